@@ -1,0 +1,17 @@
+# Every dependency comes from Debian 12 packages (see scripts/install-deps.sh).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+# Boost 1.81's config version is 1.81.0: EXACT would fail, so ask for "at least".
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
+# Debian's protobuf ships no protobuf-config.cmake: this uses CMake's FindProtobuf module.
+find_package(Protobuf REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(prometheus-cpp REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+if(PARLEY_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
