@@ -1,0 +1,316 @@
+#include "core/config.h"
+
+#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+namespace parley {
+namespace {
+
+// One settable key: where it lives and how to parse it. Members are reached through accessor
+// lambdas so that nested structs need no pointer-to-member chains.
+struct KeySpec {
+  std::string key;
+  std::string flag;
+  std::string help;
+  std::function<void(Config&, const std::string& value)> set;
+};
+
+std::string envNameForFlag(const std::string& flag) {
+  std::string env = "PARLEY_";
+  for (char c : flag.substr(2)) {
+    env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return env;
+}
+
+template <typename Int>
+Int parseInt(const std::string& key, const std::string& text, Int min, Int max) {
+  Int value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw ConfigError("config key '" + key + "': '" + text + "' is not a whole number");
+  }
+  if (value < min || value > max) {
+    throw ConfigError("config key '" + key + "': " + text + " is out of range [" +
+                      std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return value;
+}
+
+bool parseBool(const std::string& key, const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  throw ConfigError("config key '" + key + "': '" + text + "' is not true or false");
+}
+
+template <typename Get>
+KeySpec intKey(std::string key, std::string flag, std::string help, int min, int max, Get get) {
+  return {key, std::move(flag), std::move(help),
+          [key, min, max, get](Config& c, const std::string& v) {
+            get(c) = parseInt<int>(key, v, min, max);
+          }};
+}
+template <typename Get>
+KeySpec u64Key(std::string key, std::string flag, std::string help, uint64_t min, uint64_t max,
+               Get get) {
+  return {key, std::move(flag), std::move(help),
+          [key, min, max, get](Config& c, const std::string& v) {
+            get(c) = parseInt<uint64_t>(key, v, min, max);
+          }};
+}
+template <typename Get>
+KeySpec boolKey(std::string key, std::string flag, std::string help, Get get) {
+  return {key, std::move(flag), std::move(help),
+          [key, get](Config& c, const std::string& v) { get(c) = parseBool(key, v); }};
+}
+template <typename Get>
+KeySpec stringKey(std::string key, std::string flag, std::string help,
+                  std::vector<std::string> allowed, Get get) {
+  return {key, std::move(flag), std::move(help),
+          [key, allowed, get](Config& c, const std::string& v) {
+            if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+              std::string list;
+              for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+              throw ConfigError("config key '" + key + "': '" + v + "' is not one of: " + list);
+            }
+            get(c) = v;
+          }};
+}
+
+constexpr int kMaxPort = 65535;
+
+const std::vector<KeySpec>& specs() {
+  static const std::vector<KeySpec> kSpecs = {
+      stringKey(
+          "node.id", "--node-id", "this node's id (unique in a cluster)", {},
+          [](Config & c) -> auto& { return c.node.id; }),
+      intKey(
+          "node.io-threads", "--io-threads", "io threads; 0 = one per core", 0, 256,
+          [](Config & c) -> auto& { return c.node.io_threads; }),
+      stringKey(
+          "gateway.bind", "--bind", "address the client ports listen on", {},
+          [](Config & c) -> auto& { return c.gateway.bind; }),
+      intKey(
+          "gateway.ws-port", "--ws-port", "WebSocket port; 0 = any free port, -1 = off", -1,
+          kMaxPort, [](Config & c) -> auto& { return c.gateway.ws_port; }),
+      intKey(
+          "gateway.tcp-port", "--tcp-port", "raw TCP port; 0 = any free port, -1 = off", -1,
+          kMaxPort, [](Config & c) -> auto& { return c.gateway.tcp_port; }),
+      intKey(
+          "gateway.max-request-size-bytes", "--max-request-size-bytes",
+          "largest accepted request frame", 64, 64 * 1024 * 1024,
+          [](Config & c) -> auto& { return c.gateway.max_request_size_bytes; }),
+      intKey(
+          "gateway.close-idle-session-after-seconds", "--close-idle-session-after-seconds",
+          "close sessions without requests or heartbeats for this long (status 110)", 1, 24 * 3600,
+          [](Config & c) -> auto& { return c.gateway.close_idle_session_after_seconds; }),
+      intKey(
+          "gateway.login-timeout-seconds", "--login-timeout-seconds",
+          "close connections that do not log in within this time (status 111)", 1, 24 * 3600,
+          [](Config & c) -> auto& { return c.gateway.login_timeout_seconds; }),
+      intKey(
+          "gateway.close-timeout-millis", "--close-timeout-millis",
+          "after a close signal, wait this long for the client to close", 0, 600000,
+          [](Config & c) -> auto& { return c.gateway.close_timeout_millis; }),
+      boolKey(
+          "gateway.notify-session-info-after-login", "--notify-session-info-after-login",
+          "push user_session {session_id, server_id} after login",
+          [](Config & c) -> auto& { return c.gateway.notify_session_info_after_login; }),
+      boolKey(
+          "gateway.return-reason-for-server-error", "--return-reason-for-server-error",
+          "include reasons in 12xx responses",
+          [](Config & c) -> auto& { return c.gateway.return_reason_for_server_error; }),
+      stringKey(
+          "admin.bind", "--admin-bind", "address the admin HTTP API listens on", {},
+          [](Config & c) -> auto& { return c.admin.bind; }),
+      intKey(
+          "admin.port", "--admin-port", "admin HTTP port; 0 = any free port, -1 = off", -1,
+          kMaxPort, [](Config & c) -> auto& { return c.admin.port; }),
+      stringKey(
+          "admin.password", "--admin-password",
+          "admin API password (HTTP Basic user 'admin', or Bearer); empty = random, logged", {},
+          [](Config & c) -> auto& { return c.admin.password; }),
+      stringKey(
+          "store.data-dir", "--data-dir", "directory of the embedded SQLite store", {},
+          [](Config & c) -> auto& { return c.store.data_dir; }),
+      stringKey(
+          "password.algorithm", "--password-algorithm",
+          "hash for new passwords: argon2id or salted-sha256", {"argon2id", "salted-sha256"},
+          [](Config & c) -> auto& { return c.password.algorithm; }),
+      u64Key(
+          "password.argon2-ops-limit", "--argon2-ops-limit", "Argon2id passes", 1, 64,
+          [](Config & c) -> auto& { return c.password.argon2_ops_limit; }),
+      u64Key(
+          "password.argon2-mem-limit-kib", "--argon2-mem-limit-kib", "Argon2id memory in KiB", 8,
+          4 * 1024 * 1024, [](Config & c) -> auto& { return c.password.argon2_mem_limit_kib; }),
+      intKey(
+          "password.verification-cache-seconds", "--verification-cache-seconds",
+          "remember successful logins this long (0 = off)", 0, 24 * 3600,
+          [](Config & c) -> auto& { return c.password.verification_cache_seconds; }),
+      boolKey(
+          "demo.enabled", "--demo-data", "seed the demo data set on an empty store",
+          [](Config & c) -> auto& { return c.demo.enabled; }),
+      intKey(
+          "demo.user-count", "--demo-user-count", "number of demo users", 1, 1000000,
+          [](Config & c) -> auto& { return c.demo.user_count; }),
+      stringKey(
+          "log.level", "--log-level", "trace, debug, info, warn, error",
+          {"trace", "debug", "info", "warn", "error", "critical", "off"},
+          [](Config & c) -> auto& { return c.log.level; }),
+  };
+  return kSpecs;
+}
+
+const KeySpec* findSpec(const std::string& key) {
+  for (const auto& spec : specs()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+std::string tomlLeafToText(const std::string& key, const toml::node& node) {
+  if (auto v = node.value_exact<std::string>()) return *v;
+  if (auto v = node.value_exact<int64_t>()) return std::to_string(*v);
+  if (auto v = node.value_exact<bool>()) return *v ? "true" : "false";
+  throw ConfigError("config key '" + key + "': unsupported value type");
+}
+
+void applyTable(Config& config, const toml::table& table, const std::string& prefix,
+                const std::string& source) {
+  for (const auto& [name, node] : table) {
+    std::string key =
+        prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
+    if (const auto* sub = node.as_table()) {
+      applyTable(config, *sub, key, source);
+      continue;
+    }
+    if (!findSpec(key)) {
+      throw ConfigError(source + ": unknown config key '" + key + "'");
+    }
+    applyValue(config, key, tomlLeafToText(key, node), source);
+  }
+}
+
+}  // namespace
+
+const std::vector<ConfigKeyInfo>& configKeys() {
+  static const std::vector<ConfigKeyInfo> kKeys = [] {
+    std::vector<ConfigKeyInfo> keys;
+    for (const auto& s : specs()) {
+      keys.push_back({s.key, s.flag, envNameForFlag(s.flag), s.help});
+    }
+    return keys;
+  }();
+  return kKeys;
+}
+
+void applyValue(Config& config, const std::string& key, const std::string& value,
+                const std::string& source) {
+  const KeySpec* spec = findSpec(key);
+  if (!spec) throw ConfigError(source + ": unknown config key '" + key + "'");
+  try {
+    spec->set(config, value);
+  } catch (const ConfigError& e) {
+    throw ConfigError(source + ": " + e.what());
+  }
+}
+
+void applyToml(Config& config, const std::string& text, const std::string& source) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << source << ":" << e.source().begin.line << ":" << e.source().begin.column
+        << ": invalid TOML: " << e.description();
+    throw ConfigError(out.str());
+  }
+  applyTable(config, table, "", source);
+}
+
+void validate(const Config& config) {
+  if (config.node.id.empty() || config.node.id.size() > 64) {
+    throw ConfigError("config key 'node.id': must be 1 to 64 characters");
+  }
+  if (config.store.data_dir.empty()) {
+    throw ConfigError("config key 'store.data-dir': must not be empty");
+  }
+  const auto& gw = config.gateway;
+  if (gw.ws_port > 0 && gw.ws_port == gw.tcp_port) {
+    throw ConfigError("config keys 'gateway.ws-port' and 'gateway.tcp-port': must differ");
+  }
+  if (config.admin.port > 0 &&
+      (config.admin.port == gw.ws_port || config.admin.port == gw.tcp_port)) {
+    throw ConfigError("config key 'admin.port': collides with a client port");
+  }
+}
+
+CommandLine parseCommandLine(int argc, const char* const* argv,
+                             const std::map<std::string, std::string>& env) {
+  CommandLine result;
+  CLI::App app{"Parley: a Turms-compatible instant-messaging server"};
+  std::string config_file;
+  app.add_option("--config", config_file, "TOML configuration file")->envname("PARLEY_CONFIG");
+
+  // Flags are collected as text, then applied through the same parsers as the file so that
+  // every source reports errors the same way.
+  std::map<std::string, std::string> flag_values;
+  for (const auto& key : configKeys()) {
+    auto* opt = app.add_option(key.flag, flag_values[key.key], key.help + " [" + key.key + "]");
+    if (key.key == "demo.enabled") {
+      // --demo-data works as a plain switch too.
+      opt->expected(0, 1)->default_str("true");
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    result.exit_code = app.exit(e, out, err);
+    result.exit_now = true;
+    std::cout << out.str();
+    if (result.exit_code != 0) throw ConfigError(err.str());
+    return result;
+  }
+
+  Config config;
+  if (auto it = env.find("PARLEY_CONFIG"); config_file.empty() && it != env.end()) {
+    config_file = it->second;
+  }
+  if (!config_file.empty()) {
+    std::ifstream in(config_file);
+    if (!in) throw ConfigError("cannot read config file '" + config_file + "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    applyToml(config, text.str(), config_file);
+  }
+  // Environment: any PARLEY_* variable must be known, so typos do not go unnoticed.
+  for (const auto& [name, value] : env) {
+    if (name.rfind("PARLEY_", 0) != 0 || name == "PARLEY_CONFIG") continue;
+    const ConfigKeyInfo* info = nullptr;
+    for (const auto& key : configKeys()) {
+      if (key.env == name) info = &key;
+    }
+    if (!info) throw ConfigError("unknown environment variable '" + name + "'");
+    applyValue(config, info->key, value, "environment " + name);
+  }
+  for (const auto& key : configKeys()) {
+    auto* opt = app.get_option(key.flag);
+    if (opt->count() == 0) continue;
+    std::string value = flag_values[key.key];
+    if (value.empty() && key.key == "demo.enabled") value = "true";
+    applyValue(config, key.key, value, "flag " + key.flag);
+  }
+  validate(config);
+  result.config = std::move(config);
+  return result;
+}
+
+}  // namespace parley

@@ -1,0 +1,103 @@
+#pragma once
+// Parley's typed configuration: one struct per component with its defaults. Loaded from a TOML
+// file, then PARLEY_* environment variables, then command-line flags (later wins). Unknown keys
+// and bad values stop start-up with the key's name (STYLE.md rule 7).
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace parley {
+
+struct NodeConfig {
+  std::string id = "parley-1";  // appears in logs, session info pushes and the registry
+  int io_threads = 0;           // 0 = one per core
+};
+
+struct GatewayConfig {
+  std::string bind = "0.0.0.0";
+  int ws_port = 10510;   // 0 = any free port (tests), -1 = disabled
+  int tcp_port = 11510;  // 0 = any free port (tests), -1 = disabled
+  int max_request_size_bytes = 16 * 1024;
+  int close_idle_session_after_seconds = 180;
+  int login_timeout_seconds = 300;
+  // How long a closing connection waits for the client to close after the close signal.
+  int close_timeout_millis = 1000;
+  bool notify_session_info_after_login = true;
+  bool return_reason_for_server_error = false;
+};
+
+struct AdminConfig {
+  std::string bind = "127.0.0.1";
+  int port = 8510;  // 0 = any free port, -1 = disabled
+  // Required for every admin request except /health and /metrics. Empty = a random password is
+  // generated at start-up and logged once.
+  std::string password;
+};
+
+struct StoreConfig {
+  std::string data_dir = "./data";
+};
+
+struct PasswordConfig {
+  std::string algorithm = "argon2id";  // "argon2id" or "salted-sha256" (Turms' default)
+  uint64_t argon2_ops_limit = 2;       // libsodium opslimit
+  uint64_t argon2_mem_limit_kib = 19 * 1024;
+  // Successful verifications are remembered this long, so a reconnect storm does not re-hash.
+  int verification_cache_seconds = 300;
+};
+
+struct DemoConfig {
+  bool enabled = false;  // seed the upstream development data set on an empty store
+  int user_count = 1000;
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  NodeConfig node;
+  GatewayConfig gateway;
+  AdminConfig admin;
+  StoreConfig store;
+  PasswordConfig password;
+  DemoConfig demo;
+  LogConfig log;
+};
+
+// Thrown only during start-up; main prints it and exits non-zero.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv (and the environment, and the file named by --config). Returns false when the
+// process should exit successfully without running (e.g. --help), after printing.
+struct CommandLine {
+  Config config;
+  bool exit_now = false;
+  int exit_code = 0;
+};
+CommandLine parseCommandLine(int argc, const char* const* argv,
+                             const std::map<std::string, std::string>& env);
+
+// Loads TOML text into config (used by parseCommandLine, exposed for tests).
+void applyToml(Config& config, const std::string& toml_text, const std::string& source_name);
+// Applies one "dotted.key = value" pair given as text (flags and env vars).
+void applyValue(Config& config, const std::string& key, const std::string& value,
+                const std::string& source_name);
+// Checks cross-field constraints; throws ConfigError naming the key.
+void validate(const Config& config);
+
+// Every settable key, e.g. "gateway.ws-port", with its flag and environment variable names.
+struct ConfigKeyInfo {
+  std::string key;   // gateway.ws-port
+  std::string flag;  // --ws-port
+  std::string env;   // PARLEY_WS_PORT
+  std::string help;
+};
+const std::vector<ConfigKeyInfo>& configKeys();
+
+}  // namespace parley

@@ -1,0 +1,120 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+#include <cstdio>
+#include <fstream>
+
+namespace parley {
+namespace {
+
+CommandLine parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  args.insert(args.begin(), "parley");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parseCommandLine(static_cast<int>(argv.size()), argv.data(), env);
+}
+
+std::string errorOf(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  try {
+    parse(std::move(args), std::move(env));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string writeTemp(const std::string& text) {
+  char path[] = "/tmp/parley-config-XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  ::close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, DefaultsMatchTheTurmsPorts) {
+  auto config = parse({}).config;
+  EXPECT_EQ(config.gateway.ws_port, 10510);
+  EXPECT_EQ(config.gateway.tcp_port, 11510);
+  EXPECT_EQ(config.admin.port, 8510);
+  EXPECT_EQ(config.gateway.max_request_size_bytes, 16384);
+  EXPECT_EQ(config.gateway.close_idle_session_after_seconds, 180);
+  EXPECT_FALSE(config.demo.enabled);
+}
+
+TEST(Config, FlagsOverrideEnvironmentWhichOverridesTheFile) {
+  auto file = writeTemp("[gateway]\nws-port = 1000\ntcp-port = 2000\n[node]\nid = \"from-file\"\n");
+  auto config = parse({"--config", file, "--ws-port", "3000"},
+                      {{"PARLEY_WS_PORT", "4000"}, {"PARLEY_TCP_PORT", "5000"}})
+                    .config;
+  EXPECT_EQ(config.gateway.ws_port, 3000);
+  EXPECT_EQ(config.gateway.tcp_port, 5000);
+  EXPECT_EQ(config.node.id, "from-file");
+  std::remove(file.c_str());
+}
+
+TEST(Config, DemoDataIsASwitch) {
+  EXPECT_TRUE(parse({"--demo-data"}).config.demo.enabled);
+  EXPECT_FALSE(parse({"--demo-data", "false"}).config.demo.enabled);
+  EXPECT_TRUE(parse({}, {{"PARLEY_DEMO_DATA", "true"}}).config.demo.enabled);
+}
+
+TEST(Config, EveryKeyHasAFlagAndAnEnvironmentVariable) {
+  for (const auto& key : configKeys()) {
+    EXPECT_EQ(key.flag.rfind("--", 0), 0u) << key.key;
+    EXPECT_EQ(key.env.rfind("PARLEY_", 0), 0u) << key.key;
+  }
+  // The command-line contract other tools rely on.
+  for (const char* flag :
+       {"--ws-port", "--tcp-port", "--admin-port", "--data-dir", "--demo-data", "--node-id"}) {
+    bool found = false;
+    for (const auto& key : configKeys()) found |= key.flag == flag;
+    EXPECT_TRUE(found) << flag;
+  }
+}
+
+TEST(Config, UnknownFileKeyNamesTheKey) {
+  auto file = writeTemp("[gateway]\nws-prot = 1\n");
+  EXPECT_NE(errorOf({"--config", file}).find("gateway.ws-prot"), std::string::npos);
+  std::remove(file.c_str());
+}
+
+TEST(Config, UnknownEnvironmentVariableIsAnError) {
+  EXPECT_NE(errorOf({}, {{"PARLEY_WS_PROT", "1"}}).find("PARLEY_WS_PROT"), std::string::npos);
+}
+
+TEST(Config, BadValuesNameTheKey) {
+  EXPECT_NE(errorOf({"--ws-port", "abc"}).find("gateway.ws-port"), std::string::npos);
+  EXPECT_NE(errorOf({"--ws-port", "70000"}).find("out of range"), std::string::npos);
+  EXPECT_NE(errorOf({"--password-algorithm", "md5"}).find("password.algorithm"), std::string::npos);
+  EXPECT_NE(errorOf({}, {{"PARLEY_DEMO_DATA", "maybe"}}).find("demo.enabled"), std::string::npos);
+  auto file = writeTemp("[gateway]\nws-port = \"ten\"\n");
+  EXPECT_NE(errorOf({"--config", file}).find("gateway.ws-port"), std::string::npos);
+  std::remove(file.c_str());
+}
+
+TEST(Config, InvalidTomlReportsThePosition) {
+  auto file = writeTemp("[gateway\n");
+  auto message = errorOf({"--config", file});
+  EXPECT_NE(message.find("invalid TOML"), std::string::npos);
+  EXPECT_NE(message.find(":1:"), std::string::npos);
+  std::remove(file.c_str());
+}
+
+TEST(Config, MissingFileIsAnError) {
+  EXPECT_NE(errorOf({"--config", "/nonexistent/parley.toml"}).find("/nonexistent/parley.toml"),
+            std::string::npos);
+}
+
+TEST(Config, CrossFieldChecks) {
+  EXPECT_NE(errorOf({"--ws-port", "7000", "--tcp-port", "7000"}).find("must differ"),
+            std::string::npos);
+  EXPECT_NE(errorOf({"--node-id", ""}).find("node.id"), std::string::npos);
+}
+
+TEST(Config, UnknownFlagIsAnError) { EXPECT_FALSE(errorOf({"--no-such-flag"}).empty()); }
+
+}  // namespace
+}  // namespace parley

@@ -1,0 +1,11 @@
+#pragma once
+// Logging setup. Code logs through spdlog directly (spdlog::info(...)); this only configures it.
+#include <string>
+
+namespace parley {
+
+// Sets the default logger's level and pattern; the node id is part of every line so that logs
+// from several nodes can be merged.
+void setupLogging(const std::string& level, const std::string& node_id);
+
+}  // namespace parley

@@ -1,0 +1,286 @@
+#include "core/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley {
+namespace {
+
+using prometheus::Counter;
+using prometheus::Gauge;
+using prometheus::Histogram;
+
+// Slots per cache; a power of two. At most half are filled, so a probe always meets an empty slot
+// quickly and lookups stay short.
+constexpr size_t kCacheSlots = 1024;
+constexpr size_t kMaxLabelSets = kCacheSlots / 2;
+constexpr std::string_view kOverflowLabel = "other";
+
+// Maps a label set (one text label value and/or one integer label value) to the metrics
+// registered for it. Lookups are lock-free: entries are only ever added, and each is published
+// with a release store after it is fully built. Adding takes a mutex and runs `make` once per
+// label set. prometheus::Family::Add would also do, but it locks and builds a std::map of labels on
+// every call, which the per-request path should not pay.
+template <typename Value>
+class LabelCache {
+ public:
+  // number_text is the integer label already formatted; both are "other" for the overflow set.
+  using Make = std::function<Value(std::string_view text, std::string_view number_text)>;
+
+  LabelCache(std::string metric_name, Make make)
+      : metric_name_(std::move(metric_name)), make_(std::move(make)) {}
+
+  Value get(std::string_view text, int64_t number = 0) {
+    const size_t hash = hashKey(text, number);
+    for (size_t i = 0; i < kCacheSlots; ++i) {
+      const Entry* entry = slots_[(hash + i) & (kCacheSlots - 1)].load(std::memory_order_acquire);
+      if (entry == nullptr) {
+        break;
+      }
+      if (entry->number == number && entry->text == text) {
+        return entry->value;
+      }
+    }
+    return insert(text, number, hash);
+  }
+
+ private:
+  struct Entry {
+    std::string text;
+    int64_t number;
+    Value value;
+  };
+
+  static size_t hashKey(std::string_view text, int64_t number) {
+    return std::hash<std::string_view>{}(text) ^
+           (static_cast<size_t>(number) * 0x9E3779B97F4A7C15ULL);
+  }
+
+  Value insert(std::string_view text, int64_t number, size_t hash) {
+    std::lock_guard lock(mutex_);
+    size_t slot = 0;
+    // Another thread may have added it since the lock-free probe.
+    for (size_t i = 0; i < kCacheSlots; ++i) {
+      slot = (hash + i) & (kCacheSlots - 1);
+      const Entry* entry = slots_[slot].load(std::memory_order_relaxed);
+      if (entry == nullptr) {
+        break;
+      }
+      if (entry->number == number && entry->text == text) {
+        return entry->value;
+      }
+    }
+    if (entries_.size() >= kMaxLabelSets) {
+      if (!overflow_) {
+        spdlog::warn("metric {}: more than {} label sets, counting new ones as \"{}\"",
+                     metric_name_, kMaxLabelSets, kOverflowLabel);
+        overflow_ = make_(kOverflowLabel, kOverflowLabel);
+      }
+      return *overflow_;
+    }
+    entries_.push_back(std::make_unique<Entry>(
+        Entry{std::string(text), number, make_(text, std::to_string(number))}));
+    slots_[slot].store(entries_.back().get(), std::memory_order_release);
+    return entries_.back()->value;
+  }
+
+  const std::string metric_name_;
+  const Make make_;
+  std::array<std::atomic<const Entry*>, kCacheSlots> slots_{};
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Entry>> entries_;  // owns what slots_ points to
+  std::optional<Value> overflow_;
+};
+
+struct ConnectionSeries {
+  Gauge* open;
+  Counter* opened;
+};
+
+struct RequestSeries {
+  Counter* handled;
+  Histogram* duration;
+};
+
+// Request latencies span a cached read (~100 µs) to a slow store call; past 5 s the client has
+// already timed out, so finer buckets there would not help anyone.
+const Histogram::BucketBoundaries& requestBuckets() {
+  static const Histogram::BucketBoundaries buckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                      0.005,  0.01,    0.025,  0.05,  0.1,
+                                                      0.25,   0.5,     1.0,    2.5,   5.0};
+  return buckets;
+}
+
+// Resident set size from /proc/self/statm (second field, in pages); 0 where unavailable.
+double residentMemoryBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size_pages = 0;
+  uint64_t resident_pages = 0;
+  if (!(statm >> size_pages >> resident_pages)) {
+    return 0;
+  }
+  const long page_size = sysconf(_SC_PAGESIZE);
+  return static_cast<double>(resident_pages) * static_cast<double>(page_size > 0 ? page_size : 0);
+}
+
+}  // namespace
+
+struct Metrics::Impl {
+  explicit Impl(std::string_view version)
+      : registry(std::make_shared<prometheus::Registry>()),
+        connections(prometheus::BuildGauge()
+                        .Name("parley_connections")
+                        .Help("Open client connections by transport")
+                        .Register(*registry)),
+        connections_opened(prometheus::BuildCounter()
+                               .Name("parley_connections_opened_total")
+                               .Help("Client connections accepted by transport")
+                               .Register(*registry)),
+        sessions(prometheus::BuildGauge()
+                     .Name("parley_sessions")
+                     .Help("Logged-in sessions on this node")
+                     .Register(*registry)
+                     .Add({})),
+        sessions_closed(prometheus::BuildCounter()
+                            .Name("parley_sessions_closed_total")
+                            .Help("Closed sessions by Turms SessionCloseStatus")
+                            .Register(*registry)),
+        requests(prometheus::BuildCounter()
+                     .Name("parley_requests_total")
+                     .Help("Handled client requests by kind and Turms status code")
+                     .Register(*registry)),
+        request_duration(prometheus::BuildHistogram()
+                             .Name("parley_request_duration_seconds")
+                             .Help("Time from decoding a request to its response, by kind")
+                             .Register(*registry)),
+        frames_rejected(prometheus::BuildCounter()
+                            .Name("parley_frames_rejected_total")
+                            .Help("Client frames dropped before dispatch, by reason")
+                            .Register(*registry)),
+        logins(prometheus::BuildCounter()
+                   .Name("parley_logins_total")
+                   .Help("Login attempts by Turms status code")
+                   .Register(*registry)),
+        heartbeats(prometheus::BuildCounter()
+                       .Name("parley_heartbeats_total")
+                       .Help("Heartbeats received from clients")
+                       .Register(*registry)
+                       .Add({})),
+        resident_memory(prometheus::BuildGauge()
+                            .Name("parley_process_resident_memory_bytes")
+                            .Help("Resident set size of this process")
+                            .Register(*registry)
+                            .Add({})),
+        connection_cache(
+            "parley_connections",
+            [this](std::string_view transport, std::string_view) {
+              const prometheus::Labels labels{{"transport", std::string(transport)}};
+              return ConnectionSeries{&connections.Add(labels), &connections_opened.Add(labels)};
+            }),
+        request_cache(
+            "parley_requests_total",
+            [this](std::string_view kind, std::string_view code) {
+              // The histogram is per kind only: kind x code x buckets would be too many.
+              return RequestSeries{
+                  &requests.Add({{"kind", std::string(kind)}, {"code", std::string(code)}}),
+                  &request_duration.Add({{"kind", std::string(kind)}}, requestBuckets())};
+            }),
+        close_cache("parley_sessions_closed_total",
+                    [this](std::string_view, std::string_view status) {
+                      return &sessions_closed.Add({{"close_status", std::string(status)}});
+                    }),
+        frame_cache("parley_frames_rejected_total",
+                    [this](std::string_view reason, std::string_view) {
+                      return &frames_rejected.Add({{"reason", std::string(reason)}});
+                    }),
+        login_cache("parley_logins_total", [this](std::string_view, std::string_view code) {
+          return &logins.Add({{"code", std::string(code)}});
+        }) {
+    prometheus::BuildGauge()
+        .Name("parley_build_info")
+        .Help("Always 1; the labels describe the running build")
+        .Register(*registry)
+        .Add({{"version", std::string(version)}})
+        .Set(1);
+    // Both transports are listed from the start, so dashboards show 0 rather than no data.
+    connection_cache.get("ws");
+    connection_cache.get("tcp");
+  }
+
+  std::shared_ptr<prometheus::Registry> registry;
+  prometheus::Family<Gauge>& connections;
+  prometheus::Family<Counter>& connections_opened;
+  Gauge& sessions;
+  prometheus::Family<Counter>& sessions_closed;
+  prometheus::Family<Counter>& requests;
+  prometheus::Family<Histogram>& request_duration;
+  prometheus::Family<Counter>& frames_rejected;
+  prometheus::Family<Counter>& logins;
+  Counter& heartbeats;
+  Gauge& resident_memory;
+
+  LabelCache<ConnectionSeries> connection_cache;
+  LabelCache<RequestSeries> request_cache;
+  LabelCache<Counter*> close_cache;
+  LabelCache<Counter*> frame_cache;
+  LabelCache<Counter*> login_cache;
+};
+
+Metrics::Metrics(std::string_view version) : impl_(std::make_unique<Impl>(version)) {}
+
+Metrics::~Metrics() = default;
+
+void Metrics::connectionOpened(std::string_view transport) {
+  const ConnectionSeries series = impl_->connection_cache.get(transport);
+  series.open->Increment();
+  series.opened->Increment();
+}
+
+void Metrics::connectionClosed(std::string_view transport) {
+  impl_->connection_cache.get(transport).open->Decrement();
+}
+
+void Metrics::sessionOpened() { impl_->sessions.Increment(); }
+
+void Metrics::sessionClosed(int close_status) {
+  impl_->sessions.Decrement();
+  impl_->close_cache.get({}, close_status)->Increment();
+}
+
+void Metrics::requestHandled(std::string_view kind, int status_code, double seconds) {
+  const RequestSeries series = impl_->request_cache.get(kind, status_code);
+  series.handled->Increment();
+  series.duration->Observe(seconds);
+}
+
+void Metrics::frameRejected(std::string_view reason) {
+  impl_->frame_cache.get(reason)->Increment();
+}
+
+void Metrics::loginResult(int status_code) { impl_->login_cache.get({}, status_code)->Increment(); }
+
+void Metrics::heartbeat() { impl_->heartbeats.Increment(); }
+
+std::string Metrics::serialize() const {
+  impl_->resident_memory.Set(residentMemoryBytes());
+  return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+}  // namespace parley

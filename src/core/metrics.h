@@ -1,0 +1,51 @@
+#pragma once
+// Process-wide Prometheus metrics of a node, exposed by the admin server's /metrics.
+// prometheus-cpp stays in metrics.cpp so that every gateway and service TU that counts something
+// does not pay for its headers.
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace parley {
+
+class Metrics {
+ public:
+  // version becomes parley_build_info{version}.
+  explicit Metrics(std::string_view version = "dev");
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // All methods below are thread-safe and, once a label value has been seen, lock-free and
+  // allocation-free: label values are resolved through an insert-only cache before touching the
+  // registry. Label values should come from small fixed sets (transports, request kinds, status
+  // codes); past a per-metric limit of distinct values new ones are counted under "other", so a
+  // bug cannot blow up the series count.
+
+  // transport: "ws" or "tcp".
+  void connectionOpened(std::string_view transport);
+  void connectionClosed(std::string_view transport);
+
+  void sessionOpened();
+  // close_status: the Turms SessionCloseStatus value, e.g. 110 (HEARTBEAT_TIMEOUT).
+  void sessionClosed(int close_status);
+
+  // kind: the request's field name in TurmsRequest, e.g. "create_session_request".
+  void requestHandled(std::string_view kind, int status_code, double seconds);
+
+  // reason: a short fixed token, e.g. "too_large", "bad_protobuf".
+  void frameRejected(std::string_view reason);
+
+  void loginResult(int status_code);
+
+  void heartbeat();
+
+  // Prometheus text exposition format 0.0.4 of every metric, including the process ones.
+  std::string serialize() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parley

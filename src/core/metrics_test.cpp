@@ -1,0 +1,182 @@
+#include "core/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace parley {
+namespace {
+
+// Series (name plus labels, exactly as exposed) to value; comment lines are skipped.
+std::map<std::string, double> parseExposition(const std::string& text) {
+  std::map<std::string, double> series;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
+    const size_t space = line.rfind(' ');
+    if (space == std::string::npos) {
+      ADD_FAILURE() << "malformed line: " << line;
+      continue;
+    }
+    series[line.substr(0, space)] = std::stod(line.substr(space + 1));
+  }
+  return series;
+}
+
+double valueOf(const std::map<std::string, double>& series, const std::string& key) {
+  auto it = series.find(key);
+  if (it == series.end()) {
+    ADD_FAILURE() << "missing series " << key;
+    return -1;
+  }
+  return it->second;
+}
+
+TEST(MetricsTest, FreshRegistryListsBothTransportsAndBuildInfo) {
+  Metrics metrics("1.2.3");
+  const auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, R"(parley_connections{transport="ws"})"), 0);
+  EXPECT_EQ(valueOf(series, R"(parley_connections{transport="tcp"})"), 0);
+  EXPECT_EQ(valueOf(series, R"(parley_build_info{version="1.2.3"})"), 1);
+  EXPECT_EQ(valueOf(series, "parley_sessions"), 0);
+  EXPECT_EQ(valueOf(series, "parley_heartbeats_total"), 0);
+}
+
+TEST(MetricsTest, EveryMethodShowsUpInTheExposition) {
+  Metrics metrics;
+  metrics.connectionOpened("ws");
+  metrics.connectionOpened("ws");
+  metrics.connectionOpened("tcp");
+  metrics.connectionClosed("ws");
+  metrics.sessionOpened();
+  metrics.sessionOpened();
+  metrics.sessionClosed(110);
+  metrics.requestHandled("create_session_request", 1000, 0.0002);
+  metrics.requestHandled("create_session_request", 1000, 0.003);
+  metrics.requestHandled("create_session_request", 2011, 0.02);
+  metrics.requestHandled("create_message_request", 1000, 7.0);
+  metrics.frameRejected("too_large");
+  metrics.loginResult(1000);
+  metrics.loginResult(2011);
+  metrics.loginResult(2011);
+  metrics.heartbeat();
+  metrics.heartbeat();
+  metrics.heartbeat();
+
+  const auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, R"(parley_connections{transport="ws"})"), 1);
+  EXPECT_EQ(valueOf(series, R"(parley_connections{transport="tcp"})"), 1);
+  EXPECT_EQ(valueOf(series, R"(parley_connections_opened_total{transport="ws"})"), 2);
+  EXPECT_EQ(valueOf(series, R"(parley_connections_opened_total{transport="tcp"})"), 1);
+  EXPECT_EQ(valueOf(series, "parley_sessions"), 1);
+  EXPECT_EQ(valueOf(series, R"(parley_sessions_closed_total{close_status="110"})"), 1);
+  EXPECT_EQ(valueOf(series, R"(parley_requests_total{code="1000",kind="create_session_request"})"),
+            2);
+  EXPECT_EQ(valueOf(series, R"(parley_requests_total{code="2011",kind="create_session_request"})"),
+            1);
+  EXPECT_EQ(valueOf(series, R"(parley_requests_total{code="1000",kind="create_message_request"})"),
+            1);
+  EXPECT_EQ(
+      valueOf(series, R"(parley_request_duration_seconds_count{kind="create_session_request"})"),
+      3);
+  EXPECT_NEAR(
+      valueOf(series, R"(parley_request_duration_seconds_sum{kind="create_session_request"})"),
+      0.0232, 1e-9);
+  EXPECT_EQ(
+      valueOf(
+          series,
+          R"(parley_request_duration_seconds_bucket{kind="create_session_request",le="0.0001"})"),
+      0);
+  EXPECT_EQ(
+      valueOf(
+          series,
+          R"(parley_request_duration_seconds_bucket{kind="create_session_request",le="0.00025"})"),
+      1);
+  EXPECT_EQ(
+      valueOf(
+          series,
+          R"(parley_request_duration_seconds_bucket{kind="create_session_request",le="0.025"})"),
+      3);
+  // 7 s is past the last bucket: only +Inf holds it.
+  EXPECT_EQ(
+      valueOf(series,
+              R"(parley_request_duration_seconds_bucket{kind="create_message_request",le="5"})"),
+      0);
+  EXPECT_EQ(
+      valueOf(series,
+              R"(parley_request_duration_seconds_bucket{kind="create_message_request",le="+Inf"})"),
+      1);
+  EXPECT_EQ(valueOf(series, R"(parley_frames_rejected_total{reason="too_large"})"), 1);
+  EXPECT_EQ(valueOf(series, R"(parley_logins_total{code="1000"})"), 1);
+  EXPECT_EQ(valueOf(series, R"(parley_logins_total{code="2011"})"), 2);
+  EXPECT_EQ(valueOf(series, "parley_heartbeats_total"), 3);
+  EXPECT_GT(valueOf(series, "parley_process_resident_memory_bytes"), 0);
+}
+
+TEST(MetricsTest, ExpositionHasTypeLines) {
+  Metrics metrics;
+  // A family without any series is left out of the exposition, so give it one.
+  metrics.requestHandled("create_session_request", 1000, 0.001);
+  const std::string text = metrics.serialize();
+  EXPECT_NE(text.find("# TYPE parley_requests_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE parley_request_duration_seconds histogram"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE parley_connections gauge"), std::string::npos);
+}
+
+TEST(MetricsTest, TooManyLabelValuesAreCountedAsOther) {
+  Metrics metrics;
+  constexpr int kDistinct = 600;  // above the per-metric limit
+  for (int i = 0; i < kDistinct; ++i) {
+    metrics.frameRejected("reason_" + std::to_string(i));
+  }
+  metrics.frameRejected("reason_0");  // already known: keeps its own series
+  const auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, R"(parley_frames_rejected_total{reason="reason_0"})"), 2);
+  const double other = valueOf(series, R"(parley_frames_rejected_total{reason="other"})");
+  EXPECT_GT(other, 0);
+  double total = 0;
+  for (const auto& [key, value] : series) {
+    if (key.starts_with("parley_frames_rejected_total{")) {
+      total += value;
+    }
+  }
+  EXPECT_EQ(total, kDistinct + 1);
+}
+
+TEST(MetricsTest, ConcurrentUpdatesAreAllCounted) {
+  Metrics metrics;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 5000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&metrics, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Distinct codes per iteration make the threads race on inserting the same label sets.
+        metrics.requestHandled("query_user_profiles_request", 1000 + i % 7, 0.001);
+        metrics.loginResult(1000 + (i + t) % 3);
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  const auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series,
+                    R"(parley_request_duration_seconds_count{kind="query_user_profiles_request"})"),
+            kThreads * kPerThread);
+  double logins = 0;
+  for (int code = 1000; code < 1003; ++code) {
+    logins += valueOf(series, R"(parley_logins_total{code=")" + std::to_string(code) + "\"}");
+  }
+  EXPECT_EQ(logins, kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace parley

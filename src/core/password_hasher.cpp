@@ -1,0 +1,356 @@
+#include "core/password_hasher.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <new>
+#include <span>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace parley {
+namespace {
+
+// Turms' "salted-sha256" (turms-server-common, infra/security/password/
+// SaltedSha256PasswordEncoder.java and PasswordManager.java):
+//   salt   = 8 random bytes (SALT_SIZE_BYTES)
+//   digest = SHA-256(salt || password bytes)      -- salt first, then the password
+//   stored = salt || digest (40 raw bytes, a BSON binary in MongoDB's user.pw)
+// Our string form hex-encodes the two parts: "$sha256$<16 hex>$<64 hex>", so a Turms record
+// converts by hex-encoding bytes [0, 8) and [8, 40).
+//
+// "Password bytes" are not UTF-8: PasswordManager takes them with StringUtil.getBytes(), which
+// is the Java String's internal array. With compact strings (the JVM default) that is Latin-1
+// when every char is <= U+00FF, otherwise UTF-16 in the JVM's native byte order (little-endian
+// on the x86-64 and aarch64 hosts Turms runs on). ASCII passwords are therefore plain bytes;
+// javaStringBytes() reproduces the rest so non-ASCII Turms passwords verify, and new hashes can go
+// back to Turms.
+constexpr std::string_view kSha256Prefix = "$sha256$";
+constexpr size_t kTurmsSaltBytes = 8;
+constexpr size_t kMaxSaltBytes = 64;
+constexpr size_t kSha256Bytes = crypto_hash_sha256_BYTES;
+
+// Holds a copy of password material and wipes it on destruction.
+class SecretBytes {
+ public:
+  SecretBytes() = default;
+  SecretBytes(const SecretBytes&) = delete;
+  SecretBytes& operator=(const SecretBytes&) = delete;
+  ~SecretBytes() {
+    if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+constexpr char32_t kReplacementChar = 0xFFFD;
+
+// Decodes one code point at pos and advances it. Malformed input yields U+FFFD for one byte:
+// Turms clients cannot send such passwords (proto3 parsers reject invalid UTF-8 in strings), so
+// this only has to be deterministic, not identical to Java's decoder.
+char32_t decodeUtf8(std::string_view s, size_t& pos) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(pos);
+  if (lead < 0x80) {
+    ++pos;
+    return lead;
+  }
+  size_t length = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, cp = lead & 0x1F, min = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, cp = lead & 0x0F, min = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, cp = lead & 0x07, min = 0x10000;
+  } else {
+    ++pos;
+    return kReplacementChar;
+  }
+  if (pos + length > s.size()) {
+    ++pos;
+    return kReplacementChar;
+  }
+  for (size_t i = 1; i < length; ++i) {
+    if ((byte(pos + i) & 0xC0) != 0x80) {
+      ++pos;
+      return kReplacementChar;
+    }
+    cp = (cp << 6) | (byte(pos + i) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++pos;
+    return kReplacementChar;
+  }
+  pos += length;
+  return cp;
+}
+
+void appendUtf16Le(char16_t unit, std::string& out) {
+  out.push_back(static_cast<char>(unit & 0xFF));
+  out.push_back(static_cast<char>(unit >> 8));
+}
+
+// The bytes Turms hashes for a password (see the scheme above).
+void javaStringBytes(std::string_view utf8, std::string& out) {
+  bool ascii = true;
+  bool latin1 = true;
+  for (size_t pos = 0; pos < utf8.size();) {
+    const char32_t cp = decodeUtf8(utf8, pos);
+    ascii = ascii && cp < 0x80;
+    latin1 = latin1 && cp <= 0xFF;
+  }
+  out.clear();
+  if (ascii) {
+    out.assign(utf8);
+    return;
+  }
+  // Enough for any input (UTF-16 never needs more than 2 bytes per UTF-8 byte), so the buffer
+  // never reallocates and leaves an unwiped copy of the password behind.
+  out.reserve(utf8.size() * 2);
+  for (size_t pos = 0; pos < utf8.size();) {
+    const char32_t cp = decodeUtf8(utf8, pos);
+    if (latin1) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x10000) {
+      appendUtf16Le(static_cast<char16_t>(cp), out);
+    } else {
+      const char32_t v = cp - 0x10000;
+      appendUtf16Le(static_cast<char16_t>(0xD800 + (v >> 10)), out);
+      appendUtf16Le(static_cast<char16_t>(0xDC00 + (v & 0x3FF)), out);
+    }
+  }
+}
+
+std::array<unsigned char, kSha256Bytes> saltedSha256(std::span<const unsigned char> salt,
+                                                     std::string_view password) {
+  SecretBytes bytes;
+  javaStringBytes(password, bytes.bytes());
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  crypto_hash_sha256_update(&state, salt.data(), salt.size());
+  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(bytes.bytes().data()),
+                            bytes.bytes().size());
+  std::array<unsigned char, kSha256Bytes> digest;
+  crypto_hash_sha256_final(&state, digest.data());
+  sodium_memzero(&state, sizeof(state));
+  return digest;
+}
+
+std::string toHex(std::span<const unsigned char> bytes) {
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
+  hex.pop_back();
+  return hex;
+}
+
+// Strict: all of hex must decode, and fit in out.
+bool fromHex(std::string_view hex, std::span<unsigned char> out, size_t& out_len) {
+  const char* end = nullptr;
+  return sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &out_len, &end) ==
+             0 &&
+         end == hex.data() + hex.size();
+}
+
+bool verifySaltedSha256(std::string_view password, std::string_view stored) {
+  const std::string_view rest = stored.substr(kSha256Prefix.size());
+  const size_t separator = rest.find('$');
+  if (separator == std::string_view::npos) return false;
+  const std::string_view salt_hex = rest.substr(0, separator);
+  const std::string_view digest_hex = rest.substr(separator + 1);
+  // Turms always uses 8 bytes; longer salts are accepted in case hashes come from elsewhere.
+  if (salt_hex.size() < kTurmsSaltBytes * 2 || salt_hex.size() > kMaxSaltBytes * 2 ||
+      digest_hex.size() != kSha256Bytes * 2) {
+    return false;
+  }
+  std::array<unsigned char, kMaxSaltBytes> salt;
+  std::array<unsigned char, kSha256Bytes> expected;
+  size_t salt_len = 0;
+  size_t digest_len = 0;
+  if (!fromHex(salt_hex, salt, salt_len) || !fromHex(digest_hex, expected, digest_len) ||
+      digest_len != kSha256Bytes) {
+    return false;
+  }
+  const auto actual = saltedSha256(std::span(salt.data(), salt_len), password);
+  return sodium_memcmp(actual.data(), expected.data(), kSha256Bytes) == 0;
+}
+
+bool verifyArgon2(std::string_view password, std::string_view stored) {
+  if (stored.size() >= crypto_pwhash_STRBYTES) return false;
+  // libsodium wants a NUL-terminated string; verify() already refused embedded NULs.
+  const std::string terminated(stored);
+  return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
+}
+
+using CacheKey = std::array<unsigned char, crypto_generichash_BYTES>;
+
+struct CacheKeyHash {
+  size_t operator()(const CacheKey& key) const {
+    // The key is already a keyed BLAKE2b digest, so any 8 bytes of it are uniformly distributed.
+    size_t h;
+    std::memcpy(&h, key.data(), sizeof(h));
+    return h;
+  }
+};
+
+}  // namespace
+
+struct PasswordHasher::Impl {
+  struct CacheEntry {
+    CacheKey key;
+    int64_t verified_at_millis;
+  };
+
+  PasswordHasherOptions options;
+  const Clock& clock;
+  std::array<unsigned char, crypto_generichash_KEYBYTES> cache_secret;
+
+  std::atomic<uint64_t> cache_hits{0};
+  std::atomic<uint64_t> full_verifications{0};
+
+  std::mutex mutex;
+  // Oldest first. Every entry has the same TTL, so this is also expiry order.
+  std::list<CacheEntry> cache_order;
+  std::unordered_map<CacheKey, std::list<CacheEntry>::iterator, CacheKeyHash> cache_index;
+
+  Impl(PasswordHasherOptions opts, const Clock& c) : options(opts), clock(c) {
+    randombytes_buf(cache_secret.data(), cache_secret.size());
+  }
+  ~Impl() { sodium_memzero(cache_secret.data(), cache_secret.size()); }
+
+  bool cacheEnabled() const {
+    return options.verification_cache_seconds > 0 && options.verification_cache_capacity > 0;
+  }
+
+  // Keyed with a random per-process secret, so the keys are useless without this process's
+  // memory. With a full memory dump, cached users' passwords could be guessed at BLAKE2b speed
+  // instead of Argon2id speed: the price of not re-hashing on reconnect storms, and why the TTL
+  // is short.
+  CacheKey cacheKey(std::string_view password, std::string_view stored) const {
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, cache_secret.data(), cache_secret.size(), sizeof(CacheKey));
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(stored.data()),
+                              stored.size());
+    const unsigned char separator = 0;
+    crypto_generichash_update(&state, &separator, 1);
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(password.data()),
+                              password.size());
+    CacheKey key;
+    crypto_generichash_final(&state, key.data(), key.size());
+    sodium_memzero(&state, sizeof(state));
+    return key;
+  }
+
+  bool isFresh(int64_t verified_at_millis, int64_t now_millis) const {
+    const int64_t ttl_millis = int64_t{options.verification_cache_seconds} * 1000;
+    // A wall clock that went backwards must not extend an entry's life.
+    return now_millis >= verified_at_millis && now_millis - verified_at_millis < ttl_millis;
+  }
+
+  bool cacheHit(const CacheKey& key) {
+    const int64_t now = clock.nowMillis();
+    std::lock_guard lock(mutex);
+    const auto it = cache_index.find(key);
+    if (it == cache_index.end()) return false;
+    if (isFresh(it->second->verified_at_millis, now)) return true;
+    cache_order.erase(it->second);
+    cache_index.erase(it);
+    return false;
+  }
+
+  void remember(const CacheKey& key) {
+    const int64_t now = clock.nowMillis();
+    std::lock_guard lock(mutex);
+    if (const auto it = cache_index.find(key); it != cache_index.end()) {
+      cache_order.erase(it->second);
+      cache_index.erase(it);
+    }
+    while (!cache_order.empty() && (cache_order.size() >= options.verification_cache_capacity ||
+                                    !isFresh(cache_order.front().verified_at_millis, now))) {
+      cache_index.erase(cache_order.front().key);
+      cache_order.pop_front();
+    }
+    cache_order.push_back({key, now});
+    cache_index.emplace(key, std::prev(cache_order.end()));
+  }
+};
+
+PasswordHasher::PasswordHasher(PasswordHasherOptions options, const Clock& clock) {
+  if (sodium_init() < 0) throw std::runtime_error("password hasher: libsodium failed to start");
+  if (options.argon2_ops_limit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
+      options.argon2_ops_limit > crypto_pwhash_argon2id_OPSLIMIT_MAX) {
+    throw std::invalid_argument("password hasher: argon2 ops limit " +
+                                std::to_string(options.argon2_ops_limit) + " is out of range");
+  }
+  if (options.argon2_mem_limit_kib < crypto_pwhash_argon2id_MEMLIMIT_MIN / 1024 ||
+      options.argon2_mem_limit_kib > crypto_pwhash_argon2id_MEMLIMIT_MAX / 1024) {
+    throw std::invalid_argument("password hasher: argon2 memory limit " +
+                                std::to_string(options.argon2_mem_limit_kib) +
+                                " KiB is out of range (minimum 8)");
+  }
+  impl_ = std::make_unique<Impl>(options, clock);
+}
+
+PasswordHasher::~PasswordHasher() = default;
+
+std::string PasswordHasher::hash(std::string_view password) const {
+  if (impl_->options.algorithm == PasswordAlgorithm::kSaltedSha256) {
+    // Turms' salt size, so the hash can be handed back to a Turms deployment unchanged.
+    std::array<unsigned char, kTurmsSaltBytes> salt;
+    randombytes_buf(salt.data(), salt.size());
+    const auto digest = saltedSha256(salt, password);
+    return std::string(kSha256Prefix) + toHex(salt) + "$" + toHex(digest);
+  }
+  std::array<char, crypto_pwhash_argon2id_STRBYTES> out;
+  if (crypto_pwhash_argon2id_str(out.data(), password.data(), password.size(),
+                                 impl_->options.argon2_ops_limit,
+                                 impl_->options.argon2_mem_limit_kib * 1024) != 0) {
+    // The limits were validated at construction, so the only failure left is that the
+    // memory limit could not be allocated: the same condition as any other failed allocation.
+    // Returning a string here would create an account nobody can log into.
+    spdlog::error("argon2id hashing failed: could not allocate {} KiB",
+                  impl_->options.argon2_mem_limit_kib);
+    throw std::bad_alloc();
+  }
+  return std::string(out.data());
+}
+
+bool PasswordHasher::verify(std::string_view password, std::string_view stored_hash) const {
+  // No valid hash contains NUL; refusing it keeps the cache key's "\0" separator unambiguous
+  // and stops libsodium from verifying a truncated copy.
+  if (stored_hash.find('\0') != std::string_view::npos) return false;
+  const bool is_sha256 = stored_hash.starts_with(kSha256Prefix);
+  const bool is_argon2 = stored_hash.starts_with(crypto_pwhash_argon2id_STRPREFIX) ||
+                         stored_hash.starts_with(crypto_pwhash_argon2i_STRPREFIX);
+  if (!is_sha256 && !is_argon2) return false;
+
+  const bool use_cache = impl_->cacheEnabled();
+  CacheKey key{};
+  if (use_cache) {
+    key = impl_->cacheKey(password, stored_hash);
+    if (impl_->cacheHit(key)) {
+      impl_->cache_hits.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+  }
+  impl_->full_verifications.fetch_add(1, std::memory_order_relaxed);
+  const bool ok =
+      is_sha256 ? verifySaltedSha256(password, stored_hash) : verifyArgon2(password, stored_hash);
+  if (ok && use_cache) impl_->remember(key);
+  return ok;
+}
+
+PasswordVerifyStats PasswordHasher::stats() const {
+  return {impl_->cache_hits.load(std::memory_order_relaxed),
+          impl_->full_verifications.load(std::memory_order_relaxed)};
+}
+
+}  // namespace parley
