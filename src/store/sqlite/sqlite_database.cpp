@@ -1,0 +1,244 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <limits>
+#include <stdexcept>
+
+namespace parley::sqlite {
+namespace {
+
+// Lock waits only happen when another process opened the same file (e.g. the sqlite3 shell
+// during an investigation); a request should rather fail than hang longer than this.
+constexpr int kBusyTimeoutMillis = 5000;
+
+// Duplicate keys are an expected outcome the caller turns into a client status; every other
+// failure is logged here, once, with the statement that hit it.
+Status toStatus(sqlite3* db, int rc, std::string_view sql) {
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+    return error(StatusCode::kRecordContainsDuplicateKey);
+  }
+  const std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  spdlog::error("sqlite error {} ({}) in \"{}\"", rc, message, sql);
+  const int primary = rc & 0xFF;
+  const StatusCode code = primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+                              ? StatusCode::kServerUnavailable
+                              : StatusCode::kServerInternalError;
+  return error(code, message);
+}
+
+std::string_view sqlOf(sqlite3_stmt* stmt) {
+  const char* sql = sqlite3_sql(stmt);
+  return sql != nullptr ? sql : "";
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), bind_error_(other.bind_error_) {}
+
+Statement& Statement::bind(int index, int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  // SQLITE_TRANSIENT: SQLite copies, so callers may bind temporaries.
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bindNull(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  if (bind_error_ != SQLITE_OK) return toStatus(db_, bind_error_, sqlOf(stmt_));
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return toStatus(db_, rc, sqlOf(stmt_));
+}
+
+VoidResult Statement::run() {
+  while (true) {
+    const Result<bool> row = step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return {};
+  }
+}
+
+int64_t Statement::columnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::columnText(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (text == nullptr) return {};
+  return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+bool Statement::columnIsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Database::Database(const std::string& path) : path_(path) {
+  // NOMUTEX: SQLite's own per-call locking is redundant under mutex_.
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const auto fail = [&](std::string_view what) {
+    const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(fmt::format("SQLite database {}: {}: {}", path, what, message));
+  };
+  if (rc != SQLITE_OK) fail("cannot open");
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMillis);
+
+  // journal_mode answers with the mode it ended up in, and this first read is also where a file
+  // that is not a database is detected.
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr) != SQLITE_OK) {
+    fail("cannot read");
+  }
+  std::string mode;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+    mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  if (mode != "wal") fail("cannot switch to WAL mode (got \"" + mode + "\")");
+
+  // synchronous=FULL: in WAL mode NORMAL skips the fsync at commit, so a power loss can drop the
+  // last transactions that were already acknowledged to clients. FULL fsyncs the WAL on every
+  // commit; the messaging work replaces one-commit-per-request with a writer thread that group-
+  // commits, which is what makes FULL affordable.
+  if (sqlite3_exec(db_, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr, nullptr,
+                   nullptr) != SQLITE_OK) {
+    fail("cannot set pragmas");
+  }
+}
+
+Database::~Database() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  if (const int rc = sqlite3_close(db_); rc != SQLITE_OK) {
+    spdlog::error("closing SQLite database {} failed: {}", path_, sqlite3_errstr(rc));
+  }
+}
+
+VoidResult Database::exec(std::string_view sql) {
+  const std::string terminated(sql);
+  const int rc = sqlite3_exec(db_, terminated.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return toStatus(db_, rc, sql);
+  return {};
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  if (const auto it = statements_.find(sql); it != statements_.end()) {
+    return Statement(db_, it->second);
+  }
+  if (sql.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return error(StatusCode::kServerInternalError, "statement too long");
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  if (rc != SQLITE_OK) return toStatus(db_, rc, sql);
+  if (stmt == nullptr ||
+      std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos) {
+    // Only reachable through a programming error: the cache holds exactly one statement per text.
+    sqlite3_finalize(stmt);
+    spdlog::error("sqlite: prepare() needs exactly one statement: \"{}\"", sql);
+    return error(StatusCode::kServerInternalError, "not exactly one statement");
+  }
+  statements_.emplace(std::string(sql), stmt);
+  return Statement(db_, stmt);
+}
+
+int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
+bool Database::inTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Result<int> Database::schemaVersion() {
+  Result<Statement> stmt = prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  const Result<bool> row = stmt->step();
+  if (!row.ok()) return row.status();
+  return row.value() ? static_cast<int>(stmt->columnInt64(0)) : 0;
+}
+
+void Database::migrate(std::span<const Migration> migrations) {
+  auto guard = lock();
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      throw std::logic_error(
+          fmt::format("schema migration #{} has version {}; versions must be "
+                      "1, 2, 3, ... in order",
+                      i + 1, migrations[i].version));
+    }
+  }
+  const Result<int> current = schemaVersion();
+  if (!current.ok()) {
+    throw std::runtime_error(fmt::format("SQLite database {}: cannot read the schema version: {}",
+                                         path_, current.status().reason));
+  }
+  const int latest = static_cast<int>(migrations.size());
+  if (current.value() > latest) {
+    throw std::runtime_error(fmt::format(
+        "SQLite database {} has schema version {}, but this Parley only knows up to {}: it was "
+        "written by a newer Parley",
+        path_, current.value(), latest));
+  }
+  for (const Migration& migration : migrations) {
+    if (migration.version <= current.value()) continue;
+    const auto failed = [&](const Status& status) {
+      return std::runtime_error(
+          fmt::format("SQLite database {}: schema migration {} ({}) failed: {}", path_,
+                      migration.version, migration.description, status.reason));
+    };
+    // user_version lives in the database header, which is part of the transaction: the schema
+    // change and its version number commit (or roll back) together.
+    Result<Transaction> transaction = Transaction::begin(*this);
+    if (!transaction.ok()) throw failed(transaction.status());
+    if (const VoidResult done = exec(migration.sql); !done.ok()) throw failed(done.status());
+    if (const VoidResult done = exec(fmt::format("PRAGMA user_version = {}", migration.version));
+        !done.ok()) {
+      throw failed(done.status());
+    }
+    if (const VoidResult done = transaction->commit(); !done.ok()) throw failed(done.status());
+    spdlog::info("SQLite database {}: applied schema migration {} ({})", path_, migration.version,
+                 migration.description);
+  }
+}
+
+Result<Transaction> Transaction::begin(Database& db) {
+  if (const VoidResult begun = db.exec("BEGIN IMMEDIATE"); !begun.ok()) return begun.status();
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  // A failed COMMIT may already have rolled back by itself (e.g. on SQLITE_FULL).
+  if (db_ != nullptr && db_->inTransaction()) (void)db_->exec("ROLLBACK");
+}
+
+VoidResult Transaction::commit() {
+  VoidResult committed = db_->exec("COMMIT");
+  if (committed.ok()) db_ = nullptr;
+  return committed;
+}
+
+}  // namespace parley::sqlite

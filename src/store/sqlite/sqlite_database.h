@@ -1,0 +1,125 @@
+#pragma once
+// A small RAII layer over one SQLite connection: prepared-statement cache, transactions and the
+// schema migration runner. sqlite3.h stays in the .cpp (STYLE.md rule 8).
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "core/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace parley::sqlite {
+
+// A cached prepared statement, borrowed from its Database while the caller holds the lock.
+// Destruction resets it and clears its bindings, so it ends any read it had open and is ready
+// for the next user.
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Parameters are 1-based, as in SQL's ?1, ?2, ...
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bindNull(int index);
+  template <typename T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bindNull(index);
+  }
+
+  // true when a row is available, false when the statement is done.
+  Result<bool> step();
+  // Steps to completion, for statements that return no rows.
+  VoidResult run();
+
+  // Columns are 0-based.
+  int64_t columnInt64(int column) const;
+  std::string columnText(int column) const;
+  bool columnIsNull(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  // Binding errors are reported by the next step(), so call sites can chain binds.
+  int bind_error_ = 0;
+};
+
+struct Migration {
+  int version;  // 1, 2, 3, ... in order, never reused
+  std::string_view description;
+  std::string_view sql;  // may hold several statements
+};
+
+class Database {
+ public:
+  // Opens or creates the database file with Parley's pragmas. Throws std::runtime_error (this
+  // only runs at start-up).
+  explicit Database(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // One connection serves every io thread, so every use (including the Statements it hands out)
+  // must hold this lock.
+  [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+
+  // Runs SQL that returns no rows (may hold several statements).
+  VoidResult exec(std::string_view sql);
+  // The cached statement for sql (exactly one statement), prepared on first use. There is one
+  // per SQL text, so a caller must not hold two Statements for the same text at once.
+  Result<Statement> prepare(std::string_view sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t changes() const;
+  bool inTransaction() const;
+
+  // The schema version (PRAGMA user_version): the last migration applied.
+  Result<int> schemaVersion();
+  // Applies, each in its own transaction, the migrations newer than the schema version. Throws
+  // std::runtime_error when one fails (it is rolled back) or when the database was written by a
+  // newer Parley. Start-up only; takes the lock itself.
+  void migrate(std::span<const Migration> migrations);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::mutex mutex_;
+  std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed. Immediate, because the
+// connection writes anyway and taking the write lock up front avoids a deferred transaction
+// failing with SQLITE_BUSY halfway through.
+class Transaction {
+ public:
+  static Result<Transaction> begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  VoidResult commit();
+
+ private:
+  explicit Transaction(Database& db) : db_(&db) {}
+  Database* db_;
+};
+
+}  // namespace parley::sqlite

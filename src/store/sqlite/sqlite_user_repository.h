@@ -1,0 +1,29 @@
+#pragma once
+// UserRepository on SQLite, over the `user` table (schema migration 1 in sqlite_store.cpp).
+#include "store/sqlite/sqlite_database.h"
+#include "store/user_repository.h"
+
+namespace parley::sqlite {
+
+class SqliteUserRepository final : public UserRepository {
+ public:
+  // db must outlive the repository.
+  explicit SqliteUserRepository(Database& db) : db_(db) {}
+
+  VoidResult insert(const UserRecord& user) override;
+  Result<int64_t> insertMany(std::span<const UserRecord> users) override;
+  Result<std::optional<UserRecord>> findById(int64_t id) override;
+  Result<std::vector<UserRecord>> findByIds(std::span<const int64_t> ids) override;
+  Result<std::vector<UserRecord>> list(int64_t after_id, int limit) override;
+  Result<int64_t> countActive() override;
+  Result<bool> update(int64_t id, const UserUpdate& update) override;
+  Result<bool> softDelete(int64_t id, int64_t now_millis) override;
+
+  // Whether the table has any row at all, soft-deleted ones included.
+  Result<bool> hasAny();
+
+ private:
+  Database& db_;
+};
+
+}  // namespace parley::sqlite
