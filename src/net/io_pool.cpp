@@ -1,0 +1,87 @@
+#include "net/io_pool.h"
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <optional>
+
+namespace parley::net {
+
+namespace asio = boost::asio;
+
+struct IoPool::Impl {
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::vector<std::thread> threads;
+  std::optional<asio::thread_pool> blocking;
+  std::vector<std::shared_ptr<asio::steady_timer>> timers;
+  std::atomic<size_t> next{0};
+  bool stopped = false;
+};
+
+IoPool::IoPool(int io_threads, int blocking_threads) : impl_(std::make_unique<Impl>()) {
+  if (io_threads <= 0) io_threads = std::max(1u, std::thread::hardware_concurrency());
+  if (blocking_threads <= 0) blocking_threads = 2;
+  for (int i = 0; i < io_threads; ++i) {
+    // Concurrency hint 1: each context is driven by exactly one thread, so Asio can skip locking.
+    impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
+    impl_->guards.push_back(asio::make_work_guard(*impl_->contexts.back()));
+  }
+  impl_->blocking.emplace(blocking_threads);
+}
+
+IoPool::~IoPool() { stop(); }
+
+size_t IoPool::size() const { return impl_->contexts.size(); }
+
+asio::io_context& IoPool::context(size_t index) { return *impl_->contexts.at(index); }
+
+asio::io_context& IoPool::nextContext() {
+  return *impl_->contexts[impl_->next.fetch_add(1, std::memory_order_relaxed) %
+                          impl_->contexts.size()];
+}
+
+void IoPool::postBlocking(std::function<void()> fn) { asio::post(*impl_->blocking, std::move(fn)); }
+
+namespace {
+void armTimer(std::shared_ptr<asio::steady_timer> timer, std::chrono::milliseconds interval,
+              std::shared_ptr<std::function<void()>> fn) {
+  timer->expires_after(interval);
+  timer->async_wait([timer, interval, fn](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled at stop()
+    (*fn)();
+    armTimer(timer, interval, fn);
+  });
+}
+}  // namespace
+
+void IoPool::every(std::chrono::milliseconds interval, std::function<void()> fn) {
+  auto timer = std::make_shared<asio::steady_timer>(*impl_->contexts[0]);
+  impl_->timers.push_back(timer);
+  armTimer(timer, interval, std::make_shared<std::function<void()>>(std::move(fn)));
+}
+
+void IoPool::start() {
+  for (auto& context : impl_->contexts) {
+    impl_->threads.emplace_back([ctx = context.get()] { ctx->run(); });
+  }
+}
+
+void IoPool::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  for (auto& timer : impl_->timers) {
+    asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+  }
+  impl_->guards.clear();
+  for (auto& context : impl_->contexts) context->stop();
+  for (auto& thread : impl_->threads) {
+    if (thread.joinable()) thread.join();
+  }
+  impl_->blocking->join();
+}
+
+}  // namespace parley::net
