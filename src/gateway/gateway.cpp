@@ -1,0 +1,285 @@
+#include "gateway/gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "cluster/session_registry.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "gateway/gateway_impl.h"
+#include "net/io_pool.h"
+#include "service/dispatcher.h"
+
+namespace parley {
+
+namespace pb = im::turms::proto;
+using notifications::CloseStatus;
+using notifications::toInt;
+using parley::toInt;
+
+Gateway::Gateway(GatewayDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {
+  impl_->session_control = this;
+}
+Gateway::~Gateway() = default;
+
+void Gateway::start() {
+  impl_->deps.pool.every(std::chrono::seconds(1), [impl = impl_.get()] { impl->sweep(); });
+}
+
+size_t Gateway::connectionCount() const {
+  std::lock_guard lock(impl_->connections_mutex);
+  return impl_->connections.size();
+}
+
+size_t Gateway::sessionCount() const {
+  std::lock_guard lock(impl_->sessions_mutex);
+  size_t count = 0;
+  for (const auto& [user, devices] : impl_->local_sessions) count += devices.size();
+  return count;
+}
+
+void Gateway::closeAll() {
+  std::vector<net::ConnectionPtr> all;
+  {
+    std::lock_guard lock(impl_->connections_mutex);
+    for (const auto& [id, weak] : impl_->connections) {
+      if (auto connection = weak.lock()) all.push_back(std::move(connection));
+    }
+  }
+  for (const auto& connection : all) {
+    impl_->closeWith(connection, toInt(CloseStatus::kServerClosed), std::nullopt,
+                     "The server is shutting down");
+  }
+}
+
+void Gateway::disconnectUser(int64_t user_id, int32_t close_status) {
+  closeUserSessions(user_id, {}, close_status, StatusCode::kOk, "");
+}
+
+void Gateway::onOpen(const net::ConnectionPtr& connection) {
+  auto state = std::make_shared<ConnectionState>();
+  state->opened_at = impl_->deps.clock.nowMillis();
+  state->last_activity = state->opened_at;
+  connection->handlerState() = state;
+  {
+    std::lock_guard lock(impl_->connections_mutex);
+    impl_->connections[connection->id()] = connection;
+  }
+  impl_->deps.metrics.connectionOpened(connection->transport());
+}
+
+void Gateway::onFrame(const net::ConnectionPtr& connection, std::string_view payload) {
+  auto& state = Impl::state(connection);
+  if (state.phase == ConnectionState::Phase::kClosing) return;
+  state.last_activity = impl_->deps.clock.nowMillis();
+  if (payload.empty()) {
+    if (state.phase == ConnectionState::Phase::kLoggedIn) {
+      impl_->deps.metrics.heartbeat();
+      impl_->send(connection, notifications::heartbeat());
+    } else {
+      impl_->send(connection, notifications::heartbeatFailure(
+                                  impl_->deps.clock.nowMillis(),
+                                  StatusCode::kUpdateHeartbeatOfNonexistentSession));
+    }
+    return;
+  }
+  auto request = std::make_shared<pb::TurmsRequest>();
+  if (!request->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    // Not a TurmsRequest at all: the client is broken or hostile. Say why, then close.
+    spdlog::info("connection {} from {}: closing: undecodable request of {} bytes",
+                 connection->id(), connection->remoteAddress(), payload.size());
+    impl_->deps.metrics.frameRejected("bad_protobuf");
+    impl_->closeWith(connection, toInt(CloseStatus::kIllegalRequest), StatusCode::kInvalidRequest,
+                     "The request is not a valid TurmsRequest");
+    return;
+  }
+  impl_->handleRequest(connection, std::move(request));
+}
+
+void Gateway::onRejected(const net::ConnectionPtr& connection, std::string_view reason) {
+  spdlog::info("connection {} ({}) from {}: closing: {}", connection->id(), connection->transport(),
+               connection->remoteAddress(), reason);
+  impl_->deps.metrics.frameRejected(reason.find("exceeds") != std::string_view::npos ? "too_large"
+                                                                                     : "malformed");
+}
+
+void Gateway::onClosed(const net::ConnectionPtr& connection) {
+  auto& state = Impl::state(connection);
+  // user_id is set only once a login completed.
+  const bool was_logged_in = state.user_id != 0;
+  state.phase = ConnectionState::Phase::kClosing;
+  {
+    std::lock_guard lock(impl_->connections_mutex);
+    impl_->connections.erase(connection->id());
+  }
+  impl_->deps.metrics.connectionClosed(connection->transport());
+  if (!was_logged_in) return;
+  bool owned = false;
+  {
+    std::lock_guard lock(impl_->sessions_mutex);
+    auto user = impl_->local_sessions.find(state.user_id);
+    if (user != impl_->local_sessions.end()) {
+      auto device = user->second.find(state.device_type);
+      // A newer login of the same device type may already own the entry: leave it alone.
+      if (device != user->second.end() && device->second.lock() == connection) {
+        user->second.erase(device);
+        owned = true;
+      } else if (device != user->second.end() && device->second.expired()) {
+        user->second.erase(device);
+      }
+      if (user->second.empty()) impl_->local_sessions.erase(user);
+    }
+  }
+  impl_->deps.metrics.sessionClosed(state.close_status);
+  if (owned) {
+    auto removed = impl_->deps.sessions.unregisterDevice(state.user_id, state.device_type,
+                                                         impl_->deps.node_id);
+    if (!removed) {
+      spdlog::warn("user {} device {}: could not unregister session: {}", state.user_id,
+                   state.device_type, removed.status().reason);
+    }
+  }
+}
+
+void Gateway::pushToUsers(std::span<const int64_t> user_ids,
+                          std::shared_ptr<const std::string> notification, int64_t except_user_id,
+                          int32_t except_device_type) {
+  std::vector<net::ConnectionPtr> targets;
+  {
+    std::lock_guard lock(impl_->sessions_mutex);
+    for (int64_t user_id : user_ids) {
+      auto user = impl_->local_sessions.find(user_id);
+      if (user == impl_->local_sessions.end()) continue;
+      for (const auto& [device, weak] : user->second) {
+        if (user_id == except_user_id && device == except_device_type) continue;
+        if (auto connection = weak.lock()) targets.push_back(std::move(connection));
+      }
+    }
+  }
+  for (const auto& connection : targets) connection->send(notification);
+}
+
+void Gateway::closeUserSessions(int64_t user_id, std::span<const int32_t> device_types,
+                                int32_t close_status, StatusCode code, const std::string& reason) {
+  std::vector<net::ConnectionPtr> targets;
+  {
+    std::lock_guard lock(impl_->sessions_mutex);
+    auto user = impl_->local_sessions.find(user_id);
+    if (user == impl_->local_sessions.end()) return;
+    for (const auto& [device, weak] : user->second) {
+      bool selected = device_types.empty() || std::find(device_types.begin(), device_types.end(),
+                                                        device) != device_types.end();
+      if (!selected) continue;
+      if (auto connection = weak.lock()) targets.push_back(std::move(connection));
+    }
+  }
+  std::optional<StatusCode> close_code;
+  if (code != StatusCode::kOk) close_code = code;
+  for (const auto& connection : targets) {
+    impl_->closeWith(connection, close_status, close_code, reason);
+  }
+}
+
+void Gateway::Impl::respond(const net::ConnectionPtr& connection, int64_t request_id,
+                            StatusCode code, const std::string& reason,
+                            const pb::TurmsNotification::Data* data) {
+  // Upstream hides the reasons of server errors unless configured to return them.
+  const std::string& shown =
+      isServerError(code) && !deps.config.return_reason_for_server_error ? std::string() : reason;
+  connection->send(notifications::response(deps.clock.nowMillis(), request_id, code, shown, data));
+}
+
+void Gateway::Impl::closeWith(const net::ConnectionPtr& connection, int32_t close_status,
+                              std::optional<StatusCode> code, const std::string& reason) {
+  auto payload = notifications::closeSignal(deps.clock.nowMillis(), close_status, code, reason);
+  connection->post([connection, payload, close_status] {
+    auto& state = Impl::state(connection);
+    if (state.phase == ConnectionState::Phase::kClosing) return;
+    state.phase = ConnectionState::Phase::kClosing;
+    state.close_status = close_status;
+    connection->close(payload);
+  });
+}
+
+void Gateway::Impl::handleRequest(const net::ConnectionPtr& connection,
+                                  std::shared_ptr<pb::TurmsRequest> request) {
+  auto& state = Impl::state(connection);
+  const int64_t request_id = request->has_request_id() ? request->request_id() : 0;
+  if (request_id <= 0) {
+    // Upstream answers with the invalid id echoed back, so the client can still match it.
+    respond(connection, request_id, StatusCode::kInvalidRequest,
+            "The request ID must be greater than 0");
+    return;
+  }
+  switch (request->kind_case()) {
+    case pb::TurmsRequest::kCreateSessionRequest:
+      handleLogin(connection, std::move(request));
+      return;
+    case pb::TurmsRequest::kDeleteSessionRequest:
+      // Logout: no response, just the close signal (as upstream).
+      closeWith(connection, toInt(CloseStatus::kDisconnectedByClient), std::nullopt, "");
+      return;
+    default:
+      break;
+  }
+  if (state.phase != ConnectionState::Phase::kLoggedIn) {
+    respond(connection, request_id, StatusCode::kSendRequestFromNonexistentSession,
+            "Log in with a CreateSessionRequest before sending other requests");
+    return;
+  }
+  RequestContext context{state.user_id, state.device_type, request_id, deps.clock.nowMillis()};
+  const auto started = std::chrono::steady_clock::now();
+  deps.pool.postBlocking([this, connection, request, context, started] {
+    HandlerResult result = deps.dispatcher.dispatch(context, *request);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    deps.metrics.requestHandled(requestKindName(*request), toInt(result.status.code), seconds);
+    if (isServerError(result.status.code)) {
+      spdlog::error("user {} request {} ({}): {} {}", context.user_id, context.request_id,
+                    requestKindName(*request), toInt(result.status.code), result.status.reason);
+    }
+    respond(connection, context.request_id, result.status.code, result.status.reason,
+            result.data ? &*result.data : nullptr);
+    // Pushes fire only on plain OK, as upstream.
+    if (result.push && result.status.code == StatusCode::kOk) {
+      auto payload = notifications::relay(deps.clock.nowMillis(), *request, context.user_id);
+      auto& self = *session_control;
+      if (!result.push->user_ids.empty()) self.pushToUsers(result.push->user_ids, payload, 0, -1);
+      if (result.push->include_requester_other_sessions) {
+        int64_t requester = context.user_id;
+        self.pushToUsers(std::span<const int64_t>(&requester, 1), payload, context.user_id,
+                         context.device_type);
+      }
+    }
+  });
+}
+
+void Gateway::Impl::sweep() {
+  const int64_t now = deps.clock.nowMillis();
+  const int64_t idle_limit = int64_t{deps.config.close_idle_session_after_seconds} * 1000;
+  const int64_t login_limit = int64_t{deps.config.login_timeout_seconds} * 1000;
+  std::vector<std::pair<net::ConnectionPtr, CloseStatus>> expired;
+  {
+    std::lock_guard lock(connections_mutex);
+    for (const auto& [id, weak] : connections) {
+      auto connection = weak.lock();
+      if (!connection) continue;
+      auto& state = Impl::state(connection);
+      auto phase = state.phase.load();
+      if (phase == ConnectionState::Phase::kLoggedIn && now - state.last_activity > idle_limit) {
+        expired.emplace_back(connection, CloseStatus::kHeartbeatTimeout);
+      } else if ((phase == ConnectionState::Phase::kAnonymous ||
+                  phase == ConnectionState::Phase::kLoggingIn) &&
+                 now - state.opened_at > login_limit) {
+        expired.emplace_back(connection, CloseStatus::kLoginTimeout);
+      }
+    }
+  }
+  for (const auto& [connection, status] : expired) {
+    spdlog::debug("connection {}: closing with {}", connection->id(), toInt(status));
+    closeWith(connection, toInt(status), std::nullopt, "");
+  }
+}
+
+}  // namespace parley

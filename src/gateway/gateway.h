@@ -1,0 +1,69 @@
+#pragma once
+// The gateway: turns client frames into sessions and requests. It owns login, heartbeats, idle
+// and login timeouts, close signals and delivery of pushes to local sessions. Business requests
+// go to the Dispatcher; transport details stay in src/net.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "net/connection.h"
+#include "service/session_control.h"
+
+namespace parley {
+
+class Clock;
+class Dispatcher;
+class Metrics;
+class PasswordHasher;
+class SessionRegistry;
+class UserRepository;
+namespace net {
+class IoPool;
+}
+
+struct GatewayDeps {
+  const GatewayConfig& config;
+  std::string node_id;
+  net::IoPool& pool;
+  const Dispatcher& dispatcher;
+  UserRepository& users;
+  SessionRegistry& sessions;
+  const PasswordHasher& hasher;
+  Metrics& metrics;
+  const Clock& clock;
+};
+
+class Gateway final : public net::ConnectionHandler, public SessionControl {
+ public:
+  explicit Gateway(GatewayDeps deps);
+  ~Gateway() override;
+
+  // Starts the once-a-second sweep for idle sessions and login timeouts.
+  void start();
+  // Sends every connection the SERVER_CLOSED (201) close signal; returns at once.
+  void closeAll();
+  size_t connectionCount() const;
+  size_t sessionCount() const;
+  // Closes every session of the user (admin: deleted or deactivated users).
+  void disconnectUser(int64_t user_id, int32_t close_status);
+
+  // net::ConnectionHandler
+  void onOpen(const net::ConnectionPtr& connection) override;
+  void onFrame(const net::ConnectionPtr& connection, std::string_view payload) override;
+  void onRejected(const net::ConnectionPtr& connection, std::string_view reason) override;
+  void onClosed(const net::ConnectionPtr& connection) override;
+
+  // SessionControl
+  void pushToUsers(std::span<const int64_t> user_ids,
+                   std::shared_ptr<const std::string> notification, int64_t except_user_id,
+                   int32_t except_device_type) override;
+  void closeUserSessions(int64_t user_id, std::span<const int32_t> device_types,
+                         int32_t close_status, StatusCode code, const std::string& reason) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parley

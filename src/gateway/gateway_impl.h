@@ -1,0 +1,71 @@
+#pragma once
+// Private to src/gateway: the state shared by gateway.cpp (connection lifecycle, pushes) and
+// login.cpp (CreateSessionRequest).
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "gateway/gateway.h"
+#include "gateway/notifications.h"
+
+namespace parley {
+
+// Per-connection state, stored in Connection::handlerState(). Atomics are read by the sweep on
+// another thread; everything else is touched only on the connection's io thread.
+struct ConnectionState {
+  enum class Phase : int { kAnonymous, kLoggingIn, kLoggedIn, kClosing };
+
+  int64_t opened_at = 0;
+  std::atomic<int64_t> last_activity{0};
+  std::atomic<Phase> phase{Phase::kAnonymous};
+  int64_t user_id = 0;
+  int32_t device_type = 0;
+  std::string session_id;
+  // The close signal sent, for metrics; UNKNOWN_ERROR (400) when the connection just vanished.
+  int32_t close_status = 400;
+};
+
+struct Gateway::Impl {
+  explicit Impl(GatewayDeps d) : deps(std::move(d)) {}
+
+  GatewayDeps deps;
+  SessionControl* session_control = nullptr;  // the Gateway itself
+
+  // Every open connection, for the sweep and for shutdown.
+  mutable std::mutex connections_mutex;
+  std::unordered_map<uint64_t, std::weak_ptr<net::Connection>> connections;
+
+  // Logged-in sessions of this node: user -> device type -> connection. One per device type.
+  mutable std::mutex sessions_mutex;
+  std::unordered_map<int64_t, std::map<int32_t, std::weak_ptr<net::Connection>>> local_sessions;
+
+  static ConnectionState& state(const net::ConnectionPtr& connection) {
+    return *static_cast<ConnectionState*>(connection->handlerState().get());
+  }
+
+  void send(const net::ConnectionPtr& connection, net::Payload payload) {
+    connection->send(std::move(payload));
+  }
+  void respond(const net::ConnectionPtr& connection, int64_t request_id, StatusCode code,
+               const std::string& reason,
+               const im::turms::proto::TurmsNotification::Data* data = nullptr);
+  // Sends the close signal and closes; safe from any thread, idempotent.
+  void closeWith(const net::ConnectionPtr& connection, int32_t close_status,
+                 std::optional<StatusCode> code, const std::string& reason);
+
+  void handleRequest(const net::ConnectionPtr& connection,
+                     std::shared_ptr<im::turms::proto::TurmsRequest> request);
+  void handleLogin(const net::ConnectionPtr& connection,
+                   std::shared_ptr<im::turms::proto::TurmsRequest> request);
+  // Registers the authenticated session and answers; returns the code it answered with.
+  StatusCode completeLogin(const net::ConnectionPtr& connection, int64_t request_id,
+                           int64_t user_id, int32_t device_type, int32_t user_status);
+  // Counts a login attempt both as a login and as a request of its kind.
+  void recordLogin(StatusCode code, std::chrono::steady_clock::time_point started);
+  void sweep();
+};
+
+}  // namespace parley

@@ -1,0 +1,154 @@
+// CreateSessionRequest: authentication and session registration (turms-protocol.md §2).
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <random>
+
+#include "cluster/session_registry.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/password_hasher.h"
+#include "gateway/gateway_impl.h"
+#include "net/io_pool.h"
+#include "store/user_repository.h"
+
+namespace parley {
+
+namespace pb = im::turms::proto;
+using notifications::CloseStatus;
+using notifications::toInt;
+using parley::toInt;
+
+namespace {
+
+constexpr int32_t kSupportedClientVersion = 1;
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+std::string newSessionId() {
+  // Upstream uses a random positive int32 in decimal; clients only echo it.
+  thread_local std::mt19937 random{std::random_device{}()};
+  std::uniform_int_distribution<int32_t> dist(1, INT32_MAX);
+  return std::to_string(dist(random));
+}
+
+}  // namespace
+
+void Gateway::Impl::recordLogin(StatusCode code, std::chrono::steady_clock::time_point started) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  deps.metrics.loginResult(toInt(code));
+  deps.metrics.requestHandled("create_session_request", toInt(code), seconds);
+}
+
+void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
+                                std::shared_ptr<pb::TurmsRequest> request) {
+  auto& state = Impl::state(connection);
+  const int64_t request_id = request->request_id();
+  const auto& req = request->create_session_request();
+  const SteadyTime started = std::chrono::steady_clock::now();
+  auto fail = [&](StatusCode code, const std::string& reason) {
+    recordLogin(code, started);
+    respond(connection, request_id, code, reason);
+  };
+  if (state.phase != ConnectionState::Phase::kAnonymous) {
+    fail(StatusCode::kCreateExistingSession, "The connection already has a session");
+    return;
+  }
+  if (req.version() != kSupportedClientVersion) {
+    fail(StatusCode::kUnsupportedClientVersion, "Supported client versions are: [1]");
+    return;
+  }
+  if (req.user_id() <= 0) {
+    fail(StatusCode::kIllegalArgument, "user_id must be greater than 0");
+    return;
+  }
+  const int32_t user_status = req.has_user_status() ? req.user_status() : pb::AVAILABLE;
+  if (user_status == pb::OFFLINE || !pb::UserStatus_IsValid(user_status)) {
+    fail(StatusCode::kIllegalArgument, "user_status must be an online status");
+    return;
+  }
+  // Values newer than this build map to UNKNOWN, as upstream does.
+  const int32_t device_type =
+      pb::DeviceType_IsValid(req.device_type()) ? req.device_type() : pb::UNKNOWN;
+
+  state.phase = ConnectionState::Phase::kLoggingIn;
+  // Hashing and storage block: do them off the io thread, then come back to it.
+  deps.pool.postBlocking(
+      [this, connection, request, request_id, device_type, user_status, started] {
+        const auto& req = request->create_session_request();
+        StatusCode code = StatusCode::kOk;
+        std::string reason;
+        auto user = deps.users.findById(req.user_id());
+        if (!user) {
+          code = StatusCode::kServerUnavailable;
+          reason = user.status().reason;
+          spdlog::error("login of user {}: store unavailable: {}", req.user_id(), reason);
+        } else if (!*user || (*user)->deletion_date || !(*user)->is_active) {
+          code = StatusCode::kLoggingInUserNotActive;
+          reason = "The user does not exist or is not active";
+        } else if ((*user)->password_hash.empty() ||
+                   !deps.hasher.verify(req.password(), (*user)->password_hash)) {
+          code = StatusCode::kLoginAuthenticationFailed;
+          reason = "The user ID and password do not match";
+        }
+        connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
+                          user_status, code, reason, started] {
+          auto& state = Impl::state(connection);
+          if (state.phase != ConnectionState::Phase::kLoggingIn) return;  // closed meanwhile
+          if (code != StatusCode::kOk) {
+            // The connection stays open: the client may retry until the login timeout.
+            state.phase = ConnectionState::Phase::kAnonymous;
+            recordLogin(code, started);
+            respond(connection, request_id, code, reason);
+            return;
+          }
+          recordLogin(completeLogin(connection, request_id, user_id, device_type, user_status),
+                      started);
+        });
+      });
+}
+
+StatusCode Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, int64_t request_id,
+                                        int64_t user_id, int32_t device_type, int32_t user_status) {
+  auto& state = Impl::state(connection);
+  const int64_t now = deps.clock.nowMillis();
+  auto previous =
+      deps.sessions.registerDevice(user_id, device_type, user_status, deps.node_id, now);
+  if (!previous) {
+    state.phase = ConnectionState::Phase::kAnonymous;
+    spdlog::error("login of user {}: session registry unavailable: {}", user_id,
+                  previous.status().reason);
+    respond(connection, request_id, StatusCode::kServerUnavailable, previous.status().reason);
+    return StatusCode::kServerUnavailable;
+  }
+  std::shared_ptr<net::Connection> kicked;
+  {
+    std::lock_guard lock(sessions_mutex);
+    auto& slot = local_sessions[user_id][device_type];
+    kicked = slot.lock();
+    slot = connection;
+  }
+  state.user_id = user_id;
+  state.device_type = device_type;
+  state.session_id = newSessionId();
+  state.phase = ConnectionState::Phase::kLoggedIn;
+  state.last_activity = now;
+  if (kicked && kicked != connection) {
+    // One session per (user, device type): the new login wins and the old device is told why.
+    // Upstream sends 500 here; 501 DISCONNECTED_BY_OTHER_DEVICE with 2102 says what happened.
+    closeWith(kicked, toInt(CloseStatus::kDisconnectedByOtherDevice),
+              StatusCode::kSessionSimultaneousConflictsOffline,
+              "Another device of the same type logged in");
+  }
+  deps.metrics.sessionOpened();
+  spdlog::debug("user {} logged in on device {} from {} (connection {})", user_id, device_type,
+                connection->remoteAddress(), connection->id());
+  respond(connection, request_id, StatusCode::kOk, "");
+  if (deps.config.notify_session_info_after_login) {
+    connection->send(notifications::sessionInfo(now, state.session_id, deps.node_id));
+  }
+  return StatusCode::kOk;
+}
+
+}  // namespace parley

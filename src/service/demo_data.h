@@ -1,0 +1,16 @@
+#pragma once
+// The upstream development data set (turms-protocol.md §4.2), so that Turms clients' own test
+// suites and examples run against Parley unchanged.
+#include <cstdint>
+
+namespace parley {
+
+class Clock;
+class PasswordHasher;
+class Store;
+
+// Seeds only when the store is empty, so a second start adds nothing. Returns users inserted.
+int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& clock,
+                     int user_count);
+
+}  // namespace parley

@@ -1,0 +1,68 @@
+#include "service/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include "service/unimplemented_handlers.h"
+
+namespace parley {
+namespace {
+
+TurmsRequest queryProfiles() {
+  TurmsRequest request;
+  request.set_request_id(1);
+  request.mutable_query_user_profiles_request()->add_user_ids(2);
+  return request;
+}
+
+TEST(Dispatcher, CallsTheRegisteredHandlerWithTheContext) {
+  Dispatcher dispatcher;
+  int64_t seen_user = 0;
+  dispatcher.add(TurmsRequest::kQueryUserProfilesRequest,
+                 [&](const RequestContext& ctx, const TurmsRequest& request) {
+                   seen_user = ctx.user_id;
+                   EXPECT_EQ(request.query_user_profiles_request().user_ids(0), 2);
+                   return HandlerResult::failure(StatusCode::kNoContent);
+                 });
+  RequestContext ctx;
+  ctx.user_id = 42;
+  auto result = dispatcher.dispatch(ctx, queryProfiles());
+  EXPECT_EQ(seen_user, 42);
+  EXPECT_EQ(result.status.code, StatusCode::kNoContent);
+}
+
+TEST(Dispatcher, UnservedKindGetsAClearError) {
+  Dispatcher dispatcher;
+  auto result = dispatcher.dispatch({}, queryProfiles());
+  EXPECT_EQ(result.status.code, StatusCode::kIllegalArgument);
+  EXPECT_NE(result.status.reason.find("query_user_profiles_request"), std::string::npos);
+}
+
+TEST(Dispatcher, RequestWithoutKindGetsAClearError) {
+  Dispatcher dispatcher;
+  TurmsRequest request;
+  request.set_request_id(1);
+  auto result = dispatcher.dispatch({}, request);
+  EXPECT_EQ(result.status.code, StatusCode::kIllegalArgument);
+  EXPECT_FALSE(result.status.reason.empty());
+}
+
+TEST(Dispatcher, KindNamesComeFromTheProtocol) {
+  EXPECT_EQ(requestKindName(queryProfiles()), "query_user_profiles_request");
+  EXPECT_EQ(requestKindName(TurmsRequest()), "unknown");
+}
+
+TEST(UnimplementedHandlers, AnswerAsUpstreamDoesWithoutPlugins) {
+  Dispatcher dispatcher;
+  registerUnimplementedHandlers(dispatcher);
+  TurmsRequest storage;
+  storage.set_request_id(1);
+  storage.mutable_query_resource_upload_info_request();
+  EXPECT_EQ(dispatcher.dispatch({}, storage).status.code, StatusCode::kStorageNotImplemented);
+  TurmsRequest meeting;
+  meeting.set_request_id(1);
+  meeting.mutable_create_meeting_request();
+  EXPECT_EQ(dispatcher.dispatch({}, meeting).status.code, StatusCode::kConferenceNotImplemented);
+}
+
+}  // namespace
+}  // namespace parley

@@ -1,0 +1,192 @@
+#include "service/user/user_handlers.h"
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+
+#include "cluster/session_registry.h"
+#include "core/clock.h"
+#include "core/password_hasher.h"
+#include "service/session_control.h"
+#include "store/user_repository.h"
+
+namespace parley {
+namespace {
+
+namespace pb = im::turms::proto;
+
+// Upstream caps a profile query at this many ids per request.
+constexpr int kMaxQueriedUsers = 1000;
+constexpr size_t kMaxNameLength = 100;
+constexpr size_t kMaxIntroLength = 1000;
+constexpr size_t kMaxProfilePictureLength = 2048;
+constexpr size_t kMinPasswordLength = 1;
+constexpr size_t kMaxPasswordLength = 256;
+
+HandlerResult storeFailure(const Status& status) {
+  return HandlerResult::failure(status.code, status.reason);
+}
+
+HandlerResult queryUserProfiles(UserHandlerDeps& deps, const RequestContext& ctx,
+                                const TurmsRequest& request) {
+  const auto& req = request.query_user_profiles_request();
+  if (req.has_name()) {
+    // Searching by name needs a search index, which Parley does not have (upstream: 7100).
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "Searching users by name is not supported");
+  }
+  if (req.user_ids_size() == 0) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "user_ids must not be empty");
+  }
+  if (req.user_ids_size() > kMaxQueriedUsers) {
+    return HandlerResult::failure(StatusCode::kRequestedRecordsTooMany,
+                                  "At most 1000 users can be queried at once");
+  }
+  std::vector<int64_t> ids(req.user_ids().begin(), req.user_ids().end());
+  auto users = deps.users.findByIds(ids);
+  if (!users) return storeFailure(users.status());
+  pb::UserInfosWithVersion infos;
+  int64_t newest = 0;
+  for (const auto& user : *users) {
+    if (user.deletion_date) continue;
+    newest = std::max(newest, user.last_updated_date);
+    auto* info = infos.add_user_infos();
+    info->set_id(user.id);
+    info->set_name(user.name);
+    info->set_intro(user.intro);
+    info->set_profile_picture(user.profile_picture);
+    info->set_profile_access_strategy(
+        static_cast<pb::ProfileAccessStrategy>(user.profile_access_strategy));
+    info->set_registration_date(user.registration_date);
+    info->set_last_updated_date(user.last_updated_date);
+    info->set_active(user.is_active);
+  }
+  if (infos.user_infos_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
+  if (req.has_last_updated_date() && newest <= req.last_updated_date()) {
+    return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
+  }
+  infos.set_last_updated_date(newest);
+  TurmsNotification::Data data;
+  *data.mutable_user_infos_with_version() = std::move(infos);
+  return HandlerResult::withData(std::move(data));
+}
+
+HandlerResult updateUser(UserHandlerDeps& deps, const RequestContext& ctx,
+                         const TurmsRequest& request) {
+  const auto& req = request.update_user_request();
+  UserUpdate update;
+  update.last_updated_date = deps.clock.nowMillis();
+  if (req.has_password()) {
+    if (req.password().size() < kMinPasswordLength || req.password().size() > kMaxPasswordLength) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                    "password must be 1 to 256 characters");
+    }
+    update.password_hash = deps.hasher.hash(req.password());
+  }
+  if (req.has_name()) {
+    if (req.name().size() > kMaxNameLength) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument, "name is too long");
+    }
+    update.name = req.name();
+  }
+  if (req.has_intro()) {
+    if (req.intro().size() > kMaxIntroLength) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument, "intro is too long");
+    }
+    update.intro = req.intro();
+  }
+  if (req.has_profile_picture()) {
+    if (req.profile_picture().size() > kMaxProfilePictureLength) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument, "profile_picture is too long");
+    }
+    update.profile_picture = req.profile_picture();
+  }
+  if (req.has_profile_access_strategy()) {
+    if (!pb::ProfileAccessStrategy_IsValid(req.profile_access_strategy())) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                    "unknown profile_access_strategy");
+    }
+    update.profile_access_strategy = req.profile_access_strategy();
+  }
+  auto updated = deps.users.update(ctx.user_id, update);
+  if (!updated) return storeFailure(updated.status());
+  if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentUser);
+  HandlerResult result;
+  // The requester's other devices learn about the change (upstream "+self"); the relayed copy
+  // never carries the password (see the gateway's relay encoding).
+  result.push = RelayPush{{}, true};
+  return result;
+}
+
+pb::UserOnlineStatus toProto(const UserOnlineInfo& info, bool hide_invisible) {
+  pb::UserOnlineStatus status;
+  status.set_user_id(info.user_id);
+  // Invisible users look offline to everyone but themselves.
+  bool offline = info.devices.empty() || (hide_invisible && info.status == kUserStatusInvisible);
+  status.set_user_status(offline ? pb::OFFLINE : static_cast<pb::UserStatus>(info.status));
+  if (!offline) {
+    for (const auto& device : info.devices) {
+      status.add_device_types(static_cast<pb::DeviceType>(device.device_type));
+    }
+  }
+  return status;
+}
+
+HandlerResult queryUserOnlineStatuses(UserHandlerDeps& deps, const RequestContext& ctx,
+                                      const TurmsRequest& request) {
+  const auto& req = request.query_user_online_statuses_request();
+  if (req.user_ids_size() == 0) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "user_ids must not be empty");
+  }
+  if (req.user_ids_size() > kMaxQueriedUsers) {
+    return HandlerResult::failure(StatusCode::kRequestedRecordsTooMany,
+                                  "At most 1000 users can be queried at once");
+  }
+  std::vector<int64_t> ids(req.user_ids().begin(), req.user_ids().end());
+  auto infos = deps.sessions.query(ids);
+  if (!infos) return storeFailure(infos.status());
+  TurmsNotification::Data data;
+  auto* statuses = data.mutable_user_online_statuses();
+  for (const auto& info : *infos) {
+    *statuses->add_statuses() = toProto(info, info.user_id != ctx.user_id);
+  }
+  return HandlerResult::withData(std::move(data));
+}
+
+HandlerResult updateUserOnlineStatus(UserHandlerDeps& deps, const RequestContext& ctx,
+                                     const TurmsRequest& request) {
+  const auto& req = request.update_user_online_status_request();
+  if (!pb::UserStatus_IsValid(req.user_status())) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "unknown user_status");
+  }
+  if (req.user_status() == pb::OFFLINE) {
+    // Going offline closes the named devices (all when none are named), as upstream does.
+    std::vector<int32_t> devices(req.device_types().begin(), req.device_types().end());
+    deps.session_control.closeUserSessions(ctx.user_id, devices,
+                                           /*DISCONNECTED_BY_OTHER_DEVICE*/ 501, StatusCode::kOk,
+                                           "Set offline by the user");
+    return HandlerResult::ok();
+  }
+  auto updated = deps.sessions.setStatus(ctx.user_id, req.user_status());
+  if (!updated) return storeFailure(updated.status());
+  HandlerResult result;
+  result.push = RelayPush{{}, true};
+  return result;
+}
+
+}  // namespace
+
+void registerUserHandlers(Dispatcher& dispatcher, UserHandlerDeps deps) {
+  auto shared = std::make_shared<UserHandlerDeps>(deps);
+  auto bind =
+      [shared](HandlerResult (*fn)(UserHandlerDeps&, const RequestContext&, const TurmsRequest&)) {
+        return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
+          return fn(*shared, ctx, request);
+        };
+      };
+  dispatcher.add(TurmsRequest::kQueryUserProfilesRequest, bind(&queryUserProfiles));
+  dispatcher.add(TurmsRequest::kUpdateUserRequest, bind(&updateUser));
+  dispatcher.add(TurmsRequest::kQueryUserOnlineStatusesRequest, bind(&queryUserOnlineStatuses));
+  dispatcher.add(TurmsRequest::kUpdateUserOnlineStatusRequest, bind(&updateUserOnlineStatus));
+}
+
+}  // namespace parley
