@@ -1,0 +1,837 @@
+#include "admin/admin_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <charconv>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <set>
+
+#include "cluster/session_registry.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/password_hasher.h"
+#include "core/result.h"
+#include "core/status_code.h"
+#include "store/user_repository.h"
+
+namespace parley {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+constexpr size_t kMaxIdsPerRequest = 1000;
+constexpr std::string_view kAdminUser = "admin";
+constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4";
+
+// Enum names as Turms' admin API (Jackson) prints them, indexed by the proto value.
+constexpr std::array<std::string_view, 3> kProfileAccessStrategies = {
+    "ALL", "ALL_EXCEPT_BLOCKED_USERS", "FRIENDS"};
+constexpr std::array<std::string_view, 7> kUserStatuses = {
+    "AVAILABLE", "OFFLINE", "INVISIBLE", "BUSY", "DO_NOT_DISTURB", "AWAY", "BE_RIGHT_BACK"};
+constexpr std::array<std::string_view, 6> kDeviceTypes = {"DESKTOP", "BROWSER", "IOS",
+                                                          "ANDROID", "OTHERS",  "UNKNOWN"};
+
+template <size_t N>
+std::string enumName(const std::array<std::string_view, N>& names, int32_t value) {
+  if (value >= 0 && static_cast<size_t>(value) < N) {
+    return std::string(names[static_cast<size_t>(value)]);
+  }
+  return std::to_string(value);  // a value newer than this table still shows up
+}
+
+// ---- responses ----
+
+AdminResponse jsonResponse(int http_status, const json::value& body) {
+  AdminResponse response;
+  response.status = http_status;
+  response.body = json::serialize(body);
+  return response;
+}
+
+AdminResponse ok(json::value data) {
+  return jsonResponse(200,
+                      json::object{{"code", toInt(StatusCode::kOk)}, {"data", std::move(data)}});
+}
+
+AdminResponse fail(int http_status, StatusCode code, std::string_view reason) {
+  return jsonResponse(http_status, json::object{{"code", toInt(code)}, {"reason", reason}});
+}
+
+int httpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kInvalidRequest:
+    case StatusCode::kIllegalArgument:
+    case StatusCode::kRequestedRecordsTooMany:
+      return 400;
+    case StatusCode::kUnauthorizedRequest:
+      return 401;
+    case StatusCode::kUpdateInfoOfNonexistentUser:
+      return 404;
+    case StatusCode::kRecordContainsDuplicateKey:
+      return 409;
+    case StatusCode::kServerUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+AdminResponse fail(const Status& status) {
+  return fail(httpStatusFor(status.code), status.code,
+              status.reason.empty() ? statusName(status.code) : std::string_view(status.reason));
+}
+
+Status badArgument(std::string_view field, std::string_view problem) {
+  return error(StatusCode::kIllegalArgument, std::string(field) + ": " + std::string(problem));
+}
+
+// ---- request parsing ----
+
+std::optional<int64_t> parseInt64(std::string_view text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::string_view> queryParam(const AdminRequest& request, const std::string& name) {
+  auto it = request.query.find(name);
+  if (it == request.query.end()) {
+    return std::nullopt;
+  }
+  return std::string_view(it->second);
+}
+
+// "1,2,3" (or repeated ids=) as distinct ids, in the order given.
+Result<std::vector<int64_t>> parseIds(const AdminRequest& request) {
+  const auto text = queryParam(request, "ids");
+  if (!text || text->empty()) {
+    return badArgument("ids", "required");
+  }
+  std::vector<int64_t> ids;
+  std::set<int64_t> seen;
+  size_t start = 0;
+  while (start <= text->size()) {
+    size_t comma = text->find(',', start);
+    if (comma == std::string_view::npos) {
+      comma = text->size();
+    }
+    const auto id = parseInt64(text->substr(start, comma - start));
+    if (!id) {
+      return badArgument("ids", "must be a comma-separated list of integers");
+    }
+    if (seen.insert(*id).second) {
+      ids.push_back(*id);
+    }
+    start = comma + 1;
+  }
+  if (ids.size() > kMaxIdsPerRequest) {
+    return error(StatusCode::kRequestedRecordsTooMany,
+                 "ids: at most " + std::to_string(kMaxIdsPerRequest));
+  }
+  return ids;
+}
+
+Result<int64_t> parseIntParam(const AdminRequest& request, const std::string& name,
+                              int64_t default_value, int64_t min, int64_t max) {
+  const auto text = queryParam(request, name);
+  if (!text) {
+    return default_value;
+  }
+  const auto value = parseInt64(*text);
+  if (!value || *value < min || *value > max) {
+    return badArgument(
+        name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return *value;
+}
+
+struct Page {
+  int64_t after = 0;
+  int size = kDefaultPageSize;
+};
+
+Result<Page> parsePage(const AdminRequest& request) {
+  auto after = parseIntParam(request, "after", 0, std::numeric_limits<int64_t>::min(),
+                             std::numeric_limits<int64_t>::max());
+  if (!after) {
+    return after.status();
+  }
+  auto size = parseIntParam(request, "size", kDefaultPageSize, 1, kMaxPageSize);
+  if (!size) {
+    return size.status();
+  }
+  return Page{*after, static_cast<int>(*size)};
+}
+
+// User fields of POST and PUT bodies (Turms' AddUserDTO / UpdateUserDTO). JSON null means "not
+// given", as with Turms' nullable DTO fields.
+struct UserFields {
+  std::optional<int64_t> id;
+  std::optional<std::string> password;
+  std::optional<std::string> name;
+  std::optional<std::string> intro;
+  std::optional<std::string> profile_picture;
+  std::optional<int32_t> profile_access_strategy;
+  std::optional<int64_t> role_id;
+  std::optional<int64_t> registration_date;
+  std::optional<bool> is_active;
+
+  bool anyUpdate() const {
+    return password || name || intro || profile_picture || profile_access_strategy || role_id ||
+           is_active;
+  }
+};
+
+// Integers may also come as decimal strings: JavaScript admin tools cannot hold 64-bit ids in a
+// number without losing digits.
+std::optional<int64_t> jsonInt64(const json::value& value) {
+  if (value.is_int64()) {
+    return value.get_int64();
+  }
+  if (value.is_uint64() &&
+      value.get_uint64() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return static_cast<int64_t>(value.get_uint64());
+  }
+  if (value.is_string()) {
+    return parseInt64(value.get_string());
+  }
+  return std::nullopt;
+}
+
+std::optional<int32_t> jsonProfileAccessStrategy(const json::value& value) {
+  if (value.is_string()) {
+    for (size_t i = 0; i < kProfileAccessStrategies.size(); ++i) {
+      if (value.get_string() == kProfileAccessStrategies[i]) {
+        return static_cast<int32_t>(i);
+      }
+    }
+    return std::nullopt;
+  }
+  const auto number = jsonInt64(value);
+  if (number && *number >= 0 && *number < static_cast<int64_t>(kProfileAccessStrategies.size())) {
+    return static_cast<int32_t>(*number);
+  }
+  return std::nullopt;
+}
+
+enum class UserBody { kCreate, kUpdate };
+
+Result<UserFields> parseUserFields(std::string_view body, UserBody kind) {
+  std::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec) {
+    return badArgument("body", "not valid JSON (" + ec.message() + ")");
+  }
+  if (!parsed.is_object()) {
+    return badArgument("body", "must be a JSON object");
+  }
+  UserFields fields;
+  for (const auto& member : parsed.get_object()) {
+    const std::string_view key = member.key();
+    const json::value& value = member.value();
+    if (value.is_null()) {
+      continue;
+    }
+    auto string_field = [&](std::optional<std::string>& out) -> VoidResult {
+      if (!value.is_string()) {
+        return badArgument(key, "must be a string");
+      }
+      out = std::string(value.get_string());
+      return {};
+    };
+    auto int64_field = [&](std::optional<int64_t>& out) -> VoidResult {
+      out = jsonInt64(value);
+      if (!out) {
+        return badArgument(key, "must be a 64-bit integer");
+      }
+      return {};
+    };
+    VoidResult result;
+    if (key == "id" && kind == UserBody::kCreate) {
+      result = int64_field(fields.id);
+      if (result && *fields.id <= 0) {
+        result = badArgument(key, "must be positive");
+      }
+    } else if (key == "password") {
+      result = string_field(fields.password);
+      if (result && fields.password->empty()) {
+        result = badArgument(key, "must not be empty (leave it out for no password login)");
+      }
+    } else if (key == "name") {
+      result = string_field(fields.name);
+    } else if (key == "intro") {
+      result = string_field(fields.intro);
+    } else if (key == "profilePicture") {
+      result = string_field(fields.profile_picture);
+    } else if (key == "profileAccessStrategy") {
+      fields.profile_access_strategy = jsonProfileAccessStrategy(value);
+      if (!fields.profile_access_strategy) {
+        result = badArgument(key, "must be ALL, ALL_EXCEPT_BLOCKED_USERS, FRIENDS or 0..2");
+      }
+    } else if (key == "roleId" || key == "permissionGroupId") {
+      // Older Turms admin clients say roleId, current ones permissionGroupId.
+      const std::optional<int64_t> previous = fields.role_id;
+      result = int64_field(fields.role_id);
+      if (result && previous && *previous != *fields.role_id) {
+        result = badArgument(key, "contradicts roleId/permissionGroupId");
+      }
+    } else if (key == "registrationDate" && kind == UserBody::kCreate) {
+      result = int64_field(fields.registration_date);
+    } else if (key == "isActive") {
+      if (!value.is_bool()) {
+        result = badArgument(key, "must be a boolean");
+      } else {
+        fields.is_active = value.get_bool();
+      }
+    } else {
+      result = badArgument(key, "unknown field");
+    }
+    if (!result) {
+      return result.status();
+    }
+  }
+  return fields;
+}
+
+// ---- JSON views of records ----
+
+json::object userJson(const UserRecord& user) {
+  json::object object;
+  object["id"] = user.id;
+  object["name"] = user.name;
+  object["intro"] = user.intro;
+  object["profilePicture"] = user.profile_picture;
+  object["profileAccessStrategy"] =
+      enumName(kProfileAccessStrategies, user.profile_access_strategy);
+  // Both names, for the same reason parseUserFields accepts both.
+  object["roleId"] = user.permission_group_id;
+  object["permissionGroupId"] = user.permission_group_id;
+  object["registrationDate"] = user.registration_date;
+  object["lastUpdatedDate"] = user.last_updated_date;
+  if (user.deletion_date) {
+    object["deletionDate"] = *user.deletion_date;
+  } else {
+    object["deletionDate"] = nullptr;
+  }
+  object["isActive"] = user.is_active;
+  return object;
+}
+
+json::object onlineInfoJson(const UserOnlineInfo& info) {
+  json::array device_types;
+  json::array nodes;
+  json::object sessions;
+  std::set<std::string> seen_nodes;
+  for (const DeviceSession& device : info.devices) {
+    const std::string device_name = enumName(kDeviceTypes, device.device_type);
+    device_types.emplace_back(device_name);
+    if (seen_nodes.insert(device.node_id).second) {
+      nodes.emplace_back(device.node_id);
+    }
+    sessions[device_name] =
+        json::object{{"nodeId", device.node_id}, {"loginDate", device.login_date}};
+  }
+  json::object object;
+  object["userId"] = info.user_id;
+  // Judged by the devices, not the stored status: a user without devices is offline whatever
+  // status was last set.
+  object["userStatus"] =
+      info.devices.empty() ? std::string("OFFLINE") : enumName(kUserStatuses, info.status);
+  object["deviceTypes"] = std::move(device_types);
+  object["nodes"] = std::move(nodes);
+  object["deviceTypeToSessionInfo"] = std::move(sessions);
+  return object;
+}
+
+json::array usersJson(const std::vector<UserRecord>& users) {
+  json::array array;
+  array.reserve(users.size());
+  for (const UserRecord& user : users) {
+    array.emplace_back(userJson(user));
+  }
+  return array;
+}
+
+json::array onlineInfosJson(const std::vector<UserOnlineInfo>& infos) {
+  json::array array;
+  array.reserve(infos.size());
+  for (const UserOnlineInfo& info : infos) {
+    array.emplace_back(onlineInfoJson(info));
+  }
+  return array;
+}
+
+// ---- authentication ----
+
+// Compares without an early exit, so the time taken does not reveal how much of a guess matched.
+// Only the length of the secret can leak.
+bool constantTimeEquals(std::string_view given, std::string_view secret) {
+  unsigned char diff = given.size() == secret.size() ? 0 : 1;
+  for (size_t i = 0; i < secret.size(); ++i) {
+    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(secret[i]));
+  }
+  return diff == 0;
+}
+
+std::optional<std::string> decodeBase64(std::string_view text) {
+  auto sextet = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  while (!text.empty() && text.back() == '=') {
+    text.remove_suffix(1);
+  }
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const int value = sextet(c);
+    if (value < 0) {
+      return std::nullopt;
+    }
+    buffer = (buffer << 6) | static_cast<uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+bool isAuthorized(const AdminDeps& deps, const AdminRequest& request) {
+  if (deps.admin_password.empty()) {
+    return false;
+  }
+  auto header = request.headers.find("authorization");
+  if (header == request.headers.end()) {
+    return false;
+  }
+  std::string_view value = header->second;
+  const size_t space = value.find(' ');
+  if (space == std::string_view::npos) {
+    return false;
+  }
+  const std::string_view scheme = value.substr(0, space);
+  std::string_view credentials = value.substr(space + 1);
+  while (!credentials.empty() && credentials.front() == ' ') {
+    credentials.remove_prefix(1);
+  }
+  if (equalsIgnoreCase(scheme, "Bearer")) {
+    return constantTimeEquals(credentials, deps.admin_password);
+  }
+  if (equalsIgnoreCase(scheme, "Basic")) {
+    const auto decoded = decodeBase64(credentials);
+    if (!decoded) {
+      return false;
+    }
+    const size_t colon = decoded->find(':');
+    if (colon == std::string::npos) {
+      return false;
+    }
+    const bool user_ok = std::string_view(*decoded).substr(0, colon) == kAdminUser;
+    const bool password_ok =
+        constantTimeEquals(std::string_view(*decoded).substr(colon + 1), deps.admin_password);
+    return user_ok && password_ok;
+  }
+  return false;
+}
+
+AdminResponse unauthorized() {
+  AdminResponse response =
+      fail(401, StatusCode::kUnauthorizedRequest,
+           "send Authorization: Basic base64(admin:<password>) or Bearer <password>");
+  response.headers.emplace_back("WWW-Authenticate",
+                                R"(Basic realm="parley-admin", charset="UTF-8")");
+  return response;
+}
+
+// ---- handlers ----
+
+AdminResponse health(AdminRoutes& routes, const AdminRequest&) {
+  const AdminDeps& deps = routes.deps();
+  const bool healthy = !deps.is_healthy || deps.is_healthy();
+  return jsonResponse(healthy ? 200 : 503,
+                      json::object{{"status", healthy ? "UP" : "DOWN"}, {"node", deps.node_id}});
+}
+
+AdminResponse metrics(AdminRoutes& routes, const AdminRequest&) {
+  AdminResponse response;
+  response.content_type = std::string(kMetricsContentType);
+  response.body = routes.deps().metrics.serialize();
+  return response;
+}
+
+AdminResponse createUser(AdminRoutes& routes, const AdminRequest& request) {
+  const AdminDeps& deps = routes.deps();
+  auto fields = parseUserFields(request.body, UserBody::kCreate);
+  if (!fields) {
+    return fail(fields.status());
+  }
+  const int64_t now = deps.clock.nowMillis();
+  UserRecord user;
+  if (fields->password) {
+    user.password_hash = deps.hasher.hash(*fields->password);
+  }
+  user.name = fields->name.value_or("");
+  user.intro = fields->intro.value_or("");
+  user.profile_picture = fields->profile_picture.value_or("");
+  user.profile_access_strategy = fields->profile_access_strategy.value_or(0);
+  user.permission_group_id = fields->role_id.value_or(0);
+  user.registration_date = fields->registration_date.value_or(now);
+  user.last_updated_date = now;
+  user.is_active = fields->is_active.value_or(true);
+
+  if (fields->id) {
+    user.id = *fields->id;
+    VoidResult inserted = deps.users.insert(user);
+    if (!inserted) {
+      if (inserted.status().code == StatusCode::kRecordContainsDuplicateKey) {
+        return fail(409, StatusCode::kRecordContainsDuplicateKey,
+                    "id: user " + std::to_string(user.id) + " already exists");
+      }
+      return fail(inserted.status());
+    }
+  } else {
+    // A generated id can only collide with an id another node generated in the same millisecond
+    // with the same node hash, or with one an admin chose; a few retries settle both.
+    constexpr int kAttempts = 3;
+    VoidResult inserted = error(StatusCode::kRecordContainsDuplicateKey);
+    for (int attempt = 0; attempt < kAttempts && !inserted.ok() &&
+                          inserted.status().code == StatusCode::kRecordContainsDuplicateKey;
+         ++attempt) {
+      user.id = routes.nextUserId();
+      inserted = deps.users.insert(user);
+    }
+    if (!inserted) {
+      return fail(inserted.status());
+    }
+  }
+  spdlog::info("admin: created user {}", user.id);
+  return ok(userJson(user));
+}
+
+AdminResponse getUsers(AdminRoutes& routes, const AdminRequest& request) {
+  UserRepository& users = routes.deps().users;
+  if (request.query.contains("ids")) {
+    auto ids = parseIds(request);
+    if (!ids) {
+      return fail(ids.status());
+    }
+    auto found = users.findByIds(*ids);
+    return found ? ok(usersJson(*found)) : fail(found.status());
+  }
+  auto page = parsePage(request);
+  if (!page) {
+    return fail(page.status());
+  }
+  auto listed = users.list(page->after, page->size);
+  return listed ? ok(usersJson(*listed)) : fail(listed.status());
+}
+
+AdminResponse countUsers(AdminRoutes& routes, const AdminRequest&) {
+  auto count = routes.deps().users.countActive();
+  if (!count) {
+    return fail(count.status());
+  }
+  // Named as Turms' UserStatisticsDTO.
+  return ok(json::object{{"registeredUsers", *count}});
+}
+
+AdminResponse updateUsers(AdminRoutes& routes, const AdminRequest& request) {
+  const AdminDeps& deps = routes.deps();
+  auto ids = parseIds(request);
+  if (!ids) {
+    return fail(ids.status());
+  }
+  auto fields = parseUserFields(request.body, UserBody::kUpdate);
+  if (!fields) {
+    return fail(fields.status());
+  }
+  if (!fields->anyUpdate()) {
+    return fail(badArgument("body", "no field to update"));
+  }
+  UserUpdate update;
+  if (fields->password) {
+    // One hash for all ids: they get the same password anyway, and hashing is the slow part.
+    update.password_hash = deps.hasher.hash(*fields->password);
+  }
+  update.name = fields->name;
+  update.intro = fields->intro;
+  update.profile_picture = fields->profile_picture;
+  update.profile_access_strategy = fields->profile_access_strategy;
+  update.permission_group_id = fields->role_id;
+  update.is_active = fields->is_active;
+  update.last_updated_date = deps.clock.nowMillis();
+
+  int64_t updated_count = 0;
+  for (const int64_t id : *ids) {
+    auto updated = deps.users.update(id, update);
+    if (!updated) {
+      spdlog::warn("admin: updating user {} failed after {} updates: {}", id, updated_count,
+                   updated.status().reason);
+      return fail(updated.status());
+    }
+    if (!*updated) {
+      continue;
+    }
+    ++updated_count;
+    if (update.is_active == false && deps.disconnect_user) {
+      deps.disconnect_user(id);
+    }
+  }
+  return ok(json::object{{"updatedCount", updated_count}});
+}
+
+AdminResponse deleteUsers(AdminRoutes& routes, const AdminRequest& request) {
+  const AdminDeps& deps = routes.deps();
+  auto ids = parseIds(request);
+  if (!ids) {
+    return fail(ids.status());
+  }
+  // Turms' deleteLogically=false erases the document; Parley keeps users for their messages.
+  const auto logically = queryParam(request, "deleteLogically");
+  if (logically && *logically != "true") {
+    return fail(badArgument("deleteLogically", "only logical deletion (true) is supported"));
+  }
+  const int64_t now = deps.clock.nowMillis();
+  int64_t deleted_count = 0;
+  for (const int64_t id : *ids) {
+    auto deleted = deps.users.softDelete(id, now);
+    if (!deleted) {
+      spdlog::warn("admin: deleting user {} failed after {} deletions: {}", id, deleted_count,
+                   deleted.status().reason);
+      return fail(deleted.status());
+    }
+    if (!*deleted) {
+      continue;
+    }
+    ++deleted_count;
+    if (deps.disconnect_user) {
+      deps.disconnect_user(id);
+    }
+  }
+  if (deleted_count > 0) {
+    spdlog::info("admin: deleted {} users", deleted_count);
+  }
+  return ok(json::object{{"deletedCount", deleted_count}});
+}
+
+AdminResponse onlineStatuses(AdminRoutes& routes, const AdminRequest& request) {
+  auto ids = parseIds(request);
+  if (!ids) {
+    return fail(ids.status());
+  }
+  auto infos = routes.deps().sessions.query(*ids);
+  return infos ? ok(onlineInfosJson(*infos)) : fail(infos.status());
+}
+
+AdminResponse countOnlineUsers(AdminRoutes& routes, const AdminRequest&) {
+  auto count = routes.deps().sessions.countOnlineUsers();
+  // Named as Turms' OnlineUserCountDTO.
+  return count ? ok(json::object{{"total", *count}}) : fail(count.status());
+}
+
+AdminResponse listSessions(AdminRoutes& routes, const AdminRequest& request) {
+  auto page = parsePage(request);
+  if (!page) {
+    return fail(page.status());
+  }
+  auto infos = routes.deps().sessions.listOnline(page->after, page->size);
+  return infos ? ok(onlineInfosJson(*infos)) : fail(infos.status());
+}
+
+using Handler = AdminResponse (*)(AdminRoutes&, const AdminRequest&);
+
+struct Route {
+  std::string_view method;
+  std::string_view path;
+  bool needs_auth;
+  Handler handler;
+};
+
+// Paths follow Turms' admin API where it has one (the online-infos ones are its spelling).
+constexpr Route kRoutes[] = {
+    {"GET", "/health", false, health},
+    {"GET", "/metrics", false, metrics},
+    {"POST", "/users", true, createUser},
+    {"GET", "/users", true, getUsers},
+    {"PUT", "/users", true, updateUsers},
+    {"DELETE", "/users", true, deleteUsers},
+    {"GET", "/users/count", true, countUsers},
+    {"GET", "/users/online-statuses", true, onlineStatuses},
+    {"GET", "/users/online-infos/statuses", true, onlineStatuses},
+    {"GET", "/users/online-infos/count", true, countOnlineUsers},
+    {"GET", "/sessions", true, listSessions},
+};
+
+bool isPublicPath(std::string_view path) {
+  for (const Route& route : kRoutes) {
+    if (route.path == path) {
+      return !route.needs_auth;
+    }
+  }
+  return false;
+}
+
+AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request) {
+  std::string_view path = request.path;
+  if (path.size() > 1 && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  // Unknown paths need credentials too, so that probing cannot map the API.
+  if (!isPublicPath(path) && !isAuthorized(routes.deps(), request)) {
+    return unauthorized();
+  }
+  std::string allowed;
+  for (const Route& route : kRoutes) {
+    if (route.path != path) {
+      continue;
+    }
+    if (route.method == request.method) {
+      return route.handler(routes, request);
+    }
+    allowed += allowed.empty() ? "" : ", ";
+    allowed += route.method;
+  }
+  if (allowed.empty()) {
+    return fail(404, StatusCode::kInvalidRequest, "no such path: " + std::string(path));
+  }
+  AdminResponse response = fail(405, StatusCode::kInvalidRequest,
+                                "method " + request.method + " not allowed; use " + allowed);
+  response.headers.emplace_back("Allow", allowed);
+  return response;
+}
+
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) {
+        return std::nullopt;
+      }
+      const int high = hexDigit(text[i + 1]);
+      const int low = hexDigit(text[i + 2]);
+      if (high < 0 || low < 0) {
+        return std::nullopt;
+      }
+      out.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool parseRequestTarget(std::string_view target, AdminRequest& request) {
+  if (target.empty() || target.front() != '/') {
+    return false;
+  }
+  const size_t question = target.find('?');
+  auto path = percentDecode(target.substr(0, question), false);
+  if (!path) {
+    return false;
+  }
+  request.path = std::move(*path);
+  request.query.clear();
+  if (question == std::string_view::npos) {
+    return true;
+  }
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) {
+      continue;
+    }
+    const size_t equals = pair.find('=');
+    auto name = percentDecode(pair.substr(0, equals), true);
+    auto value = percentDecode(
+        equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1), true);
+    if (!name || !value) {
+      return false;
+    }
+    auto [it, inserted] = request.query.try_emplace(std::move(*name), *value);
+    if (!inserted) {
+      it->second += ',';
+      it->second += *value;
+    }
+  }
+  return true;
+}
+
+AdminRoutes::AdminRoutes(AdminDeps deps)
+    : deps_(std::move(deps)), node_bits_(std::hash<std::string>{}(deps_.node_id) & 0xFF) {}
+
+// Snowflake-like layout: 41 bits of milliseconds since 2024-01-01 UTC, 8 bits from a hash of the
+// node id, 14 bits of a per-process sequence. Ids grow with time (like Turms' Snowflake ids) and
+// stay unique on one node for up to 16384 creations per millisecond.
+int64_t AdminRoutes::nextUserId() {
+  constexpr int64_t kEpochMillis = 1704067200000;
+  const uint64_t millis =
+      static_cast<uint64_t>(std::max<int64_t>(0, deps_.clock.nowMillis() - kEpochMillis));
+  const uint64_t sequence = id_sequence_.fetch_add(1, std::memory_order_relaxed) & 0x3FFF;
+  const uint64_t id = ((millis & ((uint64_t{1} << 41) - 1)) << 22) | (node_bits_ << 14) | sequence;
+  // Never 0, which Turms treats as "no user".
+  return id == 0 ? 1 : static_cast<int64_t>(id);
+}
+
+AdminResponse AdminRoutes::handle(const AdminRequest& request) {
+  AdminResponse response;
+  try {
+    response = dispatch(*this, request);
+  } catch (const std::exception& e) {
+    // Only resource exhaustion (bad_alloc) or a bug gets here; the client still gets an answer.
+    spdlog::error("admin {} {}: {}", request.method, request.path, e.what());
+    response = fail(500, StatusCode::kServerInternalError, "internal error");
+  }
+  if (response.status >= 300) {
+    constexpr size_t kMaxLoggedBody = 300;
+    spdlog::info("admin {} {} -> {} {}", request.method, request.path, response.status,
+                 response.content_type == "application/json"
+                     ? std::string_view(response.body).substr(0, kMaxLoggedBody)
+                     : std::string_view());
+  }
+  return response;
+}
+
+}  // namespace parley

@@ -1,0 +1,80 @@
+#pragma once
+// The admin HTTP API as plain functions from a decoded request to a response, so every route is
+// unit-tested without a socket. AdminServer (admin_server.h) only moves bytes to and from here.
+//
+// Responses follow Turms' admin API: {"code":1000,"data":...} on success and
+// {"code":<Turms status code>,"reason":"..."} on failure, with a matching HTTP status.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace parley {
+
+class Clock;
+class Metrics;
+class PasswordHasher;
+class SessionRegistry;
+class UserRepository;
+
+// Everything the admin API reads or changes. All references must outlive the AdminRoutes (and the
+// AdminServer) built from it.
+struct AdminDeps {
+  UserRepository& users;
+  SessionRegistry& sessions;
+  const PasswordHasher& hasher;
+  Metrics& metrics;
+  const Clock& clock;
+  // Empty refuses every authenticated route: an admin API must never be open by accident.
+  std::string admin_password;
+  std::string node_id;
+  std::function<bool()> is_healthy;
+  // Closes every session of the user on this node (and, through the registry, on others); called
+  // after the user is deactivated or deleted.
+  std::function<void(int64_t user_id)> disconnect_user;
+};
+
+struct AdminRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/users", without the query; percent-decoded
+  // Percent-decoded query parameters. A repeated name is joined with ',' so that ?ids=1&ids=2 and
+  // ?ids=1,2 mean the same, as in Turms.
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+};
+
+struct AdminResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. WWW-Authenticate
+};
+
+// Splits a request target ("/users?ids=1,2") into request.path and request.query. False when the
+// target is not origin-form or has a bad percent escape.
+bool parseRequestTarget(std::string_view target, AdminRequest& request);
+
+class AdminRoutes {
+ public:
+  explicit AdminRoutes(AdminDeps deps);
+
+  // Never throws for anything a client sends; storage failures become 500/503 responses. Calls
+  // the repositories synchronously (see AdminServer for where that runs).
+  AdminResponse handle(const AdminRequest& request);
+
+  const AdminDeps& deps() const { return deps_; }
+  // Id for a created user that gave none; see the definition for the layout.
+  int64_t nextUserId();
+
+ private:
+  AdminDeps deps_;
+  const uint64_t node_bits_;
+  std::atomic<uint64_t> id_sequence_{0};
+};
+
+}  // namespace parley

@@ -1,0 +1,270 @@
+#include "admin/admin_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <chrono>
+#include <exception>
+#include <set>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace parley {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr uint64_t kBodyLimitBytes = 1024 * 1024;
+constexpr uint32_t kHeaderLimitBytes = 16 * 1024;
+// A keep-alive connection with no request for this long is closed, so idle admin tools and
+// port scanners do not hold sockets forever.
+constexpr std::chrono::seconds kIdleTimeout{60};
+constexpr std::chrono::seconds kWriteTimeout{30};
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+std::string_view toStd(beast::string_view text) { return {text.data(), text.size()}; }
+
+std::string lowerCase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+void logIfFailed(std::exception_ptr error, std::string_view what) {
+  if (!error) {
+    return;
+  }
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    spdlog::error("admin server {}: {}", what, e.what());
+  }
+}
+
+// The server's state, shared by the accept loop and the connections; touched only on `strand`
+// after construction.
+struct ServerState {
+  ServerState(asio::io_context& io_context, AdminDeps deps)
+      : strand(asio::make_strand(io_context)), acceptor(strand), routes(std::move(deps)) {}
+
+  void close() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    for (beast::tcp_stream* stream : connections) {
+      stream->socket().close(ignored);
+    }
+  }
+
+  asio::strand<asio::io_context::executor_type> strand;
+  tcp::acceptor acceptor;
+  AdminRoutes routes;
+  uint16_t port = 0;
+  bool stopped = false;
+  std::set<beast::tcp_stream*> connections;
+};
+
+http::response<http::string_body> toBeast(AdminResponse response, unsigned version,
+                                          bool keep_alive) {
+  http::response<http::string_body> message{static_cast<http::status>(response.status), version};
+  message.set(http::field::server, "parley");
+  message.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) {
+    message.set(name, value);
+  }
+  message.keep_alive(keep_alive);
+  message.body() = std::move(response.body);
+  message.prepare_payload();
+  return message;
+}
+
+AdminResponse plainError(int status, std::string_view reason) {
+  AdminResponse response;
+  response.status = status;
+  response.content_type = "text/plain";
+  response.body = std::string(reason) + "\n";
+  return response;
+}
+
+// Method, headers and body; the target is parsed separately by parseRequestTarget.
+void fillAdminRequest(http::request<http::string_body>& message, AdminRequest& request) {
+  request.method = std::string(toStd(message.method_string()));
+  for (const auto& field : message) {
+    auto [it, inserted] =
+        request.headers.try_emplace(lowerCase(toStd(field.name_string())), toStd(field.value()));
+    if (!inserted) {
+      it->second += ", ";
+      it->second += toStd(field.value());
+    }
+  }
+  request.body = std::move(message.body());
+}
+
+asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::socket socket) {
+  if (impl->stopped) {
+    co_return;
+  }
+  beast::tcp_stream stream(std::move(socket));
+  impl->connections.insert(&stream);
+  struct Unregister {
+    ServerState& impl;
+    beast::tcp_stream* stream;
+    ~Unregister() { impl.connections.erase(stream); }
+  } unregister{*impl, &stream};
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(kBodyLimitBytes);
+    parser.header_limit(kHeaderLimitBytes);
+    stream.expires_after(kIdleTimeout);
+    auto [read_error, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+    if (!read_error) {
+      // curl and others wait for this before sending a body over 1 KiB.
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+        auto [continue_error, continue_bytes] =
+            co_await http::async_write(stream, go_on, kUseTuple);
+        if (continue_error) {
+          break;
+        }
+      }
+      auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+      read_error = body_error;
+    }
+
+    AdminResponse response;
+    bool keep_alive = false;
+    unsigned version = 11;
+    if (!read_error) {
+      auto message = parser.release();
+      version = message.version();
+      keep_alive = message.keep_alive();
+      AdminRequest request;
+      const bool target_ok = parseRequestTarget(toStd(message.target()), request);
+      fillAdminRequest(message, request);
+      if (target_ok) {
+        response = impl->routes.handle(request);
+      } else {
+        response = plainError(400, "bad request target");
+        keep_alive = false;
+      }
+    } else if (read_error == http::error::body_limit) {
+      response = plainError(413, "request body larger than 1 MiB");
+    } else if (read_error == http::error::header_limit) {
+      response = plainError(431, "request header larger than 16 KiB");
+    } else if (read_error.category() == http::make_error_code(http::error::bad_target).category() &&
+               read_error != http::error::end_of_stream &&
+               read_error != http::error::partial_message) {
+      response = plainError(400, "malformed HTTP request: " + read_error.message());
+    } else {
+      break;  // closed by the client, timed out, reset, or stop()
+    }
+    if (impl->stopped) {
+      break;  // stop() came while the handler ran
+    }
+
+    auto message = toBeast(std::move(response), version, keep_alive);
+    stream.expires_after(kWriteTimeout);
+    auto [write_error, written] = co_await http::async_write(stream, message, kUseTuple);
+    if (write_error || !keep_alive) {
+      break;
+    }
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> acceptLoop(std::shared_ptr<ServerState> impl) {
+  asio::steady_timer retry_timer(impl->strand);
+  while (!impl->stopped) {
+    auto [error, socket] = co_await impl->acceptor.async_accept(kUseTuple);
+    if (impl->stopped || error == asio::error::operation_aborted) {
+      break;
+    }
+    if (error) {
+      // Typically EMFILE: back off instead of spinning on a listen socket that stays readable.
+      spdlog::warn("admin server: accept failed: {}", error.message());
+      retry_timer.expires_after(kAcceptRetryDelay);
+      co_await retry_timer.async_wait(kUseTuple);
+      continue;
+    }
+    asio::co_spawn(impl->strand, serveConnection(impl, std::move(socket)),
+                   [](std::exception_ptr e) { logIfFailed(e, "connection"); });
+  }
+}
+
+}  // namespace
+
+struct AdminServer::Impl : ServerState {
+  using ServerState::ServerState;
+};
+
+AdminServer::AdminServer(asio::io_context& io_context, AdminDeps deps, std::string bind, int port)
+    : impl_(std::make_shared<Impl>(io_context, std::move(deps))) {
+  const std::string prefix = "admin port " + std::to_string(port) + ": ";
+  if (port < 0 || port > 65535) {
+    throw std::runtime_error(prefix + "out of range 0..65535");
+  }
+  beast::error_code error;
+  const asio::ip::address address = asio::ip::make_address(bind, error);
+  if (error) {
+    throw std::runtime_error(prefix + "bad bind address '" + bind + "': " + error.message());
+  }
+  const tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+  tcp::acceptor& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), error);
+  if (error) {
+    throw std::runtime_error(prefix + "open: " + error.message());
+  }
+  // Lets a restarted node bind while connections of the previous process sit in TIME_WAIT.
+  acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (error) {
+    throw std::runtime_error(prefix + "SO_REUSEADDR: " + error.message());
+  }
+  acceptor.bind(endpoint, error);
+  if (error) {
+    throw std::runtime_error(prefix + "bind " + bind + ": " + error.message());
+  }
+  acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    throw std::runtime_error(prefix + "listen: " + error.message());
+  }
+  impl_->port = acceptor.local_endpoint(error).port();
+  asio::co_spawn(impl_->strand, acceptLoop(impl_),
+                 [](std::exception_ptr e) { logIfFailed(e, "accept loop"); });
+  spdlog::info("admin API listening on {}:{}", bind, impl_->port);
+}
+
+AdminServer::~AdminServer() { stop(); }
+
+uint16_t AdminServer::port() const { return impl_->port; }
+
+void AdminServer::stop() {
+  asio::dispatch(impl_->strand, [impl = impl_] { impl->close(); });
+}
+
+}  // namespace parley
