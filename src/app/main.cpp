@@ -1,0 +1,178 @@
+// parley: one Parley node. Reads configuration, wires the components and runs until SIGTERM or
+// SIGINT, then shuts down gracefully (close signal 201 to every session, storage flushed).
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "admin/admin_server.h"
+#include "cluster/session_registry.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/logging.h"
+#include "core/metrics.h"
+#include "core/password_hasher.h"
+#include "gateway/gateway.h"
+#include "net/client_servers.h"
+#include "net/io_pool.h"
+#include "service/demo_data.h"
+#include "service/dispatcher.h"
+#include "service/unimplemented_handlers.h"
+#include "service/user/user_handlers.h"
+#include "store/store.h"
+
+extern char** environ;
+
+namespace parley {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+constexpr int kBlockingThreads = 4;
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string text(*entry);
+    auto eq = text.find('=');
+    if (eq != std::string::npos) env[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  return env;
+}
+
+PasswordHasherOptions hasherOptions(const PasswordConfig& config) {
+  PasswordHasherOptions options;
+  options.algorithm = config.algorithm == "salted-sha256" ? PasswordAlgorithm::kSaltedSha256
+                                                          : PasswordAlgorithm::kArgon2id;
+  options.argon2_ops_limit = config.argon2_ops_limit;
+  options.argon2_mem_limit_kib = config.argon2_mem_limit_kib;
+  options.verification_cache_seconds = config.verification_cache_seconds;
+  return options;
+}
+
+std::string randomPassword() {
+  static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::random_device device;
+  std::string password;
+  for (int i = 0; i < 24; ++i) password += kAlphabet[device() % (sizeof(kAlphabet) - 1)];
+  return password;
+}
+
+// Blocks SIGINT/SIGTERM in every thread (threads inherit the mask) so that main can sigwait.
+sigset_t blockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int run(const Config& config) {
+  sigset_t signals = blockShutdownSignals();
+  // Writes to a closed stdout (a supervisor that went away) must not kill the node.
+  signal(SIGPIPE, SIG_IGN);
+  const Clock& clock = SystemClock::instance();
+  auto store = openSqliteStore(config.store.data_dir);
+  PasswordHasher hasher(hasherOptions(config.password), clock);
+  if (config.demo.enabled) seedDemoData(*store, hasher, clock, config.demo.user_count);
+
+  auto registry = makeInProcessSessionRegistry();
+  Metrics metrics(kVersion);
+  net::IoPool pool(config.node.io_threads, kBlockingThreads);
+  // The admin API calls storage and hashing synchronously: it gets its own thread so it never
+  // stalls client connections.
+  net::IoPool admin_pool(1, 1);
+  Dispatcher dispatcher;
+  GatewayDeps gateway_deps{config.gateway, config.node.id, pool,    dispatcher, store->users(),
+                           *registry,      hasher,         metrics, clock};
+  Gateway gateway(gateway_deps);
+  registerUserHandlers(dispatcher, {store->users(), *registry, gateway, hasher, clock});
+  registerUnimplementedHandlers(dispatcher);
+
+  net::ClientServerOptions server_options;
+  server_options.bind = config.gateway.bind;
+  server_options.ws_port = config.gateway.ws_port;
+  server_options.tcp_port = config.gateway.tcp_port;
+  server_options.limits.max_frame_bytes = config.gateway.max_request_size_bytes;
+  server_options.limits.close_timeout_millis = config.gateway.close_timeout_millis;
+  net::ClientServers servers(pool, gateway, server_options);
+
+  std::unique_ptr<AdminServer> admin;
+  if (config.admin.port >= 0) {
+    std::string password = config.admin.password;
+    if (password.empty()) {
+      password = randomPassword();
+      spdlog::warn("admin.password is not set; this run's admin password is: {}", password);
+    }
+    AdminDeps admin_deps{store->users(),
+                         *registry,
+                         hasher,
+                         metrics,
+                         clock,
+                         password,
+                         config.node.id,
+                         [] { return true; },
+                         [&gateway](int64_t user_id) {
+                           gateway.disconnectUser(user_id, /*USER_IS_DELETED_OR_INACTIVATED*/ 700);
+                         }};
+    admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
+                                          config.admin.bind, config.admin.port);
+  }
+  gateway.start();
+  pool.start();
+  admin_pool.start();
+  spdlog::info("parley {} node '{}' ready: websocket {}, tcp {}, admin {}, data in {}", kVersion,
+               config.node.id, servers.wsPort(), servers.tcpPort(), admin ? admin->port() : 0,
+               config.store.data_dir);
+  // A machine-readable line for scripts and tests that start Parley on port 0.
+  std::printf("parley ready ws=%u tcp=%u admin=%u\n", servers.wsPort(), servers.tcpPort(),
+              admin ? admin->port() : 0u);
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("received {}; shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+
+  servers.stopAccepting();
+  gateway.closeAll();
+  // Give clients the close timeout to read the close signal and hang up, plus a margin.
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(config.gateway.close_timeout_millis + 2000);
+  while (gateway.connectionCount() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (admin) admin->stop();
+  admin_pool.stop();
+  pool.stop();
+  store->flush();
+  spdlog::info("shutdown complete");
+  return 0;
+}
+
+}  // namespace
+}  // namespace parley
+
+int main(int argc, char** argv) {
+  parley::CommandLine command_line;
+  try {
+    command_line = parley::parseCommandLine(argc, argv, parley::environment());
+  } catch (const parley::ConfigError& e) {
+    std::cerr << "parley: configuration error: " << e.what() << "\n";
+    return 2;
+  }
+  if (command_line.exit_now) return command_line.exit_code;
+  const auto& config = command_line.config;
+  parley::setupLogging(config.log.level, config.node.id);
+  try {
+    return parley::run(config);
+  } catch (const std::exception& e) {
+    // Start-up failures (ports in use, unusable data dir, ...) end here with their reason.
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
+}
