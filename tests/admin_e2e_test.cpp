@@ -1,0 +1,126 @@
+// The admin HTTP API of a real parley process: users created there can log in; /metrics is
+// Prometheus text; nothing is writable anonymously.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+
+#include "support/http_client.h"
+#include "support/test_helpers.h"
+
+namespace parley::testing {
+namespace {
+
+class AdminTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { parley_ = new ParleyProcess(); }
+  static void TearDownTestSuite() {
+    delete parley_;
+    parley_ = nullptr;
+  }
+  static std::map<std::string, std::string> auth() {
+    return {{"Authorization", basicAuth("admin", ParleyProcess::kAdminPassword)},
+            {"Content-Type", "application/json"}};
+  }
+  static ParleyProcess* parley_;
+};
+ParleyProcess* AdminTest::parley_ = nullptr;
+
+TEST_F(AdminTest, CreatedUserCanLogIn) {
+  auto created = httpRequest(parley_->adminPort(), "POST", "/users",
+                             R"({"id": 5001, "password": "s3cret", "name": "Ada"})", auth());
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto client = connectTo(*parley_, Transport::kWebSocket);
+  EXPECT_EQ(client->login(5001, "wrong").code(), 2011);
+  EXPECT_EQ(client->login(5001, "s3cret").code(), 1000);
+  im::turms::proto::TurmsRequest query;
+  query.mutable_query_user_profiles_request()->add_user_ids(5001);
+  auto response = client->request(query);
+  ASSERT_EQ(response.code(), 1000);
+  EXPECT_EQ(response.data().user_infos_with_version().user_infos(0).name(), "Ada");
+}
+
+TEST_F(AdminTest, DuplicateIdIsAConflict) {
+  auto body = R"({"id": 5002, "password": "x"})";
+  ASSERT_EQ(httpRequest(parley_->adminPort(), "POST", "/users", body, auth()).status, 200);
+  auto again = httpRequest(parley_->adminPort(), "POST", "/users", body, auth());
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.body.find("1103"), std::string::npos);
+}
+
+TEST_F(AdminTest, WritesNeedTheAdminPassword) {
+  auto anonymous =
+      httpRequest(parley_->adminPort(), "POST", "/users", R"({"id": 5003, "password": "x"})");
+  EXPECT_EQ(anonymous.status, 401);
+  auto wrong =
+      httpRequest(parley_->adminPort(), "POST", "/users", R"({"id": 5003, "password": "x"})",
+                  {{"Authorization", basicAuth("admin", "guess")}});
+  EXPECT_EQ(wrong.status, 401);
+  auto client = connectTo(*parley_, Transport::kTcp);
+  EXPECT_EQ(client->login(5003, "x").code(), 2012);  // never created
+}
+
+TEST_F(AdminTest, DeactivatingAUserDisconnectsTheirSessions) {
+  ASSERT_EQ(httpRequest(parley_->adminPort(), "POST", "/users", R"({"id": 5004, "password": "p"})",
+                        auth())
+                .status,
+            200);
+  auto client = connectTo(*parley_, Transport::kTcp);
+  ASSERT_EQ(client->login(5004, "p").code(), 1000);
+  auto updated =
+      httpRequest(parley_->adminPort(), "PUT", "/users?ids=5004", R"({"isActive": false})", auth());
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(waitForCloseStatus(*client), 700);
+  auto again = connectTo(*parley_, Transport::kTcp);
+  EXPECT_EQ(again->login(5004, "p").code(), 2012);
+}
+
+TEST_F(AdminTest, OnlineUsersAreListed) {
+  auto client = connectTo(*parley_, Transport::kWebSocket);
+  ASSERT_EQ(client->login(17, "123").code(), 1000);
+  auto online =
+      httpRequest(parley_->adminPort(), "GET", "/users/online-statuses?ids=17,18", "", auth());
+  ASSERT_EQ(online.status, 200) << online.body;
+  EXPECT_NE(online.body.find("\"AVAILABLE\""), std::string::npos) << online.body;
+  EXPECT_NE(online.body.find("\"OFFLINE\""), std::string::npos) << online.body;
+}
+
+TEST_F(AdminTest, HealthIsUp) {
+  auto health = httpRequest(parley_->adminPort(), "GET", "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find("UP"), std::string::npos);
+}
+
+// Checks the text exposition format line by line: comments, then `name{labels} value`.
+TEST_F(AdminTest, MetricsParseAsPrometheusText) {
+  auto client = connectTo(*parley_, Transport::kTcp);
+  ASSERT_EQ(client->login(19, "123").code(), 1000);
+  client->login(19, "123");  // a second login on the connection: counted as 2103
+  auto metrics = httpRequest(parley_->adminPort(), "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.headers["content-type"].find("text/plain"), std::string::npos);
+  static const std::regex kSample(
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? )"
+      R"(([-+]?[0-9.eE+-]+|NaN|[+-]Inf)( [0-9]+)?$)");
+  static const std::regex kComment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*$)");
+  std::istringstream lines(metrics.body);
+  std::string line;
+  int samples = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    if (line[0] == '#') {
+      EXPECT_TRUE(std::regex_match(line, kComment)) << line;
+    } else {
+      EXPECT_TRUE(std::regex_match(line, kSample)) << line;
+      ++samples;
+    }
+  }
+  EXPECT_GT(samples, 5);
+  for (const char* series : {"parley_connections", "parley_sessions", "parley_requests_total",
+                             "parley_request_duration_seconds_bucket", "parley_logins_total"}) {
+    EXPECT_NE(metrics.body.find(series), std::string::npos) << series;
+  }
+}
+
+}  // namespace
+}  // namespace parley::testing

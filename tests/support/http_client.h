@@ -1,0 +1,22 @@
+#pragma once
+// A minimal blocking HTTP/1.1 client for the admin API tests (one request per connection).
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace parley::testing {
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// Throws std::runtime_error when the server cannot be reached or the answer is not HTTP.
+HttpResponse httpRequest(uint16_t port, const std::string& method, const std::string& target,
+                         const std::string& body = "",
+                         const std::map<std::string, std::string>& headers = {});
+
+std::string basicAuth(const std::string& user, const std::string& password);
+
+}  // namespace parley::testing

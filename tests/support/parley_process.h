@@ -1,0 +1,64 @@
+#pragma once
+// Starts a real build/parley process for integration tests: free ports (the server binds port 0
+// and reports what it got), a temp data dir, and stop by pid.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace parley::testing {
+
+struct ParleyOptions {
+  std::vector<std::string> extra_args;  // e.g. {"--close-idle-session-after-seconds", "1"}
+  bool demo_data = true;
+  int demo_user_count = 20;
+  std::string data_dir;  // empty = a fresh temp dir, removed by the destructor
+};
+
+class ParleyProcess {
+ public:
+  static constexpr const char* kAdminPassword = "test-admin-password";
+
+  explicit ParleyProcess(ParleyOptions options = {});
+  ~ParleyProcess();
+  ParleyProcess(const ParleyProcess&) = delete;
+  ParleyProcess& operator=(const ParleyProcess&) = delete;
+
+  uint16_t wsPort() const { return ws_port_; }
+  uint16_t tcpPort() const { return tcp_port_; }
+  uint16_t adminPort() const { return admin_port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dataDir() const { return data_dir_; }
+
+  // SIGTERM, then waits for exit; returns the exit status (-1 on timeout, after SIGKILL).
+  int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // SIGKILL, as a crash would.
+  void kill9();
+  // Everything the process wrote to stderr so far (its log).
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t ws_port_ = 0;
+  uint16_t tcp_port_ = 0;
+  uint16_t admin_port_ = 0;
+  std::string data_dir_;
+  bool owns_data_dir_ = false;
+  std::string log_path_;
+};
+
+// Runs build/parley with args to completion (for start-up failures); returns exit code and
+// combined output.
+struct RunResult {
+  int exit_code = -1;
+  std::string output;
+};
+RunResult runParleyToExit(const std::vector<std::string>& args,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+std::string makeTempDir(const std::string& prefix);
+void removeTree(const std::string& path);
+
+}  // namespace parley::testing
