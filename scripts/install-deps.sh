@@ -14,7 +14,7 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libsodium-dev prometheus-cpp-dev
   libhiredis-dev libmongoc-dev libbson-dev
   # tests: GoogleTest, the format check, libFuzzer, real Redis servers
-  libgtest-dev libgmock-dev clang-format-14 clang-14 libfuzzer-14-dev
+  libgtest-dev libgmock-dev clang-format-14 clang-14 libfuzzer-14-dev libclang-rt-14-dev
   redis-server redis-tools python3 curl
 )
 
