@@ -244,7 +244,11 @@ TEST_P(SessionTest, OversizedFrameClosesOnlyThatConnection) {
   auto bystander = connect();
   ASSERT_EQ(bystander->login(16, "123").code(), 1000);
   auto client = connect();
-  client->sendRawFrame(std::string(17 * 1024, 'x'));
+  try {
+    client->sendRawFrame(std::string(17 * 1024, 'x'));
+  } catch (const std::runtime_error&) {
+    // The server may reject the frame from its header and close before all of it is written.
+  }
   EXPECT_TRUE(waitForSocketClose(*client));
   bystander->sendHeartbeat();
   EXPECT_TRUE(
