@@ -13,6 +13,19 @@ namespace parley {
 struct NodeConfig {
   std::string id = "parley-1";  // appears in logs, session info pushes and the registry
   int io_threads = 0;           // 0 = one per core
+  // Goes into every message id so ids from different nodes never collide. -1 = derived from a
+  // hash of `id` (set it explicitly in clusters so that no two nodes can share one).
+  int worker_id = -1;
+};
+
+struct MessageConfig {
+  int max_text_length = 500;  // characters (UTF-8 code points), as upstream's default
+  int max_records_size_bytes = 15 * 1024 * 1024;
+  int recall_window_seconds = 300;
+  bool allow_send_to_oneself = false;
+  bool allow_send_to_stranger = true;  // false = only to users who have the sender as a friend
+  bool use_sequence_ids = true;        // per-conversation 1, 2, 3... (upstream: off by default)
+  bool allow_edit = true;
 };
 
 struct GatewayConfig {
@@ -60,6 +73,7 @@ struct LogConfig {
 struct Config {
   NodeConfig node;
   GatewayConfig gateway;
+  MessageConfig message;
   AdminConfig admin;
   StoreConfig store;
   PasswordConfig password;

@@ -242,17 +242,24 @@ void Gateway::Impl::handleRequest(const net::ConnectionPtr& connection,
     respond(connection, context.request_id, result.status.code, result.status.reason,
             result.data ? &*result.data : nullptr);
     // Pushes fire only on plain OK, as upstream.
-    if (result.push && result.status.code == StatusCode::kOk) {
-      auto payload = notifications::relay(deps.clock.nowMillis(), *request, context.user_id);
-      auto& self = *session_control;
-      if (!result.push->user_ids.empty()) self.pushToUsers(result.push->user_ids, payload, 0, -1);
-      if (result.push->include_requester_other_sessions) {
-        int64_t requester = context.user_id;
-        self.pushToUsers(std::span<const int64_t>(&requester, 1), payload, context.user_id,
-                         context.device_type);
-      }
+    if (result.status.code == StatusCode::kOk) {
+      for (const auto& push : result.pushes) deliver(push, *request, context);
     }
   });
+}
+
+void Gateway::Impl::deliver(const RelayPush& push, const pb::TurmsRequest& original,
+                            const RequestContext& context) {
+  auto payload = notifications::relay(deps.clock.nowMillis(),
+                                      push.request ? *push.request : original, context.user_id);
+  auto& control = *session_control;
+  // The requester's own session already has the response; it never gets the push.
+  control.pushToUsers(push.user_ids, payload, context.user_id, context.device_type);
+  if (push.include_requester_other_sessions) {
+    const int64_t requester = context.user_id;
+    control.pushToUsers(std::span<const int64_t>(&requester, 1), payload, context.user_id,
+                        context.device_type);
+  }
 }
 
 void Gateway::Impl::sweep() {

@@ -10,6 +10,7 @@
 
 #include "gateway/gateway.h"
 #include "gateway/notifications.h"
+#include "service/dispatcher.h"
 
 namespace parley {
 
@@ -65,6 +66,9 @@ struct Gateway::Impl {
                            int64_t user_id, int32_t device_type, int32_t user_status);
   // Counts a login attempt both as a login and as a request of its kind.
   void recordLogin(StatusCode code, std::chrono::steady_clock::time_point started);
+  // Encodes a handler's push once and writes it to every recipient session.
+  void deliver(const RelayPush& push, const im::turms::proto::TurmsRequest& original,
+               const RequestContext& context);
   void sweep();
 };
 

@@ -16,19 +16,29 @@ namespace parley {
 using im::turms::proto::TurmsNotification;
 using im::turms::proto::TurmsRequest;
 
-// A push produced by a handler: the relayed request goes to these users' sessions after the
-// response, and only when the handler succeeded (as upstream).
+// A push produced by a handler: a relayed request that goes to these users' sessions after the
+// response, and only when the handler succeeded with OK (as upstream). The gateway encodes it
+// once and writes the same bytes to every recipient connection.
 struct RelayPush {
   std::vector<int64_t> user_ids;
   bool include_requester_other_sessions = false;  // "+self" in the protocol notes
+  // What is relayed; the client's own request when unset. Handlers set it when the relayed copy
+  // is augmented (e.g. a message with its id and delivery date filled in) or is a different
+  // request altogether (e.g. the system message announcing a recall).
+  std::optional<TurmsRequest> request;
 };
 
 struct HandlerResult {
   Status status;
   std::optional<TurmsNotification::Data> data;
-  std::optional<RelayPush> push;
+  std::vector<RelayPush> pushes;
 
   static HandlerResult ok() { return {}; }
+  static HandlerResult withLong(int64_t value) {
+    TurmsNotification::Data data;
+    data.set_long_(value);
+    return withData(std::move(data));
+  }
   static HandlerResult withData(TurmsNotification::Data data) {
     HandlerResult result;
     result.data = std::move(data);

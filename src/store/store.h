@@ -3,6 +3,11 @@
 #include <memory>
 #include <string>
 
+#include "cluster/sequence_ids.h"
+#include "store/conversation_repository.h"
+#include "store/group_repository.h"
+#include "store/message_repository.h"
+#include "store/relationship_repository.h"
 #include "store/user_repository.h"
 
 namespace parley {
@@ -11,6 +16,14 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual UserRepository& users() = 0;
+  virtual MessageRepository& messages() = 0;
+  virtual GroupRepository& groups() = 0;
+  virtual GroupMemberRepository& groupMembers() = 0;
+  virtual RelationshipRepository& relationships() = 0;
+  virtual ConversationRepository& conversations() = 0;
+  // Durable per-conversation sequence counters kept in the store itself (the embedded default;
+  // clusters use Redis counters with this store's messages as their floor).
+  virtual SequenceIds& sequenceIds() = 0;
   // Makes everything acknowledged so far durable (called on graceful shutdown).
   virtual void flush() = 0;
   // True when the store holds no business data at all (demo data is only seeded then).

@@ -113,7 +113,7 @@ HandlerResult updateUser(UserHandlerDeps& deps, const RequestContext& ctx,
   HandlerResult result;
   // The requester's other devices learn about the change (upstream "+self"); the relayed copy
   // never carries the password (see the gateway's relay encoding).
-  result.push = RelayPush{{}, true};
+  result.pushes.push_back(RelayPush{{}, true, std::nullopt});
   return result;
 }
 
@@ -169,7 +169,7 @@ HandlerResult updateUserOnlineStatus(UserHandlerDeps& deps, const RequestContext
   auto updated = deps.sessions.setStatus(ctx.user_id, req.user_status());
   if (!updated) return storeFailure(updated.status());
   HandlerResult result;
-  result.push = RelayPush{{}, true};
+  result.pushes.push_back(RelayPush{{}, true, std::nullopt});
   return result;
 }
 

@@ -3,7 +3,12 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "store/sqlite/sqlite_conversation_repository.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_group_repository.h"
+#include "store/sqlite/sqlite_message_repository.h"
+#include "store/sqlite/sqlite_relationship_repository.h"
+#include "store/sqlite/sqlite_sequence_ids.h"
 #include "store/sqlite/sqlite_user_repository.h"
 #include "store/store.h"
 
@@ -31,15 +36,34 @@ CREATE TABLE user (
   is_active INTEGER NOT NULL CHECK (is_active IN (0, 1))
 ) STRICT;
 )sql"},
+    // Each domain's schema sits beside its repository.
+    {2, "create message and sequence_id", sqlite::kMessageSchema},
+    {3, "create group and group_member", sqlite::kGroupSchema},
+    {4, "create user_relationship", sqlite::kRelationshipSchema},
+    {5, "create conversations and conversation settings", sqlite::kConversationSchema},
 };
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path) : db_(path), users_(db_) {
+  explicit SqliteStore(const std::string& path)
+      : db_(path),
+        users_(db_),
+        messages_(db_),
+        groups_(db_),
+        group_members_(db_),
+        relationships_(db_),
+        conversations_(db_),
+        sequence_ids_(db_) {
     db_.migrate(kMigrations);
   }
 
   UserRepository& users() override { return users_; }
+  MessageRepository& messages() override { return messages_; }
+  GroupRepository& groups() override { return groups_; }
+  GroupMemberRepository& groupMembers() override { return group_members_; }
+  RelationshipRepository& relationships() override { return relationships_; }
+  ConversationRepository& conversations() override { return conversations_; }
+  SequenceIds& sequenceIds() override { return sequence_ids_; }
 
   // Every commit is already durable (synchronous=FULL); folding the WAL back into the main file
   // leaves a single self-contained parley.db for backups and copies after shutdown.
@@ -57,6 +81,12 @@ class SqliteStore final : public Store {
  private:
   sqlite::Database db_;
   sqlite::SqliteUserRepository users_;
+  sqlite::SqliteMessageRepository messages_;
+  sqlite::SqliteGroupRepository groups_;
+  sqlite::SqliteGroupMemberRepository group_members_;
+  sqlite::SqliteRelationshipRepository relationships_;
+  sqlite::SqliteConversationRepository conversations_;
+  sqlite::SqliteSequenceIds sequence_ids_;
 };
 
 }  // namespace

@@ -1,0 +1,31 @@
+#pragma once
+// Per-conversation message sequence ids: 1, 2, 3... strictly increasing, never reused, never
+// going backwards, also across restarts. The embedded default persists counters in SQLite; the
+// Redis implementation (HINCRBY) re-seeds a lost counter from MessageRepository::maxSequenceId.
+#include <cstdint>
+#include <memory>
+
+#include "core/result.h"
+
+namespace parley {
+
+// A private conversation is the unordered user pair; a group conversation is the group.
+struct ConversationKey {
+  bool is_group = false;
+  int64_t a = 0;  // group id, or the smaller user id
+  int64_t b = 0;  // 0 for groups, or the larger user id
+
+  static ConversationKey privateOf(int64_t user1, int64_t user2) {
+    return user1 < user2 ? ConversationKey{false, user1, user2} : ConversationKey{false, user2, user1};
+  }
+  static ConversationKey groupOf(int64_t group_id) { return {true, group_id, 0}; }
+};
+
+class SequenceIds {
+ public:
+  virtual ~SequenceIds() = default;
+  // The next id of the conversation; durable before it is returned.
+  virtual Result<int64_t> next(const ConversationKey& key) = 0;
+};
+
+}  // namespace parley

@@ -1,0 +1,26 @@
+#pragma once
+// Everything business handlers may use, handed to each domain's register*Handlers function.
+// References must outlive the Dispatcher.
+namespace parley {
+
+class Clock;
+class PasswordHasher;
+class SequenceIds;
+class SessionControl;
+class SessionRegistry;
+class SnowflakeIdGenerator;
+class Store;
+struct MessageConfig;
+
+struct ServiceDeps {
+  Store& store;
+  SessionRegistry& sessions;
+  SessionControl& session_control;
+  SequenceIds& sequence_ids;
+  SnowflakeIdGenerator& ids;
+  const PasswordHasher& hasher;
+  const Clock& clock;
+  const MessageConfig& message;
+};
+
+}  // namespace parley

@@ -1,0 +1,82 @@
+#pragma once
+// Groups and their members (Turms' `group` and `groupMember` collections).
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace parley {
+
+struct GroupRecord {
+  int64_t id = 0;
+  int64_t type_id = 0;  // 0 = DEFAULT
+  int64_t creator_id = 0;
+  int64_t owner_id = 0;
+  std::string name;
+  std::string intro;
+  std::string announcement;
+  int32_t minimum_score = 0;
+  std::optional<int64_t> mute_end_date;
+  int64_t creation_date = 0;
+  std::optional<int64_t> deletion_date;  // set = deleted (soft)
+  int64_t last_updated_date = 0;
+  bool is_active = true;
+};
+
+struct GroupUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> intro;
+  std::optional<std::string> announcement;
+  std::optional<int32_t> minimum_score;
+  std::optional<int64_t> type_id;
+  std::optional<int64_t> mute_end_date;
+  std::optional<int64_t> owner_id;
+  int64_t last_updated_date = 0;
+};
+
+// im.turms.proto.GroupMemberRole values.
+constexpr int32_t kGroupRoleOwner = 0;
+constexpr int32_t kGroupRoleManager = 1;
+constexpr int32_t kGroupRoleMember = 2;
+constexpr int32_t kGroupRoleGuest = 3;
+constexpr int32_t kGroupRoleAnonymousGuest = 4;
+
+struct GroupMemberRecord {
+  int64_t group_id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  int32_t role = kGroupRoleMember;
+  int64_t join_date = 0;
+  std::optional<int64_t> mute_end_date;
+};
+
+class GroupRepository {
+ public:
+  virtual ~GroupRepository() = default;
+  virtual VoidResult insert(const GroupRecord& group) = 0;
+  virtual Result<std::optional<GroupRecord>> findById(int64_t id) = 0;
+  virtual Result<std::vector<GroupRecord>> findByIds(std::span<const int64_t> ids) = 0;
+  virtual Result<bool> update(int64_t id, const GroupUpdate& update) = 0;
+  virtual Result<bool> softDelete(int64_t id, int64_t now_millis) = 0;
+};
+
+class GroupMemberRepository {
+ public:
+  virtual ~GroupMemberRepository() = default;
+  // Existing (group, user) pairs are skipped; returns how many were added.
+  virtual Result<int64_t> insertMany(std::span<const GroupMemberRecord> members) = 0;
+  virtual Result<int64_t> remove(int64_t group_id, std::span<const int64_t> user_ids) = 0;
+  virtual Result<int64_t> removeAll(int64_t group_id) = 0;
+  virtual Result<std::optional<GroupMemberRecord>> find(int64_t group_id, int64_t user_id) = 0;
+  // user_ids empty = every member. Ordered by user id.
+  virtual Result<std::vector<GroupMemberRecord>> findMembers(int64_t group_id,
+                                                             std::span<const int64_t> user_ids) = 0;
+  virtual Result<std::vector<int64_t>> findMemberIds(int64_t group_id) = 0;
+  virtual Result<std::vector<int64_t>> findJoinedGroupIds(int64_t user_id) = 0;
+  virtual Result<bool> updateRole(int64_t group_id, int64_t user_id, int32_t role) = 0;
+};
+
+}  // namespace parley
