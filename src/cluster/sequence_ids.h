@@ -16,7 +16,8 @@ struct ConversationKey {
   int64_t b = 0;  // 0 for groups, or the larger user id
 
   static ConversationKey privateOf(int64_t user1, int64_t user2) {
-    return user1 < user2 ? ConversationKey{false, user1, user2} : ConversationKey{false, user2, user1};
+    return user1 < user2 ? ConversationKey{false, user1, user2}
+                         : ConversationKey{false, user2, user1};
   }
   static ConversationKey groupOf(int64_t group_id) { return {true, group_id, 0}; }
 };

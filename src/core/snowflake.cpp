@@ -8,8 +8,7 @@ namespace parley {
 SnowflakeIdGenerator::SnowflakeIdGenerator(int64_t worker_id, const Clock& clock)
     : worker_id_(worker_id), clock_(clock) {
   if (worker_id < 0 || worker_id > kMaxWorkerId) {
-    throw std::invalid_argument("worker id " + std::to_string(worker_id) +
-                                " is outside [0, 1023]");
+    throw std::invalid_argument("worker id " + std::to_string(worker_id) + " is outside [0, 1023]");
   }
 }
 

@@ -28,7 +28,9 @@ class SnowflakeIdGenerator {
   int64_t next();
 
   static int64_t workerIdOf(int64_t id) { return (id >> kSequenceBits) & kMaxWorkerId; }
-  static int64_t millisOf(int64_t id) { return (id >> (kWorkerBits + kSequenceBits)) + kEpochMillis; }
+  static int64_t millisOf(int64_t id) {
+    return (id >> (kWorkerBits + kSequenceBits)) + kEpochMillis;
+  }
   // A stable worker id from a node name, for single-node setups that do not configure one.
   static int64_t workerIdFromName(std::string_view node_id);
 

@@ -35,7 +35,7 @@ TEST(Snowflake, StrictlyIncreasingEvenWhenTheClockStandsStillOrGoesBack) {
   FixedClock clock(k2026);
   SnowflakeIdGenerator ids(1, clock);
   int64_t previous = ids.next();
-  for (int i = 0; i < 10000; ++i) {  // more than 4096 within one millisecond
+  for (int i = 0; i < 10000; ++i) {           // more than 4096 within one millisecond
     if (i == 5000) clock.set(k2026 - 60000);  // a clock step backwards
     const int64_t id = ids.next();
     ASSERT_GT(id, previous);

@@ -23,6 +23,9 @@ struct GroupRecord {
   int64_t creation_date = 0;
   std::optional<int64_t> deletion_date;  // set = deleted (soft)
   int64_t last_updated_date = 0;
+  // Version of the member list, for QueryGroupMembers' ALREADY_UP_TO_DATE: every member change
+  // moves it forward (strictly, even within one millisecond).
+  int64_t members_last_updated_date = 0;
   bool is_active = true;
 };
 
@@ -53,6 +56,13 @@ struct GroupMemberRecord {
   std::optional<int64_t> mute_end_date;
 };
 
+// Fields to change; unset ones stay as they are.
+struct GroupMemberUpdate {
+  std::optional<std::string> name;
+  std::optional<int32_t> role;
+  std::optional<int64_t> mute_end_date;  // a past date unmutes
+};
+
 class GroupRepository {
  public:
   virtual ~GroupRepository() = default;
@@ -66,17 +76,29 @@ class GroupRepository {
 class GroupMemberRepository {
  public:
   virtual ~GroupMemberRepository() = default;
+  // Every change below also moves the group's members_last_updated_date and, when someone joins
+  // or leaves, that user's joined-groups version forward, in the same write; now_millis (or the
+  // new member's join_date) is the caller's clock.
+
   // Existing (group, user) pairs are skipped; returns how many were added.
   virtual Result<int64_t> insertMany(std::span<const GroupMemberRecord> members) = 0;
-  virtual Result<int64_t> remove(int64_t group_id, std::span<const int64_t> user_ids) = 0;
-  virtual Result<int64_t> removeAll(int64_t group_id) = 0;
+  virtual Result<int64_t> remove(int64_t group_id, std::span<const int64_t> user_ids,
+                                 int64_t now_millis) = 0;
+  virtual Result<int64_t> removeAll(int64_t group_id, int64_t now_millis) = 0;
   virtual Result<std::optional<GroupMemberRecord>> find(int64_t group_id, int64_t user_id) = 0;
   // user_ids empty = every member. Ordered by user id.
   virtual Result<std::vector<GroupMemberRecord>> findMembers(int64_t group_id,
                                                              std::span<const int64_t> user_ids) = 0;
   virtual Result<std::vector<int64_t>> findMemberIds(int64_t group_id) = 0;
   virtual Result<std::vector<int64_t>> findJoinedGroupIds(int64_t user_id) = 0;
-  virtual Result<bool> updateRole(int64_t group_id, int64_t user_id, int32_t role) = 0;
+  // When the user's set of joined groups last changed; empty when it never did.
+  virtual Result<std::optional<int64_t>> findJoinedGroupsVersion(int64_t user_id) = 0;
+  // false when the user is not a member.
+  virtual Result<bool> updateRole(int64_t group_id, int64_t user_id, int32_t role,
+                                  int64_t now_millis) = 0;
+  // false when the user is not a member.
+  virtual Result<bool> update(int64_t group_id, int64_t user_id, const GroupMemberUpdate& update,
+                              int64_t now_millis) = 0;
 };
 
 }  // namespace parley

@@ -24,7 +24,7 @@ struct MessageRecord {
   std::optional<int32_t> burn_after;
   std::optional<int64_t> pre_message_id;
   std::optional<int64_t> reference_id;  // the original message when this one is a forward
-  int64_t sequence_id = 0;               // 0 = none; otherwise 1, 2, 3... per conversation
+  int64_t sequence_id = 0;              // 0 = none; otherwise 1, 2, 3... per conversation
 };
 
 // A QueryMessagesRequest after authorization. Private messages: those addressed to
@@ -33,10 +33,10 @@ struct MessageRecord {
 struct MessageQuery {
   bool are_group_messages = false;
   std::optional<bool> are_system_messages;
-  int64_t recipient_id = 0;       // private only
-  std::vector<int64_t> peer_ids;  // private: senders to include (empty = any)
-  std::vector<int64_t> group_ids; // group: groups to include (never empty for group queries)
-  std::vector<int64_t> ids;       // when not empty, only these message ids
+  int64_t recipient_id = 0;        // private only
+  std::vector<int64_t> peer_ids;   // private: senders to include (empty = any)
+  std::vector<int64_t> group_ids;  // group: groups to include (never empty for group queries)
+  std::vector<int64_t> ids;        // when not empty, only these message ids
   std::optional<int64_t> delivery_date_start;  // inclusive
   std::optional<int64_t> delivery_date_end;    // exclusive
   int max_count = 100;

@@ -37,7 +37,7 @@ class RelationshipRepository {
   virtual Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships) = 0;
   virtual Result<bool> remove(int64_t owner_id, int64_t related_user_id) = 0;
   virtual Result<std::optional<RelationshipRecord>> find(int64_t owner_id,
-                                                          int64_t related_user_id) = 0;
+                                                         int64_t related_user_id) = 0;
   virtual Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) = 0;
   // True when owner_id has blocked related_user_id.
   virtual Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) = 0;

@@ -1,0 +1,303 @@
+#pragma once
+// The behaviour every RelationshipRepository must have, as one value-parameterized GoogleTest
+// suite. An implementation's test file includes this header once and instantiates the suite:
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, RelationshipRepositoryContractTest,
+//                            ::testing::Values(RelationshipRepositoryContractParam{
+//                                "sqlite", makeSqliteStoreOpener}),
+//                            relationshipRepositoryContractName);
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "store/relationship_repository.h"
+#include "store/store.h"
+
+namespace parley::contract {
+
+// Opens the store under test. Every call opens the same place, so a test can close and reopen
+// it; destroying the function removes that place (a temp dir, a database name). A plain
+// function rather than a class so that any number of contract headers can share it in one
+// translation unit.
+using StoreOpener = std::function<std::unique_ptr<Store>()>;
+
+struct RelationshipRepositoryContractParam {
+  std::string name;                         // test name suffix: letters, digits and '_' only
+  std::function<StoreOpener()> make_store;  // a fresh, empty place on every call
+};
+
+// Failure messages name the implementation instead of dumping the struct's bytes.
+inline void PrintTo(const RelationshipRepositoryContractParam& param, std::ostream* os) {
+  *os << param.name;
+}
+
+inline std::string relationshipRepositoryContractName(
+    const ::testing::TestParamInfo<RelationshipRepositoryContractParam>& info) {
+  return info.param.name;
+}
+
+class RelationshipRepositoryContractTest
+    : public ::testing::TestWithParam<RelationshipRepositoryContractParam> {
+ protected:
+  void SetUp() override {
+    open_ = GetParam().make_store();
+    ASSERT_TRUE(open_);
+    store_ = open_();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    open_ = nullptr;
+  }
+
+  void reopen() {
+    store_.reset();
+    store_ = open_();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  RelationshipRepository& relationships() { return store_->relationships(); }
+
+  static RelationshipRecord makeRelationship(int64_t owner_id, int64_t related_user_id) {
+    RelationshipRecord relationship;
+    relationship.owner_id = owner_id;
+    relationship.related_user_id = related_user_id;
+    relationship.group_index = 0;
+    relationship.establishment_date = 1'700'000'000'000 + related_user_id % 1000;
+    relationship.name = "contact " + std::to_string(related_user_id);
+    return relationship;
+  }
+
+  static RelationshipRecord makeBlock(int64_t owner_id, int64_t related_user_id) {
+    RelationshipRecord relationship = makeRelationship(owner_id, related_user_id);
+    relationship.block_date = 1'700'000'500'000 + related_user_id % 1000;
+    return relationship;
+  }
+
+  std::optional<RelationshipRecord> find(int64_t owner_id, int64_t related_user_id) {
+    auto found = relationships().find(owner_id, related_user_id);
+    EXPECT_TRUE(found.ok()) << found.status().reason;
+    return found.ok() ? found.value() : std::nullopt;
+  }
+
+  bool isBlocked(int64_t owner_id, int64_t related_user_id) {
+    auto blocked = relationships().isBlocked(owner_id, related_user_id);
+    EXPECT_TRUE(blocked.ok()) << blocked.status().reason;
+    return blocked.ok() && blocked.value();
+  }
+
+  // Related user ids of a query, sorted: the contract does not fix an order.
+  std::vector<int64_t> relatedIds(const RelationshipFilter& filter) {
+    auto found = relationships().query(filter);
+    EXPECT_TRUE(found.ok()) << found.status().reason;
+    std::vector<int64_t> ids;
+    if (!found.ok()) return ids;
+    for (const RelationshipRecord& relationship : found.value()) {
+      EXPECT_EQ(relationship.owner_id, filter.owner_id);
+      ids.push_back(relationship.related_user_id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
+  StoreOpener open_;
+  std::unique_ptr<Store> store_;
+};
+
+inline void expectSameRelationship(const RelationshipRecord& actual,
+                                   const RelationshipRecord& expected) {
+  EXPECT_EQ(actual.owner_id, expected.owner_id);
+  EXPECT_EQ(actual.related_user_id, expected.related_user_id);
+  EXPECT_EQ(actual.block_date, expected.block_date);
+  EXPECT_EQ(actual.group_index, expected.group_index);
+  EXPECT_EQ(actual.establishment_date, expected.establishment_date);
+  EXPECT_EQ(actual.name, expected.name);
+}
+
+TEST_P(RelationshipRepositoryContractTest, InsertThenFindReturnsEveryField) {
+  RelationshipRecord relationship = makeBlock(1, 2);
+  relationship.group_index = 7;
+  relationship.name = "名前 with ünïcode";
+  ASSERT_TRUE(relationships().insert(relationship).ok());
+  const std::optional<RelationshipRecord> found = find(1, 2);
+  ASSERT_TRUE(found.has_value());
+  expectSameRelationship(*found, relationship);
+
+  RelationshipRecord plain = makeRelationship(1, 3);
+  plain.name = "";
+  ASSERT_TRUE(relationships().insert(plain).ok());
+  expectSameRelationship(*find(1, 3), plain);
+}
+
+TEST_P(RelationshipRepositoryContractTest, RelationshipsAreOneSided) {
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
+  EXPECT_TRUE(find(1, 2).has_value());
+  EXPECT_FALSE(find(2, 1).has_value());
+  // The other side is a record of its own, with its own fields.
+  ASSERT_TRUE(relationships().insert(makeBlock(2, 1)).ok());
+  EXPECT_FALSE(find(1, 2)->block_date.has_value());
+  EXPECT_TRUE(find(2, 1)->block_date.has_value());
+}
+
+TEST_P(RelationshipRepositoryContractTest, ExtremeIdsRoundTrip) {
+  ASSERT_TRUE(relationships().insert(makeRelationship(INT64_MAX, 1)).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(1, INT64_MAX)).ok());
+  expectSameRelationship(*find(INT64_MAX, 1), makeRelationship(INT64_MAX, 1));
+  expectSameRelationship(*find(1, INT64_MAX), makeBlock(1, INT64_MAX));
+  EXPECT_TRUE(isBlocked(1, INT64_MAX));
+  RelationshipFilter filter;
+  filter.owner_id = 1;
+  filter.related_user_ids = {INT64_MAX};
+  EXPECT_EQ(relatedIds(filter), (std::vector<int64_t>{INT64_MAX}));
+}
+
+TEST_P(RelationshipRepositoryContractTest, DuplicateInsertIsRejected) {
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
+  RelationshipRecord again = makeBlock(1, 2);
+  again.name = "someone else";
+  const VoidResult inserted = relationships().insert(again);
+  ASSERT_FALSE(inserted.ok());
+  EXPECT_EQ(inserted.status().code, StatusCode::kRecordContainsDuplicateKey);
+  expectSameRelationship(*find(1, 2), makeRelationship(1, 2));
+}
+
+TEST_P(RelationshipRepositoryContractTest, UpsertInsertsThenReplacesEveryField) {
+  ASSERT_TRUE(relationships().upsert(makeBlock(1, 2)).ok());
+  expectSameRelationship(*find(1, 2), makeBlock(1, 2));
+
+  RelationshipRecord replaced = makeRelationship(1, 2);  // no block_date: unblocks
+  replaced.group_index = 3;
+  replaced.name = "renamed";
+  replaced.establishment_date = 1'800'000'000'000;
+  ASSERT_TRUE(relationships().upsert(replaced).ok());
+  expectSameRelationship(*find(1, 2), replaced);
+  EXPECT_FALSE(isBlocked(1, 2));
+  EXPECT_FALSE(find(2, 1).has_value());
+}
+
+TEST_P(RelationshipRepositoryContractTest, RemoveDeletesOnlyThatSide) {
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1)).ok());
+  auto removed = relationships().remove(1, 2);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_TRUE(removed.value());
+  EXPECT_FALSE(find(1, 2).has_value());
+  EXPECT_TRUE(find(2, 1).has_value());
+
+  auto again = relationships().remove(1, 2);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again.value());
+  // Removed, the pair can be created again.
+  EXPECT_TRUE(relationships().insert(makeBlock(1, 2)).ok());
+}
+
+TEST_P(RelationshipRepositoryContractTest, IsBlockedIsDirectedAndNeedsABlockDate) {
+  ASSERT_TRUE(relationships().insert(makeBlock(1, 2)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 3)).ok());
+  EXPECT_TRUE(isBlocked(1, 2));
+  EXPECT_FALSE(isBlocked(2, 1));    // no record
+  EXPECT_FALSE(isBlocked(1, 3));    // a record without a block
+  EXPECT_FALSE(isBlocked(1, 404));  // nothing at all
+
+  RelationshipRecord unblocked = makeRelationship(1, 2);
+  ASSERT_TRUE(relationships().upsert(unblocked).ok());
+  EXPECT_FALSE(isBlocked(1, 2));
+}
+
+TEST_P(RelationshipRepositoryContractTest, QueryFiltersByRelatedUsersBlockAndGroup) {
+  // Owner 1: 2 and 3 in group 0, 4 blocked in group 0, 5 in group 1, 6 blocked in group 2.
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 3)).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(1, 4)).ok());
+  RelationshipRecord grouped = makeRelationship(1, 5);
+  grouped.group_index = 1;
+  ASSERT_TRUE(relationships().insert(grouped).ok());
+  RelationshipRecord blocked_grouped = makeBlock(1, 6);
+  blocked_grouped.group_index = 2;
+  ASSERT_TRUE(relationships().insert(blocked_grouped).ok());
+  // Other owners' records never leak into owner 1's results.
+  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1)).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(9, 2)).ok());
+
+  RelationshipFilter all;
+  all.owner_id = 1;
+  EXPECT_EQ(relatedIds(all), (std::vector<int64_t>{2, 3, 4, 5, 6}));
+
+  RelationshipFilter blocked = all;
+  blocked.blocked = true;
+  EXPECT_EQ(relatedIds(blocked), (std::vector<int64_t>{4, 6}));
+  RelationshipFilter not_blocked = all;
+  not_blocked.blocked = false;
+  EXPECT_EQ(relatedIds(not_blocked), (std::vector<int64_t>{2, 3, 5}));
+
+  RelationshipFilter by_ids = all;
+  by_ids.related_user_ids = {6, 2, 404, 2};
+  EXPECT_EQ(relatedIds(by_ids), (std::vector<int64_t>{2, 6}));
+  by_ids.blocked = true;
+  EXPECT_EQ(relatedIds(by_ids), (std::vector<int64_t>{6}));
+  by_ids.blocked = false;
+  EXPECT_EQ(relatedIds(by_ids), (std::vector<int64_t>{2}));
+
+  RelationshipFilter by_group = all;
+  by_group.group_indexes = {1, 2};
+  EXPECT_EQ(relatedIds(by_group), (std::vector<int64_t>{5, 6}));
+  by_group.blocked = true;
+  EXPECT_EQ(relatedIds(by_group), (std::vector<int64_t>{6}));
+  by_group.blocked = false;
+  EXPECT_EQ(relatedIds(by_group), (std::vector<int64_t>{5}));
+  by_group.blocked.reset();
+  by_group.related_user_ids = {2, 5};
+  EXPECT_EQ(relatedIds(by_group), (std::vector<int64_t>{5}));
+
+  RelationshipFilter nobody;
+  nobody.owner_id = 404;
+  EXPECT_TRUE(relatedIds(nobody).empty());
+
+  // Every field comes back from a query, not only the keys.
+  auto records = relationships().query(blocked);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  for (const RelationshipRecord& record : records.value()) {
+    expectSameRelationship(record, record.related_user_id == 4 ? makeBlock(1, 4) : blocked_grouped);
+  }
+}
+
+TEST_P(RelationshipRepositoryContractTest, InsertManySkipsExistingPairs) {
+  RelationshipRecord existing = makeRelationship(1, 2);
+  existing.name = "original";
+  ASSERT_TRUE(relationships().insert(existing).ok());
+
+  const std::vector<RelationshipRecord> batch{makeRelationship(1, 2), makeRelationship(1, 3),
+                                              makeBlock(3, 1), makeBlock(3, 1)};
+  auto inserted = relationships().insertMany(batch);
+  ASSERT_TRUE(inserted.ok()) << inserted.status().reason;
+  EXPECT_EQ(inserted.value(), 2);
+  EXPECT_EQ(find(1, 2)->name, "original");
+  expectSameRelationship(*find(1, 3), makeRelationship(1, 3));
+  EXPECT_TRUE(isBlocked(3, 1));
+
+  auto again = relationships().insertMany(batch);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), 0);
+  auto none = relationships().insertMany({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none.value(), 0);
+}
+
+TEST_P(RelationshipRepositoryContractTest, DataSurvivesReopening) {
+  ASSERT_TRUE(relationships().insert(makeBlock(1, 2)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1)).ok());
+  reopen();
+  expectSameRelationship(*find(1, 2), makeBlock(1, 2));
+  expectSameRelationship(*find(2, 1), makeRelationship(2, 1));
+  EXPECT_TRUE(isBlocked(1, 2));
+}
+
+}  // namespace parley::contract

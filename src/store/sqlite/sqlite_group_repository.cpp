@@ -1,0 +1,442 @@
+#include "store/sqlite/sqlite_group_repository.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+namespace parley::sqlite {
+namespace {
+
+// Column orders shared by every SELECT and INSERT below (the read/bind helpers depend on them).
+#define PARLEY_GROUP_COLUMNS                                                      \
+  "id, type_id, creator_id, owner_id, name, intro, announcement, minimum_score, " \
+  "mute_end_date, creation_date, deletion_date, last_updated_date, "              \
+  "members_last_updated_date, is_active"
+#define PARLEY_MEMBER_COLUMNS "group_id, user_id, name, role, join_date, mute_end_date"
+
+constexpr std::string_view kInsertGroup =
+    "INSERT INTO group_info (" PARLEY_GROUP_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+constexpr std::string_view kFindGroupById =
+    "SELECT " PARLEY_GROUP_COLUMNS " FROM group_info WHERE id = ?1";
+// One cached statement for any number of ids: they are passed as a JSON array.
+constexpr std::string_view kFindGroupsByIds =
+    "SELECT " PARLEY_GROUP_COLUMNS
+    " FROM group_info WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+// Unset fields are bound as NULL and keep their value. mute_end_date is the one nullable column:
+// GroupUpdate can set it but not clear it (a client unmutes with a past date, as upstream).
+constexpr std::string_view kUpdateGroup =
+    "UPDATE group_info SET name = coalesce(?2, name), intro = coalesce(?3, intro), "
+    "announcement = coalesce(?4, announcement), minimum_score = coalesce(?5, minimum_score), "
+    "type_id = coalesce(?6, type_id), mute_end_date = coalesce(?7, mute_end_date), "
+    "owner_id = coalesce(?8, owner_id), last_updated_date = ?9 "
+    "WHERE id = ?1 AND deletion_date IS NULL";
+constexpr std::string_view kSoftDeleteGroup =
+    "UPDATE group_info SET deletion_date = ?2, last_updated_date = ?2 "
+    "WHERE id = ?1 AND deletion_date IS NULL";
+
+// Versions only move forward, by at least 1 ms, so that two changes within one millisecond (or a
+// clock that stepped back) still give a client holding the older version fresh data.
+constexpr std::string_view kBumpMembersVersion =
+    "UPDATE group_info SET members_last_updated_date = "
+    "max(members_last_updated_date + 1, ?2) WHERE id = ?1";
+constexpr std::string_view kBumpJoinedGroupsVersion =
+    "INSERT INTO group_member_user_version (user_id, joined_groups_last_updated_date) "
+    "VALUES (?1, ?2) ON CONFLICT (user_id) DO UPDATE SET joined_groups_last_updated_date = "
+    "max(joined_groups_last_updated_date + 1, excluded.joined_groups_last_updated_date)";
+constexpr std::string_view kFindJoinedGroupsVersion =
+    "SELECT joined_groups_last_updated_date FROM group_member_user_version WHERE user_id = ?1";
+
+constexpr std::string_view kInsertMemberIfAbsent =
+    "INSERT INTO group_member (" PARLEY_MEMBER_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (group_id, user_id) DO NOTHING";
+constexpr std::string_view kDeleteMember =
+    "DELETE FROM group_member WHERE group_id = ?1 AND user_id = ?2";
+constexpr std::string_view kDeleteAllMembers = "DELETE FROM group_member WHERE group_id = ?1";
+constexpr std::string_view kFindMember =
+    "SELECT " PARLEY_MEMBER_COLUMNS " FROM group_member WHERE group_id = ?1 AND user_id = ?2";
+constexpr std::string_view kFindAllMembers =
+    "SELECT " PARLEY_MEMBER_COLUMNS " FROM group_member WHERE group_id = ?1 ORDER BY user_id";
+constexpr std::string_view kFindMembersByIds =
+    "SELECT " PARLEY_MEMBER_COLUMNS
+    " FROM group_member WHERE group_id = ?1 AND user_id IN (SELECT value FROM json_each(?2)) "
+    "ORDER BY user_id";
+constexpr std::string_view kFindMemberIds =
+    "SELECT user_id FROM group_member WHERE group_id = ?1 ORDER BY user_id";
+constexpr std::string_view kFindJoinedGroupIds =
+    "SELECT group_id FROM group_member WHERE user_id = ?1 ORDER BY group_id";
+constexpr std::string_view kUpdateRole =
+    "UPDATE group_member SET role = ?3 WHERE group_id = ?1 AND user_id = ?2";
+// As kUpdateGroup: unset fields are bound as NULL and keep their value.
+constexpr std::string_view kUpdateMember =
+    "UPDATE group_member SET name = coalesce(?3, name), role = coalesce(?4, role), "
+    "mute_end_date = coalesce(?5, mute_end_date) WHERE group_id = ?1 AND user_id = ?2";
+
+#undef PARLEY_GROUP_COLUMNS
+#undef PARLEY_MEMBER_COLUMNS
+
+std::string toJsonArray(std::span<const int64_t> ids) {
+  std::string json = "[";
+  for (const int64_t id : ids) {
+    if (json.size() > 1) json += ',';
+    json += std::to_string(id);
+  }
+  json += ']';
+  return json;
+}
+
+void bindGroup(Statement& stmt, const GroupRecord& group) {
+  stmt.bind(1, group.id)
+      .bind(2, group.type_id)
+      .bind(3, group.creator_id)
+      .bind(4, group.owner_id)
+      .bind(5, group.name)
+      .bind(6, group.intro)
+      .bind(7, group.announcement)
+      .bind(8, int64_t{group.minimum_score})
+      .bind(9, group.mute_end_date)
+      .bind(10, group.creation_date)
+      .bind(11, group.deletion_date)
+      .bind(12, group.last_updated_date)
+      .bind(13, group.members_last_updated_date)
+      .bind(14, int64_t{group.is_active});
+}
+
+std::optional<int64_t> optionalInt64(const Statement& stmt, int column) {
+  if (stmt.columnIsNull(column)) return std::nullopt;
+  return stmt.columnInt64(column);
+}
+
+GroupRecord readGroup(const Statement& stmt) {
+  GroupRecord group;
+  group.id = stmt.columnInt64(0);
+  group.type_id = stmt.columnInt64(1);
+  group.creator_id = stmt.columnInt64(2);
+  group.owner_id = stmt.columnInt64(3);
+  group.name = stmt.columnText(4);
+  group.intro = stmt.columnText(5);
+  group.announcement = stmt.columnText(6);
+  group.minimum_score = static_cast<int32_t>(stmt.columnInt64(7));
+  group.mute_end_date = optionalInt64(stmt, 8);
+  group.creation_date = stmt.columnInt64(9);
+  group.deletion_date = optionalInt64(stmt, 10);
+  group.last_updated_date = stmt.columnInt64(11);
+  group.members_last_updated_date = stmt.columnInt64(12);
+  group.is_active = stmt.columnInt64(13) != 0;
+  return group;
+}
+
+GroupMemberRecord readMember(const Statement& stmt) {
+  GroupMemberRecord member;
+  member.group_id = stmt.columnInt64(0);
+  member.user_id = stmt.columnInt64(1);
+  member.name = stmt.columnText(2);
+  member.role = static_cast<int32_t>(stmt.columnInt64(3));
+  member.join_date = stmt.columnInt64(4);
+  member.mute_end_date = optionalInt64(stmt, 5);
+  return member;
+}
+
+template <typename T, typename Read>
+Result<std::vector<T>> readAll(Statement& stmt, Read read) {
+  std::vector<T> rows;
+  while (true) {
+    const Result<bool> row = stmt.step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return rows;
+    rows.push_back(read(stmt));
+  }
+}
+
+Result<std::vector<int64_t>> readIds(Statement& stmt) {
+  return readAll<int64_t>(stmt, [](const Statement& s) { return s.columnInt64(0); });
+}
+
+// The helpers below run inside the caller's lock (and usually its transaction).
+
+// Runs a statement that returns no rows and reports how many rows it changed.
+template <typename Bind>
+Result<int64_t> write(Database& db, std::string_view sql, Bind bind) {
+  Result<Statement> stmt = db.prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(*stmt);
+  if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
+  return db.changes();
+}
+
+VoidResult bumpMembersVersion(Database& db, int64_t group_id, int64_t now_millis) {
+  const Result<int64_t> done = write(db, kBumpMembersVersion, [&](Statement& stmt) {
+    stmt.bind(1, group_id).bind(2, now_millis);
+  });
+  if (!done.ok()) return done.status();
+  return {};
+}
+
+VoidResult bumpJoinedGroupsVersion(Database& db, int64_t user_id, int64_t now_millis) {
+  const Result<int64_t> done = write(db, kBumpJoinedGroupsVersion, [&](Statement& stmt) {
+    stmt.bind(1, user_id).bind(2, now_millis);
+  });
+  if (!done.ok()) return done.status();
+  return {};
+}
+
+}  // namespace
+
+VoidResult SqliteGroupRepository::insert(const GroupRecord& group) {
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kInsertGroup);
+  if (!stmt.ok()) return stmt.status();
+  bindGroup(*stmt, group);
+  return stmt->run();
+}
+
+Result<std::optional<GroupRecord>> SqliteGroupRepository::findById(int64_t id) {
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kFindGroupById);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, id);
+  const Result<bool> row = stmt->step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<GroupRecord>();
+  return std::optional<GroupRecord>(readGroup(*stmt));
+}
+
+Result<std::vector<GroupRecord>> SqliteGroupRepository::findByIds(std::span<const int64_t> ids) {
+  if (ids.empty()) return std::vector<GroupRecord>();
+  const std::string json = toJsonArray(ids);
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kFindGroupsByIds);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, json);
+  return readAll<GroupRecord>(*stmt, readGroup);
+}
+
+Result<bool> SqliteGroupRepository::update(int64_t id, const GroupUpdate& update) {
+  std::optional<int64_t> minimum_score;
+  if (update.minimum_score) minimum_score = *update.minimum_score;
+  auto lock = db_.lock();
+  const Result<int64_t> changed = write(db_, kUpdateGroup, [&](Statement& stmt) {
+    stmt.bind(1, id)
+        .bind(2, update.name)
+        .bind(3, update.intro)
+        .bind(4, update.announcement)
+        .bind(5, minimum_score)
+        .bind(6, update.type_id)
+        .bind(7, update.mute_end_date)
+        .bind(8, update.owner_id)
+        .bind(9, update.last_updated_date);
+  });
+  if (!changed.ok()) return changed.status();
+  return changed.value() > 0;
+}
+
+Result<bool> SqliteGroupRepository::softDelete(int64_t id, int64_t now_millis) {
+  auto lock = db_.lock();
+  const Result<int64_t> changed =
+      write(db_, kSoftDeleteGroup, [&](Statement& stmt) { stmt.bind(1, id).bind(2, now_millis); });
+  if (!changed.ok()) return changed.status();
+  return changed.value() > 0;
+}
+
+Result<int64_t> SqliteGroupMemberRepository::insertMany(
+    std::span<const GroupMemberRecord> members) {
+  if (members.empty()) return int64_t{0};
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  int64_t inserted = 0;
+  // The newest join date per group that gained a member: one version bump per group.
+  std::map<int64_t, int64_t> changed_groups;
+  for (const GroupMemberRecord& member : members) {
+    const Result<int64_t> added = write(db_, kInsertMemberIfAbsent, [&](Statement& stmt) {
+      stmt.bind(1, member.group_id)
+          .bind(2, member.user_id)
+          .bind(3, member.name)
+          .bind(4, int64_t{member.role})
+          .bind(5, member.join_date)
+          .bind(6, member.mute_end_date);
+    });
+    if (!added.ok()) return added.status();
+    if (added.value() == 0) continue;
+    ++inserted;
+    auto [it, is_new] = changed_groups.try_emplace(member.group_id, member.join_date);
+    if (!is_new) it->second = std::max(it->second, member.join_date);
+    if (const VoidResult bumped = bumpJoinedGroupsVersion(db_, member.user_id, member.join_date);
+        !bumped.ok()) {
+      return bumped.status();
+    }
+  }
+  for (const auto& [group_id, newest_join_date] : changed_groups) {
+    if (const VoidResult bumped = bumpMembersVersion(db_, group_id, newest_join_date);
+        !bumped.ok()) {
+      return bumped.status();
+    }
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return inserted;
+}
+
+Result<int64_t> SqliteGroupMemberRepository::remove(int64_t group_id,
+                                                    std::span<const int64_t> user_ids,
+                                                    int64_t now_millis) {
+  if (user_ids.empty()) return int64_t{0};
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  int64_t removed = 0;
+  for (const int64_t user_id : user_ids) {
+    const Result<int64_t> deleted = write(
+        db_, kDeleteMember, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
+    if (!deleted.ok()) return deleted.status();
+    if (deleted.value() == 0) continue;
+    ++removed;
+    if (const VoidResult bumped = bumpJoinedGroupsVersion(db_, user_id, now_millis); !bumped.ok()) {
+      return bumped.status();
+    }
+  }
+  if (removed == 0) return removed;  // nothing changed: the transaction rolls back harmlessly
+  if (const VoidResult bumped = bumpMembersVersion(db_, group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return removed;
+}
+
+Result<int64_t> SqliteGroupMemberRepository::removeAll(int64_t group_id, int64_t now_millis) {
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  std::vector<int64_t> user_ids;
+  {
+    Result<Statement> stmt = db_.prepare(kFindMemberIds);
+    if (!stmt.ok()) return stmt.status();
+    stmt->bind(1, group_id);
+    Result<std::vector<int64_t>> ids = readIds(*stmt);
+    if (!ids.ok()) return ids.status();
+    user_ids = std::move(ids.value());
+  }
+  if (user_ids.empty()) return int64_t{0};
+  const Result<int64_t> deleted =
+      write(db_, kDeleteAllMembers, [&](Statement& stmt) { stmt.bind(1, group_id); });
+  if (!deleted.ok()) return deleted.status();
+  for (const int64_t user_id : user_ids) {
+    if (const VoidResult bumped = bumpJoinedGroupsVersion(db_, user_id, now_millis); !bumped.ok()) {
+      return bumped.status();
+    }
+  }
+  if (const VoidResult bumped = bumpMembersVersion(db_, group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return deleted.value();
+}
+
+Result<std::optional<GroupMemberRecord>> SqliteGroupMemberRepository::find(int64_t group_id,
+                                                                           int64_t user_id) {
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kFindMember);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, group_id).bind(2, user_id);
+  const Result<bool> row = stmt->step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<GroupMemberRecord>();
+  return std::optional<GroupMemberRecord>(readMember(*stmt));
+}
+
+Result<std::vector<GroupMemberRecord>> SqliteGroupMemberRepository::findMembers(
+    int64_t group_id, std::span<const int64_t> user_ids) {
+  if (user_ids.empty()) {
+    auto lock = db_.lock();
+    Result<Statement> stmt = db_.prepare(kFindAllMembers);
+    if (!stmt.ok()) return stmt.status();
+    stmt->bind(1, group_id);
+    return readAll<GroupMemberRecord>(*stmt, readMember);
+  }
+  const std::string json = toJsonArray(user_ids);
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kFindMembersByIds);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, group_id).bind(2, json);
+  return readAll<GroupMemberRecord>(*stmt, readMember);
+}
+
+Result<std::vector<int64_t>> SqliteGroupMemberRepository::findMemberIds(int64_t group_id) {
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kFindMemberIds);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, group_id);
+  return readIds(*stmt);
+}
+
+Result<std::vector<int64_t>> SqliteGroupMemberRepository::findJoinedGroupIds(int64_t user_id) {
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kFindJoinedGroupIds);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, user_id);
+  return readIds(*stmt);
+}
+
+Result<std::optional<int64_t>> SqliteGroupMemberRepository::findJoinedGroupsVersion(
+    int64_t user_id) {
+  auto lock = db_.lock();
+  Result<Statement> stmt = db_.prepare(kFindJoinedGroupsVersion);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, user_id);
+  const Result<bool> row = stmt->step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt->columnInt64(0));
+}
+
+Result<bool> SqliteGroupMemberRepository::updateRole(int64_t group_id, int64_t user_id,
+                                                     int32_t role, int64_t now_millis) {
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  const Result<int64_t> changed = write(db_, kUpdateRole, [&](Statement& stmt) {
+    stmt.bind(1, group_id).bind(2, user_id).bind(3, int64_t{role});
+  });
+  if (!changed.ok()) return changed.status();
+  if (changed.value() == 0) return false;
+  if (const VoidResult bumped = bumpMembersVersion(db_, group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
+}
+
+Result<bool> SqliteGroupMemberRepository::update(int64_t group_id, int64_t user_id,
+                                                 const GroupMemberUpdate& update,
+                                                 int64_t now_millis) {
+  std::optional<int64_t> role;
+  if (update.role) role = *update.role;
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  const Result<int64_t> changed = write(db_, kUpdateMember, [&](Statement& stmt) {
+    stmt.bind(1, group_id)
+        .bind(2, user_id)
+        .bind(3, update.name)
+        .bind(4, role)
+        .bind(5, update.mute_end_date);
+  });
+  if (!changed.ok()) return changed.status();
+  if (changed.value() == 0) return false;
+  if (const VoidResult bumped = bumpMembersVersion(db_, group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
+}
+
+}  // namespace parley::sqlite

@@ -1,0 +1,87 @@
+#pragma once
+// MessageRepository on SQLite, over the `message` table; the `sequence_id` table of the same
+// migration belongs to SqliteSequenceIds (sqlite_sequence_ids.h).
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/message_repository.h"
+#include "store/sqlite/sqlite_database.h"
+
+namespace parley::sqlite {
+
+// Schema migration 2 (see sqlite_store.cpp). Append-only once released.
+//
+// `records` holds the opaque binary attachments as a JSON array of lowercase hex strings: the
+// Statement layer binds text only, and hex keeps arbitrary bytes (NULs, invalid UTF-8) out of a
+// TEXT column while staying readable in the sqlite3 shell.
+//
+// conversation_a/b are the ConversationKey of the row (group id and 0, or the smaller and larger
+// user id), computed by SQLite so that a conversation's highest sequence id is one index seek.
+inline constexpr std::string_view kMessageSchema = R"sql(
+CREATE TABLE message (
+  id INTEGER PRIMARY KEY,
+  is_group_message INTEGER NOT NULL CHECK (is_group_message IN (0, 1)),
+  is_system_message INTEGER NOT NULL CHECK (is_system_message IN (0, 1)),
+  sender_id INTEGER NOT NULL,
+  target_id INTEGER NOT NULL,
+  delivery_date INTEGER NOT NULL,
+  modification_date INTEGER,
+  recall_date INTEGER,
+  text TEXT NOT NULL,
+  records TEXT NOT NULL,
+  burn_after INTEGER,
+  pre_message_id INTEGER,
+  reference_id INTEGER,
+  sequence_id INTEGER NOT NULL,
+  conversation_a INTEGER NOT NULL GENERATED ALWAYS AS
+    (CASE WHEN is_group_message THEN target_id ELSE min(sender_id, target_id) END) VIRTUAL,
+  conversation_b INTEGER NOT NULL GENERATED ALWAYS AS
+    (CASE WHEN is_group_message THEN 0 ELSE max(sender_id, target_id) END) VIRTUAL
+) STRICT;
+-- Messages addressed to a user (private history, offline pull) or to a group, by date. The rowid
+-- (the message id) ends every index entry, so "ORDER BY delivery_date, id" needs no sort.
+CREATE INDEX message_target_date ON message (target_id, is_group_message, delivery_date);
+-- Private messages from given senders to a user, and the per-sender totals of with_total.
+CREATE INDEX message_sender_target_date
+  ON message (sender_id, target_id, is_group_message, delivery_date);
+-- maxSequenceId(): the durable floor a lost sequence counter is re-seeded from.
+CREATE INDEX message_conversation_sequence
+  ON message (is_group_message, conversation_a, conversation_b, sequence_id)
+  WHERE sequence_id > 0;
+
+-- Per-conversation sequence counters (SqliteSequenceIds): the last id handed out.
+CREATE TABLE sequence_id (
+  is_group INTEGER NOT NULL CHECK (is_group IN (0, 1)),
+  a INTEGER NOT NULL,
+  b INTEGER NOT NULL,
+  value INTEGER NOT NULL,
+  PRIMARY KEY (is_group, a, b)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+class SqliteMessageRepository final : public MessageRepository {
+ public:
+  // db must outlive the repository.
+  explicit SqliteMessageRepository(Database& db) : db_(db) {}
+
+  VoidResult insert(const MessageRecord& message) override;
+  Result<int64_t> insertMany(std::span<const MessageRecord> messages) override;
+  Result<std::optional<MessageRecord>> findById(int64_t id) override;
+  Result<std::vector<MessageRecord>> query(const MessageQuery& query) override;
+  Result<std::vector<std::pair<int64_t, int64_t>>> countByConversation(
+      const MessageQuery& query) override;
+  Result<bool> update(int64_t id, const MessageUpdate& update) override;
+  Result<int64_t> maxSequenceId(bool is_group, int64_t a, int64_t b) override;
+
+  // Every SQL text this repository can run, so a test can check each query plan for full scans.
+  static std::vector<std::string> statementsForPlanCheck();
+
+ private:
+  // Inserts, or accepts an identical existing row (a retried write). Caller holds the lock.
+  VoidResult insertLocked(const MessageRecord& message, bool& inserted);
+
+  Database& db_;
+};
+
+}  // namespace parley::sqlite

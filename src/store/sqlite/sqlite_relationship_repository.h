@@ -1,0 +1,46 @@
+#pragma once
+// RelationshipRepository on SQLite, over the `user_relationship` table (schema migration 4).
+#include <string_view>
+
+#include "store/relationship_repository.h"
+#include "store/sqlite/sqlite_database.h"
+
+namespace parley::sqlite {
+
+// One row per one-sided relationship. WITHOUT ROWID: the (owner, related) key is the only way
+// rows are reached, so the table itself is the owner-ordered index and every lookup by owner
+// (queries, isBlocked, find) is a range of it. The partial index lists only blocks, so "whom did
+// this user block" reads exactly those rows however many contacts the owner has.
+inline constexpr std::string_view kRelationshipSchema = R"sql(
+CREATE TABLE user_relationship (
+  owner_id INTEGER NOT NULL,
+  related_user_id INTEGER NOT NULL,
+  block_date INTEGER,
+  group_index INTEGER NOT NULL,
+  establishment_date INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (owner_id, related_user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX user_relationship_blocked ON user_relationship (owner_id, related_user_id)
+  WHERE block_date IS NOT NULL;
+)sql";
+
+class SqliteRelationshipRepository final : public RelationshipRepository {
+ public:
+  // db must outlive the repository.
+  explicit SqliteRelationshipRepository(Database& db) : db_(db) {}
+
+  VoidResult insert(const RelationshipRecord& relationship) override;
+  VoidResult upsert(const RelationshipRecord& relationship) override;
+  Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships) override;
+  Result<bool> remove(int64_t owner_id, int64_t related_user_id) override;
+  Result<std::optional<RelationshipRecord>> find(int64_t owner_id,
+                                                 int64_t related_user_id) override;
+  Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) override;
+  Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) override;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace parley::sqlite
