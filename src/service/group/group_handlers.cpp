@@ -1,0 +1,672 @@
+#include "service/group/group_handlers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cluster/session_registry.h"
+#include "core/clock.h"
+#include "core/snowflake.h"
+#include "store/store.h"
+
+namespace parley {
+namespace {
+
+namespace pb = im::turms::proto;
+
+// The only group type so far. Upstream creates it at start-up with a size limit of 500.
+constexpr int64_t kDefaultGroupTypeId = 0;
+constexpr size_t kDefaultGroupSizeLimit = 500;
+// Upstream caps a query at 1000 ids and an add or remove at 100 users per request.
+constexpr int kMaxQueriedIds = 1000;
+constexpr size_t kMaxChangedMembers = 100;
+// The role rank of a non-member: below every GroupMemberRole (lower numbers rank higher).
+constexpr int32_t kNoRole = INT32_MAX;
+
+HandlerResult failureOf(const Status& status) {
+  return HandlerResult::failure(status.code, status.reason);
+}
+
+// Ids in request order, without repeats.
+template <typename Ids>
+std::vector<int64_t> uniqueIds(const Ids& ids) {
+  std::vector<int64_t> unique;
+  unique.reserve(static_cast<size_t>(ids.size()));
+  for (const int64_t id : ids) {
+    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
+  }
+  return unique;
+}
+
+bool contains(const std::vector<int64_t>& ids, int64_t id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// A push of the client's own request to user_ids and to the requester's other sessions. The
+// requester is taken out of user_ids: the gateway pushes to user_ids and then, separately, to
+// the requester's other sessions, which would otherwise get the notification twice.
+RelayPush pushToUsersAndSelf(std::vector<int64_t> user_ids, int64_t requester_id) {
+  std::sort(user_ids.begin(), user_ids.end());
+  user_ids.erase(std::unique(user_ids.begin(), user_ids.end()), user_ids.end());
+  user_ids.erase(std::remove(user_ids.begin(), user_ids.end(), requester_id), user_ids.end());
+  RelayPush push;
+  push.user_ids = std::move(user_ids);
+  push.include_requester_other_sessions = true;
+  return push;
+}
+
+HandlerResult okWithPush(RelayPush push) {
+  HandlerResult result;
+  result.pushes.push_back(std::move(push));
+  return result;
+}
+
+bool isLive(const std::optional<GroupRecord>& group) {
+  return group.has_value() && !group->deletion_date.has_value();
+}
+
+pb::Group toProto(const GroupRecord& group) {
+  pb::Group proto;
+  proto.set_id(group.id);
+  proto.set_type_id(group.type_id);
+  proto.set_creator_id(group.creator_id);
+  proto.set_owner_id(group.owner_id);
+  proto.set_name(group.name);
+  proto.set_intro(group.intro);
+  proto.set_announcement(group.announcement);
+  proto.set_creation_date(group.creation_date);
+  proto.set_last_updated_date(group.last_updated_date);
+  if (group.mute_end_date) proto.set_mute_end_date(*group.mute_end_date);
+  proto.set_active(group.is_active);
+  return proto;
+}
+
+// Groups that are not deleted, as GroupsWithVersion; the version is the newest of the groups'
+// own dates and `floor` (the caller's other version source).
+pb::GroupsWithVersion liveGroupsWithVersion(const std::vector<GroupRecord>& groups, int64_t floor) {
+  pb::GroupsWithVersion result;
+  int64_t newest = floor;
+  for (const GroupRecord& group : groups) {
+    if (group.deletion_date) continue;
+    newest = std::max(newest, group.last_updated_date);
+    *result.add_groups() = toProto(group);
+  }
+  result.set_last_updated_date(newest);
+  return result;
+}
+
+// Changes the owner of a live group from requester_id to successor_id: the successor becomes
+// OWNER, the old owner a MEMBER or, with quit, no member at all. Not one transaction (the
+// repositories have none across calls, as MongoDB without cross-shard transactions): the
+// successor is promoted first, so a failure halfway leaves a group with two owners, never none.
+VoidResult transferOwnership(ServiceDeps& deps, int64_t requester_id, int64_t group_id,
+                             int64_t successor_id, bool quit, int64_t now) {
+  auto group = deps.store.groups().findById(group_id);
+  if (!group) return group.status();
+  if (!isLive(*group)) return error(StatusCode::kTransferNonexistentGroup);
+  auto requester = deps.store.groupMembers().find(group_id, requester_id);
+  if (!requester) return requester.status();
+  if (!*requester || (*requester)->role != kGroupRoleOwner) {
+    return error(StatusCode::kNotGroupOwnerToTransferGroup);
+  }
+  if (successor_id == requester_id) return {};  // already the owner, as upstream
+  auto successor = deps.store.groupMembers().find(group_id, successor_id);
+  if (!successor) return successor.status();
+  if (!*successor) return error(StatusCode::kSuccessorNotGroupMember);
+
+  auto& members = deps.store.groupMembers();
+  auto promoted = members.updateRole(group_id, successor_id, kGroupRoleOwner, now);
+  if (!promoted) return promoted.status();
+  if (!*promoted) return error(StatusCode::kSuccessorNotGroupMember);  // left meanwhile
+  GroupUpdate update;
+  update.owner_id = successor_id;
+  update.last_updated_date = now;
+  if (auto updated = deps.store.groups().update(group_id, update); !updated) {
+    spdlog::error("group {}: member {} is OWNER but owner_id is still {}: {}", group_id,
+                  successor_id, requester_id, updated.status().reason);
+    return updated.status();
+  }
+  if (quit) {
+    const int64_t old_owner[] = {requester_id};
+    if (auto removed = members.remove(group_id, old_owner, now); !removed) {
+      spdlog::error("group {}: ownership moved to {} but {} could not quit: {}", group_id,
+                    successor_id, requester_id, removed.status().reason);
+      return removed.status();
+    }
+  } else if (auto demoted = members.updateRole(group_id, requester_id, kGroupRoleMember, now);
+             !demoted) {
+    spdlog::error("group {}: ownership moved to {} but {} is still OWNER: {}", group_id,
+                  successor_id, requester_id, demoted.status().reason);
+    return demoted.status();
+  }
+  return {};
+}
+
+// Groups
+
+HandlerResult createGroup(ServiceDeps& deps, const RequestContext& ctx,
+                          const TurmsRequest& request) {
+  const auto& req = request.create_group_request();
+  if (req.has_min_score() && req.min_score() < 0) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "min_score must not be negative");
+  }
+  auto user = deps.store.users().findById(ctx.user_id);
+  if (!user) return failureOf(user.status());
+  if (!*user || (*user)->deletion_date || !(*user)->is_active) {
+    return HandlerResult::failure(StatusCode::kNotActiveUserToCreateGroup);
+  }
+  if (req.has_type_id() && req.type_id() != kDefaultGroupTypeId) {
+    return HandlerResult::failure(StatusCode::kCreateGroupWithNonexistentGroupType);
+  }
+  const int64_t now = deps.clock.nowMillis();
+  GroupRecord group;
+  group.id = deps.ids.next();
+  group.type_id = kDefaultGroupTypeId;
+  group.creator_id = ctx.user_id;
+  group.owner_id = ctx.user_id;
+  group.name = req.name();
+  group.intro = req.intro();
+  group.announcement = req.announcement();
+  group.minimum_score = req.min_score();
+  if (req.has_mute_end_date()) group.mute_end_date = req.mute_end_date();
+  group.creation_date = now;
+  group.last_updated_date = now;
+  group.members_last_updated_date = now;
+  if (auto inserted = deps.store.groups().insert(group); !inserted) {
+    return failureOf(inserted.status());
+  }
+  GroupMemberRecord owner;
+  owner.group_id = group.id;
+  owner.user_id = ctx.user_id;
+  owner.role = kGroupRoleOwner;
+  owner.join_date = now;
+  if (auto added = deps.store.groupMembers().insertMany(std::span(&owner, 1)); !added) {
+    // A group without its owner must not be left behind: the deleted group is invisible to
+    // every query, and its id is never handed out again.
+    if (auto deleted = deps.store.groups().softDelete(group.id, now); !deleted) {
+      spdlog::error("group {} of user {} was created without its owner and could not be deleted",
+                    group.id, ctx.user_id);
+    }
+    return failureOf(added.status());
+  }
+  HandlerResult result = HandlerResult::withLong(group.id);
+  result.pushes.push_back(pushToUsersAndSelf({}, ctx.user_id));
+  return result;
+}
+
+HandlerResult deleteGroup(ServiceDeps& deps, const RequestContext& ctx,
+                          const TurmsRequest& request) {
+  const int64_t group_id = request.delete_group_request().group_id();
+  auto requester = deps.store.groupMembers().find(group_id, ctx.user_id);
+  if (!requester) return failureOf(requester.status());
+  if (!*requester || (*requester)->role != kGroupRoleOwner) {
+    return HandlerResult::failure(StatusCode::kNotGroupOwnerToDeleteGroup);
+  }
+  // The recipients are computed before the members go.
+  auto member_ids = deps.store.groupMembers().findMemberIds(group_id);
+  if (!member_ids) return failureOf(member_ids.status());
+  const int64_t now = deps.clock.nowMillis();
+  // An owner who is still a member of a deleted group retries a delete that failed halfway:
+  // softDelete answers false then, and the members are removed now.
+  if (auto deleted = deps.store.groups().softDelete(group_id, now); !deleted) {
+    return failureOf(deleted.status());
+  }
+  if (auto removed = deps.store.groupMembers().removeAll(group_id, now); !removed) {
+    spdlog::error("group {} is deleted but its members could not be removed: {}", group_id,
+                  removed.status().reason);
+    return failureOf(removed.status());
+  }
+  return okWithPush(pushToUsersAndSelf(std::move(member_ids).value(), ctx.user_id));
+}
+
+HandlerResult queryGroups(ServiceDeps& deps, const RequestContext& ctx,
+                          const TurmsRequest& request) {
+  const auto& req = request.query_groups_request();
+  if (req.has_name()) {
+    // Searching by name needs a search index, which Parley does not have (upstream: 7100).
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "Searching groups by name is not supported");
+  }
+  if (req.group_ids_size() == 0) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "group_ids must not be empty");
+  }
+  if (req.group_ids_size() > kMaxQueriedIds) {
+    return HandlerResult::failure(StatusCode::kRequestedRecordsTooMany,
+                                  "At most 1000 groups can be queried at once");
+  }
+  const std::vector<int64_t> ids = uniqueIds(req.group_ids());
+  auto groups = deps.store.groups().findByIds(ids);
+  if (!groups) return failureOf(groups.status());
+  pb::GroupsWithVersion result = liveGroupsWithVersion(*groups, 0);
+  if (result.groups_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
+  if (req.has_last_updated_date() && result.last_updated_date() <= req.last_updated_date()) {
+    return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
+  }
+  TurmsNotification::Data data;
+  *data.mutable_groups_with_version() = std::move(result);
+  return HandlerResult::withData(std::move(data));
+}
+
+HandlerResult queryJoinedGroupIds(ServiceDeps& deps, const RequestContext& ctx,
+                                  const TurmsRequest& request) {
+  const auto& req = request.query_joined_group_ids_request();
+  if (req.user_ids_for_common_groups_size() > 0) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "user_ids_for_common_groups is not supported");
+  }
+  auto version = deps.store.groupMembers().findJoinedGroupsVersion(ctx.user_id);
+  if (!version) return failureOf(version.status());
+  const int64_t joined_version = version->value_or(0);
+  if (req.has_last_updated_date() && joined_version <= req.last_updated_date()) {
+    return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
+  }
+  auto ids = deps.store.groupMembers().findJoinedGroupIds(ctx.user_id);
+  if (!ids) return failureOf(ids.status());
+  if (ids->empty()) return HandlerResult::failure(StatusCode::kNoContent);
+  TurmsNotification::Data data;
+  auto* longs = data.mutable_longs_with_version();
+  longs->mutable_longs()->Add(ids->begin(), ids->end());
+  longs->set_last_updated_date(joined_version);
+  return HandlerResult::withData(std::move(data));
+}
+
+HandlerResult queryJoinedGroupInfos(ServiceDeps& deps, const RequestContext& ctx,
+                                    const TurmsRequest& request) {
+  const auto& req = request.query_joined_group_infos_request();
+  if (req.user_ids_for_common_groups_size() > 0) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "user_ids_for_common_groups is not supported");
+  }
+  auto version = deps.store.groupMembers().findJoinedGroupsVersion(ctx.user_id);
+  if (!version) return failureOf(version.status());
+  auto ids = deps.store.groupMembers().findJoinedGroupIds(ctx.user_id);
+  if (!ids) return failureOf(ids.status());
+  auto groups = deps.store.groups().findByIds(*ids);
+  if (!groups) return failureOf(groups.status());
+  // Joining or leaving changes the list and editing a group changes its info: either is news.
+  pb::GroupsWithVersion result = liveGroupsWithVersion(*groups, version->value_or(0));
+  if (req.has_last_updated_date() && result.last_updated_date() <= req.last_updated_date()) {
+    return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
+  }
+  if (result.groups_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
+  TurmsNotification::Data data;
+  *data.mutable_groups_with_version() = std::move(result);
+  return HandlerResult::withData(std::move(data));
+}
+
+HandlerResult updateGroup(ServiceDeps& deps, const RequestContext& ctx,
+                          const TurmsRequest& request) {
+  const auto& req = request.update_group_request();
+  const int64_t group_id = req.group_id();
+  const int64_t now = deps.clock.nowMillis();
+  if (req.has_successor_id()) {
+    // A transfer ignores the other fields, as upstream.
+    const VoidResult transferred =
+        transferOwnership(deps, ctx.user_id, group_id, req.successor_id(),
+                          req.has_quit_after_transfer() && req.quit_after_transfer(), now);
+    if (!transferred) return failureOf(transferred.status());
+  } else {
+    if (req.has_type_id() && req.type_id() != kDefaultGroupTypeId) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                    "Only the DEFAULT group type (0) exists");
+    }
+    if (req.has_min_score() && req.min_score() < 0) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument, "min_score must not be negative");
+    }
+    auto group = deps.store.groups().findById(group_id);
+    if (!group) return failureOf(group.status());
+    if (!isLive(*group)) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentGroup);
+    auto requester = deps.store.groupMembers().find(group_id, ctx.user_id);
+    if (!requester) return failureOf(requester.status());
+    if (!*requester || (*requester)->role > kGroupRoleManager) {
+      return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToUpdateGroupInfo);
+    }
+    GroupUpdate update;
+    if (req.has_name()) update.name = req.name();
+    if (req.has_intro()) update.intro = req.intro();
+    if (req.has_announcement()) update.announcement = req.announcement();
+    if (req.has_min_score()) update.minimum_score = req.min_score();
+    if (req.has_type_id()) update.type_id = req.type_id();
+    if (req.has_mute_end_date()) update.mute_end_date = req.mute_end_date();
+    if (!update.name && !update.intro && !update.announcement && !update.minimum_score &&
+        !update.type_id && !update.mute_end_date) {
+      return HandlerResult::ok();  // nothing changes, so nobody is told
+    }
+    update.last_updated_date = now;
+    auto updated = deps.store.groups().update(group_id, update);
+    if (!updated) return failureOf(updated.status());
+    if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentGroup);
+  }
+  auto member_ids = deps.store.groupMembers().findMemberIds(group_id);
+  if (!member_ids) return failureOf(member_ids.status());
+  return okWithPush(pushToUsersAndSelf(std::move(member_ids).value(), ctx.user_id));
+}
+
+// Members
+
+HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
+                                 const TurmsRequest& request) {
+  const auto& req = request.create_group_members_request();
+  const int64_t group_id = req.group_id();
+  const std::vector<int64_t> user_ids = uniqueIds(req.user_ids());
+  if (user_ids.empty()) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "user_ids must not be empty");
+  }
+  if (user_ids.size() > kMaxChangedMembers) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "At most 100 users can be added at once");
+  }
+  const int32_t role = req.has_role() ? static_cast<int32_t>(req.role()) : kGroupRoleMember;
+  if (!pb::GroupMemberRole_IsValid(role)) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "unknown role");
+  }
+  if (role == kGroupRoleOwner) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "The role of a new member must not be OWNER");
+  }
+  const bool joins_itself = contains(user_ids, ctx.user_id);
+  if (joins_itself && user_ids.size() > 1) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "Cannot add oneself and other users in one request");
+  }
+  auto group = deps.store.groups().findById(group_id);
+  if (!group) return failureOf(group.status());
+  if (!isLive(*group) || !(*group)->is_active) {
+    return HandlerResult::failure(StatusCode::kAddUserToInactiveGroup);
+  }
+  auto& members = deps.store.groupMembers();
+  auto requester = members.find(group_id, ctx.user_id);
+  if (!requester) return failureOf(requester.status());
+  if (joins_itself) {
+    if (*requester) return HandlerResult::ok();  // already a member
+    // The DEFAULT group type is joined by invitation (upstream's join strategy INVITATION).
+    return HandlerResult::failure(StatusCode::kAddUserToGroupRequiringInvitation);
+  }
+  if (!*requester) return HandlerResult::failure(StatusCode::kGroupInviterNotGroupMember);
+  // Owners and managers add users directly; the new role must be below the requester's, so a
+  // manager adds members but not managers, and a member adds nobody (upstream's rule for
+  // groups whose invitation strategy needs no approval).
+  if ((*requester)->role >= role) {
+    return HandlerResult::failure(StatusCode::kAddUserToGroupWithRoleHigherThanRequester);
+  }
+  auto users = deps.store.users().findByIds(user_ids);
+  if (!users) return failureOf(users.status());
+  std::vector<int64_t> usable;
+  for (const UserRecord& user : *users) {
+    if (!user.deletion_date && user.is_active) usable.push_back(user.id);
+  }
+  for (const int64_t user_id : user_ids) {
+    if (!contains(usable, user_id)) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                    "No active user has the id " + std::to_string(user_id));
+    }
+  }
+  auto current = members.findMemberIds(group_id);
+  if (!current) return failureOf(current.status());
+  std::vector<GroupMemberRecord> added;
+  const int64_t now = deps.clock.nowMillis();
+  for (const int64_t user_id : user_ids) {
+    if (contains(*current, user_id)) continue;  // already members are skipped
+    GroupMemberRecord member;
+    member.group_id = group_id;
+    member.user_id = user_id;
+    member.name = req.name();
+    member.role = role;
+    member.join_date = now;
+    if (req.has_mute_end_date()) member.mute_end_date = req.mute_end_date();
+    added.push_back(std::move(member));
+  }
+  if (added.empty()) return HandlerResult::ok();
+  if (current->size() + added.size() > kDefaultGroupSizeLimit) {
+    return HandlerResult::failure(StatusCode::kAddUserToGroupWithSizeLimitReached);
+  }
+  if (auto inserted = members.insertMany(added); !inserted) {
+    return failureOf(inserted.status());
+  }
+  std::vector<int64_t> recipients = std::move(current).value();
+  for (const GroupMemberRecord& member : added) recipients.push_back(member.user_id);
+  return okWithPush(pushToUsersAndSelf(std::move(recipients), ctx.user_id));
+}
+
+HandlerResult deleteGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
+                                 const TurmsRequest& request) {
+  const auto& req = request.delete_group_members_request();
+  const int64_t group_id = req.group_id();
+  const std::vector<int64_t> member_ids = uniqueIds(req.member_ids());
+  if (member_ids.size() > kMaxChangedMembers) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "At most 100 members can be removed at once");
+  }
+  const bool quits = member_ids.size() == 1 && member_ids[0] == ctx.user_id;
+  if (!quits && contains(member_ids, ctx.user_id)) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "Cannot quit a group while removing other members");
+  }
+  auto& members = deps.store.groupMembers();
+  // Everyone who was a member hears of the change, including those removed.
+  auto recipients = members.findMemberIds(group_id);
+  if (!recipients) return failureOf(recipients.status());
+  const int64_t now = deps.clock.nowMillis();
+
+  if (req.has_successor_id() && req.successor_id() != ctx.user_id) {
+    // The owner hands the group over, and quits when asked to or when quitting is the request
+    // itself (transfer first, then quit).
+    if (!member_ids.empty() && !quits) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                    "Cannot transfer the ownership while removing other members");
+    }
+    const bool quit = quits || (req.has_quit_after_transfer() && req.quit_after_transfer());
+    const VoidResult transferred =
+        transferOwnership(deps, ctx.user_id, group_id, req.successor_id(), quit, now);
+    if (!transferred) return failureOf(transferred.status());
+    return okWithPush(pushToUsersAndSelf(std::move(recipients).value(), ctx.user_id));
+  }
+  if (member_ids.empty()) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "member_ids must not be empty");
+  }
+
+  auto requester = members.find(group_id, ctx.user_id);
+  if (!requester) return failureOf(requester.status());
+  if (quits) {
+    if (!*requester) return HandlerResult::ok();  // not a member: nothing to leave
+    if ((*requester)->role == kGroupRoleOwner) {
+      return HandlerResult::failure(StatusCode::kOwnerQuitsWithoutSpecifyingSuccessor);
+    }
+  } else {
+    if (!*requester || (*requester)->role > kGroupRoleManager) {
+      return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToRemoveGroupMember);
+    }
+    auto targets = members.findMembers(group_id, member_ids);
+    if (!targets) return failureOf(targets.status());
+    for (const GroupMemberRecord& target : *targets) {
+      // Only someone above the target may remove it: the owner removes managers, nobody the
+      // owner (who quits instead).
+      if (target.role <= (*requester)->role) {
+        return HandlerResult::failure(
+            StatusCode::kNotGroupOwnerToRemoveGroupOwnerOrManager,
+            "No permission to remove the member " + std::to_string(target.user_id));
+      }
+    }
+    if (targets->empty()) return HandlerResult::ok();  // none of them is a member
+  }
+  auto removed = members.remove(group_id, member_ids, now);
+  if (!removed) return failureOf(removed.status());
+  if (*removed == 0) return HandlerResult::ok();
+  return okWithPush(pushToUsersAndSelf(std::move(recipients).value(), ctx.user_id));
+}
+
+// The checks follow upstream's for the DEFAULT group type: member info is updated by the owner
+// and managers, and members may rename themselves. A role change is the owner's and takes the
+// other fields with it; muting needs a role above the target's.
+HandlerResult updateGroupMember(ServiceDeps& deps, const RequestContext& ctx,
+                                const TurmsRequest& request) {
+  const auto& req = request.update_group_member_request();
+  const int64_t group_id = req.group_id();
+  const int64_t member_id = req.member_id();
+  GroupMemberUpdate update;
+  if (req.has_name()) update.name = req.name();
+  if (req.has_mute_end_date()) update.mute_end_date = req.mute_end_date();
+  if (req.has_role()) {
+    if (!pb::GroupMemberRole_IsValid(req.role())) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument, "unknown role");
+    }
+    if (req.role() == pb::OWNER) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                    "The owner changes by transferring the group (successor_id)");
+    }
+    update.role = req.role();
+  }
+  if (!update.name && !update.mute_end_date && !update.role) return HandlerResult::ok();
+
+  auto group = deps.store.groups().findById(group_id);
+  if (!group) return failureOf(group.status());
+  const bool live = isLive(*group);
+  auto& members = deps.store.groupMembers();
+  if (update.role && !live) {
+    return HandlerResult::failure(StatusCode::kUpdateGroupMemberRoleOfNonexistentGroup);
+  }
+  if (update.mute_end_date && !update.role) {
+    if (member_id == ctx.user_id) {
+      return HandlerResult::failure(StatusCode::kIllegalArgument, "Cannot mute oneself");
+    }
+    if (!live) return HandlerResult::failure(StatusCode::kMuteGroupMemberOfNonexistentGroup);
+  }
+  if (!live) return HandlerResult::failure(StatusCode::kUpdateGroupMemberInfoOfNonexistentGroup);
+
+  // The requester's role is checked before anything about the target is revealed.
+  auto requester = members.find(group_id, ctx.user_id);
+  if (!requester) return failureOf(requester.status());
+  const int32_t requester_role = *requester ? (*requester)->role : kNoRole;
+  if (update.role && requester_role != kGroupRoleOwner) {
+    return HandlerResult::failure(StatusCode::kNotGroupOwnerToUpdateGroupMemberRole);
+  }
+  if (update.mute_end_date && !update.role && !*requester) {
+    return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToMuteGroupMember);
+  }
+  auto target = members.find(group_id, member_id);
+  if (!target) return failureOf(target.status());
+  if (!*target) {
+    return HandlerResult::failure(update.mute_end_date && !update.role
+                                      ? StatusCode::kMuteNonexistentGroupMember
+                                      : StatusCode::kUpdateInfoOfNonexistentGroupMember);
+  }
+  if (update.role && (*target)->role == kGroupRoleOwner) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "The owner changes by transferring the group (successor_id)");
+  }
+  if (update.mute_end_date && !update.role && requester_role >= (*target)->role) {
+    return HandlerResult::failure(StatusCode::kMuteGroupMemberWithRoleEqualToOrHigherThanRequester);
+  }
+  const bool renames_itself = member_id == ctx.user_id && !update.mute_end_date;
+  if (update.name && !update.role && !renames_itself && requester_role > kGroupRoleManager) {
+    return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToUpdateGroupMemberInfo);
+  }
+  auto updated = members.update(group_id, member_id, update, deps.clock.nowMillis());
+  if (!updated) return failureOf(updated.status());
+  if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentGroupMember);
+  // Only the requester's other sessions hear of it, as upstream's default notification settings.
+  return okWithPush(pushToUsersAndSelf({}, ctx.user_id));
+}
+
+pb::UserStatus visibleStatus(const UserOnlineInfo& info, bool is_requester) {
+  if (info.devices.empty()) return pb::OFFLINE;
+  // Invisible users look offline to everyone but themselves.
+  if (info.status == kUserStatusInvisible && !is_requester) return pb::OFFLINE;
+  return static_cast<pb::UserStatus>(info.status);
+}
+
+HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
+                                const TurmsRequest& request) {
+  const auto& req = request.query_group_members_request();
+  const int64_t group_id = req.group_id();
+  if (req.member_ids_size() > kMaxQueriedIds) {
+    return HandlerResult::failure(StatusCode::kRequestedRecordsTooMany,
+                                  "At most 1000 members can be queried at once");
+  }
+  auto& members = deps.store.groupMembers();
+  auto requester = members.find(group_id, ctx.user_id);
+  if (!requester) return failureOf(requester.status());
+  if (!*requester) return HandlerResult::failure(StatusCode::kNotGroupMemberToQueryGroupMemberInfo);
+
+  pb::GroupMembersWithVersion result;
+  const std::vector<int64_t> member_ids = uniqueIds(req.member_ids());
+  if (member_ids.empty()) {
+    // The whole list is versioned; a subset is not (as upstream), so it carries no version.
+    auto group = deps.store.groups().findById(group_id);
+    if (!group) return failureOf(group.status());
+    if (!isLive(*group)) {
+      return HandlerResult::failure(StatusCode::kNotGroupMemberToQueryGroupMemberInfo);
+    }
+    const int64_t version = (*group)->members_last_updated_date;
+    if (req.has_last_updated_date() && version <= req.last_updated_date()) {
+      return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
+    }
+    result.set_last_updated_date(version);
+  }
+  auto found = members.findMembers(group_id, member_ids);
+  if (!found) return failureOf(found.status());
+  if (found->empty()) return HandlerResult::failure(StatusCode::kNoContent);
+
+  std::unordered_map<int64_t, UserOnlineInfo> online;
+  if (req.has_with_status() && req.with_status()) {
+    std::vector<int64_t> ids;
+    ids.reserve(found->size());
+    for (const GroupMemberRecord& member : *found) ids.push_back(member.user_id);
+    auto infos = deps.sessions.query(ids);
+    if (!infos) return failureOf(infos.status());
+    for (UserOnlineInfo& info : *infos) online.emplace(info.user_id, std::move(info));
+  }
+  for (const GroupMemberRecord& member : *found) {
+    auto* proto = result.add_group_members();
+    proto->set_group_id(member.group_id);
+    proto->set_user_id(member.user_id);
+    proto->set_name(member.name);
+    proto->set_role(static_cast<pb::GroupMemberRole>(member.role));
+    proto->set_join_date(member.join_date);
+    if (member.mute_end_date) proto->set_mute_end_date(*member.mute_end_date);
+    if (req.has_with_status() && req.with_status()) {
+      const auto it = online.find(member.user_id);
+      const pb::UserStatus status = it == online.end()
+                                        ? pb::OFFLINE
+                                        : visibleStatus(it->second, member.user_id == ctx.user_id);
+      proto->set_user_status(status);
+      if (status != pb::OFFLINE) {
+        for (const DeviceSession& device : it->second.devices) {
+          proto->add_using_device_types(static_cast<pb::DeviceType>(device.device_type));
+        }
+      }
+    }
+  }
+  TurmsNotification::Data data;
+  *data.mutable_group_members_with_version() = std::move(result);
+  return HandlerResult::withData(std::move(data));
+}
+
+}  // namespace
+
+void registerGroupHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
+  auto shared = std::make_shared<ServiceDeps>(deps);
+  auto bind =
+      [shared](HandlerResult (*fn)(ServiceDeps&, const RequestContext&, const TurmsRequest&)) {
+        return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
+          return fn(*shared, ctx, request);
+        };
+      };
+  dispatcher.add(TurmsRequest::kCreateGroupRequest, bind(&createGroup));
+  dispatcher.add(TurmsRequest::kDeleteGroupRequest, bind(&deleteGroup));
+  dispatcher.add(TurmsRequest::kQueryGroupsRequest, bind(&queryGroups));
+  dispatcher.add(TurmsRequest::kQueryJoinedGroupIdsRequest, bind(&queryJoinedGroupIds));
+  dispatcher.add(TurmsRequest::kQueryJoinedGroupInfosRequest, bind(&queryJoinedGroupInfos));
+  dispatcher.add(TurmsRequest::kUpdateGroupRequest, bind(&updateGroup));
+  dispatcher.add(TurmsRequest::kCreateGroupMembersRequest, bind(&createGroupMembers));
+  dispatcher.add(TurmsRequest::kDeleteGroupMembersRequest, bind(&deleteGroupMembers));
+  dispatcher.add(TurmsRequest::kQueryGroupMembersRequest, bind(&queryGroupMembers));
+  dispatcher.add(TurmsRequest::kUpdateGroupMemberRequest, bind(&updateGroupMember));
+}
+
+}  // namespace parley
