@@ -15,6 +15,12 @@ namespace parley {
 
 namespace pb = im::turms::proto;
 using notifications::CloseStatus;
+
+namespace {
+// Requests a client may pipeline on one connection before it is told to slow down (1101).
+constexpr size_t kMaxQueuedRequestsPerConnection = 256;
+}  // namespace
+
 using notifications::toInt;
 using parley::toInt;
 
@@ -228,7 +234,26 @@ void Gateway::Impl::handleRequest(const net::ConnectionPtr& connection,
             "Log in with a CreateSessionRequest before sending other requests");
     return;
   }
-  RequestContext context{state.user_id, state.device_type, request_id, deps.clock.nowMillis()};
+  // One request at a time per connection, in arrival order: a client that sends two messages
+  // back to back gets them stored, numbered and pushed in that order.
+  if (state.dispatching) {
+    if (state.queued.size() >= kMaxQueuedRequestsPerConnection) {
+      respond(connection, request_id, StatusCode::kClientRequestsTooFrequent,
+              "Too many requests in flight on this connection");
+      return;
+    }
+    state.queued.push_back(std::move(request));
+    return;
+  }
+  dispatch(connection, std::move(request));
+}
+
+void Gateway::Impl::dispatch(const net::ConnectionPtr& connection,
+                             std::shared_ptr<pb::TurmsRequest> request) {
+  auto& state = Impl::state(connection);
+  state.dispatching = true;
+  RequestContext context{state.user_id, state.device_type, request->request_id(),
+                         deps.clock.nowMillis()};
   const auto started = std::chrono::steady_clock::now();
   deps.pool.postBlocking([this, connection, request, context, started] {
     HandlerResult result = deps.dispatcher.dispatch(context, *request);
@@ -245,13 +270,25 @@ void Gateway::Impl::handleRequest(const net::ConnectionPtr& connection,
     if (result.status.code == StatusCode::kOk) {
       for (const auto& push : result.pushes) deliver(push, *request, context);
     }
+    connection->post([this, connection] {
+      auto& state = Impl::state(connection);
+      state.dispatching = false;
+      if (state.queued.empty() || state.phase != ConnectionState::Phase::kLoggedIn) {
+        state.queued.clear();
+        return;
+      }
+      auto next = std::move(state.queued.front());
+      state.queued.pop_front();
+      dispatch(connection, std::move(next));
+    });
   });
 }
 
 void Gateway::Impl::deliver(const RelayPush& push, const pb::TurmsRequest& original,
                             const RequestContext& context) {
-  auto payload = notifications::relay(deps.clock.nowMillis(),
-                                      push.request ? *push.request : original, context.user_id);
+  auto payload =
+      notifications::relay(deps.clock.nowMillis(), push.request ? *push.request : original,
+                           context.user_id, push.sequence_id);
   auto& control = *session_control;
   // The requester's own session already has the response; it never gets the push.
   control.pushToUsers(push.user_ids, payload, context.user_id, context.device_type);

@@ -3,6 +3,7 @@
 // login.cpp (CreateSessionRequest).
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -27,6 +28,9 @@ struct ConnectionState {
   std::string session_id;
   // The close signal sent, for metrics; UNKNOWN_ERROR (400) when the connection just vanished.
   int32_t close_status = 400;
+  // Business requests run one at a time per connection; later ones wait here.
+  bool dispatching = false;
+  std::deque<std::shared_ptr<im::turms::proto::TurmsRequest>> queued;
 };
 
 struct Gateway::Impl {
@@ -59,6 +63,8 @@ struct Gateway::Impl {
 
   void handleRequest(const net::ConnectionPtr& connection,
                      std::shared_ptr<im::turms::proto::TurmsRequest> request);
+  void dispatch(const net::ConnectionPtr& connection,
+                std::shared_ptr<im::turms::proto::TurmsRequest> request);
   void handleLogin(const net::ConnectionPtr& connection,
                    std::shared_ptr<im::turms::proto::TurmsRequest> request);
   // Registers the authenticated session and answers; returns the code it answered with.

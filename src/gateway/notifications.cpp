@@ -46,10 +46,12 @@ net::Payload sessionInfo(int64_t now, const std::string& session_id, const std::
   return encode(n);
 }
 
-net::Payload relay(int64_t now, const TurmsRequest& request, int64_t requester_id) {
+net::Payload relay(int64_t now, const TurmsRequest& request, int64_t requester_id,
+                   std::optional<int64_t> sequence_id) {
   TurmsNotification n;
   n.set_timestamp(now);
   n.set_requester_id(requester_id);
+  if (sequence_id) n.add_custom_attributes()->set_int64_value(*sequence_id);
   *n.mutable_relayed_request() = request;
   // A password must never travel to other sessions, even the requester's own.
   if (n.relayed_request().has_update_user_request()) {

@@ -41,7 +41,8 @@ net::Payload closeSignal(int64_t now, int32_t close_status, std::optional<Status
                          const std::string& reason);
 net::Payload heartbeatFailure(int64_t now, StatusCode code);
 net::Payload sessionInfo(int64_t now, const std::string& session_id, const std::string& server_id);
-net::Payload relay(int64_t now, const TurmsRequest& request, int64_t requester_id);
+net::Payload relay(int64_t now, const TurmsRequest& request, int64_t requester_id,
+                   std::optional<int64_t> sequence_id = std::nullopt);
 
 // The empty frame: a heartbeat answer.
 net::Payload heartbeat();

@@ -26,6 +26,10 @@ struct RelayPush {
   // is augmented (e.g. a message with its id and delivery date filled in) or is a different
   // request altogether (e.g. the system message announcing a recall).
   std::optional<TurmsRequest> request;
+  // A message's sequence id. CreateMessageRequest has no field for it, so the push carries it
+  // as the notification's first custom attribute (an int64 Value), which clients that do not
+  // know it ignore; QueryMessages returns it in Message.sequence_id as upstream does.
+  std::optional<int64_t> sequence_id;
 };
 
 struct HandlerResult {

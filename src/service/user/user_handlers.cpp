@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "core/password_hasher.h"
 #include "service/session_control.h"
-#include "store/user_repository.h"
+#include "store/store.h"
 
 namespace parley {
 namespace {
@@ -26,7 +26,7 @@ HandlerResult storeFailure(const Status& status) {
   return HandlerResult::failure(status.code, status.reason);
 }
 
-HandlerResult queryUserProfiles(UserHandlerDeps& deps, const RequestContext& ctx,
+HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
                                 const TurmsRequest& request) {
   const auto& req = request.query_user_profiles_request();
   if (req.has_name()) {
@@ -42,7 +42,7 @@ HandlerResult queryUserProfiles(UserHandlerDeps& deps, const RequestContext& ctx
                                   "At most 1000 users can be queried at once");
   }
   std::vector<int64_t> ids(req.user_ids().begin(), req.user_ids().end());
-  auto users = deps.users.findByIds(ids);
+  auto users = deps.store.users().findByIds(ids);
   if (!users) return storeFailure(users.status());
   pb::UserInfosWithVersion infos;
   int64_t newest = 0;
@@ -70,7 +70,7 @@ HandlerResult queryUserProfiles(UserHandlerDeps& deps, const RequestContext& ctx
   return HandlerResult::withData(std::move(data));
 }
 
-HandlerResult updateUser(UserHandlerDeps& deps, const RequestContext& ctx,
+HandlerResult updateUser(ServiceDeps& deps, const RequestContext& ctx,
                          const TurmsRequest& request) {
   const auto& req = request.update_user_request();
   UserUpdate update;
@@ -107,7 +107,7 @@ HandlerResult updateUser(UserHandlerDeps& deps, const RequestContext& ctx,
     }
     update.profile_access_strategy = req.profile_access_strategy();
   }
-  auto updated = deps.users.update(ctx.user_id, update);
+  auto updated = deps.store.users().update(ctx.user_id, update);
   if (!updated) return storeFailure(updated.status());
   if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentUser);
   HandlerResult result;
@@ -131,7 +131,7 @@ pb::UserOnlineStatus toProto(const UserOnlineInfo& info, bool hide_invisible) {
   return status;
 }
 
-HandlerResult queryUserOnlineStatuses(UserHandlerDeps& deps, const RequestContext& ctx,
+HandlerResult queryUserOnlineStatuses(ServiceDeps& deps, const RequestContext& ctx,
                                       const TurmsRequest& request) {
   const auto& req = request.query_user_online_statuses_request();
   if (req.user_ids_size() == 0) {
@@ -152,7 +152,7 @@ HandlerResult queryUserOnlineStatuses(UserHandlerDeps& deps, const RequestContex
   return HandlerResult::withData(std::move(data));
 }
 
-HandlerResult updateUserOnlineStatus(UserHandlerDeps& deps, const RequestContext& ctx,
+HandlerResult updateUserOnlineStatus(ServiceDeps& deps, const RequestContext& ctx,
                                      const TurmsRequest& request) {
   const auto& req = request.update_user_online_status_request();
   if (!pb::UserStatus_IsValid(req.user_status())) {
@@ -175,10 +175,10 @@ HandlerResult updateUserOnlineStatus(UserHandlerDeps& deps, const RequestContext
 
 }  // namespace
 
-void registerUserHandlers(Dispatcher& dispatcher, UserHandlerDeps deps) {
-  auto shared = std::make_shared<UserHandlerDeps>(deps);
+void registerUserHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
+  auto shared = std::make_shared<ServiceDeps>(deps);
   auto bind =
-      [shared](HandlerResult (*fn)(UserHandlerDeps&, const RequestContext&, const TurmsRequest&)) {
+      [shared](HandlerResult (*fn)(ServiceDeps&, const RequestContext&, const TurmsRequest&)) {
         return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
           return fn(*shared, ctx, request);
         };

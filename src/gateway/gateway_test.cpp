@@ -1,0 +1,201 @@
+// The gateway without sockets: a fake Connection records what the gateway writes, so heartbeat,
+// login and close handling are tested as plain function calls.
+#include "gateway/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+
+#include "cluster/session_registry.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/password_hasher.h"
+#include "net/io_pool.h"
+#include "service/dispatcher.h"
+#include "store/store.h"
+#include "turms/turms_notification.pb.h"
+#include "turms/turms_request.pb.h"
+
+namespace parley {
+namespace {
+
+namespace pb = im::turms::proto;
+using namespace std::chrono_literals;
+
+// Runs posted work inline (tests call the gateway from one thread, like an io thread would).
+class FakeConnection final : public net::Connection {
+ public:
+  explicit FakeConnection(uint64_t id) : id_(id) {}
+  uint64_t id() const override { return id_; }
+  std::string_view transport() const override { return "tcp"; }
+  const std::string& remoteAddress() const override { return address_; }
+  void send(net::Payload payload) override { record(std::move(payload), false); }
+  void close(net::Payload last) override { record(std::move(last), true); }
+  void post(std::function<void()> fn) override { fn(); }
+
+  // Waits for the next written frame; nullopt on timeout.
+  std::optional<std::pair<std::string, bool>> next(std::chrono::milliseconds timeout = 5s) {
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait_for(lock, timeout, [&] { return !frames_.empty(); })) return std::nullopt;
+    auto frame = frames_.front();
+    frames_.pop_front();
+    return frame;
+  }
+
+ private:
+  void record(net::Payload payload, bool closing) {
+    std::lock_guard lock(mutex_);
+    frames_.emplace_back(payload ? *payload : std::string(), closing);
+    cv_.notify_all();
+  }
+
+  uint64_t id_;
+  std::string address_ = "127.0.0.1:1";
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::string, bool>> frames_;
+};
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = "/tmp/parley-gateway-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
+    store_ = openSqliteStore(dir_);
+    PasswordHasherOptions options;
+    options.argon2_ops_limit = 1;
+    options.argon2_mem_limit_kib = 8;
+    hasher_ = std::make_unique<PasswordHasher>(options, SystemClock::instance());
+    UserRecord user;
+    user.id = 1;
+    user.password_hash = hasher_->hash("123");
+    ASSERT_TRUE(store_->users().insert(user).ok());
+    registry_ = makeInProcessSessionRegistry();
+    pool_ = std::make_unique<net::IoPool>(1, 1);
+    gateway_ = std::make_unique<Gateway>(GatewayDeps{config_, "node-a", *pool_, dispatcher_,
+                                                     store_->users(), *registry_, *hasher_,
+                                                     metrics_, SystemClock::instance()});
+    pool_->start();
+  }
+  void TearDown() override {
+    pool_->stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::shared_ptr<FakeConnection> open() {
+    auto connection = std::make_shared<FakeConnection>(next_id_++);
+    gateway_->onOpen(connection);
+    return connection;
+  }
+  static std::string loginFrame(int64_t user, const std::string& password, int device = 0) {
+    pb::TurmsRequest request;
+    request.set_request_id(9);
+    auto* create = request.mutable_create_session_request();
+    create->set_version(1);
+    create->set_user_id(user);
+    create->set_password(password);
+    create->set_device_type(static_cast<pb::DeviceType>(device));
+    return request.SerializeAsString();
+  }
+  static pb::TurmsNotification decode(const std::string& bytes) {
+    pb::TurmsNotification notification;
+    EXPECT_TRUE(notification.ParseFromString(bytes));
+    return notification;
+  }
+
+  GatewayConfig config_;
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<PasswordHasher> hasher_;
+  std::unique_ptr<SessionRegistry> registry_;
+  std::unique_ptr<net::IoPool> pool_;
+  Metrics metrics_;
+  Dispatcher dispatcher_;
+  std::unique_ptr<Gateway> gateway_;
+  uint64_t next_id_ = 1;
+};
+
+TEST_F(GatewayTest, HeartbeatWithoutSessionIsAnsweredWithMinus100And2104) {
+  auto connection = open();
+  gateway_->onFrame(connection, "");
+  auto frame = connection->next();
+  ASSERT_TRUE(frame.has_value());
+  auto notification = decode(frame->first);
+  EXPECT_EQ(notification.request_id(), -100);
+  EXPECT_EQ(notification.code(), 2104);
+  EXPECT_FALSE(frame->second) << "a heartbeat failure does not close the connection";
+}
+
+TEST_F(GatewayTest, HeartbeatOfASessionIsAnsweredWithAnEmptyFrame) {
+  auto connection = open();
+  gateway_->onFrame(connection, loginFrame(1, "123"));
+  auto response = connection->next();
+  ASSERT_TRUE(response.has_value());
+  ASSERT_EQ(decode(response->first).code(), 1000);
+  auto session_info = connection->next();
+  ASSERT_TRUE(session_info.has_value());
+  EXPECT_EQ(decode(session_info->first).data().user_session().server_id(), "node-a");
+  gateway_->onFrame(connection, "");
+  auto beat = connection->next();
+  ASSERT_TRUE(beat.has_value());
+  EXPECT_TRUE(beat->first.empty());
+}
+
+TEST_F(GatewayTest, WrongPasswordKeepsTheConnectionAndRegistersNothing) {
+  auto connection = open();
+  gateway_->onFrame(connection, loginFrame(1, "nope"));
+  auto response = connection->next();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(decode(response->first).code(), 2011);
+  EXPECT_FALSE(response->second);
+  int64_t user = 1;
+  auto online = registry_->query(std::span<const int64_t>(&user, 1));
+  ASSERT_TRUE(online.ok());
+  EXPECT_TRUE((*online)[0].devices.empty());
+}
+
+TEST_F(GatewayTest, SameDeviceLoginKicksTheOldConnectionAndItsCloseKeepsTheNewSession) {
+  auto first = open();
+  gateway_->onFrame(first, loginFrame(1, "123"));
+  ASSERT_EQ(decode(first->next()->first).code(), 1000);
+  first->next();  // session info
+  auto second = open();
+  gateway_->onFrame(second, loginFrame(1, "123"));
+  ASSERT_EQ(decode(second->next()->first).code(), 1000);
+  auto kick = first->next();
+  ASSERT_TRUE(kick.has_value());
+  EXPECT_TRUE(kick->second);
+  EXPECT_EQ(decode(kick->first).close_status(), 501);
+  gateway_->onClosed(first);  // the transport reports the old socket gone
+  int64_t user = 1;
+  auto online = registry_->query(std::span<const int64_t>(&user, 1));
+  ASSERT_TRUE(online.ok());
+  ASSERT_EQ((*online)[0].devices.size(), 1u) << "the kicked session must not unregister the new";
+  EXPECT_EQ(gateway_->sessionCount(), 1u);
+}
+
+TEST_F(GatewayTest, UndecodableFrameClosesWithIllegalRequest) {
+  auto connection = open();
+  gateway_->onFrame(connection, std::string("\xff\xff\xff", 3));
+  auto frame = connection->next();
+  ASSERT_TRUE(frame.has_value());
+  EXPECT_TRUE(frame->second);
+  auto notification = decode(frame->first);
+  EXPECT_EQ(notification.close_status(), 100);
+  EXPECT_EQ(notification.code(), 1100);
+}
+
+TEST_F(GatewayTest, CloseAllSendsServerClosed) {
+  auto connection = open();
+  gateway_->closeAll();
+  auto frame = connection->next();
+  ASSERT_TRUE(frame.has_value());
+  EXPECT_TRUE(frame->second);
+  EXPECT_EQ(decode(frame->first).close_status(), 201);
+}
+
+}  // namespace
+}  // namespace parley
