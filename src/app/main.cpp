@@ -17,11 +17,17 @@
 #include "core/logging.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
+#include "core/snowflake.h"
 #include "gateway/gateway.h"
 #include "net/client_servers.h"
 #include "net/io_pool.h"
+#include "service/conversation/conversation_handlers.h"
 #include "service/demo_data.h"
 #include "service/dispatcher.h"
+#include "service/group/group_handlers.h"
+#include "service/message/message_handlers.h"
+#include "service/relationship/relationship_handlers.h"
+#include "service/service_deps.h"
 #include "service/unimplemented_handlers.h"
 #include "service/user/user_handlers.h"
 #include "store/store.h"
@@ -91,7 +97,17 @@ int run(const Config& config) {
   GatewayDeps gateway_deps{config.gateway, config.node.id, pool,    dispatcher, store->users(),
                            *registry,      hasher,         metrics, clock};
   Gateway gateway(gateway_deps);
-  registerUserHandlers(dispatcher, {store->users(), *registry, gateway, hasher, clock});
+  const int64_t worker_id = config.node.worker_id >= 0
+                                ? config.node.worker_id
+                                : SnowflakeIdGenerator::workerIdFromName(config.node.id);
+  SnowflakeIdGenerator ids(worker_id, clock);
+  ServiceDeps service{*store, *registry, gateway, store->sequenceIds(),
+                      ids,    hasher,    clock,   config.message};
+  registerUserHandlers(dispatcher, service);
+  registerMessageHandlers(dispatcher, service);
+  registerGroupHandlers(dispatcher, service);
+  registerRelationshipHandlers(dispatcher, service);
+  registerConversationHandlers(dispatcher, service);
   registerUnimplementedHandlers(dispatcher);
 
   net::ClientServerOptions server_options;

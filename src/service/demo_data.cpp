@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/clock.h"
@@ -10,19 +12,33 @@
 #include "store/store.h"
 
 namespace parley {
+namespace {
 
-int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& clock,
-                     int user_count) {
-  auto empty = store.isEmpty();
-  if (!empty)
-    throw std::runtime_error("demo data: cannot read the store: " + empty.status().reason);
-  if (!*empty) {
-    spdlog::info("demo data: the store already has data; not seeding");
-    return 0;
+constexpr int64_t kDemoGroupId = 1;
+constexpr int64_t kYear2000Millis = 946684800000;  // 2000-01-01T00:00:00Z
+constexpr int64_t kHourMillis = 3600 * 1000;
+constexpr int64_t kMutedForever = 9999999999999;
+constexpr int kDemoMessageRounds = 100;
+
+template <typename T>
+T orThrow(Result<T> result, const char* what) {
+  if (!result) {
+    throw std::runtime_error(std::string("demo data: cannot ") + what + ": " +
+                             result.status().reason);
   }
+  return std::move(result).value();
+}
+
+void orThrow(VoidResult result, const char* what) {
+  if (!result) {
+    throw std::runtime_error(std::string("demo data: cannot ") + what + ": " +
+                             result.status().reason);
+  }
+}
+
+void seedUsers(Store& store, const PasswordHasher& hasher, int64_t now, int user_count) {
   // Every demo user shares one password, so it is hashed once (seeding stays fast).
   const std::string password_hash = hasher.hash("123");
-  const int64_t now = clock.nowMillis();
   std::vector<UserRecord> users;
   users.reserve(user_count);
   for (int id = 1; id <= user_count; ++id) {
@@ -35,12 +51,101 @@ int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& cl
     user.last_updated_date = now;
     users.push_back(std::move(user));
   }
-  auto inserted = store.users().insertMany(users);
-  if (!inserted) {
-    throw std::runtime_error("demo data: cannot insert users: " + inserted.status().reason);
+  orThrow(store.users().insertMany(users), "insert users");
+}
+
+// User 1 is friends with users 2..100: one record in each direction, relationship group 0.
+void seedFriendships(Store& store, int64_t now, int user_count) {
+  std::vector<RelationshipRecord> records;
+  for (int64_t friend_id = 2; friend_id <= std::min(100, user_count); ++friend_id) {
+    records.push_back({1, friend_id, std::nullopt, 0, now, ""});
+    records.push_back({friend_id, 1, std::nullopt, 0, now, ""});
   }
-  spdlog::info("demo data: seeded {} users (ids 1..{}, password \"123\")", *inserted, user_count);
-  return *inserted;
+  orThrow(store.relationships().insertMany(records), "insert relationships");
+}
+
+// Group 1, owned by user 1, with members 1..100; 51..100 are muted.
+void seedGroup(Store& store, int64_t now, int user_count) {
+  GroupRecord group;
+  group.id = kDemoGroupId;
+  group.creator_id = 1;
+  group.owner_id = 1;
+  group.name = "Turms Developers Group";
+  group.creation_date = now;
+  group.last_updated_date = now;
+  orThrow(store.groups().insert(group), "insert the demo group");
+  std::vector<GroupMemberRecord> members;
+  for (int64_t user = 1; user <= std::min(100, user_count); ++user) {
+    GroupMemberRecord member;
+    member.group_id = kDemoGroupId;
+    member.user_id = user;
+    member.role = user == 1 ? kGroupRoleOwner : kGroupRoleMember;
+    member.join_date = now;
+    if (user > 50) member.mute_end_date = kMutedForever;
+    members.push_back(member);
+  }
+  orThrow(store.groupMembers().insertMany(members), "insert group members");
+}
+
+// 100 rounds of 1 -> t and t -> 1 (t = 2..10) plus one group message from user 1, one hour
+// apart from 2000-01-01. Sequence ids come from the store's counters so new messages continue
+// after the demo ones.
+void seedMessages(Store& store, int user_count) {
+  std::vector<MessageRecord> messages;
+  int64_t next_id = 1;
+  auto add = [&](bool is_group, int64_t sender, int64_t target, int64_t date) {
+    MessageRecord message;
+    message.id = next_id++;
+    message.is_group_message = is_group;
+    message.sender_id = sender;
+    message.target_id = target;
+    message.delivery_date = date;
+    message.text = "demo message " + std::to_string(message.id);
+    auto key =
+        is_group ? ConversationKey::groupOf(target) : ConversationKey::privateOf(sender, target);
+    message.sequence_id = orThrow(store.sequenceIds().next(key), "number demo messages");
+    messages.push_back(std::move(message));
+  };
+  for (int i = 0; i < kDemoMessageRounds; ++i) {
+    const int64_t peer = 2 + (i % 9);
+    const int64_t date = kYear2000Millis + i * kHourMillis;
+    if (peer <= user_count) {
+      add(false, 1, peer, date);
+      add(false, peer, 1, date);
+    }
+    add(true, 1, kDemoGroupId, date);
+  }
+  orThrow(store.messages().insertMany(messages), "insert demo messages");
+}
+
+void seedConversations(Store& store, int user_count) {
+  for (int64_t target = 2; target <= std::min(10, user_count); ++target) {
+    orThrow(store.conversations().upsertPrivateReadDate(1, target, kYear2000Millis),
+            "insert private conversations");
+  }
+  orThrow(store.conversations().upsertGroupReadDate(kDemoGroupId, 1, kYear2000Millis),
+          "insert the group conversation");
+}
+
+}  // namespace
+
+int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& clock,
+                     int user_count) {
+  if (!orThrow(store.isEmpty(), "read the store")) {
+    spdlog::info("demo data: the store already has data; not seeding");
+    return 0;
+  }
+  const int64_t now = clock.nowMillis();
+  seedUsers(store, hasher, now, user_count);
+  seedFriendships(store, now, user_count);
+  seedGroup(store, now, user_count);
+  seedMessages(store, user_count);
+  seedConversations(store, user_count);
+  spdlog::info(
+      "demo data: seeded {} users (ids 1..{}, password \"123\"), friendships of user 1, group 1 "
+      "and its messages",
+      user_count, user_count);
+  return user_count;
 }
 
 }  // namespace parley
