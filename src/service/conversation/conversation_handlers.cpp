@@ -1,4 +1,5 @@
 #include "service/conversation/conversation_handlers.h"
+#include "service/domain_registrar.h"
 
 #include <spdlog/spdlog.h>
 
@@ -288,21 +289,13 @@ HandlerResult queryConversationSettings(ServiceDeps& deps, const RequestContext&
 }  // namespace
 
 void registerConversationHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
-  auto shared = std::make_shared<ServiceDeps>(deps);
-  auto bind =
-      [shared](HandlerResult (*fn)(ServiceDeps&, const RequestContext&, const TurmsRequest&)) {
-        return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
-          return fn(*shared, ctx, request);
-        };
-      };
-  dispatcher.add(TurmsRequest::kQueryConversationsRequest, bind(&queryConversations));
-  dispatcher.add(TurmsRequest::kUpdateConversationRequest, bind(&updateConversation));
-  dispatcher.add(TurmsRequest::kUpdateTypingStatusRequest, bind(&updateTypingStatus));
-  dispatcher.add(TurmsRequest::kUpdateConversationSettingsRequest,
-                 bind(&updateConversationSettings));
-  dispatcher.add(TurmsRequest::kDeleteConversationSettingsRequest,
-                 bind(&deleteConversationSettings));
-  dispatcher.add(TurmsRequest::kQueryConversationSettingsRequest, bind(&queryConversationSettings));
+  DomainRegistrar domain(dispatcher, deps);
+  domain.add(TurmsRequest::kQueryConversationsRequest, &queryConversations);
+  domain.add(TurmsRequest::kUpdateConversationRequest, &updateConversation);
+  domain.add(TurmsRequest::kUpdateTypingStatusRequest, &updateTypingStatus);
+  domain.add(TurmsRequest::kUpdateConversationSettingsRequest, &updateConversationSettings);
+  domain.add(TurmsRequest::kDeleteConversationSettingsRequest, &deleteConversationSettings);
+  domain.add(TurmsRequest::kQueryConversationSettingsRequest, &queryConversationSettings);
 }
 
 }  // namespace parley

@@ -1,4 +1,5 @@
 #include "service/group/group_handlers.h"
+#include "service/domain_registrar.h"
 
 #include <spdlog/spdlog.h>
 
@@ -650,23 +651,17 @@ HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
 }  // namespace
 
 void registerGroupHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
-  auto shared = std::make_shared<ServiceDeps>(deps);
-  auto bind =
-      [shared](HandlerResult (*fn)(ServiceDeps&, const RequestContext&, const TurmsRequest&)) {
-        return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
-          return fn(*shared, ctx, request);
-        };
-      };
-  dispatcher.add(TurmsRequest::kCreateGroupRequest, bind(&createGroup));
-  dispatcher.add(TurmsRequest::kDeleteGroupRequest, bind(&deleteGroup));
-  dispatcher.add(TurmsRequest::kQueryGroupsRequest, bind(&queryGroups));
-  dispatcher.add(TurmsRequest::kQueryJoinedGroupIdsRequest, bind(&queryJoinedGroupIds));
-  dispatcher.add(TurmsRequest::kQueryJoinedGroupInfosRequest, bind(&queryJoinedGroupInfos));
-  dispatcher.add(TurmsRequest::kUpdateGroupRequest, bind(&updateGroup));
-  dispatcher.add(TurmsRequest::kCreateGroupMembersRequest, bind(&createGroupMembers));
-  dispatcher.add(TurmsRequest::kDeleteGroupMembersRequest, bind(&deleteGroupMembers));
-  dispatcher.add(TurmsRequest::kQueryGroupMembersRequest, bind(&queryGroupMembers));
-  dispatcher.add(TurmsRequest::kUpdateGroupMemberRequest, bind(&updateGroupMember));
+  DomainRegistrar domain(dispatcher, deps);
+  domain.add(TurmsRequest::kCreateGroupRequest, &createGroup);
+  domain.add(TurmsRequest::kDeleteGroupRequest, &deleteGroup);
+  domain.add(TurmsRequest::kQueryGroupsRequest, &queryGroups);
+  domain.add(TurmsRequest::kQueryJoinedGroupIdsRequest, &queryJoinedGroupIds);
+  domain.add(TurmsRequest::kQueryJoinedGroupInfosRequest, &queryJoinedGroupInfos);
+  domain.add(TurmsRequest::kUpdateGroupRequest, &updateGroup);
+  domain.add(TurmsRequest::kCreateGroupMembersRequest, &createGroupMembers);
+  domain.add(TurmsRequest::kDeleteGroupMembersRequest, &deleteGroupMembers);
+  domain.add(TurmsRequest::kQueryGroupMembersRequest, &queryGroupMembers);
+  domain.add(TurmsRequest::kUpdateGroupMemberRequest, &updateGroupMember);
 }
 
 }  // namespace parley

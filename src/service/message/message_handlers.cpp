@@ -1,4 +1,5 @@
 #include "service/message/message_handlers.h"
+#include "service/domain_registrar.h"
 
 #include <spdlog/spdlog.h>
 
@@ -532,16 +533,10 @@ HandlerResult updateMessage(ServiceDeps& deps, const RequestContext& ctx,
 }  // namespace
 
 void registerMessageHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
-  auto shared = std::make_shared<ServiceDeps>(deps);
-  auto bind =
-      [shared](HandlerResult (*fn)(ServiceDeps&, const RequestContext&, const TurmsRequest&)) {
-        return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
-          return fn(*shared, ctx, request);
-        };
-      };
-  dispatcher.add(TurmsRequest::kCreateMessageRequest, bind(&createMessage));
-  dispatcher.add(TurmsRequest::kQueryMessagesRequest, bind(&queryMessages));
-  dispatcher.add(TurmsRequest::kUpdateMessageRequest, bind(&updateMessage));
+  DomainRegistrar domain(dispatcher, deps);
+  domain.add(TurmsRequest::kCreateMessageRequest, &createMessage);
+  domain.add(TurmsRequest::kQueryMessagesRequest, &queryMessages);
+  domain.add(TurmsRequest::kUpdateMessageRequest, &updateMessage);
 }
 
 }  // namespace parley

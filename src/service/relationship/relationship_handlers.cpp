@@ -1,4 +1,5 @@
 #include "service/relationship/relationship_handlers.h"
+#include "service/domain_registrar.h"
 
 #include <algorithm>
 #include <memory>
@@ -186,18 +187,12 @@ HandlerResult queryRelatedUserIds(ServiceDeps& deps, const RequestContext& ctx,
 }  // namespace
 
 void registerRelationshipHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
-  auto shared = std::make_shared<ServiceDeps>(deps);
-  auto bind =
-      [shared](HandlerResult (*fn)(ServiceDeps&, const RequestContext&, const TurmsRequest&)) {
-        return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
-          return fn(*shared, ctx, request);
-        };
-      };
-  dispatcher.add(TurmsRequest::kCreateRelationshipRequest, bind(&createRelationship));
-  dispatcher.add(TurmsRequest::kDeleteRelationshipRequest, bind(&deleteRelationship));
-  dispatcher.add(TurmsRequest::kUpdateRelationshipRequest, bind(&updateRelationship));
-  dispatcher.add(TurmsRequest::kQueryRelationshipsRequest, bind(&queryRelationships));
-  dispatcher.add(TurmsRequest::kQueryRelatedUserIdsRequest, bind(&queryRelatedUserIds));
+  DomainRegistrar domain(dispatcher, deps);
+  domain.add(TurmsRequest::kCreateRelationshipRequest, &createRelationship);
+  domain.add(TurmsRequest::kDeleteRelationshipRequest, &deleteRelationship);
+  domain.add(TurmsRequest::kUpdateRelationshipRequest, &updateRelationship);
+  domain.add(TurmsRequest::kQueryRelationshipsRequest, &queryRelationships);
+  domain.add(TurmsRequest::kQueryRelatedUserIdsRequest, &queryRelatedUserIds);
 }
 
 }  // namespace parley

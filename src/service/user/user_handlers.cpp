@@ -1,4 +1,5 @@
 #include "service/user/user_handlers.h"
+#include "service/domain_registrar.h"
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
@@ -176,17 +177,11 @@ HandlerResult updateUserOnlineStatus(ServiceDeps& deps, const RequestContext& ct
 }  // namespace
 
 void registerUserHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
-  auto shared = std::make_shared<ServiceDeps>(deps);
-  auto bind =
-      [shared](HandlerResult (*fn)(ServiceDeps&, const RequestContext&, const TurmsRequest&)) {
-        return [shared, fn](const RequestContext& ctx, const TurmsRequest& request) {
-          return fn(*shared, ctx, request);
-        };
-      };
-  dispatcher.add(TurmsRequest::kQueryUserProfilesRequest, bind(&queryUserProfiles));
-  dispatcher.add(TurmsRequest::kUpdateUserRequest, bind(&updateUser));
-  dispatcher.add(TurmsRequest::kQueryUserOnlineStatusesRequest, bind(&queryUserOnlineStatuses));
-  dispatcher.add(TurmsRequest::kUpdateUserOnlineStatusRequest, bind(&updateUserOnlineStatus));
+  DomainRegistrar domain(dispatcher, deps);
+  domain.add(TurmsRequest::kQueryUserProfilesRequest, &queryUserProfiles);
+  domain.add(TurmsRequest::kUpdateUserRequest, &updateUser);
+  domain.add(TurmsRequest::kQueryUserOnlineStatusesRequest, &queryUserOnlineStatuses);
+  domain.add(TurmsRequest::kUpdateUserOnlineStatusRequest, &updateUserOnlineStatus);
 }
 
 }  // namespace parley
