@@ -11,20 +11,13 @@
 namespace parley::testing {
 namespace {
 
-class AdminTest : public ::testing::Test {
+class AdminTest : public SharedParleySuite<AdminTest> {
  protected:
-  static void SetUpTestSuite() { parley_ = new ParleyProcess(); }
-  static void TearDownTestSuite() {
-    delete parley_;
-    parley_ = nullptr;
-  }
   static std::map<std::string, std::string> auth() {
     return {{"Authorization", basicAuth("admin", ParleyProcess::kAdminPassword)},
             {"Content-Type", "application/json"}};
   }
-  static ParleyProcess* parley_;
 };
-ParleyProcess* AdminTest::parley_ = nullptr;
 
 TEST_F(AdminTest, CreatedUserCanLogIn) {
   auto created = httpRequest(parley_->adminPort(), "POST", "/users",

@@ -55,9 +55,9 @@ TEST(Lifecycle, GracefulShutdownSends201ToEverySession) {
 }
 
 TEST(Lifecycle, UsersSurviveARestart) {
-  std::string dir = makeTempDir("parley-restart");
+  const TempDir dir("parley-restart");
   {
-    ParleyProcess parley({.data_dir = dir});
+    ParleyProcess parley({.data_dir = dir.path().string()});
     auto client = connectTo(parley, Transport::kTcp);
     ASSERT_EQ(client->login(3, "123").code(), 1000);
     pb::TurmsRequest update;
@@ -66,7 +66,8 @@ TEST(Lifecycle, UsersSurviveARestart) {
     parley.kill9();  // acknowledged means durable, even without a clean shutdown
   }
   {
-    ParleyProcess parley({.data_dir = dir});  // --demo-data again: must not duplicate or reset
+    // --demo-data again: must not duplicate or reset.
+    ParleyProcess parley({.data_dir = dir.path().string()});
     auto client = connectTo(parley, Transport::kTcp);
     ASSERT_EQ(client->login(3, "123").code(), 1000);
     pb::TurmsRequest query;
@@ -75,7 +76,6 @@ TEST(Lifecycle, UsersSurviveARestart) {
     ASSERT_EQ(response.code(), 1000);
     EXPECT_EQ(response.data().user_infos_with_version().user_infos(0).name(), "renamed");
   }
-  removeTree(dir);
 }
 
 TEST(Lifecycle, UnknownConfigKeyStopsStartUpNamingTheKey) {

@@ -53,8 +53,7 @@ std::vector<pb::Message> queryMessages(TurmsClient& client, bool group,
 }
 
 bool isMessagePush(const Frame& frame) {
-  return frame.kind == Frame::Kind::kNotification && frame.notification.has_relayed_request() &&
-         frame.notification.relayed_request().has_create_message_request();
+  return isRelayed(frame, pb::TurmsRequest::kCreateMessageRequest);
 }
 
 std::optional<Frame> nextMessagePush(TurmsClient& client, std::chrono::milliseconds timeout = 5s) {
@@ -77,16 +76,10 @@ int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members) {
   return group_id;
 }
 
-class MessagingTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { parley_ = new ParleyProcess({.demo_user_count = 60}); }
-  static void TearDownTestSuite() {
-    delete parley_;
-    parley_ = nullptr;
-  }
-  static ParleyProcess* parley_;
+class MessagingTest : public SharedParleySuite<MessagingTest> {
+ public:
+  static ParleyOptions parleyOptions() { return {.demo_user_count = 60}; }
 };
-ParleyProcess* MessagingTest::parley_ = nullptr;
 
 TEST_F(MessagingTest, PrivateMessageReachesEveryRecipientSessionAndTheSendersOtherSessions) {
   auto bob_desktop = loggedIn(*parley_, 2, pb::DESKTOP, Transport::kWebSocket);
@@ -195,11 +188,7 @@ TEST_F(MessagingTest, EditAndRecallArePushedAndRecalledMessagesDisappear) {
   edit.mutable_update_message_request()->set_text("typo");
   ASSERT_EQ(sender->request(edit).code(), 1000);
   auto edited = recipient->waitFor(
-      [](const Frame& f) {
-        return f.kind == Frame::Kind::kNotification && f.notification.has_relayed_request() &&
-               f.notification.relayed_request().has_update_message_request();
-      },
-      5s);
+      [](const Frame& f) { return isRelayed(f, pb::TurmsRequest::kUpdateMessageRequest); }, 5s);
   ASSERT_TRUE(edited.has_value());
   EXPECT_EQ(edited->notification.relayed_request().update_message_request().text(), "typo");
 
@@ -294,10 +283,7 @@ TEST_F(MessagingTest, TypingIsRelayedBetweenFriends) {
   typing.mutable_update_typing_status_request()->set_to_id(42);
   ASSERT_EQ(a->request(typing).code(), 1000);
   auto push = b->waitFor(
-      [](const Frame& f) {
-        return f.kind == Frame::Kind::kNotification && f.notification.has_relayed_request() &&
-               f.notification.relayed_request().has_update_typing_status_request();
-      },
+      [](const Frame& f) { return isRelayed(f, pb::TurmsRequest::kUpdateTypingStatusRequest); },
       5s);
   ASSERT_TRUE(push.has_value());
   EXPECT_EQ(push->notification.requester_id(), 41);
@@ -314,10 +300,10 @@ TEST_F(MessagingTest, DemoDataHasUserOnesConversations) {
 }
 
 TEST(MessagingRestart, SequenceIdsContinueAndAcknowledgedMessagesSurviveKillNine) {
-  std::string dir = makeTempDir("parley-seq");
+  const TempDir dir("parley-seq");
   int64_t last_id = 0;
   {
-    ParleyProcess parley({.data_dir = dir});
+    ParleyProcess parley({.data_dir = dir.path().string()});
     auto a = loggedIn(parley, 11);
     auto b = loggedIn(parley, 12);
     ASSERT_EQ(sendPrivate(*a, 12, "one").code(), 1000);
@@ -328,7 +314,7 @@ TEST(MessagingRestart, SequenceIdsContinueAndAcknowledgedMessagesSurviveKillNine
     parley.kill9();  // right after the OK: nothing acknowledged may be lost
   }
   {
-    ParleyProcess parley({.data_dir = dir});
+    ParleyProcess parley({.data_dir = dir.path().string()});
     auto a = loggedIn(parley, 11);
     auto b = loggedIn(parley, 12);
     ASSERT_EQ(sendPrivate(*a, 12, "four").code(), 1000);
@@ -342,7 +328,6 @@ TEST(MessagingRestart, SequenceIdsContinueAndAcknowledgedMessagesSurviveKillNine
     ASSERT_EQ(sent_back.size(), 1u);
     EXPECT_EQ(sent_back[0].sequence_id(), 2);
   }
-  removeTree(dir);
 }
 
 }  // namespace

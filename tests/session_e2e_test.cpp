@@ -8,18 +8,10 @@ namespace {
 
 namespace pb = im::turms::proto;
 
-class SessionTest : public ::testing::TestWithParam<Transport> {
+class SessionTest : public SharedParleySuite<SessionTest, ::testing::TestWithParam<Transport>> {
  protected:
-  static void SetUpTestSuite() { parley_ = new ParleyProcess(); }
-  static void TearDownTestSuite() {
-    delete parley_;
-    parley_ = nullptr;
-  }
   std::unique_ptr<TurmsClient> connect() { return connectTo(*parley_, GetParam()); }
-
-  static ParleyProcess* parley_;
 };
-ParleyProcess* SessionTest::parley_ = nullptr;
 
 TEST_P(SessionTest, LoginAnswersOkThenPushesSessionInfo) {
   auto client = connect();
@@ -76,7 +68,7 @@ TEST_P(SessionTest, SameDeviceTypeLoginKicksTheFirstSession) {
   EXPECT_TRUE(waitForSocketClose(*first));
   // The new session is the one that stays usable.
   second->sendHeartbeat();
-  auto beat = second->waitFor([](const Frame& f) { return f.kind == Frame::Kind::kHeartbeat; }, 5s);
+  auto beat = second->waitFor(isHeartbeat, 5s);
   EXPECT_TRUE(beat.has_value());
 }
 
@@ -102,7 +94,7 @@ TEST_P(SessionTest, HeartbeatIsAnsweredWithAnEmptyFrame) {
   auto client = connect();
   ASSERT_EQ(client->login(7, "123").code(), 1000);
   client->sendHeartbeat();
-  auto beat = client->waitFor([](const Frame& f) { return f.kind == Frame::Kind::kHeartbeat; }, 5s);
+  auto beat = client->waitFor(isHeartbeat, 5s);
   EXPECT_TRUE(beat.has_value());
 }
 
@@ -236,8 +228,7 @@ TEST_P(SessionTest, UndecodableRequestClosesOnlyThatConnection) {
   EXPECT_EQ(signal->notification.code(), 1100);
   EXPECT_TRUE(waitForSocketClose(*client));
   bystander->sendHeartbeat();
-  EXPECT_TRUE(
-      bystander->waitFor([](const Frame& f) { return f.kind == Frame::Kind::kHeartbeat; }, 5s));
+  EXPECT_TRUE(bystander->waitFor(isHeartbeat, 5s));
 }
 
 TEST_P(SessionTest, OversizedFrameClosesOnlyThatConnection) {
@@ -251,24 +242,14 @@ TEST_P(SessionTest, OversizedFrameClosesOnlyThatConnection) {
   }
   EXPECT_TRUE(waitForSocketClose(*client));
   bystander->sendHeartbeat();
-  EXPECT_TRUE(
-      bystander->waitFor([](const Frame& f) { return f.kind == Frame::Kind::kHeartbeat; }, 5s));
+  EXPECT_TRUE(bystander->waitFor(isHeartbeat, 5s));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SessionTest,
                          ::testing::Values(Transport::kWebSocket, Transport::kTcp),
                          [](const auto& info) { return transportName(info.param); });
 
-class TcpFramingTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { parley_ = new ParleyProcess(); }
-  static void TearDownTestSuite() {
-    delete parley_;
-    parley_ = nullptr;
-  }
-  static ParleyProcess* parley_;
-};
-ParleyProcess* TcpFramingTest::parley_ = nullptr;
+class TcpFramingTest : public SharedParleySuite<TcpFramingTest> {};
 
 TEST_F(TcpFramingTest, VarintLongerThanFiveBytesClosesTheConnection) {
   auto client = connectTo(*parley_, Transport::kTcp);

@@ -12,17 +12,15 @@
 #include "core/metrics.h"
 #include "core/password_hasher.h"
 #include "store/user_repository.h"
+#include "testing/fast_password_hasher.h"
+#include "testing/manual_clock.h"
 
 namespace parley {
 namespace {
 
 namespace json = boost::json;
 
-class FakeClock final : public Clock {
- public:
-  int64_t nowMillis() const override { return now; }
-  int64_t now = 1'750'000'000'000;
-};
+constexpr int64_t kStartMillis = 1'750'000'000'000;
 
 // In-memory UserRepository with the interface's documented semantics; fail_all makes every call
 // return a storage error.
@@ -140,7 +138,8 @@ constexpr char kBasicAuth[] = "Basic YWRtaW46czNjcmV0";
 class AdminRoutesTest : public ::testing::Test {
  protected:
   AdminRoutesTest()
-      : hasher_(PasswordHasherOptions{.argon2_ops_limit = 1, .argon2_mem_limit_kib = 8}, clock_),
+      : clock_(kStartMillis),
+        hasher_(testing::fastPasswordHasherOptions(), clock_),
         metrics_("9.9.9"),
         routes_(AdminDeps{users_, sessions_, hasher_, metrics_, clock_, kPassword, "node-a",
                           [this] { return healthy_; },
@@ -180,7 +179,7 @@ class AdminRoutesTest : public ::testing::Test {
     return bodyOf(response).at("data").as_array();
   }
 
-  FakeClock clock_;
+  testing::ManualClock clock_;
   FakeUserRepository users_;
   FakeSessionRegistry sessions_;
   PasswordHasher hasher_;
@@ -240,11 +239,10 @@ TEST_F(AdminRoutesTest, UnknownPathsAlsoNeedCredentials) {
 }
 
 TEST(AdminRoutesNoPasswordTest, EmptyAdminPasswordRefusesEverything) {
-  FakeClock clock;
+  testing::ManualClock clock(kStartMillis);
   FakeUserRepository users;
   FakeSessionRegistry sessions;
-  PasswordHasher hasher(PasswordHasherOptions{.argon2_ops_limit = 1, .argon2_mem_limit_kib = 8},
-                        clock);
+  PasswordHasher hasher(testing::fastPasswordHasherOptions(), clock);
   Metrics metrics;
   AdminRoutes routes(AdminDeps{users, sessions, hasher, metrics, clock, "", "n", {}, {}});
   AdminRequest request;
@@ -268,7 +266,7 @@ TEST_F(AdminRoutesTest, CreateThenGet) {
   const json::value data = bodyOf(created).at("data");
   EXPECT_EQ(data.at("id"), 42);
   EXPECT_EQ(data.at("name"), "alice");
-  EXPECT_EQ(data.at("registrationDate"), clock_.now);
+  EXPECT_EQ(data.at("registrationDate"), clock_.nowMillis());
 
   ASSERT_TRUE(users_.users.contains(42));
   EXPECT_TRUE(hasher_.verify("pw", users_.users[42].password_hash));
@@ -288,8 +286,8 @@ TEST_F(AdminRoutesTest, CreateThenGet) {
                                 {"profileAccessStrategy", "FRIENDS"},
                                 {"roleId", 3},
                                 {"permissionGroupId", 3},
-                                {"registrationDate", clock_.now},
-                                {"lastUpdatedDate", clock_.now},
+                                {"registrationDate", clock_.nowMillis()},
+                                {"lastUpdatedDate", clock_.nowMillis()},
                                 {"deletionDate", nullptr},
                                 {"isActive", true}};
   EXPECT_EQ(found[0], expected);
@@ -398,13 +396,13 @@ TEST_F(AdminRoutesTest, IdsParameterIsValidated) {
 TEST_F(AdminRoutesTest, UpdateChangesFieldsAndDisconnectsDeactivated) {
   ASSERT_EQ(call("POST", "/users", R"({"id": 5, "password": "old", "name": "a"})").status, 200);
   ASSERT_EQ(call("POST", "/users", R"({"id": 6, "name": "b"})").status, 200);
-  clock_.now += 1000;
+  clock_.advance(1000);
 
   AdminResponse renamed = call("PUT", "/users?ids=5", R"({"name": "z", "password": "new"})");
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(bodyOf(renamed).at("data"), (json::value{{"updatedCount", 1}}));
   EXPECT_EQ(users_.users[5].name, "z");
-  EXPECT_EQ(users_.users[5].last_updated_date, clock_.now);
+  EXPECT_EQ(users_.users[5].last_updated_date, clock_.nowMillis());
   EXPECT_TRUE(hasher_.verify("new", users_.users[5].password_hash));
   EXPECT_TRUE(disconnected_.empty());
 
@@ -436,17 +434,17 @@ TEST_F(AdminRoutesTest, UpdateRejectsEmptyAndCreateOnlyFields) {
 TEST_F(AdminRoutesTest, DeleteIsSoftAndDisconnects) {
   ASSERT_EQ(call("POST", "/users", R"({"id": 10})").status, 200);
   ASSERT_EQ(call("POST", "/users", R"({"id": 11})").status, 200);
-  clock_.now += 5;
+  clock_.advance(5);
   AdminResponse deleted = call("DELETE", "/users?ids=10,11,12");
   ASSERT_EQ(deleted.status, 200) << deleted.body;
   EXPECT_EQ(bodyOf(deleted).at("data"), (json::value{{"deletedCount", 2}}));
   EXPECT_EQ(disconnected_, (std::vector<int64_t>{10, 11}));
   ASSERT_TRUE(users_.users.contains(10));
-  EXPECT_EQ(users_.users[10].deletion_date, clock_.now);
+  EXPECT_EQ(users_.users[10].deletion_date, clock_.nowMillis());
 
   const json::array got = dataArray(call("GET", "/users?ids=10"));
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].at("deletionDate"), clock_.now);
+  EXPECT_EQ(got[0].at("deletionDate"), clock_.nowMillis());
   EXPECT_EQ(got[0].at("isActive"), false);
 
   // Deleting again changes nothing and disconnects nobody.

@@ -7,26 +7,15 @@
 #include <thread>
 #include <vector>
 
+#include "testing/fast_password_hasher.h"
+#include "testing/manual_clock.h"
+
 namespace parley {
 namespace {
 
-class FakeClock final : public Clock {
- public:
-  int64_t nowMillis() const override { return now_.load(); }
-  void advanceMillis(int64_t millis) { now_ += millis; }
+using testing::fastPasswordHasherOptions;
 
- private:
-  std::atomic<int64_t> now_{1'700'000'000'000};
-};
-
-// libsodium's minimums, so Argon2id tests stay fast.
-PasswordHasherOptions fastOptions(PasswordAlgorithm algorithm) {
-  PasswordHasherOptions options;
-  options.algorithm = algorithm;
-  options.argon2_ops_limit = 1;
-  options.argon2_mem_limit_kib = 8;
-  return options;
-}
+constexpr int64_t kStartMillis = 1'700'000'000'000;
 
 // Turms keeps salt || digest as 40 raw bytes; our form hex-encodes the two parts.
 std::string fromTurmsBytesHex(const std::string& raw_hex) {
@@ -35,9 +24,9 @@ std::string fromTurmsBytesHex(const std::string& raw_hex) {
 
 class PasswordHasherTest : public ::testing::Test {
  protected:
-  FakeClock clock_;
-  PasswordHasher argon2_{fastOptions(PasswordAlgorithm::kArgon2id), clock_};
-  PasswordHasher sha256_{fastOptions(PasswordAlgorithm::kSaltedSha256), clock_};
+  testing::ManualClock clock_{kStartMillis};
+  PasswordHasher argon2_{fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id), clock_};
+  PasswordHasher sha256_{fastPasswordHasherOptions(PasswordAlgorithm::kSaltedSha256), clock_};
 };
 
 TEST_F(PasswordHasherTest, Argon2idRoundTrip) {
@@ -152,10 +141,10 @@ TEST_F(PasswordHasherTest, NonAsciiAndInvalidUtf8RoundTrip) {
 }
 
 TEST_F(PasswordHasherTest, ConstructorRejectsOutOfRangeLimits) {
-  PasswordHasherOptions options = fastOptions(PasswordAlgorithm::kArgon2id);
+  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id);
   options.argon2_ops_limit = 0;
   EXPECT_THROW(PasswordHasher(options, clock_), std::invalid_argument);
-  options = fastOptions(PasswordAlgorithm::kArgon2id);
+  options = fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id);
   options.argon2_mem_limit_kib = 7;
   EXPECT_THROW(PasswordHasher(options, clock_), std::invalid_argument);
   options.argon2_mem_limit_kib = UINT64_MAX / 512;
@@ -163,8 +152,8 @@ TEST_F(PasswordHasherTest, ConstructorRejectsOutOfRangeLimits) {
 }
 
 TEST(PasswordHasherCacheTest, HitThenExpiresAfterTtl) {
-  FakeClock clock;
-  PasswordHasherOptions options = fastOptions(PasswordAlgorithm::kArgon2id);
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id);
   options.verification_cache_seconds = 60;
   PasswordHasher hasher(options, clock);
   const std::string stored = hasher.hash("pw");
@@ -173,32 +162,32 @@ TEST(PasswordHasherCacheTest, HitThenExpiresAfterTtl) {
   EXPECT_EQ(hasher.stats().full_verifications, 1u);
   EXPECT_EQ(hasher.stats().cache_hits, 0u);
 
-  clock.advanceMillis(59'999);
+  clock.advance(59'999);
   EXPECT_TRUE(hasher.verify("pw", stored));
   EXPECT_EQ(hasher.stats().full_verifications, 1u);
   EXPECT_EQ(hasher.stats().cache_hits, 1u);
 
-  clock.advanceMillis(1);
+  clock.advance(1);
   EXPECT_TRUE(hasher.verify("pw", stored));
   EXPECT_EQ(hasher.stats().full_verifications, 2u);
   EXPECT_EQ(hasher.stats().cache_hits, 1u);
 }
 
 TEST(PasswordHasherCacheTest, ClockGoingBackwardsDoesNotExtendEntries) {
-  FakeClock clock;
-  PasswordHasherOptions options = fastOptions(PasswordAlgorithm::kSaltedSha256);
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kSaltedSha256);
   options.verification_cache_seconds = 60;
   PasswordHasher hasher(options, clock);
   const std::string stored = hasher.hash("pw");
   EXPECT_TRUE(hasher.verify("pw", stored));
-  clock.advanceMillis(-1000);
+  clock.advance(-1000);
   EXPECT_TRUE(hasher.verify("pw", stored));
   EXPECT_EQ(hasher.stats().full_verifications, 2u);
 }
 
 TEST(PasswordHasherCacheTest, WrongPasswordIsNeverAccepted) {
-  FakeClock clock;
-  PasswordHasher hasher(fastOptions(PasswordAlgorithm::kArgon2id), clock);
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasher hasher(fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id), clock);
   const std::string stored = hasher.hash("pw");
   EXPECT_TRUE(hasher.verify("pw", stored));
   EXPECT_FALSE(hasher.verify("pW", stored));
@@ -211,8 +200,8 @@ TEST(PasswordHasherCacheTest, WrongPasswordIsNeverAccepted) {
 }
 
 TEST(PasswordHasherCacheTest, ChangedStoredHashMisses) {
-  FakeClock clock;
-  PasswordHasher hasher(fastOptions(PasswordAlgorithm::kArgon2id), clock);
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasher hasher(fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id), clock);
   const std::string old_hash = hasher.hash("old");
   EXPECT_TRUE(hasher.verify("old", old_hash));
   const std::string new_hash = hasher.hash("new");
@@ -222,8 +211,8 @@ TEST(PasswordHasherCacheTest, ChangedStoredHashMisses) {
 }
 
 TEST(PasswordHasherCacheTest, EvictsOldestWhenFull) {
-  FakeClock clock;
-  PasswordHasherOptions options = fastOptions(PasswordAlgorithm::kSaltedSha256);
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kSaltedSha256);
   options.verification_cache_capacity = 2;
   PasswordHasher hasher(options, clock);
   const std::string a = hasher.hash("a");
@@ -241,8 +230,8 @@ TEST(PasswordHasherCacheTest, EvictsOldestWhenFull) {
 }
 
 TEST(PasswordHasherCacheTest, ZeroSecondsDisablesCache) {
-  FakeClock clock;
-  PasswordHasherOptions options = fastOptions(PasswordAlgorithm::kSaltedSha256);
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kSaltedSha256);
   options.verification_cache_seconds = 0;
   PasswordHasher hasher(options, clock);
   const std::string stored = hasher.hash("pw");
@@ -253,8 +242,8 @@ TEST(PasswordHasherCacheTest, ZeroSecondsDisablesCache) {
 }
 
 TEST(PasswordHasherCacheTest, ConcurrentVerificationsAgree) {
-  FakeClock clock;
-  PasswordHasherOptions options = fastOptions(PasswordAlgorithm::kSaltedSha256);
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kSaltedSha256);
   options.verification_cache_capacity = 8;  // small, so eviction runs concurrently too
   PasswordHasher hasher(options, clock);
   std::vector<std::string> hashes;

@@ -6,7 +6,6 @@
 
 #include <condition_variable>
 #include <deque>
-#include <filesystem>
 #include <mutex>
 
 #include "cluster/session_registry.h"
@@ -16,6 +15,8 @@
 #include "net/io_pool.h"
 #include "service/dispatcher.h"
 #include "store/store.h"
+#include "testing/fast_password_hasher.h"
+#include "testing/sqlite_store_test_env.h"
 #include "turms/turms_notification.pb.h"
 #include "turms/turms_request.pb.h"
 
@@ -62,13 +63,9 @@ class FakeConnection final : public net::Connection {
 class GatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = "/tmp/parley-gateway-test-XXXXXX";
-    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
-    store_ = openSqliteStore(dir_);
-    PasswordHasherOptions options;
-    options.argon2_ops_limit = 1;
-    options.argon2_mem_limit_kib = 8;
-    hasher_ = std::make_unique<PasswordHasher>(options, SystemClock::instance());
+    store_ = store_env_.open();
+    hasher_ = std::make_unique<PasswordHasher>(testing::fastPasswordHasherOptions(),
+                                               SystemClock::instance());
     UserRecord user;
     user.id = 1;
     user.password_hash = hasher_->hash("123");
@@ -80,10 +77,7 @@ class GatewayTest : public ::testing::Test {
                                                      metrics_, SystemClock::instance()});
     pool_->start();
   }
-  void TearDown() override {
-    pool_->stop();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { pool_->stop(); }
 
   std::shared_ptr<FakeConnection> open() {
     auto connection = std::make_shared<FakeConnection>(next_id_++);
@@ -107,7 +101,7 @@ class GatewayTest : public ::testing::Test {
   }
 
   GatewayConfig config_;
-  std::string dir_;
+  testing::SqliteStoreTestEnv store_env_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<PasswordHasher> hasher_;
   std::unique_ptr<SessionRegistry> registry_;

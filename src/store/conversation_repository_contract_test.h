@@ -1,70 +1,29 @@
 #pragma once
 // The behaviour every ConversationRepository must have, as one value-parameterized GoogleTest
-// suite. An implementation's test file includes this header once and instantiates the suite:
+// suite. An implementation's test file includes this header once and instantiates the suite
+// with its store environment (store/store_test_env.h), e.g.
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, ConversationRepositoryContractTest,
-//                            ::testing::Values(ConversationRepositoryContractParam{
-//                                "sqlite", makeSqliteStoreOpener}),
-//                            conversationRepositoryContractName);
+//                            ::testing::Values(StoreContractParam{"sqlite", makeEnv}),
+//                            storeContractName);
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <map>
-#include <memory>
 #include <optional>
-#include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/conversation_repository.h"
 #include "store/store.h"
+#include "store/store_test_env.h"
 
 namespace parley::contract {
 
-// Opens the store under test. Every call opens the same place, so a test can close and reopen
-// it; destroying the function removes that place (a temp dir, a database name). A plain
-// function rather than a class so that any number of contract headers can share it in one
-// translation unit.
-using StoreOpener = std::function<std::unique_ptr<Store>()>;
-
-struct ConversationRepositoryContractParam {
-  std::string name;                         // test name suffix: letters, digits and '_' only
-  std::function<StoreOpener()> make_store;  // a fresh, empty place on every call
-};
-
-// Failure messages name the implementation instead of dumping the struct's bytes.
-inline void PrintTo(const ConversationRepositoryContractParam& param, std::ostream* os) {
-  *os << param.name;
-}
-
-inline std::string conversationRepositoryContractName(
-    const ::testing::TestParamInfo<ConversationRepositoryContractParam>& info) {
-  return info.param.name;
-}
-
-class ConversationRepositoryContractTest
-    : public ::testing::TestWithParam<ConversationRepositoryContractParam> {
+class ConversationRepositoryContractTest : public StoreContractTest {
  protected:
   using Settings = std::map<std::string, std::string>;
-
-  void SetUp() override {
-    open_ = GetParam().make_store();
-    ASSERT_TRUE(open_);
-    store_ = open_();
-    ASSERT_NE(store_, nullptr);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    open_ = nullptr;
-  }
-
-  void reopen() {
-    store_.reset();
-    store_ = open_();
-    ASSERT_NE(store_, nullptr);
-  }
 
   ConversationRepository& conversations() { return store_->conversations(); }
 
@@ -154,9 +113,6 @@ class ConversationRepositoryContractTest
     EXPECT_TRUE(deleted.ok()) << deleted.status().reason;
     return deleted.ok() ? deleted.value() : -1;
   }
-
-  StoreOpener open_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(ConversationRepositoryContractTest, PrivateReadDateOnlyMovesForward) {

@@ -1,58 +1,29 @@
 #pragma once
 // The behaviour every GroupRepository and GroupMemberRepository must have, as one
 // value-parameterized GoogleTest suite. An implementation's test file includes this header once
-// and instantiates the suite with a factory for its environment, e.g.
+// and instantiates the suite with its store environment (store/store_test_env.h), e.g.
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, GroupRepositoryContractTest,
-//                            ::testing::Values(GroupRepositoryContractParam{"sqlite", makeEnv}),
-//                            groupRepositoryContractName);
+//                            ::testing::Values(StoreContractParam{"sqlite", makeEnv}),
+//                            storeContractName);
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "store/group_repository.h"
+#include "store/store_test_env.h"
 
 namespace parley::contract {
 
-// One isolated place for the repositories to live (a temp dir, a fresh database name), removed
-// by the destructor.
-class GroupRepositoryTestEnv {
- public:
-  virtual ~GroupRepositoryTestEnv() = default;
-  virtual GroupRepository& groups() = 0;
-  virtual GroupMemberRepository& groupMembers() = 0;
-  // Closes and opens the storage again; the repositories returned before are invalid after it.
-  virtual void reopen() = 0;
-};
-
-struct GroupRepositoryContractParam {
-  std::string name;  // test name suffix: letters, digits and '_' only
-  std::function<std::unique_ptr<GroupRepositoryTestEnv>()> make_env;
-};
-
-inline std::string groupRepositoryContractName(
-    const ::testing::TestParamInfo<GroupRepositoryContractParam>& info) {
-  return info.param.name;
-}
-
-class GroupRepositoryContractTest : public ::testing::TestWithParam<GroupRepositoryContractParam> {
+class GroupRepositoryContractTest : public StoreContractTest {
  protected:
   static constexpr int64_t kT0 = 1'700'000'000'000;
 
-  void SetUp() override {
-    env_ = GetParam().make_env();
-    ASSERT_NE(env_, nullptr);
-  }
-
-  void TearDown() override { env_.reset(); }
-
-  GroupRepository& groups() { return env_->groups(); }
-  GroupMemberRepository& members() { return env_->groupMembers(); }
+  GroupRepository& groups() { return store_->groups(); }
+  GroupMemberRepository& members() { return store_->groupMembers(); }
 
   static GroupRecord makeGroup(int64_t id) {
     GroupRecord group;
@@ -135,8 +106,6 @@ class GroupRepositoryContractTest : public ::testing::TestWithParam<GroupReposit
     std::sort(ids.begin(), ids.end());
     return ids;
   }
-
-  std::unique_ptr<GroupRepositoryTestEnv> env_;
 };
 
 inline void expectSameGroup(const GroupRecord& actual, const GroupRecord& expected) {
@@ -528,7 +497,7 @@ TEST_P(GroupRepositoryContractTest, DataSurvivesReopening) {
   addMembers({makeMember(1, 10, kGroupRoleOwner, kT0 + 7)});
   const int64_t version = membersVersion(1);
   const std::optional<int64_t> joined = joinedVersion(10);
-  env_->reopen();
+  reopen();
 
   group.members_last_updated_date = version;
   expectSameGroup(*findGroup(1), group);

@@ -1,17 +1,15 @@
 #pragma once
 // The behaviour every MessageRepository and every store-backed SequenceIds must have, as one
 // value-parameterized GoogleTest suite. An implementation's test file includes this header once
-// and instantiates the suite with a factory for its environment, e.g.
+// and instantiates the suite with its store environment (store/store_test_env.h), e.g.
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, MessageRepositoryContractTest,
-//                            ::testing::Values(MessageRepositoryContractParam{"sqlite", makeEnv}),
-//                            messageRepositoryContractName);
+//                            ::testing::Values(StoreContractParam{"sqlite", makeEnv}),
+//                            storeContractName);
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,49 +20,11 @@
 #include "cluster/sequence_ids.h"
 #include "store/message_repository.h"
 #include "store/store.h"
+#include "store/store_test_env.h"
 
 namespace parley::contract {
 
-// The part of a store this suite needs. A whole Store provides it through StoreMessageParts, so
-// an implementation can run the suite before (or without) every other repository existing.
-class MessageStoreParts {
- public:
-  virtual ~MessageStoreParts() = default;
-  virtual MessageRepository& messages() = 0;
-  virtual SequenceIds& sequenceIds() = 0;
-};
-
-class StoreMessageParts final : public MessageStoreParts {
- public:
-  explicit StoreMessageParts(std::unique_ptr<Store> store) : store_(std::move(store)) {}
-  MessageRepository& messages() override { return store_->messages(); }
-  SequenceIds& sequenceIds() override { return store_->sequenceIds(); }
-
- private:
-  std::unique_ptr<Store> store_;
-};
-
-// One isolated place for the store to live (a temp dir, a fresh database name), removed by the
-// destructor.
-class MessageStoreTestEnv {
- public:
-  virtual ~MessageStoreTestEnv() = default;
-  // Opens the store; opening again after the previous one was destroyed must see the same data.
-  virtual std::unique_ptr<MessageStoreParts> open() = 0;
-};
-
-struct MessageRepositoryContractParam {
-  std::string name;  // test name suffix: letters, digits and '_' only
-  std::function<std::unique_ptr<MessageStoreTestEnv>()> make_env;
-};
-
-inline std::string messageRepositoryContractName(
-    const ::testing::TestParamInfo<MessageRepositoryContractParam>& info) {
-  return info.param.name;
-}
-
-class MessageRepositoryContractTest
-    : public ::testing::TestWithParam<MessageRepositoryContractParam> {
+class MessageRepositoryContractTest : public StoreContractTest {
  protected:
   // Users and groups are plain ids here; the repository knows nothing of their tables.
   static constexpr int64_t kAlice = 1001;
@@ -73,24 +33,6 @@ class MessageRepositoryContractTest
   static constexpr int64_t kGroup = 7001;
   static constexpr int64_t kOtherGroup = 7002;
   static constexpr int64_t kBaseDate = 1'700'000'000'000;
-
-  void SetUp() override {
-    env_ = GetParam().make_env();
-    ASSERT_NE(env_, nullptr);
-    store_ = env_->open();
-    ASSERT_NE(store_, nullptr);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    env_.reset();
-  }
-
-  void reopen() {
-    store_.reset();
-    store_ = env_->open();
-    ASSERT_NE(store_, nullptr);
-  }
 
   MessageRepository& messages() { return store_->messages(); }
   SequenceIds& sequenceIds() { return store_->sequenceIds(); }
@@ -165,9 +107,6 @@ class MessageRepositoryContractTest
     query.max_count = 100;
     return query;
   }
-
-  std::unique_ptr<MessageStoreTestEnv> env_;
-  std::unique_ptr<MessageStoreParts> store_;
 };
 
 inline void expectSameMessage(const MessageRecord& actual, const MessageRecord& expected) {

@@ -1,68 +1,26 @@
 #pragma once
 // The behaviour every RelationshipRepository must have, as one value-parameterized GoogleTest
-// suite. An implementation's test file includes this header once and instantiates the suite:
+// suite. An implementation's test file includes this header once and instantiates the suite
+// with its store environment (store/store_test_env.h), e.g.
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, RelationshipRepositoryContractTest,
-//                            ::testing::Values(RelationshipRepositoryContractParam{
-//                                "sqlite", makeSqliteStoreOpener}),
-//                            relationshipRepositoryContractName);
+//                            ::testing::Values(StoreContractParam{"sqlite", makeEnv}),
+//                            storeContractName);
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "store/relationship_repository.h"
 #include "store/store.h"
+#include "store/store_test_env.h"
 
 namespace parley::contract {
 
-// Opens the store under test. Every call opens the same place, so a test can close and reopen
-// it; destroying the function removes that place (a temp dir, a database name). A plain
-// function rather than a class so that any number of contract headers can share it in one
-// translation unit.
-using StoreOpener = std::function<std::unique_ptr<Store>()>;
-
-struct RelationshipRepositoryContractParam {
-  std::string name;                         // test name suffix: letters, digits and '_' only
-  std::function<StoreOpener()> make_store;  // a fresh, empty place on every call
-};
-
-// Failure messages name the implementation instead of dumping the struct's bytes.
-inline void PrintTo(const RelationshipRepositoryContractParam& param, std::ostream* os) {
-  *os << param.name;
-}
-
-inline std::string relationshipRepositoryContractName(
-    const ::testing::TestParamInfo<RelationshipRepositoryContractParam>& info) {
-  return info.param.name;
-}
-
-class RelationshipRepositoryContractTest
-    : public ::testing::TestWithParam<RelationshipRepositoryContractParam> {
+class RelationshipRepositoryContractTest : public StoreContractTest {
  protected:
-  void SetUp() override {
-    open_ = GetParam().make_store();
-    ASSERT_TRUE(open_);
-    store_ = open_();
-    ASSERT_NE(store_, nullptr);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    open_ = nullptr;
-  }
-
-  void reopen() {
-    store_.reset();
-    store_ = open_();
-    ASSERT_NE(store_, nullptr);
-  }
-
   RelationshipRepository& relationships() { return store_->relationships(); }
 
   static RelationshipRecord makeRelationship(int64_t owner_id, int64_t related_user_id) {
@@ -106,9 +64,6 @@ class RelationshipRepositoryContractTest
     std::sort(ids.begin(), ids.end());
     return ids;
   }
-
-  StoreOpener open_;
-  std::unique_ptr<Store> store_;
 };
 
 inline void expectSameRelationship(const RelationshipRecord& actual,

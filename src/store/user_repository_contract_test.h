@@ -1,64 +1,26 @@
 #pragma once
 // The behaviour every UserRepository must have, as one value-parameterized GoogleTest suite.
-// An implementation's test file includes this header once and instantiates the suite with a
-// factory for its environment, e.g.
+// An implementation's test file includes this header once and instantiates the suite with its
+// store environment (store/store_test_env.h), e.g.
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, UserRepositoryContractTest,
-//                            ::testing::Values(UserRepositoryContractParam{"sqlite", makeEnv}),
-//                            userRepositoryContractName);
+//                            ::testing::Values(StoreContractParam{"sqlite", makeEnv}),
+//                            storeContractName);
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "store/store.h"
+#include "store/store_test_env.h"
 #include "store/user_repository.h"
 
 namespace parley::contract {
 
-// One isolated place for a store to live (a temp dir, a fresh database name), removed by the
-// destructor.
-class StoreTestEnv {
- public:
-  virtual ~StoreTestEnv() = default;
-  // Opens the store; opening again after the previous one was destroyed must see the same data.
-  virtual std::unique_ptr<Store> open() = 0;
-};
-
-struct UserRepositoryContractParam {
-  std::string name;  // test name suffix: letters, digits and '_' only
-  std::function<std::unique_ptr<StoreTestEnv>()> make_env;
-};
-
-inline std::string userRepositoryContractName(
-    const ::testing::TestParamInfo<UserRepositoryContractParam>& info) {
-  return info.param.name;
-}
-
-class UserRepositoryContractTest : public ::testing::TestWithParam<UserRepositoryContractParam> {
+class UserRepositoryContractTest : public StoreContractTest {
  protected:
-  void SetUp() override {
-    env_ = GetParam().make_env();
-    ASSERT_NE(env_, nullptr);
-    store_ = env_->open();
-    ASSERT_NE(store_, nullptr);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    env_.reset();
-  }
-
-  void reopen() {
-    store_.reset();
-    store_ = env_->open();
-    ASSERT_NE(store_, nullptr);
-  }
-
   UserRepository& users() { return store_->users(); }
 
   static UserRecord makeUser(int64_t id) {
@@ -93,9 +55,6 @@ class UserRepositoryContractTest : public ::testing::TestWithParam<UserRepositor
     for (const UserRecord& record : records) ids.push_back(record.id);
     return ids;
   }
-
-  std::unique_ptr<StoreTestEnv> env_;
-  std::unique_ptr<Store> store_;
 };
 
 inline void expectSameUser(const UserRecord& actual, const UserRecord& expected) {

@@ -8,7 +8,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -67,22 +66,11 @@ int waitExit(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-std::string makeTempDir(const std::string& prefix) {
-  std::string pattern = "/tmp/" + prefix + "-XXXXXX";
-  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
-
-void removeTree(const std::string& path) {
-  std::error_code ignored;
-  std::filesystem::remove_all(path, ignored);
-}
-
 ParleyProcess::ParleyProcess(ParleyOptions options) {
   data_dir_ = options.data_dir;
   if (data_dir_.empty()) {
-    data_dir_ = makeTempDir("parley-test");
-    owns_data_dir_ = true;
+    owned_data_dir_.emplace("parley-test");
+    data_dir_ = owned_data_dir_->path().string();
   }
   log_path_ = data_dir_ + "/parley.log";
   std::vector<std::string> args = {PARLEY_BINARY, "--ws-port=0", "--tcp-port=0", "--admin-port=0",
@@ -130,7 +118,6 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
 
 ParleyProcess::~ParleyProcess() {
   if (pid_ > 0) kill9();
-  if (owns_data_dir_) removeTree(data_dir_);
 }
 
 int ParleyProcess::terminate(std::chrono::milliseconds timeout) {
@@ -151,11 +138,11 @@ void ParleyProcess::kill9() {
 std::string ParleyProcess::log() const { return readFile(log_path_); }
 
 RunResult runParleyToExit(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
-  std::string dir = makeTempDir("parley-run");
+  const TempDir dir("parley-run");
   std::vector<std::string> full = {PARLEY_BINARY};
   full.insert(full.end(), args.begin(), args.end());
   int out_fd = -1;
-  std::string log_path = dir + "/log";
+  const std::string log_path = dir.file("log");
   pid_t pid = spawn(full, &out_fd, log_path);
   RunResult result;
   result.exit_code = waitExit(pid, timeout);
@@ -164,7 +151,6 @@ RunResult runParleyToExit(const std::vector<std::string>& args, std::chrono::mil
   while ((n = read(out_fd, buffer, sizeof(buffer))) > 0) result.output.append(buffer, n);
   close(out_fd);
   result.output += readFile(log_path);
-  removeTree(dir);
   return result;
 }
 

@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "testing/temp_dir.h"
 
 namespace parley::testing {
 
@@ -14,7 +17,7 @@ struct ParleyOptions {
   std::vector<std::string> extra_args;  // e.g. {"--close-idle-session-after-seconds", "1"}
   bool demo_data = true;
   int demo_user_count = 20;
-  std::string data_dir;  // empty = a fresh temp dir, removed by the destructor
+  std::string data_dir;  // empty = a fresh temp dir, removed by the destructor (see TempDir)
 };
 
 class ParleyProcess {
@@ -40,12 +43,14 @@ class ParleyProcess {
   std::string log() const;
 
  private:
+  // Before everything else, so the directory is removed last, and also when the constructor
+  // throws.
+  std::optional<TempDir> owned_data_dir_;
   pid_t pid_ = -1;
   uint16_t ws_port_ = 0;
   uint16_t tcp_port_ = 0;
   uint16_t admin_port_ = 0;
   std::string data_dir_;
-  bool owns_data_dir_ = false;
   std::string log_path_;
 };
 
@@ -57,8 +62,5 @@ struct RunResult {
 };
 RunResult runParleyToExit(const std::vector<std::string>& args,
                           std::chrono::milliseconds timeout = std::chrono::seconds(15));
-
-std::string makeTempDir(const std::string& prefix);
-void removeTree(const std::string& path);
 
 }  // namespace parley::testing

@@ -1,74 +1,21 @@
 #include "service/group/group_handlers.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <functional>
-#include <memory>
 #include <optional>
-#include <span>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "cluster/session_registry.h"
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/password_hasher.h"
-#include "core/snowflake.h"
-#include "service/session_control.h"
-#include "store/store.h"
+#include "testing/service_test_fixture.h"
 
 namespace parley {
 namespace {
 
-namespace fs = std::filesystem;
 namespace pb = im::turms::proto;
 
 constexpr int64_t kT0 = 1'800'000'000'000;
-
-class FakeClock final : public Clock {
- public:
-  int64_t nowMillis() const override { return now_; }
-  void advance(int64_t millis) { now_ += millis; }
-
- private:
-  int64_t now_ = kT0;
-};
-
-// Pushes are asserted through HandlerResult; the handlers never call this directly.
-class FakeSessionControl final : public SessionControl {
- public:
-  void pushToUsers(std::span<const int64_t>, std::shared_ptr<const std::string>, int64_t,
-                   int32_t) override {
-    ++pushes;
-  }
-  void closeUserSessions(int64_t, std::span<const int32_t>, int32_t, StatusCode,
-                         const std::string&) override {
-    ++closes;
-  }
-  int pushes = 0;
-  int closes = 0;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "parley-group-handlers-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::vector<int64_t> sorted(std::vector<int64_t> ids) {
   std::sort(ids.begin(), ids.end());
@@ -76,21 +23,13 @@ std::vector<int64_t> sorted(std::vector<int64_t> ids) {
 }
 
 // Users 1..6 exist; 7 is deactivated and 8 deleted.
-class GroupHandlersTest : public ::testing::Test {
+class GroupHandlersTest : public testing::ServiceTestFixture {
  protected:
-  GroupHandlersTest()
-      : store_(openSqliteStore((dir_.path() / "data").string())),
-        registry_(makeInProcessSessionRegistry()),
-        ids_(1, clock_),
-        hasher_(PasswordHasherOptions{.argon2_ops_limit = 1, .argon2_mem_limit_kib = 8}, clock_) {
-    registerGroupHandlers(dispatcher_,
-                          ServiceDeps{*store_, *registry_, control_, store_->sequenceIds(), ids_,
-                                      hasher_, clock_, message_config_});
+  GroupHandlersTest() : ServiceTestFixture(kT0) {
+    registerGroupHandlers(dispatcher_, deps());
     std::vector<UserRecord> users;
     for (int64_t id = 1; id <= 8; ++id) {
-      UserRecord user;
-      user.id = id;
-      user.name = "user " + std::to_string(id);
+      UserRecord user = userRecord(id);
       user.registration_date = kT0 - 1000;
       user.last_updated_date = kT0 - 1000;
       user.is_active = id != 7;
@@ -100,13 +39,11 @@ class GroupHandlersTest : public ::testing::Test {
     EXPECT_EQ(store_->users().insertMany(users).value(), 8);
   }
 
+  // Each request a millisecond after the previous one, under an id of its own.
   HandlerResult send(int64_t user_id, const TurmsRequest& request) {
     clock_.advance(1);
-    RequestContext ctx;
-    ctx.user_id = user_id;
+    RequestContext ctx = context(user_id, ++request_id_);
     ctx.device_type = pb::DESKTOP;
-    ctx.request_id = ++request_id_;
-    ctx.now_millis = clock_.nowMillis();
     return dispatcher_.dispatch(ctx, request);
   }
 
@@ -239,15 +176,6 @@ class GroupHandlersTest : public ::testing::Test {
     EXPECT_FALSE(result.pushes[0].request.has_value());
   }
 
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<SessionRegistry> registry_;
-  FakeSessionControl control_;
-  SnowflakeIdGenerator ids_;
-  PasswordHasher hasher_;
-  MessageConfig message_config_;
-  Dispatcher dispatcher_;
   int64_t request_id_ = 0;
 };
 
@@ -625,10 +553,10 @@ TEST_F(GroupHandlersTest, MembersQueryIsAlreadyUpToDateUntilMembersChange) {
 
 TEST_F(GroupHandlersTest, MembersQueryWithStatusShowsOnlineDevices) {
   const int64_t group_id = createGroup(1, {2, 3, 4});
-  ASSERT_TRUE(registry_->registerDevice(2, pb::ANDROID, kUserStatusAvailable, "n1", kT0).ok());
-  ASSERT_TRUE(registry_->registerDevice(2, pb::BROWSER, kUserStatusAvailable, "n1", kT0).ok());
-  ASSERT_TRUE(registry_->registerDevice(3, pb::IOS, kUserStatusInvisible, "n1", kT0).ok());
-  ASSERT_TRUE(registry_->registerDevice(1, pb::DESKTOP, pb::BUSY, "n1", kT0).ok());
+  ASSERT_TRUE(sessions_->registerDevice(2, pb::ANDROID, kUserStatusAvailable, "n1", kT0).ok());
+  ASSERT_TRUE(sessions_->registerDevice(2, pb::BROWSER, kUserStatusAvailable, "n1", kT0).ok());
+  ASSERT_TRUE(sessions_->registerDevice(3, pb::IOS, kUserStatusInvisible, "n1", kT0).ok());
+  ASSERT_TRUE(sessions_->registerDevice(1, pb::DESKTOP, pb::BUSY, "n1", kT0).ok());
 
   const HandlerResult result = queryMembers(3, group_id, std::nullopt, true);
   ASSERT_EQ(result.status.code, StatusCode::kOk) << result.status.reason;

@@ -1,72 +1,21 @@
 #include "service/message/message_handlers.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <memory>
-#include <stdexcept>
+#include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "cluster/session_registry.h"
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/password_hasher.h"
-#include "core/snowflake.h"
-#include "service/session_control.h"
 #include "store/store.h"
+#include "testing/service_test_fixture.h"
 
 namespace parley {
 namespace {
 
-namespace fs = std::filesystem;
 namespace pb = im::turms::proto;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "parley-message-handlers-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-class FakeClock final : public Clock {
- public:
-  int64_t nowMillis() const override { return now_; }
-  void advanceMillis(int64_t millis) { now_ += millis; }
-
- private:
-  int64_t now_ = 1'800'000'000'000;
-};
-
-// Pushes are asserted through HandlerResult::pushes; handlers must not push by themselves.
-class RecordingSessionControl final : public SessionControl {
- public:
-  void pushToUsers(std::span<const int64_t>, std::shared_ptr<const std::string>, int64_t,
-                   int32_t) override {
-    ++direct_pushes;
-  }
-  void closeUserSessions(int64_t, std::span<const int32_t>, int32_t, StatusCode,
-                         const std::string&) override {
-    ++closes;
-  }
-  int direct_pushes = 0;
-  int closes = 0;
-};
 
 // A store whose message inserts fail, as when the disk is full or the database is gone.
 class FailingInsertMessages final : public MessageRepository {
@@ -116,7 +65,7 @@ class FailingInsertStore final : public Store {
 };
 
 // The socket-free fixture: the real Dispatcher and handlers over a real SQLite store.
-class MessageHandlersTest : public ::testing::Test {
+class MessageHandlersTest : public testing::ServiceTestFixture {
  protected:
   static constexpr int64_t kAlice = 11;
   static constexpr int64_t kBob = 12;
@@ -127,21 +76,14 @@ class MessageHandlersTest : public ::testing::Test {
   static constexpr int64_t kGroup = 500;       // alice (owner), bob (manager), carol (member)
   static constexpr int64_t kOtherGroup = 501;  // alice and dave
 
-  MessageHandlersTest()
-      : hasher_(PasswordHasherOptions{}, clock_),
-        ids_(1, clock_),
-        registry_(makeInProcessSessionRegistry()) {}
+  MessageHandlersTest() : ServiceTestFixture(1'800'000'000'000) {}
 
   void SetUp() override {
-    openStore();
+    useStore(*store_);
     for (const int64_t id : {kAlice, kBob, kCarol, kDave, kInactive, kDeleted}) {
-      UserRecord user;
-      user.id = id;
-      user.name = "user-" + std::to_string(id);
-      user.registration_date = clock_.nowMillis();
-      user.last_updated_date = clock_.nowMillis();
+      UserRecord user = userRecord(id);
       user.is_active = id != kInactive;
-      ASSERT_TRUE(store_->users().insert(user).ok());
+      ASSERT_NO_FATAL_FAILURE(addUser(user));
     }
     ASSERT_TRUE(store_->users().softDelete(kDeleted, clock_.nowMillis()).value());
     addGroup(kGroup, kAlice,
@@ -149,38 +91,10 @@ class MessageHandlersTest : public ::testing::Test {
     addGroup(kOtherGroup, kAlice, {{kAlice, kGroupRoleOwner}, {kDave, kGroupRoleMember}});
   }
 
-  void openStore() {
-    store_ = openSqliteStore((dir_.path() / "data").string());
-    useStore(*store_);
-  }
-
-  // (Re)builds the dispatcher over `store`; config_ is read live through the deps.
+  // (Re)builds the dispatcher over `store`.
   void useStore(Store& store) {
-    dispatcher_ = std::make_unique<Dispatcher>();
-    registerMessageHandlers(
-        *dispatcher_, ServiceDeps{store, *registry_, session_control_, store.sequenceIds(), ids_,
-                                  hasher_, clock_, config_});
-  }
-
-  void addGroup(int64_t group_id, int64_t owner, std::vector<std::pair<int64_t, int32_t>> members) {
-    GroupRecord group;
-    group.id = group_id;
-    group.creator_id = owner;
-    group.owner_id = owner;
-    group.name = "group-" + std::to_string(group_id);
-    group.creation_date = clock_.nowMillis();
-    group.last_updated_date = clock_.nowMillis();
-    ASSERT_TRUE(store_->groups().insert(group).ok());
-    std::vector<GroupMemberRecord> records;
-    for (const auto& [user_id, role] : members) {
-      GroupMemberRecord member;
-      member.group_id = group_id;
-      member.user_id = user_id;
-      member.role = role;
-      member.join_date = clock_.nowMillis();
-      records.push_back(member);
-    }
-    ASSERT_TRUE(store_->groupMembers().insertMany(records).ok());
+    dispatcher_ = Dispatcher();
+    registerMessageHandlers(dispatcher_, deps(store));
   }
 
   void relate(int64_t owner, int64_t related, bool blocked) {
@@ -190,15 +104,6 @@ class MessageHandlersTest : public ::testing::Test {
     relationship.establishment_date = clock_.nowMillis();
     if (blocked) relationship.block_date = clock_.nowMillis();
     ASSERT_TRUE(store_->relationships().upsert(relationship).ok());
-  }
-
-  HandlerResult dispatch(int64_t user_id, const TurmsRequest& request) {
-    RequestContext ctx;
-    ctx.user_id = user_id;
-    ctx.device_type = 1;
-    ctx.request_id = request.request_id();
-    ctx.now_millis = clock_.nowMillis();
-    return dispatcher_->dispatch(ctx, request);
   }
 
   static TurmsRequest privateText(int64_t recipient, const std::string& text) {
@@ -286,16 +191,6 @@ class MessageHandlersTest : public ::testing::Test {
   }
 
   static inline int64_t next_request_id_ = 0;
-
-  TempDir dir_;
-  FakeClock clock_;
-  MessageConfig config_;
-  PasswordHasher hasher_;
-  SnowflakeIdGenerator ids_;
-  std::unique_ptr<SessionRegistry> registry_;
-  RecordingSessionControl session_control_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Dispatcher> dispatcher_;
 };
 
 // --- sending --------------------------------------------------------------------------------
@@ -335,7 +230,7 @@ TEST_F(MessageHandlersTest, PrivateMessageIsStoredAnsweredWithItsIdAndPushedToTh
   EXPECT_EQ(relayed.burn_after(), 30);
   EXPECT_EQ(relayed.pre_message_id(), 777);
   EXPECT_EQ(push.sequence_id, std::optional<int64_t>(1));
-  EXPECT_EQ(session_control_.direct_pushes, 0);
+  EXPECT_EQ(control_.direct_pushes, 0);
 }
 
 TEST_F(MessageHandlersTest, RecordsOnlyMessageIsAccepted) {
@@ -400,7 +295,7 @@ TEST_F(MessageHandlersTest, MutedGroupSilencesMembersButNotOwnerOrManagers) {
             StatusCode::kSendMessageToMutedGroup);
   send(kAlice, groupText(kGroup, "owner speaks"));
   send(kBob, groupText(kGroup, "manager speaks"));
-  clock_.advanceMillis(60'001);
+  clock_.advance(60'001);
   send(kCarol, groupText(kGroup, "the mute is over"));
 }
 
@@ -413,7 +308,7 @@ TEST_F(MessageHandlersTest, MutedMemberCannotSend) {
   ASSERT_TRUE(store_->groupMembers().insertMany(std::vector<GroupMemberRecord>{muted}).ok());
   EXPECT_EQ(dispatch(kCarol, groupText(kOtherGroup, "x")).status.code,
             StatusCode::kMutedGroupMemberSendMessage);
-  clock_.advanceMillis(1001);
+  clock_.advance(1001);
   send(kCarol, groupText(kOtherGroup, "unmuted"));
 }
 
@@ -429,7 +324,7 @@ TEST_F(MessageHandlersTest, BlockedSenderIsRefused) {
 TEST_F(MessageHandlersTest, SendingToOneselfFollowsTheConfiguration) {
   EXPECT_EQ(dispatch(kAlice, privateText(kAlice, "note to self")).status.code,
             StatusCode::kSendingMessagesToOneselfIsDisabled);
-  config_.allow_send_to_oneself = true;
+  message_config_.allow_send_to_oneself = true;
   const HandlerResult result = dispatch(kAlice, privateText(kAlice, "note to self"));
   ASSERT_EQ(result.status.code, StatusCode::kOk);
   ASSERT_EQ(result.pushes.size(), 1u);
@@ -448,7 +343,7 @@ TEST_F(MessageHandlersTest, RecipientMustExistAndBeActive) {
 }
 
 TEST_F(MessageHandlersTest, StrangersAreRefusedWhenConfigured) {
-  config_.allow_send_to_stranger = false;
+  message_config_.allow_send_to_stranger = false;
   EXPECT_EQ(dispatch(kAlice, privateText(kBob, "x")).status.code,
             StatusCode::kMessageSenderNotInContactsOrBlocked);
   relate(kBob, kAlice, /*blocked=*/false);  // Bob has Alice as a contact
@@ -459,14 +354,14 @@ TEST_F(MessageHandlersTest, StrangersAreRefusedWhenConfigured) {
 }
 
 TEST_F(MessageHandlersTest, InvalidMessagesAreRejected) {
-  config_.max_text_length = 5;
+  message_config_.max_text_length = 5;
   // Limits count characters (code points), not bytes.
   send(kAlice, privateText(kBob, "ééééé"));
   EXPECT_EQ(dispatch(kAlice, privateText(kBob, "éééééé")).status.code,
             StatusCode::kIllegalArgument);
   EXPECT_EQ(dispatch(kAlice, privateText(kBob, "")).status.code, StatusCode::kIllegalArgument);
 
-  config_.max_records_size_bytes = 4;
+  message_config_.max_records_size_bytes = 4;
   TurmsRequest big = privateText(kBob, "x");
   big.mutable_create_message_request()->add_records("abc");
   big.mutable_create_message_request()->add_records("de");
@@ -577,9 +472,8 @@ TEST_F(MessageHandlersTest, SequenceIdsArePerConversationAndSurviveRestarts) {
   EXPECT_EQ(sequenceOf(kBob, groupText(kGroup, "2")), 2);
 
   store_->flush();
-  dispatcher_.reset();
-  store_.reset();
-  openStore();
+  reopenStore();
+  useStore(*store_);
   EXPECT_EQ(sequenceOf(kBob, privateText(kAlice, "4")), 4);
   EXPECT_EQ(sequenceOf(kCarol, groupText(kGroup, "3")), 3);
 
@@ -596,7 +490,7 @@ TEST_F(MessageHandlersTest, SequenceIdsArePerConversationAndSurviveRestarts) {
 }
 
 TEST_F(MessageHandlersTest, SequenceIdsCanBeTurnedOff) {
-  config_.use_sequence_ids = false;
+  message_config_.use_sequence_ids = false;
   const HandlerResult result = dispatch(kAlice, privateText(kBob, "no sequence"));
   ASSERT_EQ(result.status.code, StatusCode::kOk);
   EXPECT_FALSE(result.pushes[0].sequence_id.has_value());
@@ -623,7 +517,7 @@ class MessageQueryTest : public MessageHandlersTest {
   }
 
   int64_t sendAt(int64_t offset, int64_t from, const TurmsRequest& request) {
-    clock_.advanceMillis(start_ + offset - clock_.nowMillis());
+    clock_.advance(start_ + offset - clock_.nowMillis());
     return send(from, request);
   }
 
@@ -754,7 +648,7 @@ TEST_F(MessageQueryTest, GroupQueryNeedsMembership) {
 
 TEST_F(MessageHandlersTest, OnlyTheSenderEdits) {
   const int64_t id = send(kAlice, privateText(kBob, "typo"));
-  clock_.advanceMillis(1000);
+  clock_.advance(1000);
   const HandlerResult result = dispatch(kAlice, edit(id, "fixed"));
   ASSERT_EQ(result.status.code, StatusCode::kOk) << result.status.reason;
   const MessageRecord message = stored(id);
@@ -777,9 +671,9 @@ TEST_F(MessageHandlersTest, OnlyTheSenderEdits) {
   EXPECT_EQ(found.data->messages().messages(0).text(), "fixed");
   EXPECT_EQ(found.data->messages().messages(0).modification_date(), clock_.nowMillis());
 
-  config_.max_text_length = 3;
+  message_config_.max_text_length = 3;
   EXPECT_EQ(dispatch(kAlice, edit(id, "too long")).status.code, StatusCode::kIllegalArgument);
-  config_.allow_edit = false;
+  message_config_.allow_edit = false;
   EXPECT_EQ(dispatch(kAlice, edit(id, "no")).status.code,
             StatusCode::kUpdatingMessageBySenderIsDisabled);
 }
@@ -795,7 +689,7 @@ TEST_F(MessageHandlersTest, GroupEditGoesToEveryMember) {
 
 TEST_F(MessageHandlersTest, RecallWithinTheWindowHidesTheMessageAndAnnouncesIt) {
   const int64_t id = send(kAlice, privateText(kBob, "oops"));
-  clock_.advanceMillis(int64_t{config_.recall_window_seconds} * 1000);  // the last moment
+  clock_.advance(int64_t{message_config_.recall_window_seconds} * 1000);  // the last moment
   const HandlerResult result = dispatch(kAlice, recall(id));
   ASSERT_EQ(result.status.code, StatusCode::kOk) << result.status.reason;
   EXPECT_EQ(stored(id).recall_date, std::optional<int64_t>(clock_.nowMillis()));
@@ -844,7 +738,7 @@ TEST_F(MessageHandlersTest, RecallWithinTheWindowHidesTheMessageAndAnnouncesIt) 
 
 TEST_F(MessageHandlersTest, RecallAfterTheWindowTimesOut) {
   const int64_t id = send(kAlice, privateText(kBob, "too late"));
-  clock_.advanceMillis(int64_t{config_.recall_window_seconds} * 1000 + 1);
+  clock_.advance(int64_t{message_config_.recall_window_seconds} * 1000 + 1);
   const HandlerResult result = dispatch(kAlice, recall(id));
   EXPECT_EQ(result.status.code, StatusCode::kMessageRecallTimeout);
   EXPECT_TRUE(result.pushes.empty());

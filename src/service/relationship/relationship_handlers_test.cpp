@@ -1,101 +1,33 @@
 #include "service/relationship/relationship_handlers.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <memory>
-#include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "cluster/session_registry.h"
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/password_hasher.h"
-#include "core/snowflake.h"
-#include "service/session_control.h"
-#include "store/store.h"
+#include "testing/service_test_fixture.h"
 
 namespace parley {
 namespace {
 
-namespace fs = std::filesystem;
 namespace pb = im::turms::proto;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (fs::temp_directory_path() / "parley-relationship-handlers-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-class ManualClock final : public Clock {
- public:
-  int64_t nowMillis() const override { return now; }
-  int64_t now = 1'700'000'000'000;
-};
-
-// Handlers report pushes through HandlerResult; anything they push directly lands here.
-class RecordingSessionControl final : public SessionControl {
- public:
-  void pushToUsers(std::span<const int64_t> user_ids, std::shared_ptr<const std::string>, int64_t,
-                   int32_t) override {
-    direct_pushes += static_cast<int>(user_ids.size());
-  }
-  void closeUserSessions(int64_t, std::span<const int32_t>, int32_t, StatusCode,
-                         const std::string&) override {
-    ++closes;
-  }
-  int direct_pushes = 0;
-  int closes = 0;
-};
-
 // The real dispatcher over a real SQLite store, without sockets.
-class RelationshipHandlersTest : public ::testing::Test {
+class RelationshipHandlersTest : public testing::ServiceTestFixture {
  protected:
+  RelationshipHandlersTest() : ServiceTestFixture(1'700'000'000'000) {}
+
   void SetUp() override {
-    store_ = openSqliteStore((dir_.path() / "data").string());
-    registerRelationshipHandlers(
-        dispatcher_, ServiceDeps{*store_, *sessions_, control_, store_->sequenceIds(), ids_,
-                                 hasher_, clock_, message_});
-    for (int64_t id = 1; id <= 5; ++id) {
-      UserRecord user;
-      user.id = id;
-      user.name = "user-" + std::to_string(id);
-      user.registration_date = clock_.now;
-      user.last_updated_date = clock_.now;
-      ASSERT_TRUE(store_->users().insert(user).ok());
-    }
-    ASSERT_TRUE(store_->users().softDelete(5, clock_.now).ok());
+    registerRelationshipHandlers(dispatcher_, deps());
+    for (int64_t id = 1; id <= 5; ++id) ASSERT_NO_FATAL_FAILURE(addUser(userRecord(id)));
+    ASSERT_TRUE(store_->users().softDelete(5, clock_.nowMillis()).ok());
   }
 
   void TearDown() override {
-    EXPECT_EQ(control_.direct_pushes, 0);
+    EXPECT_EQ(control_.directly_pushed_users, 0);
     EXPECT_EQ(control_.closes, 0);
-  }
-
-  HandlerResult send(int64_t user_id, const TurmsRequest& request) {
-    RequestContext ctx;
-    ctx.user_id = user_id;
-    ctx.device_type = 1;
-    ctx.request_id = request.request_id();
-    ctx.now_millis = clock_.now;
-    return dispatcher_.dispatch(ctx, request);
   }
 
   static TurmsRequest create(int64_t user_id, bool blocked = false,
@@ -152,7 +84,7 @@ class RelationshipHandlersTest : public ::testing::Test {
   // The related user ids `user_id` gets back, sorted; empty on NO_CONTENT.
   std::vector<int64_t> relatedIds(int64_t user_id, std::optional<bool> blocked = std::nullopt,
                                   std::vector<int32_t> group_indexes = {}) {
-    const HandlerResult result = send(user_id, queryRelatedIds(blocked, group_indexes));
+    const HandlerResult result = dispatch(user_id, queryRelatedIds(blocked, group_indexes));
     if (result.status.code == StatusCode::kNoContent) return {};
     EXPECT_EQ(result.status.code, StatusCode::kOk) << result.status.reason;
     if (!result.data) return {};
@@ -161,26 +93,10 @@ class RelationshipHandlersTest : public ::testing::Test {
     std::sort(ids.begin(), ids.end());
     return ids;
   }
-
-  static void expectSelfPushOnly(const HandlerResult& result) {
-    ASSERT_EQ(result.pushes.size(), 1u);
-    EXPECT_TRUE(result.pushes[0].user_ids.empty());
-    EXPECT_TRUE(result.pushes[0].include_requester_other_sessions);
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<SessionRegistry> sessions_ = makeInProcessSessionRegistry();
-  RecordingSessionControl control_;
-  ManualClock clock_;
-  SnowflakeIdGenerator ids_{1, clock_};
-  PasswordHasher hasher_{PasswordHasherOptions{PasswordAlgorithm::kSaltedSha256}, clock_};
-  MessageConfig message_;
-  Dispatcher dispatcher_;
 };
 
 TEST_F(RelationshipHandlersTest, CreateThenQueryReturnsTheOneSidedRecord) {
-  const HandlerResult created = send(1, create(2, false, std::nullopt, "bob"));
+  const HandlerResult created = dispatch(1, create(2, false, std::nullopt, "bob"));
   ASSERT_EQ(created.status.code, StatusCode::kOk) << created.status.reason;
   // The requester's other devices learn about it, with the group it landed in filled in.
   expectSelfPushOnly(created);
@@ -189,7 +105,7 @@ TEST_F(RelationshipHandlersTest, CreateThenQueryReturnsTheOneSidedRecord) {
   EXPECT_TRUE(created.pushes[0].request->create_relationship_request().has_group_index());
   EXPECT_EQ(created.pushes[0].request->create_relationship_request().group_index(), 0);
 
-  const HandlerResult queried = send(1, queryRelationships({2}));
+  const HandlerResult queried = dispatch(1, queryRelationships({2}));
   ASSERT_EQ(queried.status.code, StatusCode::kOk) << queried.status.reason;
   ASSERT_TRUE(queried.data.has_value());
   const auto& with_version = queried.data->user_relationships_with_version();
@@ -199,40 +115,40 @@ TEST_F(RelationshipHandlersTest, CreateThenQueryReturnsTheOneSidedRecord) {
   EXPECT_EQ(relationship.related_user_id(), 2);
   EXPECT_FALSE(relationship.has_block_date());
   EXPECT_EQ(relationship.group_index(), 0);
-  EXPECT_EQ(relationship.establishment_date(), clock_.now);
+  EXPECT_EQ(relationship.establishment_date(), clock_.nowMillis());
   EXPECT_EQ(relationship.name(), "bob");
-  EXPECT_EQ(with_version.last_updated_date(), clock_.now);
+  EXPECT_EQ(with_version.last_updated_date(), clock_.nowMillis());
   EXPECT_TRUE(queried.pushes.empty());
 
   // One-sided: the other user has no relationship yet.
-  EXPECT_EQ(send(2, queryRelationships({1})).status.code, StatusCode::kNoContent);
+  EXPECT_EQ(dispatch(2, queryRelationships({1})).status.code, StatusCode::kNoContent);
   EXPECT_EQ(relatedIds(1), (std::vector<int64_t>{2}));
   EXPECT_TRUE(relatedIds(2).empty());
 }
 
 TEST_F(RelationshipHandlersTest, CreatingAnExistingRelationshipIs2501) {
-  ASSERT_EQ(send(1, create(2)).status.code, StatusCode::kOk);
-  const HandlerResult again = send(1, create(2, true));
+  ASSERT_EQ(dispatch(1, create(2)).status.code, StatusCode::kOk);
+  const HandlerResult again = dispatch(1, create(2, true));
   EXPECT_EQ(again.status.code, StatusCode::kCreateExistingRelationship);
   EXPECT_EQ(toInt(again.status.code), 2501);
   EXPECT_TRUE(again.pushes.empty());
   // The first record is unchanged: not blocked.
   EXPECT_EQ(relatedIds(1, true), std::vector<int64_t>{});
   // The other direction is a different record.
-  EXPECT_EQ(send(2, create(1)).status.code, StatusCode::kOk);
+  EXPECT_EQ(dispatch(2, create(1)).status.code, StatusCode::kOk);
 }
 
 TEST_F(RelationshipHandlersTest, CreateRefusesOneselfAndUnknownOrDeletedUsers) {
-  EXPECT_EQ(send(1, create(1)).status.code, StatusCode::kIllegalArgument);
-  EXPECT_EQ(send(1, create(404)).status.code, StatusCode::kIllegalArgument);
-  EXPECT_EQ(send(1, create(5)).status.code, StatusCode::kIllegalArgument);  // soft-deleted
+  EXPECT_EQ(dispatch(1, create(1)).status.code, StatusCode::kIllegalArgument);
+  EXPECT_EQ(dispatch(1, create(404)).status.code, StatusCode::kIllegalArgument);
+  EXPECT_EQ(dispatch(1, create(5)).status.code, StatusCode::kIllegalArgument);  // soft-deleted
   EXPECT_TRUE(relatedIds(1).empty());
 }
 
 TEST_F(RelationshipHandlersTest, BlockingIsARecordWithABlockDate) {
-  ASSERT_EQ(send(1, create(2)).status.code, StatusCode::kOk);
-  clock_.now += 1000;
-  ASSERT_EQ(send(1, create(3, true, 4)).status.code, StatusCode::kOk);
+  ASSERT_EQ(dispatch(1, create(2)).status.code, StatusCode::kOk);
+  clock_.advance(1000);
+  ASSERT_EQ(dispatch(1, create(3, true, 4)).status.code, StatusCode::kOk);
   EXPECT_TRUE(store_->relationships().isBlocked(1, 3).value());
   EXPECT_FALSE(store_->relationships().isBlocked(3, 1).value());
 
@@ -242,99 +158,99 @@ TEST_F(RelationshipHandlersTest, BlockingIsARecordWithABlockDate) {
   EXPECT_EQ(relatedIds(1, std::nullopt, {4}), (std::vector<int64_t>{3}));
   EXPECT_TRUE(relatedIds(1, false, {4}).empty());
 
-  const HandlerResult blocked = send(1, queryRelationships({}, true));
+  const HandlerResult blocked = dispatch(1, queryRelationships({}, true));
   ASSERT_EQ(blocked.status.code, StatusCode::kOk);
   const auto& with_version = blocked.data->user_relationships_with_version();
   ASSERT_EQ(with_version.user_relationships_size(), 1);
   EXPECT_EQ(with_version.user_relationships(0).related_user_id(), 3);
-  EXPECT_EQ(with_version.user_relationships(0).block_date(), clock_.now);
+  EXPECT_EQ(with_version.user_relationships(0).block_date(), clock_.nowMillis());
   EXPECT_EQ(with_version.user_relationships(0).group_index(), 4);
-  EXPECT_EQ(with_version.last_updated_date(), clock_.now);
+  EXPECT_EQ(with_version.last_updated_date(), clock_.nowMillis());
 }
 
 TEST_F(RelationshipHandlersTest, UpdateBlocksUnblocksAndRenamesKeepingTheRest) {
-  ASSERT_EQ(send(1, create(2, false, 3, "bob")).status.code, StatusCode::kOk);
-  const int64_t established = clock_.now;
-  clock_.now += 1000;
-  const HandlerResult blocked = send(1, update(2, true));
+  ASSERT_EQ(dispatch(1, create(2, false, 3, "bob")).status.code, StatusCode::kOk);
+  const int64_t established = clock_.nowMillis();
+  clock_.advance(1000);
+  const HandlerResult blocked = dispatch(1, update(2, true));
   ASSERT_EQ(blocked.status.code, StatusCode::kOk) << blocked.status.reason;
   expectSelfPushOnly(blocked);
   auto record = store_->relationships().find(1, 2).value();
   ASSERT_TRUE(record.has_value());
-  EXPECT_EQ(record->block_date, std::optional<int64_t>(clock_.now));
+  EXPECT_EQ(record->block_date, std::optional<int64_t>(clock_.nowMillis()));
   EXPECT_EQ(record->name, "bob");
   EXPECT_EQ(record->group_index, 3);
   EXPECT_EQ(record->establishment_date, established);
 
   // Blocking again keeps the original block date.
-  const int64_t blocked_at = clock_.now;
-  clock_.now += 1000;
-  ASSERT_EQ(send(1, update(2, true)).status.code, StatusCode::kOk);
+  const int64_t blocked_at = clock_.nowMillis();
+  clock_.advance(1000);
+  ASSERT_EQ(dispatch(1, update(2, true)).status.code, StatusCode::kOk);
   EXPECT_EQ(store_->relationships().find(1, 2).value()->block_date,
             std::optional<int64_t>(blocked_at));
 
-  ASSERT_EQ(send(1, update(2, std::nullopt, "robert")).status.code, StatusCode::kOk);
+  ASSERT_EQ(dispatch(1, update(2, std::nullopt, "robert")).status.code, StatusCode::kOk);
   record = store_->relationships().find(1, 2).value();
   EXPECT_EQ(record->name, "robert");
   EXPECT_TRUE(record->block_date.has_value());
 
-  ASSERT_EQ(send(1, update(2, false)).status.code, StatusCode::kOk);
+  ASSERT_EQ(dispatch(1, update(2, false)).status.code, StatusCode::kOk);
   EXPECT_FALSE(store_->relationships().isBlocked(1, 2).value());
   EXPECT_EQ(store_->relationships().find(1, 2).value()->name, "robert");
 }
 
 TEST_F(RelationshipHandlersTest, UpdateOfAMissingRelationshipCreatesIt) {
-  ASSERT_EQ(send(1, update(3, true)).status.code, StatusCode::kOk);
+  ASSERT_EQ(dispatch(1, update(3, true)).status.code, StatusCode::kOk);
   auto record = store_->relationships().find(1, 3).value();
   ASSERT_TRUE(record.has_value());
-  EXPECT_EQ(record->block_date, std::optional<int64_t>(clock_.now));
-  EXPECT_EQ(record->establishment_date, clock_.now);
+  EXPECT_EQ(record->block_date, std::optional<int64_t>(clock_.nowMillis()));
+  EXPECT_EQ(record->establishment_date, clock_.nowMillis());
   EXPECT_EQ(record->group_index, 0);
 
-  EXPECT_EQ(send(1, update(404, true)).status.code, StatusCode::kIllegalArgument);
-  EXPECT_EQ(send(1, update(1, true)).status.code, StatusCode::kIllegalArgument);
+  EXPECT_EQ(dispatch(1, update(404, true)).status.code, StatusCode::kIllegalArgument);
+  EXPECT_EQ(dispatch(1, update(1, true)).status.code, StatusCode::kIllegalArgument);
   EXPECT_FALSE(store_->relationships().find(1, 404).value().has_value());
 }
 
 TEST_F(RelationshipHandlersTest, DeleteRemovesOnlyTheRequestersRecord) {
-  ASSERT_EQ(send(1, create(2)).status.code, StatusCode::kOk);
-  ASSERT_EQ(send(2, create(1)).status.code, StatusCode::kOk);
-  const HandlerResult deleted = send(1, remove(2));
+  ASSERT_EQ(dispatch(1, create(2)).status.code, StatusCode::kOk);
+  ASSERT_EQ(dispatch(2, create(1)).status.code, StatusCode::kOk);
+  const HandlerResult deleted = dispatch(1, remove(2));
   ASSERT_EQ(deleted.status.code, StatusCode::kOk);
   expectSelfPushOnly(deleted);
   EXPECT_TRUE(relatedIds(1).empty());
   EXPECT_EQ(relatedIds(2), (std::vector<int64_t>{1}));
 
   // Deleting what is not there is fine, as upstream, and a new relationship can follow.
-  EXPECT_EQ(send(1, remove(2)).status.code, StatusCode::kOk);
-  EXPECT_EQ(send(1, create(2)).status.code, StatusCode::kOk);
+  EXPECT_EQ(dispatch(1, remove(2)).status.code, StatusCode::kOk);
+  EXPECT_EQ(dispatch(1, create(2)).status.code, StatusCode::kOk);
 }
 
 TEST_F(RelationshipHandlersTest, DeleteFromAnotherGroupKeepsTheRelationship) {
-  ASSERT_EQ(send(1, create(2, false, 3)).status.code, StatusCode::kOk);
+  ASSERT_EQ(dispatch(1, create(2, false, 3)).status.code, StatusCode::kOk);
   TurmsRequest from_group_7 = remove(2);
   from_group_7.mutable_delete_relationship_request()->set_group_index(7);
-  EXPECT_EQ(send(1, from_group_7).status.code, StatusCode::kOk);
+  EXPECT_EQ(dispatch(1, from_group_7).status.code, StatusCode::kOk);
   EXPECT_EQ(relatedIds(1), (std::vector<int64_t>{2}));
   TurmsRequest from_group_3 = remove(2);
   from_group_3.mutable_delete_relationship_request()->set_group_index(3);
-  EXPECT_EQ(send(1, from_group_3).status.code, StatusCode::kOk);
+  EXPECT_EQ(dispatch(1, from_group_3).status.code, StatusCode::kOk);
   EXPECT_TRUE(relatedIds(1).empty());
 }
 
 TEST_F(RelationshipHandlersTest, EmptyQueriesAreNoContent) {
-  EXPECT_EQ(send(1, queryRelationships({})).status.code, StatusCode::kNoContent);
-  EXPECT_EQ(send(1, queryRelatedIds()).status.code, StatusCode::kNoContent);
-  ASSERT_EQ(send(1, create(2)).status.code, StatusCode::kOk);
-  EXPECT_EQ(send(1, queryRelationships({3, 4})).status.code, StatusCode::kNoContent);
-  EXPECT_EQ(send(1, queryRelatedIds(true)).status.code, StatusCode::kNoContent);
+  EXPECT_EQ(dispatch(1, queryRelationships({})).status.code, StatusCode::kNoContent);
+  EXPECT_EQ(dispatch(1, queryRelatedIds()).status.code, StatusCode::kNoContent);
+  ASSERT_EQ(dispatch(1, create(2)).status.code, StatusCode::kOk);
+  EXPECT_EQ(dispatch(1, queryRelationships({3, 4})).status.code, StatusCode::kNoContent);
+  EXPECT_EQ(dispatch(1, queryRelatedIds(true)).status.code, StatusCode::kNoContent);
 }
 
 TEST_F(RelationshipHandlersTest, FriendRequestsAndRelationshipGroupsAreNotServedYet) {
   TurmsRequest friend_request;
   friend_request.set_request_id(9);
   friend_request.mutable_create_friend_request_request()->set_recipient_id(2);
-  const HandlerResult result = send(1, friend_request);
+  const HandlerResult result = dispatch(1, friend_request);
   EXPECT_EQ(result.status.code, StatusCode::kIllegalArgument);
   EXPECT_NE(result.status.reason.find("create_friend_request_request"), std::string::npos);
 }

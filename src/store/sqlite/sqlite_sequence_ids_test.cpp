@@ -3,39 +3,16 @@
 #include "store/sqlite/sqlite_sequence_ids.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <stdexcept>
+#include <cstdint>
 #include <string>
 
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_message_repository.h"
+#include "testing/temp_dir.h"
 
 namespace parley {
 namespace {
-
-namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "parley-sequence-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 constexpr sqlite::Migration kMigrations[] = {
     {1, "create message and sequence_id", sqlite::kMessageSchema},
@@ -54,8 +31,8 @@ int64_t storedValue(sqlite::Database& db, const ConversationKey& key) {
 // "Durable before returning": another connection already sees the committed counter while the
 // first one is still open (nothing waits in an open transaction or a buffer).
 TEST(SqliteSequenceIdsTest, EachIdIsCommittedBeforeItIsReturned) {
-  TempDir dir;
-  const std::string path = (dir.path() / "seq.db").string();
+  testing::TempDir dir;
+  const std::string path = dir.file("seq.db");
   sqlite::Database db(path);
   db.migrate(kMigrations);
   sqlite::SqliteSequenceIds ids(db);
@@ -69,8 +46,8 @@ TEST(SqliteSequenceIdsTest, EachIdIsCommittedBeforeItIsReturned) {
 }
 
 TEST(SqliteSequenceIdsTest, FailureIsAStatusNotAnException) {
-  TempDir dir;
-  sqlite::Database db((dir.path() / "seq.db").string());
+  testing::TempDir dir;
+  sqlite::Database db(dir.file("seq.db"));
   // No migration: the table is missing, as when the database is broken underneath.
   sqlite::SqliteSequenceIds ids(db);
   auto next = ids.next(ConversationKey::groupOf(1));

@@ -1,56 +1,30 @@
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "store/sqlite/sqlite_database.h"
 #include "store/store.h"
 #include "store/user_repository_contract_test.h"
+#include "testing/sqlite_store_test_env.h"
+#include "testing/temp_dir.h"
 
 namespace parley {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "parley-store-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-class SqliteStoreTestEnv final : public contract::StoreTestEnv {
- public:
-  std::unique_ptr<Store> open() override { return openSqliteStore(dataDir()); }
-  std::string dataDir() const { return (dir_.path() / "data").string(); }
-
- private:
-  TempDir dir_;
-};
-
 using contract::UserRepositoryContractTest;
+using testing::SqliteStoreTestEnv;
+using testing::TempDir;
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, UserRepositoryContractTest,
-                         ::testing::Values(contract::UserRepositoryContractParam{
-                             "sqlite", [] { return std::make_unique<SqliteStoreTestEnv>(); }}),
-                         contract::userRepositoryContractName);
+                         ::testing::Values(testing::sqliteStoreContractParam()),
+                         contract::storeContractName);
 
 TEST(SqliteStoreTest, CreatesDataDirAndDatabaseFile) {
   SqliteStoreTestEnv env;
@@ -122,7 +96,7 @@ int64_t countRows(sqlite::Database& db, std::string_view sql) {
 
 TEST(SqliteDatabaseTest, MigratesInOrderOnceAndRecordsTheVersion) {
   TempDir dir;
-  sqlite::Database db((dir.path() / "t.db").string());
+  sqlite::Database db(dir.file("t.db"));
   db.migrate(std::span(kTestMigrations).first(1));
   {
     auto lock = db.lock();
@@ -137,7 +111,7 @@ TEST(SqliteDatabaseTest, MigratesInOrderOnceAndRecordsTheVersion) {
 
 TEST(SqliteDatabaseTest, FailedMigrationRollsBackAndThrows) {
   TempDir dir;
-  sqlite::Database db((dir.path() / "t.db").string());
+  sqlite::Database db(dir.file("t.db"));
   const sqlite::Migration broken[] = {
       kTestMigrations[0],
       {2, "half broken", "CREATE TABLE c (z INTEGER); INSERT INTO nowhere VALUES (1);"},
@@ -156,7 +130,7 @@ TEST(SqliteDatabaseTest, FailedMigrationRollsBackAndThrows) {
 
 TEST(SqliteDatabaseTest, RefusesADatabaseFromANewerParley) {
   TempDir dir;
-  const std::string path = (dir.path() / "t.db").string();
+  const std::string path = dir.file("t.db");
   {
     sqlite::Database db(path);
     db.migrate(kTestMigrations);
@@ -167,7 +141,7 @@ TEST(SqliteDatabaseTest, RefusesADatabaseFromANewerParley) {
 
 TEST(SqliteDatabaseTest, UsesWalAndFullSync) {
   TempDir dir;
-  sqlite::Database db((dir.path() / "t.db").string());
+  sqlite::Database db(dir.file("t.db"));
   auto lock = db.lock();
   auto mode = db.prepare("PRAGMA journal_mode");
   ASSERT_TRUE(mode.ok());
@@ -179,7 +153,7 @@ TEST(SqliteDatabaseTest, UsesWalAndFullSync) {
 
 TEST(SqliteDatabaseTest, TransactionRollsBackUnlessCommitted) {
   TempDir dir;
-  sqlite::Database db((dir.path() / "t.db").string());
+  sqlite::Database db(dir.file("t.db"));
   db.migrate(std::span(kTestMigrations).first(1));
   auto lock = db.lock();
   {
@@ -199,7 +173,7 @@ TEST(SqliteDatabaseTest, TransactionRollsBackUnlessCommitted) {
 
 TEST(SqliteDatabaseTest, ErrorsBecomeStatusesNotExceptions) {
   TempDir dir;
-  sqlite::Database db((dir.path() / "t.db").string());
+  sqlite::Database db(dir.file("t.db"));
   auto lock = db.lock();
   const VoidResult bad = db.exec("SELECT * FROM missing_table");
   ASSERT_FALSE(bad.ok());

@@ -1,0 +1,67 @@
+#pragma once
+// What every repository contract suite (store/*_repository_contract_test.h) runs against: a store
+// in a place of its own. Each suite's fixture derives from StoreContractTest, so one
+// implementation's environment serves every suite, one line each, e.g.
+//   INSTANTIATE_TEST_SUITE_P(Mongo, UserRepositoryContractTest,
+//                            ::testing::Values(StoreContractParam{"mongo", makeMongoEnv}),
+//                            storeContractName);
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "store/store.h"
+
+namespace parley::contract {
+
+// One isolated place for a store to live (a temp dir, a fresh database name), removed by the
+// destructor.
+class StoreTestEnv {
+ public:
+  virtual ~StoreTestEnv() = default;
+  // Opens the store; opening again after the previous one was destroyed must see the same data.
+  virtual std::unique_ptr<Store> open() = 0;
+};
+
+struct StoreContractParam {
+  std::string name;  // test name suffix: letters, digits and '_' only
+  std::function<std::unique_ptr<StoreTestEnv>()> make_env;  // a fresh, empty place on every call
+};
+
+// Failure messages name the implementation instead of dumping the struct's bytes.
+inline void PrintTo(const StoreContractParam& param, std::ostream* os) { *os << param.name; }
+
+inline std::string storeContractName(const ::testing::TestParamInfo<StoreContractParam>& info) {
+  return info.param.name;
+}
+
+class StoreContractTest : public ::testing::TestWithParam<StoreContractParam> {
+ protected:
+  void SetUp() override {
+    env_ = GetParam().make_env();
+    ASSERT_NE(env_, nullptr);
+    store_ = env_->open();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // The store closes before its place is removed.
+  void TearDown() override {
+    store_.reset();
+    env_.reset();
+  }
+
+  // Closes the store and opens it again, as a restart would. Repositories taken from the store
+  // before are invalid after it.
+  void reopen() {
+    store_.reset();
+    store_ = env_->open();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::unique_ptr<StoreTestEnv> env_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace parley::contract
