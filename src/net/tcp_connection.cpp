@@ -71,7 +71,9 @@ void TcpConnection::writeNext() {
   std::array<asio::const_buffer, 2> buffers{asio::buffer(header_), asio::buffer(*queue_.front())};
   asio::async_write(socket_, buffers,
                     [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                      if (ec) {
+                      // finish() (e.g. on the peer's EOF) may have run while this write's
+                      // success was already queued, and it emptied the queue.
+                      if (ec || self->finished_) {
                         self->finish();
                         return;
                       }

@@ -93,7 +93,9 @@ void WsConnection::writeNext() {
   writing_ = true;
   ws_.async_write(asio::buffer(*queue_.front()),
                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                    if (ec) {
+                    // finish() (e.g. on the peer's close) may have run while this write's
+                    // success was already queued, and it emptied the queue.
+                    if (ec || self->finished_) {
                       self->finish();
                       return;
                     }
