@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/check-format.sh
 ./scripts/build.sh
+./scripts/build-ferretdb.sh
 ./scripts/fuzz.sh 5
 # Last, so that its summary line closes the output.
 (cd build && ctest --output-on-failure --timeout 300 -j 2)

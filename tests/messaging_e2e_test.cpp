@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "support/backend.h"
 #include "support/test_helpers.h"
 
 namespace parley::testing {
@@ -76,12 +77,15 @@ int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members) {
   return group_id;
 }
 
-class MessagingTest : public SharedParleySuite<MessagingTest> {
+class MessagingTest : public SharedParleyOnBackend<MessagingTest> {
  public:
   static ParleyOptions parleyOptions() { return {.demo_user_count = 60}; }
 };
 
-TEST_F(MessagingTest, PrivateMessageReachesEveryRecipientSessionAndTheSendersOtherSessions) {
+INSTANTIATE_TEST_SUITE_P(Sqlite, MessagingTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Mongo, MessagingTest, ::testing::Values(Backend::kMongo));
+
+TEST_P(MessagingTest, PrivateMessageReachesEveryRecipientSessionAndTheSendersOtherSessions) {
   auto bob_desktop = loggedIn(*parley_, 2, pb::DESKTOP, Transport::kWebSocket);
   auto bob_phone = loggedIn(*parley_, 2, pb::ANDROID, Transport::kTcp);
   auto carol_desktop = loggedIn(*parley_, 3, pb::DESKTOP);
@@ -108,7 +112,7 @@ TEST_F(MessagingTest, PrivateMessageReachesEveryRecipientSessionAndTheSendersOth
   EXPECT_FALSE(nextMessagePush(*carol_desktop, 300ms).has_value());
 }
 
-TEST_F(MessagingTest, OfflineRecipientPullsTheMessageLater) {
+TEST_P(MessagingTest, OfflineRecipientPullsTheMessageLater) {
   auto sender = loggedIn(*parley_, 4);
   auto response = sendPrivate(*sender, 5, "while you were away");
   ASSERT_EQ(response.code(), 1000);
@@ -120,7 +124,7 @@ TEST_F(MessagingTest, OfflineRecipientPullsTheMessageLater) {
   EXPECT_EQ(messages.back().sender_id(), 4);
 }
 
-TEST_F(MessagingTest, GroupMessageReachesEveryOnlineMemberOnce) {
+TEST_P(MessagingTest, GroupMessageReachesEveryOnlineMemberOnce) {
   auto owner = loggedIn(*parley_, 21);
   const int64_t group = createGroupWith(*owner, {22, 23});
   auto member_a = loggedIn(*parley_, 22);
@@ -143,7 +147,7 @@ TEST_F(MessagingTest, GroupMessageReachesEveryOnlineMemberOnce) {
   EXPECT_EQ(history[0].sequence_id(), 1);
 }
 
-TEST_F(MessagingTest, NonMembersCanNeitherSendToNorReadAGroup) {
+TEST_P(MessagingTest, NonMembersCanNeitherSendToNorReadAGroup) {
   auto owner = loggedIn(*parley_, 25);
   const int64_t group = createGroupWith(*owner, {26});
   auto outsider = loggedIn(*parley_, 27);
@@ -156,7 +160,7 @@ TEST_F(MessagingTest, NonMembersCanNeitherSendToNorReadAGroup) {
   EXPECT_EQ(outsider->request(query).code(), 5300);
 }
 
-TEST_F(MessagingTest, BlockedSenderIsRefused) {
+TEST_P(MessagingTest, BlockedSenderIsRefused) {
   auto blocker = loggedIn(*parley_, 28);
   pb::TurmsRequest block;
   block.mutable_create_relationship_request()->set_user_id(29);
@@ -167,7 +171,7 @@ TEST_F(MessagingTest, BlockedSenderIsRefused) {
   EXPECT_FALSE(nextMessagePush(*blocker, 300ms).has_value());
 }
 
-TEST_F(MessagingTest, BadInputGetsTheDocumentedCodes) {
+TEST_P(MessagingTest, BadInputGetsTheDocumentedCodes) {
   auto client = loggedIn(*parley_, 30);
   EXPECT_EQ(sendPrivate(*client, 30, "me").code(), 5007);
   EXPECT_EQ(sendPrivate(*client, 999999, "nobody").code(), 5000);
@@ -175,7 +179,7 @@ TEST_F(MessagingTest, BadInputGetsTheDocumentedCodes) {
   EXPECT_NE(sendToGroup(*client, 987654321, "no such group").code(), 1000);
 }
 
-TEST_F(MessagingTest, EditAndRecallArePushedAndRecalledMessagesDisappear) {
+TEST_P(MessagingTest, EditAndRecallArePushedAndRecalledMessagesDisappear) {
   auto sender = loggedIn(*parley_, 32);
   auto recipient = loggedIn(*parley_, 33);
   auto sent = sendPrivate(*sender, 33, "tpyo");
@@ -221,7 +225,7 @@ TEST_F(MessagingTest, EditAndRecallArePushedAndRecalledMessagesDisappear) {
   }
 }
 
-TEST_F(MessagingTest, ForwardCopiesAnExistingMessage) {
+TEST_P(MessagingTest, ForwardCopiesAnExistingMessage) {
   auto alice = loggedIn(*parley_, 34);
   auto original = sendPrivate(*alice, 35, "worth sharing");
   ASSERT_EQ(original.code(), 1000);
@@ -241,7 +245,7 @@ TEST_F(MessagingTest, ForwardCopiesAnExistingMessage) {
   EXPECT_EQ(stranger->request(forward).code(), 5011);
 }
 
-TEST_F(MessagingTest, ReadDatesNeverMoveBackwards) {
+TEST_P(MessagingTest, ReadDatesNeverMoveBackwards) {
   auto client = loggedIn(*parley_, 39);
   auto update = [&](std::optional<int64_t> date) {
     pb::TurmsRequest request;
@@ -269,7 +273,7 @@ TEST_F(MessagingTest, ReadDatesNeverMoveBackwards) {
   EXPECT_GE(readDate(), first);
 }
 
-TEST_F(MessagingTest, TypingIsRelayedBetweenFriends) {
+TEST_P(MessagingTest, TypingIsRelayedBetweenFriends) {
   auto a = loggedIn(*parley_, 41);
   auto b = loggedIn(*parley_, 42);
   for (auto [client, other] : {std::pair{a.get(), 42}, std::pair{b.get(), 41}}) {
@@ -291,7 +295,7 @@ TEST_F(MessagingTest, TypingIsRelayedBetweenFriends) {
   EXPECT_EQ(stranger->request(typing).code(), 4102);
 }
 
-TEST_F(MessagingTest, DemoDataHasUserOnesConversations) {
+TEST_P(MessagingTest, DemoDataHasUserOnesConversations) {
   auto client = loggedIn(*parley_, 2);
   auto messages = queryMessages(*client, false, {1});
   EXPECT_FALSE(messages.empty());
@@ -299,11 +303,19 @@ TEST_F(MessagingTest, DemoDataHasUserOnesConversations) {
   EXPECT_FALSE(group.empty());
 }
 
-TEST(MessagingRestart, SequenceIdsContinueAndAcknowledgedMessagesSurviveKillNine) {
+class MessagingRestart : public ::testing::TestWithParam<Backend> {};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, MessagingRestart, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Mongo, MessagingRestart, ::testing::Values(Backend::kMongo));
+
+TEST_P(MessagingRestart, SequenceIdsContinueAndAcknowledgedMessagesSurviveKillNine) {
   const TempDir dir("parley-seq");
+  // Both processes use the same store: the data dir, or the same Mongo database.
+  const ParleyOptions options =
+      onBackend(GetParam(), {.data_dir = dir.path().string()}, uniqueDatabaseName("restart"));
   int64_t last_id = 0;
   {
-    ParleyProcess parley({.data_dir = dir.path().string()});
+    ParleyProcess parley(options);
     auto a = loggedIn(parley, 11);
     auto b = loggedIn(parley, 12);
     ASSERT_EQ(sendPrivate(*a, 12, "one").code(), 1000);
@@ -314,7 +326,7 @@ TEST(MessagingRestart, SequenceIdsContinueAndAcknowledgedMessagesSurviveKillNine
     parley.kill9();  // right after the OK: nothing acknowledged may be lost
   }
   {
-    ParleyProcess parley({.data_dir = dir.path().string()});
+    ParleyProcess parley(options);
     auto a = loggedIn(parley, 11);
     auto b = loggedIn(parley, 12);
     ASSERT_EQ(sendPrivate(*a, 12, "four").code(), 1000);

@@ -8,9 +8,11 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include "admin/admin_server.h"
+#include "app/migrate.h"
 #include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -83,7 +85,9 @@ int run(const Config& config) {
   // Writes to a closed stdout (a supervisor that went away) must not kill the node.
   signal(SIGPIPE, SIG_IGN);
   const Clock& clock = SystemClock::instance();
-  auto store = openSqliteStore(config.store.data_dir);
+  // Clusters share MongoDB; with no mongo.uri a node keeps everything in its own SQLite file.
+  auto store = config.mongo.uri.empty() ? openSqliteStore(config.store.data_dir)
+                                        : openMongoStore(config.mongo);
   PasswordHasher hasher(hasherOptions(config.password), clock);
   if (config.demo.enabled) seedDemoData(*store, hasher, clock, config.demo.user_count);
 
@@ -142,9 +146,11 @@ int run(const Config& config) {
   gateway.start();
   pool.start();
   admin_pool.start();
-  spdlog::info("parley {} node '{}' ready: websocket {}, tcp {}, admin {}, data in {}", kVersion,
-               config.node.id, servers.wsPort(), servers.tcpPort(), admin ? admin->port() : 0,
-               config.store.data_dir);
+  spdlog::info("parley {} node '{}' ready: websocket {}, tcp {}, admin {}, business data in {}",
+               kVersion, config.node.id, servers.wsPort(), servers.tcpPort(),
+               admin ? admin->port() : 0,
+               config.mongo.uri.empty() ? config.store.data_dir
+                                        : "MongoDB database '" + config.mongo.database + "'");
   // A machine-readable line for scripts and tests that start Parley on port 0.
   std::printf("parley ready ws=%u tcp=%u admin=%u\n", servers.wsPort(), servers.tcpPort(),
               admin ? admin->port() : 0u);
@@ -174,6 +180,13 @@ int run(const Config& config) {
 }  // namespace parley
 
 int main(int argc, char** argv) {
+  // `parley migrate [flags]` copies the SQLite store into MongoDB instead of serving; it takes
+  // the same flags, config file and environment as a node.
+  const bool migrate = argc > 1 && std::string_view(argv[1]) == "migrate";
+  if (migrate) {
+    --argc;
+    ++argv;
+  }
   parley::CommandLine command_line;
   try {
     command_line = parley::parseCommandLine(argc, argv, parley::environment());
@@ -185,7 +198,7 @@ int main(int argc, char** argv) {
   const auto& config = command_line.config;
   parley::setupLogging(config.log.level, config.node.id);
   try {
-    return parley::run(config);
+    return migrate ? parley::runMigrate(config) : parley::run(config);
   } catch (const std::exception& e) {
     // Start-up failures (ports in use, unusable data dir, ...) end here with their reason.
     spdlog::critical("cannot start: {}", e.what());

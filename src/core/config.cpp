@@ -141,6 +141,24 @@ const std::vector<KeySpec>& specs() {
           "store.data-dir", "--data-dir", "directory of the embedded SQLite store", {},
           [](Config & c) -> auto& { return c.store.data_dir; }),
       stringKey(
+          "mongo.uri", "--mongo-uri",
+          "MongoDB URI for business data (standalone, replica set or mongos); empty = SQLite", {},
+          [](Config & c) -> auto& { return c.mongo.uri; }),
+      stringKey(
+          "mongo.database", "--mongo-database", "MongoDB database of the business data", {},
+          [](Config & c) -> auto& { return c.mongo.database; }),
+      stringKey(
+          "mongo.write-concern", "--mongo-write-concern",
+          "write concern: majority or a number of nodes", {},
+          [](Config & c) -> auto& { return c.mongo.write_concern; }),
+      intKey(
+          "mongo.pool-size", "--mongo-pool-size", "MongoDB connections per node", 1, 1024,
+          [](Config & c) -> auto& { return c.mongo.pool_size; }),
+      intKey(
+          "mongo.timeout-ms", "--mongo-timeout-ms",
+          "MongoDB server selection, socket and write timeouts", 100, 600000,
+          [](Config & c) -> auto& { return c.mongo.timeout_ms; }),
+      stringKey(
           "password.algorithm", "--password-algorithm",
           "hash for new passwords: argon2id or salted-sha256", {"argon2id", "salted-sha256"},
           [](Config & c) -> auto& { return c.password.algorithm; }),
@@ -238,6 +256,20 @@ void applyToml(Config& config, const std::string& text, const std::string& sourc
 void validate(const Config& config) {
   if (config.node.id.empty() || config.node.id.size() > 64) {
     throw ConfigError("config key 'node.id': must be 1 to 64 characters");
+  }
+  if (!config.mongo.uri.empty() && config.mongo.uri.rfind("mongodb", 0) != 0) {
+    throw ConfigError("config key 'mongo.uri': must start with mongodb:// or mongodb+srv://");
+  }
+  if (config.mongo.database.empty()) {
+    throw ConfigError("config key 'mongo.database': must not be empty");
+  }
+  {
+    const auto& wc = config.mongo.write_concern;
+    bool numeric = !wc.empty() && wc.find_first_not_of("0123456789") == std::string::npos;
+    if (wc != "majority" && !numeric) {
+      throw ConfigError("config key 'mongo.write-concern': '" + wc +
+                        "' is neither 'majority' nor a number");
+    }
   }
   if (config.store.data_dir.empty()) {
     throw ConfigError("config key 'store.data-dir': must not be empty");

@@ -53,6 +53,16 @@ struct StoreConfig {
   std::string data_dir = "./data";
 };
 
+// MongoDB as the business store (clusters). Empty uri = the embedded SQLite store.
+struct MongoConfig {
+  std::string uri;  // e.g. mongodb://host1,host2/?replicaSet=rs0 or a mongos address
+  std::string database = "parley";
+  // "majority" (default; on a standalone server it means the one server), or a number of nodes.
+  std::string write_concern = "majority";
+  int pool_size = 16;
+  int timeout_ms = 5000;  // server selection, socket and write-concern timeouts
+};
+
 struct PasswordConfig {
   std::string algorithm = "argon2id";  // "argon2id" or "salted-sha256" (Turms' default)
   uint64_t argon2_ops_limit = 2;       // libsodium opslimit
@@ -76,6 +86,7 @@ struct Config {
   MessageConfig message;
   AdminConfig admin;
   StoreConfig store;
+  MongoConfig mongo;
   PasswordConfig password;
   DemoConfig demo;
   LogConfig log;

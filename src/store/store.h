@@ -34,4 +34,9 @@ class Store {
 // with a clear message at start-up when the directory or database cannot be used.
 std::unique_ptr<Store> openSqliteStore(const std::string& data_dir);
 
+struct MongoConfig;
+// Connects to MongoDB, creates collections and indexes (and shards them behind mongos). Throws
+// std::runtime_error naming the cause when MongoDB cannot be reached or used (start-up only).
+std::unique_ptr<Store> openMongoStore(const MongoConfig& config);
+
 }  // namespace parley

@@ -12,11 +12,14 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #ifndef PARLEY_BINARY
 #error "PARLEY_BINARY must point at build/parley"
 #endif
+
+extern char** environ;
 
 namespace parley::testing {
 
@@ -29,8 +32,29 @@ std::string readFile(const std::string& path) {
   return text.str();
 }
 
+// This process's environment minus the variables meant for the tests themselves: parley refuses
+// unknown PARLEY_* variables (a typo must not go unnoticed), and PARLEY_FERRETDB, which points
+// the tests at a FerretDB binary, is not one of its keys.
+std::vector<std::string> childEnvironment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry; ++entry) {
+    if (std::string_view(*entry).starts_with("PARLEY_FERRETDB=")) continue;
+    env.emplace_back(*entry);
+  }
+  return env;
+}
+
 // fork+exec with stdout to a pipe and stderr to a file; returns the pid.
 pid_t spawn(const std::vector<std::string>& args, int* stdout_fd, const std::string& log_path) {
+  // Built before fork: the child of a multi-threaded process may only make async-signal-safe
+  // calls.
+  std::vector<std::string> env = childEnvironment();
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
@@ -40,10 +64,7 @@ pid_t spawn(const std::vector<std::string>& args, int* stdout_fd, const std::str
     int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
     close(pipe_fds[0]);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(pipe_fds[1]);

@@ -1,0 +1,466 @@
+#include "app/migrate.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_export.h"
+#include "store/store.h"
+
+namespace parley {
+namespace {
+
+using sqlite::ExportTable;
+
+// Rows per read and write: big enough to amortize round trips, small enough that one page of
+// messages (with their attachments) stays a few megabytes.
+constexpr int kPage = 500;
+// Ids named in a mismatch line; the rest are only counted.
+constexpr size_t kExamples = 5;
+
+struct KindReport {
+  std::string name;
+  int64_t sqlite_rows = 0;
+  int64_t written = 0;   // new in MongoDB this run (0 on a re-run)
+  int64_t verified = 0;  // rows read back from MongoDB equal to their SQLite row
+  std::vector<std::string> missing;
+  int64_t missing_count = 0;
+
+  void miss(const std::string& what) {
+    ++missing_count;
+    if (missing.size() < kExamples) missing.push_back(what);
+  }
+  bool ok() const { return missing_count == 0 && verified == sqlite_rows; }
+};
+
+bool sameUser(const UserRecord& a, const UserRecord& b) {
+  return a.id == b.id && a.password_hash == b.password_hash && a.name == b.name &&
+         a.intro == b.intro && a.profile_picture == b.profile_picture &&
+         a.profile_access_strategy == b.profile_access_strategy &&
+         a.permission_group_id == b.permission_group_id &&
+         a.registration_date == b.registration_date && a.deletion_date == b.deletion_date &&
+         a.is_active == b.is_active;
+}
+
+bool sameMessage(const MessageRecord& a, const MessageRecord& b) {
+  return a.id == b.id && a.is_group_message == b.is_group_message &&
+         a.is_system_message == b.is_system_message && a.sender_id == b.sender_id &&
+         a.target_id == b.target_id && a.delivery_date == b.delivery_date &&
+         a.modification_date == b.modification_date && a.recall_date == b.recall_date &&
+         a.text == b.text && a.records == b.records && a.burn_after == b.burn_after &&
+         a.pre_message_id == b.pre_message_id && a.reference_id == b.reference_id &&
+         a.sequence_id == b.sequence_id;
+}
+
+bool sameGroup(const GroupRecord& a, const GroupRecord& b) {
+  return a.id == b.id && a.type_id == b.type_id && a.creator_id == b.creator_id &&
+         a.owner_id == b.owner_id && a.name == b.name && a.intro == b.intro &&
+         a.announcement == b.announcement && a.minimum_score == b.minimum_score &&
+         a.mute_end_date == b.mute_end_date && a.creation_date == b.creation_date &&
+         a.deletion_date == b.deletion_date && a.is_active == b.is_active;
+}
+
+bool sameMember(const GroupMemberRecord& a, const GroupMemberRecord& b) {
+  return a.group_id == b.group_id && a.user_id == b.user_id && a.name == b.name &&
+         a.role == b.role && a.join_date == b.join_date && a.mute_end_date == b.mute_end_date;
+}
+
+bool sameRelationship(const RelationshipRecord& a, const RelationshipRecord& b) {
+  return a.owner_id == b.owner_id && a.related_user_id == b.related_user_id &&
+         a.block_date == b.block_date && a.group_index == b.group_index &&
+         a.establishment_date == b.establishment_date && a.name == b.name;
+}
+
+std::string pairName(int64_t a, int64_t b) { return std::to_string(a) + "/" + std::to_string(b); }
+
+class Migration {
+ public:
+  Migration(sqlite::SqliteExport& rows, Store& source, Store& target)
+      : rows_(rows), source_(source), target_(target) {}
+
+  // Each copies one kind and verifies it; a failed read or write ends the run with its status.
+  VoidResult users(KindReport& report);
+  VoidResult messages(KindReport& report);
+  VoidResult groups(KindReport& report);
+  VoidResult groupMembers(KindReport& report);
+  VoidResult relationships(KindReport& report);
+  VoidResult privateConversations(KindReport& report);
+  VoidResult groupConversations(KindReport& report);
+  VoidResult conversationSettings(KindReport& report);
+  VoidResult sequenceCounters(KindReport& report);
+
+ private:
+  // Calls `page` with each page of keys of `table`, in order.
+  VoidResult forEachKeyPage(ExportTable table,
+                            const std::function<VoidResult(const std::vector<int64_t>&)>& page);
+
+  sqlite::SqliteExport& rows_;
+  Store& source_;
+  Store& target_;
+};
+
+VoidResult Migration::forEachKeyPage(
+    ExportTable table, const std::function<VoidResult(const std::vector<int64_t>&)>& page) {
+  int64_t after = INT64_MIN;
+  for (;;) {
+    Result<std::vector<int64_t>> keys = rows_.keys(table, after, kPage);
+    if (!keys.ok()) return keys.status();
+    if (keys->empty()) return {};
+    after = keys->back();
+    if (VoidResult done = page(keys.value()); !done.ok()) return done;
+  }
+}
+
+VoidResult Migration::users(KindReport& report) {
+  return forEachKeyPage(ExportTable::kUser, [&](const std::vector<int64_t>& ids) -> VoidResult {
+    Result<std::vector<UserRecord>> users = source_.users().findByIds(ids);
+    if (!users.ok()) return users.status();
+    // Existing ids are skipped, so a re-run inserts nothing.
+    Result<int64_t> inserted = target_.users().insertMany(users.value());
+    if (!inserted.ok()) return inserted.status();
+    report.written += inserted.value();
+    Result<std::vector<UserRecord>> copies = target_.users().findByIds(ids);
+    if (!copies.ok()) return copies.status();
+    std::map<int64_t, const UserRecord*> by_id;
+    for (const auto& copy : copies.value()) by_id[copy.id] = &copy;
+    for (const auto& user : users.value()) {
+      auto it = by_id.find(user.id);
+      if (it != by_id.end() && sameUser(user, *it->second)) {
+        ++report.verified;
+      } else {
+        report.miss(std::to_string(user.id));
+      }
+    }
+    return {};
+  });
+}
+
+VoidResult Migration::messages(KindReport& report) {
+  return forEachKeyPage(ExportTable::kMessage, [&](const std::vector<int64_t>& ids) -> VoidResult {
+    std::vector<MessageRecord> messages;
+    messages.reserve(ids.size());
+    for (const int64_t id : ids) {
+      Result<std::optional<MessageRecord>> message = source_.messages().findById(id);
+      if (!message.ok()) return message.status();
+      if (message.value()) messages.push_back(std::move(*message.value()));
+    }
+    // The same id with the same content counts as a retried write, so a re-run succeeds.
+    Result<int64_t> inserted = target_.messages().insertMany(messages);
+    if (!inserted.ok()) return inserted.status();
+    report.written += inserted.value();
+    for (const auto& message : messages) {
+      Result<std::optional<MessageRecord>> copy = target_.messages().findById(message.id);
+      if (!copy.ok()) return copy.status();
+      if (copy.value() && sameMessage(message, *copy.value())) {
+        ++report.verified;
+      } else {
+        report.miss(std::to_string(message.id));
+      }
+    }
+    return {};
+  });
+}
+
+VoidResult Migration::groups(KindReport& report) {
+  return forEachKeyPage(ExportTable::kGroup, [&](const std::vector<int64_t>& ids) -> VoidResult {
+    Result<std::vector<GroupRecord>> groups = source_.groups().findByIds(ids);
+    if (!groups.ok()) return groups.status();
+    for (const auto& group : groups.value()) {
+      const VoidResult inserted = target_.groups().insert(group);
+      if (inserted.ok()) {
+        ++report.written;
+      } else if (inserted.status().code != StatusCode::kRecordContainsDuplicateKey) {
+        return inserted.status();
+      }  // a duplicate is this group from an earlier run; the check below compares it
+    }
+    Result<std::vector<GroupRecord>> copies = target_.groups().findByIds(ids);
+    if (!copies.ok()) return copies.status();
+    std::map<int64_t, const GroupRecord*> by_id;
+    for (const auto& copy : copies.value()) by_id[copy.id] = &copy;
+    for (const auto& group : groups.value()) {
+      auto it = by_id.find(group.id);
+      // members_last_updated_date is left out: adding the members below moves it forward, which
+      // only makes clients refetch the member list once.
+      if (it != by_id.end() && sameGroup(group, *it->second)) {
+        ++report.verified;
+      } else {
+        report.miss(std::to_string(group.id));
+      }
+    }
+    return {};
+  });
+}
+
+VoidResult Migration::groupMembers(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kGroupMember, [&](const std::vector<int64_t>& group_ids) -> VoidResult {
+        for (const int64_t group_id : group_ids) {
+          Result<std::vector<GroupMemberRecord>> members =
+              source_.groupMembers().findMembers(group_id, {});
+          if (!members.ok()) return members.status();
+          // Existing (group, user) pairs are skipped; the repository also moves the group's and
+          // each new member's versions, as for any join.
+          Result<int64_t> inserted = target_.groupMembers().insertMany(members.value());
+          if (!inserted.ok()) return inserted.status();
+          report.written += inserted.value();
+          Result<std::vector<GroupMemberRecord>> copies =
+              target_.groupMembers().findMembers(group_id, {});
+          if (!copies.ok()) return copies.status();
+          std::map<int64_t, const GroupMemberRecord*> by_user;
+          for (const auto& copy : copies.value()) by_user[copy.user_id] = &copy;
+          for (const auto& member : members.value()) {
+            auto it = by_user.find(member.user_id);
+            if (it != by_user.end() && sameMember(member, *it->second)) {
+              ++report.verified;
+            } else {
+              report.miss(pairName(group_id, member.user_id));
+            }
+          }
+        }
+        return {};
+      });
+}
+
+VoidResult Migration::relationships(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kRelationship, [&](const std::vector<int64_t>& owner_ids) -> VoidResult {
+        for (const int64_t owner_id : owner_ids) {
+          Result<std::vector<RelationshipRecord>> relationships =
+              source_.relationships().query({.owner_id = owner_id});
+          if (!relationships.ok()) return relationships.status();
+          for (const auto& relationship : relationships.value()) {
+            // A replace, so a re-run rewrites the same record.
+            if (VoidResult done = target_.relationships().upsert(relationship); !done.ok()) {
+              return done;
+            }
+            ++report.written;
+          }
+          Result<std::vector<RelationshipRecord>> copies =
+              target_.relationships().query({.owner_id = owner_id});
+          if (!copies.ok()) return copies.status();
+          std::map<int64_t, const RelationshipRecord*> by_related;
+          for (const auto& copy : copies.value()) by_related[copy.related_user_id] = &copy;
+          for (const auto& relationship : relationships.value()) {
+            auto it = by_related.find(relationship.related_user_id);
+            if (it != by_related.end() && sameRelationship(relationship, *it->second)) {
+              ++report.verified;
+            } else {
+              report.miss(pairName(owner_id, relationship.related_user_id));
+            }
+          }
+        }
+        return {};
+      });
+}
+
+VoidResult Migration::privateConversations(KindReport& report) {
+  int64_t after_owner = INT64_MIN;
+  int64_t after_target = INT64_MIN;
+  for (;;) {
+    Result<std::vector<PrivateConversationRecord>> page =
+        rows_.privateConversations(after_owner, after_target, kPage);
+    if (!page.ok()) return page.status();
+    if (page->empty()) return {};
+    after_owner = page->back().owner_id;
+    after_target = page->back().target_id;
+    for (const auto& conversation : page.value()) {
+      // Read dates only move forward, so a re-run (or a newer date already in MongoDB) keeps
+      // the newest.
+      Result<int64_t> stored = target_.conversations().upsertPrivateReadDate(
+          conversation.owner_id, conversation.target_id, conversation.read_date);
+      if (!stored.ok()) return stored.status();
+      ++report.written;
+      const int64_t target_ids[] = {conversation.target_id};
+      Result<std::vector<PrivateConversationRecord>> copies =
+          target_.conversations().queryPrivate(conversation.owner_id, target_ids);
+      if (!copies.ok()) return copies.status();
+      if (copies->size() == 1 && copies->front().read_date >= conversation.read_date) {
+        ++report.verified;
+      } else {
+        report.miss(pairName(conversation.owner_id, conversation.target_id));
+      }
+    }
+  }
+}
+
+VoidResult Migration::groupConversations(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kGroupConversation, [&](const std::vector<int64_t>& group_ids) -> VoidResult {
+        Result<std::vector<GroupConversationRecord>> conversations =
+            source_.conversations().queryGroups(group_ids);
+        if (!conversations.ok()) return conversations.status();
+        for (const auto& conversation : conversations.value()) {
+          for (const auto& [member_id, read_date] : conversation.member_read_dates) {
+            Result<int64_t> stored = target_.conversations().upsertGroupReadDate(
+                conversation.group_id, member_id, read_date);
+            if (!stored.ok()) return stored.status();
+            ++report.written;
+          }
+        }
+        Result<std::vector<GroupConversationRecord>> copies =
+            target_.conversations().queryGroups(group_ids);
+        if (!copies.ok()) return copies.status();
+        std::map<int64_t, const GroupConversationRecord*> by_group;
+        for (const auto& copy : copies.value()) by_group[copy.group_id] = &copy;
+        for (const auto& conversation : conversations.value()) {
+          auto copy = by_group.find(conversation.group_id);
+          for (const auto& [member_id, read_date] : conversation.member_read_dates) {
+            bool found = false;
+            if (copy != by_group.end()) {
+              auto date = copy->second->member_read_dates.find(member_id);
+              found = date != copy->second->member_read_dates.end() && date->second >= read_date;
+            }
+            if (found) {
+              ++report.verified;
+            } else {
+              report.miss(pairName(conversation.group_id, member_id));
+            }
+          }
+        }
+        return {};
+      });
+}
+
+VoidResult Migration::conversationSettings(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kConversationSettings, [&](const std::vector<int64_t>& owner_ids) -> VoidResult {
+        for (const int64_t owner_id : owner_ids) {
+          Result<std::vector<ConversationSettingsRecord>> settings =
+              source_.conversations().querySettings(owner_id, {}, {}, std::nullopt);
+          if (!settings.ok()) return settings.status();
+          for (const auto& conversation : settings.value()) {
+            // Merges by name, so a re-run rewrites the same values.
+            if (VoidResult done = target_.conversations().upsertSettings(conversation);
+                !done.ok()) {
+              return done;
+            }
+            report.written += static_cast<int64_t>(conversation.settings.size());
+          }
+          Result<std::vector<ConversationSettingsRecord>> copies =
+              target_.conversations().querySettings(owner_id, {}, {}, std::nullopt);
+          if (!copies.ok()) return copies.status();
+          std::map<std::pair<bool, int64_t>, const ConversationSettingsRecord*> by_target;
+          for (const auto& copy : copies.value()) {
+            by_target[{copy.is_group, copy.target_id}] = &copy;
+          }
+          for (const auto& conversation : settings.value()) {
+            auto copy = by_target.find({conversation.is_group, conversation.target_id});
+            for (const auto& [name, value] : conversation.settings) {
+              bool found = false;
+              if (copy != by_target.end()) {
+                auto stored = copy->second->settings.find(name);
+                found = stored != copy->second->settings.end() && stored->second == value;
+              }
+              if (found) {
+                ++report.verified;
+              } else {
+                report.miss(pairName(owner_id, conversation.target_id) + ":" + name);
+              }
+            }
+          }
+        }
+        return {};
+      });
+}
+
+// Counters are not written: MongoDB's SequenceIds seeds a missing counter from the highest
+// sequence id among the conversation's messages, which are copied above. What must hold is that
+// this floor in MongoDB is at least SQLite's: then no sequence id that a stored message carries
+// is handed out again. (A SQLite counter above its floor counted ids whose message write failed;
+// they were never acknowledged, so handing them out again is harmless.)
+VoidResult Migration::sequenceCounters(KindReport& report) {
+  ConversationKey after{false, INT64_MIN, INT64_MIN};
+  for (;;) {
+    Result<std::vector<sqlite::SequenceCounter>> page = rows_.sequenceCounters(after, kPage);
+    if (!page.ok()) return page.status();
+    if (page->empty()) return {};
+    after = page->back().key;
+    for (const auto& counter : page.value()) {
+      const auto& key = counter.key;
+      Result<int64_t> source_floor = source_.messages().maxSequenceId(key.is_group, key.a, key.b);
+      if (!source_floor.ok()) return source_floor.status();
+      Result<int64_t> target_floor = target_.messages().maxSequenceId(key.is_group, key.a, key.b);
+      if (!target_floor.ok()) return target_floor.status();
+      if (target_floor.value() >= source_floor.value()) {
+        ++report.verified;
+      } else {
+        report.miss((key.is_group ? "group " : "private ") + pairName(key.a, key.b));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int runMigrate(const Config& config) {
+  if (config.mongo.uri.empty()) {
+    std::fprintf(stderr,
+                 "parley migrate: set --mongo-uri (mongo.uri): the MongoDB to copy into\n"
+                 "usage: parley migrate --data-dir DIR --mongo-uri URI [--mongo-database NAME]\n");
+    return 2;
+  }
+  // The key reader first: it refuses a data dir without a store, which openSqliteStore would
+  // create empty.
+  sqlite::SqliteExport rows(config.store.data_dir);
+  auto source = openSqliteStore(config.store.data_dir);
+  auto target = openMongoStore(config.mongo);
+  std::printf("parley migrate: %s -> MongoDB database '%s'\n", rows.path().c_str(),
+              config.mongo.database.c_str());
+  if (Result<bool> empty = target->isEmpty(); empty.ok() && !empty.value()) {
+    // Fine for a re-run; data written by Parley itself is kept, and it is why a target should
+    // otherwise be empty: its sequence counters would not know the copied messages.
+    spdlog::warn("migrate: database '{}' already holds users; copying what is missing",
+                 config.mongo.database);
+  }
+
+  Migration migration(rows, *source, *target);
+  struct Kind {
+    const char* name;
+    ExportTable table;
+    VoidResult (Migration::*copy)(KindReport&);
+  };
+  const Kind kinds[] = {
+      {"users", ExportTable::kUser, &Migration::users},
+      {"messages", ExportTable::kMessage, &Migration::messages},
+      {"groups", ExportTable::kGroup, &Migration::groups},
+      {"group_members", ExportTable::kGroupMember, &Migration::groupMembers},
+      {"relationships", ExportTable::kRelationship, &Migration::relationships},
+      {"private_conversations", ExportTable::kPrivateConversation,
+       &Migration::privateConversations},
+      {"group_conversations", ExportTable::kGroupConversation, &Migration::groupConversations},
+      {"conversation_settings", ExportTable::kConversationSettings,
+       &Migration::conversationSettings},
+      {"sequence_counters", ExportTable::kSequenceId, &Migration::sequenceCounters},
+  };
+  bool all_ok = true;
+  for (const Kind& kind : kinds) {
+    KindReport report{.name = kind.name};
+    Result<int64_t> count = rows.rowCount(kind.table);
+    VoidResult copied = count.ok() ? (migration.*kind.copy)(report) : VoidResult(count.status());
+    if (count.ok()) report.sqlite_rows = count.value();
+    if (!copied.ok()) {
+      std::printf("%s: FAILED: %s (status %d)\n", kind.name, copied.status().reason.c_str(),
+                  static_cast<int>(copied.status().code));
+      all_ok = false;
+      break;  // a store that fails now will fail the next kinds too
+    }
+    std::string examples;
+    for (const auto& id : report.missing) examples += " " + id;
+    std::printf("%s: sqlite=%lld written=%lld mongo=%lld %s%s\n", kind.name,
+                static_cast<long long>(report.sqlite_rows), static_cast<long long>(report.written),
+                static_cast<long long>(report.verified), report.ok() ? "ok" : "MISMATCH",
+                report.missing.empty() ? "" : (", missing or different:" + examples).c_str());
+    all_ok = all_ok && report.ok();
+  }
+  std::printf("parley migrate: %s\n",
+              all_ok ? "verified, every row is in MongoDB" : "FAILED, see the lines above");
+  std::fflush(stdout);
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace parley

@@ -1,0 +1,55 @@
+#pragma once
+// GroupRepository and GroupMemberRepository on MongoDB, over the `group`, `groupMember` and
+// `userVersion` collections (their specs and shard keys are in the .cpp, next to the queries).
+#include <vector>
+
+#include "store/group_repository.h"
+#include "store/mongo/mongo_client.h"
+#include "store/mongo/mongo_schema.h"
+
+namespace parley::mongo {
+
+class MongoGroupRepository final : public GroupRepository {
+ public:
+  // connection must outlive the repository.
+  explicit MongoGroupRepository(const Connection& connection) : connection_(connection) {}
+
+  static const std::vector<CollectionSpec>& collections();
+
+  VoidResult insert(const GroupRecord& group) override;
+  Result<std::optional<GroupRecord>> findById(int64_t id) override;
+  Result<std::vector<GroupRecord>> findByIds(std::span<const int64_t> ids) override;
+  Result<bool> update(int64_t id, const GroupUpdate& update) override;
+  Result<bool> softDelete(int64_t id, int64_t now_millis) override;
+
+ private:
+  const Connection& connection_;
+};
+
+class MongoGroupMemberRepository final : public GroupMemberRepository {
+ public:
+  // connection must outlive the repository.
+  explicit MongoGroupMemberRepository(const Connection& connection) : connection_(connection) {}
+
+  static const std::vector<CollectionSpec>& collections();
+
+  Result<int64_t> insertMany(std::span<const GroupMemberRecord> members) override;
+  Result<int64_t> remove(int64_t group_id, std::span<const int64_t> user_ids,
+                         int64_t now_millis) override;
+  Result<int64_t> removeAll(int64_t group_id, int64_t now_millis) override;
+  Result<std::optional<GroupMemberRecord>> find(int64_t group_id, int64_t user_id) override;
+  Result<std::vector<GroupMemberRecord>> findMembers(int64_t group_id,
+                                                     std::span<const int64_t> user_ids) override;
+  Result<std::vector<int64_t>> findMemberIds(int64_t group_id) override;
+  Result<std::vector<int64_t>> findJoinedGroupIds(int64_t user_id) override;
+  Result<std::optional<int64_t>> findJoinedGroupsVersion(int64_t user_id) override;
+  Result<bool> updateRole(int64_t group_id, int64_t user_id, int32_t role,
+                          int64_t now_millis) override;
+  Result<bool> update(int64_t group_id, int64_t user_id, const GroupMemberUpdate& update,
+                      int64_t now_millis) override;
+
+ private:
+  const Connection& connection_;
+};
+
+}  // namespace parley::mongo

@@ -1,0 +1,32 @@
+#pragma once
+// RelationshipRepository on MongoDB, over the `userRelationship` collection (its spec and shard
+// key are in the .cpp, next to the queries).
+#include <vector>
+
+#include "store/mongo/mongo_client.h"
+#include "store/mongo/mongo_schema.h"
+#include "store/relationship_repository.h"
+
+namespace parley::mongo {
+
+class MongoRelationshipRepository final : public RelationshipRepository {
+ public:
+  // connection must outlive the repository.
+  explicit MongoRelationshipRepository(const Connection& connection) : connection_(connection) {}
+
+  static const std::vector<CollectionSpec>& collections();
+
+  VoidResult insert(const RelationshipRecord& relationship) override;
+  VoidResult upsert(const RelationshipRecord& relationship) override;
+  Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships) override;
+  Result<bool> remove(int64_t owner_id, int64_t related_user_id) override;
+  Result<std::optional<RelationshipRecord>> find(int64_t owner_id,
+                                                 int64_t related_user_id) override;
+  Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) override;
+  Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) override;
+
+ private:
+  const Connection& connection_;
+};
+
+}  // namespace parley::mongo

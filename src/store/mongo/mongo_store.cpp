@@ -1,0 +1,74 @@
+// The MongoDB business store for clusters: standalone, replica set or sharded behind mongos,
+// with the same code (standard commands only: no transactions, no change streams).
+#include <memory>
+#include <vector>
+
+#include "store/mongo/mongo_client.h"
+#include "store/mongo/mongo_conversation_repository.h"
+#include "store/mongo/mongo_group_repository.h"
+#include "store/mongo/mongo_message_repository.h"
+#include "store/mongo/mongo_relationship_repository.h"
+#include "store/mongo/mongo_schema.h"
+#include "store/mongo/mongo_sequence_ids.h"
+#include "store/mongo/mongo_user_repository.h"
+#include "store/store.h"
+
+namespace parley {
+namespace {
+
+std::vector<mongo::CollectionSpec> allCollections() {
+  std::vector<mongo::CollectionSpec> all;
+  for (const auto* specs :
+       {&mongo::MongoUserRepository::collections(), &mongo::MongoMessageRepository::collections(),
+        &mongo::MongoSequenceIds::collections(), &mongo::MongoGroupRepository::collections(),
+        &mongo::MongoGroupMemberRepository::collections(),
+        &mongo::MongoRelationshipRepository::collections(),
+        &mongo::MongoConversationRepository::collections()}) {
+    all.insert(all.end(), specs->begin(), specs->end());
+  }
+  return all;
+}
+
+class MongoStore final : public Store {
+ public:
+  explicit MongoStore(const MongoConfig& config)
+      : connection_(config),
+        users_(connection_),
+        messages_(connection_),
+        sequence_ids_(connection_, messages_),
+        groups_(connection_),
+        group_members_(connection_),
+        relationships_(connection_),
+        conversations_(connection_) {
+    mongo::bootstrap(connection_, allCollections());
+  }
+
+  UserRepository& users() override { return users_; }
+  MessageRepository& messages() override { return messages_; }
+  GroupRepository& groups() override { return groups_; }
+  GroupMemberRepository& groupMembers() override { return group_members_; }
+  RelationshipRepository& relationships() override { return relationships_; }
+  ConversationRepository& conversations() override { return conversations_; }
+  SequenceIds& sequenceIds() override { return sequence_ids_; }
+  // Every acknowledged write already waited for its write concern (journaled).
+  void flush() override {}
+  Result<bool> isEmpty() override { return users_.isEmpty(); }
+
+ private:
+  mongo::Connection connection_;
+  mongo::MongoUserRepository users_;
+  mongo::MongoMessageRepository messages_;
+  mongo::MongoSequenceIds sequence_ids_;
+  mongo::MongoGroupRepository groups_;
+  mongo::MongoGroupMemberRepository group_members_;
+  mongo::MongoRelationshipRepository relationships_;
+  mongo::MongoConversationRepository conversations_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> openMongoStore(const MongoConfig& config) {
+  return std::make_unique<MongoStore>(config);
+}
+
+}  // namespace parley

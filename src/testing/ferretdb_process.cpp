@@ -1,0 +1,188 @@
+#include "testing/ferretdb_process.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#ifndef PARLEY_FERRETDB_DEFAULT
+#error "PARLEY_FERRETDB_DEFAULT must point at the build dir's ferretdb-test"
+#endif
+
+namespace parley::testing {
+namespace {
+
+constexpr auto kReadyTimeout = std::chrono::seconds(30);
+constexpr auto kStopTimeout = std::chrono::seconds(10);
+
+// A port nobody listens on right now. Another process may take it before FerretDB binds it;
+// start() then tries another.
+uint16_t freeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Reaps pid within timeout; SIGKILL when it does not exit.
+void reap(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
+FerretDbProcess::FerretDbProcess() {
+  const std::string binary = binaryPath();
+  if (!std::filesystem::exists(binary)) {
+    throw std::runtime_error("FerretDB test server not found at " + binary +
+                             ": run ./scripts/build-ferretdb.sh or set PARLEY_FERRETDB");
+  }
+  std::filesystem::create_directories(dir_.path() / "data");
+  std::string failure;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = freeLoopbackPort();
+    if (tryStart(failure)) return;
+  }
+  throw std::runtime_error("FerretDB did not start: " + failure);
+}
+
+FerretDbProcess::~FerretDbProcess() { stop(); }
+
+std::string FerretDbProcess::binaryPath() {
+  if (const char* path = std::getenv("PARLEY_FERRETDB"); path != nullptr && *path != '\0') {
+    return path;
+  }
+  return PARLEY_FERRETDB_DEFAULT;
+}
+
+void FerretDbProcess::start() {
+  if (running()) return;
+  std::string failure;
+  // The port was just released by our own server; a few tries cover the kernel's cleanup.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (tryStart(failure)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error("FerretDB did not restart on port " + std::to_string(port_) + ": " +
+                           failure);
+}
+
+bool FerretDbProcess::tryStart(std::string& failure) {
+  const std::string binary = binaryPath();
+  const std::string listen = "--listen-addr=127.0.0.1:" + std::to_string(port_);
+  const std::string data = "--data-dir=" + (dir_.path() / "data").string();
+  const std::string log_path = dir_.file("ferretdb.log");
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    // A test binary that crashes must not leave a server behind.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>(listen.c_str()),
+                            const_cast<char*>(data.c_str()), nullptr};
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  const int out_fd = pipe_fds[0];
+
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+  while (out.find("ferretdb ready") == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      close(out_fd);
+      throw std::runtime_error("FerretDB did not become ready within 30 s; log:\n" + log());
+    }
+    pollfd pfd{out_fd, POLLIN, 0};
+    if (poll(&pfd, 1, 100) > 0) {
+      char buffer[512];
+      const ssize_t n = read(out_fd, buffer, sizeof(buffer));
+      if (n <= 0) {
+        // Exited before becoming ready: most likely the port was taken.
+        reap(pid, std::chrono::seconds(5));
+        close(out_fd);
+        failure = "exited before becoming ready; log:\n" + log();
+        return false;
+      }
+      out.append(buffer, static_cast<size_t>(n));
+    }
+  }
+  pid_ = pid;
+  stdout_fd_ = out_fd;
+  return true;
+}
+
+void FerretDbProcess::stop() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    reap(pid_, kStopTimeout);
+    pid_ = -1;
+  }
+  closeOutput();
+}
+
+void FerretDbProcess::kill() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  closeOutput();
+}
+
+void FerretDbProcess::closeOutput() {
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+  stdout_fd_ = -1;
+}
+
+std::string FerretDbProcess::uri() const {
+  return "mongodb://127.0.0.1:" + std::to_string(port_) + "/";
+}
+
+std::string FerretDbProcess::log() const {
+  std::ifstream in(dir_.file("ferretdb.log"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace parley::testing

@@ -1,0 +1,188 @@
+// `parley migrate`: data seeded in the embedded SQLite store (demo data plus live traffic) is
+// copied to MongoDB (FerretDB), verified by the command itself, found again through the protocol
+// by a node running on MongoDB, and a second run changes nothing.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+
+#include "support/test_helpers.h"
+#include "testing/ferretdb_process.h"
+
+namespace parley::testing {
+namespace {
+
+namespace pb = im::turms::proto;
+
+constexpr int kUsers = 50;
+
+struct KindLine {
+  int64_t sqlite = 0;
+  int64_t written = 0;
+  int64_t mongo = 0;
+  bool ok = false;
+};
+
+// "users: sqlite=50 written=50 mongo=50 ok" -> {"users": {...}}
+std::map<std::string, KindLine> parseSummary(const std::string& output) {
+  static const std::regex kLine(R"((\w+): sqlite=(\d+) written=(\d+) mongo=(\d+) (ok|MISMATCH))");
+  std::map<std::string, KindLine> kinds;
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), kLine);
+       it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    kinds[m[1]] = {std::stoll(m[2]), std::stoll(m[3]), std::stoll(m[4]), m[5] == "ok"};
+  }
+  return kinds;
+}
+
+std::unique_ptr<TurmsClient> loggedIn(const ParleyProcess& parley, int64_t user) {
+  auto client = connectTo(parley, Transport::kTcp);
+  auto response = client->login(user, "123", pb::DESKTOP);
+  if (response.code() != 1000) {
+    throw std::runtime_error("login of " + std::to_string(user) + " failed with " +
+                             std::to_string(response.code()));
+  }
+  return client;
+}
+
+std::vector<pb::Message> messagesFrom(TurmsClient& client, bool group, int64_t from) {
+  pb::TurmsRequest request;
+  request.mutable_query_messages_request()->set_are_group_messages(group);
+  request.mutable_query_messages_request()->add_from_ids(from);
+  auto response = client.request(request);
+  if (response.code() != 1000) return {};
+  const auto& messages = response.data().messages().messages();
+  return {messages.begin(), messages.end()};
+}
+
+TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing) {
+  const TempDir sqlite_dir("parley-migrate-src");
+  int64_t private_id = 0;
+  int64_t group_message_id = 0;
+  int64_t group_id = 0;
+  int64_t read_date = 0;
+  {
+    ParleyProcess source({.demo_user_count = kUsers, .data_dir = sqlite_dir.path().string()});
+    auto alice = loggedIn(source, 7);
+    pb::TurmsRequest send;
+    send.mutable_create_message_request()->set_recipient_id(8);
+    send.mutable_create_message_request()->set_text("before the move");
+    auto sent = alice->request(send);
+    ASSERT_EQ(sent.code(), 1000);
+    private_id = sent.data().long_();
+
+    pb::TurmsRequest create;
+    create.mutable_create_group_request()->set_name("movers");
+    auto created = alice->request(create);
+    ASSERT_EQ(created.code(), 1000);
+    group_id = created.data().long_();
+    pb::TurmsRequest add;
+    add.mutable_create_group_members_request()->set_group_id(group_id);
+    add.mutable_create_group_members_request()->add_user_ids(8);
+    ASSERT_EQ(alice->request(add).code(), 1000);
+    pb::TurmsRequest to_group;
+    to_group.mutable_create_message_request()->set_group_id(group_id);
+    to_group.mutable_create_message_request()->set_text("group hello");
+    auto group_sent = alice->request(to_group);
+    ASSERT_EQ(group_sent.code(), 1000);
+    group_message_id = group_sent.data().long_();
+
+    pb::TurmsRequest read;
+    read.mutable_update_conversation_request()->set_user_id(8);
+    ASSERT_EQ(alice->request(read).code(), 1000);
+    pb::TurmsRequest query;
+    query.mutable_query_conversations_request()->add_user_ids(8);
+    auto conversations = alice->request(query);
+    ASSERT_EQ(conversations.code(), 1000);
+    ASSERT_EQ(conversations.data().conversations().private_conversations_size(), 1);
+    read_date = conversations.data().conversations().private_conversations(0).read_date();
+    ASSERT_GT(read_date, 0);
+    ASSERT_EQ(source.terminate(), 0);
+  }
+
+  FerretDbProcess ferretdb;
+  const std::vector<std::string> migrate = {"migrate", "--data-dir=" + sqlite_dir.path().string(),
+                                            "--mongo-uri=" + ferretdb.uri(),
+                                            "--mongo-database=migrated"};
+  const auto first = runParleyToExit(migrate, std::chrono::seconds(120));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto kinds = parseSummary(first.output);
+  for (const char* kind :
+       {"users", "messages", "groups", "group_members", "relationships", "private_conversations",
+        "group_conversations", "conversation_settings", "sequence_counters"}) {
+    ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
+    EXPECT_TRUE(kinds.at(kind).ok) << kind;
+    EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;
+  }
+  EXPECT_EQ(kinds.at("users").sqlite, kUsers);
+  EXPECT_EQ(kinds.at("users").written, kUsers);
+  for (const char* kind : {"messages", "groups", "group_members", "relationships",
+                           "private_conversations", "sequence_counters"}) {
+    EXPECT_GT(kinds.at(kind).sqlite, 0) << kind << " had nothing to migrate";
+  }
+  std::cout << "first migrate run:\n" << first.output << "\n";
+
+  // Idempotent: a second run inserts no user or message again and verifies the same counts.
+  const auto second = runParleyToExit(migrate, std::chrono::seconds(120));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  const auto again = parseSummary(second.output);
+  for (const auto& [kind, line] : kinds) {
+    ASSERT_TRUE(again.count(kind)) << kind;
+    EXPECT_TRUE(again.at(kind).ok) << kind;
+    EXPECT_EQ(again.at(kind).mongo, line.mongo) << kind;
+  }
+  EXPECT_EQ(again.at("users").written, 0);
+  EXPECT_EQ(again.at("messages").written, 0);
+  EXPECT_EQ(again.at("group_members").written, 0);
+
+  // A node on MongoDB finds it all through the protocol.
+  ParleyProcess node({.extra_args = {"--mongo-uri=" + ferretdb.uri(), "--mongo-database=migrated"},
+                      .demo_data = false});
+  for (int64_t user = 1; user <= kUsers; ++user) {
+    try {
+      auto client = connectTo(node, Transport::kTcp);
+      EXPECT_EQ(client->login(user, "123", pb::DESKTOP).code(), 1000) << "user " << user;
+    } catch (const std::exception& e) {
+      FAIL() << "user " << user << ": " << e.what() << "\nnode log:\n"
+             << node.log() << "\nexit " << node.terminate();
+    }
+  }
+  auto bob = loggedIn(node, 8);
+  auto received = messagesFrom(*bob, false, 7);
+  ASSERT_FALSE(received.empty());
+  EXPECT_EQ(received.back().id(), private_id);
+  EXPECT_EQ(received.back().text(), "before the move");
+  auto group_history = messagesFrom(*bob, true, group_id);
+  ASSERT_EQ(group_history.size(), 1u);
+  EXPECT_EQ(group_history[0].id(), group_message_id);
+  EXPECT_EQ(group_history[0].sequence_id(), 1);
+  EXPECT_FALSE(messagesFrom(*bob, true, 1).empty()) << "demo group 1's messages";
+
+  auto alice = loggedIn(node, 7);
+  pb::TurmsRequest query;
+  query.mutable_query_conversations_request()->add_user_ids(8);
+  auto conversations = alice->request(query);
+  ASSERT_EQ(conversations.code(), 1000);
+  ASSERT_EQ(conversations.data().conversations().private_conversations_size(), 1);
+  EXPECT_EQ(conversations.data().conversations().private_conversations(0).read_date(), read_date);
+
+  // Sequence ids continue after the migrated ones instead of starting over.
+  pb::TurmsRequest to_group;
+  to_group.mutable_create_message_request()->set_group_id(group_id);
+  to_group.mutable_create_message_request()->set_text("after the move");
+  ASSERT_EQ(alice->request(to_group).code(), 1000);
+  group_history = messagesFrom(*bob, true, group_id);
+  ASSERT_EQ(group_history.size(), 2u);
+  EXPECT_EQ(group_history[1].sequence_id(), 2);
+}
+
+TEST(MongoMigrate, RefusesADataDirWithoutAStore) {
+  const TempDir empty("parley-migrate-empty");
+  const auto result = runParleyToExit(
+      {"migrate", "--data-dir=" + empty.path().string(), "--mongo-uri=mongodb://127.0.0.1:1/"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("no SQLite store"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace parley::testing
