@@ -47,33 +47,12 @@ bool sameUser(const UserRecord& a, const UserRecord& b) {
          a.is_active == b.is_active;
 }
 
-bool sameMessage(const MessageRecord& a, const MessageRecord& b) {
-  return a.id == b.id && a.is_group_message == b.is_group_message &&
-         a.is_system_message == b.is_system_message && a.sender_id == b.sender_id &&
-         a.target_id == b.target_id && a.delivery_date == b.delivery_date &&
-         a.modification_date == b.modification_date && a.recall_date == b.recall_date &&
-         a.text == b.text && a.records == b.records && a.burn_after == b.burn_after &&
-         a.pre_message_id == b.pre_message_id && a.reference_id == b.reference_id &&
-         a.sequence_id == b.sequence_id;
-}
-
 bool sameGroup(const GroupRecord& a, const GroupRecord& b) {
   return a.id == b.id && a.type_id == b.type_id && a.creator_id == b.creator_id &&
          a.owner_id == b.owner_id && a.name == b.name && a.intro == b.intro &&
          a.announcement == b.announcement && a.minimum_score == b.minimum_score &&
          a.mute_end_date == b.mute_end_date && a.creation_date == b.creation_date &&
          a.deletion_date == b.deletion_date && a.is_active == b.is_active;
-}
-
-bool sameMember(const GroupMemberRecord& a, const GroupMemberRecord& b) {
-  return a.group_id == b.group_id && a.user_id == b.user_id && a.name == b.name &&
-         a.role == b.role && a.join_date == b.join_date && a.mute_end_date == b.mute_end_date;
-}
-
-bool sameRelationship(const RelationshipRecord& a, const RelationshipRecord& b) {
-  return a.owner_id == b.owner_id && a.related_user_id == b.related_user_id &&
-         a.block_date == b.block_date && a.group_index == b.group_index &&
-         a.establishment_date == b.establishment_date && a.name == b.name;
 }
 
 std::string pairName(int64_t a, int64_t b) { return std::to_string(a) + "/" + std::to_string(b); }
@@ -156,7 +135,7 @@ VoidResult Migration::messages(KindReport& report) {
     for (const auto& message : messages) {
       Result<std::optional<MessageRecord>> copy = target_.messages().findById(message.id);
       if (!copy.ok()) return copy.status();
-      if (copy.value() && sameMessage(message, *copy.value())) {
+      if (copy.value() && message == *copy.value()) {
         ++report.verified;
       } else {
         report.miss(std::to_string(message.id));
@@ -215,7 +194,7 @@ VoidResult Migration::groupMembers(KindReport& report) {
           for (const auto& copy : copies.value()) by_user[copy.user_id] = &copy;
           for (const auto& member : members.value()) {
             auto it = by_user.find(member.user_id);
-            if (it != by_user.end() && sameMember(member, *it->second)) {
+            if (it != by_user.end() && member == *it->second) {
               ++report.verified;
             } else {
               report.miss(pairName(group_id, member.user_id));
@@ -247,7 +226,7 @@ VoidResult Migration::relationships(KindReport& report) {
           for (const auto& copy : copies.value()) by_related[copy.related_user_id] = &copy;
           for (const auto& relationship : relationships.value()) {
             auto it = by_related.find(relationship.related_user_id);
-            if (it != by_related.end() && sameRelationship(relationship, *it->second)) {
+            if (it != by_related.end() && relationship == *it->second) {
               ++report.verified;
             } else {
               report.miss(pairName(owner_id, relationship.related_user_id));

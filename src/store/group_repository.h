@@ -54,6 +54,8 @@ struct GroupMemberRecord {
   int32_t role = kGroupRoleMember;
   int64_t join_date = 0;
   std::optional<int64_t> mute_end_date;
+
+  bool operator==(const GroupMemberRecord&) const = default;
 };
 
 // Fields to change; unset ones stay as they are.

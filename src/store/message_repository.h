@@ -25,6 +25,9 @@ struct MessageRecord {
   std::optional<int64_t> pre_message_id;
   std::optional<int64_t> reference_id;  // the original message when this one is a forward
   int64_t sequence_id = 0;              // 0 = none; otherwise 1, 2, 3... per conversation
+
+  // Field by field: a retried insert must match the stored message exactly.
+  bool operator==(const MessageRecord&) const = default;
 };
 
 // A QueryMessagesRequest after authorization. Private messages: those addressed to

@@ -18,6 +18,8 @@ struct RelationshipRecord {
   int32_t group_index = 0;            // relationship group; 0 = the default group
   int64_t establishment_date = 0;
   std::string name;
+
+  bool operator==(const RelationshipRecord&) const = default;
 };
 
 struct RelationshipFilter {

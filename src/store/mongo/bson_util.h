@@ -88,6 +88,25 @@ bool isDuplicateKeyError(const bson_error_t& error);
 VoidResult forEach(mongoc_cursor_t* cursor, const char* what,
                    const std::function<void(const bson_t*)>& fn);
 
+// Every document of the cursor read with `read`; the first unreadable one fails the whole read.
+template <typename T>
+Result<std::vector<T>> readAll(mongoc_cursor_t* cursor, const char* what,
+                               Result<T> (*read)(const bson_t*)) {
+  std::vector<T> records;
+  Status failure;
+  const VoidResult done = forEach(cursor, what, [&](const bson_t* doc) {
+    Result<T> record = read(doc);
+    if (!record.ok()) {
+      if (failure.isOk()) failure = record.status();
+      return;
+    }
+    records.push_back(std::move(record).value());
+  });
+  if (!done.ok()) return done.status();
+  if (!failure.isOk()) return failure;
+  return records;
+}
+
 // The first document matching filter (opts: projection, sort...), or none.
 Result<std::optional<BsonPtr>> findOne(mongoc_collection_t* collection, const bson_t* filter,
                                        const char* what, const bson_t* opts = nullptr);

@@ -91,25 +91,6 @@ Result<GroupConversationRecord> readGroupConversation(const bson_t* doc) {
   return conversation;
 }
 
-// Every document of the cursor read with `read`; the first unreadable one fails the whole read.
-template <typename T>
-Result<std::vector<T>> readAll(mongoc_cursor_t* cursor, const char* what,
-                               Result<T> (*read)(const bson_t*)) {
-  std::vector<T> records;
-  Status failure;
-  const VoidResult done = forEach(cursor, what, [&](const bson_t* doc) {
-    Result<T> record = read(doc);
-    if (!record.ok()) {
-      if (failure.isOk()) failure = record.status();
-      return;
-    }
-    records.push_back(std::move(record).value());
-  });
-  if (!done.ok()) return done.status();
-  if (!failure.isOk()) return failure;
-  return records;
-}
-
 }  // namespace
 
 // privateConversation: one document per (owner, target), keyed {oid, tid} as upstream, holding

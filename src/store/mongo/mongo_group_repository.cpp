@@ -148,30 +148,6 @@ Result<GroupMemberRecord> readMember(const bson_t* doc) {
   return member;
 }
 
-bool sameMember(const GroupMemberRecord& a, const GroupMemberRecord& b) {
-  return a.group_id == b.group_id && a.user_id == b.user_id && a.name == b.name &&
-         a.role == b.role && a.join_date == b.join_date && a.mute_end_date == b.mute_end_date;
-}
-
-// Every document of the cursor read with `read`; the first unreadable one fails the whole read.
-template <typename T>
-Result<std::vector<T>> readAll(mongoc_cursor_t* cursor, const char* what,
-                               Result<T> (*read)(const bson_t*)) {
-  std::vector<T> records;
-  Status failure;
-  const VoidResult done = forEach(cursor, what, [&](const bson_t* doc) {
-    Result<T> record = read(doc);
-    if (!record.ok()) {
-      if (failure.isOk()) failure = record.status();
-      return;
-    }
-    records.push_back(std::move(record).value());
-  });
-  if (!done.ok()) return done.status();
-  if (!failure.isOk()) return failure;
-  return records;
-}
-
 Result<std::vector<GroupMemberRecord>> findMemberDocs(const Connection& connection,
                                                       const bson_t* filter, const char* what) {
   BsonPtr opts(BCON_NEW("sort", "{", "_id.uid", BCON_INT32(1), "}"));
@@ -504,7 +480,7 @@ Result<int64_t> MongoGroupMemberRepository::insertMany(std::span<const GroupMemb
       if (!stored.ok()) return stored.status();
       for (const GroupMemberRecord& member : stored.value()) {
         const size_t i = skipped.at({member.group_id, member.user_id});
-        if (sameMember(member, members[i])) retried[i] = true;
+        if (member == members[i]) retried[i] = true;
       }
     }
   }

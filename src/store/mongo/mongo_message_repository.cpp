@@ -76,16 +76,6 @@ Result<MessageRecord> readMessage(const bson_t* doc) {
   return message;
 }
 
-bool sameMessage(const MessageRecord& a, const MessageRecord& b) {
-  return a.id == b.id && a.is_group_message == b.is_group_message &&
-         a.is_system_message == b.is_system_message && a.sender_id == b.sender_id &&
-         a.target_id == b.target_id && a.delivery_date == b.delivery_date &&
-         a.modification_date == b.modification_date && a.recall_date == b.recall_date &&
-         a.text == b.text && a.records == b.records && a.burn_after == b.burn_after &&
-         a.pre_message_id == b.pre_message_id && a.reference_id == b.reference_id &&
-         a.sequence_id == b.sequence_id;
-}
-
 // True when the query cannot match anything, so nothing needs to be sent.
 bool matchesNothing(const MessageQuery& query) {
   return query.are_group_messages && query.group_ids.empty();
@@ -146,7 +136,7 @@ Result<std::optional<MessageRecord>> findMessage(mongoc_collection_t* messages, 
 VoidResult acceptRetry(mongoc_collection_t* messages, const MessageRecord& message) {
   Result<std::optional<MessageRecord>> existing = findMessage(messages, message.id);
   if (!existing.ok()) return existing.status();
-  if (existing.value() && sameMessage(**existing, message)) return {};
+  if (existing.value() && **existing == message) return {};
   return error(StatusCode::kRecordContainsDuplicateKey,
                "message " + std::to_string(message.id) + " exists with other content");
 }

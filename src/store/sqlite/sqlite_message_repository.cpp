@@ -194,16 +194,6 @@ Result<std::optional<MessageRecord>> findByIdLocked(Database& db, int64_t id) {
   return std::optional<MessageRecord>(std::move(message).value());
 }
 
-bool sameMessage(const MessageRecord& a, const MessageRecord& b) {
-  return a.id == b.id && a.is_group_message == b.is_group_message &&
-         a.is_system_message == b.is_system_message && a.sender_id == b.sender_id &&
-         a.target_id == b.target_id && a.delivery_date == b.delivery_date &&
-         a.modification_date == b.modification_date && a.recall_date == b.recall_date &&
-         a.text == b.text && a.records == b.records && a.burn_after == b.burn_after &&
-         a.pre_message_id == b.pre_message_id && a.reference_id == b.reference_id &&
-         a.sequence_id == b.sequence_id;
-}
-
 // Binds every parameter of buildQuerySql; the caller adds ?9 (limit) for row queries.
 void bindQuery(Statement& stmt, const MessageQuery& query) {
   if (query.are_group_messages) {
@@ -247,7 +237,7 @@ VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, b
   // The id exists: a retried write of the same message is fine, anything else is a conflict.
   Result<std::optional<MessageRecord>> existing = findByIdLocked(db_, message.id);
   if (!existing.ok()) return existing.status();
-  if (existing.value() && sameMessage(**existing, message)) return {};
+  if (existing.value() && **existing == message) return {};
   return error(StatusCode::kRecordContainsDuplicateKey);
 }
 
