@@ -1,0 +1,76 @@
+#include "cluster/redis_keys.h"
+
+#include <algorithm>
+#include <array>
+
+namespace parley {
+
+namespace redis_keys {
+
+std::string session(int64_t user_id) { return "im:sess:{u:" + std::to_string(user_id) + "}"; }
+
+std::string groupSequence(int64_t group_id) {
+  return "im:seq:{g:" + std::to_string(group_id) + "}";
+}
+
+std::string privateSequence(int64_t user1, int64_t user2) {
+  return "im:seq:{p:" + std::to_string(std::min(user1, user2)) + ":" +
+         std::to_string(std::max(user1, user2)) + "}";
+}
+
+std::string sequence(const ConversationKey& key) {
+  return key.is_group ? groupSequence(key.a) : privateSequence(key.a, key.b);
+}
+
+std::string nodes() { return "im:nodes:{cluster}"; }
+
+std::string node(std::string_view node_id) {
+  std::string key = "im:node:{cluster}:";
+  key.append(node_id);
+  return key;
+}
+
+}  // namespace redis_keys
+
+namespace {
+
+constexpr std::array<uint16_t, 256> makeCrc16Table() {
+  std::array<uint16_t, 256> table{};
+  for (uint32_t byte = 0; byte < 256; ++byte) {
+    uint16_t crc = static_cast<uint16_t>(byte << 8);
+    for (int bit = 0; bit < 8; ++bit) {
+      crc = (crc & 0x8000) ? static_cast<uint16_t>((crc << 1) ^ 0x1021)
+                           : static_cast<uint16_t>(crc << 1);
+    }
+    table[byte] = crc;
+  }
+  return table;
+}
+
+constexpr std::array<uint16_t, 256> kCrc16Table = makeCrc16Table();
+
+}  // namespace
+
+uint16_t crc16(std::string_view data) {
+  uint16_t crc = 0;
+  for (const char c : data) {
+    const auto byte = static_cast<uint8_t>(c);
+    crc = static_cast<uint16_t>((crc << 8) ^ kCrc16Table[((crc >> 8) ^ byte) & 0xFF]);
+  }
+  return crc;
+}
+
+std::string_view hashTag(std::string_view key) {
+  const size_t open = key.find('{');
+  if (open == std::string_view::npos) return key;
+  const size_t close = key.find('}', open + 1);
+  if (close == std::string_view::npos || close == open + 1) return key;
+  return key.substr(open + 1, close - open - 1);
+}
+
+uint16_t keySlot(std::string_view key) {
+  // 16384 is a power of two, so the modulo is a mask, as in Redis's keyHashSlot.
+  return static_cast<uint16_t>(crc16(hashTag(key)) & (kClusterSlotCount - 1));
+}
+
+}  // namespace parley

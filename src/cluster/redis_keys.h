@@ -1,0 +1,59 @@
+#pragma once
+// Every Redis key Parley writes, in one place, and Redis Cluster's key → slot function.
+//
+// Keys carry a hash tag ({...}) so that everything one script touches lives in one Cluster slot:
+// Lua scripts and multi-key commands are only allowed within one slot (CROSSSLOT otherwise). The
+// same names are used on a single node and on several standalone shards, where the tags are
+// harmless, so all three topologies share one code path. Ids are written in signed decimal,
+// which keeps keys readable in redis-cli.
+//
+// Key catalogue ("<id>" is a decimal int64):
+//   im:sess:{u:<user>}           HASH  the user's session: status, device type → node id,
+//                                      node id → heartbeat (layout: turms-storage.md §1.2).
+//                                      TTL = close-idle-session timeout, refreshed by heartbeats.
+//   im:seq:{g:<group>}           the group conversation's last sequence id (seeded from durable
+//                                storage when missing, then incremented; no TTL).
+//   im:seq:{p:<lo>:<hi>}         the private conversation's last sequence id; lo < hi are the two
+//                                user ids (signed order), so both directions share one counter.
+//   im:nodes:{cluster}           ZSET  live Parley nodes: member node id, score = heartbeat
+//                                      time in epoch milliseconds; stale members are pruned.
+//   im:node:{cluster}:<node id>  HASH  one node's details (RPC address, start time); TTL'd, so a
+//                                      dead node's entry expires. The tag comes before the node
+//                                      id so braces inside a node id cannot change the slot.
+// All membership keys share the tag "cluster" so one script can register a node and prune the
+// dead ones atomically; the data is tiny, so one slot is enough.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cluster/sequence_ids.h"
+
+namespace parley {
+
+namespace redis_keys {
+
+std::string session(int64_t user_id);
+std::string groupSequence(int64_t group_id);
+// Unordered: (a, b) and (b, a) give the same key.
+std::string privateSequence(int64_t user1, int64_t user2);
+std::string sequence(const ConversationKey& key);
+std::string nodes();
+std::string node(std::string_view node_id);
+
+}  // namespace redis_keys
+
+constexpr uint16_t kClusterSlotCount = 16384;
+
+// CRC16-CCITT (XMODEM): polynomial 0x1021, initial value 0, no reflection, no final XOR — the
+// variant Redis Cluster uses. crc16("123456789") == 0x31C3.
+uint16_t crc16(std::string_view data);
+
+// The part of the key Redis Cluster hashes: if the key has a '{' and a '}' somewhere after it,
+// and at least one character lies between the first '{' and the first '}' after it, that
+// substring; otherwise the whole key. Only the first '{' counts: "foo{}{bar}" hashes all of it.
+std::string_view hashTag(std::string_view key);
+
+// CRC16(hashTag(key)) mod 16384, exactly as `CLUSTER KEYSLOT` answers.
+uint16_t keySlot(std::string_view key);
+
+}  // namespace parley
