@@ -1,0 +1,176 @@
+#include "redis/redis_server_process.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace parley::redis::testing {
+namespace {
+
+constexpr auto kReadyTimeout = std::chrono::seconds(10);
+constexpr auto kStopTimeout = std::chrono::seconds(10);
+
+sockaddr_in loopback(uint16_t port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  return address;
+}
+
+// A port nobody listens on right now; another process may take it first, and start() then tries
+// another.
+uint16_t freeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in address = loopback(0);
+  socklen_t length = sizeof(address);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool accepts(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address = loopback(port);
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return ok;
+}
+
+void reap(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+std::string binaryPath() {
+  if (const char* path = std::getenv("PARLEY_REDIS_SERVER"); path != nullptr && *path != '\0') {
+    return path;
+  }
+  return "redis-server";
+}
+
+}  // namespace
+
+RedisServerProcess::RedisServerProcess(std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "parley-redis-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  std::string failure;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = freeLoopbackPort();
+    if (tryStart(failure)) return;
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+  throw std::runtime_error("redis-server did not start: " + failure);
+}
+
+RedisServerProcess::~RedisServerProcess() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void RedisServerProcess::start() {
+  if (running()) return;
+  std::string failure;
+  // The port was just released by our own server; a few tries cover the kernel's cleanup.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (tryStart(failure)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_) + ": " +
+                           failure);
+}
+
+bool RedisServerProcess::tryStart(std::string& failure) {
+  std::vector<std::string> args{binaryPath(), "--port",       std::to_string(port_),
+                                "--bind",     "127.0.0.1",    "--save",
+                                "",           "--appendonly", "no",
+                                "--dir",      dir_.string(),  "--daemonize",
+                                "no"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  const std::string log_path = (dir_ / "redis.log").string();
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    // A test binary that crashes must not leave a server behind.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (log_fd >= 0) {
+      dup2(log_fd, STDOUT_FILENO);
+      dup2(log_fd, STDERR_FILENO);
+    }
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) {
+      failure = "exited before accepting connections (port taken?); log:\n" + log();
+      return false;
+    }
+    if (accepts(port_)) {
+      pid_ = pid;
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  throw std::runtime_error("redis-server did not accept connections within 10 s; log:\n" + log());
+}
+
+void RedisServerProcess::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  reap(pid_, kStopTimeout);
+  pid_ = -1;
+}
+
+void RedisServerProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+std::string RedisServerProcess::uri() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+std::string RedisServerProcess::log() const {
+  std::ifstream in(dir_ / "redis.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace parley::redis::testing
