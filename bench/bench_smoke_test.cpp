@@ -1,0 +1,257 @@
+// Smoke test for parley-bench and echo-baseline: each scenario for about a second at tiny scale
+// against real processes on loopback. Checks that the JSON line parses and that its counts add
+// up; never asserts on timing.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/parley_process.h"
+
+#ifndef PARLEY_BENCH_BINARY
+#error "PARLEY_BENCH_BINARY must point at parley-bench"
+#endif
+#ifndef ECHO_BASELINE_BINARY
+#error "ECHO_BASELINE_BINARY must point at echo-baseline"
+#endif
+
+namespace parley::bench {
+namespace {
+
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+struct Spawned {
+  pid_t pid = -1;
+  int stdout_fd = -1;
+};
+
+Spawned spawn(const std::vector<std::string>& args) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> argv;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  return {pid, fds[0]};
+}
+
+// Reads stdout until EOF or the deadline; then reaps the process (SIGKILL past the deadline).
+int finish(Spawned process, std::string* output, std::chrono::seconds bound) {
+  const auto deadline = Clock::now() + bound;
+  while (Clock::now() < deadline) {
+    pollfd pfd{process.stdout_fd, POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    char buffer[4096];
+    const ssize_t n = read(process.stdout_fd, buffer, sizeof(buffer));
+    if (n <= 0) break;
+    output->append(buffer, static_cast<size_t>(n));
+  }
+  close(process.stdout_fd);
+  int status = 0;
+  while (Clock::now() < deadline) {
+    if (waitpid(process.pid, &status, WNOHANG) == process.pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(process.pid, SIGKILL);
+  waitpid(process.pid, nullptr, 0);
+  return -1;
+}
+
+struct BenchRun {
+  int exit_code = -1;
+  std::string output;
+  json::object result;
+};
+
+BenchRun runBench(uint16_t port, pid_t server_pid, std::vector<std::string> scenario) {
+  std::vector<std::string> args = {PARLEY_BENCH_BINARY, "--port", std::to_string(port),
+                                   "--server-pid", std::to_string(server_pid)};
+  // Small bounds keep a broken server from stalling the suite.
+  scenario.push_back("max_duration=60s");
+  scenario.push_back("drain=5s");
+  args.insert(args.end(), scenario.begin(), scenario.end());
+  BenchRun run;
+  run.exit_code = finish(spawn(args), &run.output, std::chrono::seconds(90));
+  // The JSON line is the last line that starts with '{'.
+  size_t start = 0;
+  std::string line;
+  while (start < run.output.size()) {
+    size_t end = run.output.find('\n', start);
+    if (end == std::string::npos) end = run.output.size();
+    if (run.output[start] == '{') line = run.output.substr(start, end - start);
+    start = end + 1;
+  }
+  if (!line.empty()) run.result = json::parse(line).as_object();
+  return run;
+}
+
+int64_t number(const json::object& object, const char* section, const char* key) {
+  return object.at(section).at(key).to_number<int64_t>();
+}
+
+class EchoBaseline {
+ public:
+  EchoBaseline() {
+    process_ = spawn({ECHO_BASELINE_BINARY, "--threads", "2"});
+    std::string out;
+    static const std::regex kReady(R"(echo-baseline ready ws=(\d+) tcp=(\d+))");
+    std::smatch match;
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (!std::regex_search(out, match, kReady) && Clock::now() < deadline) {
+      pollfd pfd{process_.stdout_fd, POLLIN, 0};
+      if (poll(&pfd, 1, 100) <= 0) continue;
+      char buffer[256];
+      const ssize_t n = read(process_.stdout_fd, buffer, sizeof(buffer));
+      if (n <= 0) break;
+      out.append(buffer, static_cast<size_t>(n));
+    }
+    if (match.empty()) throw std::runtime_error("echo-baseline did not start: " + out);
+    ws_port_ = static_cast<uint16_t>(std::stoi(match[1]));
+    tcp_port_ = static_cast<uint16_t>(std::stoi(match[2]));
+  }
+  ~EchoBaseline() {
+    kill(process_.pid, SIGTERM);
+    std::string ignored;
+    if (finish(process_, &ignored, std::chrono::seconds(5)) < 0) ADD_FAILURE() << "did not stop";
+  }
+  uint16_t wsPort() const { return ws_port_; }
+  uint16_t tcpPort() const { return tcp_port_; }
+  pid_t pid() const { return process_.pid; }
+
+ private:
+  Spawned process_;
+  uint16_t ws_port_ = 0;
+  uint16_t tcp_port_ = 0;
+};
+
+void expectCompleted(const BenchRun& run, int sessions) {
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ASSERT_FALSE(run.result.empty()) << run.output;
+  EXPECT_TRUE(run.result.at("completed").as_bool()) << run.output;
+  EXPECT_EQ(number(run.result, "sessions", "requested"), sessions);
+  EXPECT_EQ(number(run.result, "sessions", "logged_in"), sessions) << run.output;
+  EXPECT_EQ(number(run.result, "sessions", "disconnected"), 0) << run.output;
+}
+
+// Counts that must add up for any message scenario, whatever the timing.
+void expectMessagesAddUp(const BenchRun& run, int64_t pushes_per_message) {
+  const auto& m = run.result.at("messages").as_object();
+  const int64_t sent = m.at("sent").to_number<int64_t>();
+  const int64_t ok = m.at("ok").to_number<int64_t>();
+  const int64_t failed = m.at("failed").to_number<int64_t>();
+  const int64_t no_response = m.at("no_response").to_number<int64_t>();
+  const int64_t received = m.at("pushes_received").to_number<int64_t>();
+  EXPECT_GT(sent, 0) << run.output;
+  EXPECT_EQ(sent, ok + failed + no_response) << run.output;
+  EXPECT_EQ(failed + no_response, 0) << run.output;
+  EXPECT_EQ(m.at("pushes_expected").to_number<int64_t>(), ok * pushes_per_message) << run.output;
+  EXPECT_EQ(received, ok * pushes_per_message) << run.output;
+  EXPECT_EQ(number(run.result.at("latency_ms").as_object(), "e2e", "count"), received);
+  EXPECT_EQ(number(run.result.at("latency_ms").as_object(), "ack", "count"), ok);
+  EXPECT_TRUE(run.result.at("errors").as_object().empty()) << run.output;
+}
+
+testing::ParleyOptions tinyParley() {
+  testing::ParleyOptions options;
+  options.demo_user_count = 40;
+  return options;
+}
+
+TEST(BenchSmokeTest, LoginOverWebSocket) {
+  parley::testing::ParleyProcess parley(tinyParley());
+  const auto run = runBench(parley.wsPort(), parley.pid(), {"login", "sessions=20"});
+  expectCompleted(run, 20);
+  EXPECT_GT(number(run.result, "login", "rate_per_s"), 0);
+  EXPECT_EQ(number(run.result.at("login").as_object(), "latency_ms", "count"), 20);
+  EXPECT_TRUE(run.result.at("errors").as_object().empty()) << run.output;
+}
+
+TEST(BenchSmokeTest, IdleOverTcpWithHeartbeatsAndServerMemory) {
+  parley::testing::ParleyProcess parley(tinyParley());
+  const auto run = runBench(
+      parley.tcpPort(), parley.pid(),
+      {"idle", "transport=tcp", "sessions=20", "duration=1s", "heartbeat=1s", "workers=2"});
+  expectCompleted(run, 20);
+  EXPECT_EQ(number(run.result, "server", "pid"), parley.pid());
+  EXPECT_GT(number(run.result, "server", "rss_sessions_kib"), 0);
+  EXPECT_GT(number(run.result, "heartbeats", "sent"), 0);
+  // A heartbeat sent just before the report may still be unanswered.
+  EXPECT_GT(number(run.result, "heartbeats", "answered"), 0);
+  EXPECT_LE(number(run.result, "heartbeats", "answered"), number(run.result, "heartbeats", "sent"));
+  EXPECT_EQ(number(run.result, "generator", "workers_reported"), 2);
+  EXPECT_TRUE(run.result.at("errors").as_object().empty()) << run.output;
+}
+
+TEST(BenchSmokeTest, PrivateMessagesAtATargetRateAcrossWorkers) {
+  parley::testing::ParleyProcess parley(tinyParley());
+  const auto run = runBench(parley.wsPort(), parley.pid(),
+                            {"private", "sessions=20", "duration=1s", "rate=200", "workers=2"});
+  expectCompleted(run, 20);
+  expectMessagesAddUp(run, 1);
+}
+
+TEST(BenchSmokeTest, PrivateMessagesClosedLoopOverTcp) {
+  parley::testing::ParleyProcess parley(tinyParley());
+  const auto run =
+      runBench(parley.tcpPort(), parley.pid(),
+               {"private", "transport=tcp", "sessions=20", "duration=1s", "max_messages=2000"});
+  expectCompleted(run, 20);
+  expectMessagesAddUp(run, 1);
+  EXPECT_LE(number(run.result, "messages", "sent"), 2000);
+}
+
+TEST(BenchSmokeTest, GroupMessages) {
+  parley::testing::ParleyProcess parley(tinyParley());
+  const auto run =
+      runBench(parley.wsPort(), parley.pid(),
+               {"group", "sessions=20", "group_size=10", "duration=1s", "rate=20", "workers=2"});
+  expectCompleted(run, 20);
+  EXPECT_EQ(number(run.result, "groups", "ready"), 2) << run.output;
+  EXPECT_EQ(number(run.result, "groups", "failed"), 0);
+  EXPECT_EQ(number(run.result, "groups", "members_added"), 18);
+  expectMessagesAddUp(run, 9);
+}
+
+TEST(BenchSmokeTest, EchoBaselineRelaysPrivateAndGroupMessages) {
+  EchoBaseline echo;
+  auto run =
+      runBench(echo.wsPort(), echo.pid(), {"private", "sessions=20", "duration=1s", "rate=200"});
+  expectCompleted(run, 20);
+  expectMessagesAddUp(run, 1);
+  run = runBench(echo.tcpPort(), echo.pid(),
+                 {"group", "transport=tcp", "sessions=20", "group_size=10", "duration=1s",
+                  "rate=20", "first_user_id=101"});
+  expectCompleted(run, 20);
+  expectMessagesAddUp(run, 9);
+}
+
+TEST(BenchSmokeTest, BadScenarioIsRejectedBeforeConnecting) {
+  const auto run = runBench(1, 1, {"private", "sessions=1"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_TRUE(run.result.empty());
+}
+
+}  // namespace
+}  // namespace parley::bench

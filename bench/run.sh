@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# bench/run.sh SCENARIO... — runs parley-bench against echo-baseline and then against Parley on
+# the embedded default (SQLite), with the same sessions and message sizes, writes
+# bench/results/<date>-<scenario>.json and regenerates the table in bench/RESULTS.md.
+#
+# SCENARIO: idle | login | private | group | all
+#
+# Environment (all optional):
+#   BUILD_DIR    build tree to use (default: <repo>/build); built here if a binary is missing
+#   BENCH_PARLEY_BIN   the parley binary to measure (default: $BUILD_DIR/parley)
+#   BENCH_PARLEY_ARGS  extra parley flags (e.g. a Redis or MongoDB store once those exist)
+#   PAUSE        seconds between the baseline run and the Parley run (default: 5)
+#   QUICK=1      tiny sizes, for checking the script itself (results are not recorded)
+#   WAIT_FOR_LOAD  e.g. 0.5: before each measurement wait (at most WAIT_MAX seconds, default
+#                300) until the 1-minute load average is below this, since other work on the
+#                2 cores skews every figure
+#   BENCH_PARLEY_COMMIT  what to record as the measured version (default: git HEAD of the repo)
+#   IDLE_SESSIONS (19000), LOGIN_SESSIONS (19000), PRIVATE_SESSIONS (1000), GROUP_RATE (20),
+#   GROUP_FAST_RATE (200),
+#   GROUP_SIZE (500: Parley's default group type holds at most 500 members),
+#   DURATION (10s), MESSAGE_BYTES (64), TRANSPORT (ws)
+#
+# Every process this script starts is stopped by its pid on exit. Traffic stays on loopback.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+bench_dir="$repo/bench"
+BUILD_DIR="${BUILD_DIR:-$repo/build}"
+BENCH_PARLEY_BIN="${BENCH_PARLEY_BIN:-$BUILD_DIR/parley}"
+BENCH_BIN="$BUILD_DIR/parley-bench"
+ECHO_BIN="$BUILD_DIR/echo-baseline"
+PAUSE="${PAUSE:-5}"
+QUICK="${QUICK:-0}"
+TRANSPORT="${TRANSPORT:-ws}"
+DURATION="${DURATION:-10s}"
+MESSAGE_BYTES="${MESSAGE_BYTES:-64}"
+if [ "$QUICK" = 1 ]; then
+  IDLE_SESSIONS="${IDLE_SESSIONS:-200}"
+  LOGIN_SESSIONS="${LOGIN_SESSIONS:-200}"
+  PRIVATE_SESSIONS="${PRIVATE_SESSIONS:-50}"
+  GROUP_SIZE="${GROUP_SIZE:-50}"
+  DURATION="${DURATION_QUICK:-1s}"
+else
+  IDLE_SESSIONS="${IDLE_SESSIONS:-19000}"
+  LOGIN_SESSIONS="${LOGIN_SESSIONS:-19000}"
+  PRIVATE_SESSIONS="${PRIVATE_SESSIONS:-1000}"
+  GROUP_SIZE="${GROUP_SIZE:-500}"
+fi
+GROUP_RATE="${GROUP_RATE:-20}"
+GROUP_FAST_RATE="${GROUP_FAST_RATE:-200}"
+
+if [ "$#" -eq 0 ]; then
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+scenarios=()
+for arg in "$@"; do
+  case "$arg" in
+    all) scenarios+=(idle login private group) ;;
+    idle | login | private | group) scenarios+=("$arg") ;;
+    *)
+      echo "run.sh: unknown scenario '$arg' (idle, login, private, group, all)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+if [ ! -x "$BENCH_BIN" ] || [ ! -x "$ECHO_BIN" ] || [ ! -x "$BENCH_PARLEY_BIN" ]; then
+  echo "run.sh: building in $BUILD_DIR" >&2
+  cmake -S "$repo" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target parley parley-bench echo-baseline
+fi
+
+work="$(mktemp -d /tmp/parley-bench-run-XXXXXX)"
+started_pids=()
+cleanup() {
+  for pid in "${started_pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Each server process may hold at most 20,000 descriptors on these machines.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# start_server NAME READY_REGEX COMMAND...: starts it, waits for its ready line, sets
+# server_pid, server_ws, server_tcp.
+start_server() {
+  local name="$1" pattern="$2"
+  shift 2
+  "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  server_pid=$!
+  started_pids+=("$server_pid")
+  for _ in $(seq 1200); do
+    if grep -q "$pattern" "$work/$name.out" 2>/dev/null; then break; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "run.sh: $name exited before it was ready:" >&2
+      tail -20 "$work/$name.err" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  server_ws="$(grep -o 'ws=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)"
+  server_tcp="$(grep -o 'tcp=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)"
+  if [ -z "$server_ws" ]; then
+    echo "run.sh: $name did not become ready" >&2
+    exit 1
+  fi
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  for _ in $(seq 150); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+
+start_echo() {
+  start_server echo "echo-baseline ready" "$ECHO_BIN" --bind 127.0.0.1
+}
+
+start_parley() {
+  local users="$1" data="$work/parley-data"
+  rm -rf "$data"
+  mkdir -p "$data"
+  start_server parley "parley ready" "$BENCH_PARLEY_BIN" --bind=127.0.0.1 --ws-port=0 --tcp-port=0 \
+    --admin-port=0 --data-dir="$data" --admin-password=x --argon2-ops-limit=1 \
+    --argon2-mem-limit-kib=64 --log-level=warn --demo-data=true --demo-user-count="$users" \
+    ${BENCH_PARLEY_ARGS:-}
+}
+
+port_for_transport() {
+  if [ "$TRANSPORT" = tcp ]; then echo "$server_tcp"; else echo "$server_ws"; fi
+}
+
+# bench NAME LABEL ARGS...: runs parley-bench against the current server; the JSON line goes to
+# $work/NAME.json and the command line to $work/NAME.cmd.
+bench() {
+  local name="$1" label="$2"
+  shift 2
+  local cmd=("$BENCH_BIN" --port "$(port_for_transport)" --server-pid "$server_pid"
+    --label "$label" "$@" "transport=$TRANSPORT")
+  if [ -n "${WAIT_FOR_LOAD:-}" ]; then
+    for _ in $(seq $(( ${WAIT_MAX:-300} / 5 ))); do
+      python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) < float('$WAIT_FOR_LOAD') else 1)" && break
+      sleep 5
+    done
+  fi
+  echo "+ $(uptime | sed 's/.*load/load/')" >&2
+  echo "+ ${cmd[*]}" >&2
+  printf '%s\n' "parley-bench --port PORT --server-pid PID --label $label $* transport=$TRANSPORT" \
+    >"$work/$name.cmd"
+  "${cmd[@]}" --json-out "$work/$name.json" | grep -v '^{' >&2 || true
+  if [ ! -s "$work/$name.json" ]; then
+    echo "run.sh: parley-bench wrote no result for $name" >&2
+    exit 1
+  fi
+}
+
+# json_get FILE PATH.TO.VALUE
+json_get() {
+  python3 -c 'import json,sys
+v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): v=v[k]
+print(v)' "$1" "$2"
+}
+
+# run_pair SCENARIO NAME ARGS...: the same parley-bench command against echo-baseline, then
+# (PAUSE seconds later) against a fresh Parley seeded with enough demo users.
+run_pair() {
+  local scenario="$1" name="$2" users="$3"
+  shift 3
+  start_echo
+  bench "echo-$name" "echo-baseline" "$scenario" "$@"
+  stop_server
+  sleep "$PAUSE"
+  start_parley "$users"
+  bench "parley-$name" "parley" "$scenario" "$@"
+  stop_server
+}
+
+run_scenario() {
+  local scenario="$1"
+  case "$scenario" in
+    idle)
+      run_pair idle idle "$IDLE_SESSIONS" "sessions=$IDLE_SESSIONS" login_rate=5000 duration=5s \
+        max_duration=300s
+      ;;
+    login)
+      run_pair login login "$LOGIN_SESSIONS" "sessions=$LOGIN_SESSIONS" login_rate=0 \
+        login_concurrency=1000 max_duration=300s
+      ;;
+    private)
+      # Closed loop (one message in flight per session) finds each server's maximum rate; then
+      # each server runs open loop at half of its own maximum, for the latency figure.
+      run_pair private private-max "$PRIVATE_SESSIONS" "sessions=$PRIVATE_SESSIONS" rate=0 \
+        "duration=$DURATION" "message_bytes=$MESSAGE_BYTES" max_duration=300s
+      local echo_max parley_max
+      echo_max="$(json_get "$work/echo-private-max.json" messages.ok_per_s)"
+      parley_max="$(json_get "$work/parley-private-max.json" messages.ok_per_s)"
+      local echo_half parley_half
+      echo_half="$(python3 -c "print(max(1, int(float('$echo_max') / 2)))")"
+      parley_half="$(python3 -c "print(max(1, int(float('$parley_max') / 2)))")"
+      start_echo
+      bench echo-private-half echo-baseline private "sessions=$PRIVATE_SESSIONS" \
+        "rate=$echo_half" "duration=$DURATION" "message_bytes=$MESSAGE_BYTES" max_duration=300s
+      stop_server
+      sleep "$PAUSE"
+      start_parley "$PRIVATE_SESSIONS"
+      bench parley-private-half parley private "sessions=$PRIVATE_SESSIONS" \
+        "rate=$parley_half" "duration=$DURATION" "message_bytes=$MESSAGE_BYTES" max_duration=300s
+      stop_server
+      ;;
+    group)
+      # A moderate rate for latency, then ten times more for fan-out throughput.
+      run_pair group group "$GROUP_SIZE" "sessions=$GROUP_SIZE" "group_size=$GROUP_SIZE" \
+        "rate=$GROUP_RATE" "duration=$DURATION" "message_bytes=$MESSAGE_BYTES" max_duration=300s
+      run_pair group group-fast "$GROUP_SIZE" "sessions=$GROUP_SIZE" "group_size=$GROUP_SIZE" \
+        "rate=$GROUP_FAST_RATE" "duration=$DURATION" "message_bytes=$MESSAGE_BYTES" \
+        max_duration=300s
+      ;;
+  esac
+}
+
+machine_json() {
+  python3 - <<'EOF'
+import json, os, subprocess
+model = ""
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        model = line.split(":", 1)[1].strip()
+        break
+mem = 0
+for line in open("/proc/meminfo"):
+    if line.startswith("MemTotal:"):
+        mem = int(line.split()[1])
+print(json.dumps({"nproc": os.cpu_count(), "mem_total_gib": round(mem / 1048576, 1),
+                  "cpu": model, "kernel": os.uname().release}))
+EOF
+}
+
+date_tag="$(date -u +%Y-%m-%d)"
+commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+dirty="$(git -C "$repo" status --porcelain -- src 2>/dev/null | head -1)"
+if [ -n "${BENCH_PARLEY_COMMIT:-}" ]; then
+  commit="$BENCH_PARLEY_COMMIT"
+  dirty=""
+fi
+for scenario in "${scenarios[@]}"; do
+  echo "=== $scenario ===" >&2
+  run_scenario "$scenario"
+  out="$bench_dir/results/$date_tag-$scenario.json"
+  if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-$scenario.json"; fi
+  SCENARIO="$scenario" WORK="$work" MACHINE="$(machine_json)" COMMIT="$commit${dirty:+ (src modified)}" \
+    OUT="$out" python3 - <<'EOF'
+import glob, json, os
+work, scenario = os.environ["WORK"], os.environ["SCENARIO"]
+runs = []
+for path in sorted(glob.glob(os.path.join(work, "*.json"))):
+    name = os.path.basename(path)[:-5]
+    server, _, step = name.partition("-")
+    result = json.load(open(path))
+    if result["scenario"] != scenario:
+        continue
+    runs.append({"server": server, "step": step,
+                 "command": open(os.path.join(work, name + ".cmd")).read().strip(),
+                 "result": result})
+doc = {"scenario": scenario, "date": runs[0]["result"]["date"] if runs else "",
+       "commit": os.environ["COMMIT"], "machine": json.loads(os.environ["MACHINE"]), "runs": runs}
+with open(os.environ["OUT"], "w") as f:
+    json.dump(doc, f, indent=1, sort_keys=True)
+    f.write("\n")
+print("run.sh: wrote " + os.environ["OUT"])
+EOF
+  rm -f "$work"/*-*.json "$work"/*.cmd
+done
+
+if [ "$QUICK" != 1 ]; then
+  python3 "$bench_dir/results_table.py" "$bench_dir/results" "$bench_dir/RESULTS.md"
+fi
