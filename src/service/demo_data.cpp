@@ -131,8 +131,8 @@ void seedConversations(Store& store, int user_count) {
 
 int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& clock,
                      int user_count) {
-  if (!orThrow(store.isEmpty(), "read the store")) {
-    spdlog::info("demo data: the store already has data; not seeding");
+  if (!orThrow(store.claimDemoSeeding(), "read the store")) {
+    spdlog::info("demo data: the store already has data (or another node is seeding it)");
     return 0;
   }
   const int64_t now = clock.nowMillis();

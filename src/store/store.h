@@ -28,6 +28,9 @@ class Store {
   virtual void flush() = 0;
   // True when the store holds no business data at all (demo data is only seeded then).
   virtual Result<bool> isEmpty() = 0;
+  // True for exactly one caller among all nodes sharing this store, and only while it holds no
+  // users: several nodes started at once on an empty database must not seed demo data twice.
+  virtual Result<bool> claimDemoSeeding() = 0;
 };
 
 // Opens (creating and migrating as needed) the SQLite store in data_dir. Throws std::runtime_error

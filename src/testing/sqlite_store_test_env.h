@@ -47,6 +47,7 @@ class SqliteSchemaStore final : public Store {
   // Every commit is already durable (synchronous=FULL); there is nothing to flush.
   void flush() override {}
   Result<bool> isEmpty() override;
+  Result<bool> claimDemoSeeding() override { return isEmpty(); }
 
   // For tests of the SQLite specifics (query plans, raw rows).
   sqlite::Database& db() { return db_; }

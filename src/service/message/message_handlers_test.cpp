@@ -58,6 +58,7 @@ class FailingInsertStore final : public Store {
   SequenceIds& sequenceIds() override { return real_.sequenceIds(); }
   void flush() override { real_.flush(); }
   Result<bool> isEmpty() override { return real_.isEmpty(); }
+  Result<bool> claimDemoSeeding() override { return real_.claimDemoSeeding(); }
 
  private:
   Store& real_;

@@ -16,6 +16,9 @@
 namespace parley {
 namespace {
 
+// Parley's own bookkeeping documents (e.g. who seeded the demo data).
+constexpr const char* kMetaCollection = "parleyMeta";
+
 std::vector<mongo::CollectionSpec> allCollections() {
   std::vector<mongo::CollectionSpec> all;
   for (const auto* specs :
@@ -53,6 +56,24 @@ class MongoStore final : public Store {
   // Every acknowledged write already waited for its write concern (journaled).
   void flush() override {}
   Result<bool> isEmpty() override { return users_.isEmpty(); }
+
+  // The first node to insert the marker document seeds; every other node gets a duplicate key.
+  // A unique _id is atomic on every MongoDB topology, with no transaction or lock service.
+  Result<bool> claimDemoSeeding() override {
+    auto empty = isEmpty();
+    if (!empty.ok() || !*empty) return empty;
+    auto client = connection_.client();
+    mongo::CollectionPtr meta = client.collection(kMetaCollection);
+    mongo::BsonPtr marker(BCON_NEW("_id", BCON_UTF8("demoDataSeeding")));
+    mongo::BsonPtr options = mongo::writeOptions(connection_);
+    bson_error_t error;
+    if (mongoc_collection_insert_one(meta.get(), marker.get(), options.get(), nullptr, &error)) {
+      return true;
+    }
+    const Status status = mongo::toStatus(error, "claim demo data seeding");
+    if (status.code == StatusCode::kRecordContainsDuplicateKey) return false;
+    return status;
+  }
 
  private:
   mongo::Connection connection_;

@@ -117,5 +117,18 @@ TEST(MongoStoreTest, LostCounterIsSeededFromTheMessages) {
   EXPECT_EQ(store->sequenceIds().next(ConversationKey::groupOf(2)).value(), 1);
 }
 
+// Two nodes started at once on one empty database: exactly one of them seeds the demo data.
+TEST(MongoStoreTest, OnlyOneNodeClaimsDemoSeeding) {
+  MongoStoreTestEnv env;
+  std::unique_ptr<Store> first = env.open();
+  std::unique_ptr<Store> second = env.open();
+  auto a = first->claimDemoSeeding();
+  auto b = second->claimDemoSeeding();
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_NE(*a, *b);
+  EXPECT_FALSE(*first->claimDemoSeeding());
+}
+
 }  // namespace
 }  // namespace parley

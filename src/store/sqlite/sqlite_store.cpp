@@ -72,6 +72,9 @@ class SqliteStore final : public Store {
     (void)db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
+  // One node per SQLite file, so the only question is whether the store is still empty.
+  Result<bool> claimDemoSeeding() override { return isEmpty(); }
+
   Result<bool> isEmpty() override {
     const Result<bool> has_users = users_.hasAny();
     if (!has_users.ok()) return has_users.status();
