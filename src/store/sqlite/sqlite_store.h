@@ -1,0 +1,50 @@
+#pragma once
+// The embedded business store: every repository over one SQLite database. Public so that tests
+// can open it over a partial schema (one domain's tables alone) and reach the database itself.
+#include <span>
+#include <string>
+
+#include "store/sqlite/sqlite_conversation_repository.h"
+#include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_group_repository.h"
+#include "store/sqlite/sqlite_message_repository.h"
+#include "store/sqlite/sqlite_relationship_repository.h"
+#include "store/sqlite/sqlite_sequence_ids.h"
+#include "store/sqlite/sqlite_user_repository.h"
+#include "store/store.h"
+
+namespace parley::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database at path and applies `migrations` (openSqliteStore passes the full schema
+  // history). Throws std::runtime_error at start-up when the database cannot be used.
+  SqliteStore(const std::string& path, std::span<const Migration> migrations);
+
+  UserRepository& users() override { return users_; }
+  MessageRepository& messages() override { return messages_; }
+  GroupRepository& groups() override { return groups_; }
+  GroupMemberRepository& groupMembers() override { return group_members_; }
+  RelationshipRepository& relationships() override { return relationships_; }
+  ConversationRepository& conversations() override { return conversations_; }
+  SequenceIds& sequenceIds() override { return sequence_ids_; }
+  void flush() override;
+  Result<bool> isEmpty() override;
+  // One node per SQLite file, so the only question is whether the store is still empty.
+  Result<bool> claimDemoSeeding() override { return isEmpty(); }
+
+  // For tests of the SQLite specifics (query plans, raw rows).
+  Database& db() { return db_; }
+
+ private:
+  Database db_;
+  SqliteUserRepository users_;
+  SqliteMessageRepository messages_;
+  SqliteGroupRepository groups_;
+  SqliteGroupMemberRepository group_members_;
+  SqliteRelationshipRepository relationships_;
+  SqliteConversationRepository conversations_;
+  SqliteSequenceIds sequence_ids_;
+};
+
+}  // namespace parley::sqlite
