@@ -428,6 +428,11 @@ TEST(TurmsClientWebSocketTest, CloseSendsCloseFrame) {
       saw_close_frame = error == websocket::error::closed;
     }));
     auto client = TurmsClient::connect(Transport::kWebSocket, "127.0.0.1", server.port());
+    // Let the server's frame arrive first: Beast's close handshake discards data frames it reads,
+    // so only frames the client already read can survive the close. Nothing here matches an open
+    // connection, so the frame stays queued.
+    ASSERT_FALSE(
+        client->waitFor([](const Frame& f) { return f.kind == Frame::Kind::kClosed; }, 500ms));
     client->close();
     EXPECT_FALSE(client->isOpen());
     // Frames that arrived before the close are still there.
