@@ -84,6 +84,26 @@ KeySpec stringKey(std::string key, std::string flag, std::string help,
           }};
 }
 
+// A list of strings: a TOML array, or comma-separated text in flags and environment variables
+// (commas inside a URI's userinfo must be percent-encoded).
+template <typename Get>
+KeySpec listKey(std::string key, std::string flag, std::string help, Get get) {
+  return {key, std::move(flag), std::move(help), [get](Config& c, const std::string& v) {
+            std::vector<std::string> items;
+            size_t start = 0;
+            while (start <= v.size()) {
+              size_t comma = v.find(',', start);
+              if (comma == std::string::npos) comma = v.size();
+              std::string item = v.substr(start, comma - start);
+              item.erase(0, item.find_first_not_of(" \t"));
+              item.erase(item.find_last_not_of(" \t") + 1);
+              if (!item.empty()) items.push_back(std::move(item));
+              start = comma + 1;
+            }
+            get(c) = std::move(items);
+          }};
+}
+
 constexpr int kMaxPort = 65535;
 
 const std::vector<KeySpec>& specs() {
@@ -158,6 +178,44 @@ const std::vector<KeySpec>& specs() {
           "mongo.timeout-ms", "--mongo-timeout-ms",
           "MongoDB server selection, socket and write timeouts", 100, 600000,
           [](Config & c) -> auto& { return c.mongo.timeout_ms; }),
+      listKey(
+          "redis.session.uris", "--redis-session-uris",
+          "Redis for the session registry: redis://h:p (one node), several (shards by user id) "
+          "or redis+cluster://seed; empty = in-process",
+          [](Config & c) -> auto& { return c.redis.session_uris; }),
+      listKey(
+          "redis.sequence.uris", "--redis-sequence-uris",
+          "Redis for per-conversation sequence ids; empty = the session URIs",
+          [](Config & c) -> auto& { return c.redis.sequence_uris; }),
+      listKey(
+          "redis.location.uris", "--redis-location-uris",
+          "Redis for user locations (reserved for nearby users)",
+          [](Config & c) -> auto& { return c.redis.location_uris; }),
+      intKey(
+          "redis.timeout-ms", "--redis-timeout-ms", "Redis connect and command timeout", 50, 600000,
+          [](Config & c) -> auto& { return c.redis.timeout_ms; }),
+      intKey(
+          "redis.sequence.reseed-gap", "--redis-sequence-reseed-gap",
+          "ids skipped when a lost sequence counter is re-seeded from durable storage", 0, 1000000,
+          [](Config & c) -> auto& { return c.redis.sequence_reseed_gap; }),
+      stringKey(
+          "cluster.rpc-bind", "--rpc-bind", "address the node-to-node RPC port listens on", {},
+          [](Config & c) -> auto& { return c.cluster.rpc_bind; }),
+      intKey(
+          "cluster.rpc-port", "--rpc-port", "node-to-node RPC port; 0 = any free port", 0, kMaxPort,
+          [](Config & c) -> auto& { return c.cluster.rpc_port; }),
+      stringKey(
+          "cluster.rpc-advertise-host", "--rpc-advertise-host",
+          "address other nodes use to reach this one; empty = rpc-bind", {},
+          [](Config & c) -> auto& { return c.cluster.rpc_advertise_host; }),
+      intKey(
+          "cluster.heartbeat-interval-millis", "--cluster-heartbeat-interval-millis",
+          "node heartbeat and session refresh / self-healing tick", 50, 600000,
+          [](Config & c) -> auto& { return c.cluster.heartbeat_interval_millis; }),
+      intKey(
+          "cluster.node-stale-after-millis", "--node-stale-after-millis",
+          "a node silent this long is dead and its sessions offline", 100, 3600000,
+          [](Config & c) -> auto& { return c.cluster.node_stale_after_millis; }),
       stringKey(
           "password.algorithm", "--password-algorithm",
           "hash for new passwords: argon2id or salted-sha256", {"argon2id", "salted-sha256"},
@@ -194,6 +252,19 @@ const KeySpec* findSpec(const std::string& key) {
 }
 
 std::string tomlLeafToText(const std::string& key, const toml::node& node) {
+  if (const auto* array = node.as_array()) {
+    std::string joined;
+    for (const auto& item : *array) {
+      auto text = item.value_exact<std::string>();
+      if (!text) throw ConfigError("config key '" + key + "': array items must be strings");
+      if (text->find(',') != std::string::npos) {
+        throw ConfigError("config key '" + key + "': '" + *text +
+                          "' contains a comma; percent-encode it (%2C)");
+      }
+      joined += (joined.empty() ? "" : ",") + *text;
+    }
+    return joined;
+  }
   if (auto v = node.value_exact<std::string>()) return *v;
   if (auto v = node.value_exact<int64_t>()) return std::to_string(*v);
   if (auto v = node.value_exact<bool>()) return *v ? "true" : "false";
@@ -254,8 +325,35 @@ void applyToml(Config& config, const std::string& text, const std::string& sourc
 }
 
 void validate(const Config& config) {
-  if (config.node.id.empty() || config.node.id.size() > 64) {
-    throw ConfigError("config key 'node.id': must be 1 to 64 characters");
+  {
+    // Node ids are hash fields in the Redis session registry next to device types (numbers) and
+    // the status field "$", and appear in logs and metrics: keep them to a plain identifier.
+    const auto& id = config.node.id;
+    bool valid = !id.empty() && id.size() <= 64 && !std::isdigit(static_cast<unsigned char>(id[0]));
+    for (char c : id) {
+      valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+    }
+    if (!valid) {
+      throw ConfigError("config key 'node.id': '" + id +
+                        "' must be 1 to 64 letters, digits, '_' or '-', not starting with a digit");
+    }
+  }
+  if (config.redis.session_uris.empty() &&
+      (!config.redis.sequence_uris.empty() || !config.redis.location_uris.empty())) {
+    throw ConfigError(
+        "config key 'redis.session.uris': must be set when other redis.*.uris are (the session "
+        "registry decides between the embedded default and a cluster)");
+  }
+  if (config.cluster.node_stale_after_millis <= config.cluster.heartbeat_interval_millis) {
+    throw ConfigError(
+        "config key 'cluster.node-stale-after-millis': must be greater than "
+        "cluster.heartbeat-interval-millis");
+  }
+  if (!config.redis.session_uris.empty() && config.cluster.rpc_port > 0 &&
+      (config.cluster.rpc_port == config.gateway.ws_port ||
+       config.cluster.rpc_port == config.gateway.tcp_port ||
+       config.cluster.rpc_port == config.admin.port)) {
+    throw ConfigError("config key 'cluster.rpc-port': collides with another port");
   }
   if (!config.mongo.uri.empty() && config.mongo.uri.rfind("mongodb", 0) != 0) {
     throw ConfigError("config key 'mongo.uri': must start with mongodb:// or mongodb+srv://");

@@ -63,6 +63,33 @@ struct MongoConfig {
   int timeout_ms = 5000;  // server selection, socket and write-concern timeouts
 };
 
+// Shared online state in Redis (issue 6). Each list is one URI (a single node), several
+// redis:// URIs (standalone shards, sharded by user id; every node must list the same URIs in the
+// same order) or redis+cluster:// seeds of one Redis Cluster. Empty session uris = the embedded
+// in-process registry and SQLite sequence ids.
+struct RedisConfig {
+  std::vector<std::string> session_uris;
+  std::vector<std::string> sequence_uris;  // empty = the session URIs
+  // Reserved for nearby-user queries (GEO); validated, not used yet.
+  std::vector<std::string> location_uris;
+  int timeout_ms = 2000;  // connect and command timeout
+  // A sequence counter Redis lost is re-seeded from durable storage plus this gap, so ids handed
+  // out for messages still in flight at the moment of the loss are never repeated.
+  int sequence_reseed_gap = 100;
+};
+
+// Several nodes: membership in Redis and node-to-node RPC. Used only when Redis is configured.
+struct ClusterConfig {
+  std::string rpc_bind = "127.0.0.1";
+  int rpc_port = 7510;  // 0 = any free port (tests)
+  // The address other nodes dial; empty = rpc_bind, or 127.0.0.1 when rpc_bind is 0.0.0.0.
+  std::string rpc_advertise_host;
+  // Membership heartbeat and session TTL refresh / self-healing tick.
+  int heartbeat_interval_millis = 5000;
+  // A node whose heartbeat is older than this is dead: its sessions count as offline.
+  int node_stale_after_millis = 15000;
+};
+
 struct PasswordConfig {
   std::string algorithm = "argon2id";  // "argon2id" or "salted-sha256" (Turms' default)
   uint64_t argon2_ops_limit = 2;       // libsodium opslimit
@@ -87,6 +114,8 @@ struct Config {
   AdminConfig admin;
   StoreConfig store;
   MongoConfig mongo;
+  RedisConfig redis;
+  ClusterConfig cluster;
   PasswordConfig password;
   DemoConfig demo;
   LogConfig log;

@@ -114,6 +114,47 @@ TEST(Config, CrossFieldChecks) {
   EXPECT_NE(errorOf({"--node-id", ""}).find("node.id"), std::string::npos);
 }
 
+TEST(Config, RedisUriListsComeFromTomlArraysFlagsAndEnvironment) {
+  auto file = writeTemp(
+      "[redis.session]\nuris = [\"redis://a:1\", \"redis://b:2\"]\n"
+      "[redis.sequence]\nuris = [\"redis://c:3\"]\n");
+  auto config = parse({"--config", file}).config;
+  EXPECT_EQ(config.redis.session_uris, (std::vector<std::string>{"redis://a:1", "redis://b:2"}));
+  EXPECT_EQ(config.redis.sequence_uris, (std::vector<std::string>{"redis://c:3"}));
+  EXPECT_TRUE(config.redis.location_uris.empty());
+  std::remove(file.c_str());
+
+  EXPECT_EQ(parse({"--redis-session-uris", "redis+cluster://x:1, redis+cluster://y:2"})
+                .config.redis.session_uris,
+            (std::vector<std::string>{"redis+cluster://x:1", "redis+cluster://y:2"}));
+  EXPECT_EQ(parse({}, {{"PARLEY_REDIS_SESSION_URIS", "redis://e:9"}}).config.redis.session_uris,
+            (std::vector<std::string>{"redis://e:9"}));
+  // Default: the embedded in-process registry.
+  EXPECT_TRUE(parse({}).config.redis.session_uris.empty());
+}
+
+TEST(Config, RedisAndClusterChecksNameTheKey) {
+  auto file = writeTemp("[redis.session]\nuris = [1, 2]\n");
+  EXPECT_NE(errorOf({"--config", file}).find("redis.session.uris"), std::string::npos);
+  std::remove(file.c_str());
+  EXPECT_NE(errorOf({"--redis-location-uris", "redis://a:1"}).find("redis.session.uris"),
+            std::string::npos);
+  EXPECT_NE(
+      errorOf({"--cluster-heartbeat-interval-millis", "5000", "--node-stale-after-millis", "5000"})
+          .find("cluster.node-stale-after-millis"),
+      std::string::npos);
+  EXPECT_NE(errorOf({"--redis-session-uris", "redis://a:1", "--rpc-port", "10510"})
+                .find("cluster.rpc-port"),
+            std::string::npos);
+}
+
+TEST(Config, NodeIdsArePlainIdentifiers) {
+  EXPECT_EQ(parse({"--node-id", "node_2-east"}).config.node.id, "node_2-east");
+  for (const char* bad : {"1node", "$", "a b", "a:b", "a{b}"}) {
+    EXPECT_NE(errorOf({"--node-id", bad}).find("node.id"), std::string::npos) << bad;
+  }
+}
+
 TEST(Config, UnknownFlagIsAnError) { EXPECT_FALSE(errorOf({"--no-such-flag"}).empty()); }
 
 }  // namespace
