@@ -29,6 +29,11 @@ Gateway::Gateway(GatewayDeps deps) : impl_(std::make_unique<Impl>(std::move(deps
 }
 Gateway::~Gateway() = default;
 
+void Gateway::useCluster(SessionControl& routing, CloseOnNode close_on_node) {
+  impl_->session_control = &routing;
+  impl_->close_on_node = std::move(close_on_node);
+}
+
 void Gateway::start() {
   impl_->deps.pool.every(std::chrono::seconds(1), [impl = impl_.get()] { impl->sweep(); });
 }
@@ -138,14 +143,36 @@ void Gateway::onClosed(const net::ConnectionPtr& connection) {
     }
   }
   impl_->deps.metrics.sessionClosed(state.close_status);
-  if (owned) {
-    auto removed = impl_->deps.sessions.unregisterDevice(state.user_id, state.device_type,
-                                                         impl_->deps.node_id);
+  if (owned) impl_->unregisterLater(state.user_id, state.device_type);
+}
+
+void Gateway::Impl::unregisterLater(int64_t user_id, int32_t device_type) {
+  deps.pool.postBlocking([this, user_id, device_type] {
+    auto removed = deps.sessions.unregisterDevice(user_id, device_type, deps.node_id);
     if (!removed) {
-      spdlog::warn("user {} device {}: could not unregister session: {}", state.user_id,
-                   state.device_type, removed.status().reason);
+      // The entry expires by its TTL; the node stops refreshing it.
+      spdlog::warn("user {} device {}: could not unregister session: {}", user_id, device_type,
+                   removed.status().reason);
     }
-  }
+    net::ConnectionPtr newer;
+    {
+      std::lock_guard lock(sessions_mutex);
+      auto user = local_sessions.find(user_id);
+      if (user != local_sessions.end()) {
+        auto device = user->second.find(device_type);
+        if (device != user->second.end()) newer = device->second.lock();
+      }
+    }
+    if (!newer) return;
+    auto& state = Impl::state(newer);
+    if (state.phase != ConnectionState::Phase::kLoggedIn) return;
+    auto again = deps.sessions.registerDevice(user_id, device_type, state.user_status, deps.node_id,
+                                              deps.clock.nowMillis());
+    if (!again) {
+      spdlog::warn("user {} device {}: could not re-register session: {}", user_id, device_type,
+                   again.status().reason);
+    }
+  });
 }
 
 void Gateway::pushToUsers(std::span<const int64_t> user_ids,

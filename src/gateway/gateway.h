@@ -3,6 +3,7 @@
 // and login timeouts, close signals and delivery of pushes to local sessions. Business requests
 // go to the Dispatcher; transport details stay in src/net.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,15 @@ class Gateway final : public net::ConnectionHandler, public SessionControl {
  public:
   explicit Gateway(GatewayDeps deps);
   ~Gateway() override;
+
+  // Closes (user, device type) on another node: a login here replaced it. Runs on the blocking
+  // pool.
+  using CloseOnNode =
+      std::function<void(const std::string& node_id, int64_t user_id, int32_t device_type)>;
+  // Several nodes: pushes of handled requests go through routing (which reaches sessions on
+  // other nodes), and logins that replace a device on another node call close_on_node. Call
+  // before start().
+  void useCluster(SessionControl& routing, CloseOnNode close_on_node);
 
   // Starts the once-a-second sweep for idle sessions and login timeouts.
   void start();

@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "cluster/session_registry.h"
 #include "gateway/gateway.h"
 #include "gateway/notifications.h"
 #include "service/dispatcher.h"
@@ -25,6 +26,7 @@ struct ConnectionState {
   std::atomic<Phase> phase{Phase::kAnonymous};
   int64_t user_id = 0;
   int32_t device_type = 0;
+  int32_t user_status = 0;  // as logged in; the registry holds later changes
   std::string session_id;
   // The close signal sent, for metrics; UNKNOWN_ERROR (400) when the connection just vanished.
   int32_t close_status = 400;
@@ -37,7 +39,9 @@ struct Gateway::Impl {
   explicit Impl(GatewayDeps d) : deps(std::move(d)) {}
 
   GatewayDeps deps;
-  SessionControl* session_control = nullptr;  // the Gateway itself
+  // Where pushes go: the Gateway itself, or the cluster router that also reaches other nodes.
+  SessionControl* session_control = nullptr;
+  Gateway::CloseOnNode close_on_node;  // empty on a single node
 
   // Every open connection, for the sweep and for shutdown.
   mutable std::mutex connections_mutex;
@@ -67,9 +71,14 @@ struct Gateway::Impl {
                 std::shared_ptr<im::turms::proto::TurmsRequest> request);
   void handleLogin(const net::ConnectionPtr& connection,
                    std::shared_ptr<im::turms::proto::TurmsRequest> request);
-  // Registers the authenticated session and answers; returns the code it answered with.
-  StatusCode completeLogin(const net::ConnectionPtr& connection, int64_t request_id,
-                           int64_t user_id, int32_t device_type, int32_t user_status);
+  // Makes the authenticated, registered session live locally and answers.
+  void completeLogin(const net::ConnectionPtr& connection, int64_t request_id, int64_t user_id,
+                     int32_t device_type, int32_t user_status, int64_t now,
+                     const std::optional<DeviceSession>& previous);
+  // Removes (user, device) of this node from the registry on the blocking pool. If a newer local
+  // session of that device type logged in meanwhile, registers it again, so a close racing a
+  // re-login never leaves a live session unregistered.
+  void unregisterLater(int64_t user_id, int32_t device_type);
   // Counts a login attempt both as a login and as a request of its kind.
   void recordLogin(StatusCode code, std::chrono::steady_clock::time_point started);
   // Encodes a handler's push once and writes it to every recipient session.

@@ -74,54 +74,62 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
 
   state.phase = ConnectionState::Phase::kLoggingIn;
   // Hashing and storage block: do them off the io thread, then come back to it.
-  deps.pool.postBlocking(
-      [this, connection, request, request_id, device_type, user_status, started] {
-        const auto& req = request->create_session_request();
-        StatusCode code = StatusCode::kOk;
-        std::string reason;
-        auto user = deps.users.findById(req.user_id());
-        if (!user) {
-          code = StatusCode::kServerUnavailable;
-          reason = user.status().reason;
-          spdlog::error("login of user {}: store unavailable: {}", req.user_id(), reason);
-        } else if (!*user || (*user)->deletion_date || !(*user)->is_active) {
-          code = StatusCode::kLoggingInUserNotActive;
-          reason = "The user does not exist or is not active";
-        } else if ((*user)->password_hash.empty() ||
-                   !deps.hasher.verify(req.password(), (*user)->password_hash)) {
-          code = StatusCode::kLoginAuthenticationFailed;
-          reason = "The user ID and password do not match";
-        }
-        connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
-                          user_status, code, reason, started] {
-          auto& state = Impl::state(connection);
-          if (state.phase != ConnectionState::Phase::kLoggingIn) return;  // closed meanwhile
-          if (code != StatusCode::kOk) {
-            // The connection stays open: the client may retry until the login timeout.
-            state.phase = ConnectionState::Phase::kAnonymous;
-            recordLogin(code, started);
-            respond(connection, request_id, code, reason);
-            return;
-          }
-          recordLogin(completeLogin(connection, request_id, user_id, device_type, user_status),
-                      started);
-        });
-      });
+  deps.pool.postBlocking([this, connection, request, request_id, device_type, user_status,
+                          started] {
+    const auto& req = request->create_session_request();
+    StatusCode code = StatusCode::kOk;
+    std::string reason;
+    auto user = deps.users.findById(req.user_id());
+    if (!user) {
+      code = StatusCode::kServerUnavailable;
+      reason = user.status().reason;
+      spdlog::error("login of user {}: store unavailable: {}", req.user_id(), reason);
+    } else if (!*user || (*user)->deletion_date || !(*user)->is_active) {
+      code = StatusCode::kLoggingInUserNotActive;
+      reason = "The user does not exist or is not active";
+    } else if ((*user)->password_hash.empty() ||
+               !deps.hasher.verify(req.password(), (*user)->password_hash)) {
+      code = StatusCode::kLoginAuthenticationFailed;
+      reason = "The user ID and password do not match";
+    }
+    // The registry may be Redis: register here, off the io thread, and only once the
+    // password is known to be right.
+    const int64_t now = deps.clock.nowMillis();
+    Result<std::optional<DeviceSession>> previous = std::optional<DeviceSession>();
+    if (code == StatusCode::kOk) {
+      previous =
+          deps.sessions.registerDevice(req.user_id(), device_type, user_status, deps.node_id, now);
+      if (!previous) {
+        code = StatusCode::kServerUnavailable;
+        reason = previous.status().reason;
+        spdlog::error("login of user {}: session registry unavailable: {}", req.user_id(), reason);
+      }
+    }
+    connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
+                      user_status, code, reason, started, now, previous = std::move(previous)] {
+      auto& state = Impl::state(connection);
+      if (state.phase != ConnectionState::Phase::kLoggingIn) {
+        // Closed while logging in: take back the registration made for it.
+        if (code == StatusCode::kOk) unregisterLater(user_id, device_type);
+        return;
+      }
+      if (code != StatusCode::kOk) {
+        // The connection stays open: the client may retry until the login timeout.
+        state.phase = ConnectionState::Phase::kAnonymous;
+        recordLogin(code, started);
+        respond(connection, request_id, code, reason);
+        return;
+      }
+      completeLogin(connection, request_id, user_id, device_type, user_status, now, *previous);
+      recordLogin(StatusCode::kOk, started);
+    });
+  });
 }
 
-StatusCode Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, int64_t request_id,
-                                        int64_t user_id, int32_t device_type, int32_t user_status) {
+void Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, int64_t request_id,
+                                  int64_t user_id, int32_t device_type, int32_t user_status,
+                                  int64_t now, const std::optional<DeviceSession>& previous) {
   auto& state = Impl::state(connection);
-  const int64_t now = deps.clock.nowMillis();
-  auto previous =
-      deps.sessions.registerDevice(user_id, device_type, user_status, deps.node_id, now);
-  if (!previous) {
-    state.phase = ConnectionState::Phase::kAnonymous;
-    spdlog::error("login of user {}: session registry unavailable: {}", user_id,
-                  previous.status().reason);
-    respond(connection, request_id, StatusCode::kServerUnavailable, previous.status().reason);
-    return StatusCode::kServerUnavailable;
-  }
   std::shared_ptr<net::Connection> kicked;
   {
     std::lock_guard lock(sessions_mutex);
@@ -131,6 +139,7 @@ StatusCode Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, in
   }
   state.user_id = user_id;
   state.device_type = device_type;
+  state.user_status = user_status;
   state.session_id = newSessionId();
   state.phase = ConnectionState::Phase::kLoggedIn;
   state.last_activity = now;
@@ -141,6 +150,13 @@ StatusCode Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, in
               StatusCode::kSessionSimultaneousConflictsOffline,
               "Another device of the same type logged in");
   }
+  if (previous && previous->node_id != deps.node_id && close_on_node) {
+    // The same device type was online on another node: that node closes it (over RPC, which
+    // blocks, hence the blocking pool).
+    deps.pool.postBlocking([close = close_on_node, node = previous->node_id, user_id, device_type] {
+      close(node, user_id, device_type);
+    });
+  }
   deps.metrics.sessionOpened();
   spdlog::debug("user {} logged in on device {} from {} (connection {})", user_id, device_type,
                 connection->remoteAddress(), connection->id());
@@ -148,7 +164,6 @@ StatusCode Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, in
   if (deps.config.notify_session_info_after_login) {
     connection->send(notifications::sessionInfo(now, state.session_id, deps.node_id));
   }
-  return StatusCode::kOk;
 }
 
 }  // namespace parley
