@@ -140,6 +140,23 @@ double residentMemoryBytes() {
   return static_cast<double>(resident_pages) * static_cast<double>(page_size > 0 ? page_size : 0);
 }
 
+// A prometheus Counter that mirrors a total counted elsewhere.
+struct MirroredCounter {
+  Counter* counter = nullptr;
+  uint64_t seen = 0;
+  void set(uint64_t total) {
+    if (total > seen) counter->Increment(static_cast<double>(total - seen));
+    seen = std::max(seen, total);
+  }
+};
+
+struct ClusterSeries {
+  Gauge* live_nodes;
+  MirroredCounter reregistered, taken_over, maintenance_failures, pushes_sent, pushes_dropped,
+      rpc_errors, redis_commands, redis_failed_fast, redis_timeouts, redis_connects,
+      redis_disconnects, redis_redirects;
+};
+
 }  // namespace
 
 struct Metrics::Impl {
@@ -241,6 +258,62 @@ struct Metrics::Impl {
   LabelCache<Counter*> close_cache;
   LabelCache<Counter*> frame_cache;
   LabelCache<Counter*> login_cache;
+
+  std::mutex cluster_mutex;  // scrapes may overlap
+  std::function<ClusterMetrics()> cluster_source;
+  std::optional<ClusterSeries> cluster;
+
+  void registerCluster() {
+    auto counter = [this](const char* name, const char* help) {
+      return MirroredCounter{
+          &prometheus::BuildCounter().Name(name).Help(help).Register(*registry).Add({}), 0};
+    };
+    cluster = ClusterSeries{
+        &prometheus::BuildGauge()
+             .Name("parley_cluster_live_nodes")
+             .Help("Live Parley nodes seen in Redis, this one included")
+             .Register(*registry)
+             .Add({}),
+        counter("parley_sessions_reregistered_total",
+                "Session entries Redis had lost that this node wrote back (self-healing)"),
+        counter("parley_sessions_taken_over_total",
+                "Local sessions closed because another node owned the device in Redis"),
+        counter("parley_cluster_maintenance_failures_total",
+                "Membership heartbeats or session refreshes that failed"),
+        counter("parley_rpc_pushes_sent_total", "Push frames sent to other nodes"),
+        counter("parley_rpc_pushes_dropped_total",
+                "Pushes to other nodes dropped (node unreachable or queue full)"),
+        counter("parley_rpc_errors_total", "Node-to-node requests that failed"),
+        counter("parley_redis_commands_total", "Redis commands issued"),
+        counter("parley_redis_failed_fast_total",
+                "Redis commands failed at once because the server was unreachable"),
+        counter("parley_redis_timeouts_total", "Redis commands that timed out"),
+        counter("parley_redis_connects_total", "Redis connection handshakes completed"),
+        counter("parley_redis_disconnects_total", "Redis connections lost"),
+        counter("parley_redis_redirects_total",
+                "Redis Cluster MOVED and ASK redirections followed"),
+    };
+  }
+
+  void collectCluster() {
+    std::lock_guard lock(cluster_mutex);
+    if (!cluster_source) return;
+    const ClusterMetrics m = cluster_source();
+    auto& c = *cluster;
+    c.live_nodes->Set(static_cast<double>(m.live_nodes));
+    c.reregistered.set(m.sessions_reregistered);
+    c.taken_over.set(m.sessions_taken_over);
+    c.maintenance_failures.set(m.maintenance_failures);
+    c.pushes_sent.set(m.rpc_pushes_sent);
+    c.pushes_dropped.set(m.rpc_pushes_dropped);
+    c.rpc_errors.set(m.rpc_errors);
+    c.redis_commands.set(m.redis_commands);
+    c.redis_failed_fast.set(m.redis_failed_fast);
+    c.redis_timeouts.set(m.redis_timeouts);
+    c.redis_connects.set(m.redis_connects);
+    c.redis_disconnects.set(m.redis_disconnects);
+    c.redis_redirects.set(m.redis_redirects);
+  }
 };
 
 Metrics::Metrics(std::string_view version) : impl_(std::make_unique<Impl>(version)) {}
@@ -278,8 +351,15 @@ void Metrics::loginResult(int status_code) { impl_->login_cache.get({}, status_c
 
 void Metrics::heartbeat() { impl_->heartbeats.Increment(); }
 
+void Metrics::setClusterSource(std::function<ClusterMetrics()> source) {
+  std::lock_guard lock(impl_->cluster_mutex);
+  if (!impl_->cluster) impl_->registerCluster();
+  impl_->cluster_source = std::move(source);
+}
+
 std::string Metrics::serialize() const {
   impl_->resident_memory.Set(residentMemoryBytes());
+  impl_->collectCluster();
   return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
 }
 

@@ -2,11 +2,31 @@
 // Process-wide Prometheus metrics of a node, exposed by the admin server's /metrics.
 // prometheus-cpp stays in metrics.cpp so that every gateway and service TU that counts something
 // does not pay for its headers.
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace parley {
+
+// Cluster figures kept by their owners (Redis clients, node RPC, the maintenance loop) and read
+// when /metrics is scraped. Counters only grow.
+struct ClusterMetrics {
+  int64_t live_nodes = 0;
+  uint64_t sessions_reregistered = 0;  // entries Redis had lost, written back by this node
+  uint64_t sessions_taken_over = 0;    // local sessions closed: another node owned the device
+  uint64_t maintenance_failures = 0;   // membership or session refresh ticks that failed
+  uint64_t rpc_pushes_sent = 0;
+  uint64_t rpc_pushes_dropped = 0;
+  uint64_t rpc_errors = 0;
+  uint64_t redis_commands = 0;
+  uint64_t redis_failed_fast = 0;
+  uint64_t redis_timeouts = 0;
+  uint64_t redis_connects = 0;
+  uint64_t redis_disconnects = 0;
+  uint64_t redis_redirects = 0;  // MOVED and ASK followed (Redis Cluster)
+};
 
 class Metrics {
  public:
@@ -39,6 +59,9 @@ class Metrics {
   void loginResult(int status_code);
 
   void heartbeat();
+
+  // Read at every scrape; set once at start-up, before the admin server serves.
+  void setClusterSource(std::function<ClusterMetrics()> source);
 
   // Prometheus text exposition format 0.0.4 of every metric, including the process ones.
   std::string serialize() const;

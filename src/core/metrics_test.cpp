@@ -120,6 +120,26 @@ TEST(MetricsTest, EveryMethodShowsUpInTheExposition) {
   EXPECT_GT(valueOf(series, "parley_process_resident_memory_bytes"), 0);
 }
 
+TEST(MetricsTest, ClusterFiguresAreReadAtEachScrape) {
+  Metrics metrics;
+  EXPECT_EQ(parseExposition(metrics.serialize()).count("parley_cluster_live_nodes"), 0u)
+      << "a single node without Redis shows no cluster series";
+  ClusterMetrics current;
+  metrics.setClusterSource([&current] { return current; });
+  current.live_nodes = 3;
+  current.sessions_reregistered = 10;
+  current.rpc_pushes_dropped = 2;
+  auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_cluster_live_nodes"), 3);
+  EXPECT_EQ(valueOf(series, "parley_sessions_reregistered_total"), 10);
+  EXPECT_EQ(valueOf(series, "parley_rpc_pushes_dropped_total"), 2);
+  current.live_nodes = 2;
+  current.sessions_reregistered = 25;
+  series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_cluster_live_nodes"), 2);
+  EXPECT_EQ(valueOf(series, "parley_sessions_reregistered_total"), 25);
+}
+
 TEST(MetricsTest, ExpositionHasTypeLines) {
   Metrics metrics;
   // A family without any series is left out of the exposition, so give it one.
