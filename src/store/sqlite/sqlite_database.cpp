@@ -169,6 +169,54 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(db_, stmt);
 }
 
+VoidResult Database::writeDurably(const std::function<VoidResult()>& write_fn) {
+  QueuedWrite mine{&write_fn, {}, false};
+  std::unique_lock queue_lock(queue_mutex_);
+  queue_.push_back(&mine);
+  while (!mine.done) {
+    if (committing_) {
+      queue_changed_.wait(queue_lock);
+      continue;
+    }
+    // Lead: take everything queued (this write included) and commit it as one transaction.
+    // Writers arriving meanwhile queue up for the next batch.
+    committing_ = true;
+    std::vector<QueuedWrite*> batch;
+    batch.swap(queue_);
+    queue_lock.unlock();
+    commitBatch(batch);
+    queue_lock.lock();
+    for (QueuedWrite* write : batch) write->done = true;
+    committing_ = false;
+    queue_changed_.notify_all();
+  }
+  return mine.result;
+}
+
+void Database::commitBatch(std::span<QueuedWrite* const> batch) {
+  std::lock_guard lock(mutex_);
+  if (const VoidResult begun = exec("BEGIN IMMEDIATE"); !begun.ok()) {
+    for (QueuedWrite* write : batch) write->result = begun.status();
+    return;
+  }
+  for (QueuedWrite* write : batch) {
+    if (VoidResult saved = exec("SAVEPOINT parley_write"); !saved.ok()) {
+      write->result = saved.status();
+      continue;
+    }
+    write->result = (*write->fn)();
+    if (!write->result.ok()) (void)exec("ROLLBACK TO parley_write");
+    (void)exec("RELEASE parley_write");
+  }
+  if (const VoidResult committed = exec("COMMIT"); !committed.ok()) {
+    // Nothing of the batch is durable: every writer in it hears so, none is acknowledged.
+    if (inTransaction()) (void)exec("ROLLBACK");
+    for (QueuedWrite* write : batch) {
+      if (write->result.ok()) write->result = committed.status();
+    }
+  }
+}
+
 int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
 bool Database::inTransaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -1,6 +1,7 @@
 #pragma once
 // A small RAII layer over one SQLite connection: prepared-statement cache, transactions and the
 // schema migration runner. sqlite3.h stays in the .cpp (STYLE.md rule 8).
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/result.h"
 
@@ -75,6 +77,15 @@ class Database {
   // must hold this lock.
   [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
 
+  // Group commit: runs write_fn inside one transaction together with the writes other threads
+  // queue meanwhile, and returns once that transaction is committed (durable under
+  // synchronous=FULL). One fsync then serves many writers, which is what makes FULL affordable
+  // for messages. write_fn runs on whichever waiting thread leads the batch, with the lock held:
+  // it must use prepare()/exec() directly, never lock(), and never BEGIN/COMMIT itself. Its
+  // failure undoes only its own statements (a savepoint); a failed COMMIT fails the whole batch.
+  // Takes the lock itself and blocks the caller until its batch is committed.
+  VoidResult writeDurably(const std::function<VoidResult()>& write_fn);
+
   // Runs SQL that returns no rows (may hold several statements).
   VoidResult exec(std::string_view sql);
   // The cached statement for sql (exactly one statement), prepared on first use. There is one
@@ -99,9 +110,21 @@ class Database {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  struct QueuedWrite {
+    const std::function<VoidResult()>* fn;
+    VoidResult result;
+    bool done = false;
+  };
+  void commitBatch(std::span<QueuedWrite* const> batch);
+
   std::string path_;
   sqlite3* db_ = nullptr;
   std::mutex mutex_;
+  // Group commit queue: writers wait here while a leader commits the batch before theirs.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::vector<QueuedWrite*> queue_;  // guarded by queue_mutex_
+  bool committing_ = false;          // guarded by queue_mutex_
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;
 };
 

@@ -242,9 +242,11 @@ VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, b
 }
 
 VoidResult SqliteMessageRepository::insert(const MessageRecord& message) {
-  auto lock = db_.lock();
-  bool inserted = false;
-  return insertLocked(message, inserted);
+  // The hot write of a chat server: group-committed with the other messages of the moment.
+  return db_.writeDurably([&]() -> VoidResult {
+    bool inserted = false;
+    return insertLocked(message, inserted);
+  });
 }
 
 Result<int64_t> SqliteMessageRepository::insertMany(std::span<const MessageRecord> messages) {

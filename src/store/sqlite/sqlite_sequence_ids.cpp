@@ -15,18 +15,22 @@ Result<int64_t> SqliteSequenceIds::next(const ConversationKey& key) {
   // A hand-built key may have its users in either order; one conversation must be one counter.
   const int64_t a = key.is_group ? key.a : std::min(key.a, key.b);
   const int64_t b = key.is_group ? 0 : std::max(key.a, key.b);
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kNext);
-  if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, int64_t{key.is_group}).bind(2, a).bind(3, b);
-  const Result<bool> row = stmt->step();
-  if (!row.ok()) return row.status();
-  if (!row.value())
-    return error(StatusCode::kServerInternalError, "sequence upsert returned no row");
-  const int64_t value = stmt->columnInt64(0);
-  // The autocommit transaction commits when the statement finishes, and a failed commit (disk
-  // full, I/O error) only shows up there: step to the end before handing the value out.
-  if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
+  int64_t value = 0;
+  // Group-committed like the message insert it precedes: the id is handed out only once the
+  // counter is durable, so a crash can never hand it out again.
+  VoidResult written = db_.writeDurably([&]() -> VoidResult {
+    Result<Statement> stmt = db_.prepare(kNext);
+    if (!stmt.ok()) return stmt.status();
+    stmt->bind(1, int64_t{key.is_group}).bind(2, a).bind(3, b);
+    const Result<bool> row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) {
+      return error(StatusCode::kServerInternalError, "sequence upsert returned no row");
+    }
+    value = stmt->columnInt64(0);
+    return stmt->run();
+  });
+  if (!written.ok()) return written.status();
   return value;
 }
 
