@@ -114,6 +114,10 @@ const std::vector<KeySpec>& specs() {
       intKey(
           "node.io-threads", "--io-threads", "io threads; 0 = one per core", 0, 256,
           [](Config & c) -> auto& { return c.node.io_threads; }),
+      intKey(
+          "node.blocking-threads", "--blocking-threads",
+          "threads for store, hashing and Redis calls (requests in flight at once)", 1, 1024,
+          [](Config & c) -> auto& { return c.node.blocking_threads; }),
       stringKey(
           "gateway.bind", "--bind", "address the client ports listen on", {},
           [](Config & c) -> auto& { return c.gateway.bind; }),

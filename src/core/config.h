@@ -13,6 +13,10 @@ namespace parley {
 struct NodeConfig {
   std::string id = "parley-1";  // appears in logs, session info pushes and the registry
   int io_threads = 0;           // 0 = one per core
+  // Threads for blocking work (store calls, password hashing, Redis round trips of handlers).
+  // Mostly waiting, so many are cheap; they bound how many requests are in flight at once, and so
+  // how many messages one SQLite group commit can carry.
+  int blocking_threads = 32;
   // Goes into every message id so ids from different nodes never collide. -1 = derived from a
   // hash of `id` (set it explicitly in clusters so that no two nodes can share one).
   int worker_id = -1;
