@@ -248,6 +248,35 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
+  // Several commands that must reach the server together: accepted in one strand step.
+  void submitTogether(std::vector<std::string> batch, Callback last) {
+    commands.fetch_add(batch.size(), std::memory_order_relaxed);
+    asio::dispatch(strand, [self = shared_from_this(), batch = std::move(batch),
+                            last = std::move(last)]() mutable {
+      self->acceptTogether(std::move(batch), std::move(last));
+    });
+  }
+
+  void acceptTogether(std::vector<std::string> batch, Callback last) {
+    if (batch.empty()) {
+      return asio::post(strand, [last = std::move(last)] {
+        last(error(StatusCode::kServerInternalError, "an empty Redis pipeline"));
+      });
+    }
+    if (state == ConnState::kStopped)
+      return failFast(std::move(last), "the Redis client was stopped");
+    if (state == ConnState::kBackoff)
+      return failFast(std::move(last), "Redis " + name + " is unreachable");
+    // All or nothing, so the server never sees the first command without the rest.
+    if (pending.size() + held.size() + batch.size() > options.max_in_flight) {
+      return failFast(std::move(last), "too many Redis commands in flight to " + name);
+    }
+    for (size_t i = 0; i + 1 < batch.size(); ++i) {
+      accept(std::move(batch[i]), [](Result<RespValue>) {});
+    }
+    accept(std::move(batch.back()), std::move(last));
+  }
+
   void accept(std::string bytes, Callback done) {
     switch (state) {
       case ConnState::kStopped:
@@ -553,6 +582,13 @@ Result<RespValue> waitFor(asio::io_context& io, const RedisClientOptions& option
 }
 
 }  // namespace
+
+void RedisClient::pipeline(std::vector<std::vector<std::string>> commands, Callback last_reply) {
+  std::vector<std::string> encoded;
+  encoded.reserve(commands.size());
+  for (const auto& args : commands) encoded.push_back(encodeCommand(args));
+  impl_->submitTogether(std::move(encoded), std::move(last_reply));
+}
 
 Result<RespValue> RedisClient::commandSync(std::vector<std::string> args) {
   return waitFor(impl_->io, impl_->options,

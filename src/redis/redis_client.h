@@ -98,6 +98,12 @@ class RedisClient {
   // Thread-safe. done runs exactly once, on the io thread, never inside this call.
   void command(std::vector<std::string> args, Callback done);
 
+  // Sends the commands back to back on the connection with nothing interleaved (ASKING and the
+  // command it applies to, in Redis Cluster). last_reply gets the reply to the last command; the
+  // earlier replies are dropped (a failed ASKING shows in the last reply as a MOVED or ASK).
+  // Thread-safe; last_reply runs as done in command().
+  void pipeline(std::vector<std::vector<std::string>> commands, Callback last_reply);
+
   // Blocks until the reply; for handlers on the blocking pool. Called on a thread that is running
   // the io_context it would deadlock, so it refuses with kServerInternalError instead.
   Result<RespValue> commandSync(std::vector<std::string> args);

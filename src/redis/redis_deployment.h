@@ -2,20 +2,27 @@
 // One logical Redis store (sessions, sequence ids or locations) over any of the three
 // topologies, behind one interface, so that everything above it has a single code path:
 //
-//   - a single node:                 uris = {"redis://host:6379"}
-//   - several standalone shards:     uris = {"redis://a:6379", "redis://b:6379", ...}; a key's
-//                                    shard is chosen by ShardingAlgorithm from the key's hash tag
-//                                    (see redis_keys.h): {u:<user>} → shardOfUser, {g:<group>} →
-//                                    shardOfGroup, {p:<lo>:<hi>} → shardOfPrivateConversation,
-//                                    any other tag → shard 0 (small shared data: membership);
-//   - one Redis Cluster:             uris = {"redis+cluster://seed1:7000", "redis+cluster://seed2:7001"}
-//                                    (one seed is enough); keys route by CLUSTER KEYSLOT through
-//                                    the slot map from CLUSTER SLOTS, with MOVED (map updated)
-//                                    and ASK (ASKING + the command, once) handled here.
+//   - a single node: uris = {"redis://host:6379"}
+//   - several standalone shards: uris = {"redis://a:6379", "redis://b:6379", ...}. A key's shard
+//     is chosen by ShardingAlgorithm from the key's hash tag (see redis_keys.h): {u:<user>} →
+//     shardOfUser, {g:<group>} → shardOfGroup, {p:<lo>:<hi>} → shardOfPrivateConversation, any
+//     other tag or none → shard 0 (small shared data: membership). The shard index is the
+//     position in the list: every node must list the same URIs in the same order, and changing
+//     the order moves data.
+//   - one Redis Cluster: uris = {"redis+cluster://seed1:7000", "redis+cluster://seed2:7001"} (one
+//     seed is enough; userinfo gives AUTH as for redis://, used for every node; no /db). Keys
+//     route by CLUSTER KEYSLOT through the slot map from CLUSTER SLOTS. Handled here: MOVED (map
+//     updated, one full refresh scheduled), ASK (ASKING + the command, once, map untouched),
+//     TRYAGAIN and CLUSTERDOWN (retried until the command timeout); at most 5 redirections per
+//     command. A lost connection to a node fails the command with kServerUnavailable and
+//     refreshes the map, which is how a failover is picked up.
+// The URI and routing rules are implemented in redis_topology.h.
 //
-// Connections: one pipelined RedisClient per server per io_context handed in. A call made on one
-// of those io threads uses that thread's connection; a call from any other thread (the blocking
-// pool, the maintenance thread) uses one chosen per calling thread. Asio stays in the .cpp.
+// Connections: one pipelined RedisClient per server per io_context handed in (cluster: created
+// when a primary is first needed). A call made on one of those io threads uses that thread's
+// connection; a call from any other thread (the blocking pool, the maintenance thread) uses one
+// chosen per calling thread. Single and sharded routing takes no lock; the cluster's slot map is
+// behind a shared_mutex (reads dominate). Asio stays in the .cpp.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -57,7 +64,8 @@ class RedisDeployment {
   virtual ~RedisDeployment() = default;
 
   // Checks the URI list without connecting (configuration time): non-empty; all redis:// or all
-  // redis+cluster://; each URI parses. kIllegalArgument naming the bad URI otherwise.
+  // redis+cluster://; each URI parses; no server twice. kIllegalArgument naming the bad URI by
+  // position, password masked, otherwise.
   static VoidResult validate(std::span<const std::string> uris);
 
   // Opens connections on every context (each run by exactly one thread). For a cluster, fetches

@@ -46,6 +46,27 @@ uint16_t freeLoopbackPort() {
   return ntohs(address.sin_port);
 }
 
+bool bindable(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address = loopback(port);
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return ok;
+}
+
+uint16_t freeLoopbackPort(RedisPorts ports) {
+  if (ports == RedisPorts::kClient) return freeLoopbackPort();
+  constexpr uint16_t kBusOffset = 10000;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const uint16_t port = freeLoopbackPort();
+    if (port <= 65535 - kBusOffset && bindable(static_cast<uint16_t>(port + kBusOffset))) {
+      return port;
+    }
+  }
+  throw std::runtime_error("cannot find a free loopback port with a free cluster bus port");
+}
+
 bool accepts(uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
@@ -74,14 +95,14 @@ std::string binaryPath() {
 
 }  // namespace
 
-RedisServerProcess::RedisServerProcess(std::vector<std::string> extra_args)
+RedisServerProcess::RedisServerProcess(std::vector<std::string> extra_args, RedisPorts ports)
     : extra_args_(std::move(extra_args)) {
   std::string pattern = (std::filesystem::temp_directory_path() / "parley-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
   std::string failure;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = freeLoopbackPort();
+    port_ = freeLoopbackPort(ports);
     if (tryStart(failure)) return;
   }
   std::error_code ignored;

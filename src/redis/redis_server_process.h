@@ -11,12 +11,17 @@
 
 namespace parley::redis::testing {
 
+// A Redis Cluster node also listens on port + 10000 (the cluster bus), which must be free too.
+enum class RedisPorts { kClient, kClientAndClusterBus };
+
 class RedisServerProcess {
  public:
   // Starts redis-server ($PARLEY_REDIS_SERVER, else the one on PATH) with extra_args appended
-  // (e.g. {"--requirepass", "secret"}) and waits until it accepts connections. Throws
-  // std::runtime_error with the reason and the server's log.
-  explicit RedisServerProcess(std::vector<std::string> extra_args = {});
+  // (e.g. {"--requirepass", "secret"}) and waits until it accepts connections. Relative paths
+  // in extra_args are in the server's own directory. Throws std::runtime_error with the reason
+  // and the server's log.
+  explicit RedisServerProcess(std::vector<std::string> extra_args = {},
+                              RedisPorts ports = RedisPorts::kClient);
   // Stops the server and removes its directory.
   ~RedisServerProcess();
   RedisServerProcess(const RedisServerProcess&) = delete;

@@ -1,0 +1,254 @@
+#include "redis/redis_cluster_process.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+
+namespace parley::redis::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kReplyTimeout = 10s;
+constexpr auto kClusterReadyTimeout = 60s;
+
+std::string cliPath() {
+  if (const char* path = std::getenv("PARLEY_REDIS_CLI"); path != nullptr && *path != '\0') {
+    return path;
+  }
+  return "redis-cli";
+}
+
+// Runs a program to completion (bounded), its output to a file; returns exit status and output.
+std::pair<int, std::string> runProgram(std::vector<std::string> args) {
+  std::string log_path = (std::filesystem::temp_directory_path() / "parley-cli-XXXXXX").string();
+  const int log_fd = mkstemp(log_path.data());
+  if (log_fd < 0) throw std::runtime_error("mkstemp failed");
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  close(log_fd);
+  int status = 0;
+  const auto deadline = Clock::now() + kClusterReadyTimeout;
+  for (;;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    if (Clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  std::ifstream in(log_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::filesystem::remove(log_path);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+void expectOk(const RespValue& reply, const std::string& what) {
+  if (reply.type != RespType::kSimpleString || reply.str != "OK") {
+    throw std::runtime_error(what + ": " + toDebugString(reply));
+  }
+}
+
+// (start, end, primary port) per range, sorted: what two nodes must agree on.
+std::vector<std::tuple<int64_t, int64_t, int64_t>> slotOwners(uint16_t port) {
+  const RespValue reply = syncCommand(port, {"CLUSTER", "SLOTS"});
+  std::vector<std::tuple<int64_t, int64_t, int64_t>> owners;
+  if (reply.type != RespType::kArray) return owners;
+  for (const auto& range : reply.elements) {
+    if (range.elements.size() < 3 || range.elements[2].elements.size() < 2) continue;
+    owners.emplace_back(range.elements[0].integer, range.elements[1].integer,
+                        range.elements[2].elements[1].integer);
+  }
+  std::sort(owners.begin(), owners.end());
+  return owners;
+}
+
+}  // namespace
+
+RespValue syncCommand(uint16_t port, const std::vector<std::string>& args) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  timeval timeout{};
+  timeout.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(kReplyTimeout).count();
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+  }
+  const std::string request = encodeCommand(args);
+  size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) {
+      close(fd);
+      throw std::runtime_error("send to 127.0.0.1:" + std::to_string(port) + " failed");
+    }
+    sent += static_cast<size_t>(n);
+  }
+  RespParser parser;
+  RespValue reply;
+  char buffer[16 * 1024];
+  for (;;) {
+    const auto state = parser.next(&reply);
+    if (state == RespParser::State::kReply) break;
+    if (state == RespParser::State::kError) {
+      close(fd);
+      throw std::runtime_error("bad reply from redis: " + parser.error());
+    }
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) {
+      close(fd);
+      throw std::runtime_error("no reply from 127.0.0.1:" + std::to_string(port));
+    }
+    parser.feed(std::string_view(buffer, static_cast<size_t>(n)));
+  }
+  close(fd);
+  return reply;
+}
+
+RedisClusterProcess::RedisClusterProcess(int primaries) {
+  for (int i = 0; i < primaries; ++i) {
+    nodes_.push_back(std::make_unique<RedisServerProcess>(
+        std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                                 "--cluster-node-timeout", "5000"},
+        RedisPorts::kClientAndClusterBus));
+  }
+  std::vector<std::string> create{cliPath(), "--cluster", "create"};
+  for (const auto& node : nodes_) create.push_back("127.0.0.1:" + std::to_string(node->port()));
+  create.insert(create.end(), {"--cluster-replicas", "0", "--cluster-yes"});
+  const auto [status, output] = runProgram(create);
+  if (status != 0) {
+    throw std::runtime_error("redis-cli --cluster create failed (" + std::to_string(status) +
+                             "):\n" + output);
+  }
+  waitUntilConsistent();
+}
+
+RedisClusterProcess::~RedisClusterProcess() = default;
+
+std::vector<uint16_t> RedisClusterProcess::ports() const {
+  std::vector<uint16_t> ports;
+  for (const auto& node : nodes_) ports.push_back(node->port());
+  return ports;
+}
+
+std::vector<std::string> RedisClusterProcess::seedUris() const {
+  std::vector<std::string> uris;
+  for (const auto& node : nodes_) {
+    uris.push_back("redis+cluster://127.0.0.1:" + std::to_string(node->port()));
+  }
+  return uris;
+}
+
+uint16_t RedisClusterProcess::ownerOf(uint16_t slot) const {
+  for (const auto& [start, end, port] : slotOwners(nodes_[0]->port())) {
+    if (start <= slot && slot <= end) return static_cast<uint16_t>(port);
+  }
+  throw std::runtime_error("slot " + std::to_string(slot) + " has no owner");
+}
+
+std::string RedisClusterProcess::nodeId(uint16_t port) const {
+  const RespValue reply = syncCommand(port, {"CLUSTER", "MYID"});
+  if (reply.type != RespType::kBulkString) {
+    throw std::runtime_error("CLUSTER MYID: " + toDebugString(reply));
+  }
+  return reply.str;
+}
+
+void RedisClusterProcess::beginSlotMigration(uint16_t slot, uint16_t from_port, uint16_t to_port) {
+  const std::string slot_text = std::to_string(slot);
+  expectOk(syncCommand(to_port, {"CLUSTER", "SETSLOT", slot_text, "IMPORTING", nodeId(from_port)}),
+           "SETSLOT IMPORTING");
+  expectOk(syncCommand(from_port, {"CLUSTER", "SETSLOT", slot_text, "MIGRATING", nodeId(to_port)}),
+           "SETSLOT MIGRATING");
+}
+
+void RedisClusterProcess::finishSlotMigration(uint16_t slot, uint16_t from_port, uint16_t to_port) {
+  const std::string slot_text = std::to_string(slot);
+  for (;;) {
+    const RespValue keys = syncCommand(from_port, {"CLUSTER", "GETKEYSINSLOT", slot_text, "100"});
+    if (keys.type != RespType::kArray) {
+      throw std::runtime_error("GETKEYSINSLOT: " + toDebugString(keys));
+    }
+    if (keys.elements.empty()) break;
+    std::vector<std::string> migrate{"MIGRATE", "127.0.0.1", std::to_string(to_port), "", "0",
+                                     "5000",    "KEYS"};
+    for (const auto& key : keys.elements) migrate.push_back(key.str);
+    expectOk(syncCommand(from_port, migrate), "MIGRATE");
+  }
+  // As redis-cli does: the target first, so it owns the slot before the source lets it go.
+  const std::string target_id = nodeId(to_port);
+  expectOk(syncCommand(to_port, {"CLUSTER", "SETSLOT", slot_text, "NODE", target_id}),
+           "SETSLOT NODE on the target");
+  expectOk(syncCommand(from_port, {"CLUSTER", "SETSLOT", slot_text, "NODE", target_id}),
+           "SETSLOT NODE on the source");
+  for (const auto& node : nodes_) {
+    if (node->port() == from_port || node->port() == to_port) continue;
+    expectOk(syncCommand(node->port(), {"CLUSTER", "SETSLOT", slot_text, "NODE", target_id}),
+             "SETSLOT NODE");
+  }
+  waitUntilConsistent();
+}
+
+void RedisClusterProcess::waitUntilConsistent() const {
+  const auto deadline = Clock::now() + kClusterReadyTimeout;
+  std::string last_problem;
+  while (Clock::now() < deadline) {
+    last_problem.clear();
+    const auto reference = slotOwners(nodes_[0]->port());
+    int64_t covered = 0;
+    for (const auto& [start, end, port] : reference) covered += end - start + 1;
+    if (covered != 16384) last_problem = "slots covered: " + std::to_string(covered);
+    for (const auto& node : nodes_) {
+      if (!last_problem.empty()) break;
+      const RespValue info = syncCommand(node->port(), {"CLUSTER", "INFO"});
+      if (info.str.find("cluster_state:ok") == std::string::npos) {
+        last_problem = "node " + std::to_string(node->port()) + " not ok";
+      } else if (slotOwners(node->port()) != reference) {
+        last_problem = "node " + std::to_string(node->port()) + " disagrees on slot owners";
+      }
+    }
+    if (last_problem.empty()) return;
+    std::this_thread::sleep_for(50ms);
+  }
+  throw std::runtime_error("Redis Cluster not consistent within 60 s: " + last_problem);
+}
+
+}  // namespace parley::redis::testing
