@@ -151,6 +151,9 @@ const std::vector<KeySpec>& specs() {
           "gateway.return-reason-for-server-error", "--return-reason-for-server-error",
           "include reasons in 12xx responses",
           [](Config & c) -> auto& { return c.gateway.return_reason_for_server_error; }),
+      intKey(
+          "group.default-size-limit", "--group-size-limit", "members a group may have", 2, 1000000,
+          [](Config & c) -> auto& { return c.group.default_size_limit; }),
       stringKey(
           "admin.bind", "--admin-bind", "address the admin HTTP API listens on", {},
           [](Config & c) -> auto& { return c.admin.bind; }),

@@ -32,6 +32,11 @@ struct MessageConfig {
   bool allow_edit = true;
 };
 
+struct GroupConfig {
+  // Members a group may have. Upstream's default group type allows 500.
+  int default_size_limit = 500;
+};
+
 struct GatewayConfig {
   std::string bind = "0.0.0.0";
   int ws_port = 10510;   // 0 = any free port (tests), -1 = disabled
@@ -115,6 +120,7 @@ struct Config {
   NodeConfig node;
   GatewayConfig gateway;
   MessageConfig message;
+  GroupConfig group;
   AdminConfig admin;
   StoreConfig store;
   MongoConfig mongo;

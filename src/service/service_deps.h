@@ -10,6 +10,7 @@ class SessionControl;
 class SessionRegistry;
 class SnowflakeIdGenerator;
 class Store;
+struct GroupConfig;
 struct MessageConfig;
 
 struct ServiceDeps {
@@ -21,6 +22,7 @@ struct ServiceDeps {
   const PasswordHasher& hasher;
   const Clock& clock;
   const MessageConfig& message;
+  const GroupConfig& group;
 };
 
 }  // namespace parley

@@ -21,7 +21,8 @@ ServiceDeps ServiceTestFixture::deps(Store& store) {
                      .ids = ids_,
                      .hasher = hasher_,
                      .clock = clock_,
-                     .message = message_config_};
+                     .message = message_config_,
+                     .group = group_config_};
 }
 
 void ServiceTestFixture::reopenStore() {

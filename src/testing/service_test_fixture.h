@@ -60,6 +60,7 @@ class ServiceTestFixture : public ::testing::Test {
   PasswordHasher hasher_;
   // Read live through deps(), so a test may change it after registering handlers.
   MessageConfig message_config_;
+  GroupConfig group_config_;
   Dispatcher dispatcher_;
 };
 

@@ -12,6 +12,7 @@
 
 #include "cluster/session_registry.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/snowflake.h"
 #include "store/store.h"
 
@@ -20,9 +21,8 @@ namespace {
 
 namespace pb = im::turms::proto;
 
-// The only group type so far. Upstream creates it at start-up with a size limit of 500.
+// The only group type so far; its size limit is group.default-size-limit (upstream: 500).
 constexpr int64_t kDefaultGroupTypeId = 0;
-constexpr size_t kDefaultGroupSizeLimit = 500;
 // Upstream caps a query at 1000 ids and an add or remove at 100 users per request.
 constexpr int kMaxQueriedIds = 1000;
 constexpr size_t kMaxChangedMembers = 100;
@@ -423,7 +423,7 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     added.push_back(std::move(member));
   }
   if (added.empty()) return HandlerResult::ok();
-  if (current->size() + added.size() > kDefaultGroupSizeLimit) {
+  if (current->size() + added.size() > static_cast<size_t>(deps.group.default_size_limit)) {
     return HandlerResult::failure(StatusCode::kAddUserToGroupWithSizeLimitReached);
   }
   if (auto inserted = members.insertMany(added); !inserted) {

@@ -336,6 +336,17 @@ TEST_F(GroupHandlersTest, OwnerAddsMembersAndEveryoneHearsOfIt) {
   EXPECT_TRUE(nothing_new.pushes.empty());
 }
 
+TEST_F(GroupHandlersTest, MembersBeyondTheConfiguredSizeLimitAreRefused) {
+  group_config_.default_size_limit = 4;
+  const int64_t group_id = createGroup(1, {2, 3});
+  // Owner + 2 + 2 would be 5: refused as a whole, nobody is added.
+  EXPECT_EQ(addMembers(1, group_id, {4, 5}).status.code,
+            StatusCode::kAddUserToGroupWithSizeLimitReached);
+  EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(addMembers(1, group_id, {4}).status.code, StatusCode::kOk);
+  EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2, 3, 4}));
+}
+
 TEST_F(GroupHandlersTest, OnlyRolesAboveTheNewMembersCanAdd) {
   const int64_t group_id = createGroup(1, {2});
   // A plain member cannot add anyone (DEFAULT groups need an owner or manager).
