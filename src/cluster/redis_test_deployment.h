@@ -1,0 +1,136 @@
+#pragma once
+// Test support for the cluster_redis_test suites: a RedisDeployment over real redis-server
+// processes in one of the three topologies, with io threads of its own, plus helpers to flush
+// and restart it. Header-only: only cluster_redis_test includes it.
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "redis/redis_cluster_process.h"
+#include "redis/redis_deployment.h"
+#include "redis/redis_server_process.h"
+
+namespace parley::testing {
+
+enum class TestTopology { kSingle, kSharded, kCluster };
+
+inline std::string topologyName(const ::testing::TestParamInfo<TestTopology>& info) {
+  switch (info.param) {
+    case TestTopology::kSingle:
+      return "single";
+    case TestTopology::kSharded:
+      return "sharded";
+    case TestTopology::kCluster:
+      return "cluster";
+  }
+  return "unknown";
+}
+
+// The topologies the suites run on.
+inline std::vector<TestTopology> testTopologies() {
+  return {TestTopology::kSingle, TestTopology::kSharded, TestTopology::kCluster};
+}
+
+class RedisTestDeployment {
+ public:
+  explicit RedisTestDeployment(TestTopology topology) : topology_(topology) {
+    std::vector<std::string> uris;
+    if (topology == TestTopology::kCluster) {
+      cluster_ = std::make_unique<redis::testing::RedisClusterProcess>(3);
+      uris = cluster_->seedUris();
+      for (size_t i = 0; i < cluster_->size(); ++i) servers_.push_back(&cluster_->node(i));
+    } else {
+      const int servers = topology == TestTopology::kSingle ? 1 : 3;
+      for (int i = 0; i < servers; ++i) {
+        owned_servers_.push_back(std::make_unique<redis::testing::RedisServerProcess>());
+        servers_.push_back(owned_servers_.back().get());
+        uris.push_back(servers_.back()->uri());
+      }
+    }
+    for (int i = 0; i < 2; ++i) {
+      ios_.push_back(std::make_unique<boost::asio::io_context>());
+      guards_.emplace_back(boost::asio::make_work_guard(*ios_.back()));
+    }
+    for (auto& io : ios_) threads_.emplace_back([io = io.get()] { io->run(); });
+    std::vector<boost::asio::io_context*> contexts;
+    for (auto& io : ios_) contexts.push_back(io.get());
+    auto opened = redis::RedisDeployment::open(contexts, uris, options());
+    if (!opened.ok()) {
+      ADD_FAILURE() << "cannot open the deployment: " << opened.status().reason;
+      return;
+    }
+    deployment_ = std::move(opened).value();
+  }
+
+  ~RedisTestDeployment() {
+    deployment_.reset();
+    for (auto& guard : guards_) guard.reset();
+    for (auto& io : ios_) io->stop();
+    for (auto& thread : threads_) thread.join();
+  }
+
+  static redis::RedisClientOptions options() {
+    using namespace std::chrono_literals;
+    redis::RedisClientOptions options;
+    options.connect_timeout = 500ms;
+    options.command_timeout = 1000ms;
+    options.reconnect_min_delay = 20ms;
+    options.reconnect_max_delay = 200ms;
+    return options;
+  }
+
+  redis::RedisDeployment& redis() { return *deployment_; }
+  bool ok() const { return deployment_ != nullptr; }
+  TestTopology topology() const { return topology_; }
+
+  void flushAll() {
+    for (const redis::ServerReply& server : deployment_->commandOnEveryServerSync({"FLUSHALL"})) {
+      ASSERT_TRUE(server.reply.ok() && !server.reply->isError()) << server.server;
+    }
+  }
+
+  // Every server stops and starts again on its port, empty (nothing is persisted; cluster nodes
+  // rejoin with their slots from nodes.conf).
+  void restartAll() {
+    stopAll();
+    startAll();
+  }
+  void stopAll() {
+    for (auto* server : servers_) server->stop();
+  }
+  void startAll() {
+    for (auto* server : servers_) server->start();
+    if (cluster_) cluster_->waitUntilConsistent();
+  }
+
+  // Repeats attempt until it returns true (the clients reconnect in the background); false after
+  // the limit.
+  static bool eventually(const std::function<bool()>& attempt,
+                         std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!attempt()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+ private:
+  TestTopology topology_;
+  std::unique_ptr<redis::testing::RedisClusterProcess> cluster_;
+  std::vector<std::unique_ptr<redis::testing::RedisServerProcess>> owned_servers_;
+  std::vector<redis::testing::RedisServerProcess*> servers_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> ios_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<redis::RedisDeployment> deployment_;
+};
+
+}  // namespace parley::testing
