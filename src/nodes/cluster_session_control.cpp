@@ -1,0 +1,178 @@
+#include "nodes/cluster_session_control.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "cluster/session_registry.h"
+#include "nodes/membership.h"
+#include "nodes/node_clients.h"
+
+namespace parley::nodes {
+
+ClusterSessionControl::ClusterSessionControl(const std::string& self_node_id, SessionControl& local,
+                                             SessionRegistry& registry, Membership& membership,
+                                             NodeClients& clients)
+    : self_node_id_(self_node_id),
+      local_(local),
+      registry_(registry),
+      membership_(membership),
+      clients_(clients) {}
+
+void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
+                                        std::shared_ptr<const std::string> notification,
+                                        int64_t except_user_id, int32_t except_device_type) {
+  if (user_ids.empty()) return;
+  if (membership_.alone()) {
+    ++counters_->local_pushes;
+    local_.pushToUsers(user_ids, std::move(notification), except_user_id, except_device_type);
+    return;
+  }
+  auto online = registry_.query(user_ids);
+  if (!online.ok()) {
+    ++counters_->registry_errors;
+    if (!registry_failing_.exchange(true)) {
+      spdlog::warn(
+          "routing: session registry lookup failed ({}); pushing to local sessions only "
+          "until it works again",
+          online.status().reason);
+    }
+    ++counters_->local_pushes;
+    local_.pushToUsers(user_ids, std::move(notification), except_user_id, except_device_type);
+    return;
+  }
+  if (registry_failing_.exchange(false))
+    spdlog::info("routing: session registry lookup works again");
+
+  // Users the registry knows no device of are offered to the local gateway too: right after
+  // Redis lost its data this node may hold sessions it has not re-registered yet, and a user
+  // without a local session costs the gateway one lookup.
+  std::vector<int64_t> local_users;
+  std::map<std::string, std::vector<int64_t>, std::less<>> remote_users;
+  for (const auto& info : *online) {
+    if (info.devices.empty()) {
+      local_users.push_back(info.user_id);
+      continue;
+    }
+    bool added_local = false;
+    for (const auto& device : info.devices) {
+      if (device.node_id == self_node_id_) {
+        if (!added_local) local_users.push_back(info.user_id);
+        added_local = true;
+        continue;
+      }
+      if (!membership_.isAlive(device.node_id)) {
+        ++counters_->skipped_dead_nodes;
+        continue;
+      }
+      auto& users = remote_users[device.node_id];
+      // A user with several devices on one node is pushed once; the node fans out.
+      if (users.empty() || users.back() != info.user_id) users.push_back(info.user_id);
+    }
+  }
+  for (const auto& [node_id, users] : remote_users) {
+    ++counters_->remote_pushes;
+    clients_.push(node_id, users, notification, except_user_id, except_device_type);
+  }
+  if (!local_users.empty()) {
+    ++counters_->local_pushes;
+    local_.pushToUsers(local_users, std::move(notification), except_user_id, except_device_type);
+  }
+}
+
+void ClusterSessionControl::closeUserSessions(int64_t user_id,
+                                              std::span<const int32_t> device_types,
+                                              int32_t close_status, StatusCode code,
+                                              const std::string& reason) {
+  local_.closeUserSessions(user_id, device_types, close_status, code, reason);
+  if (membership_.alone()) return;
+  const int64_t ids[] = {user_id};
+  auto online = registry_.query(ids);
+  if (!online.ok()) {
+    ++counters_->registry_errors;
+    spdlog::warn(
+        "routing: cannot look up the nodes of user {} to close its sessions ({}); closed "
+        "the local ones only",
+        user_id, online.status().reason);
+    return;
+  }
+  std::map<std::string, std::vector<int32_t>, std::less<>> remote_types;
+  for (const auto& info : *online) {
+    for (const auto& device : info.devices) {
+      if (device.node_id == self_node_id_) continue;
+      if (!device_types.empty() && std::find(device_types.begin(), device_types.end(),
+                                             device.device_type) == device_types.end()) {
+        continue;
+      }
+      if (!membership_.isAlive(device.node_id)) {
+        ++counters_->skipped_dead_nodes;
+        continue;
+      }
+      remote_types[device.node_id].push_back(device.device_type);
+    }
+  }
+  for (const auto& [node_id, types] : remote_types) {
+    // "All device types" stays "all" remotely: the remote node may hold types the registry lost.
+    closeRemote(node_id, user_id, device_types.empty() ? std::span<const int32_t>() : types,
+                close_status, code, reason);
+  }
+}
+
+void ClusterSessionControl::closeOnNode(const std::string& node_id, int64_t user_id,
+                                        std::span<const int32_t> device_types, int32_t close_status,
+                                        StatusCode code, const std::string& reason) {
+  if (node_id == self_node_id_) {
+    local_.closeUserSessions(user_id, device_types, close_status, code, reason);
+    return;
+  }
+  if (!membership_.isAlive(node_id)) {
+    // Upstream treats a node that is no longer a member as having no sessions (§1.9).
+    ++counters_->skipped_dead_nodes;
+    return;
+  }
+  closeRemote(node_id, user_id, device_types, close_status, code, reason);
+}
+
+void ClusterSessionControl::closeRemote(const std::string& node_id, int64_t user_id,
+                                        std::span<const int32_t> device_types, int32_t close_status,
+                                        StatusCode code, const std::string& reason) {
+  ++counters_->remote_closes;
+  clients_.closeSessionsAsync(
+      node_id, user_id, device_types, close_status, code, reason,
+      [counters = counters_, node_id, user_id](Status status) {
+        if (status.isOk()) return;
+        ++counters->remote_close_failures;
+        spdlog::warn("routing: closing the sessions of user {} on node {} failed: {}", user_id,
+                     node_id, status.reason);
+      });
+}
+
+ClusterSessionControlStats ClusterSessionControl::stats() const {
+  ClusterSessionControlStats stats;
+  stats.local_pushes = counters_->local_pushes.load();
+  stats.remote_pushes = counters_->remote_pushes.load();
+  stats.skipped_dead_nodes = counters_->skipped_dead_nodes.load();
+  stats.registry_errors = counters_->registry_errors.load();
+  stats.remote_closes = counters_->remote_closes.load();
+  stats.remote_close_failures = counters_->remote_close_failures.load();
+  return stats;
+}
+
+void LocalSessionRpcHandler::onPush(std::span<const int64_t> user_ids,
+                                    std::shared_ptr<const std::string> notification,
+                                    int64_t except_user_id, int32_t except_device_type) {
+  local_.pushToUsers(user_ids, std::move(notification), except_user_id, except_device_type);
+}
+
+Status LocalSessionRpcHandler::onCloseSessions(int64_t user_id,
+                                               std::span<const int32_t> device_types,
+                                               int32_t close_status, StatusCode code,
+                                               const std::string& reason) {
+  local_.closeUserSessions(user_id, device_types, close_status, code, reason);
+  return Status::ok();
+}
+
+}  // namespace parley::nodes

@@ -1,0 +1,305 @@
+// Routing of pushes and closes across nodes, without sockets or Redis: an in-process session
+// registry, a recording local gateway and NodeClients, and a Membership whose Redis answers the
+// heartbeat script with a canned list of live nodes.
+#include "nodes/cluster_session_control.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cluster/session_registry.h"
+#include "nodes/membership.h"
+#include "nodes/node_clients.h"
+#include "redis/redis_deployment.h"
+#include "testing/manual_clock.h"
+
+namespace parley::nodes {
+namespace {
+
+using redis::RespValue;
+
+constexpr int64_t kNow = 1'700'000'000'000;
+
+// Answers every script with {1, 0, then id, heartbeat, host, port, started per node}.
+class CannedRedis final : public redis::RedisDeployment {
+ public:
+  std::vector<std::pair<std::string, int64_t>> nodes;  // id, heartbeat
+  bool fail = false;
+
+  redis::RedisTopology topology() const override { return redis::RedisTopology::kSingle; }
+  std::string describe() const override { return "canned"; }
+  uint32_t batchOf(std::string_view) const override { return 0; }
+  void command(std::string_view, std::vector<std::string>, redis::RedisClient::Callback) override {}
+  void evalsha(const redis::RedisScript&, std::vector<std::string>, std::vector<std::string>,
+               redis::RedisClient::Callback) override {}
+  Result<RespValue> commandSync(std::string_view, std::vector<std::string>) override {
+    return RespValue::fromInteger(1);
+  }
+  Result<RespValue> evalshaSync(const redis::RedisScript&, std::vector<std::string>,
+                                std::vector<std::string>) override {
+    if (fail) return error(StatusCode::kServerUnavailable, "redis down");
+    std::vector<RespValue> out{RespValue::fromInteger(1), RespValue::fromInteger(0)};
+    for (const auto& [id, heartbeat] : nodes) {
+      out.push_back(RespValue::bulk(id));
+      out.push_back(RespValue::bulk(std::to_string(heartbeat)));
+      out.push_back(RespValue::bulk("10.0.0.1"));
+      out.push_back(RespValue::bulk("7510"));
+      out.push_back(RespValue::bulk("1"));
+    }
+    return RespValue::array(std::move(out));
+  }
+  std::vector<redis::ServerReply> commandOnEveryServerSync(std::vector<std::string>) override {
+    return {};
+  }
+  uint64_t connectGeneration() const override { return 0; }
+  redis::RedisDeploymentStats stats() const override { return {}; }
+};
+
+struct Push {
+  std::string node;  // "" for the local gateway
+  std::vector<int64_t> users;
+  std::shared_ptr<const std::string> notification;
+  int64_t except_user_id = 0;
+  int32_t except_device_type = -1;
+};
+struct Close {
+  std::string node;
+  int64_t user_id = 0;
+  std::vector<int32_t> device_types;
+};
+
+class RecordingLocal final : public SessionControl {
+ public:
+  void pushToUsers(std::span<const int64_t> user_ids,
+                   std::shared_ptr<const std::string> notification, int64_t except_user_id,
+                   int32_t except_device_type) override {
+    pushes.push_back(Push{"",
+                          {user_ids.begin(), user_ids.end()},
+                          std::move(notification),
+                          except_user_id,
+                          except_device_type});
+  }
+  void closeUserSessions(int64_t user_id, std::span<const int32_t> device_types, int32_t,
+                         StatusCode, const std::string&) override {
+    closes.push_back(Close{"", user_id, {device_types.begin(), device_types.end()}});
+  }
+  std::vector<Push> pushes;
+  std::vector<Close> closes;
+};
+
+class RecordingClients final : public NodeClients {
+ public:
+  void push(const std::string& node_id, std::span<const int64_t> user_ids,
+            std::shared_ptr<const std::string> notification, int64_t except_user_id,
+            int32_t except_device_type) override {
+    pushes.push_back(Push{node_id,
+                          {user_ids.begin(), user_ids.end()},
+                          std::move(notification),
+                          except_user_id,
+                          except_device_type});
+  }
+  void closeSessionsAsync(const std::string& node_id, int64_t user_id,
+                          std::span<const int32_t> device_types, int32_t, StatusCode,
+                          const std::string&, CloseCallback done) override {
+    closes.push_back(Close{node_id, user_id, {device_types.begin(), device_types.end()}});
+    done(close_status);
+  }
+  Status closeSessions(const std::string&, int64_t, std::span<const int32_t>, int32_t, StatusCode,
+                       const std::string&) override {
+    return close_status;
+  }
+  NodeClientsStats stats() const override { return {}; }
+
+  std::vector<Push> pushes;
+  std::vector<Close> closes;
+  Status close_status;
+};
+
+class ClusterSessionControlTest : public ::testing::Test {
+ protected:
+  ClusterSessionControlTest()
+      : clock_(kNow),
+        membership_(redis_, NodeInfo{"a", "10.0.0.1", 7510, kNow, 0}, MembershipOptions{}, clock_),
+        registry_(makeInProcessSessionRegistry()),
+        routing_("a", local_, *registry_, membership_, clients_) {}
+
+  void liveNodes(std::vector<std::string> ids) {
+    redis_.nodes.clear();
+    for (auto& id : ids) redis_.nodes.emplace_back(id, kNow);
+    ASSERT_TRUE(membership_.heartbeat().ok());
+  }
+  void online(int64_t user, DeviceType device, const std::string& node) {
+    ASSERT_TRUE(registry_->registerDevice(user, device, kUserStatusAvailable, node, kNow).ok());
+  }
+
+  CannedRedis redis_;
+  testing::ManualClock clock_;
+  Membership membership_;
+  std::unique_ptr<SessionRegistry> registry_;
+  RecordingLocal local_;
+  RecordingClients clients_;
+  ClusterSessionControl routing_;
+};
+
+std::vector<int64_t> sorted(std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST_F(ClusterSessionControlTest, AloneNodePushesLocallyWithoutALookup) {
+  // Users registered elsewhere would be routed remotely if the registry were consulted.
+  online(1, 0, "b");
+  auto note = std::make_shared<const std::string>("n");
+  const int64_t users[] = {1, 2};
+  routing_.pushToUsers(users, note, 1, 2);
+  ASSERT_EQ(local_.pushes.size(), 1u);
+  EXPECT_EQ(local_.pushes[0].users, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(local_.pushes[0].except_user_id, 1);
+  EXPECT_EQ(local_.pushes[0].except_device_type, 2);
+  EXPECT_TRUE(clients_.pushes.empty());
+}
+
+TEST_F(ClusterSessionControlTest, OnePushPerNodeWithItsUsersAndLocalUsersServedLocally) {
+  liveNodes({"a", "b", "c"});
+  online(1, 0, "a");
+  online(2, 0, "b");
+  online(3, 0, "b");
+  online(4, 0, "c");
+  online(5, 0, "b");
+  online(5, 1, "b");  // two devices on one node: pushed once
+  online(6, 0, "a");
+  online(6, 1, "c");  // on two nodes: pushed to both
+  auto note = std::make_shared<const std::string>("bytes");
+  const int64_t users[] = {1, 2, 3, 4, 5, 6};
+  routing_.pushToUsers(users, note, 6, 1);
+
+  ASSERT_EQ(local_.pushes.size(), 1u);
+  EXPECT_EQ(sorted(local_.pushes[0].users), (std::vector<int64_t>{1, 6}));
+  EXPECT_EQ(local_.pushes[0].notification, note);
+  std::map<std::string, Push> by_node;
+  for (const auto& push : clients_.pushes) {
+    EXPECT_FALSE(by_node.count(push.node)) << "two pushes to node " << push.node;
+    by_node[push.node] = push;
+  }
+  ASSERT_EQ(by_node.size(), 2u);
+  EXPECT_EQ(sorted(by_node["b"].users), (std::vector<int64_t>{2, 3, 5}));
+  EXPECT_EQ(sorted(by_node["c"].users), (std::vector<int64_t>{4, 6}));
+  for (const auto& [node, push] : by_node) {
+    EXPECT_EQ(push.notification, note);  // the same bytes, not a copy per node
+    EXPECT_EQ(push.except_user_id, 6);
+    EXPECT_EQ(push.except_device_type, 1);
+  }
+  EXPECT_EQ(routing_.stats().remote_pushes, 2u);
+}
+
+TEST_F(ClusterSessionControlTest, OfflineUsersAreOfferedToTheLocalGatewayOnly) {
+  liveNodes({"a", "b"});
+  const int64_t users[] = {7};
+  routing_.pushToUsers(users, std::make_shared<const std::string>("n"));
+  ASSERT_EQ(local_.pushes.size(), 1u);
+  EXPECT_EQ(local_.pushes[0].users, (std::vector<int64_t>{7}));
+  EXPECT_TRUE(clients_.pushes.empty());
+}
+
+TEST_F(ClusterSessionControlTest, DeadNodesAreSkipped) {
+  liveNodes({"a", "b"});
+  online(1, 0, "b");
+  online(2, 0, "gone");  // registered by a node that is no longer a member
+  const int64_t users[] = {1, 2};
+  routing_.pushToUsers(users, std::make_shared<const std::string>("n"));
+  ASSERT_EQ(clients_.pushes.size(), 1u);
+  EXPECT_EQ(clients_.pushes[0].node, "b");
+  EXPECT_EQ(routing_.stats().skipped_dead_nodes, 1u);
+
+  // b stops heartbeating: once stale by the local clock it is dead even without a new view.
+  clock_.advance(MembershipOptions{}.stale_after.count() + 1);
+  EXPECT_TRUE(membership_.alone());
+  routing_.pushToUsers(users, std::make_shared<const std::string>("n"));
+  EXPECT_EQ(clients_.pushes.size(), 1u);
+}
+
+TEST_F(ClusterSessionControlTest, ClosesLocallyAndOnTheNodesHoldingMatchingDevices) {
+  liveNodes({"a", "b", "c"});
+  online(1, 0, "a");
+  online(1, 1, "b");
+  online(1, 2, "c");
+  const int32_t types[] = {1};
+  routing_.closeUserSessions(1, types, 0, StatusCode::kOk, "bye");
+  ASSERT_EQ(local_.closes.size(), 1u);
+  ASSERT_EQ(clients_.closes.size(), 1u);
+  EXPECT_EQ(clients_.closes[0].node, "b");
+  EXPECT_EQ(clients_.closes[0].device_types, (std::vector<int32_t>{1}));
+
+  // All device types: every node holding any device, asked for all of them.
+  clients_.closes.clear();
+  routing_.closeUserSessions(1, {}, 0, StatusCode::kOk, "bye");
+  ASSERT_EQ(clients_.closes.size(), 2u);
+  for (const auto& close : clients_.closes) EXPECT_TRUE(close.device_types.empty());
+}
+
+TEST_F(ClusterSessionControlTest, CloseOnNodeTargetsOneNode) {
+  liveNodes({"a", "b"});
+  const int32_t types[] = {3};
+  routing_.closeOnNode("a", 5, types, 0, StatusCode::kOk, "replaced");
+  ASSERT_EQ(local_.closes.size(), 1u);
+  EXPECT_TRUE(clients_.closes.empty());
+
+  routing_.closeOnNode("b", 5, types, 0, StatusCode::kOk, "replaced");
+  ASSERT_EQ(clients_.closes.size(), 1u);
+  EXPECT_EQ(clients_.closes[0].node, "b");
+  EXPECT_EQ(clients_.closes[0].user_id, 5);
+
+  clients_.close_status = error(StatusCode::kServerUnavailable, "down");
+  routing_.closeOnNode("b", 5, types, 0, StatusCode::kOk, "replaced");
+  EXPECT_EQ(routing_.stats().remote_close_failures, 1u);
+
+  routing_.closeOnNode("gone", 5, types, 0, StatusCode::kOk, "replaced");
+  EXPECT_EQ(clients_.closes.size(), 2u);
+}
+
+TEST_F(ClusterSessionControlTest, RpcHandlerForwardsToTheLocalGateway) {
+  LocalSessionRpcHandler handler(local_);
+  const int64_t users[] = {1, 2};
+  auto note = std::make_shared<const std::string>("n");
+  handler.onPush(users, note, 2, 0);
+  ASSERT_EQ(local_.pushes.size(), 1u);
+  EXPECT_EQ(local_.pushes[0].except_user_id, 2);
+  const int32_t types[] = {4};
+  EXPECT_TRUE(handler.onCloseSessions(9, types, 1, StatusCode::kOk, "r").isOk());
+  ASSERT_EQ(local_.closes.size(), 1u);
+  EXPECT_EQ(local_.closes[0].device_types, (std::vector<int32_t>{4}));
+}
+
+TEST(MembershipViewTest, KeepsTheLastViewWhenRedisFailsAndAgesItOut) {
+  CannedRedis redis;
+  testing::ManualClock clock(kNow);
+  MembershipOptions options;
+  Membership membership(redis, NodeInfo{"a", "h", 1, kNow, 0}, options, clock);
+  EXPECT_TRUE(membership.alone());
+  EXPECT_TRUE(membership.isAlive("a"));
+  redis.nodes = {{"a", kNow}, {"b", kNow}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_FALSE(membership.alone());
+  EXPECT_TRUE(membership.isAlive("b"));
+  auto b = membership.find("b");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->rpc_host, "10.0.0.1");
+  EXPECT_EQ(b->rpc_port, 7510);
+  EXPECT_EQ(membership.liveNodes().size(), 2u);
+
+  redis.fail = true;
+  EXPECT_FALSE(membership.heartbeat().ok());
+  EXPECT_TRUE(membership.isAlive("b"));  // the last view still holds
+  clock.advance(options.stale_after.count() + 1);
+  EXPECT_FALSE(membership.isAlive("b"));
+  EXPECT_TRUE(membership.isAlive("a"));
+  EXPECT_TRUE(membership.alone());
+  EXPECT_EQ(membership.liveNodes().size(), 1u);
+  EXPECT_TRUE(membership.find("b").has_value());  // details stay known
+}
+
+}  // namespace
+}  // namespace parley::nodes

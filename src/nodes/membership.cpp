@@ -1,0 +1,245 @@
+#include "nodes/membership.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <utility>
+
+#include "cluster/redis_keys.h"
+#include "redis/redis_deployment.h"
+
+namespace parley::nodes {
+
+namespace {
+
+// KEYS[1] = the nodes ZSET, KEYS[2] = this node's details HASH.
+// ARGV: 1 id, 2 now, 3 oldest fresh heartbeat, 4 details TTL (ms), 5 host, 6 port, 7 started,
+//       8 incarnation, 9 "1" when joining, 10 the details key prefix.
+// Returns {0, holder's heartbeat, host, port} when joining over a live holder of the id, else
+// {1, 1 if this node had to be added (new, or Redis lost it), then id, heartbeat, host, port,
+// started for every live node}.
+//
+// The other nodes' HASHes are read by names built here rather than passed in KEYS (they are only
+// known from the ZSET). That is safe in a Redis Cluster too: every membership key carries the
+// {cluster} hash tag, so they all live in the slot this script runs in.
+const redis::RedisScript& heartbeatScript() {
+  static const redis::RedisScript script(R"lua(
+local id = ARGV[1]
+if ARGV[9] == '1' then
+  local score = redis.call('ZSCORE', KEYS[1], id)
+  if score and tonumber(score) >= tonumber(ARGV[3]) then
+    local d = redis.call('HMGET', KEYS[2], 'host', 'port', 'incarnation')
+    if d[3] ~= ARGV[8] then
+      return {0, score, d[1] or '', d[2] or ''}
+    end
+  end
+end
+local added = redis.call('ZADD', KEYS[1], ARGV[2], id)
+redis.call('HSET', KEYS[2], 'host', ARGV[5], 'port', ARGV[6], 'started', ARGV[7],
+           'incarnation', ARGV[8])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local out = {1, added}
+for i = 1, #members, 2 do
+  local d = redis.call('HMGET', ARGV[10] .. members[i], 'host', 'port', 'started')
+  out[#out + 1] = members[i]
+  out[#out + 1] = members[i + 1]
+  out[#out + 1] = d[1] or ''
+  out[#out + 1] = d[2] or ''
+  out[#out + 1] = d[3] or ''
+end
+return out
+)lua");
+  return script;
+}
+
+std::string randomIncarnation() {
+  std::random_device device;
+  std::mt19937_64 engine((uint64_t{device()} << 32) ^ device());
+  return fmt::format("{:016x}", engine());
+}
+
+// Scores come back as Redis formats doubles ("1700000000000"); string fields as bulk strings;
+// the status integers as integers.
+int64_t toInt64(const redis::RespValue& value) {
+  if (value.type == redis::RespType::kInteger) return value.integer;
+  return static_cast<int64_t>(std::strtod(value.str.c_str(), nullptr));
+}
+
+Status badReply(const redis::RespValue& reply) {
+  return error(StatusCode::kServerInternalError,
+               "unexpected membership script reply: " + redis::toDebugString(reply));
+}
+
+}  // namespace
+
+Membership::Membership(redis::RedisDeployment& redis, NodeInfo self, MembershipOptions options,
+                       const Clock& clock)
+    : redis_(redis),
+      self_(std::move(self)),
+      options_(options),
+      clock_(clock),
+      incarnation_(randomIncarnation()) {}
+
+VoidResult Membership::join() {
+  auto result = registerSelf(true);
+  if (result.ok()) {
+    spdlog::info("node {} joined the cluster (rpc {}:{}); {} other live node(s)", self_.id,
+                 self_.rpc_host, self_.rpc_port, liveNodes().size() - 1);
+  }
+  return result;
+}
+
+VoidResult Membership::heartbeat() { return registerSelf(false); }
+
+VoidResult Membership::registerSelf(bool joining) {
+  const int64_t now = clock_.nowMillis();
+  const int64_t oldest_fresh = now - options_.stale_after.count();
+  auto reply =
+      redis_.evalshaSync(heartbeatScript(), {redis_keys::nodes(), redis_keys::node(self_.id)},
+                         {self_.id, std::to_string(now), std::to_string(oldest_fresh),
+                          std::to_string(options_.stale_after.count()), self_.rpc_host,
+                          std::to_string(self_.rpc_port), std::to_string(self_.started_at_millis),
+                          incarnation_, joining ? "1" : "0", redis_keys::node("")});
+  if (!reply.ok() || reply->isError()) {
+    Status status =
+        reply.ok() ? error(StatusCode::kServerInternalError, reply->str) : reply.status();
+    if (!failing_.exchange(true)) {
+      spdlog::warn("membership: heartbeat of node {} failed ({}); keeping the last known nodes",
+                   self_.id, status.reason);
+    }
+    return status;
+  }
+  const auto& elements = reply->elements;
+  if (reply->type != redis::RespType::kArray || elements.size() < 2) return badReply(*reply);
+  if (toInt64(elements[0]) == 0) {
+    if (elements.size() < 4) return badReply(*reply);
+    return error(StatusCode::kIllegalArgument,
+                 fmt::format("node id {} is in use by a live node at {}:{} (heartbeat {} ms ago); "
+                             "give this node another id, or wait {} ms if that node has crashed",
+                             self_.id, elements[2].str, elements[3].str, now - toInt64(elements[1]),
+                             options_.stale_after.count()));
+  }
+  if ((elements.size() - 2) % 5 != 0) return badReply(*reply);
+  if (failing_.exchange(false)) {
+    spdlog::info("membership: heartbeat of node {} works again", self_.id);
+  }
+  if (!joining && toInt64(elements[1]) == 1) {
+    spdlog::warn("membership: node {} was missing in Redis (data lost or pruned); registered again",
+                 self_.id);
+  }
+
+  std::vector<NodeInfo> others;
+  for (size_t i = 2; i + 5 <= elements.size(); i += 5) {
+    NodeInfo node;
+    node.id = elements[i].str;
+    if (node.id == self_.id) continue;
+    node.heartbeat_millis = toInt64(elements[i + 1]);
+    node.rpc_host = elements[i + 2].str;
+    unsigned port = 0;
+    const auto& port_text = elements[i + 3].str;
+    std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    node.rpc_port = static_cast<uint16_t>(port);
+    node.started_at_millis = toInt64(elements[i + 4]);
+    others.push_back(std::move(node));
+  }
+  std::sort(others.begin(), others.end(),
+            [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; });
+
+  std::vector<NodeInfo> previous;
+  {
+    std::unique_lock lock(mutex_);
+    previous.swap(others_);
+    others_ = others;
+    self_heartbeat_millis_ = now;
+  }
+  // Joins and departures are rare and an operator wants each one in the log.
+  for (const auto& node : others) {
+    auto it = std::find_if(previous.begin(), previous.end(),
+                           [&](const NodeInfo& p) { return p.id == node.id; });
+    if (it == previous.end() || !fresh(*it, now)) {
+      spdlog::info("membership: node {} is live (rpc {}:{})", node.id, node.rpc_host,
+                   node.rpc_port);
+    }
+  }
+  for (const auto& node : previous) {
+    auto it = std::find_if(others.begin(), others.end(),
+                           [&](const NodeInfo& o) { return o.id == node.id; });
+    if (it == others.end()) spdlog::info("membership: node {} is gone", node.id);
+  }
+  return {};
+}
+
+void Membership::leave() {
+  auto removed = redis_.evalshaSync(
+      []() -> const redis::RedisScript& {
+        static const redis::RedisScript script(
+            "redis.call('ZREM', KEYS[1], ARGV[1]) return redis.call('DEL', KEYS[2])");
+        return script;
+      }(),
+      {redis_keys::nodes(), redis_keys::node(self_.id)}, {self_.id});
+  if (!removed.ok()) {
+    spdlog::warn("membership: node {} could not deregister ({}); peers drop it after {} ms",
+                 self_.id, removed.status().reason, options_.stale_after.count());
+    return;
+  }
+  spdlog::info("membership: node {} left the cluster", self_.id);
+}
+
+bool Membership::fresh(const NodeInfo& node, int64_t now_millis) const {
+  return node.heartbeat_millis >= now_millis - options_.stale_after.count();
+}
+
+bool Membership::isAlive(std::string_view node_id) const {
+  if (node_id == self_.id) return true;
+  const int64_t now = clock_.nowMillis();
+  std::shared_lock lock(mutex_);
+  for (const auto& node : others_) {
+    if (node.id == node_id) return fresh(node, now);
+  }
+  return false;
+}
+
+std::optional<NodeInfo> Membership::find(std::string_view node_id) const {
+  std::shared_lock lock(mutex_);
+  if (node_id == self_.id) {
+    NodeInfo self = self_;
+    self.heartbeat_millis = self_heartbeat_millis_;
+    return self;
+  }
+  for (const auto& node : others_) {
+    if (node.id == node_id) return node;
+  }
+  return std::nullopt;
+}
+
+std::vector<NodeInfo> Membership::liveNodes() const {
+  const int64_t now = clock_.nowMillis();
+  std::vector<NodeInfo> live;
+  std::shared_lock lock(mutex_);
+  live.reserve(others_.size() + 1);
+  NodeInfo self = self_;
+  self.heartbeat_millis = self_heartbeat_millis_;
+  live.push_back(std::move(self));
+  for (const auto& node : others_) {
+    if (fresh(node, now)) live.push_back(node);
+  }
+  std::sort(live.begin(), live.end(),
+            [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; });
+  return live;
+}
+
+bool Membership::alone() const {
+  const int64_t now = clock_.nowMillis();
+  std::shared_lock lock(mutex_);
+  return std::none_of(others_.begin(), others_.end(),
+                      [&](const NodeInfo& node) { return fresh(node, now); });
+}
+
+}  // namespace parley::nodes

@@ -1,0 +1,96 @@
+#pragma once
+// Which Parley nodes are alive, kept in Redis (shared/reference/turms-storage.md §5 describes the
+// MongoDB-based upstream; Parley keeps the same rules in Redis, which every cluster already has):
+//
+//   redis_keys::nodes()    ZSET  node id → last heartbeat, epoch milliseconds
+//   redis_keys::node(id)   HASH  host, port, started, incarnation; PEXPIRE'd to stale_after
+//
+// Every heartbeat is one script: write self, prune nodes whose heartbeat is older than
+// stale_after, and read back the live ones, so one round trip both proves this node alive and
+// refreshes its view. Redis losing the data (FLUSHALL, restart without persistence) needs no
+// special path: the next heartbeat simply writes it again.
+//
+// Heartbeats are stamped with each node's own Clock, not Redis's TIME: nodes' clocks are assumed
+// NTP-synced, and a skew well under stale_after (seconds) does no harm. Reads are served from a
+// cached view and are thread-safe; join/heartbeat/leave block on Redis and belong on the
+// maintenance thread.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace parley::redis {
+class RedisDeployment;
+}
+
+namespace parley::nodes {
+
+struct NodeInfo {
+  std::string id;
+  // What peers dial to reach this node's RpcServer: a routable address, never a wildcard.
+  std::string rpc_host;
+  uint16_t rpc_port = 0;
+  int64_t started_at_millis = 0;
+  int64_t heartbeat_millis = 0;
+};
+
+struct MembershipOptions {
+  std::chrono::milliseconds heartbeat_interval{5000};
+  // A node whose last heartbeat is older than this is dead, in Redis and in the cached view.
+  std::chrono::milliseconds stale_after{15000};
+};
+
+class Membership {
+ public:
+  Membership(redis::RedisDeployment& redis, NodeInfo self, MembershipOptions options,
+             const Clock& clock);
+  Membership(const Membership&) = delete;
+  Membership& operator=(const Membership&) = delete;
+
+  // Start-up registration. Fails with kIllegalArgument naming the holder when a live node (fresh
+  // heartbeat) already uses this id, as Turms aborts start-up on a duplicate member; a crashed
+  // node's id is free again after stale_after. Retrying after an ambiguous failure is safe: the
+  // check recognises this process's own earlier write.
+  VoidResult join();
+  // The maintenance tick (every heartbeat_interval). On failure the error is returned and logged
+  // once per outage; the view keeps the last known nodes, which age out by the local clock.
+  VoidResult heartbeat();
+  // Graceful shutdown: removes this node so that peers stop routing to it at once.
+  void leave();
+
+  // Reads of the cached view; the local node is always alive.
+  bool isAlive(std::string_view node_id) const;
+  // The last known details of a node, live or not (isAlive tells).
+  std::optional<NodeInfo> find(std::string_view node_id) const;
+  // The live nodes, this one included, in id order.
+  std::vector<NodeInfo> liveNodes() const;
+  // No other live node: routing can skip registry lookups.
+  bool alone() const;
+  const NodeInfo& self() const { return self_; }
+  const MembershipOptions& options() const { return options_; }
+
+ private:
+  VoidResult registerSelf(bool joining);
+  bool fresh(const NodeInfo& node, int64_t now_millis) const;
+
+  redis::RedisDeployment& redis_;
+  const NodeInfo self_;
+  const MembershipOptions options_;
+  const Clock& clock_;
+  // Random per process: tells this process's own registration apart from another holder's.
+  const std::string incarnation_;
+
+  mutable std::shared_mutex mutex_;
+  std::vector<NodeInfo> others_;       // guarded by mutex_; as last read from Redis
+  int64_t self_heartbeat_millis_ = 0;  // guarded by mutex_
+  std::atomic<bool> failing_{false};   // logs an outage once
+};
+
+}  // namespace parley::nodes

@@ -1,0 +1,170 @@
+// Membership against real redis-server processes (ctest label `redis`), on a single server and on
+// standalone shards: nodes see each other, a live duplicate id is refused, a silent node drops
+// out, a FLUSHALL is healed by the next heartbeat, and an outage keeps the last view.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "cluster/redis_keys.h"
+#include "cluster/redis_test_deployment.h"
+#include "nodes/membership.h"
+#include "testing/manual_clock.h"
+
+namespace parley::nodes {
+namespace {
+
+using namespace std::chrono_literals;
+using parley::testing::RedisTestDeployment;
+using parley::testing::TestTopology;
+
+constexpr int64_t kStart = 1'700'000'000'000;
+
+class MembershipTest : public ::testing::TestWithParam<TestTopology> {
+ protected:
+  MembershipTest() : redis_(GetParam()), clock_(kStart) {}
+
+  std::unique_ptr<Membership> node(const std::string& id, uint16_t port) {
+    return std::make_unique<Membership>(redis_.redis(), NodeInfo{id, "127.0.0.1", port, kStart, 0},
+                                        options_, clock_);
+  }
+  // Joining right after the servers start may race the clients' first connect.
+  static void joinEventually(Membership& membership) {
+    VoidResult joined;
+    ASSERT_TRUE(RedisTestDeployment::eventually([&] {
+      joined = membership.join();
+      return joined.ok() || joined.status().code == StatusCode::kIllegalArgument;
+    }));
+    ASSERT_TRUE(joined.ok()) << joined.status().reason;
+  }
+
+  RedisTestDeployment redis_;
+  parley::testing::ManualClock clock_;
+  MembershipOptions options_{1000ms, 3000ms};
+};
+
+TEST_P(MembershipTest, TwoNodesSeeEachOther) {
+  ASSERT_TRUE(redis_.ok());
+  auto a = node("a", 7001);
+  auto b = node("b", 7002);
+  joinEventually(*a);
+  EXPECT_TRUE(a->alone());
+  joinEventually(*b);
+  EXPECT_FALSE(b->alone());
+  ASSERT_TRUE(a->heartbeat().ok());
+  EXPECT_FALSE(a->alone());
+  EXPECT_TRUE(a->isAlive("b"));
+  auto found = a->find("b");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->rpc_host, "127.0.0.1");
+  EXPECT_EQ(found->rpc_port, 7002);
+  EXPECT_EQ(found->started_at_millis, kStart);
+  EXPECT_EQ(found->heartbeat_millis, kStart);
+  auto live = a->liveNodes();
+  ASSERT_EQ(live.size(), 2u);
+  EXPECT_EQ(live[0].id, "a");
+  EXPECT_EQ(live[1].id, "b");
+  EXPECT_FALSE(a->isAlive("c"));
+}
+
+TEST_P(MembershipTest, JoinWithTheIdOfALiveNodeFails) {
+  ASSERT_TRUE(redis_.ok());
+  auto a = node("a", 7001);
+  joinEventually(*a);
+  auto impostor = node("a", 7009);
+  auto joined = impostor->join();
+  ASSERT_FALSE(joined.ok());
+  EXPECT_EQ(joined.status().code, StatusCode::kIllegalArgument);
+  EXPECT_NE(joined.status().reason.find("node id a is in use"), std::string::npos)
+      << joined.status().reason;
+  EXPECT_NE(joined.status().reason.find("127.0.0.1:7001"), std::string::npos);
+  // The holder's own retry is not a duplicate.
+  EXPECT_TRUE(a->join().ok());
+  // Once the holder has gone silent past stale_after, the id is free again.
+  clock_.advance(options_.stale_after.count() + 1);
+  EXPECT_TRUE(impostor->join().ok());
+}
+
+TEST_P(MembershipTest, ANodeThatStopsHeartbeatingDropsOut) {
+  ASSERT_TRUE(redis_.ok());
+  auto a = node("a", 7001);
+  auto b = node("b", 7002);
+  joinEventually(*a);
+  joinEventually(*b);
+  ASSERT_TRUE(a->heartbeat().ok());
+  ASSERT_TRUE(a->isAlive("b"));
+  // a keeps beating every interval; b has stopped.
+  for (int64_t waited = 0; waited <= options_.stale_after.count();
+       waited += options_.heartbeat_interval.count()) {
+    clock_.advance(options_.heartbeat_interval.count());
+    ASSERT_TRUE(a->heartbeat().ok());
+  }
+  EXPECT_FALSE(a->isAlive("b"));
+  EXPECT_TRUE(a->alone());
+  EXPECT_FALSE(a->find("b").has_value());  // pruned from Redis, so gone from the view
+  auto score =
+      redis_.redis().commandSync(redis_keys::nodes(), {"ZSCORE", redis_keys::nodes(), "b"});
+  ASSERT_TRUE(score.ok());
+  EXPECT_TRUE(score->isNull());
+}
+
+TEST_P(MembershipTest, LeaveRemovesTheNodeAtOnce) {
+  ASSERT_TRUE(redis_.ok());
+  auto a = node("a", 7001);
+  auto b = node("b", 7002);
+  joinEventually(*a);
+  joinEventually(*b);
+  b->leave();
+  ASSERT_TRUE(a->heartbeat().ok());
+  EXPECT_FALSE(a->isAlive("b"));
+  auto details =
+      redis_.redis().commandSync(redis_keys::node("b"), {"EXISTS", redis_keys::node("b")});
+  ASSERT_TRUE(details.ok());
+  EXPECT_EQ(details->integer, 0);
+}
+
+TEST_P(MembershipTest, FlushAllIsHealedByTheNextHeartbeat) {
+  ASSERT_TRUE(redis_.ok());
+  auto a = node("a", 7001);
+  auto b = node("b", 7002);
+  joinEventually(*a);
+  joinEventually(*b);
+  redis_.flushAll();
+  ASSERT_TRUE(b->heartbeat().ok());
+  ASSERT_TRUE(a->heartbeat().ok());
+  EXPECT_TRUE(a->isAlive("b"));
+  ASSERT_TRUE(b->heartbeat().ok());
+  EXPECT_TRUE(b->isAlive("a"));
+  auto details =
+      redis_.redis().commandSync(redis_keys::node("a"), {"HGET", redis_keys::node("a"), "port"});
+  ASSERT_TRUE(details.ok());
+  EXPECT_EQ(details->str, "7001");
+}
+
+TEST_P(MembershipTest, AnOutageKeepsTheLastViewUntilItIsStale) {
+  ASSERT_TRUE(redis_.ok());
+  auto a = node("a", 7001);
+  auto b = node("b", 7002);
+  joinEventually(*a);
+  joinEventually(*b);
+  ASSERT_TRUE(a->heartbeat().ok());
+  redis_.stopAll();
+  auto failed = a->heartbeat();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(a->isAlive("b"));
+  clock_.advance(options_.stale_after.count() + 1);
+  EXPECT_FALSE(a->isAlive("b"));
+  EXPECT_TRUE(a->alone());
+  redis_.startAll();
+  // The restarted servers are empty: both re-register by beating.
+  ASSERT_TRUE(RedisTestDeployment::eventually([&] { return b->heartbeat().ok(); }));
+  ASSERT_TRUE(a->heartbeat().ok());
+  EXPECT_TRUE(a->isAlive("b"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Topologies, MembershipTest,
+                         ::testing::ValuesIn(parley::testing::testTopologies()),
+                         parley::testing::topologyName);
+
+}  // namespace
+}  // namespace parley::nodes

@@ -1,0 +1,499 @@
+#include "nodes/node_clients.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "nodes/membership.h"
+#include "nodes/rpc_frame.h"
+#include "nodes/run_sync.h"
+
+namespace parley::nodes {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+
+NodeResolver membershipResolver(const Membership& membership) {
+  return [&membership](std::string_view node_id) -> std::optional<NodeAddress> {
+    auto node = membership.find(node_id);
+    if (!node || node->rpc_port == 0 || node->rpc_host.empty()) return std::nullopt;
+    return NodeAddress{node->rpc_host, node->rpc_port};
+  };
+}
+
+namespace {
+
+class Peer;
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kMaxFramesPerWrite = 64;
+
+struct Outgoing {
+  std::shared_ptr<const std::string> bytes;
+  bool push = false;
+};
+
+}  // namespace
+
+struct RpcNodeClients::Impl {
+  Impl(asio::io_context& io_context, NodeResolver r, NodeClientsOptions o)
+      : io(io_context), strand(asio::make_strand(io_context)), resolver(std::move(r)), options(o) {}
+
+  // On the strand.
+  std::shared_ptr<Peer> peer(const std::string& node_id);
+  void shutdown();
+
+  asio::io_context& io;
+  asio::strand<asio::io_context::executor_type> strand;
+  NodeResolver resolver;
+  NodeClientsOptions options;
+  bool stopped = false;  // on the strand
+  std::atomic<int64_t> next_request_id{1};
+
+  // Written on the strand, read by stats() from any thread.
+  mutable std::mutex mutex;
+  std::map<std::string, std::shared_ptr<Peer>, std::less<>> peers;
+};
+
+namespace {
+
+// One peer node's connection and queues. Everything but the counters is touched on the owner's
+// strand only. A connect attempt (or connection) has a generation number: callbacks of an older
+// one find it changed and do nothing.
+class Peer : public std::enable_shared_from_this<Peer> {
+ public:
+  Peer(RpcNodeClients::Impl& owner, std::string node_id)
+      : owner_(owner),
+        node_id_(std::move(node_id)),
+        socket_(owner.strand),
+        resolver_(owner.strand),
+        connect_timer_(owner.strand),
+        decoder_(owner.options.max_frame_size),
+        read_buffer_(kReadChunk) {
+    backoff_ = owner.options.reconnect_min_delay;
+  }
+
+  void send(std::shared_ptr<const std::string> frame, int64_t request_id,
+            NodeClients::CloseCallback done) {
+    const bool push = request_id == 0;
+    if (state_ == State::kShutdown) {
+      reject(push, std::move(done), "shutting down");
+      return;
+    }
+    if (state_ == State::kBackoff) {
+      if (SteadyClock::now() < retry_at_) {
+        reject(push, std::move(done), "unreachable: " + last_error_);
+        return;
+      }
+      state_ = State::kIdle;
+    }
+    if (frame->size() > owner_.options.max_frame_size + kRpcFrameHeaderSize) {
+      spdlog::warn("rpc: a frame of {} bytes for node {} exceeds the frame limit; not sent",
+                   frame->size(), node_id_);
+      reject(push, std::move(done), "frame too large");
+      return;
+    }
+    if (queued_bytes_ + frame->size() > owner_.options.max_queued_bytes) {
+      if (!queue_full_logged_) {
+        queue_full_logged_ = true;
+        spdlog::warn("rpc: outbound queue to node {} is full ({} bytes); dropping pushes", node_id_,
+                     queued_bytes_);
+      }
+      reject(push, std::move(done), "outbound queue full");
+      return;
+    }
+    if (!push) addPending(request_id, std::move(done));
+    queued_bytes_ += frame->size();
+    queue_.push_back(Outgoing{std::move(frame), push});
+    if (state_ == State::kIdle) {
+      connect();
+    } else if (state_ == State::kConnected) {
+      flush();
+    }
+  }
+
+  void shutdown() {
+    state_ = State::kShutdown;
+    failAll("shutting down");
+  }
+
+  PeerStats stats() const {
+    PeerStats stats;
+    stats.node_id = node_id_;
+    stats.connected = connected_.load();
+    stats.pushes_sent = pushes_sent_.load();
+    stats.pushes_dropped = pushes_dropped_.load();
+    stats.close_requests = close_requests_.load();
+    stats.rpc_errors = rpc_errors_.load();
+    stats.connects = connects_.load();
+    stats.connect_failures = connect_failures_.load();
+    return stats;
+  }
+
+ private:
+  enum class State { kIdle, kConnecting, kConnected, kBackoff, kShutdown };
+
+  struct Pending {
+    NodeClients::CloseCallback done;
+    std::unique_ptr<asio::steady_timer> timer;
+  };
+
+  void reject(bool push, NodeClients::CloseCallback done, const std::string& why) {
+    if (push) {
+      ++pushes_dropped_;
+      return;
+    }
+    ++close_requests_;
+    ++rpc_errors_;
+    done(error(StatusCode::kServerUnavailable, "node " + node_id_ + ": " + why));
+  }
+
+  void addPending(int64_t request_id, NodeClients::CloseCallback done) {
+    ++close_requests_;
+    auto timer = std::make_unique<asio::steady_timer>(owner_.strand);
+    timer->expires_after(owner_.options.request_timeout);
+    timer->async_wait([self = shared_from_this(), request_id](error_code ec) {
+      if (ec) return;
+      self->complete(
+          request_id,
+          error(StatusCode::kServerUnavailable,
+                "node " + self->node_id_ + " did not answer within " +
+                    std::to_string(self->owner_.options.request_timeout.count()) + " ms"));
+    });
+    pending_.emplace(request_id, Pending{std::move(done), std::move(timer)});
+  }
+
+  void complete(int64_t request_id, Status status) {
+    auto it = pending_.find(request_id);
+    if (it == pending_.end()) return;  // timed out already, or answered twice by a broken peer
+    Pending pending = std::move(it->second);
+    pending_.erase(it);
+    pending.timer->cancel();
+    if (!status.isOk()) ++rpc_errors_;
+    pending.done(std::move(status));
+  }
+
+  void connect() {
+    auto address = owner_.resolver(node_id_);
+    if (!address) {
+      connectFailed("not a known node");
+      return;
+    }
+    address_ = address->host + ":" + std::to_string(address->port);
+    state_ = State::kConnecting;
+    const uint64_t attempt = ++attempt_;
+    connect_timer_.expires_after(owner_.options.connect_timeout);
+    connect_timer_.async_wait([self = shared_from_this(), attempt](error_code ec) {
+      if (ec || attempt != self->attempt_) return;
+      self->connectFailed("connect timed out");
+    });
+    resolver_.async_resolve(
+        address->host, std::to_string(address->port),
+        [self = shared_from_this(), attempt](error_code ec, tcp::resolver::results_type results) {
+          if (attempt != self->attempt_) return;
+          if (ec) {
+            self->connectFailed("cannot resolve: " + ec.message());
+            return;
+          }
+          asio::async_connect(self->socket_, results,
+                              [self, attempt](error_code ec, const tcp::endpoint&) {
+                                if (attempt != self->attempt_) return;
+                                if (ec) {
+                                  self->connectFailed(ec.message());
+                                  return;
+                                }
+                                self->onConnected();
+                              });
+        });
+  }
+
+  void onConnected() {
+    connect_timer_.cancel();
+    state_ = State::kConnected;
+    connected_ = true;
+    ++connects_;
+    backoff_ = owner_.options.reconnect_min_delay;
+    if (outage_logged_) spdlog::info("rpc: node {} ({}) reachable again", node_id_, address_);
+    outage_logged_ = false;
+    error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
+    decoder_ = RpcFrameDecoder(owner_.options.max_frame_size);
+    readNext(attempt_);
+    flush();
+  }
+
+  void connectFailed(const std::string& why) {
+    ++connect_failures_;
+    last_error_ = why;
+    closeSocket();
+    if (!outage_logged_) {
+      outage_logged_ = true;
+      spdlog::warn("rpc: node {} ({}) unreachable: {}; dropping pushes to it until it is back",
+                   node_id_, address_.empty() ? "no address" : address_, why);
+    }
+    failAll("unreachable: " + why);
+    state_ = State::kBackoff;
+    retry_at_ = SteadyClock::now() + backoff_;
+    backoff_ = std::min(backoff_ * 2, owner_.options.reconnect_max_delay);
+  }
+
+  // A connection that worked is lost: the next request reconnects at once (the peer may simply
+  // have restarted); only a failing connect backs off.
+  void connectionLost(const std::string& why) {
+    last_error_ = why;
+    closeSocket();
+    if (!outage_logged_) {
+      outage_logged_ = true;
+      spdlog::warn("rpc: connection to node {} ({}) lost: {}", node_id_, address_, why);
+    }
+    failAll("connection lost: " + why);
+    state_ = State::kIdle;
+  }
+
+  void closeSocket() {
+    ++attempt_;
+    connected_ = false;
+    connect_timer_.cancel();
+    resolver_.cancel();
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    writing_.reset();
+  }
+
+  // Drops what is queued and fails what awaits an answer.
+  void failAll(const std::string& why) {
+    closeSocket();
+    for (const auto& outgoing : queue_) {
+      if (outgoing.push) ++pushes_dropped_;
+    }
+    queue_.clear();
+    queued_bytes_ = 0;
+    queue_full_logged_ = false;
+    auto pending = std::move(pending_);
+    pending_.clear();
+    for (auto& [id, request] : pending) {
+      request.timer->cancel();
+      ++rpc_errors_;
+      request.done(error(StatusCode::kServerUnavailable, "node " + node_id_ + ": " + why));
+    }
+  }
+
+  void flush() {
+    if (writing_ || queue_.empty() || state_ != State::kConnected) return;
+    // The batch is owned by the write's handler, so its bytes outlive the operation even when
+    // the connection is dropped meanwhile.
+    auto batch = std::make_shared<std::vector<Outgoing>>();
+    std::vector<asio::const_buffer> buffers;
+    while (!queue_.empty() && batch->size() < kMaxFramesPerWrite) {
+      batch->push_back(std::move(queue_.front()));
+      queue_.pop_front();
+      buffers.push_back(asio::buffer(*batch->back().bytes));
+    }
+    writing_ = batch;
+    asio::async_write(
+        socket_, buffers,
+        [self = shared_from_this(), batch, attempt = attempt_](error_code ec, size_t) {
+          if (attempt != self->attempt_) return;
+          self->writing_.reset();
+          size_t bytes = 0;
+          for (const auto& outgoing : *batch) bytes += outgoing.bytes->size();
+          self->queued_bytes_ -= std::min(bytes, self->queued_bytes_);
+          if (ec) {
+            for (const auto& outgoing : *batch) {
+              if (outgoing.push) ++self->pushes_dropped_;
+            }
+            self->connectionLost("write failed: " + ec.message());
+            return;
+          }
+          for (const auto& outgoing : *batch) {
+            if (outgoing.push) ++self->pushes_sent_;
+          }
+          if (self->queue_.empty()) self->queue_full_logged_ = false;
+          self->flush();
+        });
+  }
+
+  void readNext(uint64_t attempt) {
+    socket_.async_read_some(
+        asio::buffer(read_buffer_), [self = shared_from_this(), attempt](error_code ec, size_t n) {
+          if (attempt != self->attempt_) return;
+          if (ec) {
+            self->connectionLost(ec == asio::error::eof ? "closed by the peer" : ec.message());
+            return;
+          }
+          self->decoder_.feed(std::string_view(self->read_buffer_.data(), n));
+          for (;;) {
+            auto state = self->decoder_.next(&self->frame_);
+            if (state == RpcFrameDecoder::State::kNeedMore) break;
+            if (state == RpcFrameDecoder::State::kError) {
+              self->connectionLost("bad frame from the peer: " + self->decoder_.error());
+              return;
+            }
+            if (self->frame_.body_case() != rpc::RpcFrame::kResponse) {
+              self->connectionLost("unexpected frame type from the peer");
+              return;
+            }
+            const auto& response = self->frame_.response();
+            self->complete(self->frame_.request_id(),
+                           Status{static_cast<StatusCode>(response.code()), response.reason()});
+            if (attempt != self->attempt_) return;  // a callback dropped the connection
+          }
+          self->readNext(attempt);
+        });
+  }
+
+  RpcNodeClients::Impl& owner_;
+  const std::string node_id_;
+  State state_ = State::kIdle;
+  std::string address_;  // host:port of the last attempt, for logs
+  std::string last_error_;
+  tcp::socket socket_;
+  tcp::resolver resolver_;
+  asio::steady_timer connect_timer_;
+  uint64_t attempt_ = 0;
+  SteadyClock::time_point retry_at_{};
+  std::chrono::milliseconds backoff_{0};
+  bool outage_logged_ = false;
+  bool queue_full_logged_ = false;
+
+  std::deque<Outgoing> queue_;
+  size_t queued_bytes_ = 0;  // queue_ and the batch being written
+  std::shared_ptr<std::vector<Outgoing>> writing_;
+  std::unordered_map<int64_t, Pending> pending_;
+
+  RpcFrameDecoder decoder_;
+  std::vector<char> read_buffer_;
+  rpc::RpcFrame frame_;
+
+  std::atomic<bool> connected_{false};
+  std::atomic<uint64_t> pushes_sent_{0};
+  std::atomic<uint64_t> pushes_dropped_{0};
+  std::atomic<uint64_t> close_requests_{0};
+  std::atomic<uint64_t> rpc_errors_{0};
+  std::atomic<uint64_t> connects_{0};
+  std::atomic<uint64_t> connect_failures_{0};
+};
+
+}  // namespace
+
+std::shared_ptr<Peer> RpcNodeClients::Impl::peer(const std::string& node_id) {
+  std::lock_guard lock(mutex);
+  auto it = peers.find(node_id);
+  if (it != peers.end()) return it->second;
+  auto created = std::make_shared<Peer>(*this, node_id);
+  peers.emplace(node_id, created);
+  return created;
+}
+
+void RpcNodeClients::Impl::shutdown() {
+  stopped = true;
+  // Outside the lock: failing requests runs callbacks, which may read stats().
+  std::vector<std::shared_ptr<Peer>> all;
+  {
+    std::lock_guard lock(mutex);
+    for (auto& [id, peer] : peers) all.push_back(peer);
+  }
+  for (auto& peer : all) peer->shutdown();
+}
+
+RpcNodeClients::RpcNodeClients(asio::io_context& io, NodeResolver resolver,
+                               NodeClientsOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(resolver), options)) {}
+
+RpcNodeClients::~RpcNodeClients() {
+  detail::runSync(impl_->io, impl_->strand, [impl = impl_] { impl->shutdown(); });
+}
+
+void RpcNodeClients::push(const std::string& node_id, std::span<const int64_t> user_ids,
+                          std::shared_ptr<const std::string> notification, int64_t except_user_id,
+                          int32_t except_device_type) {
+  // Encoded here, on the caller's thread, to keep the io thread free.
+  rpc::RpcFrame frame;
+  auto* push = frame.mutable_push();
+  push->mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
+  if (notification) push->set_notification(*notification);
+  push->set_except_user_id(except_user_id);
+  push->set_except_device_type(except_device_type);
+  auto bytes = std::make_shared<const std::string>(encodeRpcFrame(frame));
+  asio::post(impl_->strand, [impl = impl_, node_id, bytes = std::move(bytes)]() mutable {
+    if (impl->stopped) return;
+    impl->peer(node_id)->send(std::move(bytes), 0, nullptr);
+  });
+}
+
+void RpcNodeClients::closeSessionsAsync(const std::string& node_id, int64_t user_id,
+                                        std::span<const int32_t> device_types, int32_t close_status,
+                                        StatusCode code, const std::string& reason,
+                                        CloseCallback done) {
+  const int64_t request_id = impl_->next_request_id++;
+  rpc::RpcFrame frame;
+  frame.set_request_id(request_id);
+  auto* request = frame.mutable_close_sessions();
+  request->set_user_id(user_id);
+  request->mutable_device_types()->Add(device_types.begin(), device_types.end());
+  request->set_close_status(close_status);
+  request->set_code(static_cast<int32_t>(code));
+  request->set_reason(reason);
+  auto bytes = std::make_shared<const std::string>(encodeRpcFrame(frame));
+  asio::post(impl_->strand, [impl = impl_, node_id, request_id, bytes = std::move(bytes),
+                             done = std::move(done)]() mutable {
+    if (impl->stopped) {
+      done(error(StatusCode::kServerUnavailable, "rpc clients are shutting down"));
+      return;
+    }
+    impl->peer(node_id)->send(std::move(bytes), request_id, std::move(done));
+  });
+}
+
+Status RpcNodeClients::closeSessions(const std::string& node_id, int64_t user_id,
+                                     std::span<const int32_t> device_types, int32_t close_status,
+                                     StatusCode code, const std::string& reason) {
+  if (impl_->io.get_executor().running_in_this_thread()) {
+    spdlog::error("rpc: a blocking closeSessions on the rpc io thread; use closeSessionsAsync");
+    return error(StatusCode::kServerInternalError, "blocking rpc call on the rpc io thread");
+  }
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto answer = promise->get_future();
+  closeSessionsAsync(node_id, user_id, device_types, close_status, code, reason,
+                     [promise](Status status) { promise->set_value(std::move(status)); });
+  // The request's own timer answers within request_timeout; the margin only covers a stalled
+  // io thread.
+  if (answer.wait_for(impl_->options.request_timeout + std::chrono::seconds(1)) !=
+      std::future_status::ready) {
+    return error(StatusCode::kServerUnavailable, "node " + node_id + " did not answer in time");
+  }
+  return answer.get();
+}
+
+NodeClientsStats RpcNodeClients::stats() const {
+  NodeClientsStats stats;
+  std::lock_guard lock(impl_->mutex);
+  for (const auto& [id, peer] : impl_->peers) {
+    auto peer_stats = peer->stats();
+    stats.pushes_sent += peer_stats.pushes_sent;
+    stats.pushes_dropped += peer_stats.pushes_dropped;
+    stats.close_requests += peer_stats.close_requests;
+    stats.rpc_errors += peer_stats.rpc_errors;
+    stats.peers.push_back(std::move(peer_stats));
+  }
+  return stats;
+}
+
+}  // namespace parley::nodes

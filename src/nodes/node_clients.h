@@ -1,0 +1,123 @@
+#pragma once
+// The client side of node-to-node RPC: one connection per peer node, opened lazily and reopened
+// after a failure. NodeClients is an interface so that routing can be tested without sockets.
+//
+// Pushes are best-effort: while a peer is unreachable (or its outbound queue is full) they are
+// dropped and counted, with one log line per outage; clients pull what they missed by sequence
+// id. Close requests are answered, pipelined on the same connection and matched by request id,
+// and fail with kServerUnavailable on a timeout or an unreachable peer.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/status_code.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace parley::nodes {
+
+class Membership;
+
+struct PeerStats {
+  std::string node_id;
+  bool connected = false;
+  uint64_t pushes_sent = 0;     // push frames written to the socket
+  uint64_t pushes_dropped = 0;  // peer unreachable, unknown, or queue full
+  uint64_t close_requests = 0;
+  uint64_t rpc_errors = 0;  // close requests that failed (timeout, connection lost, refused)
+  uint64_t connects = 0;
+  uint64_t connect_failures = 0;
+};
+
+struct NodeClientsStats {
+  uint64_t pushes_sent = 0;
+  uint64_t pushes_dropped = 0;
+  uint64_t close_requests = 0;
+  uint64_t rpc_errors = 0;
+  std::vector<PeerStats> peers;  // in node id order
+};
+
+class NodeClients {
+ public:
+  using CloseCallback = std::function<void(Status)>;
+
+  virtual ~NodeClients() = default;
+
+  // Fire-and-forget; any thread; never blocks.
+  virtual void push(const std::string& node_id, std::span<const int64_t> user_ids,
+                    std::shared_ptr<const std::string> notification, int64_t except_user_id,
+                    int32_t except_device_type) = 0;
+  // Any thread; done runs exactly once, on an io thread, with the peer's answer or the failure.
+  virtual void closeSessionsAsync(const std::string& node_id, int64_t user_id,
+                                  std::span<const int32_t> device_types, int32_t close_status,
+                                  StatusCode code, const std::string& reason,
+                                  CloseCallback done) = 0;
+  // Blocking, for the blocking pool: the peer's answer, or kServerUnavailable within the
+  // request timeout. Refuses with kServerInternalError on the clients' own io thread.
+  virtual Status closeSessions(const std::string& node_id, int64_t user_id,
+                               std::span<const int32_t> device_types, int32_t close_status,
+                               StatusCode code, const std::string& reason) = 0;
+  virtual NodeClientsStats stats() const = 0;
+};
+
+struct NodeAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+// Where a node's RPC server listens; nullopt for an unknown node. Called on the io thread.
+using NodeResolver = std::function<std::optional<NodeAddress>(std::string_view node_id)>;
+
+// Addresses from Membership::find.
+NodeResolver membershipResolver(const Membership& membership);
+
+struct NodeClientsOptions {
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds request_timeout{5000};
+  // After a failed connect, requests fail fast for this long (doubling up to the max) instead of
+  // each waiting for a connect timeout.
+  std::chrono::milliseconds reconnect_min_delay{100};
+  std::chrono::milliseconds reconnect_max_delay{5000};
+  // Per peer, frames queued or being written; past it pushes are dropped (a slow peer must not
+  // grow this node's memory without bound).
+  size_t max_queued_bytes = 64u * 1024 * 1024;
+  // Must not exceed the peers' RpcServerOptions::max_frame_size: larger frames are not sent.
+  size_t max_frame_size = 64u * 1024 * 1024;
+};
+
+class RpcNodeClients final : public NodeClients {
+ public:
+  // io is run by one thread; connections and callbacks live there.
+  RpcNodeClients(boost::asio::io_context& io, NodeResolver resolver,
+                 NodeClientsOptions options = {});
+  // Closes every connection and fails pending requests with kServerUnavailable.
+  ~RpcNodeClients() override;
+  RpcNodeClients(const RpcNodeClients&) = delete;
+  RpcNodeClients& operator=(const RpcNodeClients&) = delete;
+
+  void push(const std::string& node_id, std::span<const int64_t> user_ids,
+            std::shared_ptr<const std::string> notification, int64_t except_user_id,
+            int32_t except_device_type) override;
+  void closeSessionsAsync(const std::string& node_id, int64_t user_id,
+                          std::span<const int32_t> device_types, int32_t close_status,
+                          StatusCode code, const std::string& reason, CloseCallback done) override;
+  Status closeSessions(const std::string& node_id, int64_t user_id,
+                       std::span<const int32_t> device_types, int32_t close_status, StatusCode code,
+                       const std::string& reason) override;
+  NodeClientsStats stats() const override;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace parley::nodes
