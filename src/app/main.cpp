@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "admin/admin_server.h"
+#include "app/cluster_node.h"
 #include "app/migrate.h"
 #include "cluster/session_registry.h"
 #include "core/clock.h"
@@ -40,7 +41,6 @@ namespace parley {
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
-constexpr int kBlockingThreads = 4;
 
 std::map<std::string, std::string> environment() {
   std::map<std::string, std::string> env;
@@ -91,22 +91,32 @@ int run(const Config& config) {
   PasswordHasher hasher(hasherOptions(config.password), clock);
   if (config.demo.enabled) seedDemoData(*store, hasher, clock, config.demo.user_count);
 
-  auto registry = makeInProcessSessionRegistry();
   Metrics metrics(kVersion);
-  net::IoPool pool(config.node.io_threads, kBlockingThreads);
+  net::IoPool pool(config.node.io_threads, config.node.blocking_threads);
+  // Running from here on: wiring a Redis Cluster fetches its slot map over these threads.
+  pool.start();
+  // With redis.session.uris set, sessions and sequence ids live in Redis and this node is one of
+  // several; otherwise everything stays in this process and its store.
+  auto cluster = ClusterNode::open(config, pool, *store, clock, metrics);
+  std::unique_ptr<SessionRegistry> in_process_registry;
+  if (!cluster) in_process_registry = makeInProcessSessionRegistry();
+  SessionRegistry& registry = cluster ? cluster->registry() : *in_process_registry;
+  SequenceIds& sequence_ids = cluster ? cluster->sequenceIds() : store->sequenceIds();
   // The admin API calls storage and hashing synchronously: it gets its own thread so it never
   // stalls client connections.
   net::IoPool admin_pool(1, 1);
   Dispatcher dispatcher;
   GatewayDeps gateway_deps{config.gateway, config.node.id, pool,    dispatcher, store->users(),
-                           *registry,      hasher,         metrics, clock};
+                           registry,       hasher,         metrics, clock};
   Gateway gateway(gateway_deps);
+  if (cluster) cluster->start(gateway);
+  SessionControl& session_control = cluster ? cluster->routing() : gateway;
   const int64_t worker_id = config.node.worker_id >= 0
                                 ? config.node.worker_id
                                 : SnowflakeIdGenerator::workerIdFromName(config.node.id);
   SnowflakeIdGenerator ids(worker_id, clock);
-  ServiceDeps service{*store, *registry, gateway, store->sequenceIds(),
-                      ids,    hasher,    clock,   config.message};
+  ServiceDeps service{*store, registry, session_control, sequence_ids, ids,
+                      hasher, clock,    config.message,  config.group};
   registerUserHandlers(dispatcher, service);
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);
@@ -130,30 +140,34 @@ int run(const Config& config) {
       spdlog::warn("admin.password is not set; this run's admin password is: {}", password);
     }
     AdminDeps admin_deps{store->users(),
-                         *registry,
+                         registry,
                          hasher,
                          metrics,
                          clock,
                          password,
                          config.node.id,
                          [] { return true; },
-                         [&gateway](int64_t user_id) {
-                           gateway.disconnectUser(user_id, /*USER_IS_DELETED_OR_INACTIVATED*/ 700);
+                         [&session_control](int64_t user_id) {
+                           // On every node that holds a session of the user.
+                           session_control.closeUserSessions(user_id, {},
+                                                             /*USER_IS_DELETED_OR_INACTIVATED*/ 700,
+                                                             StatusCode::kOk, "");
                          }};
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
                                           config.admin.bind, config.admin.port);
   }
   gateway.start();
-  pool.start();
   admin_pool.start();
-  spdlog::info("parley {} node '{}' ready: websocket {}, tcp {}, admin {}, business data in {}",
-               kVersion, config.node.id, servers.wsPort(), servers.tcpPort(),
-               admin ? admin->port() : 0,
-               config.mongo.uri.empty() ? config.store.data_dir
-                                        : "MongoDB database '" + config.mongo.database + "'");
+  spdlog::info(
+      "parley {} node '{}' ready: websocket {}, tcp {}, admin {}, business data in {}, online "
+      "state {}",
+      kVersion, config.node.id, servers.wsPort(), servers.tcpPort(), admin ? admin->port() : 0,
+      config.mongo.uri.empty() ? config.store.data_dir
+                               : "MongoDB database '" + config.mongo.database + "'",
+      cluster ? "in Redis (rpc port " + std::to_string(cluster->rpcPort()) + ")" : "in process");
   // A machine-readable line for scripts and tests that start Parley on port 0.
-  std::printf("parley ready ws=%u tcp=%u admin=%u\n", servers.wsPort(), servers.tcpPort(),
-              admin ? admin->port() : 0u);
+  std::printf("parley ready ws=%u tcp=%u admin=%u rpc=%u\n", servers.wsPort(), servers.tcpPort(),
+              admin ? admin->port() : 0u, cluster ? cluster->rpcPort() : 0u);
   std::fflush(stdout);
 
   int signal_number = 0;
@@ -168,6 +182,9 @@ int run(const Config& config) {
   while (gateway.connectionCount() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  // Sessions were closed above and unregistered themselves; now leave the membership so other
+  // nodes stop routing here at once.
+  if (cluster) cluster->stop();
   if (admin) admin->stop();
   admin_pool.stop();
   pool.stop();

@@ -1,0 +1,303 @@
+#include "app/cluster_node.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "cluster/redis_sequence_ids.h"
+#include "cluster/redis_session_registry.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "gateway/gateway.h"
+#include "net/io_pool.h"
+#include "nodes/cluster_session_control.h"
+#include "nodes/membership.h"
+#include "nodes/node_clients.h"
+#include "nodes/rpc_server.h"
+#include "redis/redis_deployment.h"
+#include "store/store.h"
+
+namespace parley {
+
+namespace {
+
+// Session entries and sequence counters are what a node must not lose silently: say so at start
+// when the Redis servers would lose them at the next restart.
+void warnIfRedisPersistsNothing(redis::RedisDeployment& deployment, const char* purpose) {
+  auto appendonly = deployment.commandOnEveryServerSync({"CONFIG", "GET", "appendonly"});
+  auto save = deployment.commandOnEveryServerSync({"CONFIG", "GET", "save"});
+  for (size_t i = 0; i < appendonly.size() && i < save.size(); ++i) {
+    const auto& aof = appendonly[i].reply;
+    const auto& rdb = save[i].reply;
+    auto value = [](const Result<redis::RespValue>& reply) -> std::optional<std::string> {
+      if (!reply || reply->type != redis::RespType::kArray || reply->elements.size() < 2) {
+        return std::nullopt;
+      }
+      return reply->elements[1].str;
+    };
+    auto aof_value = value(aof);
+    auto save_value = value(rdb);
+    if (!aof_value || !save_value) {
+      // CONFIG is often renamed or disabled on managed Redis; that is not a problem of ours.
+      spdlog::info("Redis {} ({}): cannot check persistence (CONFIG GET refused or failed)",
+                   appendonly[i].server, purpose);
+      continue;
+    }
+    if (*aof_value != "yes" && save_value->empty()) {
+      spdlog::warn(
+          "Redis {} ({}) persists nothing (appendonly no, no save points): a restart loses every "
+          "session entry and sequence counter. Parley re-registers sessions and re-seeds counters "
+          "from durable storage, but enable AOF (appendonly yes, appendfsync everysec; see "
+          "docs/redis.conf).",
+          appendonly[i].server, purpose);
+    } else if (*aof_value != "yes") {
+      spdlog::warn(
+          "Redis {} ({}) uses snapshots only (appendonly no): a crash loses the writes since the "
+          "last snapshot. appendonly yes with appendfsync everysec is recommended.",
+          appendonly[i].server, purpose);
+    }
+  }
+}
+
+std::unique_ptr<redis::RedisDeployment> openDeployment(net::IoPool& pool,
+                                                       const std::vector<std::string>& uris,
+                                                       const char* key, int timeout_ms) {
+  if (auto valid = redis::RedisDeployment::validate(uris); !valid) {
+    throw std::runtime_error(std::string("config key '") + key + "': " + valid.status().reason);
+  }
+  std::vector<boost::asio::io_context*> contexts;
+  for (size_t i = 0; i < pool.size(); ++i) contexts.push_back(&pool.context(i));
+  redis::RedisClientOptions options;
+  options.connect_timeout = std::chrono::milliseconds(timeout_ms);
+  options.command_timeout = std::chrono::milliseconds(timeout_ms);
+  auto deployment = redis::RedisDeployment::open(contexts, uris, options);
+  if (!deployment) {
+    throw std::runtime_error(std::string("Redis (") + key + "): " + deployment.status().reason);
+  }
+  spdlog::info("Redis for {}: {}", key, (*deployment)->describe());
+  return std::move(*deployment);
+}
+
+void addStats(ClusterMetrics& m, const redis::RedisDeploymentStats& s) {
+  m.redis_commands += s.commands;
+  m.redis_failed_fast += s.failed_fast;
+  m.redis_timeouts += s.timeouts;
+  m.redis_connects += s.connects;
+  m.redis_disconnects += s.disconnects;
+  m.redis_redirects += s.moved + s.asked;
+}
+
+}  // namespace
+
+struct ClusterNode::Impl {
+  const Config& config;
+  net::IoPool& pool;
+  Store& store;
+  const Clock& clock;
+  Metrics& metrics;
+
+  std::unique_ptr<redis::RedisDeployment> session_redis;
+  std::unique_ptr<redis::RedisDeployment> sequence_redis;  // null: the session deployment
+  std::unique_ptr<nodes::Membership> membership;
+  std::unique_ptr<RedisSessionRegistry> registry;
+  std::unique_ptr<RedisSequenceIds> sequence_ids;
+  std::unique_ptr<nodes::RpcNodeClients> clients;
+  std::unique_ptr<nodes::ClusterSessionControl> routing;
+  std::unique_ptr<nodes::LocalSessionRpcHandler> rpc_handler;
+  std::unique_ptr<nodes::RpcServer> rpc_server;
+  Gateway* gateway = nullptr;
+
+  std::thread maintenance;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;  // guarded by mutex
+
+  std::atomic<uint64_t> reregistered{0};
+  std::atomic<uint64_t> taken_over{0};
+  std::atomic<uint64_t> failures{0};
+  bool warned_shared_sqlite = false;
+
+  Impl(const Config& c, net::IoPool& p, Store& s, const Clock& k, Metrics& m)
+      : config(c), pool(p), store(s), clock(k), metrics(m) {}
+
+  redis::RedisDeployment& sequenceDeployment() {
+    return sequence_redis ? *sequence_redis : *session_redis;
+  }
+
+  void maintenanceLoop() {
+    const auto interval = std::chrono::milliseconds(config.cluster.heartbeat_interval_millis);
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, interval, [this] { return stopping; })) {
+      lock.unlock();
+      tick();
+      lock.lock();
+    }
+  }
+
+  // One tick: tell the others this node lives, then refresh (and, after a data loss, rewrite)
+  // every local session entry: one script call per Redis batch, not one per user.
+  void tick() {
+    if (auto alive = membership->heartbeat(); !alive) failures.fetch_add(1);
+    if (!warned_shared_sqlite && config.mongo.uri.empty() && !membership->alone()) {
+      warned_shared_sqlite = true;
+      spdlog::warn(
+          "other nodes are live but this node keeps business data in its own SQLite store: "
+          "users on different nodes will not see each other's messages. Point every node at the "
+          "same MongoDB (mongo.uri).");
+    }
+    SessionRefreshReport report = registry->refreshLocalSessions();
+    if (report.failed_batches > 0) failures.fetch_add(1);
+    reregistered.fetch_add(report.reregistered_devices);
+    taken_over.fetch_add(report.taken_over.size());
+    for (const auto& [user_id, device_type] : report.taken_over) {
+      // While Redis had lost this entry, a newer login of the same device type on another node
+      // registered itself: that session wins, this one is closed as a kicked device.
+      const int32_t device = device_type;
+      gateway->closeUserSessions(user_id, std::span<const int32_t>(&device, 1),
+                                 /*DISCONNECTED_BY_OTHER_DEVICE*/ 501,
+                                 StatusCode::kSessionSimultaneousConflictsOffline,
+                                 "Another device of the same type logged in");
+    }
+  }
+
+  ClusterMetrics snapshot() const {
+    ClusterMetrics m;
+    m.live_nodes = static_cast<int64_t>(membership->liveNodes().size());
+    m.sessions_reregistered = reregistered.load();
+    m.sessions_taken_over = taken_over.load();
+    m.maintenance_failures = failures.load();
+    if (clients) {
+      auto rpc = clients->stats();
+      m.rpc_pushes_sent = rpc.pushes_sent;
+      m.rpc_pushes_dropped = rpc.pushes_dropped;
+      m.rpc_errors = rpc.rpc_errors;
+    }
+    addStats(m, session_redis->stats());
+    if (sequence_redis) addStats(m, sequence_redis->stats());
+    return m;
+  }
+};
+
+ClusterNode::ClusterNode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ClusterNode::~ClusterNode() { stop(); }
+
+std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool& pool,
+                                               Store& store, const Clock& clock, Metrics& metrics) {
+  const auto& redis_config = config.redis;
+  if (redis_config.session_uris.empty()) return nullptr;
+  if (!redis_config.location_uris.empty()) {
+    if (auto valid = redis::RedisDeployment::validate(redis_config.location_uris); !valid) {
+      throw std::runtime_error("config key 'redis.location.uris': " + valid.status().reason);
+    }
+    spdlog::info("redis.location.uris is set but nearby-user queries are not implemented yet");
+  }
+  auto impl = std::make_unique<Impl>(config, pool, store, clock, metrics);
+  impl->session_redis = openDeployment(pool, redis_config.session_uris, "redis.session.uris",
+                                       redis_config.timeout_ms);
+  if (!redis_config.sequence_uris.empty() &&
+      redis_config.sequence_uris != redis_config.session_uris) {
+    impl->sequence_redis = openDeployment(pool, redis_config.sequence_uris, "redis.sequence.uris",
+                                          redis_config.timeout_ms);
+  }
+  warnIfRedisPersistsNothing(*impl->session_redis, "sessions");
+  if (impl->sequence_redis) warnIfRedisPersistsNothing(*impl->sequence_redis, "sequence ids");
+
+  RedisSessionRegistryOptions registry_options;
+  registry_options.node_id = config.node.id;
+  registry_options.session_ttl_seconds = config.gateway.close_idle_session_after_seconds;
+  // Membership exists from start() on; before it there are no sessions to look up.
+  registry_options.is_node_alive = [impl = impl.get()](std::string_view node_id) {
+    return !impl->membership || impl->membership->isAlive(node_id);
+  };
+  impl->registry = std::make_unique<RedisSessionRegistry>(*impl->session_redis,
+                                                          std::move(registry_options), clock);
+  RedisSequenceIdsOptions sequence_options;
+  sequence_options.reseed_gap = redis_config.sequence_reseed_gap;
+  impl->sequence_ids = std::make_unique<RedisSequenceIds>(impl->sequenceDeployment(),
+                                                          store.messages(), sequence_options);
+  return std::unique_ptr<ClusterNode>(new ClusterNode(std::move(impl)));
+}
+
+SessionRegistry& ClusterNode::registry() { return *impl_->registry; }
+SequenceIds& ClusterNode::sequenceIds() { return *impl_->sequence_ids; }
+SessionControl& ClusterNode::routing() { return *impl_->routing; }
+
+uint16_t ClusterNode::rpcPort() const { return impl_->rpc_server ? impl_->rpc_server->port() : 0; }
+
+void ClusterNode::start(Gateway& gateway) {
+  auto& impl = *impl_;
+  const auto& cluster = impl.config.cluster;
+  impl.gateway = &gateway;
+  impl.rpc_handler = std::make_unique<nodes::LocalSessionRpcHandler>(gateway);
+  nodes::RpcServerOptions rpc_options;
+  rpc_options.bind_address = cluster.rpc_bind;
+  rpc_options.port = static_cast<uint16_t>(cluster.rpc_port);
+  auto server = nodes::RpcServer::listen(impl.pool.context(0), rpc_options, *impl.rpc_handler);
+  if (!server) {
+    throw std::runtime_error("cluster RPC (cluster.rpc-port): " + server.status().reason);
+  }
+  impl.rpc_server = std::move(*server);
+
+  nodes::NodeInfo self;
+  self.id = impl.config.node.id;
+  self.rpc_host = cluster.rpc_advertise_host;
+  if (self.rpc_host.empty()) {
+    // A wildcard bind is not an address others can dial; loopback serves one host.
+    const bool wildcard = cluster.rpc_bind == "0.0.0.0" || cluster.rpc_bind == "::";
+    self.rpc_host = wildcard ? "127.0.0.1" : cluster.rpc_bind;
+  }
+  self.rpc_port = impl.rpc_server->port();
+  self.started_at_millis = impl.clock.nowMillis();
+  nodes::MembershipOptions membership_options;
+  membership_options.heartbeat_interval =
+      std::chrono::milliseconds(cluster.heartbeat_interval_millis);
+  membership_options.stale_after = std::chrono::milliseconds(cluster.node_stale_after_millis);
+  impl.membership = std::make_unique<nodes::Membership>(*impl.session_redis, self,
+                                                        membership_options, impl.clock);
+  if (auto joined = impl.membership->join(); !joined) {
+    throw std::runtime_error("cannot join the cluster as node '" + self.id +
+                             "': " + joined.status().reason);
+  }
+  impl.clients = std::make_unique<nodes::RpcNodeClients>(
+      impl.pool.context(impl.pool.size() > 1 ? 1 : 0),
+      [membership =
+           impl.membership.get()](std::string_view node_id) -> std::optional<nodes::NodeAddress> {
+        auto node = membership->find(node_id);
+        if (!node) return std::nullopt;
+        return nodes::NodeAddress{node->rpc_host, node->rpc_port};
+      });
+  impl.routing = std::make_unique<nodes::ClusterSessionControl>(self.id, gateway, *impl.registry,
+                                                                *impl.membership, *impl.clients);
+  gateway.useCluster(
+      *impl.routing, [routing = impl.routing.get()](const std::string& node_id, int64_t user_id,
+                                                    int32_t device_type) {
+        routing->closeOnNode(node_id, user_id, std::span<const int32_t>(&device_type, 1),
+                             /*DISCONNECTED_BY_OTHER_DEVICE*/ 501,
+                             StatusCode::kSessionSimultaneousConflictsOffline,
+                             "Another device of the same type logged in");
+      });
+  impl.metrics.setClusterSource([impl = impl_.get()] { return impl->snapshot(); });
+  spdlog::info("node '{}' joined the cluster: rpc {}:{}, {} live node(s)", self.id, self.rpc_host,
+               self.rpc_port, impl.membership->liveNodes().size());
+  impl.maintenance = std::thread([impl = impl_.get()] { impl->maintenanceLoop(); });
+}
+
+void ClusterNode::stop() {
+  auto& impl = *impl_;
+  {
+    std::lock_guard lock(impl.mutex);
+    if (impl.stopping) return;
+    impl.stopping = true;
+  }
+  impl.wake.notify_all();
+  if (impl.maintenance.joinable()) impl.maintenance.join();
+  if (impl.membership) impl.membership->leave();
+  if (impl.rpc_server) impl.rpc_server->stop();
+}
+
+}  // namespace parley

@@ -1,0 +1,54 @@
+#pragma once
+// What a node needs when Redis is configured (redis.session.uris): the Redis deployments, the
+// Redis session registry and sequence ids, membership, node-to-node RPC, push routing, and the
+// maintenance loop that keeps all of it alive (membership heartbeat, session TTL refresh and
+// re-registration after Redis lost data). Without Redis a node uses none of this.
+#include <memory>
+
+#include "core/config.h"
+
+namespace parley {
+
+class Clock;
+class Gateway;
+class Metrics;
+class SequenceIds;
+class SessionControl;
+class SessionRegistry;
+class Store;
+namespace net {
+class IoPool;
+}
+
+class ClusterNode {
+ public:
+  // nullptr when redis.session.uris is empty. Throws std::runtime_error with the config key and
+  // the reason when the URIs are invalid or Redis cannot be reached at start-up. The pool's io
+  // threads must already be running (a Redis Cluster's slot map is fetched here).
+  static std::unique_ptr<ClusterNode> open(const Config& config, net::IoPool& pool, Store& store,
+                                           const Clock& clock, Metrics& metrics);
+  ~ClusterNode();
+  ClusterNode(const ClusterNode&) = delete;
+  ClusterNode& operator=(const ClusterNode&) = delete;
+
+  SessionRegistry& registry();
+  SequenceIds& sequenceIds();
+  // Reaches sessions on every node; valid after start().
+  SessionControl& routing();
+
+  // Starts the RPC server, joins the membership (fails when a live node has the same id) and
+  // starts the maintenance loop. gateway serves pushes and closes for this node's sessions.
+  void start(Gateway& gateway);
+  // Leaves the membership, then stops the loop and the RPC server. Call after the gateway has
+  // closed its sessions (they unregister through Redis) and before the io pool stops.
+  void stop();
+
+  uint16_t rpcPort() const;
+
+ private:
+  struct Impl;
+  explicit ClusterNode(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parley
