@@ -282,8 +282,6 @@ void ClusterNode::start(Gateway& gateway) {
                              "Another device of the same type logged in");
       });
   impl.metrics.setClusterSource([impl = impl_.get()] { return impl->snapshot(); });
-  spdlog::info("node '{}' joined the cluster: rpc {}:{}, {} live node(s)", self.id, self.rpc_host,
-               self.rpc_port, impl.membership->liveNodes().size());
   impl.maintenance = std::thread([impl = impl_.get()] { impl->maintenanceLoop(); });
 }
 
