@@ -170,45 +170,61 @@ Result<Statement> Database::prepare(std::string_view sql) {
 }
 
 VoidResult Database::writeDurably(const std::function<VoidResult()>& write_fn) {
-  QueuedWrite mine{&write_fn, {}, false};
-  std::unique_lock queue_lock(queue_mutex_);
-  queue_.push_back(&mine);
-  while (!mine.done) {
+  QueuedWrite mine(&write_fn);
+  std::vector<QueuedWrite*> batch;
+  {
+    std::unique_lock queue_lock(queue_mutex_);
+    queue_.push_back(&mine);
     if (committing_) {
-      queue_changed_.wait(queue_lock);
-      continue;
+      // A batch is being committed: wait until ours has been, or until we lead the next.
+      mine.wake.wait(queue_lock, [&] { return mine.done || mine.lead; });
+      if (mine.done) return mine.result;
     }
     // Lead: take everything queued (this write included) and commit it as one transaction.
     // Writers arriving meanwhile queue up for the next batch.
     committing_ = true;
-    std::vector<QueuedWrite*> batch;
     batch.swap(queue_);
-    queue_lock.unlock();
-    commitBatch(batch);
-    queue_lock.lock();
-    for (QueuedWrite* write : batch) write->done = true;
+  }
+  commitBatch(batch);
+  std::lock_guard queue_lock(queue_mutex_);
+  // Notified under the lock: a woken writer returns and destroys its QueuedWrite, which must not
+  // happen while it is being notified.
+  for (QueuedWrite* write : batch) {
+    write->done = true;
+    if (write != &mine) write->wake.notify_one();
+  }
+  if (queue_.empty()) {
     committing_ = false;
-    queue_changed_.notify_all();
+  } else {
+    // Hand the lead to the oldest waiter; committing_ stays set for it.
+    queue_.front()->lead = true;
+    queue_.front()->wake.notify_one();
   }
   return mine.result;
 }
 
 void Database::commitBatch(std::span<QueuedWrite* const> batch) {
   std::lock_guard lock(mutex_);
-  if (const VoidResult begun = exec("BEGIN IMMEDIATE"); !begun.ok()) {
+  // Cached statements: sqlite3_exec would compile these anew for every write of every batch.
+  const auto run = [this](std::string_view sql) -> VoidResult {
+    Result<Statement> stmt = prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    return stmt->run();
+  };
+  if (const VoidResult begun = run("BEGIN IMMEDIATE"); !begun.ok()) {
     for (QueuedWrite* write : batch) write->result = begun.status();
     return;
   }
   for (QueuedWrite* write : batch) {
-    if (VoidResult saved = exec("SAVEPOINT parley_write"); !saved.ok()) {
+    if (VoidResult saved = run("SAVEPOINT parley_write"); !saved.ok()) {
       write->result = saved.status();
       continue;
     }
     write->result = (*write->fn)();
-    if (!write->result.ok()) (void)exec("ROLLBACK TO parley_write");
-    (void)exec("RELEASE parley_write");
+    if (!write->result.ok()) (void)run("ROLLBACK TO parley_write");
+    (void)run("RELEASE parley_write");
   }
-  if (const VoidResult committed = exec("COMMIT"); !committed.ok()) {
+  if (const VoidResult committed = run("COMMIT"); !committed.ok()) {
     // Nothing of the batch is durable: every writer in it hears so, none is acknowledged.
     if (inTransaction()) (void)exec("ROLLBACK");
     for (QueuedWrite* write : batch) {

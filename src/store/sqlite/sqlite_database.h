@@ -111,9 +111,15 @@ class Database {
   };
 
   struct QueuedWrite {
+    explicit QueuedWrite(const std::function<VoidResult()>* f) : fn(f) {}
     const std::function<VoidResult()>* fn;
     VoidResult result;
-    bool done = false;
+    bool done = false;  // guarded by queue_mutex_: its batch is committed
+    bool lead = false;  // guarded by queue_mutex_: it is to lead the next batch
+    // One per writer, so a commit wakes exactly its writers and the next leader rather than every
+    // waiting thread. A condition variable, not a semaphore: libstdc++'s semaphores spin with
+    // sched_yield, which hundreds of waiting writers turn into most of the CPU.
+    std::condition_variable wake;
   };
   void commitBatch(std::span<QueuedWrite* const> batch);
 
@@ -122,7 +128,6 @@ class Database {
   std::mutex mutex_;
   // Group commit queue: writers wait here while a leader commits the batch before theirs.
   std::mutex queue_mutex_;
-  std::condition_variable queue_changed_;
   std::vector<QueuedWrite*> queue_;  // guarded by queue_mutex_
   bool committing_ = false;          // guarded by queue_mutex_
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;
