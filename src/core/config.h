@@ -16,7 +16,7 @@ struct NodeConfig {
   // Threads for blocking work (store calls, password hashing, Redis round trips of handlers).
   // Mostly waiting, so many are cheap; they bound how many requests are in flight at once, and so
   // how many messages one SQLite group commit can carry.
-  int blocking_threads = 32;
+  int blocking_threads = 128;
   // Goes into every message id so ids from different nodes never collide. -1 = derived from a
   // hash of `id` (set it explicitly in clusters so that no two nodes can share one).
   int worker_id = -1;

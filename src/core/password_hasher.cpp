@@ -3,14 +3,17 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
 #include <list>
 #include <mutex>
 #include <new>
+#include <semaphore>
 #include <span>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 namespace parley {
@@ -216,6 +219,12 @@ struct PasswordHasher::Impl {
   std::atomic<uint64_t> cache_hits{0};
   std::atomic<uint64_t> full_verifications{0};
 
+  // Argon2id computations at once. Each takes argon2_mem_limit_kib of memory (19 MiB by
+  // default) and a core; the blocking pool has far more threads than cores (they mostly wait on
+  // storage), so without this gate a login storm would allocate gigabytes for no extra speed.
+  std::counting_semaphore<1024> argon2_slots{
+      static_cast<std::ptrdiff_t>(std::clamp(std::thread::hardware_concurrency(), 2u, 1024u))};
+
   std::mutex mutex;
   // Oldest first. Every entry has the same TTL, so this is also expiry order.
   std::list<CacheEntry> cache_order;
@@ -310,9 +319,12 @@ std::string PasswordHasher::hash(std::string_view password) const {
     return std::string(kSha256Prefix) + toHex(salt) + "$" + toHex(digest);
   }
   std::array<char, crypto_pwhash_argon2id_STRBYTES> out;
-  if (crypto_pwhash_argon2id_str(out.data(), password.data(), password.size(),
-                                 impl_->options.argon2_ops_limit,
-                                 impl_->options.argon2_mem_limit_kib * 1024) != 0) {
+  impl_->argon2_slots.acquire();
+  const int hashed = crypto_pwhash_argon2id_str(out.data(), password.data(), password.size(),
+                                                impl_->options.argon2_ops_limit,
+                                                impl_->options.argon2_mem_limit_kib * 1024);
+  impl_->argon2_slots.release();
+  if (hashed != 0) {
     // The limits were validated at construction, so the only failure left is that the
     // memory limit could not be allocated: the same condition as any other failed allocation.
     // Returning a string here would create an account nobody can log into.
@@ -342,8 +354,12 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
     }
   }
   impl_->full_verifications.fetch_add(1, std::memory_order_relaxed);
-  const bool ok =
-      is_sha256 ? verifySaltedSha256(password, stored_hash) : verifyArgon2(password, stored_hash);
+  const bool ok = is_sha256 ? verifySaltedSha256(password, stored_hash) : [&] {
+    impl_->argon2_slots.acquire();
+    const bool verified = verifyArgon2(password, stored_hash);
+    impl_->argon2_slots.release();
+    return verified;
+  }();
   if (ok && use_cache) impl_->remember(key);
   return ok;
 }
