@@ -304,8 +304,9 @@ void Gateway::Impl::dispatch(const net::ConnectionPtr& connection,
         state.queued.clear();
         return;
       }
+      // At most kMaxQueuedRequestsPerConnection entries: erasing at the front is cheap enough.
       auto next = std::move(state.queued.front());
-      state.queued.pop_front();
+      state.queued.erase(state.queued.begin());
       dispatch(connection, std::move(next));
     });
   });
