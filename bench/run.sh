@@ -3,7 +3,9 @@
 # the embedded default (SQLite), with the same sessions and message sizes, writes
 # bench/results/<date>-<scenario>.json and regenerates the table in bench/RESULTS.md.
 #
-# SCENARIO: idle | login | private | group | all
+# SCENARIO: idle | login | private | group | all (= those four) | reregistration
+#   reregistration: reregistration-bench (sessions written back after Redis lost them) on its own
+#   redis-servers, REREG_SESSIONS x REREG_TOPOLOGIES; needs redis-server (or $PARLEY_REDIS_SERVER)
 #
 # Environment (all optional):
 #   BUILD_DIR    build tree to use (default: <repo>/build); built here if a binary is missing
@@ -19,6 +21,8 @@
 #   GROUP_FAST_RATE (200),
 #   GROUP_SIZE (500: Parley's default group type holds at most 500 members),
 #   DURATION (10s), MESSAGE_BYTES (64), TRANSPORT (ws)
+#   REREG_SESSIONS ("10000 100000"), REREG_TOPOLOGIES ("single shards3 cluster3"),
+#   REREG_BATCH (1000: users per refresh script call, the node's default)
 #
 # Every process this script starts is stopped by its pid on exit. Traffic stays on loopback.
 set -euo pipefail
@@ -48,27 +52,46 @@ else
 fi
 GROUP_RATE="${GROUP_RATE:-20}"
 GROUP_FAST_RATE="${GROUP_FAST_RATE:-200}"
+if [ "$QUICK" = 1 ]; then
+  REREG_SESSIONS="${REREG_SESSIONS:-500 2000}"
+else
+  REREG_SESSIONS="${REREG_SESSIONS:-10000 100000}"
+fi
+REREG_TOPOLOGIES="${REREG_TOPOLOGIES:-single shards3 cluster3}"
+REREG_BATCH="${REREG_BATCH:-1000}"
+REREG_BIN="$BUILD_DIR/reregistration-bench"
 
 if [ "$#" -eq 0 ]; then
-  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
     all) scenarios+=(idle login private group) ;;
-    idle | login | private | group) scenarios+=("$arg") ;;
+    idle | login | private | group | reregistration) scenarios+=("$arg") ;;
     *)
-      echo "run.sh: unknown scenario '$arg' (idle, login, private, group, all)" >&2
+      echo "run.sh: unknown scenario '$arg' (idle, login, private, group, all, reregistration)" >&2
       exit 2
       ;;
   esac
 done
+needs_parley=0
+needs_rereg=0
+for scenario in "${scenarios[@]}"; do
+  if [ "$scenario" = reregistration ]; then needs_rereg=1; else needs_parley=1; fi
+done
 
-if [ ! -x "$BENCH_BIN" ] || [ ! -x "$ECHO_BIN" ] || [ ! -x "$BENCH_PARLEY_BIN" ]; then
+if [ "$needs_parley" = 1 ] &&
+  { [ ! -x "$BENCH_BIN" ] || [ ! -x "$ECHO_BIN" ] || [ ! -x "$BENCH_PARLEY_BIN" ]; }; then
   echo "run.sh: building in $BUILD_DIR" >&2
   cmake -S "$repo" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$BUILD_DIR" -j"$(nproc)" --target parley parley-bench echo-baseline
+fi
+if [ "$needs_rereg" = 1 ] && [ ! -x "$REREG_BIN" ]; then
+  echo "run.sh: building reregistration-bench in $BUILD_DIR" >&2
+  cmake -S "$repo" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target reregistration-bench
 fi
 
 work="$(mktemp -d /tmp/parley-bench-run-XXXXXX)"
@@ -138,6 +161,15 @@ port_for_transport() {
   if [ "$TRANSPORT" = tcp ]; then echo "$server_tcp"; else echo "$server_ws"; fi
 }
 
+wait_for_load() {
+  if [ -n "${WAIT_FOR_LOAD:-}" ]; then
+    for _ in $(seq $(( ${WAIT_MAX:-300} / 5 ))); do
+      python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) < float('$WAIT_FOR_LOAD') else 1)" && break
+      sleep 5
+    done
+  fi
+}
+
 # bench NAME LABEL ARGS...: runs parley-bench against the current server; the JSON line goes to
 # $work/NAME.json and the command line to $work/NAME.cmd.
 bench() {
@@ -145,12 +177,7 @@ bench() {
   shift 2
   local cmd=("$BENCH_BIN" --port "$(port_for_transport)" --server-pid "$server_pid"
     --label "$label" "$@" "transport=$TRANSPORT")
-  if [ -n "${WAIT_FOR_LOAD:-}" ]; then
-    for _ in $(seq $(( ${WAIT_MAX:-300} / 5 ))); do
-      python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) < float('$WAIT_FOR_LOAD') else 1)" && break
-      sleep 5
-    done
-  fi
+  wait_for_load
   echo "+ $(uptime | sed 's/.*load/load/')" >&2
   echo "+ ${cmd[*]}" >&2
   printf '%s\n' "parley-bench --port PORT --server-pid PID --label $label $* transport=$TRANSPORT" \
@@ -251,8 +278,58 @@ if [ -n "${BENCH_PARLEY_COMMIT:-}" ]; then
   commit="$BENCH_PARLEY_COMMIT"
   dirty=""
 fi
+# run_reregistration OUT: every REREG_SESSIONS x REREG_TOPOLOGIES run of reregistration-bench
+# (each starts and stops its own redis-servers), gathered into OUT.
+run_reregistration() {
+  local out="$1" topology sessions name
+  for topology in $REREG_TOPOLOGIES; do
+    for sessions in $REREG_SESSIONS; do
+      name="rereg-$topology-$sessions"
+      local cmd=("$REREG_BIN" --sessions "$sessions" --batch-size "$REREG_BATCH"
+        --topology "$topology")
+      wait_for_load
+      echo "+ $(uptime | sed 's/.*load/load/')" >&2
+      echo "+ ${cmd[*]}" >&2
+      printf '%s\n' "reregistration-bench ${cmd[*]:1}" >"$work/$name.cmd"
+      "${cmd[@]}" --json-out "$work/$name.json" | grep -v '^{' >&2 || true
+      if [ ! -s "$work/$name.json" ]; then
+        echo "run.sh: reregistration-bench wrote no result for $name" >&2
+        exit 1
+      fi
+      sleep "$PAUSE"
+    done
+  done
+  WORK="$work" MACHINE="$(machine_json)" COMMIT="$commit${dirty:+ (src modified)}" OUT="$out" \
+    python3 - <<'EOF'
+import glob, json, os
+work = os.environ["WORK"]
+runs = []
+for path in sorted(glob.glob(os.path.join(work, "rereg-*.json"))):
+    name = os.path.basename(path)[:-5]
+    result = json.loads(open(path).read().strip().splitlines()[-1])
+    runs.append({"topology": result["topology"], "sessions": result["sessions"],
+                 "command": open(os.path.join(work, name + ".cmd")).read().strip(),
+                 "result": result})
+order = {"single": 0, "shards3": 1, "cluster3": 2}
+runs.sort(key=lambda r: (order.get(r["topology"], 9), r["sessions"]))
+doc = {"scenario": "reregistration", "date": runs[0]["result"]["date"] if runs else "",
+       "commit": os.environ["COMMIT"], "machine": json.loads(os.environ["MACHINE"]), "runs": runs}
+with open(os.environ["OUT"], "w") as f:
+    json.dump(doc, f, indent=1, sort_keys=True)
+    f.write("\n")
+print("run.sh: wrote " + os.environ["OUT"])
+EOF
+  rm -f "$work"/rereg-*.json "$work"/rereg-*.cmd
+}
+
 for scenario in "${scenarios[@]}"; do
   echo "=== $scenario ===" >&2
+  if [ "$scenario" = reregistration ]; then
+    out="$bench_dir/results/$date_tag-reregistration.json"
+    if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-reregistration.json"; fi
+    run_reregistration "$out"
+    continue
+  fi
   run_scenario "$scenario"
   out="$bench_dir/results/$date_tag-$scenario.json"
   if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-$scenario.json"; fi
@@ -281,5 +358,10 @@ EOF
 done
 
 if [ "$QUICK" != 1 ]; then
-  python3 "$bench_dir/results_table.py" "$bench_dir/results" "$bench_dir/RESULTS.md"
+  if [ "$needs_parley" = 1 ]; then
+    python3 "$bench_dir/results_table.py" "$bench_dir/results" "$bench_dir/RESULTS.md"
+  fi
+  if [ "$needs_rereg" = 1 ]; then
+    python3 "$bench_dir/reregistration_table.py" "$bench_dir/results" "$bench_dir/RESULTS.md"
+  fi
 fi

@@ -6,7 +6,9 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <iterator>
 #include <memory>
+#include <set>
 
 #include "cluster/redis_keys.h"
 #include "cluster/redis_session_scripts.h"
@@ -276,71 +278,107 @@ Result<std::vector<UserOnlineInfo>> RedisSessionRegistry::query(std::span<const 
   return infos;
 }
 
+VoidResult RedisSessionRegistry::forEachSessionUserBatch(
+    const std::function<VoidResult(std::span<const int64_t>)>& visit) {
+  // The key layout comes from redis_keys alone: "<prefix><id><suffix>".
+  static const std::string sample = redis_keys::session(0);
+  static const std::string prefix = sample.substr(0, sample.rfind('0'));
+  static const std::string suffix = sample.substr(prefix.size() + 1);
+  const std::string pattern = prefix + "*";
+  std::vector<int64_t> ids;
+  ids.reserve(kReadBatch + kScanCount);
+  const size_t servers = redis_.serverCount();
+  for (size_t server = 0; server < servers; ++server) {
+    std::string cursor = "0";
+    do {
+      auto reply = redis_.commandOnServerSync(
+          server, {"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(kScanCount)});
+      if (auto failure = failureOf(reply)) {
+        return unavailable("scan sessions on server " + std::to_string(server), *failure);
+      }
+      if (reply->type != RespType::kArray || reply->elements.size() != 2) {
+        return unavailable("scan sessions", "unexpected reply " + redis::toDebugString(*reply));
+      }
+      cursor = reply->elements[0].str;
+      for (const RespValue& key : reply->elements[1].elements) {
+        const std::string_view text = key.str;
+        if (!text.starts_with(prefix) || !text.ends_with(suffix)) continue;
+        const auto id =
+            parseInt(text.substr(prefix.size(), text.size() - prefix.size() - suffix.size()));
+        if (id) ids.push_back(*id);
+      }
+      if (ids.size() >= kReadBatch) {
+        if (auto visited = visit(ids); !visited.ok()) return visited;
+        ids.clear();
+      }
+    } while (cursor != "0");
+  }
+  if (!ids.empty()) return visit(ids);
+  return {};
+}
+
 Result<std::vector<UserOnlineInfo>> RedisSessionRegistry::listOnline(int64_t after_user_id,
                                                                      int limit) {
   std::vector<UserOnlineInfo> page;
   if (limit <= 0) return page;
-  // Candidates per server per scan; some may turn out offline (a dead node's devices), so scan
-  // again from the last candidate until the page is full or every server is exhausted.
-  const size_t window = std::max<size_t>(static_cast<size_t>(limit), 100);
+  // Each pass over the keyspace keeps the `window` smallest ids after `after` (a set, since SCAN
+  // may return a key twice), then reads them in order. Some may turn out offline (a dead node's
+  // devices): then another pass starts after the last one read, until the page is full or no id
+  // is left.
+  const size_t wanted = static_cast<size_t>(limit);
+  const size_t window = std::max(2 * wanted, kReadBatch);
   int64_t after = after_user_id;
-  while (page.size() < static_cast<size_t>(limit)) {
-    std::vector<redis::ServerReply> replies =
-        redis_.commandOnEveryServerSync({"EVAL", scripts::listSessionUsers().source(), "0",
-                                         std::to_string(after), std::to_string(window)});
-    std::vector<int64_t> ids;
+  while (page.size() < wanted) {
+    std::set<int64_t> candidates;
     bool more = false;
-    for (const redis::ServerReply& server : replies) {
-      if (auto failure = failureOf(server.reply)) {
-        return unavailable("list online users on " + server.server, *failure);
+    auto scanned = forEachSessionUserBatch([&](std::span<const int64_t> ids) -> VoidResult {
+      for (const int64_t id : ids) {
+        if (id <= after) continue;
+        if (candidates.size() == window) {
+          if (id >= *candidates.rbegin()) {
+            more = more || id > *candidates.rbegin();
+            continue;
+          }
+          if (candidates.insert(id).second) {
+            candidates.erase(std::prev(candidates.end()));
+            more = true;
+          }
+        } else {
+          candidates.insert(id);
+        }
       }
-      const auto& elements = server.reply->elements;
-      if (elements.empty()) continue;
-      more = more || elements.back().str == "1";
-      for (size_t i = 0; i + 1 < elements.size(); ++i) {
-        if (auto id = parseInt(elements[i].str)) ids.push_back(*id);
+      return {};
+    });
+    if (!scanned.ok()) return scanned.status();
+    if (candidates.empty()) break;
+    const std::vector<int64_t> ids(candidates.begin(), candidates.end());
+    for (size_t start = 0; start < ids.size() && page.size() < wanted; start += kReadBatch) {
+      const size_t end = std::min(ids.size(), start + kReadBatch);
+      auto infos = query(std::span<const int64_t>(ids).subspan(start, end - start));
+      if (!infos.ok()) return infos.status();
+      for (UserOnlineInfo& info : *infos) {
+        if (info.devices.empty()) continue;
+        page.push_back(std::move(info));
+        if (page.size() == wanted) break;
       }
     }
-    std::sort(ids.begin(), ids.end());
-    // Each server sent its `window` smallest ids, so the merged `window` smallest are exact.
-    const bool exhausted = !more && ids.size() <= window;
-    if (ids.size() > window) ids.resize(window);
-    if (ids.empty()) break;
-    auto infos = query(ids);
-    if (!infos.ok()) return infos.status();
-    for (UserOnlineInfo& info : *infos) {
-      if (info.devices.empty()) continue;
-      page.push_back(std::move(info));
-      if (page.size() == static_cast<size_t>(limit)) break;
-    }
-    if (exhausted) break;
+    if (!more) break;
     after = ids.back();
   }
   return page;
 }
 
 Result<int64_t> RedisSessionRegistry::countOnlineUsers() {
-  std::vector<redis::ServerReply> replies = redis_.commandOnEveryServerSync(
-      {"EVAL", scripts::countSessionUsers().source(), "0", std::to_string(clock_.nowMillis()),
-       std::to_string(staleAfterMillis())});
   int64_t count = 0;
-  for (const redis::ServerReply& server : replies) {
-    if (auto failure = failureOf(server.reply)) {
-      return unavailable("count online users on " + server.server, *failure);
+  auto scanned = forEachSessionUserBatch([&](std::span<const int64_t> ids) -> VoidResult {
+    auto infos = query(ids);
+    if (!infos.ok()) return infos.status();
+    for (const UserOnlineInfo& info : *infos) {
+      if (!info.devices.empty()) ++count;
     }
-    const auto& elements = server.reply->elements;
-    for (size_t i = 0; i + 1 < elements.size(); i += 2) {
-      // A user is online when any node owning a fresh device of theirs is alive.
-      const std::string_view nodes = elements[i].str;
-      bool alive = false;
-      for (size_t start = 0; start <= nodes.size() && !alive;) {
-        const size_t comma = std::min(nodes.find(',', start), nodes.size());
-        alive = nodeAlive(nodes.substr(start, comma - start));
-        start = comma + 1;
-      }
-      if (alive) count += elements[i + 1].integer;
-    }
-  }
+    return {};
+  });
+  if (!scanned.ok()) return scanned.status();
   return count;
 }
 
@@ -376,25 +414,38 @@ SessionRefreshReport RedisSessionRegistry::refreshLocalSessions() {
   }
 
   const std::string now = std::to_string(clock_.nowMillis());
-  AsyncBatch calls(chunks.size());
-  for (size_t c = 0; c < chunks.size(); ++c) {
-    std::vector<std::string> keys;
-    std::vector<std::string> args{options_.node_id, now,
-                                  std::to_string(options_.session_ttl_seconds)};
-    keys.reserve(chunks[c].size());
-    for (const size_t i : chunks[c]) {
-      const Entry& entry = entries[i];
-      keys.push_back(entry.key);
-      args.push_back(std::to_string(entry.user.status));
-      args.push_back(std::to_string(entry.user.login_dates.size()));
-      for (const auto& [type, login_date] : entry.user.login_dates) {
-        args.push_back(std::to_string(type));
-        args.push_back(std::to_string(login_date));
-      }
+  std::vector<Result<RespValue>> replies;
+  replies.reserve(chunks.size());
+  // In waves of about kRefreshUsersPerWave users: the calls of a wave are pipelined on one
+  // connection, and the last one must not wait behind all the others past the command timeout
+  // (which would drop the connection and fail them all: seen from ~500,000 users on one server).
+  for (size_t wave_start = 0; wave_start < chunks.size();) {
+    size_t wave_end = wave_start;
+    for (size_t users = 0; wave_end < chunks.size() && users < kRefreshUsersPerWave; ++wave_end) {
+      users += chunks[wave_end].size();
     }
-    redis_.evalsha(scripts::refreshSessions(), std::move(keys), std::move(args), calls.callback(c));
+    AsyncBatch calls(wave_end - wave_start);
+    for (size_t c = wave_start; c < wave_end; ++c) {
+      std::vector<std::string> keys;
+      std::vector<std::string> args{options_.node_id, now,
+                                    std::to_string(options_.session_ttl_seconds)};
+      keys.reserve(chunks[c].size());
+      for (const size_t i : chunks[c]) {
+        const Entry& entry = entries[i];
+        keys.push_back(entry.key);
+        args.push_back(std::to_string(entry.user.status));
+        args.push_back(std::to_string(entry.user.login_dates.size()));
+        for (const auto& [type, login_date] : entry.user.login_dates) {
+          args.push_back(std::to_string(type));
+          args.push_back(std::to_string(login_date));
+        }
+      }
+      redis_.evalsha(scripts::refreshSessions(), std::move(keys), std::move(args),
+                     calls.callback(c - wave_start));
+    }
+    for (auto& reply : calls.wait()) replies.push_back(std::move(reply));
+    wave_start = wave_end;
   }
-  std::vector<Result<RespValue>> replies = calls.wait();
 
   std::vector<std::pair<size_t, DeviceType>> taken;  // entry index, device type
   for (size_t c = 0; c < replies.size(); ++c) {

@@ -9,7 +9,8 @@
 //   "<device>:t"      → that device's login date, Unix ms (ours; upstream has none)
 //   "<node id>"       → that node's last heartbeat, Unix ms from the writing node's Clock
 // Node ids must not be "$", a decimal number or "<decimal>:t" (they would read as the other
-// field kinds), nor contain ',' (countOnlineUsers joins them); config validation is stricter.
+// field kinds), nor contain ',' (reserved as a
+// separator of node-id lists); config validation is stricter.
 // Heartbeats come from each node's clock rather than Redis TIME so the reader can judge them with
 // its own clock (and tests with a ManualClock): a device counts as online while its node's
 // heartbeat is at most ttl + 1 s old, so clock skew only matters when it nears the TTL (180 s).
@@ -84,7 +85,13 @@ class RedisSessionRegistry final : public SessionRegistry {
   Result<bool> setStatus(int64_t user_id, UserStatus status) override;
   // One pipelined round trip per server, whatever the number of users.
   Result<std::vector<UserOnlineInfo>> query(std::span<const int64_t> user_ids) override;
-  // Admin only: each call scans every server's session keys (correctness over speed).
+  // Admin only. Both walk every server's session keys with SCAN from here, a page of about
+  // kScanCount keys per command, and read the users' hashes in pipelined batches of kReadBatch
+  // with query()'s liveness rules: no Redis server is blocked for longer than one such command,
+  // whatever the number of users, but each call costs a pass over the whole keyspace (listOnline
+  // sometimes more, when many listed users turn out offline). SCAN's guarantees apply: users
+  // online for the whole walk are seen; one who logs in or out meanwhile may or may not be, and
+  // the count may include a user twice while a server resizes its key table.
   Result<std::vector<UserOnlineInfo>> listOnline(int64_t after_user_id, int limit) override;
   Result<int64_t> countOnlineUsers() override;
 
@@ -94,6 +101,17 @@ class RedisSessionRegistry final : public SessionRegistry {
     std::map<DeviceType, int64_t> login_dates;  // device type → login date (ms)
   };
 
+  static constexpr size_t kScanCount = 1000;  // SCAN's COUNT hint
+  static constexpr size_t kReadBatch = 1000;  // users per pipelined HGETALL batch
+  // Users whose refresh calls are in flight at once (about 0.1 s of Redis work; see
+  // bench/RESULTS.md, re-registration).
+  static constexpr size_t kRefreshUsersPerWave = 16'000;
+
+  // Calls visit with the ids of every server's session keys, about kReadBatch at a time (ids
+  // unchecked: possibly offline, possibly repeated). Stops at the first failure, visit's or
+  // Redis'.
+  VoidResult forEachSessionUserBatch(
+      const std::function<VoidResult(std::span<const int64_t>)>& visit);
   bool nodeAlive(std::string_view node_id) const;
   int64_t staleAfterMillis() const;
   UserOnlineInfo decode(int64_t user_id, const std::vector<std::string>& fields_and_values,

@@ -275,6 +275,57 @@ TEST_P(RedisSessionRegistryTest, ListOnlineOrdersLargeAndNegativeIdsAcrossServer
   EXPECT_EQ(seen, expected);
 }
 
+TEST_P(RedisSessionRegistryTest, ListsAndCountsOverManyScanPagesAndReadBatches) {
+  // More users than one SCAN page or one read batch (1000), on every server.
+  constexpr int64_t kMany = 2500;
+  for (int64_t user = 1; user <= kMany; ++user)
+    registerOk(user, user % 2 == 0 ? kDesktop : kAndroid);
+  EXPECT_EQ(registry_->countOnlineUsers().value(), kMany);
+
+  auto all = registry_->listOnline(0, 3000);
+  ASSERT_TRUE(all.ok()) << all.status().reason;
+  ASSERT_EQ(all->size(), static_cast<size_t>(kMany));
+  for (int64_t user = 1; user <= kMany; ++user) {
+    EXPECT_EQ((*all)[static_cast<size_t>(user - 1)].user_id, user);
+  }
+  auto middle = registry_->listOnline(1200, 5);
+  ASSERT_TRUE(middle.ok()) << middle.status().reason;
+  std::vector<int64_t> ids;
+  for (const UserOnlineInfo& info : *middle) ids.push_back(info.user_id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{1201, 1202, 1203, 1204, 1205}));
+}
+
+TEST_P(RedisSessionRegistryTest, ListOnlineLooksPastAWindowOfOfflineUsers) {
+  // The 2,000 smallest ids belong to a dead node: more than one pass's window for a page of 5.
+  auto dead = makeRegistry("dead");
+  for (int64_t user = 1; user <= 2000; ++user) {
+    registerOk(user, kDesktop, "dead", kUserStatusAvailable, dead.get());
+  }
+  for (int64_t user = 3001; user <= 3010; ++user) registerOk(user, kDesktop);
+  auto reader = makeRegistry("r", [](std::string_view node) { return node != "dead"; });
+  auto page = reader->listOnline(0, 5);
+  ASSERT_TRUE(page.ok()) << page.status().reason;
+  std::vector<int64_t> ids;
+  for (const UserOnlineInfo& info : *page) ids.push_back(info.user_id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{3001, 3002, 3003, 3004, 3005}));
+  EXPECT_EQ(reader->countOnlineUsers().value(), 10);
+  EXPECT_EQ(registry_->countOnlineUsers().value(), 2010);
+}
+
+TEST_P(RedisSessionRegistryTest, ListAndCountIgnoreOtherKeys) {
+  registerOk(7, kDesktop);
+  // Keys that look almost like sessions, or are other data on the same servers.
+  for (const std::string& key : {std::string("im:sess:{u:x}"), std::string("im:sess:{u:8}:extra"),
+                                 redis_keys::groupSequence(7), redis_keys::nodes()}) {
+    ASSERT_TRUE(env_.redis().commandSync(key, {"SET", key, "1"}).ok()) << key;
+  }
+  EXPECT_EQ(registry_->countOnlineUsers().value(), 1);
+  auto page = registry_->listOnline(INT64_MIN, 10);
+  ASSERT_TRUE(page.ok()) << page.status().reason;
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].user_id, 7);
+}
+
 TEST_P(RedisSessionRegistryTest, LoginOnAnotherNodeReplacesAndReturnsThePreviousOwner) {
   auto a = makeRegistry("a");
   auto b = makeRegistry("b");

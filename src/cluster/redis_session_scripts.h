@@ -26,16 +26,4 @@ const redis::RedisScript& setStatus();
 // the pairs are the devices now owned by another node.
 const redis::RedisScript& refreshSessions();
 
-// Not keyed (EVAL with numkeys 0, sent to every server). ARGV: after user id (decimal), n.
-// SCANs the server's session keys and returns up to n user ids (decimal strings) greater than
-// the given one, ascending, then "1" when more ids remained past them, else "0".
-// Compares ids as decimal strings, since Lua numbers are doubles and ids use all 63 bits.
-const redis::RedisScript& listSessionUsers();
-
-// Not keyed, as listSessionUsers. ARGV: now (ms), stale after (ms). Counts the server's session
-// keys by the set of nodes that own a device there with a fresh heartbeat: returns a flat list
-// {"node1,node2", count, ...} (sorted node ids joined by ','; users with no fresh device are
-// left out), so the caller can apply its own node liveness.
-const redis::RedisScript& countSessionUsers();
-
 }  // namespace parley::redis_session_scripts

@@ -54,6 +54,10 @@ class CannedRedis final : public redis::RedisDeployment {
   std::vector<redis::ServerReply> commandOnEveryServerSync(std::vector<std::string>) override {
     return {};
   }
+  size_t serverCount() const override { return 1; }
+  Result<RespValue> commandOnServerSync(size_t, std::vector<std::string>) override {
+    return RespValue::fromInteger(1);
+  }
   uint64_t connectGeneration() const override { return 0; }
   redis::RedisDeploymentStats stats() const override { return {}; }
 };

@@ -491,6 +491,29 @@ class ClusterDeployment final : public RedisDeployment {
     return replies;
   }
 
+  size_t serverCount() const override { return core_->primaries().size(); }
+
+  Result<RespValue> commandOnServerSync(size_t server_index,
+                                        std::vector<std::string> args) override {
+    const auto primaries = core_->primaries();
+    if (server_index >= primaries.size()) {
+      return error(StatusCode::kIllegalArgument, "no Redis Cluster primary " +
+                                                     std::to_string(server_index) + " of " +
+                                                     std::to_string(primaries.size()));
+    }
+    const std::shared_ptr<RedisClient> client =
+        core_->clientFor(pickContext(core_->contexts()), primaries[server_index]);
+    if (client == nullptr) return unavailable("the deployment is closed");
+    auto reply = waitForReply(core_->contexts(), syncLimit(), [&](RedisClient::Callback done) {
+      client->command(std::move(args), std::move(done));
+    });
+    // The primary may be gone for good (failover): learn who serves its slots now.
+    if (!reply.ok() && reply.status().code == StatusCode::kServerUnavailable) {
+      core_->requestRefresh();
+    }
+    return reply;
+  }
+
   uint64_t connectGeneration() const override {
     uint64_t sum = 0;
     core_->forEachClient([&](const RedisClient& client) { sum += client.stats().connects; });

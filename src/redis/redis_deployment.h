@@ -105,6 +105,15 @@ class RedisDeployment {
   // CONFIG GET, SCAN of the whole deployment, health checks, and FLUSHALL in tests.
   virtual std::vector<ServerReply> commandOnEveryServerSync(std::vector<std::string> args) = 0;
 
+  // Per-server iteration, for work that must not run in one long command (SCAN with a cursor of
+  // that server): the servers commandOnEveryServerSync addresses, in the same order. A cluster's
+  // primaries are those of the current slot map, so a failover or reshard between two calls may
+  // change which node an index names (the iteration then skips or repeats keys, as SCAN may
+  // anyway). An index past the end is kIllegalArgument; on an io thread kServerInternalError.
+  virtual size_t serverCount() const = 0;
+  virtual Result<RespValue> commandOnServerSync(size_t server_index,
+                                                std::vector<std::string> args) = 0;
+
   // Grows whenever any connection of the deployment completes a (re)connect handshake. A change
   // means the server may have restarted and lost data: callers that cache what Redis holds
   // (sequence counters) re-verify it.

@@ -111,6 +111,39 @@ using KeyLocator = std::function<void(const std::string& key, const std::string&
 
 constexpr int kUsers = 60;
 
+// commandOnServerSync addresses the servers of commandOnEveryServerSync in the same order, and a
+// SCAN loop per server (small COUNT: many pages) sees every key written exactly once.
+void checkPerServerScan(RedisDeployment& deployment,
+                        const std::vector<std::pair<std::string, std::string>>& written) {
+  const size_t servers = deployment.serverCount();
+  const auto sizes = deployment.commandOnEveryServerSync({"DBSIZE"});
+  ASSERT_EQ(sizes.size(), servers);
+  std::multiset<std::string> seen;
+  for (size_t server = 0; server < servers; ++server) {
+    auto size = deployment.commandOnServerSync(server, {"DBSIZE"});
+    ASSERT_TRUE(size.ok()) << replyText(size);
+    EXPECT_EQ(*size, *sizes[server].reply) << sizes[server].server;
+    std::string cursor = "0";
+    int pages = 0;
+    do {
+      auto page = deployment.commandOnServerSync(server, {"SCAN", cursor, "COUNT", "10"});
+      ASSERT_TRUE(page.ok()) << replyText(page);
+      ASSERT_EQ(page->type, RespType::kArray) << replyText(page);
+      ASSERT_EQ(page->elements.size(), 2u);
+      cursor = page->elements[0].str;
+      for (const RespValue& key : page->elements[1].elements) seen.insert(key.str);
+      ASSERT_LT(++pages, 10'000) << "SCAN never ended";
+    } while (cursor != "0");
+  }
+  std::multiset<std::string> expected;
+  for (const auto& [key, value] : written) expected.insert(key);
+  EXPECT_EQ(seen, expected);
+
+  auto past_end = deployment.commandOnServerSync(servers, {"PING"});
+  ASSERT_FALSE(past_end.ok());
+  EXPECT_EQ(past_end.status().code, StatusCode::kIllegalArgument);
+}
+
 // Writes and reads keys of many users, groups and private conversations through the
 // deployment, sync and async, plus a script; locate checks where each key really lives.
 void runRoutingSuite(IoThreads& io, RedisDeployment& deployment, const KeyLocator& locate) {
@@ -168,14 +201,20 @@ void runRoutingSuite(IoThreads& io, RedisDeployment& deployment, const KeyLocato
     total += reply.reply->integer;
   }
   EXPECT_EQ(total, static_cast<int64_t>(written.size()));
+  checkPerServerScan(deployment, written);
 
   // Blocking on an io thread would deadlock: refused.
   std::promise<Result<RespValue>> refused;
-  asio::post(io.context(0),
-             [&] { refused.set_value(deployment.commandSync(redis_keys::session(1), {"PING"})); });
-  auto on_io = refused.get_future().get();
-  ASSERT_FALSE(on_io.ok());
-  EXPECT_EQ(on_io.status().code, StatusCode::kServerInternalError);
+  std::promise<Result<RespValue>> refused_per_server;
+  asio::post(io.context(0), [&] {
+    refused.set_value(deployment.commandSync(redis_keys::session(1), {"PING"}));
+    refused_per_server.set_value(deployment.commandOnServerSync(0, {"PING"}));
+  });
+  for (auto* promise : {&refused, &refused_per_server}) {
+    auto on_io = promise->get_future().get();
+    ASSERT_FALSE(on_io.ok());
+    EXPECT_EQ(on_io.status().code, StatusCode::kServerInternalError);
+  }
 
   const auto stats = deployment.stats();
   EXPECT_GT(stats.commands, written.size());
@@ -265,12 +304,17 @@ TEST(RedisDeploymentTest, ThreeStandaloneShards) {
   EXPECT_EQ(syncCommand(shards.servers[0]->port(), {"EXISTS", redis_keys::nodes()}),
             RespValue::fromInteger(1));
 
-  // commandOnEveryServerSync: every shard, in configuration order.
+  // commandOnEveryServerSync and commandOnServerSync: every shard, in configuration order.
   const auto pings = deployment->commandOnEveryServerSync({"PING"});
   ASSERT_EQ(pings.size(), 3u);
-  for (int i = 0; i < 3; ++i) {
+  ASSERT_EQ(deployment->serverCount(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(pings[i].server, "127.0.0.1:" + std::to_string(shards.servers[i]->port()) + "/0");
     EXPECT_EQ(*pings[i].reply, RespValue::simpleString("PONG"));
+    auto port = deployment->commandOnServerSync(i, {"CONFIG", "GET", "port"});
+    ASSERT_TRUE(port.ok()) << replyText(port);
+    ASSERT_EQ(port->elements.size(), 2u) << replyText(port);
+    EXPECT_EQ(port->elements[1].str, std::to_string(shards.servers[i]->port()));
   }
 }
 
@@ -302,6 +346,14 @@ TEST(RedisDeploymentTest, ShardDownFailsItsKeysOnlyAndRecovers) {
   auto other = deployment->commandSync(up_key, {"GET", up_key});
   ASSERT_TRUE(other.ok()) << replyText(other);
   EXPECT_EQ(*other, RespValue::bulk("b"));
+  // Per server likewise: the down shard fails, the others answer.
+  auto down = deployment->commandOnServerSync(1, {"DBSIZE"});
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.status().code, StatusCode::kServerUnavailable);
+  auto up =
+      deployment->commandOnServerSync(static_cast<size_t>(sharding.shardOfUser(on_up)), {"DBSIZE"});
+  ASSERT_TRUE(up.ok()) << replyText(up);
+  EXPECT_EQ(up->integer, 1);
 
   shards.servers[1]->start();
   auto back = untilOk(*deployment, down_key, {"SET", down_key, "again"});
@@ -385,6 +437,13 @@ TEST_F(ClusterTest, RoutingSuite) {
   EXPECT_EQ(servers.size(), 3u);
   const auto again = deployment->commandOnEveryServerSync({"CLUSTER", "MYID"});
   for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(again[i].server, ids[i].server);
+  // commandOnServerSync: the same primaries in the same order.
+  ASSERT_EQ(deployment->serverCount(), 3u);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto id = deployment->commandOnServerSync(i, {"CLUSTER", "MYID"});
+    ASSERT_TRUE(id.ok()) << replyText(id);
+    EXPECT_EQ(id->str, ids[i].reply->str) << ids[i].server;
+  }
 }
 
 TEST_F(ClusterTest, MovedUpdatesTheMapAndAskDoesNot) {

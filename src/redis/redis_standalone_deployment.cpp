@@ -98,6 +98,18 @@ class StandaloneDeployment final : public RedisDeployment {
     return replies;
   }
 
+  size_t serverCount() const override { return servers_.size(); }
+
+  Result<RespValue> commandOnServerSync(size_t server_index,
+                                        std::vector<std::string> args) override {
+    if (server_index >= servers_.size()) {
+      return error(StatusCode::kIllegalArgument, "no Redis server " + std::to_string(server_index) +
+                                                     " of " + std::to_string(servers_.size()));
+    }
+    // On a deployment io thread this picks that thread's client, which refuses.
+    return client(pickContext(contexts_), server_index).commandSync(std::move(args));
+  }
+
   uint64_t connectGeneration() const override {
     uint64_t sum = 0;
     for (const auto& client : clients_) sum += client->stats().connects;
