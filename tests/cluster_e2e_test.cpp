@@ -1,0 +1,661 @@
+// Several parley nodes sharing one FerretDB and one Redis (issue 6): the same suite on a single
+// Redis, three standalone shards and a three-primary Redis Cluster; a login on another node
+// kicking the same device; self-healing after Redis lost its data; a node killed with SIGKILL;
+// Redis down and back; a change of the shard count.
+//
+// No timing assertions: every wait is a bounded poll, generous for a loaded two-core machine.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/sharding_algorithm.h"
+#include "support/backend.h"
+#include "support/http_client.h"
+#include "support/redis_topology.h"
+#include "support/test_helpers.h"
+
+namespace parley::testing {
+namespace {
+
+namespace pb = im::turms::proto;
+using SteadyClock = std::chrono::steady_clock;
+
+// Demo users 1..30, all members of demo group 1; nobody sends to group 1 here.
+constexpr int kDemoUsers = 30;
+// Generous: presence and healing take a few 200 ms ticks, but the machine may be loaded.
+constexpr auto kPollTimeout = 15s;
+constexpr auto kPollStep = 100ms;
+
+// ---- Small client helpers (the same shapes as in messaging_e2e_test.cpp) ----
+
+std::unique_ptr<TurmsClient> loggedIn(const ParleyProcess& parley, int64_t user,
+                                      int device = pb::DESKTOP,
+                                      Transport transport = Transport::kTcp) {
+  auto client = connectTo(parley, transport);
+  auto response = client->login(user, "123", device, 10s);
+  if (response.code() != 1000) {
+    throw std::runtime_error("login of " + std::to_string(user) + " failed with " +
+                             std::to_string(response.code()));
+  }
+  return client;
+}
+
+pb::TurmsNotification sendPrivate(TurmsClient& client, int64_t to, const std::string& text,
+                                  std::chrono::milliseconds timeout = 10s) {
+  pb::TurmsRequest request;
+  request.mutable_create_message_request()->set_recipient_id(to);
+  request.mutable_create_message_request()->set_text(text);
+  return client.request(request, timeout);
+}
+
+pb::TurmsNotification sendToGroup(TurmsClient& client, int64_t group, const std::string& text) {
+  pb::TurmsRequest request;
+  request.mutable_create_message_request()->set_group_id(group);
+  request.mutable_create_message_request()->set_text(text);
+  return client.request(request, 10s);
+}
+
+std::vector<pb::Message> queryMessages(TurmsClient& client, bool group,
+                                       std::vector<int64_t> from_ids) {
+  pb::TurmsRequest request;
+  auto* query = request.mutable_query_messages_request();
+  query->set_are_group_messages(group);
+  for (auto id : from_ids) query->add_from_ids(id);
+  auto response = client.request(request, 10s);
+  if (response.code() == 1001) return {};
+  if (response.code() != 1000) {
+    throw std::runtime_error("query failed with " + std::to_string(response.code()));
+  }
+  const auto& messages = response.data().messages().messages();
+  return {messages.begin(), messages.end()};
+}
+
+int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members) {
+  pb::TurmsRequest create;
+  create.mutable_create_group_request()->set_name("cluster group");
+  auto created = owner.request(create, 10s);
+  if (created.code() != 1000) throw std::runtime_error("create group failed");
+  const int64_t group_id = created.data().long_();
+  pb::TurmsRequest add;
+  add.mutable_create_group_members_request()->set_group_id(group_id);
+  for (auto member : members) add.mutable_create_group_members_request()->add_user_ids(member);
+  auto added = owner.request(add, 10s);
+  if (added.code() != 1000) {
+    throw std::runtime_error("add members failed with " + std::to_string(added.code()));
+  }
+  return group_id;
+}
+
+bool isMessagePush(const Frame& frame) {
+  return isRelayed(frame, pb::TurmsRequest::kCreateMessageRequest);
+}
+
+// The push of one particular message.
+std::optional<Frame> waitForMessage(TurmsClient& client, int64_t message_id,
+                                    std::chrono::milliseconds timeout = kPollTimeout) {
+  return client.waitFor(
+      [message_id](const Frame& f) {
+        return isMessagePush(f) &&
+               f.notification.relayed_request().create_message_request().message_id() == message_id;
+      },
+      timeout);
+}
+
+// Pushes carry the message's sequence id as their first custom attribute; -1 when missing.
+int64_t sequenceIdOf(const Frame& push) {
+  if (push.notification.custom_attributes_size() < 1) return -1;
+  return push.notification.custom_attributes(0).int64_value();
+}
+
+// Sends a private message, expects it acknowledged and pushed to `recipient` (a session of `to`,
+// possibly on another node); returns its sequence id, or -1 after recording a failure.
+int64_t exchange(TurmsClient& sender, TurmsClient& recipient, int64_t to, const std::string& text) {
+  auto sent = sendPrivate(sender, to, text);
+  if (sent.code() != 1000) {
+    ADD_FAILURE() << "sending '" << text << "' to " << to << " answered " << sent.code();
+    return -1;
+  }
+  auto push = waitForMessage(recipient, sent.data().long_());
+  if (!push) {
+    ADD_FAILURE() << "no push of '" << text << "' to " << to;
+    return -1;
+  }
+  EXPECT_EQ(push->notification.relayed_request().create_message_request().text(), text);
+  return sequenceIdOf(*push);
+}
+
+// The status of each user as `asker` sees it (OFFLINE when the answer has no entry), with the
+// device types the user is online on.
+struct Presence {
+  int status = pb::OFFLINE;
+  std::set<int> devices;
+};
+
+std::optional<Presence> presenceOf(TurmsClient& asker, int64_t user) {
+  pb::TurmsRequest query;
+  query.mutable_query_user_online_statuses_request()->add_user_ids(user);
+  auto response = asker.request(query, 10s);
+  if (response.code() != 1000) return std::nullopt;
+  Presence presence;
+  for (const auto& status : response.data().user_online_statuses().statuses()) {
+    if (status.user_id() != user) continue;
+    presence.status = status.user_status();
+    presence.devices.insert(status.device_types().begin(), status.device_types().end());
+  }
+  return presence;
+}
+
+// Polls until `user` shows as online on exactly `devices` (empty: offline) to `asker`.
+bool waitForPresence(TurmsClient& asker, int64_t user, std::set<int> devices) {
+  const auto deadline = SteadyClock::now() + kPollTimeout;
+  for (;;) {
+    auto presence = presenceOf(asker, user);
+    if (presence) {
+      const bool online = presence->status != pb::OFFLINE;
+      if (devices.empty() ? !online : (online && presence->devices == devices)) return true;
+    }
+    if (SteadyClock::now() > deadline) return false;
+    std::this_thread::sleep_for(kPollStep);
+  }
+}
+
+// The session is still open: no close signal or closed socket so far, and it answers a request.
+::testing::AssertionResult stillConnected(TurmsClient& client) {
+  if (auto closed = client.waitFor(
+          [](const Frame& f) { return isCloseSignal(f) || f.kind == Frame::Kind::kClosed; }, 0ms)) {
+    if (closed->kind == Frame::Kind::kClosed) {
+      return ::testing::AssertionFailure() << "the connection was closed";
+    }
+    return ::testing::AssertionFailure()
+           << "close signal " << closed->notification.close_status() << " received";
+  }
+  pb::TurmsRequest query;
+  query.mutable_query_user_profiles_request()->add_user_ids(1);
+  try {
+    const int code = client.request(query, 10s).code();
+    if (code != 1000) return ::testing::AssertionFailure() << "a query answered " << code;
+  } catch (const std::exception& e) {
+    return ::testing::AssertionFailure() << "a query failed: " << e.what();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Not exited (a zombie counts as exited); reads /proc so the process is not reaped here.
+bool isRunning(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+// ---- Nodes ----
+
+struct NodeTiming {
+  int heartbeat_millis = 200;
+  int stale_after_millis = 1500;
+};
+
+ParleyOptions nodeOptions(const std::string& node_id, const std::string& session_uris,
+                          const std::string& database, NodeTiming timing = {}) {
+  ParleyOptions options{
+      .extra_args = {"--node-id=" + node_id, "--redis-session-uris=" + session_uris, "--rpc-port=0",
+                     "--rpc-bind=127.0.0.1",
+                     "--cluster-heartbeat-interval-millis=" +
+                         std::to_string(timing.heartbeat_millis),
+                     "--node-stale-after-millis=" + std::to_string(timing.stale_after_millis),
+                     // Failures show within a second while Redis is down.
+                     "--redis-timeout-ms=1000"},
+      .demo_user_count = kDemoUsers};
+  return onBackend(Backend::kMongo, options, database);
+}
+
+// The node's parley_cluster_live_nodes gauge (its cached membership view), -1 when unreadable.
+int liveNodesSeenBy(const ParleyProcess& node) {
+  try {
+    const HttpResponse response = httpRequest(node.adminPort(), "GET", "/metrics");
+    static const std::string kGauge = "\nparley_cluster_live_nodes ";
+    const auto at = ("\n" + response.body).find(kGauge);
+    if (response.status != 200 || at == std::string::npos) return -1;
+    return std::stoi(response.body.substr(at + kGauge.size() - 1));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// Polls until every node's membership view holds all of them.
+bool waitUntilNodesSeeEachOther(std::initializer_list<const ParleyProcess*> nodes) {
+  const auto deadline = SteadyClock::now() + kPollTimeout;
+  for (;;) {
+    const bool all = std::all_of(nodes.begin(), nodes.end(), [&](const ParleyProcess* node) {
+      return liveNodesSeenBy(*node) == static_cast<int>(nodes.size());
+    });
+    if (all) return true;
+    if (SteadyClock::now() > deadline) return false;
+    std::this_thread::sleep_for(kPollStep);
+  }
+}
+
+// A Redis topology and two nodes, A and B, sharing it and one database on the shared FerretDB.
+struct TwoNodes {
+  // servers_used > 0: the nodes use only the first servers_used standalone servers.
+  explicit TwoNodes(RedisTopologyKind kind, size_t servers_used = 0)
+      : redis(kind), database(uniqueDatabaseName("cluster")) {
+    startNodes(servers_used > 0 ? redis.sessionUris(servers_used) : redis.sessionUris());
+  }
+
+  // Returns once each node's membership view holds the other: a node learns of another at its
+  // next heartbeat tick (ClusterNodeJoin below shows what happens before).
+  void startNodes(const std::string& session_uris) {
+    a = std::make_unique<ParleyProcess>(nodeOptions("node-a", session_uris, database));
+    b = std::make_unique<ParleyProcess>(nodeOptions("node-b", session_uris, database));
+    if (!waitUntilNodesSeeEachOther({a.get(), b.get()})) {
+      throw std::runtime_error("the nodes do not see each other; logs:\n" + a->log() + b->log());
+    }
+  }
+
+  void stopNodes() {
+    EXPECT_EQ(a->terminate(), 0) << a->log();
+    EXPECT_EQ(b->terminate(), 0) << b->log();
+  }
+
+  RedisTopology redis;
+  std::string database;
+  std::unique_ptr<ParleyProcess> a;
+  std::unique_ptr<ParleyProcess> b;
+};
+
+std::string topologyTestName(const ::testing::TestParamInfo<RedisTopologyKind>& info) {
+  return topologyName(info.param);
+}
+
+// ---- The suite on every topology; its tests share one TwoNodes per topology ----
+
+class ClusterTest : public ::testing::TestWithParam<RedisTopologyKind> {
+ protected:
+  // Instantiated once per topology with the topology as prefix, each instantiation is a test
+  // suite of its own: one topology's processes are stopped before the next one's start.
+  static void TearDownTestSuite() { shared_.reset(); }
+  void SetUp() override {
+    if (!shared_) shared_ = std::make_unique<TwoNodes>(GetParam());
+    nodes_ = shared_.get();
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "---- node A log ----\n"
+                << nodes_->a->log() << "---- node B log ----\n"
+                << nodes_->b->log();
+    }
+  }
+
+  const ParleyProcess& a() const { return *nodes_->a; }
+  const ParleyProcess& b() const { return *nodes_->b; }
+
+  TwoNodes* nodes_ = nullptr;
+
+ private:
+  static inline std::unique_ptr<TwoNodes> shared_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Single, ClusterTest, ::testing::Values(RedisTopologyKind::kSingle),
+                         topologyTestName);
+INSTANTIATE_TEST_SUITE_P(Sharded, ClusterTest, ::testing::Values(RedisTopologyKind::kSharded),
+                         topologyTestName);
+INSTANTIATE_TEST_SUITE_P(Cluster, ClusterTest, ::testing::Values(RedisTopologyKind::kCluster),
+                         topologyTestName);
+
+TEST_P(ClusterTest, PrivateMessagesCrossNodesWithIncreasingSequenceIds) {
+  auto alice = loggedIn(a(), 11);
+  auto bob = loggedIn(b(), 12, pb::ANDROID, Transport::kWebSocket);
+  // One conversation, both directions, one counter: 1, 2, 3.
+  EXPECT_EQ(exchange(*alice, *bob, 12, "hello from A"), 1);
+  EXPECT_EQ(exchange(*bob, *alice, 11, "hello from B"), 2);
+  EXPECT_EQ(exchange(*alice, *bob, 12, "again from A"), 3);
+  auto history = queryMessages(*bob, false, {11});
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].sequence_id(), 1);
+  EXPECT_EQ(history[1].sequence_id(), 3);
+}
+
+TEST_P(ClusterTest, GroupMessagesReachEveryMemberOnEveryNodeOnce) {
+  auto owner = loggedIn(a(), 13);
+  auto on_b = loggedIn(b(), 14);
+  auto on_a = loggedIn(a(), 15);
+  // One member on both nodes: one push per node, each reaching that node's session.
+  auto both_b = loggedIn(b(), 16, pb::DESKTOP);
+  auto both_a = loggedIn(a(), 16, pb::IOS, Transport::kWebSocket);
+  const int64_t group = createGroupWith(*owner, {14, 15, 16});
+
+  struct Send {
+    TurmsClient* sender;
+    std::vector<TurmsClient*> receivers;
+  };
+  const std::vector<Send> sends = {
+      {owner.get(), {on_b.get(), on_a.get(), both_b.get(), both_a.get()}},
+      {on_b.get(), {owner.get(), on_a.get(), both_b.get(), both_a.get()}},
+  };
+  int64_t last_sequence_id = 0;
+  for (size_t i = 0; i < sends.size(); ++i) {
+    const std::string text = "group message " + std::to_string(i);
+    auto sent = sendToGroup(*sends[i].sender, group, text);
+    ASSERT_EQ(sent.code(), 1000) << text;
+    const int64_t message_id = sent.data().long_();
+    std::optional<int64_t> sequence_id;
+    for (auto* receiver : sends[i].receivers) {
+      auto push = waitForMessage(*receiver, message_id);
+      ASSERT_TRUE(push.has_value()) << text;
+      EXPECT_EQ(push->notification.relayed_request().create_message_request().group_id(), group);
+      if (!sequence_id) sequence_id = sequenceIdOf(*push);
+      EXPECT_EQ(sequenceIdOf(*push), *sequence_id);
+    }
+    EXPECT_GT(*sequence_id, last_sequence_id);
+    last_sequence_id = *sequence_id;
+    for (auto* receiver : sends[i].receivers) {
+      EXPECT_FALSE(waitForMessage(*receiver, message_id, 300ms).has_value()) << "pushed twice";
+    }
+    EXPECT_FALSE(waitForMessage(*sends[i].sender, message_id, 300ms).has_value())
+        << "the sending session got a copy";
+  }
+  auto history = queryMessages(*both_a, true, {group});
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_LT(history[0].sequence_id(), history[1].sequence_id());
+}
+
+TEST_P(ClusterTest, PresenceIsTheSameFromEveryNode) {
+  auto on_a = loggedIn(a(), 17);
+  auto on_b = loggedIn(b(), 18, pb::ANDROID);
+  EXPECT_TRUE(waitForPresence(*on_a, 18, {pb::ANDROID}));
+  EXPECT_TRUE(waitForPresence(*on_b, 17, {pb::DESKTOP}));
+  EXPECT_TRUE(waitForPresence(*on_a, 17, {pb::DESKTOP}));
+  // A second device on the other node joins the first.
+  auto second = loggedIn(a(), 18, pb::IOS);
+  EXPECT_TRUE(waitForPresence(*on_a, 18, {pb::ANDROID, pb::IOS}));
+  EXPECT_TRUE(waitForPresence(*on_b, 18, {pb::ANDROID, pb::IOS}));
+  second->close();
+  on_b->close();
+  EXPECT_TRUE(waitForPresence(*on_a, 18, {})) << "user 18 still online after logging out";
+}
+
+TEST_P(ClusterTest, SameDeviceTypeOnAnotherNodeKicksTheFirstSession) {
+  auto first = loggedIn(a(), 19, pb::ANDROID);
+  auto sender = loggedIn(a(), 20);
+  EXPECT_TRUE(waitForPresence(*sender, 19, {pb::ANDROID}));
+  auto second = loggedIn(b(), 19, pb::ANDROID, Transport::kWebSocket);
+  EXPECT_EQ(waitForCloseStatus(*first, kPollTimeout), 501);
+  EXPECT_TRUE(waitForSocketClose(*first));
+  // The new session is the one that stays: it answers and gets messages.
+  EXPECT_TRUE(stillConnected(*second));
+  EXPECT_EQ(exchange(*sender, *second, 19, "to the new session"), 1);
+  EXPECT_TRUE(waitForPresence(*sender, 19, {pb::ANDROID}));
+}
+
+TEST_P(ClusterTest, FlushAllHealsEverySessionWithoutDisconnectingAnyone) {
+  auto alice = loggedIn(a(), 21);
+  auto bob = loggedIn(b(), 22);
+  auto carol_a = loggedIn(a(), 23, pb::IOS);
+  auto carol_b = loggedIn(b(), 23, pb::ANDROID, Transport::kWebSocket);
+  exchange(*alice, *bob, 22, "before 1");
+  const int64_t before = exchange(*bob, *alice, 21, "before 2");
+  ASSERT_GT(before, 0);
+
+  nodes_->redis.flushAll();
+
+  // From both nodes, everyone is back online on every device.
+  for (auto* asker : {alice.get(), bob.get()}) {
+    EXPECT_TRUE(waitForPresence(*asker, 21, {pb::DESKTOP}));
+    EXPECT_TRUE(waitForPresence(*asker, 22, {pb::DESKTOP}));
+    EXPECT_TRUE(waitForPresence(*asker, 23, {pb::IOS, pb::ANDROID}));
+  }
+  for (auto* client : {alice.get(), bob.get(), carol_a.get(), carol_b.get()}) {
+    EXPECT_TRUE(stillConnected(*client));
+  }
+  // The lost counter continues from durable storage: never repeats, never goes back.
+  const int64_t after = exchange(*alice, *bob, 22, "after");
+  EXPECT_GT(after, before);
+  EXPECT_GT(exchange(*bob, *alice, 21, "after 2"), after);
+  // Pushes reach every node again.
+  auto to_carol = sendPrivate(*alice, 23, "to both of carol's devices");
+  ASSERT_EQ(to_carol.code(), 1000);
+  EXPECT_TRUE(waitForMessage(*carol_a, to_carol.data().long_()).has_value());
+  EXPECT_TRUE(waitForMessage(*carol_b, to_carol.data().long_()).has_value());
+}
+
+// ---- A standalone Redis restarting without persistence ----
+
+class RedisRestartTest : public ::testing::TestWithParam<RedisTopologyKind> {};
+
+INSTANTIATE_TEST_SUITE_P(Standalone, RedisRestartTest,
+                         ::testing::Values(RedisTopologyKind::kSingle, RedisTopologyKind::kSharded),
+                         topologyTestName);
+
+TEST_P(RedisRestartTest, RestartWithoutPersistenceHealsEverySessionWithoutDisconnecting) {
+  TwoNodes nodes(GetParam());
+  auto alice = loggedIn(*nodes.a, 11);
+  auto bob = loggedIn(*nodes.b, 12);
+  auto carol_a = loggedIn(*nodes.a, 13, pb::IOS);
+  auto carol_b = loggedIn(*nodes.b, 13, pb::ANDROID);
+  exchange(*alice, *bob, 12, "before 1");
+  const int64_t before = exchange(*bob, *alice, 11, "before 2");
+  ASSERT_GT(before, 0);
+
+  nodes.redis.restartWithoutPersistence();
+
+  for (auto* asker : {alice.get(), bob.get()}) {
+    EXPECT_TRUE(waitForPresence(*asker, 11, {pb::DESKTOP}));
+    EXPECT_TRUE(waitForPresence(*asker, 12, {pb::DESKTOP}));
+    EXPECT_TRUE(waitForPresence(*asker, 13, {pb::IOS, pb::ANDROID}));
+  }
+  for (auto* client : {alice.get(), bob.get(), carol_a.get(), carol_b.get()}) {
+    EXPECT_TRUE(stillConnected(*client));
+  }
+  const int64_t after = exchange(*alice, *bob, 12, "after");
+  EXPECT_GT(after, before);
+  auto to_carol = sendPrivate(*alice, 13, "to both of carol's devices");
+  ASSERT_EQ(to_carol.code(), 1000);
+  EXPECT_TRUE(waitForMessage(*carol_a, to_carol.data().long_()).has_value());
+  EXPECT_TRUE(waitForMessage(*carol_b, to_carol.data().long_()).has_value());
+  if (HasFailure()) std::cerr << nodes.a->log() << nodes.b->log();
+}
+
+// ---- A node that just joined ----
+
+// Another node learns of a new one only at its next heartbeat tick (every 5 s by default). A user
+// may log in on the new node and be written to at once: pushes to that user must not be
+// lost meanwhile, and the user must not look offline. Default timing, so the window is wide.
+TEST(ClusterNodeJoin, UsersOfANodeThatJustJoinedGetPushesAndShowOnlineAtOnce) {
+  RedisTopology redis(RedisTopologyKind::kSingle);
+  const std::string database = uniqueDatabaseName("join");
+  const NodeTiming defaults{.heartbeat_millis = 5000, .stale_after_millis = 15000};
+  ParleyProcess a(nodeOptions("node-a", redis.sessionUris(), database, defaults));
+  auto alice = loggedIn(a, 11);
+  ParleyProcess b(nodeOptions("node-b", redis.sessionUris(), database, defaults));
+  auto bob = loggedIn(b, 12);
+  // Bob's login has completed: he is online, whichever node asks.
+  auto presence = presenceOf(*alice, 12);
+  ASSERT_TRUE(presence.has_value());
+  EXPECT_NE(presence->status, pb::OFFLINE) << "a user of the new node shows offline";
+  auto sent = sendPrivate(*alice, 12, "welcome to the new node");
+  ASSERT_EQ(sent.code(), 1000);
+  EXPECT_TRUE(waitForMessage(*bob, sent.data().long_()).has_value())
+      << "the push to a user of the new node was lost";
+  if (HasFailure()) std::cerr << a.log() << b.log();
+}
+
+// ---- A node killed with SIGKILL ----
+
+TEST(ClusterNodeDeath, UsersOfADeadNodeLogInElsewhereAndPullWhatTheyMissed) {
+  TwoNodes nodes(RedisTopologyKind::kSingle);
+  auto alice = loggedIn(*nodes.a, 11);
+  auto bob = loggedIn(*nodes.b, 12);
+  std::vector<int64_t> acknowledged;
+  auto send = [&](const std::string& text) {
+    auto sent = sendPrivate(*alice, 12, text);
+    ASSERT_EQ(sent.code(), 1000) << text;
+    acknowledged.push_back(sent.data().long_());
+  };
+  send("before the crash");
+  ASSERT_TRUE(waitForMessage(*bob, acknowledged.back()).has_value());
+
+  nodes.b->kill9();
+  // Bob's entry still points at the dead node: sends must not fail because of it.
+  send("while bob's node is dead 1");
+  send("while bob's node is dead 2");
+
+  // Bob reconnects to A with the same device type, as a client does after losing its node.
+  auto bob_again = loggedIn(*nodes.a, 12);
+  send("after bob moved");
+  ASSERT_TRUE(waitForMessage(*bob_again, acknowledged.back()).has_value())
+      << "no push to bob's new session";
+  EXPECT_TRUE(waitForPresence(*alice, 12, {pb::DESKTOP}));
+
+  auto pulled = queryMessages(*bob_again, false, {11});
+  std::vector<int64_t> pulled_ids;
+  int64_t last_sequence_id = 0;
+  for (const auto& message : pulled) {
+    pulled_ids.push_back(message.id());
+    EXPECT_GT(message.sequence_id(), last_sequence_id);
+    last_sequence_id = message.sequence_id();
+  }
+  EXPECT_EQ(pulled_ids, acknowledged) << "an acknowledged message is missing or out of order";
+  if (HasFailure()) std::cerr << nodes.a->log();
+}
+
+// ---- Redis down and back ----
+
+TEST(ClusterRedisOutage, LoginsAndSendsFailClearlyNodesStayUpServiceReturns) {
+  TwoNodes nodes(RedisTopologyKind::kSingle);
+  auto alice = loggedIn(*nodes.a, 11);
+  auto bob = loggedIn(*nodes.b, 12);
+  const int64_t before = exchange(*alice, *bob, 12, "before the outage");
+  ASSERT_GT(before, 0);
+
+  nodes.redis.stop();
+
+  auto newcomer = connectTo(*nodes.a, Transport::kTcp);
+  EXPECT_EQ(newcomer->login(13, "123", pb::DESKTOP, 15s).code(), 1201);
+  const int sent_code = sendPrivate(*alice, 12, "during the outage", 15s).code();
+  EXPECT_TRUE(sent_code >= 1200 && sent_code < 1300)
+      << "a send while Redis is down answered " << sent_code;
+  EXPECT_TRUE(isRunning(nodes.a->pid())) << nodes.a->log();
+  EXPECT_TRUE(isRunning(nodes.b->pid())) << nodes.b->log();
+  // Logged-in sessions outlive the outage.
+  EXPECT_TRUE(stillConnected(*alice));
+  EXPECT_TRUE(stillConnected(*bob));
+
+  nodes.redis.start();
+
+  // Logins work again (each attempt on a fresh connection: a failed login may leave the
+  // connection to the login timeout).
+  std::unique_ptr<TurmsClient> dave;
+  const auto deadline = SteadyClock::now() + 20s;
+  while (!dave && SteadyClock::now() < deadline) {
+    auto client = connectTo(*nodes.b, Transport::kTcp);
+    if (client->login(14, "123", pb::DESKTOP, 10s).code() == 1000) {
+      dave = std::move(client);
+    } else {
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  ASSERT_TRUE(dave) << "no login succeeded after Redis came back\n" << nodes.b->log();
+  // Sends are acknowledged again. One acknowledged before the sessions are back in Redis may
+  // find no recipient session to push to; it is pulled below.
+  int sent = 0;
+  int64_t first_after = 0;
+  while (SteadyClock::now() < deadline) {
+    auto response = sendPrivate(*alice, 12, "after the outage");
+    sent = response.code();
+    if (sent == 1000) {
+      first_after = response.data().long_();
+      break;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_EQ(sent, 1000) << nodes.a->log();
+  // Within a few ticks every session is back: presence from both nodes, pushes across nodes.
+  EXPECT_TRUE(waitForPresence(*alice, 12, {pb::DESKTOP}));
+  EXPECT_TRUE(waitForPresence(*dave, 11, {pb::DESKTOP}));
+  EXPECT_TRUE(stillConnected(*alice));
+  EXPECT_TRUE(stillConnected(*bob));
+  EXPECT_GT(exchange(*alice, *bob, 12, "after the sessions are back"), before);
+  EXPECT_GT(exchange(*alice, *dave, 14, "to the newcomer"), 0);
+  bool pulled = false;
+  for (const auto& message : queryMessages(*bob, false, {11})) {
+    pulled = pulled || message.id() == first_after;
+  }
+  EXPECT_TRUE(pulled) << "the first message acknowledged after the outage is missing";
+  if (HasFailure()) std::cerr << nodes.a->log() << nodes.b->log();
+}
+
+// ---- Growing from two shards to three ----
+
+// Two users whose private conversation and one of whose sessions move to the new third shard,
+// so that the test really exercises data that is not where it used to be.
+struct MovingPair {
+  int64_t mover = 0;  // the session moves from shard 0 or 1 to shard 2
+  int64_t other = 0;  // the conversation {mover, other} moves to shard 2 too
+};
+
+MovingPair findMovingPair() {
+  const ShardingAlgorithm two(2);
+  const ShardingAlgorithm three(3);
+  for (int64_t mover = 11; mover <= kDemoUsers; ++mover) {
+    if (three.shardOfUser(mover) != 2) continue;
+    for (int64_t other = 11; other <= kDemoUsers; ++other) {
+      if (other != mover && three.shardOfPrivateConversation(mover, other) == 2 &&
+          two.shardOfPrivateConversation(mover, other) != 2) {
+        return {mover, other};
+      }
+    }
+  }
+  throw std::runtime_error("no demo users whose data moves to the third shard");
+}
+
+TEST(ClusterShardChange, AddingAShardKeepsPresenceAndSequenceIds) {
+  const MovingPair pair = findMovingPair();
+  // Another pair, whatever its shards: moved or not, its counter must keep increasing too.
+  std::vector<int64_t> rest;
+  for (int64_t user = 11; user <= kDemoUsers && rest.size() < 2; ++user) {
+    if (user != pair.mover && user != pair.other) rest.push_back(user);
+  }
+  const int64_t x = rest[0];
+  const int64_t y = rest[1];
+  TwoNodes nodes(RedisTopologyKind::kSharded, /*servers_used=*/2);
+  int64_t last_moved = 0;
+  int64_t last_other = 0;
+  {
+    auto mover = loggedIn(*nodes.a, pair.mover);
+    auto other = loggedIn(*nodes.b, pair.other);
+    auto cx = loggedIn(*nodes.a, x);
+    auto cy = loggedIn(*nodes.b, y);
+    EXPECT_TRUE(waitForPresence(*other, pair.mover, {pb::DESKTOP}));
+    exchange(*mover, *other, pair.other, "two shards 1");
+    last_moved = exchange(*other, *mover, pair.mover, "two shards 2");
+    last_other = exchange(*cx, *cy, y, "two shards 3");
+    ASSERT_GT(last_moved, 0);
+    ASSERT_GT(last_other, 0);
+  }
+  nodes.stopNodes();
+  nodes.startNodes(nodes.redis.sessionUris());
+
+  auto mover = loggedIn(*nodes.b, pair.mover);  // and on the other node this time
+  auto other = loggedIn(*nodes.a, pair.other);
+  auto cx = loggedIn(*nodes.b, x);
+  auto cy = loggedIn(*nodes.a, y);
+  EXPECT_TRUE(waitForPresence(*other, pair.mover, {pb::DESKTOP}));
+  EXPECT_TRUE(waitForPresence(*mover, pair.other, {pb::DESKTOP}));
+  EXPECT_TRUE(waitForPresence(*cy, x, {pb::DESKTOP}));
+  EXPECT_GT(exchange(*mover, *other, pair.other, "three shards 1"), last_moved);
+  EXPECT_GT(exchange(*cx, *cy, y, "three shards 2"), last_other);
+  mover->close();
+  EXPECT_TRUE(waitForPresence(*other, pair.mover, {}));
+  if (HasFailure()) std::cerr << nodes.a->log() << nodes.b->log();
+}
+
+}  // namespace
+}  // namespace parley::testing
