@@ -17,6 +17,7 @@
 #include "nodes/cluster_session_control.h"
 #include "nodes/membership.h"
 #include "nodes/node_clients.h"
+#include "nodes/node_rpc.pb.h"
 #include "nodes/rpc_server.h"
 #include "redis/redis_deployment.h"
 #include "store/store.h"
@@ -164,6 +165,23 @@ struct ClusterNode::Impl {
     }
   }
 
+  // Tells every live node that this one has joined, before the client ports open: until their next
+  // membership heartbeat they would otherwise treat it as dead and push nothing to its users.
+  void announceJoin(const nodes::NodeInfo& self) {
+    rpc::NodeJoined joined;
+    joined.set_node_id(self.id);
+    joined.set_rpc_host(self.rpc_host);
+    joined.set_rpc_port(self.rpc_port);
+    joined.set_started_at_millis(self.started_at_millis);
+    for (const auto& node : membership->liveNodes()) {
+      if (node.id == self.id) continue;
+      if (Status answered = clients->announceJoin(node.id, joined); !answered.isOk()) {
+        // It learns of this node at its next heartbeat instead.
+        spdlog::warn("could not announce this node to node {}: {}", node.id, answered.reason);
+      }
+    }
+  }
+
   ClusterMetrics snapshot() const {
     ClusterMetrics m;
     m.live_nodes = static_cast<int64_t>(membership->liveNodes().size());
@@ -263,6 +281,7 @@ void ClusterNode::start(Gateway& gateway) {
     throw std::runtime_error("cannot join the cluster as node '" + self.id +
                              "': " + joined.status().reason);
   }
+  impl.rpc_handler->useMembership(*impl.membership);
   impl.clients = std::make_unique<nodes::RpcNodeClients>(
       impl.pool.context(impl.pool.size() > 1 ? 1 : 0),
       [membership =
@@ -281,6 +300,7 @@ void ClusterNode::start(Gateway& gateway) {
                              StatusCode::kSessionSimultaneousConflictsOffline,
                              "Another device of the same type logged in");
       });
+  impl.announceJoin(self);
   impl.metrics.setClusterSource([impl = impl_.get()] { return impl->snapshot(); });
   impl.maintenance = std::thread([impl = impl_.get()] { impl->maintenanceLoop(); });
 }

@@ -10,6 +10,7 @@
 #include "cluster/session_registry.h"
 #include "nodes/membership.h"
 #include "nodes/node_clients.h"
+#include "nodes/node_rpc.pb.h"
 
 namespace parley::nodes {
 
@@ -173,6 +174,17 @@ Status LocalSessionRpcHandler::onCloseSessions(int64_t user_id,
                                                const std::string& reason) {
   local_.closeUserSessions(user_id, device_types, close_status, code, reason);
   return Status::ok();
+}
+
+void LocalSessionRpcHandler::onNodeJoined(const rpc::NodeJoined& joined) {
+  Membership* membership = membership_.load();
+  if (!membership) return;
+  NodeInfo node;
+  node.id = joined.node_id();
+  node.rpc_host = joined.rpc_host();
+  node.rpc_port = static_cast<uint16_t>(joined.rpc_port());
+  node.started_at_millis = joined.started_at_millis();
+  membership->noteJoined(std::move(node));
 }
 
 }  // namespace parley::nodes

@@ -83,14 +83,19 @@ class ClusterSessionControl final : public SessionControl {
 class LocalSessionRpcHandler final : public RpcHandler {
  public:
   explicit LocalSessionRpcHandler(SessionControl& local) : local_(local) {}
+  // From then on membership learns of joining nodes at once. Set after the server listens: the
+  // membership entry needs the port the server got.
+  void useMembership(Membership& membership) { membership_.store(&membership); }
 
   void onPush(std::span<const int64_t> user_ids, std::shared_ptr<const std::string> notification,
               int64_t except_user_id, int32_t except_device_type) override;
   Status onCloseSessions(int64_t user_id, std::span<const int32_t> device_types,
                          int32_t close_status, StatusCode code, const std::string& reason) override;
+  void onNodeJoined(const rpc::NodeJoined& joined) override;
 
  private:
   SessionControl& local_;
+  std::atomic<Membership*> membership_{nullptr};
 };
 
 }  // namespace parley::nodes

@@ -196,6 +196,30 @@ bool Membership::fresh(const NodeInfo& node, int64_t now_millis) const {
   return node.heartbeat_millis >= now_millis - options_.stale_after.count();
 }
 
+void Membership::noteJoined(NodeInfo node) {
+  if (node.id == self_.id) return;
+  node.heartbeat_millis = clock_.nowMillis();
+  bool added = false;
+  {
+    std::unique_lock lock(mutex_);
+    auto it = std::find_if(others_.begin(), others_.end(),
+                           [&](const NodeInfo& o) { return o.id == node.id; });
+    if (it == others_.end()) {
+      others_.insert(
+          std::upper_bound(others_.begin(), others_.end(), node,
+                           [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; }),
+          node);
+      added = true;
+    } else {
+      *it = node;
+    }
+  }
+  if (added) {
+    spdlog::info("membership: node {} is live (rpc {}:{}, announced)", node.id, node.rpc_host,
+                 node.rpc_port);
+  }
+}
+
 bool Membership::isAlive(std::string_view node_id) const {
   if (node_id == self_.id) return true;
   const int64_t now = clock_.nowMillis();

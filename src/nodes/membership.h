@@ -62,6 +62,9 @@ class Membership {
   // The maintenance tick (every heartbeat_interval). On failure the error is returned and logged
   // once per outage; the view keeps the last known nodes, which age out by the local clock.
   VoidResult heartbeat();
+  // A node announced (over RPC) that it has just joined: it counts as live from now on, without
+  // waiting for the next heartbeat to read it from Redis.
+  void noteJoined(NodeInfo node);
   // Graceful shutdown: removes this node so that peers stop routing to it at once.
   void leave();
 

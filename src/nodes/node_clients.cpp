@@ -482,6 +482,33 @@ Status RpcNodeClients::closeSessions(const std::string& node_id, int64_t user_id
   return answer.get();
 }
 
+Status RpcNodeClients::announceJoin(const std::string& node_id, const rpc::NodeJoined& joined) {
+  if (impl_->io.get_executor().running_in_this_thread()) {
+    return error(StatusCode::kServerInternalError, "blocking rpc call on the rpc io thread");
+  }
+  const int64_t request_id = impl_->next_request_id++;
+  rpc::RpcFrame frame;
+  frame.set_request_id(request_id);
+  *frame.mutable_node_joined() = joined;
+  auto bytes = std::make_shared<const std::string>(encodeRpcFrame(frame));
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto answer = promise->get_future();
+  asio::post(impl_->strand, [impl = impl_, node_id, request_id, bytes = std::move(bytes),
+                             promise]() mutable {
+    if (impl->stopped) {
+      promise->set_value(error(StatusCode::kServerUnavailable, "rpc clients are shutting down"));
+      return;
+    }
+    impl->peer(node_id)->send(std::move(bytes), request_id,
+                              [promise](Status status) { promise->set_value(std::move(status)); });
+  });
+  if (answer.wait_for(impl_->options.request_timeout + std::chrono::seconds(1)) !=
+      std::future_status::ready) {
+    return error(StatusCode::kServerUnavailable, "node " + node_id + " did not answer in time");
+  }
+  return answer.get();
+}
+
 NodeClientsStats RpcNodeClients::stats() const {
   NodeClientsStats stats;
   std::lock_guard lock(impl_->mutex);

@@ -23,6 +23,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace parley::rpc {
+class NodeJoined;
+}
+
 namespace parley::nodes {
 
 class Membership;
@@ -66,6 +70,10 @@ class NodeClients {
   virtual Status closeSessions(const std::string& node_id, int64_t user_id,
                                std::span<const int32_t> device_types, int32_t close_status,
                                StatusCode code, const std::string& reason) = 0;
+  // Blocking: tells node_id that `joined` (this node) is live, and waits for its answer.
+  virtual Status announceJoin(const std::string& node_id, const rpc::NodeJoined& joined) {
+    return {};
+  }
   virtual NodeClientsStats stats() const = 0;
 };
 
@@ -109,6 +117,7 @@ class RpcNodeClients final : public NodeClients {
   void closeSessionsAsync(const std::string& node_id, int64_t user_id,
                           std::span<const int32_t> device_types, int32_t close_status,
                           StatusCode code, const std::string& reason, CloseCallback done) override;
+  Status announceJoin(const std::string& node_id, const rpc::NodeJoined& joined) override;
   Status closeSessions(const std::string& node_id, int64_t user_id,
                        std::span<const int32_t> device_types, int32_t close_status, StatusCode code,
                        const std::string& reason) override;

@@ -140,6 +140,18 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
         send(encodeRpcFrame(reply));
         return true;
       }
+      case rpc::RpcFrame::kNodeJoined: {
+        if (frame_.request_id() == 0) {
+          malformed("node-joined announcement without a request id");
+          return false;
+        }
+        handler.onNodeJoined(frame_.node_joined());
+        rpc::RpcFrame reply;
+        reply.set_request_id(frame_.request_id());
+        reply.mutable_response()->set_code(static_cast<int32_t>(StatusCode::kOk));
+        send(encodeRpcFrame(reply));
+        return true;
+      }
       default:
         malformed("unexpected frame type " + std::to_string(frame_.body_case()));
         return false;

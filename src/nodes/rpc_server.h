@@ -14,6 +14,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace parley::rpc {
+class NodeJoined;
+}
+
 namespace parley::nodes {
 
 // Runs on the server's io thread: it must not block (post heavy work elsewhere).
@@ -26,6 +30,8 @@ class RpcHandler {
   virtual Status onCloseSessions(int64_t user_id, std::span<const int32_t> device_types,
                                  int32_t close_status, StatusCode code,
                                  const std::string& reason) = 0;
+  // Another node joined the cluster (it announces itself before serving clients).
+  virtual void onNodeJoined(const rpc::NodeJoined& joined) {}
 };
 
 struct RpcServerOptions {
