@@ -287,9 +287,13 @@ void Gateway::Impl::dispatch(const net::ConnectionPtr& connection,
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     deps.metrics.requestHandled(requestKindName(*request), toInt(result.status.code), seconds);
-    if (isServerError(result.status.code)) {
+    if (result.status.code == StatusCode::kServerUnavailable) {
+      noteUnavailable(result.status.reason);
+    } else if (isServerError(result.status.code)) {
       spdlog::error("user {} request {} ({}): {} {}", context.user_id, context.request_id,
                     requestKindName(*request), toInt(result.status.code), result.status.reason);
+    } else {
+      noteAvailable();
     }
     respond(connection, context.request_id, result.status.code, result.status.reason,
             result.data ? &*result.data : nullptr);
@@ -324,6 +328,21 @@ void Gateway::Impl::deliver(const RelayPush& push, const pb::TurmsRequest& origi
     const int64_t requester = context.user_id;
     control.pushToUsers(std::span<const int64_t>(&requester, 1), payload, context.user_id,
                         context.device_type);
+  }
+}
+
+void Gateway::Impl::noteUnavailable(const std::string& reason) {
+  if (!unavailable.exchange(true)) {
+    spdlog::warn(
+        "requests fail with SERVER_UNAVAILABLE (1201): {}; further failures are only counted "
+        "(parley_requests_total, parley_logins_total) until requests succeed again",
+        reason);
+  }
+}
+
+void Gateway::Impl::noteAvailable() {
+  if (unavailable.load(std::memory_order_relaxed) && unavailable.exchange(false)) {
+    spdlog::info("requests succeed again");
   }
 }
 

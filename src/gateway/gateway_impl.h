@@ -86,6 +86,11 @@ struct Gateway::Impl {
   void deliver(const RelayPush& push, const im::turms::proto::TurmsRequest& original,
                const RequestContext& context);
   void sweep();
+  // A store or Redis outage fails every request alike: it is logged once when it starts and once
+  // when requests succeed again, not once per request (the metrics count each).
+  void noteUnavailable(const std::string& reason);
+  void noteAvailable();
+  std::atomic<bool> unavailable{false};
 };
 
 }  // namespace parley

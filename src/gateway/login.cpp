@@ -83,7 +83,8 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
     if (!user) {
       code = StatusCode::kServerUnavailable;
       reason = user.status().reason;
-      spdlog::error("login of user {}: store unavailable: {}", req.user_id(), reason);
+      noteUnavailable("login of user " + std::to_string(req.user_id()) +
+                      ": store unavailable: " + reason);
     } else if (!*user || (*user)->deletion_date || !(*user)->is_active) {
       code = StatusCode::kLoggingInUserNotActive;
       reason = "The user does not exist or is not active";
@@ -102,7 +103,8 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
       if (!previous) {
         code = StatusCode::kServerUnavailable;
         reason = previous.status().reason;
-        spdlog::error("login of user {}: session registry unavailable: {}", req.user_id(), reason);
+        noteUnavailable("login of user " + std::to_string(req.user_id()) +
+                        ": session registry unavailable: " + reason);
       }
     }
     connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
@@ -121,6 +123,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
         return;
       }
       completeLogin(connection, request_id, user_id, device_type, user_status, now, *previous);
+      noteAvailable();
       recordLogin(StatusCode::kOk, started);
     });
   });
