@@ -25,7 +25,9 @@ struct ConversationKey {
 class SequenceIds {
  public:
   virtual ~SequenceIds() = default;
-  // The next id of the conversation; durable before it is returned.
+  // The next id of the conversation. Never handed out twice, even across crashes: durable before it
+  // is returned (Redis), or committed no later than the message stored with it on the same
+  // database (the embedded SQLite store, which thus saves an fsync per message).
   virtual Result<int64_t> next(const ConversationKey& key) = 0;
 };
 

@@ -170,7 +170,20 @@ Result<Statement> Database::prepare(std::string_view sql) {
 }
 
 VoidResult Database::writeDurably(const std::function<VoidResult()>& write_fn) {
+  return write(write_fn, false);
+}
+
+VoidResult Database::writeBeforeCommit(const std::function<VoidResult()>& write_fn) {
+  return write(write_fn, true);
+}
+
+VoidResult Database::write(const std::function<VoidResult()>& write_fn, bool before_commit) {
+  if (poisoned_.load()) {
+    return error(StatusCode::kServerUnavailable,
+                 "the SQLite store failed to commit and refuses writes until restarted");
+  }
   QueuedWrite mine(&write_fn);
+  mine.before_commit = before_commit;
   std::vector<QueuedWrite*> batch;
   {
     std::unique_lock queue_lock(queue_mutex_);
@@ -185,11 +198,12 @@ VoidResult Database::writeDurably(const std::function<VoidResult()>& write_fn) {
     committing_ = true;
     batch.swap(queue_);
   }
-  commitBatch(batch);
+  commitBatch(batch, &mine);
   std::lock_guard queue_lock(queue_mutex_);
   // Notified under the lock: a woken writer returns and destroys its QueuedWrite, which must not
   // happen while it is being notified.
   for (QueuedWrite* write : batch) {
+    if (write == nullptr) continue;  // released before the commit
     write->done = true;
     if (write != &mine) write->wake.notify_one();
   }
@@ -203,7 +217,19 @@ VoidResult Database::writeDurably(const std::function<VoidResult()>& write_fn) {
   return mine.result;
 }
 
-void Database::commitBatch(std::span<QueuedWrite* const> batch) {
+size_t Database::queuedWriters() {
+  std::lock_guard queue_lock(queue_mutex_);
+  return queue_.size();
+}
+
+void Database::releaseEarly(QueuedWrite*& write) {
+  std::lock_guard queue_lock(queue_mutex_);
+  write->done = true;
+  write->wake.notify_one();
+  write = nullptr;
+}
+
+void Database::commitBatch(std::vector<QueuedWrite*>& batch, QueuedWrite* leader) {
   std::lock_guard lock(mutex_);
   // Cached statements: sqlite3_exec would compile these anew for every write of every batch.
   const auto run = [this](std::string_view sql) -> VoidResult {
@@ -215,7 +241,7 @@ void Database::commitBatch(std::span<QueuedWrite* const> batch) {
     for (QueuedWrite* write : batch) write->result = begun.status();
     return;
   }
-  for (QueuedWrite* write : batch) {
+  for (QueuedWrite*& write : batch) {
     if (VoidResult saved = run("SAVEPOINT parley_write"); !saved.ok()) {
       write->result = saved.status();
       continue;
@@ -223,12 +249,24 @@ void Database::commitBatch(std::span<QueuedWrite* const> batch) {
     write->result = (*write->fn)();
     if (!write->result.ok()) (void)run("ROLLBACK TO parley_write");
     (void)run("RELEASE parley_write");
+    if (write->before_commit && write != leader) releaseEarly(write);
   }
   if (const VoidResult committed = run("COMMIT"); !committed.ok()) {
     // Nothing of the batch is durable: every writer in it hears so, none is acknowledged.
     if (inTransaction()) (void)exec("ROLLBACK");
+    bool released_any = false;
     for (QueuedWrite* write : batch) {
-      if (write->result.ok()) write->result = committed.status();
+      if (write == nullptr) {
+        released_any = true;
+      } else if (write->result.ok()) {
+        write->result = committed.status();
+      }
+    }
+    if (released_any && !poisoned_.exchange(true)) {
+      spdlog::critical(
+          "SQLite database {}: a commit failed ({}) after sequence ids had been handed out; "
+          "refusing all writes until Parley is restarted, so that no id is handed out twice",
+          path_, committed.status().reason);
     }
   }
 }

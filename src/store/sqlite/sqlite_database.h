@@ -1,6 +1,7 @@
 #pragma once
 // A small RAII layer over one SQLite connection: prepared-statement cache, transactions and the
 // schema migration runner. sqlite3.h stays in the .cpp (STYLE.md rule 8).
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -85,6 +86,15 @@ class Database {
   // failure undoes only its own statements (a savepoint); a failed COMMIT fails the whole batch.
   // Takes the lock itself and blocks the caller until its batch is committed.
   VoidResult writeDurably(const std::function<VoidResult()>& write_fn);
+  // Like writeDurably, but returns as soon as write_fn has run, before its batch is committed.
+  // Only for a write that matters together with a later durable write on this database (a
+  // sequence counter, then the message that carries the id): batches commit in order, so the
+  // later write's commit covers both, and a message costs one fsync instead of two. Should a batch
+  // holding such a write fail to commit, the database refuses every later write until restart: a
+  // later commit must never make durable what was derived from a write that was lost.
+  VoidResult writeBeforeCommit(const std::function<VoidResult()>& write_fn);
+  // Writers waiting for the batch after the one being committed (tests, metrics).
+  size_t queuedWriters();
 
   // Runs SQL that returns no rows (may hold several statements).
   VoidResult exec(std::string_view sql);
@@ -114,14 +124,19 @@ class Database {
     explicit QueuedWrite(const std::function<VoidResult()>* f) : fn(f) {}
     const std::function<VoidResult()>* fn;
     VoidResult result;
-    bool done = false;  // guarded by queue_mutex_: its batch is committed
-    bool lead = false;  // guarded by queue_mutex_: it is to lead the next batch
+    bool done = false;           // guarded by queue_mutex_: its batch is committed
+    bool lead = false;           // guarded by queue_mutex_: it is to lead the next batch
+    bool before_commit = false;  // released once executed (writeBeforeCommit)
     // One per writer, so a commit wakes exactly its writers and the next leader rather than every
     // waiting thread. A condition variable, not a semaphore: libstdc++'s semaphores spin with
     // sched_yield, which hundreds of waiting writers turn into most of the CPU.
     std::condition_variable wake;
   };
-  void commitBatch(std::span<QueuedWrite* const> batch);
+  VoidResult write(const std::function<VoidResult()>& write_fn, bool before_commit);
+  // Runs and commits the batch. Writes released before the commit are set to nullptr in batch:
+  // their owners may have returned already.
+  void commitBatch(std::vector<QueuedWrite*>& batch, QueuedWrite* leader);
+  void releaseEarly(QueuedWrite*& write);
 
   std::string path_;
   sqlite3* db_ = nullptr;
@@ -130,6 +145,8 @@ class Database {
   std::mutex queue_mutex_;
   std::vector<QueuedWrite*> queue_;  // guarded by queue_mutex_
   bool committing_ = false;          // guarded by queue_mutex_
+  // A batch with writes released before their commit failed to commit (see writeBeforeCommit).
+  std::atomic<bool> poisoned_{false};
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;
 };
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -72,6 +73,57 @@ TEST(SqliteGroupCommitTest, AFailingWriteUndoesOnlyItself) {
   EXPECT_FALSE(failed.ok());
   ASSERT_TRUE(db.writeDurably([&] { return insertItem(db, 3); }).ok());
   EXPECT_EQ(countItems(db), 2) << "items 1 and 3; item 2 went with its failed write";
+}
+
+// A write released before its commit (a sequence counter) whose batch then fails to commit: every
+// later write is refused, so nothing derived from the lost write can become durable.
+TEST(SqliteGroupCommitTest, AFailedCommitAfterAnEarlyReleaseRefusesLaterWrites) {
+  testing::TempDir dir;
+  sqlite::Database db(dir.file("gc.db"));
+  constexpr sqlite::Migration kDeferred[] = {
+      {1, "a deferred foreign key, which is checked only at COMMIT",
+       "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+       "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) "
+       "DEFERRABLE INITIALLY DEFERRED)"},
+  };
+  db.migrate(kDeferred);
+  auto run = [&](std::string_view sql) -> VoidResult {
+    auto stmt = db.prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    return stmt->run();
+  };
+  std::atomic<bool> first_may_finish{false};
+  std::atomic<bool> first_running{false};
+  // The first batch is held open until the next one has formed behind it: a harmless durable
+  // write first (it will lead), then the early write that breaks the commit.
+  std::thread holder([&] {
+    EXPECT_TRUE(db.writeDurably([&] {
+                    first_running = true;
+                    while (!first_may_finish) std::this_thread::yield();
+                    return run("INSERT INTO parent (id) VALUES (1)");
+                  }).ok());
+  });
+  while (!first_running) std::this_thread::yield();
+  VoidResult leader_result;
+  std::thread leader([&] {
+    leader_result = db.writeDurably([&] { return run("INSERT INTO parent (id) VALUES (2)"); });
+  });
+  while (db.queuedWriters() != 1) std::this_thread::yield();
+  VoidResult early_result;
+  std::thread early([&] {
+    early_result = db.writeBeforeCommit(
+        [&] { return run("INSERT INTO child (id, parent_id) VALUES (1, 99)"); });
+  });
+  while (db.queuedWriters() != 2) std::this_thread::yield();
+  first_may_finish = true;
+  holder.join();
+  leader.join();
+  early.join();
+  EXPECT_TRUE(early_result.ok()) << "released once executed, before the commit failed";
+  EXPECT_FALSE(leader_result.ok()) << "the commit of its batch failed";
+  auto later = db.writeDurably([&] { return run("INSERT INTO parent (id) VALUES (3)"); });
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.status().code, StatusCode::kServerUnavailable);
 }
 
 }  // namespace

@@ -16,9 +16,10 @@ Result<int64_t> SqliteSequenceIds::next(const ConversationKey& key) {
   const int64_t a = key.is_group ? key.a : std::min(key.a, key.b);
   const int64_t b = key.is_group ? 0 : std::max(key.a, key.b);
   int64_t value = 0;
-  // Group-committed like the message insert it precedes: the id is handed out only once the
-  // counter is durable, so a crash can never hand it out again.
-  VoidResult written = db_.writeDurably([&]() -> VoidResult {
+  // Part of the group commit of the message insert that follows, without waiting for it: the id
+  // reaches clients only with its message, which is committed with or after this counter (see
+  // Database::writeBeforeCommit), so a crash can never hand out an id that a stored message has.
+  VoidResult written = db_.writeBeforeCommit([&]() -> VoidResult {
     Result<Statement> stmt = db_.prepare(kNext);
     if (!stmt.ok()) return stmt.status();
     stmt->bind(1, int64_t{key.is_group}).bind(2, a).bind(3, b);

@@ -28,8 +28,10 @@ int64_t storedValue(sqlite::Database& db, const ConversationKey& key) {
   return row.ok() && row.value() ? stmt->columnInt64(0) : 0;
 }
 
-// "Durable before returning": another connection already sees the committed counter while the
-// first one is still open (nothing waits in an open transaction or a buffer).
+// A lone caller leads its own batch, so its id is committed before it returns: another connection
+// already sees the counter while the first one is still open. (Under load an id may return before
+// its batch commits; the message carrying it is committed with or after it: see
+// SqliteGroupCommitTest.)
 TEST(SqliteSequenceIdsTest, EachIdIsCommittedBeforeItIsReturned) {
   testing::TempDir dir;
   const std::string path = dir.file("seq.db");
