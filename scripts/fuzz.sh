@@ -10,8 +10,10 @@ if ! command -v clang++-14 >/dev/null; then
 fi
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
   -DPARLEY_FUZZ=ON -DPARLEY_BUILD_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target varint_frame_fuzz request_decode_fuzz resp_fuzz rpc_frame_fuzz
-for target in varint_frame_fuzz request_decode_fuzz resp_fuzz rpc_frame_fuzz; do
+cmake --build build-fuzz -j "$(nproc)" --target varint_frame_fuzz request_decode_fuzz resp_fuzz rpc_frame_fuzz \
+  ws_frame_fuzz ws_handshake_fuzz
+for target in varint_frame_fuzz request_decode_fuzz resp_fuzz rpc_frame_fuzz ws_frame_fuzz \
+  ws_handshake_fuzz; do
   corpus="build-fuzz/corpus/$target"
   mkdir -p "$corpus"
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s"

@@ -1,10 +1,11 @@
 #pragma once
-// Private to src/net: a varint-framed TCP client connection.
-#include <array>
+// Private to src/net: a varint-framed TCP client connection. Like WsConnection, an idle one owns
+// no read buffer, timer or write state.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <deque>
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "net/connection.h"
 #include "net/varint_frame.h"
@@ -15,6 +16,7 @@ class TcpConnection final : public Connection, public std::enable_shared_from_th
  public:
   TcpConnection(boost::asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
                 const TransportLimits& limits);
+  ~TcpConnection() override;
 
   void start();
 
@@ -26,22 +28,24 @@ class TcpConnection final : public Connection, public std::enable_shared_from_th
   void post(std::function<void()> fn) override;
 
  private:
-  void readNext();
+  struct WriteBatch;  // while a write is in progress
+
+  void waitReadable();
+  void onReadable();
+  void onFrames(std::span<char> bytes);
   void writeNext();
   void afterFlush();
   void finish();
 
   boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer close_timer_;
   uint64_t id_;
   ConnectionHandler& handler_;
   TransportLimits limits_;
   std::string remote_address_;
   VarintFrameDecoder decoder_;
-  std::array<char, 2048> read_buffer_;
-  std::deque<Payload> queue_;
-  std::string header_;  // varint prefix of the frame being written
-  bool writing_ = false;
+  std::unique_ptr<WriteBatch> batch_;
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;
+  std::vector<Payload> queue_;
   bool closing_ = false;
   bool finished_ = false;
 };

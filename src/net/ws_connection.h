@@ -1,14 +1,16 @@
 #pragma once
-// Private to src/net: a WebSocket client connection (binary frames carry protobuf payloads).
+// Private to src/net: a WebSocket client connection (binary frames carry protobuf payloads),
+// implemented directly over the socket so that an idle connection costs a few hundred bytes:
+// no read buffer, no timer and no write state while idle.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
-#include <deque>
+#include <chrono>
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "net/connection.h"
+#include "net/ws_frame.h"
 
 namespace parley::net {
 
@@ -16,6 +18,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
  public:
   WsConnection(boost::asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
                const TransportLimits& limits);
+  ~WsConnection() override;
 
   void start();
 
@@ -27,23 +30,45 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   void post(std::function<void()> fn) override;
 
  private:
-  void readNext();
+  struct Outgoing {
+    Payload payload;
+    uint8_t opcode;
+  };
+  struct Handshake;   // while the opening handshake is in progress
+  struct WriteBatch;  // while a write is in progress
+
+  void waitReadable();
+  void onReadable();
+  void onHandshakeBytes(std::span<char> bytes);
+  void onUpgraded();
+  void onFrames(std::span<char> bytes);
+  void onPeerClose(std::string_view body);
+  void enqueue(Payload payload, uint8_t opcode);
   void writeNext();
   void afterFlush();
+  void startTimer(std::chrono::milliseconds after, void (*on_expiry)(WsConnection&));
+  // Sends a short control message now if the socket takes it; used only when nothing else is
+  // being written, right before the socket is closed.
+  void sendNow(std::string_view bytes);
+  void sendCloseNow(uint16_t code);  // code 0: a close frame without a body
   void finish();
 
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
-  boost::asio::steady_timer close_timer_;
+  boost::asio::ip::tcp::socket socket_;
   uint64_t id_;
   ConnectionHandler& handler_;
   TransportLimits limits_;
   std::string remote_address_;
-  boost::beast::flat_buffer read_buffer_;
-  std::deque<Payload> queue_;
+  WsFrameReader reader_;
+  std::unique_ptr<Handshake> handshake_;
+  std::unique_ptr<WriteBatch> batch_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;  // handshake timeout, then close timeouts
+  std::vector<Outgoing> queue_;
   bool opened_ = false;  // handshake done and onOpen called
-  bool writing_ = false;
   bool closing_ = false;
   bool close_sent_ = false;
+  bool close_received_ = false;    // reply with a close frame once the write in progress ends
+  bool pong_queued_ = false;       // one pong at a time: a ping flood cannot grow the queue
+  uint16_t close_reply_code_ = 0;  // 0: the peer's close frame had no status code
   bool finished_ = false;
 };
 
