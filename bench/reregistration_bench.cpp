@@ -11,8 +11,6 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
@@ -34,11 +32,12 @@
 #include "redis/redis_cluster_process.h"
 #include "redis/redis_deployment.h"
 #include "redis/redis_server_process.h"
+#include "testing/eventually.h"
+#include "testing/io_threads.h"
 
 namespace parley::bench {
 namespace {
 
-namespace asio = boost::asio;
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 using redis::testing::RedisClusterProcess;
@@ -95,30 +94,6 @@ class LocalRedis {
   std::vector<std::string> uris_;
 };
 
-class IoThreads {
- public:
-  explicit IoThreads(size_t count) {
-    for (size_t i = 0; i < count; ++i) {
-      contexts_.push_back(std::make_unique<asio::io_context>());
-      guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
-      pointers_.push_back(contexts_.back().get());
-    }
-    for (auto* context : pointers_) threads_.emplace_back([context] { context->run(); });
-  }
-  ~IoThreads() {
-    guards_.clear();
-    for (auto* context : pointers_) context->stop();
-    for (auto& thread : threads_) thread.join();
-  }
-  std::span<asio::io_context* const> contexts() const { return pointers_; }
-
- private:
-  std::vector<std::unique_ptr<asio::io_context>> contexts_;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
-  std::vector<asio::io_context*> pointers_;
-  std::vector<std::thread> threads_;
-};
-
 // Sum over the servers, or nullopt when one does not answer.
 std::optional<int64_t> sumOverServers(redis::RedisDeployment& deployment,
                                       std::vector<std::string> command,
@@ -139,12 +114,8 @@ std::optional<int64_t> sumOverServers(redis::RedisDeployment& deployment,
 }
 
 bool waitUntilReachable(redis::RedisDeployment& deployment) {
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (Clock::now() < deadline) {
-    if (sumOverServers(deployment, {"DBSIZE"})) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  return parley::testing::eventually(
+      [&] { return sumOverServers(deployment, {"DBSIZE"}).has_value(); }, std::chrono::seconds(30));
 }
 
 int run(const Options& options) {
@@ -154,7 +125,7 @@ int run(const Options& options) {
     local.emplace(options.topology);
     uris = local->uris();
   }
-  IoThreads io(2);
+  parley::testing::IoThreads io(2);
   redis::RedisClientOptions client_options;
   client_options.command_timeout = std::chrono::milliseconds(options.command_timeout_ms);
   auto opened = redis::RedisDeployment::open(io.contexts(), uris, client_options);

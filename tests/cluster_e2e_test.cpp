@@ -17,6 +17,7 @@
 
 #include "cluster/sharding_algorithm.h"
 #include "support/backend.h"
+#include "support/client_requests.h"
 #include "support/http_client.h"
 #include "support/redis_topology.h"
 #include "support/test_helpers.h"
@@ -33,69 +34,14 @@ constexpr int kDemoUsers = 30;
 constexpr auto kPollTimeout = 15s;
 constexpr auto kPollStep = 100ms;
 
-// ---- Small client helpers (the same shapes as in messaging_e2e_test.cpp) ----
+// ---- Client helpers beyond support/client_requests.h ----
 
-std::unique_ptr<TurmsClient> loggedIn(const ParleyProcess& parley, int64_t user,
-                                      int device = pb::DESKTOP,
-                                      Transport transport = Transport::kTcp) {
-  auto client = connectTo(parley, transport);
-  auto response = client->login(user, "123", device, 10s);
-  if (response.code() != 1000) {
-    throw std::runtime_error("login of " + std::to_string(user) + " failed with " +
-                             std::to_string(response.code()));
-  }
-  return client;
-}
-
-pb::TurmsNotification sendPrivate(TurmsClient& client, int64_t to, const std::string& text,
-                                  std::chrono::milliseconds timeout = 10s) {
-  pb::TurmsRequest request;
-  request.mutable_create_message_request()->set_recipient_id(to);
-  request.mutable_create_message_request()->set_text(text);
-  return client.request(request, timeout);
-}
-
-pb::TurmsNotification sendToGroup(TurmsClient& client, int64_t group, const std::string& text) {
-  pb::TurmsRequest request;
-  request.mutable_create_message_request()->set_group_id(group);
-  request.mutable_create_message_request()->set_text(text);
-  return client.request(request, 10s);
-}
-
-std::vector<pb::Message> queryMessages(TurmsClient& client, bool group,
-                                       std::vector<int64_t> from_ids) {
-  pb::TurmsRequest request;
-  auto* query = request.mutable_query_messages_request();
-  query->set_are_group_messages(group);
-  for (auto id : from_ids) query->add_from_ids(id);
-  auto response = client.request(request, 10s);
-  if (response.code() == 1001) return {};
-  if (response.code() != 1000) {
-    throw std::runtime_error("query failed with " + std::to_string(response.code()));
-  }
-  const auto& messages = response.data().messages().messages();
-  return {messages.begin(), messages.end()};
-}
-
-int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members) {
-  pb::TurmsRequest create;
-  create.mutable_create_group_request()->set_name("cluster group");
-  auto created = owner.request(create, 10s);
-  if (created.code() != 1000) throw std::runtime_error("create group failed");
-  const int64_t group_id = created.data().long_();
-  pb::TurmsRequest add;
-  add.mutable_create_group_members_request()->set_group_id(group_id);
-  for (auto member : members) add.mutable_create_group_members_request()->add_user_ids(member);
-  auto added = owner.request(add, 10s);
-  if (added.code() != 1000) {
-    throw std::runtime_error("add members failed with " + std::to_string(added.code()));
-  }
-  return group_id;
-}
-
-bool isMessagePush(const Frame& frame) {
-  return isRelayed(frame, pb::TurmsRequest::kCreateMessageRequest);
-}
+using requests::createGroupWith;
+using requests::isMessagePush;
+using requests::loggedIn;
+using requests::queryMessages;
+using requests::sendPrivate;
+using requests::sendToGroup;
 
 // The push of one particular message.
 std::optional<Frame> waitForMessage(TurmsClient& client, int64_t message_id,

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "support/backend.h"
+#include "support/client_requests.h"
 #include "support/test_helpers.h"
 
 namespace parley::testing {
@@ -12,69 +13,15 @@ namespace {
 
 namespace pb = im::turms::proto;
 
-std::unique_ptr<TurmsClient> loggedIn(const ParleyProcess& parley, int64_t user,
-                                      int device = pb::DESKTOP,
-                                      Transport transport = Transport::kTcp) {
-  auto client = connectTo(parley, transport);
-  auto response = client->login(user, "123", device);
-  if (response.code() != 1000) {
-    throw std::runtime_error("login of " + std::to_string(user) + " failed with " +
-                             std::to_string(response.code()));
-  }
-  return client;
-}
-
-pb::TurmsNotification sendPrivate(TurmsClient& client, int64_t to, const std::string& text) {
-  pb::TurmsRequest request;
-  request.mutable_create_message_request()->set_recipient_id(to);
-  request.mutable_create_message_request()->set_text(text);
-  return client.request(request);
-}
-
-pb::TurmsNotification sendToGroup(TurmsClient& client, int64_t group, const std::string& text) {
-  pb::TurmsRequest request;
-  request.mutable_create_message_request()->set_group_id(group);
-  request.mutable_create_message_request()->set_text(text);
-  return client.request(request);
-}
-
-std::vector<pb::Message> queryMessages(TurmsClient& client, bool group,
-                                       std::vector<int64_t> from_ids) {
-  pb::TurmsRequest request;
-  auto* query = request.mutable_query_messages_request();
-  query->set_are_group_messages(group);
-  for (auto id : from_ids) query->add_from_ids(id);
-  auto response = client.request(request);
-  if (response.code() == 1001) return {};
-  if (response.code() != 1000) {
-    throw std::runtime_error("query failed with " + std::to_string(response.code()));
-  }
-  const auto& messages = response.data().messages().messages();
-  return {messages.begin(), messages.end()};
-}
-
-bool isMessagePush(const Frame& frame) {
-  return isRelayed(frame, pb::TurmsRequest::kCreateMessageRequest);
-}
+using requests::createGroupWith;
+using requests::isMessagePush;
+using requests::loggedIn;
+using requests::queryMessages;
+using requests::sendPrivate;
+using requests::sendToGroup;
 
 std::optional<Frame> nextMessagePush(TurmsClient& client, std::chrono::milliseconds timeout = 5s) {
   return client.waitFor(isMessagePush, timeout);
-}
-
-int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members) {
-  pb::TurmsRequest create;
-  create.mutable_create_group_request()->set_name("e2e group");
-  auto created = owner.request(create);
-  if (created.code() != 1000) throw std::runtime_error("create group failed");
-  const int64_t group_id = created.data().long_();
-  pb::TurmsRequest add;
-  add.mutable_create_group_members_request()->set_group_id(group_id);
-  for (auto member : members) add.mutable_create_group_members_request()->add_user_ids(member);
-  auto added = owner.request(add);
-  if (added.code() != 1000) {
-    throw std::runtime_error("add members failed with " + std::to_string(added.code()));
-  }
-  return group_id;
 }
 
 class MessagingTest : public SharedParleyOnBackend<MessagingTest> {

@@ -1,204 +1,29 @@
-#include <gtest/gtest.h>
-
-#include <vector>
+// The in-process registry runs the SessionRegistry contract (session_registry_contract_test.h);
+// it has no behaviour of its own beyond it.
+#include <memory>
+#include <string>
 
 #include "cluster/session_registry.h"
+#include "cluster/session_registry_contract_test.h"
 
 namespace parley {
 namespace {
 
-constexpr DeviceType kDesktop = 0;
-constexpr DeviceType kBrowser = 1;
-constexpr DeviceType kAndroid = 3;
-constexpr UserStatus kBusy = 3;
-constexpr UserStatus kAway = 5;
+using contract::SessionRegistryContractParam;
+using contract::SessionRegistryContractTest;
 
-class InProcessSessionRegistryTest : public ::testing::Test {
- protected:
-  UserOnlineInfo queryOne(int64_t user_id) {
-    const std::vector<int64_t> ids{user_id};
-    auto result = registry_->query(ids);
-    EXPECT_TRUE(result.ok());
-    EXPECT_EQ(result->size(), 1u);
-    return result->at(0);
+class InProcessEnv final : public contract::SessionRegistryTestEnv {
+ public:
+  // The registry does not know its node: node_id only appears in what the suite registers.
+  std::unique_ptr<SessionRegistry> makeRegistry(const std::string&) override {
+    return makeInProcessSessionRegistry();
   }
-
-  void registerOk(int64_t user_id, DeviceType device_type, const std::string& node_id = "n1",
-                  UserStatus status = kUserStatusAvailable) {
-    auto result = registry_->registerDevice(user_id, device_type, status, node_id, 1000);
-    ASSERT_TRUE(result.ok());
-  }
-
-  std::unique_ptr<SessionRegistry> registry_ = makeInProcessSessionRegistry();
 };
 
-TEST_F(InProcessSessionRegistryTest, FirstRegistrationReturnsNoPrevious) {
-  auto result = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
-  ASSERT_TRUE(result.ok());
-  EXPECT_FALSE(result->has_value());
-
-  const UserOnlineInfo info = queryOne(1);
-  EXPECT_EQ(info.user_id, 1);
-  EXPECT_EQ(info.status, kUserStatusAvailable);
-  ASSERT_EQ(info.devices.size(), 1u);
-  EXPECT_EQ(info.devices[0].device_type, kDesktop);
-  EXPECT_EQ(info.devices[0].node_id, "n1");
-  EXPECT_EQ(info.devices[0].login_date, 1000);
-}
-
-TEST_F(InProcessSessionRegistryTest, SameDeviceTypeReplacesAndReturnsPrevious) {
-  registerOk(1, kDesktop, "n1");
-  auto result = registry_->registerDevice(1, kDesktop, kBusy, "n2", 2000);
-  ASSERT_TRUE(result.ok());
-  ASSERT_TRUE(result->has_value());
-  EXPECT_EQ((*result)->device_type, kDesktop);
-  EXPECT_EQ((*result)->node_id, "n1");
-  EXPECT_EQ((*result)->login_date, 1000);
-
-  const UserOnlineInfo info = queryOne(1);
-  EXPECT_EQ(info.status, kBusy);
-  ASSERT_EQ(info.devices.size(), 1u);
-  EXPECT_EQ(info.devices[0].node_id, "n2");
-  EXPECT_EQ(info.devices[0].login_date, 2000);
-}
-
-TEST_F(InProcessSessionRegistryTest, DifferentDeviceTypesCoexistInTypeOrder) {
-  registerOk(1, kAndroid, "n2");
-  auto result = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
-  ASSERT_TRUE(result.ok());
-  EXPECT_FALSE(result->has_value());
-
-  const UserOnlineInfo info = queryOne(1);
-  ASSERT_EQ(info.devices.size(), 2u);
-  EXPECT_EQ(info.devices[0].device_type, kDesktop);
-  EXPECT_EQ(info.devices[1].device_type, kAndroid);
-  EXPECT_EQ(info.devices[1].node_id, "n2");
-}
-
-TEST_F(InProcessSessionRegistryTest, UnregisterOnlyByOwningNode) {
-  registerOk(1, kDesktop, "n1");
-  registerOk(1, kDesktop, "n2");  // a newer login elsewhere
-
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
-  ASSERT_EQ(queryOne(1).devices.size(), 1u);
-  EXPECT_EQ(queryOne(1).devices[0].node_id, "n2");
-
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n2").ok());
-  EXPECT_TRUE(queryOne(1).devices.empty());
-  EXPECT_EQ(queryOne(1).status, kUserStatusOffline);
-}
-
-TEST_F(InProcessSessionRegistryTest, UnregisterUnknownIsHarmless) {
-  EXPECT_TRUE(registry_->unregisterDevice(42, kDesktop, "n1").ok());
-  registerOk(1, kDesktop);
-  EXPECT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1").ok());
-  EXPECT_EQ(queryOne(1).devices.size(), 1u);
-}
-
-TEST_F(InProcessSessionRegistryTest, StatusIsKeptWhileOnlineAndForgottenAfterLastDevice) {
-  registerOk(1, kDesktop);
-  registerOk(1, kBrowser);
-  auto set = registry_->setStatus(1, kAway);
-  ASSERT_TRUE(set.ok());
-  EXPECT_TRUE(*set);
-  EXPECT_EQ(queryOne(1).status, kAway);
-
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
-  EXPECT_EQ(queryOne(1).status, kAway);
-
-  ASSERT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1").ok());
-  EXPECT_EQ(queryOne(1).status, kUserStatusOffline);
-
-  // A new login starts from the status it carries, not the one from before.
-  registerOk(1, kDesktop);
-  EXPECT_EQ(queryOne(1).status, kUserStatusAvailable);
-}
-
-TEST_F(InProcessSessionRegistryTest, SetStatusOfOfflineUserReturnsFalse) {
-  auto set = registry_->setStatus(7, kBusy);
-  ASSERT_TRUE(set.ok());
-  EXPECT_FALSE(*set);
-  EXPECT_EQ(queryOne(7).status, kUserStatusOffline);
-}
-
-TEST_F(InProcessSessionRegistryTest, RejectsInvalidValues) {
-  auto offline = registry_->registerDevice(1, kDesktop, kUserStatusOffline, "n1", 0);
-  ASSERT_FALSE(offline.ok());
-  EXPECT_EQ(offline.status().code, StatusCode::kIllegalArgument);
-  EXPECT_FALSE(registry_->registerDevice(1, 6, kUserStatusAvailable, "n1", 0).ok());
-  EXPECT_FALSE(registry_->registerDevice(1, -1, kUserStatusAvailable, "n1", 0).ok());
-  EXPECT_FALSE(registry_->registerDevice(1, kDesktop, 7, "n1", 0).ok());
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 0);
-
-  registerOk(1, kDesktop);
-  auto set = registry_->setStatus(1, kUserStatusOffline);
-  ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.status().code, StatusCode::kIllegalArgument);
-  EXPECT_EQ(queryOne(1).status, kUserStatusAvailable);
-}
-
-TEST_F(InProcessSessionRegistryTest, QueryKeepsRequestOrderAndReportsOfflineUsers) {
-  registerOk(2, kDesktop);
-  const std::vector<int64_t> ids{3, 2, 1};
-  auto result = registry_->query(ids);
-  ASSERT_TRUE(result.ok());
-  ASSERT_EQ(result->size(), 3u);
-  EXPECT_EQ((*result)[0].user_id, 3);
-  EXPECT_EQ((*result)[0].status, kUserStatusOffline);
-  EXPECT_TRUE((*result)[0].devices.empty());
-  EXPECT_EQ((*result)[1].user_id, 2);
-  EXPECT_EQ((*result)[1].devices.size(), 1u);
-  EXPECT_EQ((*result)[2].user_id, 1);
-  EXPECT_EQ((*result)[2].status, kUserStatusOffline);
-
-  auto empty = registry_->query({});
-  ASSERT_TRUE(empty.ok());
-  EXPECT_TRUE(empty->empty());
-}
-
-TEST_F(InProcessSessionRegistryTest, ListOnlinePagesInIdOrder) {
-  for (const int64_t id : {50, 10, 40, 20, 30}) registerOk(id, kDesktop);
-  ASSERT_TRUE(registry_->unregisterDevice(40, kDesktop, "n1").ok());
-
-  std::vector<int64_t> seen;
-  int64_t after = 0;
-  int pages = 0;
-  while (true) {
-    auto page = registry_->listOnline(after, 2);
-    ASSERT_TRUE(page.ok());
-    if (page->empty()) break;
-    ++pages;
-    EXPECT_LE(page->size(), 2u);
-    for (const UserOnlineInfo& info : *page) {
-      EXPECT_FALSE(info.devices.empty());
-      seen.push_back(info.user_id);
-    }
-    after = page->back().user_id;
-  }
-  EXPECT_EQ(seen, (std::vector<int64_t>{10, 20, 30, 50}));
-  EXPECT_EQ(pages, 2);
-
-  auto after_30 = registry_->listOnline(30, 10);
-  ASSERT_TRUE(after_30.ok());
-  ASSERT_EQ(after_30->size(), 1u);
-  EXPECT_EQ((*after_30)[0].user_id, 50);
-
-  auto none = registry_->listOnline(0, 0);
-  ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
-}
-
-TEST_F(InProcessSessionRegistryTest, CountsUsersNotDevices) {
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 0);
-  registerOk(1, kDesktop);
-  registerOk(1, kAndroid);
-  registerOk(2, kBrowser);
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 2);
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 2);
-  ASSERT_TRUE(registry_->unregisterDevice(1, kAndroid, "n1").ok());
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 1);
-}
+INSTANTIATE_TEST_SUITE_P(InProcess, SessionRegistryContractTest,
+                         ::testing::Values(SessionRegistryContractParam{
+                             "in_process", [] { return std::make_unique<InProcessEnv>(); }}),
+                         contract::sessionRegistryContractName);
 
 }  // namespace
 }  // namespace parley

@@ -13,6 +13,7 @@
 #include "cluster/redis_keys.h"
 #include "cluster/redis_test_deployment.h"
 #include "store/store.h"
+#include "testing/eventually.h"
 #include "testing/temp_dir.h"
 
 namespace parley {
@@ -110,7 +111,7 @@ TEST_P(RedisSequenceIdsTest, ARolledBackCounterAfterAReconnectIsCaughtUp) {
 
   env_.restartAll();
   // Redis came back with an older value (as from an old snapshot).
-  ASSERT_TRUE(RedisTestDeployment::eventually([&] {
+  ASSERT_TRUE(testing::eventually([&] {
     const std::string name = redis_keys::sequence(key);
     auto reply = env_.redis().commandSync(name, {"SET", name, "2"});
     return reply.ok() && !reply->isError();
@@ -174,7 +175,7 @@ TEST_P(RedisSequenceIdsTest, FailsFastWhileRedisIsDownAndWorksAfterwards) {
 
   env_.startAll();
   Result<int64_t> value = error(StatusCode::kServerUnavailable);
-  ASSERT_TRUE(RedisTestDeployment::eventually([&] {
+  ASSERT_TRUE(testing::eventually([&] {
     value = ids_->next(key);
     return value.ok();
   }));

@@ -1,256 +1,147 @@
 // RedisSessionRegistry against real redis-server processes (ctest label `redis`), on every
-// topology: the in-process registry's expectations, several nodes sharing one Redis, and
-// self-healing after Redis lost its data.
+// topology: the SessionRegistry contract (session_registry_contract_test.h), then what only Redis
+// has: several nodes sharing one Redis, node liveness, SCAN pages and self-healing after Redis lost
+// its data.
 #include "cluster/redis_session_registry.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <set>
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cluster/redis_keys.h"
 #include "cluster/redis_test_deployment.h"
+#include "cluster/session_registry_contract_test.h"
+#include "testing/eventually.h"
 #include "testing/manual_clock.h"
 
 namespace parley {
 namespace {
 
+using contract::kAndroid;
+using contract::kAway;
+using contract::kBrowser;
+using contract::kBusy;
+using contract::kDesktop;
+using contract::SessionRegistryContractParam;
+using contract::SessionRegistryContractTest;
 using testing::RedisTestDeployment;
 using testing::TestTopology;
 
-constexpr DeviceType kDesktop = 0;
-constexpr DeviceType kBrowser = 1;
-constexpr DeviceType kAndroid = 3;
-constexpr UserStatus kBusy = 3;
-constexpr UserStatus kAway = 5;
 constexpr int kTtlSeconds = 180;
 
-class RedisSessionRegistryTest : public ::testing::TestWithParam<TestTopology> {
- protected:
-  void SetUp() override { ASSERT_TRUE(env_.ok()); }
+// Registries of several nodes over one deployment, with a clock the test moves.
+class RedisRegistryEnv final : public contract::SessionRegistryTestEnv {
+ public:
+  explicit RedisRegistryEnv(TestTopology topology) : deployment_(topology) {}
 
-  std::unique_ptr<RedisSessionRegistry> makeRegistry(
+  std::unique_ptr<SessionRegistry> makeRegistry(const std::string& node_id) override {
+    return makeRedisRegistry(node_id);
+  }
+
+  std::unique_ptr<RedisSessionRegistry> makeRedisRegistry(
       const std::string& node_id, std::function<bool(std::string_view)> alive = {}) {
+    if (!deployment_.ok()) return nullptr;
     RedisSessionRegistryOptions options;
     options.node_id = node_id;
     options.session_ttl_seconds = kTtlSeconds;
     options.refresh_batch_size = 7;  // several calls per batch even with few users
     options.is_node_alive = std::move(alive);
-    return std::make_unique<RedisSessionRegistry>(env_.redis(), options, clock_);
+    return std::make_unique<RedisSessionRegistry>(deployment_.redis(), options, clock_);
   }
 
-  UserOnlineInfo queryOne(int64_t user_id, SessionRegistry* registry = nullptr) {
-    const std::vector<int64_t> ids{user_id};
-    auto result = (registry ? registry : registry_.get())->query(ids);
-    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.status().reason);
-    if (!result.ok() || result->size() != 1) return {};
-    return result->at(0);
+  RedisTestDeployment& deployment() { return deployment_; }
+  parley::testing::ManualClock& clock() { return clock_; }
+
+ private:
+  RedisTestDeployment deployment_;
+  parley::testing::ManualClock clock_{1'700'000'000'000};
+};
+
+std::vector<SessionRegistryContractParam> redisContractParams() {
+  std::vector<SessionRegistryContractParam> params;
+  for (const TestTopology topology : testing::testTopologies()) {
+    params.push_back({testing::topologyName({topology, params.size()}),
+                      [topology] { return std::make_unique<RedisRegistryEnv>(topology); }});
   }
+  return params;
+}
+
+INSTANTIATE_TEST_SUITE_P(Redis, SessionRegistryContractTest,
+                         ::testing::ValuesIn(redisContractParams()),
+                         contract::sessionRegistryContractName);
+
+class RedisSessionRegistryTest : public ::testing::TestWithParam<TestTopology> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(env_.deployment().ok());
+    registry_ = makeRegistry("n1");
+  }
+
+  std::unique_ptr<RedisSessionRegistry> makeRegistry(
+      const std::string& node_id, std::function<bool(std::string_view)> alive = {}) {
+    return env_.makeRedisRegistry(node_id, std::move(alive));
+  }
+
+  UserOnlineInfo queryOne(int64_t user_id) { return contract::queryOne(*registry_, user_id); }
 
   void registerOk(int64_t user_id, DeviceType device_type, const std::string& node_id = "n1",
-                  UserStatus status = kUserStatusAvailable,
-                  RedisSessionRegistry* registry = nullptr) {
-    auto result = (registry ? registry : registry_.get())
-                      ->registerDevice(user_id, device_type, status, node_id, 1000 + user_id);
-    ASSERT_TRUE(result.ok()) << result.status().reason;
+                  UserStatus status = kUserStatusAvailable) {
+    contract::registerOk(*registry_, user_id, device_type, node_id, status);
   }
 
   int64_t pttl(int64_t user_id) {
     const std::string key = redis_keys::session(user_id);
-    auto reply = env_.redis().commandSync(key, {"PTTL", key});
+    auto reply = redis().commandSync(key, {"PTTL", key});
     EXPECT_TRUE(reply.ok());
     return reply.ok() ? reply->integer : -3;
   }
 
-  RedisTestDeployment env_{GetParam()};
-  parley::testing::ManualClock clock_{1'700'000'000'000};
-  std::unique_ptr<RedisSessionRegistry> registry_ = makeRegistry("n1");
+  redis::RedisDeployment& redis() { return env_.deployment().redis(); }
+
+  RedisRegistryEnv env_{GetParam()};
+  std::unique_ptr<RedisSessionRegistry> registry_;
 };
 
-// --- The in-process registry's expectations (in_process_session_registry_test.cpp). ---
+// --- The contract's cases, as Redis keeps them ---
 
-TEST_P(RedisSessionRegistryTest, FirstRegistrationReturnsNoPrevious) {
-  auto result = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
-  ASSERT_TRUE(result.ok()) << result.status().reason;
-  EXPECT_FALSE(result->has_value());
-
-  const UserOnlineInfo info = queryOne(1);
-  EXPECT_EQ(info.user_id, 1);
-  EXPECT_EQ(info.status, kUserStatusAvailable);
-  ASSERT_EQ(info.devices.size(), 1u);
-  EXPECT_EQ(info.devices[0].device_type, kDesktop);
-  EXPECT_EQ(info.devices[0].node_id, "n1");
-  EXPECT_EQ(info.devices[0].login_date, 1000);
-  EXPECT_EQ(registry_->localSessionCount(), 1u);
-}
-
-TEST_P(RedisSessionRegistryTest, SameDeviceTypeReplacesAndReturnsPrevious) {
+TEST_P(RedisSessionRegistryTest, LocalSessionsAndHeartbeatFieldsFollowTheDevices) {
   ASSERT_TRUE(registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000).ok());
-  auto result = registry_->registerDevice(1, kDesktop, kBusy, "n2", 2000);
-  ASSERT_TRUE(result.ok());
-  ASSERT_TRUE(result->has_value());
-  EXPECT_EQ((*result)->device_type, kDesktop);
-  EXPECT_EQ((*result)->node_id, "n1");
-  EXPECT_EQ((*result)->login_date, 1000);
-
-  const UserOnlineInfo info = queryOne(1);
-  EXPECT_EQ(info.status, kBusy);
-  ASSERT_EQ(info.devices.size(), 1u);
-  EXPECT_EQ(info.devices[0].node_id, "n2");
-  EXPECT_EQ(info.devices[0].login_date, 2000);
+  EXPECT_EQ(registry_->localSessionCount(), 1u);
+  ASSERT_TRUE(registry_->registerDevice(1, kDesktop, kBusy, "n2", 2000).ok());
   // n1 lost its only device: its heartbeat field is not left behind, nor its local entry.
   const std::string key = redis_keys::session(1);
-  auto n1 = env_.redis().commandSync(key, {"HEXISTS", key, "n1"});
+  auto n1 = redis().commandSync(key, {"HEXISTS", key, "n1"});
   ASSERT_TRUE(n1.ok());
   EXPECT_EQ(n1->integer, 0);
   EXPECT_EQ(registry_->localSessionCount(), 0u);
 }
 
-TEST_P(RedisSessionRegistryTest, DifferentDeviceTypesCoexistInTypeOrder) {
-  registerOk(1, kAndroid, "n2");
-  auto result = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
-  ASSERT_TRUE(result.ok());
-  EXPECT_FALSE(result->has_value());
-
-  const UserOnlineInfo info = queryOne(1);
-  ASSERT_EQ(info.devices.size(), 2u);
-  EXPECT_EQ(info.devices[0].device_type, kDesktop);
-  EXPECT_EQ(info.devices[1].device_type, kAndroid);
-  EXPECT_EQ(info.devices[1].node_id, "n2");
-}
-
-TEST_P(RedisSessionRegistryTest, UnregisterOnlyByOwningNode) {
+TEST_P(RedisSessionRegistryTest, NoHashOutlivesTheLastDeviceOrComesFromASetStatus) {
   registerOk(1, kDesktop, "n1");
-  registerOk(1, kDesktop, "n2");  // a newer login elsewhere
-
+  registerOk(1, kDesktop, "n2");
   ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
-  ASSERT_EQ(queryOne(1).devices.size(), 1u);
-  EXPECT_EQ(queryOne(1).devices[0].node_id, "n2");
-
   ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n2").ok());
-  EXPECT_TRUE(queryOne(1).devices.empty());
-  EXPECT_EQ(queryOne(1).status, kUserStatusOffline);
   // The last device took the whole hash with it.
   EXPECT_EQ(pttl(1), -2);
-}
 
-TEST_P(RedisSessionRegistryTest, UnregisterUnknownIsHarmless) {
-  EXPECT_TRUE(registry_->unregisterDevice(42, kDesktop, "n1").ok());
-  registerOk(1, kDesktop);
-  EXPECT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1").ok());
-  EXPECT_EQ(queryOne(1).devices.size(), 1u);
-}
-
-TEST_P(RedisSessionRegistryTest, StatusIsKeptWhileOnlineAndForgottenAfterLastDevice) {
-  registerOk(1, kDesktop);
-  registerOk(1, kBrowser);
-  auto set = registry_->setStatus(1, kAway);
-  ASSERT_TRUE(set.ok());
-  EXPECT_TRUE(*set);
-  EXPECT_EQ(queryOne(1).status, kAway);
-
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
-  EXPECT_EQ(queryOne(1).status, kAway);
-
-  ASSERT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1").ok());
-  EXPECT_EQ(queryOne(1).status, kUserStatusOffline);
-
-  registerOk(1, kDesktop);
-  EXPECT_EQ(queryOne(1).status, kUserStatusAvailable);
-}
-
-TEST_P(RedisSessionRegistryTest, SetStatusOfOfflineUserReturnsFalse) {
   auto set = registry_->setStatus(7, kBusy);
   ASSERT_TRUE(set.ok());
   EXPECT_FALSE(*set);
-  EXPECT_EQ(queryOne(7).status, kUserStatusOffline);
   EXPECT_EQ(pttl(7), -2);  // no hash was created
 }
 
-TEST_P(RedisSessionRegistryTest, RejectsInvalidValues) {
-  auto offline = registry_->registerDevice(1, kDesktop, kUserStatusOffline, "n1", 0);
-  ASSERT_FALSE(offline.ok());
-  EXPECT_EQ(offline.status().code, StatusCode::kIllegalArgument);
-  EXPECT_FALSE(registry_->registerDevice(1, 6, kUserStatusAvailable, "n1", 0).ok());
-  EXPECT_FALSE(registry_->registerDevice(1, -1, kUserStatusAvailable, "n1", 0).ok());
-  EXPECT_FALSE(registry_->registerDevice(1, kDesktop, 7, "n1", 0).ok());
+TEST_P(RedisSessionRegistryTest, RejectsNodeIdsThatCannotBeHashFields) {
   for (const char* node : {"", "$", "12", "3:t", "a,b"}) {
     auto bad = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, node, 0);
     ASSERT_FALSE(bad.ok()) << node;
     EXPECT_EQ(bad.status().code, StatusCode::kIllegalArgument);
   }
   EXPECT_EQ(registry_->countOnlineUsers().value(), 0);
-
-  registerOk(1, kDesktop);
-  auto set = registry_->setStatus(1, kUserStatusOffline);
-  ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.status().code, StatusCode::kIllegalArgument);
-  EXPECT_EQ(queryOne(1).status, kUserStatusAvailable);
-}
-
-TEST_P(RedisSessionRegistryTest, QueryKeepsRequestOrderAndReportsOfflineUsers) {
-  registerOk(2, kDesktop);
-  const std::vector<int64_t> ids{3, 2, 1};
-  auto result = registry_->query(ids);
-  ASSERT_TRUE(result.ok());
-  ASSERT_EQ(result->size(), 3u);
-  EXPECT_EQ((*result)[0].user_id, 3);
-  EXPECT_EQ((*result)[0].status, kUserStatusOffline);
-  EXPECT_TRUE((*result)[0].devices.empty());
-  EXPECT_EQ((*result)[1].user_id, 2);
-  EXPECT_EQ((*result)[1].devices.size(), 1u);
-  EXPECT_EQ((*result)[2].user_id, 1);
-  EXPECT_EQ((*result)[2].status, kUserStatusOffline);
-
-  auto empty = registry_->query({});
-  ASSERT_TRUE(empty.ok());
-  EXPECT_TRUE(empty->empty());
-}
-
-TEST_P(RedisSessionRegistryTest, ListOnlinePagesInIdOrder) {
-  for (const int64_t id : {50, 10, 40, 20, 30}) registerOk(id, kDesktop);
-  ASSERT_TRUE(registry_->unregisterDevice(40, kDesktop, "n1").ok());
-
-  std::vector<int64_t> seen;
-  int64_t after = 0;
-  int pages = 0;
-  while (pages < 10) {
-    auto page = registry_->listOnline(after, 2);
-    ASSERT_TRUE(page.ok()) << page.status().reason;
-    if (page->empty()) break;
-    ++pages;
-    EXPECT_LE(page->size(), 2u);
-    for (const UserOnlineInfo& info : *page) {
-      EXPECT_FALSE(info.devices.empty());
-      seen.push_back(info.user_id);
-    }
-    after = page->back().user_id;
-  }
-  EXPECT_EQ(seen, (std::vector<int64_t>{10, 20, 30, 50}));
-  EXPECT_EQ(pages, 2);
-
-  auto after_30 = registry_->listOnline(30, 10);
-  ASSERT_TRUE(after_30.ok());
-  ASSERT_EQ(after_30->size(), 1u);
-  EXPECT_EQ((*after_30)[0].user_id, 50);
-
-  auto none = registry_->listOnline(0, 0);
-  ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
-}
-
-TEST_P(RedisSessionRegistryTest, CountsUsersNotDevices) {
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 0);
-  registerOk(1, kDesktop);
-  registerOk(1, kAndroid);
-  registerOk(2, kBrowser);
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 2);
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 2);
-  ASSERT_TRUE(registry_->unregisterDevice(1, kAndroid, "n1").ok());
-  EXPECT_EQ(registry_->countOnlineUsers().value(), 1);
 }
 
 // --- Redis specifics ---
@@ -299,7 +190,7 @@ TEST_P(RedisSessionRegistryTest, ListOnlineLooksPastAWindowOfOfflineUsers) {
   // The 2,000 smallest ids belong to a dead node: more than one pass's window for a page of 5.
   auto dead = makeRegistry("dead");
   for (int64_t user = 1; user <= 2000; ++user) {
-    registerOk(user, kDesktop, "dead", kUserStatusAvailable, dead.get());
+    contract::registerOk(*dead, user, kDesktop, "dead", kUserStatusAvailable);
   }
   for (int64_t user = 3001; user <= 3010; ++user) registerOk(user, kDesktop);
   auto reader = makeRegistry("r", [](std::string_view node) { return node != "dead"; });
@@ -317,7 +208,7 @@ TEST_P(RedisSessionRegistryTest, ListAndCountIgnoreOtherKeys) {
   // Keys that look almost like sessions, or are other data on the same servers.
   for (const std::string& key : {std::string("im:sess:{u:x}"), std::string("im:sess:{u:8}:extra"),
                                  redis_keys::groupSequence(7), redis_keys::nodes()}) {
-    ASSERT_TRUE(env_.redis().commandSync(key, {"SET", key, "1"}).ok()) << key;
+    ASSERT_TRUE(redis().commandSync(key, {"SET", key, "1"}).ok()) << key;
   }
   EXPECT_EQ(registry_->countOnlineUsers().value(), 1);
   auto page = registry_->listOnline(INT64_MIN, 10);
@@ -338,7 +229,7 @@ TEST_P(RedisSessionRegistryTest, LoginOnAnotherNodeReplacesAndReturnsThePrevious
 
   // a closes its (kicked) session: that must not remove b's login.
   ASSERT_TRUE(a->unregisterDevice(1, kDesktop, "a").ok());
-  const UserOnlineInfo info = queryOne(1, a.get());
+  const UserOnlineInfo info = contract::queryOne(*a, 1);
   ASSERT_EQ(info.devices.size(), 1u);
   EXPECT_EQ(info.devices[0].node_id, "b");
   EXPECT_EQ(info.devices[0].login_date, 200);
@@ -350,16 +241,16 @@ TEST_P(RedisSessionRegistryTest, LoginOnAnotherNodeReplacesAndReturnsThePrevious
 TEST_P(RedisSessionRegistryTest, DevicesOfDeadOrSilentNodesAreOffline) {
   auto a = makeRegistry("a");
   auto b = makeRegistry("b");
-  registerOk(1, kDesktop, "a", kAway, a.get());
-  registerOk(1, kAndroid, "b", kAway, b.get());
-  registerOk(2, kDesktop, "a", kUserStatusAvailable, a.get());
+  contract::registerOk(*a, 1, kDesktop, "a", kAway);
+  contract::registerOk(*b, 1, kAndroid, "b", kAway);
+  contract::registerOk(*a, 2, kDesktop, "a", kUserStatusAvailable);
 
   auto reader = makeRegistry("r", [](std::string_view node) { return node != "a"; });
-  UserOnlineInfo one = queryOne(1, reader.get());
+  UserOnlineInfo one = contract::queryOne(*reader, 1);
   ASSERT_EQ(one.devices.size(), 1u);
   EXPECT_EQ(one.devices[0].node_id, "b");
   EXPECT_EQ(one.status, kAway);
-  EXPECT_EQ(queryOne(2, reader.get()).status, kUserStatusOffline);
+  EXPECT_EQ(contract::queryOne(*reader, 2).status, kUserStatusOffline);
   EXPECT_EQ(reader->countOnlineUsers().value(), 1);
   auto listed = reader->listOnline(0, 10);
   ASSERT_TRUE(listed.ok());
@@ -367,7 +258,7 @@ TEST_P(RedisSessionRegistryTest, DevicesOfDeadOrSilentNodesAreOffline) {
   EXPECT_EQ((*listed)[0].user_id, 1);
 
   // b keeps heartbeating, a went silent: after ttl + 1 s a's devices count as gone.
-  clock_.advance((kTtlSeconds + 2) * 1000);
+  env_.clock().advance((kTtlSeconds + 2) * 1000);
   const SessionRefreshReport report = b->refreshLocalSessions();
   EXPECT_EQ(report.failed_batches, 0u) << report.first_error;
   one = queryOne(1);
@@ -394,7 +285,7 @@ TEST_P(RedisSessionRegistryTest, RefreshSetsTheTtlAndWritesBackWhatAFlushLost) {
     EXPECT_LE(pttl(user), kTtlSeconds * 1000);
   }
 
-  env_.flushAll();
+  env_.deployment().flushAll();
   EXPECT_EQ(queryOne(1).status, kUserStatusOffline);
   report = registry_->refreshLocalSessions();
   EXPECT_EQ(report.failed_batches, 0u) << report.first_error;
@@ -422,11 +313,11 @@ TEST_P(RedisSessionRegistryTest, RefreshSetsTheTtlAndWritesBackWhatAFlushLost) {
 TEST_P(RedisSessionRegistryTest, RefreshReportsDevicesTakenOverWhileRedisHadLostThem) {
   auto a = makeRegistry("a");
   auto b = makeRegistry("b");
-  registerOk(1, kDesktop, "a", kUserStatusAvailable, a.get());
-  registerOk(1, kAndroid, "a", kUserStatusAvailable, a.get());
-  registerOk(2, kDesktop, "a", kUserStatusAvailable, a.get());
-  env_.flushAll();
-  registerOk(1, kDesktop, "b", kBusy, b.get());  // a login on b while a's entry was lost
+  contract::registerOk(*a, 1, kDesktop, "a", kUserStatusAvailable);
+  contract::registerOk(*a, 1, kAndroid, "a", kUserStatusAvailable);
+  contract::registerOk(*a, 2, kDesktop, "a", kUserStatusAvailable);
+  env_.deployment().flushAll();
+  contract::registerOk(*b, 1, kDesktop, "b", kBusy);  // a login on b while a's entry was lost
 
   const SessionRefreshReport report = a->refreshLocalSessions();
   EXPECT_EQ(report.failed_batches, 0u) << report.first_error;
@@ -448,12 +339,12 @@ TEST_P(RedisSessionRegistryTest, RefreshReportsDevicesTakenOverWhileRedisHadLost
 
 TEST_P(RedisSessionRegistryTest, RefreshWritesBackAfterARestartWithoutPersistence) {
   for (int64_t user = 1; user <= 20; ++user) registerOk(user, kDesktop);
-  env_.restartAll();
+  env_.deployment().restartAll();
 
   SessionRefreshReport report;
   size_t reregistered = 0;
   // The first refreshes may fail while the connections are re-established.
-  ASSERT_TRUE(RedisTestDeployment::eventually([&] {
+  ASSERT_TRUE(testing::eventually([&] {
     report = registry_->refreshLocalSessions();
     reregistered += report.reregistered_devices;
     return report.failed_batches == 0;
@@ -467,7 +358,7 @@ TEST_P(RedisSessionRegistryTest, RefreshWritesBackAfterARestartWithoutPersistenc
 
 TEST_P(RedisSessionRegistryTest, FailsFastWhileRedisIsDownAndWorksAfterwards) {
   registerOk(1, kDesktop);
-  env_.stopAll();
+  env_.deployment().stopAll();
 
   auto registered = registry_->registerDevice(2, kDesktop, kUserStatusAvailable, "n1", 1);
   ASSERT_FALSE(registered.ok());
@@ -484,8 +375,8 @@ TEST_P(RedisSessionRegistryTest, FailsFastWhileRedisIsDownAndWorksAfterwards) {
   EXPECT_FALSE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
   EXPECT_EQ(registry_->localSessionCount(), 0u);
 
-  env_.startAll();
-  ASSERT_TRUE(RedisTestDeployment::eventually(
+  env_.deployment().startAll();
+  ASSERT_TRUE(testing::eventually(
       [&] { return registry_->registerDevice(2, kDesktop, kUserStatusAvailable, "n1", 1).ok(); }));
   EXPECT_EQ(queryOne(2).devices.size(), 1u);
   EXPECT_EQ(queryOne(1).devices.size(), 0u);

@@ -1,21 +1,18 @@
 #pragma once
 // Test support for the cluster_redis_test suites: a RedisDeployment over real redis-server
 // processes in one of the three topologies, with io threads of its own, plus helpers to flush
-// and restart it. Header-only: only cluster_redis_test includes it.
+// and restart it. Header-only, over parley_redis_test_support (cluster and nodes Redis tests).
 #include <gtest/gtest.h>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "redis/redis_cluster_process.h"
 #include "redis/redis_deployment.h"
 #include "redis/redis_server_process.h"
+#include "testing/io_threads.h"
 
 namespace parley::testing {
 
@@ -54,14 +51,7 @@ class RedisTestDeployment {
         uris.push_back(servers_.back()->uri());
       }
     }
-    for (int i = 0; i < 2; ++i) {
-      ios_.push_back(std::make_unique<boost::asio::io_context>());
-      guards_.emplace_back(boost::asio::make_work_guard(*ios_.back()));
-    }
-    for (auto& io : ios_) threads_.emplace_back([io = io.get()] { io->run(); });
-    std::vector<boost::asio::io_context*> contexts;
-    for (auto& io : ios_) contexts.push_back(io.get());
-    auto opened = redis::RedisDeployment::open(contexts, uris, options());
+    auto opened = redis::RedisDeployment::open(io_.contexts(), uris, options());
     if (!opened.ok()) {
       ADD_FAILURE() << "cannot open the deployment: " << opened.status().reason;
       return;
@@ -69,12 +59,8 @@ class RedisTestDeployment {
     deployment_ = std::move(opened).value();
   }
 
-  ~RedisTestDeployment() {
-    deployment_.reset();
-    for (auto& guard : guards_) guard.reset();
-    for (auto& io : ios_) io->stop();
-    for (auto& thread : threads_) thread.join();
-  }
+  // The deployment closes before the io threads stop.
+  ~RedisTestDeployment() { deployment_.reset(); }
 
   static redis::RedisClientOptions options() {
     using namespace std::chrono_literals;
@@ -110,26 +96,12 @@ class RedisTestDeployment {
     if (cluster_) cluster_->waitUntilConsistent();
   }
 
-  // Repeats attempt until it returns true (the clients reconnect in the background); false after
-  // the limit.
-  static bool eventually(const std::function<bool()>& attempt,
-                         std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!attempt()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
-
  private:
   TestTopology topology_;
   std::unique_ptr<redis::testing::RedisClusterProcess> cluster_;
   std::vector<std::unique_ptr<redis::testing::RedisServerProcess>> owned_servers_;
   std::vector<redis::testing::RedisServerProcess*> servers_;
-  std::vector<std::unique_ptr<boost::asio::io_context>> ios_;
-  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
-  std::vector<std::thread> threads_;
+  IoThreads io_{2};
   std::unique_ptr<redis::RedisDeployment> deployment_;
 };
 

@@ -9,6 +9,7 @@
 #include "cluster/redis_keys.h"
 #include "cluster/redis_test_deployment.h"
 #include "nodes/membership.h"
+#include "testing/eventually.h"
 #include "testing/manual_clock.h"
 
 namespace parley::nodes {
@@ -23,6 +24,7 @@ constexpr int64_t kStart = 1'700'000'000'000;
 class MembershipTest : public ::testing::TestWithParam<TestTopology> {
  protected:
   MembershipTest() : redis_(GetParam()), clock_(kStart) {}
+  void SetUp() override { ASSERT_TRUE(redis_.ok()); }
 
   std::unique_ptr<Membership> node(const std::string& id, uint16_t port) {
     return std::make_unique<Membership>(redis_.redis(), NodeInfo{id, "127.0.0.1", port, kStart, 0},
@@ -31,20 +33,28 @@ class MembershipTest : public ::testing::TestWithParam<TestTopology> {
   // Joining right after the servers start may race the clients' first connect.
   static void joinEventually(Membership& membership) {
     VoidResult joined;
-    ASSERT_TRUE(RedisTestDeployment::eventually([&] {
+    ASSERT_TRUE(parley::testing::eventually([&] {
       joined = membership.join();
       return joined.ok() || joined.status().code == StatusCode::kIllegalArgument;
     }));
     ASSERT_TRUE(joined.ok()) << joined.status().reason;
   }
+  // Nodes a (port 7001) and b (port 7002), both joined; call through ASSERT_NO_FATAL_FAILURE.
+  void joinAAndB() {
+    a_ = node("a", 7001);
+    b_ = node("b", 7002);
+    joinEventually(*a_);
+    joinEventually(*b_);
+  }
 
   RedisTestDeployment redis_;
   parley::testing::ManualClock clock_;
   MembershipOptions options_{1000ms, 3000ms};
+  std::unique_ptr<Membership> a_;
+  std::unique_ptr<Membership> b_;
 };
 
 TEST_P(MembershipTest, TwoNodesSeeEachOther) {
-  ASSERT_TRUE(redis_.ok());
   auto a = node("a", 7001);
   auto b = node("b", 7002);
   joinEventually(*a);
@@ -68,7 +78,6 @@ TEST_P(MembershipTest, TwoNodesSeeEachOther) {
 }
 
 TEST_P(MembershipTest, JoinWithTheIdOfALiveNodeFails) {
-  ASSERT_TRUE(redis_.ok());
   auto a = node("a", 7001);
   joinEventually(*a);
   auto impostor = node("a", 7009);
@@ -86,22 +95,18 @@ TEST_P(MembershipTest, JoinWithTheIdOfALiveNodeFails) {
 }
 
 TEST_P(MembershipTest, ANodeThatStopsHeartbeatingDropsOut) {
-  ASSERT_TRUE(redis_.ok());
-  auto a = node("a", 7001);
-  auto b = node("b", 7002);
-  joinEventually(*a);
-  joinEventually(*b);
-  ASSERT_TRUE(a->heartbeat().ok());
-  ASSERT_TRUE(a->isAlive("b"));
+  ASSERT_NO_FATAL_FAILURE(joinAAndB());
+  ASSERT_TRUE(a_->heartbeat().ok());
+  ASSERT_TRUE(a_->isAlive("b"));
   // a keeps beating every interval; b has stopped.
   for (int64_t waited = 0; waited <= options_.stale_after.count();
        waited += options_.heartbeat_interval.count()) {
     clock_.advance(options_.heartbeat_interval.count());
-    ASSERT_TRUE(a->heartbeat().ok());
+    ASSERT_TRUE(a_->heartbeat().ok());
   }
-  EXPECT_FALSE(a->isAlive("b"));
-  EXPECT_TRUE(a->alone());
-  EXPECT_FALSE(a->find("b").has_value());  // pruned from Redis, so gone from the view
+  EXPECT_FALSE(a_->isAlive("b"));
+  EXPECT_TRUE(a_->alone());
+  EXPECT_FALSE(a_->find("b").has_value());  // pruned from Redis, so gone from the view
   auto score =
       redis_.redis().commandSync(redis_keys::nodes(), {"ZSCORE", redis_keys::nodes(), "b"});
   ASSERT_TRUE(score.ok());
@@ -109,14 +114,10 @@ TEST_P(MembershipTest, ANodeThatStopsHeartbeatingDropsOut) {
 }
 
 TEST_P(MembershipTest, LeaveRemovesTheNodeAtOnce) {
-  ASSERT_TRUE(redis_.ok());
-  auto a = node("a", 7001);
-  auto b = node("b", 7002);
-  joinEventually(*a);
-  joinEventually(*b);
-  b->leave();
-  ASSERT_TRUE(a->heartbeat().ok());
-  EXPECT_FALSE(a->isAlive("b"));
+  ASSERT_NO_FATAL_FAILURE(joinAAndB());
+  b_->leave();
+  ASSERT_TRUE(a_->heartbeat().ok());
+  EXPECT_FALSE(a_->isAlive("b"));
   auto details =
       redis_.redis().commandSync(redis_keys::node("b"), {"EXISTS", redis_keys::node("b")});
   ASSERT_TRUE(details.ok());
@@ -124,17 +125,13 @@ TEST_P(MembershipTest, LeaveRemovesTheNodeAtOnce) {
 }
 
 TEST_P(MembershipTest, FlushAllIsHealedByTheNextHeartbeat) {
-  ASSERT_TRUE(redis_.ok());
-  auto a = node("a", 7001);
-  auto b = node("b", 7002);
-  joinEventually(*a);
-  joinEventually(*b);
+  ASSERT_NO_FATAL_FAILURE(joinAAndB());
   redis_.flushAll();
-  ASSERT_TRUE(b->heartbeat().ok());
-  ASSERT_TRUE(a->heartbeat().ok());
-  EXPECT_TRUE(a->isAlive("b"));
-  ASSERT_TRUE(b->heartbeat().ok());
-  EXPECT_TRUE(b->isAlive("a"));
+  ASSERT_TRUE(b_->heartbeat().ok());
+  ASSERT_TRUE(a_->heartbeat().ok());
+  EXPECT_TRUE(a_->isAlive("b"));
+  ASSERT_TRUE(b_->heartbeat().ok());
+  EXPECT_TRUE(b_->isAlive("a"));
   auto details =
       redis_.redis().commandSync(redis_keys::node("a"), {"HGET", redis_keys::node("a"), "port"});
   ASSERT_TRUE(details.ok());
@@ -142,24 +139,20 @@ TEST_P(MembershipTest, FlushAllIsHealedByTheNextHeartbeat) {
 }
 
 TEST_P(MembershipTest, AnOutageKeepsTheLastViewUntilItIsStale) {
-  ASSERT_TRUE(redis_.ok());
-  auto a = node("a", 7001);
-  auto b = node("b", 7002);
-  joinEventually(*a);
-  joinEventually(*b);
-  ASSERT_TRUE(a->heartbeat().ok());
+  ASSERT_NO_FATAL_FAILURE(joinAAndB());
+  ASSERT_TRUE(a_->heartbeat().ok());
   redis_.stopAll();
-  auto failed = a->heartbeat();
+  auto failed = a_->heartbeat();
   ASSERT_FALSE(failed.ok());
-  EXPECT_TRUE(a->isAlive("b"));
+  EXPECT_TRUE(a_->isAlive("b"));
   clock_.advance(options_.stale_after.count() + 1);
-  EXPECT_FALSE(a->isAlive("b"));
-  EXPECT_TRUE(a->alone());
+  EXPECT_FALSE(a_->isAlive("b"));
+  EXPECT_TRUE(a_->alone());
   redis_.startAll();
   // The restarted servers are empty: both re-register by beating.
-  ASSERT_TRUE(RedisTestDeployment::eventually([&] { return b->heartbeat().ok(); }));
-  ASSERT_TRUE(a->heartbeat().ok());
-  EXPECT_TRUE(a->isAlive("b"));
+  ASSERT_TRUE(parley::testing::eventually([&] { return b_->heartbeat().ok(); }));
+  ASSERT_TRUE(a_->heartbeat().ok());
+  EXPECT_TRUE(a_->isAlive("b"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Topologies, MembershipTest,

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -22,6 +21,8 @@
 #include "nodes/node_clients.h"
 #include "nodes/rpc_frame.h"
 #include "nodes/rpc_server.h"
+#include "testing/eventually.h"
+#include "testing/io_threads.h"
 
 namespace parley::nodes {
 namespace {
@@ -29,31 +30,8 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
-
-class IoThread {
- public:
-  IoThread() : guard_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
-  ~IoThread() {
-    guard_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  asio::io_context& io() { return io_; }
-
- private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 10s) {
-  const auto deadline = SteadyClock::now() + limit;
-  while (!condition()) {
-    if (SteadyClock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
+using parley::testing::eventually;
+using parley::testing::IoThreads;
 
 struct ReceivedPush {
   std::vector<int64_t> users;
@@ -112,7 +90,7 @@ NodeClientsOptions fastOptions() {
 class RpcLoopbackTest : public ::testing::Test {
  protected:
   void startServer(uint16_t port = 0) {
-    auto server = RpcServer::listen(server_io_.io(), loopback(port), handler_);
+    auto server = RpcServer::listen(server_io_.context(), loopback(port), handler_);
     ASSERT_TRUE(server.ok()) << server.status().reason;
     server_ = std::move(server).value();
     port_ = server_->port();
@@ -120,7 +98,7 @@ class RpcLoopbackTest : public ::testing::Test {
   void SetUp() override {
     startServer();
     clients_ = std::make_unique<RpcNodeClients>(
-        client_io_.io(),
+        client_io_.context(),
         [this](std::string_view id) -> std::optional<NodeAddress> {
           if (id != "b") return std::nullopt;
           return NodeAddress{"127.0.0.1", port_.load()};
@@ -132,8 +110,8 @@ class RpcLoopbackTest : public ::testing::Test {
     if (server_) server_->stop();
   }
 
-  IoThread server_io_;
-  IoThread client_io_;
+  IoThreads server_io_;
+  IoThreads client_io_;
   RecordingHandler handler_;
   std::unique_ptr<RpcServer> server_;
   std::atomic<uint16_t> port_{0};
@@ -242,8 +220,8 @@ TEST_F(RpcLoopbackTest, ReconnectsWhenThePeerComesBackOnItsPort) {
 TEST_F(RpcLoopbackTest, MalformedFrameClosesOnlyThatConnection) {
   ASSERT_TRUE(clients_->closeSessions("b", 1, {}, 0, StatusCode::kOk, "r").isOk());
 
-  IoThread raw_io;
-  asio::ip::tcp::socket raw(raw_io.io());
+  IoThreads raw_io;
+  asio::ip::tcp::socket raw(raw_io.context());
   raw.connect({asio::ip::make_address("127.0.0.1"), port_});
   // 3 bytes announced, not an RpcFrame.
   asio::write(raw, asio::buffer(std::string("\x00\x00\x00\x03\x0a\x7f\x01", 7)));
@@ -272,7 +250,7 @@ TEST_F(RpcLoopbackTest, OversizedFrameClosesThatConnection) {
 
 TEST_F(RpcLoopbackTest, BlockingCloseOnTheClientsIoThreadIsRefused) {
   std::promise<Status> answer;
-  asio::post(client_io_.io(), [&] {
+  asio::post(client_io_.context(), [&] {
     answer.set_value(clients_->closeSessions("b", 1, {}, 0, StatusCode::kOk, "r"));
   });
   auto future = answer.get_future();
@@ -281,11 +259,11 @@ TEST_F(RpcLoopbackTest, BlockingCloseOnTheClientsIoThreadIsRefused) {
 }
 
 TEST(RpcServerTest, RejectsABadBindAddress) {
-  IoThread io;
+  IoThreads io;
   RecordingHandler handler;
   RpcServerOptions options;
   options.bind_address = "not an address";
-  auto server = RpcServer::listen(io.io(), options, handler);
+  auto server = RpcServer::listen(io.context(), options, handler);
   ASSERT_FALSE(server.ok());
   EXPECT_EQ(server.status().code, StatusCode::kIllegalArgument);
 }

@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -17,6 +16,8 @@
 
 #include "redis/redis_client.h"
 #include "redis/redis_server_process.h"
+#include "testing/eventually.h"
+#include "testing/io_threads.h"
 
 namespace parley::redis {
 namespace {
@@ -24,24 +25,8 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using parley::testing::IoThreads;
 using testing::RedisServerProcess;
-
-// One io thread, as a node's io_context is run.
-class IoThread {
- public:
-  IoThread() : guard_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
-  ~IoThread() {
-    guard_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  asio::io_context& io() { return io_; }
-
- private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
 
 RedisUri uriOf(const std::string& text) {
   auto uri = parseRedisUri(text);
@@ -61,12 +46,14 @@ RedisClientOptions fastOptions() {
 // Retries a command until it succeeds; the client connects in the background.
 Result<RespValue> untilOk(RedisClient& client, std::vector<std::string> args,
                           std::chrono::milliseconds limit = 10s) {
-  const auto deadline = Clock::now() + limit;
-  for (;;) {
-    auto reply = client.commandSync(args);
-    if (reply.ok() || Clock::now() > deadline) return reply;
-    std::this_thread::sleep_for(20ms);
-  }
+  Result<RespValue> reply = error(StatusCode::kServerUnavailable, "test: not sent");
+  parley::testing::eventually(
+      [&] {
+        reply = client.commandSync(args);
+        return reply.ok();
+      },
+      limit);
+  return reply;
 }
 
 std::string replyText(const Result<RespValue>& reply) {
@@ -75,8 +62,8 @@ std::string replyText(const Result<RespValue>& reply) {
 
 TEST(RedisClientTest, PingSetGetIncr) {
   RedisServerProcess server;
-  IoThread io;
-  RedisClient client(io.io(), uriOf(server.uri()), fastOptions());
+  IoThreads io;
+  RedisClient client(io.context(), uriOf(server.uri()), fastOptions());
   auto pong = untilOk(client, {"PING"});
   ASSERT_TRUE(pong.ok()) << replyText(pong);
   EXPECT_EQ(*pong, RespValue::simpleString("PONG"));
@@ -94,8 +81,8 @@ TEST(RedisClientTest, PingSetGetIncr) {
 
 TEST(RedisClientTest, ThousandPipelinedCommandsCompleteInOrder) {
   RedisServerProcess server;
-  IoThread io;
-  RedisClient client(io.io(), uriOf(server.uri()), fastOptions());
+  IoThreads io;
+  RedisClient client(io.context(), uriOf(server.uri()), fastOptions());
   ASSERT_TRUE(untilOk(client, {"PING"}).ok());
 
   constexpr int kCount = 1000;
@@ -135,23 +122,23 @@ TEST(RedisClientTest, ThousandPipelinedCommandsCompleteInOrder) {
 
 TEST(RedisClientTest, AuthWithRequirepass) {
   RedisServerProcess server({"--requirepass", "s3cret"});
-  IoThread io;
+  IoThreads io;
   const std::string hostport = "127.0.0.1:" + std::to_string(server.port());
 
-  RedisClient good(io.io(), uriOf("redis://:s3cret@" + hostport), fastOptions());
+  RedisClient good(io.context(), uriOf("redis://:s3cret@" + hostport), fastOptions());
   auto pong = untilOk(good, {"PING"});
   EXPECT_TRUE(pong.ok()) << replyText(pong);
-  RedisClient acl(io.io(), uriOf("redis://default:s3cret@" + hostport), fastOptions());
+  RedisClient acl(io.context(), uriOf("redis://default:s3cret@" + hostport), fastOptions());
   EXPECT_TRUE(untilOk(acl, {"PING"}).ok());
 
   // Without a password the server answers NOAUTH: a reply, the connection itself is fine.
-  RedisClient anonymous(io.io(), uriOf("redis://" + hostport), fastOptions());
+  RedisClient anonymous(io.context(), uriOf("redis://" + hostport), fastOptions());
   auto noauth = untilOk(anonymous, {"GET", "x"});
   ASSERT_TRUE(noauth.ok()) << replyText(noauth);
   EXPECT_TRUE(noauth->isErrorCode("NOAUTH")) << replyText(noauth);
 
   // A wrong password never makes the connection ready: commands fail as unavailable.
-  RedisClient wrong(io.io(), uriOf("redis://:nope@" + hostport), fastOptions());
+  RedisClient wrong(io.context(), uriOf("redis://:nope@" + hostport), fastOptions());
   auto failed = wrong.commandSync({"PING"});
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code, StatusCode::kServerUnavailable);
@@ -160,9 +147,9 @@ TEST(RedisClientTest, AuthWithRequirepass) {
 
 TEST(RedisClientTest, SelectDb) {
   RedisServerProcess server;
-  IoThread io;
-  RedisClient db3(io.io(), uriOf(server.uri() + "/3"), fastOptions());
-  RedisClient db0(io.io(), uriOf(server.uri()), fastOptions());
+  IoThreads io;
+  RedisClient db3(io.context(), uriOf(server.uri() + "/3"), fastOptions());
+  RedisClient db0(io.context(), uriOf(server.uri()), fastOptions());
   ASSERT_TRUE(untilOk(db3, {"SET", "k", "three"}).ok());
   ASSERT_TRUE(untilOk(db0, {"PING"}).ok());
   EXPECT_TRUE(db0.commandSync({"GET", "k"})->isNull());
@@ -170,7 +157,7 @@ TEST(RedisClientTest, SelectDb) {
   EXPECT_EQ(*db0.commandSync({"DBSIZE"}), RespValue::fromInteger(0));
 
   // A database the server does not have: SELECT fails, and nothing runs in db 0 instead.
-  RedisClient bad(io.io(), uriOf(server.uri() + "/99"), fastOptions());
+  RedisClient bad(io.context(), uriOf(server.uri() + "/99"), fastOptions());
   auto failed = bad.commandSync({"SET", "leak", "1"});
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code, StatusCode::kServerUnavailable);
@@ -179,8 +166,8 @@ TEST(RedisClientTest, SelectDb) {
 
 TEST(RedisClientTest, EvalshaFallsBackToEvalAfterScriptFlush) {
   RedisServerProcess server;
-  IoThread io;
-  RedisClient client(io.io(), uriOf(server.uri()), fastOptions());
+  IoThreads io;
+  RedisClient client(io.context(), uriOf(server.uri()), fastOptions());
   ASSERT_TRUE(untilOk(client, {"PING"}).ok());
   const RedisScript script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
 
@@ -209,10 +196,10 @@ TEST(RedisClientTest, EvalshaFallsBackToEvalAfterScriptFlush) {
 
 TEST(RedisClientTest, CommandTimeoutDropsTheConnectionAndRecovers) {
   RedisServerProcess server;
-  IoThread io;
+  IoThreads io;
   auto options = fastOptions();
   options.command_timeout = 300ms;
-  RedisClient client(io.io(), uriOf(server.uri()), options);
+  RedisClient client(io.context(), uriOf(server.uri()), options);
   ASSERT_TRUE(untilOk(client, {"PING"}).ok());
   const auto start = Clock::now();
   auto blocked = client.commandSync({"BLPOP", "nothing", "5"});
@@ -227,10 +214,10 @@ TEST(RedisClientTest, CommandTimeoutDropsTheConnectionAndRecovers) {
 
 TEST(RedisClientTest, BlockingCallOnTheIoThreadIsRefused) {
   RedisServerProcess server;
-  IoThread io;
-  RedisClient client(io.io(), uriOf(server.uri()), fastOptions());
+  IoThreads io;
+  RedisClient client(io.context(), uriOf(server.uri()), fastOptions());
   std::promise<Status> result;
-  asio::post(io.io(), [&] {
+  asio::post(io.context(), [&] {
     auto reply = client.commandSync({"PING"});
     result.set_value(reply.ok() ? Status::ok() : reply.status());
   });
@@ -241,10 +228,10 @@ TEST(RedisClientTest, BlockingCallOnTheIoThreadIsRefused) {
 
 TEST(RedisClientTest, DestroyingTheClientFailsCommandsInFlight) {
   RedisServerProcess server;
-  IoThread io;
+  IoThreads io;
   std::promise<Status> result;
   {
-    RedisClient client(io.io(), uriOf(server.uri()), fastOptions());
+    RedisClient client(io.context(), uriOf(server.uri()), fastOptions());
     ASSERT_TRUE(untilOk(client, {"PING"}).ok());
     client.command({"BLPOP", "nothing", "5"}, [&](Result<RespValue> reply) {
       result.set_value(reply.ok() ? Status::ok() : reply.status());
@@ -280,9 +267,9 @@ class LogCapture {
 TEST(RedisClientTest, ServerKilledThenRestarted) {
   LogCapture logs;
   RedisServerProcess server;
-  IoThread io;
+  IoThreads io;
   const auto options = fastOptions();
-  RedisClient client(io.io(), uriOf(server.uri()), options);
+  RedisClient client(io.context(), uriOf(server.uri()), options);
   ASSERT_TRUE(untilOk(client, {"SET", "k", "v"}).ok());
 
   // A command in flight when the server dies fails with it.
@@ -331,8 +318,8 @@ TEST(RedisClientTest, UnreachableFromTheStartFailsFastAndConnectsLater) {
   // Reserve a port by starting and stopping a server, then point the client at it.
   RedisServerProcess server;
   server.stop();
-  IoThread io;
-  RedisClient client(io.io(), uriOf(server.uri()), fastOptions());
+  IoThreads io;
+  RedisClient client(io.context(), uriOf(server.uri()), fastOptions());
   auto failed = client.commandSync({"PING"});
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code, StatusCode::kServerUnavailable);

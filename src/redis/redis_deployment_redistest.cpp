@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -19,6 +18,8 @@
 #include "redis/redis_cluster_process.h"
 #include "redis/redis_deployment.h"
 #include "redis/redis_server_process.h"
+#include "testing/eventually.h"
+#include "testing/io_threads.h"
 
 namespace parley::redis {
 namespace {
@@ -26,35 +27,10 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using parley::testing::IoThreads;
 using testing::RedisClusterProcess;
 using testing::RedisServerProcess;
 using testing::syncCommand;
-
-// Two io contexts with one thread each, as a node runs them.
-class IoThreads {
- public:
-  explicit IoThreads(size_t count = 2) {
-    for (size_t i = 0; i < count; ++i) {
-      contexts_.push_back(std::make_unique<asio::io_context>());
-      guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
-      pointers_.push_back(contexts_.back().get());
-    }
-    for (auto* context : pointers_) threads_.emplace_back([context] { context->run(); });
-  }
-  ~IoThreads() {
-    guards_.clear();
-    for (auto* context : pointers_) context->stop();
-    for (auto& thread : threads_) thread.join();
-  }
-  std::span<asio::io_context* const> contexts() const { return pointers_; }
-  asio::io_context& context(size_t index) { return *pointers_[index]; }
-
- private:
-  std::vector<std::unique_ptr<asio::io_context>> contexts_;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
-  std::vector<asio::io_context*> pointers_;
-  std::vector<std::thread> threads_;
-};
 
 RedisClientOptions fastOptions() {
   RedisClientOptions options;
@@ -78,12 +54,12 @@ std::unique_ptr<RedisDeployment> openOrDie(IoThreads& io, std::vector<std::strin
 // Until the connections are up (they connect in the background).
 Result<RespValue> untilOk(RedisDeployment& deployment, std::string_view key,
                           std::vector<std::string> args) {
-  const auto deadline = Clock::now() + 15s;
-  for (;;) {
-    auto reply = deployment.commandSync(key, args);
-    if ((reply.ok() && !reply->isError()) || Clock::now() > deadline) return reply;
-    std::this_thread::sleep_for(20ms);
-  }
+  Result<RespValue> reply = error(StatusCode::kServerUnavailable, "test: not sent");
+  parley::testing::eventually([&] {
+    reply = deployment.commandSync(key, args);
+    return reply.ok() && !reply->isError();
+  });
+  return reply;
 }
 
 // The async API used from an io thread, as request handlers do.
@@ -238,7 +214,7 @@ TEST(RedisClientPipelineTest, DeliversTheLastReply) {
 
 TEST(RedisDeploymentTest, SingleServer) {
   RedisServerProcess server;
-  IoThreads io;
+  IoThreads io(2);
   auto deployment = openOrDie(io, {server.uri()});
   ASSERT_TRUE(deployment);
   EXPECT_EQ(deployment->topology(), RedisTopology::kSingle);
@@ -280,7 +256,7 @@ class ThreeShards {
 
 TEST(RedisDeploymentTest, ThreeStandaloneShards) {
   ThreeShards shards;
-  IoThreads io;
+  IoThreads io(2);
   auto deployment = openOrDie(io, shards.uris());
   ASSERT_TRUE(deployment);
   EXPECT_EQ(deployment->topology(), RedisTopology::kSharded);
@@ -320,7 +296,7 @@ TEST(RedisDeploymentTest, ThreeStandaloneShards) {
 
 TEST(RedisDeploymentTest, ShardDownFailsItsKeysOnlyAndRecovers) {
   ThreeShards shards;
-  IoThreads io;
+  IoThreads io(2);
   auto deployment = openOrDie(io, shards.uris());
   ASSERT_TRUE(deployment);
   const ShardingAlgorithm sharding(3);
@@ -364,7 +340,7 @@ TEST(RedisDeploymentTest, ShardDownFailsItsKeysOnlyAndRecovers) {
 }
 
 TEST(RedisDeploymentTest, OpenFailsWithoutAnyClusterSeed) {
-  IoThreads io;
+  IoThreads io(2);
   RedisServerProcess placeholder;  // a port that is then free again
   const uint16_t port = placeholder.port();
   placeholder.stop();
@@ -404,7 +380,7 @@ class ClusterTest : public ::testing::Test {
 RedisClusterProcess* ClusterTest::cluster_ = nullptr;
 
 TEST_F(ClusterTest, RoutingSuite) {
-  IoThreads io;
+  IoThreads io(2);
   auto deployment = openOrDie(io, {cluster_->seedUris()[1]});
   ASSERT_TRUE(deployment);
   EXPECT_EQ(deployment->topology(), RedisTopology::kCluster);
@@ -447,7 +423,7 @@ TEST_F(ClusterTest, RoutingSuite) {
 }
 
 TEST_F(ClusterTest, MovedUpdatesTheMapAndAskDoesNot) {
-  IoThreads io;
+  IoThreads io(2);
   auto deployment = openOrDie(io, cluster_->seedUris());
   ASSERT_TRUE(deployment);
   const auto ports = cluster_->ports();
@@ -518,7 +494,7 @@ TEST_F(ClusterTest, MovedUpdatesTheMapAndAskDoesNot) {
 
 // Last in the suite: it restarts a node, which loses that node's data.
 TEST_F(ClusterTest, PrimaryDownFailsItsKeysAndRecovers) {
-  IoThreads io;
+  IoThreads io(2);
   auto deployment = openOrDie(io, cluster_->seedUris());
   ASSERT_TRUE(deployment);
   const auto ports = cluster_->ports();
