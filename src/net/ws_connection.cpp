@@ -1,17 +1,12 @@
 #include "net/ws_connection.h"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
-#include "net/gather_write.h"
-#include "net/read_buffer.h"
 #include "net/ws_handshake.h"
 
 namespace parley::net {
 
 namespace asio = boost::asio;
-using asio::ip::tcp;
 
 namespace {
 
@@ -38,31 +33,17 @@ struct WsConnection::Handshake {
   bool accepted = false;
 };
 
-struct WsConnection::WriteBatch {
-  std::vector<Outgoing> frames;
-  std::vector<char> headers;
-  std::vector<asio::const_buffer> buffers;
-};
-
-WsConnection::WsConnection(tcp::socket socket, uint64_t id, ConnectionHandler& handler,
+WsConnection::WsConnection(asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
                            const TransportLimits& limits)
-    : socket_(std::move(socket)),
-      id_(id),
-      handler_(handler),
-      limits_(limits),
-      reader_(limits.max_frame_bytes) {
-  boost::system::error_code ec;
-  auto endpoint = socket_.remote_endpoint(ec);
-  remote_address_ =
-      ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-}
+    : StreamConnection(std::move(socket), id, handler, limits), reader_(limits.max_frame_bytes) {}
 
 WsConnection::~WsConnection() = default;
 
-void WsConnection::start() {
-  boost::system::error_code ec;
-  // Reads happen only after the socket reported readable, and must never block the io thread.
-  socket_.non_blocking(true, ec);
+size_t WsConnection::encodeHeader(const WsOutgoingFrame& frame, size_t payload_size, char* out) {
+  return encodeWsFrameHeader(frame.opcode, payload_size, out);
+}
+
+void WsConnection::onStarted() {
   handshake_ = std::make_unique<Handshake>();
   startTimer(kHandshakeTimeout, [](WsConnection& self) {
     if (self.opened_) return;
@@ -72,39 +53,23 @@ void WsConnection::start() {
   waitReadable();
 }
 
-void WsConnection::waitReadable() {
-  socket_.async_wait(tcp::socket::wait_read,
-                     [self = shared_from_this()](boost::system::error_code ec) {
-                       if (self->finished_) return;
-                       if (ec) {
-                         self->finish();
-                         return;
-                       }
-                       self->onReadable();
-                     });
+void WsConnection::onReadFailed(const boost::system::error_code& ec) {
+  // EOF or reset: the client went away, which is not a protocol error.
+  if (!opened_) spdlog::debug("ws {}: closed during handshake: {}", remote_address_, ec.message());
 }
 
-void WsConnection::onReadable() {
-  boost::system::error_code ec;
-  const auto bytes = readReady(socket_, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    waitReadable();
-    return;
-  }
-  if (ec) {
-    // EOF or reset: the client went away, which is not a protocol error.
-    if (!opened_)
-      spdlog::debug("ws {}: closed during handshake: {}", remote_address_, ec.message());
-    finish();
-    return;
-  }
+void WsConnection::onBytes(std::span<char> bytes) {
   if (opened_) {
     onFrames(bytes);
   } else {
     onHandshakeBytes(bytes);
   }
-  if (finished_ || close_received_ || (handshake_ && handshake_->accepted)) return;
-  waitReadable();
+}
+
+bool WsConnection::readsOn() const {
+  // After the peer's close frame nothing more is read; while the 101 is being written,
+  // onUpgraded() resumes reading.
+  return !close_received_ && !(handshake_ && handshake_->accepted);
 }
 
 void WsConnection::onHandshakeBytes(std::span<char> bytes) {
@@ -148,8 +113,7 @@ void WsConnection::onUpgraded() {
   timer_.reset();
   std::string leftover = std::move(handshake_->leftover);
   handshake_.reset();
-  opened_ = true;
-  handler_.onOpen(shared_from_this());
+  open();
   // A client may not send frames before it has our 101, but one that does is served in order.
   if (!leftover.empty() && !finished_) onFrames({leftover.data(), leftover.size()});
   if (!finished_ && !close_received_) waitReadable();
@@ -205,90 +169,28 @@ void WsConnection::onPeerClose(std::string_view body) {
   finish();
 }
 
-void WsConnection::send(Payload payload) {
-  post([self = shared_from_this(), payload = std::move(payload)]() mutable {
-    if (self->closing_ || self->finished_) return;
-    self->enqueue(std::move(payload), ws_opcode::kBinary);
-    if (!self->batch_) self->writeNext();
-  });
-}
-
 void WsConnection::enqueue(Payload payload, uint8_t opcode) {
-  queue_.push_back(Outgoing{std::move(payload), opcode});
+  queue_.push_back(WsOutgoingFrame{std::move(payload), opcode});
 }
 
-void WsConnection::writeNext() {
-  if (queue_.empty()) {
-    // Idle again: give back the write state.
+void WsConnection::onWritten() {
+  if (close_received_) {
     batch_.reset();
-    queue_ = std::vector<Outgoing>();
-    if (closing_) afterFlush();
+    sendCloseNow(close_reply_code_);
+    finish();
     return;
   }
-  if (!batch_) batch_ = std::make_unique<WriteBatch>();
-  auto& batch = *batch_;
-  batch.frames.clear();
-  batch.frames.swap(queue_);
-  pong_queued_ = false;
-  batch.headers.resize(batch.frames.size() * kWsMaxServerHeaderBytes);
-  batch.buffers.clear();
-  batch.buffers.reserve(batch.frames.size() * 2);
-  for (size_t i = 0; i < batch.frames.size(); ++i) {
-    const auto& frame = batch.frames[i];
-    char* header = batch.headers.data() + i * kWsMaxServerHeaderBytes;
-    const size_t payload_size = frame.payload ? frame.payload->size() : 0;
-    batch.buffers.emplace_back(header, encodeWsFrameHeader(frame.opcode, payload_size, header));
-    if (payload_size > 0) batch.buffers.emplace_back(asio::buffer(*frame.payload));
-  }
-  asio::async_write(socket_, ConstBufferRange(batch.buffers),
-                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                      // finish() (e.g. on the peer's EOF) may have run while this write's
-                      // success was already queued.
-                      if (ec || self->finished_) {
-                        self->batch_.reset();
-                        self->finish();
-                        return;
-                      }
-                      if (self->close_received_) {
-                        self->batch_.reset();
-                        self->sendCloseNow(self->close_reply_code_);
-                        self->finish();
-                        return;
-                      }
-                      self->writeNext();
-                    });
+  writeNext();
 }
 
-void WsConnection::close(Payload last_frame) {
-  post([self = shared_from_this(), last = std::move(last_frame)]() mutable {
-    if (self->closing_ || self->finished_) return;
-    if (last) self->enqueue(std::move(last), ws_opcode::kBinary);
-    self->closing_ = true;
-    if (!self->batch_) self->writeNext();
-  });
-}
-
-void WsConnection::afterFlush() {
-  // Once only: later flushes (a pong, our close frame) must not restart the countdown.
-  if (timer_ || finished_) return;
-  // Clients close the socket themselves on a close signal. If one does not within the close
-  // timeout, send the close frame (1000, as upstream) and drop the connection shortly after.
-  startTimer(std::chrono::milliseconds(limits_.close_timeout_millis), [](WsConnection& self) {
-    self.close_sent_ = true;
-    self.enqueue(normalCloseBody(), ws_opcode::kClose);
-    if (!self.batch_) self.writeNext();
-    // The client's close reply ends the connection; this is the backstop.
-    self.startTimer(kCloseReplyTimeout, [](WsConnection& self) { self.finish(); });
-  });
-}
-
-void WsConnection::startTimer(std::chrono::milliseconds after, void (*on_expiry)(WsConnection&)) {
-  if (!timer_) timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
-  timer_->expires_after(after);
-  timer_->async_wait([self = shared_from_this(), on_expiry](boost::system::error_code ec) {
-    if (ec || self->finished_) return;
-    on_expiry(*self);
-  });
+void WsConnection::onCloseTimeout() {
+  // Clients close the socket themselves on a close signal. This one did not: send the close
+  // frame (1000, as upstream) and drop the connection shortly after.
+  close_sent_ = true;
+  enqueue(normalCloseBody(), ws_opcode::kClose);
+  if (!batch_) writeNext();
+  // The client's close reply ends the connection; this is the backstop.
+  startTimer(kCloseReplyTimeout, [](WsConnection& self) { self.finish(); });
 }
 
 void WsConnection::sendNow(std::string_view bytes) {
@@ -305,23 +207,6 @@ void WsConnection::sendCloseNow(uint16_t code) {
     frame[size++] = static_cast<char>(code & 0xFF);
   }
   sendNow(std::string_view(frame, size));
-}
-
-void WsConnection::post(std::function<void()> fn) {
-  asio::post(socket_.get_executor(), std::move(fn));
-}
-
-void WsConnection::finish() {
-  if (finished_) return;
-  finished_ = true;
-  closing_ = true;
-  if (timer_) timer_->cancel();
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
-  // The write in progress (batch_) still references its frames until its handler runs.
-  queue_ = std::vector<Outgoing>();
-  if (opened_) handler_.onClosed(shared_from_this());
 }
 
 }  // namespace parley::net

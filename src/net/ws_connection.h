@@ -3,73 +3,62 @@
 // implemented directly over the socket so that an idle connection costs a few hundred bytes:
 // no read buffer, no timer and no write state while idle.
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <chrono>
 #include <memory>
 #include <span>
-#include <vector>
 
-#include "net/connection.h"
+#include "net/stream_connection.h"
 #include "net/ws_frame.h"
 
 namespace parley::net {
 
-class WsConnection final : public Connection, public std::enable_shared_from_this<WsConnection> {
+struct WsOutgoingFrame {
+  Payload payload;
+  uint8_t opcode;
+};
+
+class WsConnection final : public StreamConnection<WsConnection, WsOutgoingFrame> {
  public:
   WsConnection(boost::asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
                const TransportLimits& limits);
   ~WsConnection() override;
 
-  void start();
-
-  uint64_t id() const override { return id_; }
   std::string_view transport() const override { return "ws"; }
-  const std::string& remoteAddress() const override { return remote_address_; }
-  void send(Payload payload) override;
-  void close(Payload last_frame) override;
-  void post(std::function<void()> fn) override;
 
  private:
-  struct Outgoing {
-    Payload payload;
-    uint8_t opcode;
-  };
-  struct Handshake;   // while the opening handshake is in progress
-  struct WriteBatch;  // while a write is in progress
+  friend class StreamConnection<WsConnection, WsOutgoingFrame>;
+  struct Handshake;  // while the opening handshake is in progress
 
-  void waitReadable();
-  void onReadable();
+  static constexpr size_t kMaxHeaderBytes = kWsMaxServerHeaderBytes;
+  static WsOutgoingFrame dataFrame(Payload payload) {
+    return {std::move(payload), ws_opcode::kBinary};
+  }
+  static const Payload& payloadOf(const WsOutgoingFrame& frame) { return frame.payload; }
+  static size_t encodeHeader(const WsOutgoingFrame& frame, size_t payload_size, char* out);
+  void onStarted();
+  void onBytes(std::span<char> bytes);
+  bool readsOn() const;
+  void onReadFailed(const boost::system::error_code& ec);
+  void onQueueTaken() { pong_queued_ = false; }
+  void onWritten();
+  void onCloseTimeout();
+
   void onHandshakeBytes(std::span<char> bytes);
   void onUpgraded();
   void onFrames(std::span<char> bytes);
   void onPeerClose(std::string_view body);
   void enqueue(Payload payload, uint8_t opcode);
-  void writeNext();
-  void afterFlush();
-  void startTimer(std::chrono::milliseconds after, void (*on_expiry)(WsConnection&));
   // Sends a short control message now if the socket takes it; used only when nothing else is
   // being written, right before the socket is closed.
   void sendNow(std::string_view bytes);
   void sendCloseNow(uint16_t code);  // code 0: a close frame without a body
-  void finish();
 
-  boost::asio::ip::tcp::socket socket_;
-  uint64_t id_;
-  ConnectionHandler& handler_;
-  TransportLimits limits_;
-  std::string remote_address_;
-  WsFrameReader reader_;
-  std::unique_ptr<Handshake> handshake_;
-  std::unique_ptr<WriteBatch> batch_;
-  std::unique_ptr<boost::asio::steady_timer> timer_;  // handshake timeout, then close timeouts
-  std::vector<Outgoing> queue_;
-  bool opened_ = false;  // handshake done and onOpen called
-  bool closing_ = false;
+  // The flags first: they fill the base's tail padding.
   bool close_sent_ = false;
   bool close_received_ = false;    // reply with a close frame once the write in progress ends
   bool pong_queued_ = false;       // one pong at a time: a ping flood cannot grow the queue
   uint16_t close_reply_code_ = 0;  // 0: the peer's close frame had no status code
-  bool finished_ = false;
+  WsFrameReader reader_;
+  std::unique_ptr<Handshake> handshake_;  // the base's timer_ is the handshake timeout meanwhile
 };
 
 }  // namespace parley::net

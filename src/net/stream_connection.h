@@ -1,0 +1,217 @@
+#pragma once
+// Private to src/net: what the TCP and WebSocket client connections share — readiness waits and
+// non-blocking reads into the io thread's buffer, the gathered write queue, the close timeout
+// and the socket drop — so that each transport keeps only its framing. An idle connection owns
+// no read buffer, timer or write state.
+//
+// Derived (CRTP, befriending this base) provides:
+//   static constexpr size_t kMaxHeaderBytes;  // largest frame header it writes
+//   static Frame dataFrame(Payload payload);  // a frame carrying send()/close() payloads
+//   static const Payload& payloadOf(const Frame& frame);
+//   static size_t encodeHeader(const Frame& frame, size_t payload_size, char* out);
+//   void onStarted();                         // the socket is non-blocking; start reading
+//   void onBytes(std::span<char> bytes);      // received bytes, valid during the call only
+// and may replace the hooks marked "default" below.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "net/connection.h"
+#include "net/gather_write.h"
+#include "net/read_buffer.h"
+
+namespace parley::net {
+
+template <typename Derived, typename Frame>
+class StreamConnection : public Connection, public std::enable_shared_from_this<Derived> {
+ public:
+  // Both transports are served by one io thread per connection: everything below except
+  // send(), close() and post() runs on it.
+  void start() {
+    boost::system::error_code ec;
+    // Reads happen only after the socket reported readable, and must never block the io thread.
+    socket_.non_blocking(true, ec);
+    derived().onStarted();
+  }
+
+  uint64_t id() const override { return id_; }
+  const std::string& remoteAddress() const override { return remote_address_; }
+
+  void send(Payload payload) override {
+    post([self = this->shared_from_this(), payload = std::move(payload)]() mutable {
+      if (self->closing_ || self->finished_) return;
+      self->queue_.push_back(Derived::dataFrame(std::move(payload)));
+      if (!self->batch_) self->writeNext();
+    });
+  }
+
+  void close(Payload last_frame) override {
+    post([self = this->shared_from_this(), last = std::move(last_frame)]() mutable {
+      if (self->closing_ || self->finished_) return;
+      if (last) self->queue_.push_back(Derived::dataFrame(std::move(last)));
+      self->closing_ = true;
+      if (!self->batch_) self->writeNext();
+    });
+  }
+
+  void post(std::function<void()> fn) override {
+    boost::asio::post(socket_.get_executor(), std::move(fn));
+  }
+
+ protected:
+  StreamConnection(boost::asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
+                   const TransportLimits& limits)
+      : socket_(std::move(socket)), id_(id), handler_(handler), limits_(limits) {
+    boost::system::error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    remote_address_ =
+        ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  }
+  ~StreamConnection() override = default;
+
+  // Hooks with a default; Derived hides them to change it.
+  // Whether to wait for more bytes after onBytes() (the connection is not finished).
+  bool readsOn() const { return true; }
+  // Reading failed (EOF, reset); the connection finishes right after.
+  void onReadFailed(const boost::system::error_code&) {}
+  // The queue was just taken into a write.
+  void onQueueTaken() {}
+  // A write completed and the connection is not finished.
+  void onWritten() { writeNext(); }
+  // The client did not close within close_timeout of the last frame being flushed.
+  void onCloseTimeout() { finish(); }
+
+  void waitReadable() {
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                       [self = this->shared_from_this()](boost::system::error_code ec) {
+                         if (self->finished_) return;
+                         if (ec) {
+                           self->finish();
+                           return;
+                         }
+                         self->onReadable();
+                       });
+  }
+
+  // Tells the handler the connection is open; from now on it hears onClosed() too.
+  void open() {
+    opened_ = true;
+    handler_.onOpen(this->shared_from_this());
+  }
+
+  // Writes the queue; when it is empty, gives back the write state and, once closing, starts
+  // the close timeout.
+  void writeNext() {
+    if (queue_.empty()) {
+      // Idle again: give back the write state.
+      batch_.reset();
+      queue_ = std::vector<Frame>();
+      if (closing_) afterFlush();
+      return;
+    }
+    if (!batch_) batch_ = std::make_unique<WriteBatch>();
+    auto& batch = *batch_;
+    batch.frames.clear();
+    batch.frames.swap(queue_);
+    derived().onQueueTaken();
+    batch.headers.resize(batch.frames.size() * Derived::kMaxHeaderBytes);
+    batch.buffers.clear();
+    batch.buffers.reserve(batch.frames.size() * 2);
+    for (size_t i = 0; i < batch.frames.size(); ++i) {
+      const Frame& frame = batch.frames[i];
+      const Payload& payload = Derived::payloadOf(frame);
+      const size_t payload_size = payload ? payload->size() : 0;
+      char* header = batch.headers.data() + i * Derived::kMaxHeaderBytes;
+      batch.buffers.emplace_back(header, Derived::encodeHeader(frame, payload_size, header));
+      if (payload_size > 0) batch.buffers.emplace_back(boost::asio::buffer(*payload));
+    }
+    boost::asio::async_write(
+        socket_, ConstBufferRange(batch.buffers),
+        [self = this->shared_from_this()](boost::system::error_code ec, size_t) {
+          // finish() (e.g. on the peer's EOF) may have run while this
+          // write's success was already queued.
+          if (ec || self->finished_) {
+            self->batch_.reset();
+            self->finish();
+            return;
+          }
+          self->onWritten();
+        });
+  }
+
+  // One timer at a time, allocated on first use; expiry is ignored once finished.
+  void startTimer(std::chrono::milliseconds after, void (*on_expiry)(Derived&)) {
+    if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(socket_.get_executor());
+    timer_->expires_after(after);
+    timer_->async_wait([self = this->shared_from_this(), on_expiry](boost::system::error_code ec) {
+      if (ec || self->finished_) return;
+      on_expiry(*self);
+    });
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    closing_ = true;
+    if (timer_) timer_->cancel();
+    boost::system::error_code ignored;
+    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    // The write in progress (batch_) still references its frames until its handler runs.
+    queue_ = std::vector<Frame>();
+    if (opened_) handler_.onClosed(this->shared_from_this());
+  }
+
+  struct WriteBatch {  // while a write is in progress
+    std::vector<Frame> frames;
+    std::vector<char> headers;
+    std::vector<boost::asio::const_buffer> buffers;
+  };
+
+  // Derived reads and changes this state directly: it is one object split in two for reuse.
+  boost::asio::ip::tcp::socket socket_;
+  uint64_t id_;
+  ConnectionHandler& handler_;
+  TransportLimits limits_;
+  std::string remote_address_;
+  std::unique_ptr<WriteBatch> batch_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+  std::vector<Frame> queue_;
+  bool opened_ = false;  // onOpen called
+  bool closing_ = false;
+  bool finished_ = false;
+
+ private:
+  Derived& derived() { return static_cast<Derived&>(*this); }
+
+  void onReadable() {
+    boost::system::error_code ec;
+    const auto bytes = readReady(socket_, ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+      waitReadable();
+      return;
+    }
+    if (ec) {
+      derived().onReadFailed(ec);
+      finish();
+      return;
+    }
+    derived().onBytes(bytes);
+    if (!finished_ && derived().readsOn()) waitReadable();
+  }
+
+  void afterFlush() {
+    // Once only: later flushes (a pong, a WebSocket close frame) must not restart the countdown.
+    if (timer_ || finished_) return;
+    startTimer(std::chrono::milliseconds(limits_.close_timeout_millis),
+               [](Derived& self) { self.onCloseTimeout(); });
+  }
+};
+
+}  // namespace parley::net
