@@ -474,6 +474,14 @@ TEST(ClusterNodeDeath, UsersOfADeadNodeLogInElsewhereAndPullWhatTheyMissed) {
 
 // ---- Redis down and back ----
 
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
 TEST(ClusterRedisOutage, LoginsAndSendsFailClearlyNodesStayUpServiceReturns) {
   TwoNodes nodes(RedisTopologyKind::kSingle);
   auto alice = loggedIn(*nodes.a, 11);
@@ -488,6 +496,10 @@ TEST(ClusterRedisOutage, LoginsAndSendsFailClearlyNodesStayUpServiceReturns) {
   const int sent_code = sendPrivate(*alice, 12, "during the outage", 15s).code();
   EXPECT_TRUE(sent_code >= 1200 && sent_code < 1300)
       << "a send while Redis is down answered " << sent_code;
+  // The operator reads about the outage once, not once per failed request.
+  EXPECT_EQ(newcomer->login(13, "123", pb::DESKTOP, 15s).code(), 1201);
+  EXPECT_EQ(occurrences(nodes.a->log(), "requests fail with SERVER_UNAVAILABLE"), 1)
+      << nodes.a->log();
   EXPECT_TRUE(isRunning(nodes.a->pid())) << nodes.a->log();
   EXPECT_TRUE(isRunning(nodes.b->pid())) << nodes.b->log();
   // Logged-in sessions outlive the outage.
