@@ -47,7 +47,15 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
     post([self = this->shared_from_this(), payload = std::move(payload)]() mutable {
       if (self->closing_ || self->finished_) return;
       self->queue_.push_back(Derived::dataFrame(std::move(payload)));
-      if (!self->batch_) self->writeNext();
+      // The write starts from a second post, not here: frames sent in the same turn (a login's
+      // answer and its session info, a response and a push) then leave in one write.
+      if (!self->batch_ && !self->flush_posted_) {
+        self->flush_posted_ = true;
+        self->post([self] {
+          self->flush_posted_ = false;
+          if (!self->batch_ && !self->finished_) self->writeNext();
+        });
+      }
     });
   }
 
@@ -186,6 +194,7 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   bool opened_ = false;  // onOpen called
   bool closing_ = false;
   bool finished_ = false;
+  bool flush_posted_ = false;  // a write start is posted (send() coalesces a turn's frames)
 
  private:
   Derived& derived() { return static_cast<Derived&>(*this); }
