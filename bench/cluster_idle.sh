@@ -28,8 +28,10 @@ work="$(mktemp -d /tmp/parley-cluster-idle-XXXXXX)"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # A node unregisters each of its sessions from Redis on SIGTERM: with ~17,000 each that takes
+  # a while, so wait up to a minute before SIGKILL.
   for pid in "${pids[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
   rm -rf "$work"
