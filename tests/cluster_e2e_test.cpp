@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cluster/sharding_algorithm.h"
+#include "redis/redis_cluster_process.h"
 #include "support/backend.h"
 #include "support/client_requests.h"
 #include "support/http_client.h"
@@ -434,6 +435,26 @@ TEST(ClusterNodeJoin, UsersOfANodeThatJustJoinedGetPushesAndShowOnlineAtOnce) {
 }
 
 // ---- A node killed with SIGKILL ----
+
+// A node stopped with SIGTERM removes every session it held from Redis before it exits, so other
+// nodes show those users offline at once (not after the session TTL). (With thousands of sessions
+// the removals used to outlast the shutdown wait and then time out one by one once the io threads
+// had stopped — minutes, entries left behind; bench/cluster_idle.sh showed it. This small case
+// checks the outcome, not that load.)
+TEST(ClusterGracefulStop, EverySessionIsUnregisteredBeforeTheNodeExits) {
+  TwoNodes nodes(RedisTopologyKind::kSingle);
+  std::vector<std::unique_ptr<TurmsClient>> clients;
+  for (int64_t user = 1; user <= 20; ++user) clients.push_back(loggedIn(*nodes.b, user));
+  auto sessionKeys = [&] {
+    auto keys = redis::testing::syncCommand(nodes.redis.ports().front(), {"KEYS", "im:sess:*"});
+    return keys.elements.size();
+  };
+  ASSERT_EQ(sessionKeys(), 20u);
+  EXPECT_EQ(nodes.b->terminate(), 0) << nodes.b->log();
+  EXPECT_EQ(sessionKeys(), 0u) << nodes.b->log();
+  EXPECT_EQ(nodes.b->log().find("could not unregister"), std::string::npos) << nodes.b->log();
+  EXPECT_EQ(nodes.a->terminate(), 0) << nodes.a->log();
+}
 
 TEST(ClusterNodeDeath, UsersOfADeadNodeLogInElsewhereAndPullWhatTheyMissed) {
   TwoNodes nodes(RedisTopologyKind::kSingle);

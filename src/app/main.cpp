@@ -182,8 +182,12 @@ int run(const Config& config) {
   while (gateway.connectionCount() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  // Sessions were closed above and unregistered themselves; now leave the membership so other
-  // nodes stop routing here at once.
+  // Closed sessions unregister themselves on the blocking pool, and those calls need the io
+  // threads for their Redis replies: let them finish before anything stops.
+  if (!pool.waitBlockingIdle(std::chrono::seconds(10))) {
+    spdlog::warn("shutdown: blocking work still running after 10 s; stopping anyway");
+  }
+  // Now leave the membership so other nodes stop routing here at once.
   if (cluster) cluster->stop();
   if (admin) admin->stop();
   admin_pool.stop();

@@ -20,6 +20,8 @@ struct IoPool::Impl {
   std::vector<std::shared_ptr<asio::steady_timer>> timers;
   std::atomic<size_t> next{0};
   bool stopped = false;
+  // Blocking tasks posted and not finished yet.
+  std::atomic<int64_t> blocking_pending{0};
 };
 
 IoPool::IoPool(int io_threads, int blocking_threads) : impl_(std::make_unique<Impl>()) {
@@ -44,7 +46,22 @@ asio::io_context& IoPool::nextContext() {
                           impl_->contexts.size()];
 }
 
-void IoPool::postBlocking(std::function<void()> fn) { asio::post(*impl_->blocking, std::move(fn)); }
+void IoPool::postBlocking(std::function<void()> fn) {
+  impl_->blocking_pending.fetch_add(1);
+  asio::post(*impl_->blocking, [impl = impl_.get(), fn = std::move(fn)] {
+    fn();
+    impl->blocking_pending.fetch_sub(1);
+  });
+}
+
+bool IoPool::waitBlockingIdle(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (impl_->blocking_pending.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 namespace {
 void armTimer(std::shared_ptr<asio::steady_timer> timer, std::chrono::milliseconds interval,

@@ -27,6 +27,10 @@ class IoPool {
 
   // Runs fn on the blocking pool.
   void postBlocking(std::function<void()> fn);
+  // Waits until no blocking task is queued or running, up to timeout; false on timeout. For
+  // shutdown: blocking tasks (unregistering closed sessions from Redis, say) need the io threads
+  // for their replies, so they must finish before stop().
+  bool waitBlockingIdle(std::chrono::milliseconds timeout);
   // Runs fn every interval on io thread 0 until stop().
   void every(std::chrono::milliseconds interval, std::function<void()> fn);
 
