@@ -117,8 +117,8 @@ Result<std::vector<PrivateConversationRecord>> SqliteConversationRepository::que
   std::vector<PrivateConversationRecord> conversations;
   if (target_ids.empty()) return conversations;
   const std::string targets = jsonArray(target_ids);
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kQueryPrivate);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kQueryPrivate);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, owner_id).bind(2, targets);
   while (true) {
@@ -134,8 +134,8 @@ Result<std::vector<GroupConversationRecord>> SqliteConversationRepository::query
   std::vector<GroupConversationRecord> conversations;
   if (group_ids.empty()) return conversations;
   const std::string groups = jsonArray(group_ids);
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kQueryGroups);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kQueryGroups);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, groups);
   while (true) {
@@ -212,9 +212,9 @@ Result<std::vector<ConversationSettingsRecord>> SqliteConversationRepository::qu
     std::optional<int64_t> last_updated_date_start) {
   std::vector<ConversationSettingsRecord> conversations;
   {
-    auto lock = db_.lock();
+    auto lock = reader_.lock();
     if (user_ids.empty() && group_ids.empty()) {
-      Result<Statement> stmt = db_.prepare(kSettingsOfOwner);
+      Result<Statement> stmt = reader_.prepare(kSettingsOfOwner);
       if (!stmt.ok()) return stmt.status();
       stmt->bind(1, owner_id);
       if (const VoidResult done = readSettings(*stmt, owner_id, conversations); !done.ok()) {
@@ -223,7 +223,7 @@ Result<std::vector<ConversationSettingsRecord>> SqliteConversationRepository::qu
     }
     for (const auto& [is_group, ids] : {std::pair{int64_t{0}, user_ids}, {int64_t{1}, group_ids}}) {
       if (ids.empty()) continue;
-      Result<Statement> stmt = db_.prepare(kSettingsOfTargets);
+      Result<Statement> stmt = reader_.prepare(kSettingsOfTargets);
       if (!stmt.ok()) return stmt.status();
       stmt->bind(1, owner_id).bind(2, is_group).bind(3, jsonArray(ids));
       if (const VoidResult done = readSettings(*stmt, owner_id, conversations); !done.ok()) {

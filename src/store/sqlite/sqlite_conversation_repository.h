@@ -43,8 +43,9 @@ CREATE TABLE conversation_settings (
 
 class SqliteConversationRepository final : public ConversationRepository {
  public:
-  // db must outlive the repository.
-  explicit SqliteConversationRepository(Database& db) : db_(db) {}
+  // Writes (and reads that must see them) go to db, the other reads to reader (see
+  // SqliteStore); both must outlive the repository.
+  SqliteConversationRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
 
   Result<int64_t> upsertPrivateReadDate(int64_t owner_id, int64_t target_id,
                                         int64_t read_date) override;
@@ -65,6 +66,7 @@ class SqliteConversationRepository final : public ConversationRepository {
 
  private:
   Database& db_;
+  Database& reader_;
 };
 
 }  // namespace parley::sqlite

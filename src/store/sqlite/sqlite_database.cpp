@@ -94,11 +94,13 @@ bool Statement::columnIsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Database::Database(const std::string& path) : path_(path) {
-  // NOMUTEX: SQLite's own per-call locking is redundant under mutex_.
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Database::Database(const std::string& path, Access access) : path_(path) {
+  const bool writer = access == Access::kWrite;
+  // NOMUTEX: SQLite's own per-call locking is redundant under mutex_. A reader still opens
+  // read-write: in WAL mode every connection writes the shared-memory index, and query_only below
+  // is what keeps it from changing the database.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   const auto fail = [&](std::string_view what) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -110,9 +112,11 @@ Database::Database(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(db_, kBusyTimeoutMillis);
 
   // journal_mode answers with the mode it ended up in, and this first read is also where a file
-  // that is not a database is detected.
+  // that is not a database is detected. WAL is a property of the file: the writer sets it, a
+  // reader only checks it, since without WAL a reader would block the writer's commits.
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, writer ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode", -1, &stmt,
+                         nullptr) != SQLITE_OK) {
     fail("cannot read");
   }
   std::string mode;
@@ -120,8 +124,16 @@ Database::Database(const std::string& path) : path_(path) {
     mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
   }
   sqlite3_finalize(stmt);
-  if (mode != "wal") fail("cannot switch to WAL mode (got \"" + mode + "\")");
+  if (mode != "wal") {
+    fail(fmt::format("{} WAL mode (got \"{}\")", writer ? "cannot switch to" : "not in", mode));
+  }
 
+  if (!writer) {
+    if (sqlite3_exec(db_, "PRAGMA query_only=ON", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      fail("cannot set pragmas");
+    }
+    return;
+  }
   // synchronous=FULL: in WAL mode NORMAL skips the fsync at commit, so a power loss can drop the
   // last transactions that were already acknowledged to clients. FULL fsyncs the WAL on every
   // commit; the messaging work replaces one-commit-per-request with a writer thread that group-

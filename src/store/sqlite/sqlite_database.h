@@ -67,15 +67,24 @@ struct Migration {
 
 class Database {
  public:
-  // Opens or creates the database file with Parley's pragmas. Throws std::runtime_error (this
-  // only runs at start-up).
-  explicit Database(const std::string& path);
+  enum class Access {
+    // Opens or creates the file, switches it to WAL mode and sets Parley's pragmas: the one
+    // connection that writes.
+    kWrite,
+    // A connection for reads beside the writer (query_only). WAL lets it read the last committed
+    // state while the writer runs and commits a batch, so reads never wait for an fsync. The file
+    // must exist and already be in WAL mode: open the writer first.
+    kRead,
+  };
+
+  // Throws std::runtime_error (this only runs at start-up).
+  explicit Database(const std::string& path, Access access = Access::kWrite);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   // One connection serves every io thread, so every use (including the Statements it hands out)
-  // must hold this lock.
+  // must hold this lock. Each connection has its own lock and statement cache.
   [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
 
   // Group commit: runs write_fn inside one transaction together with the writes other threads

@@ -191,8 +191,8 @@ VoidResult SqliteGroupRepository::insert(const GroupRecord& group) {
 }
 
 Result<std::optional<GroupRecord>> SqliteGroupRepository::findById(int64_t id) {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindGroupById);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindGroupById);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, id);
   const Result<bool> row = stmt->step();
@@ -204,8 +204,8 @@ Result<std::optional<GroupRecord>> SqliteGroupRepository::findById(int64_t id) {
 Result<std::vector<GroupRecord>> SqliteGroupRepository::findByIds(std::span<const int64_t> ids) {
   if (ids.empty()) return std::vector<GroupRecord>();
   const std::string json = toJsonArray(ids);
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindGroupsByIds);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindGroupsByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, json);
   return readAll<GroupRecord>(*stmt, readGroup);
@@ -339,8 +339,8 @@ Result<int64_t> SqliteGroupMemberRepository::removeAll(int64_t group_id, int64_t
 
 Result<std::optional<GroupMemberRecord>> SqliteGroupMemberRepository::find(int64_t group_id,
                                                                            int64_t user_id) {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindMember);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindMember);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, group_id).bind(2, user_id);
   const Result<bool> row = stmt->step();
@@ -352,31 +352,31 @@ Result<std::optional<GroupMemberRecord>> SqliteGroupMemberRepository::find(int64
 Result<std::vector<GroupMemberRecord>> SqliteGroupMemberRepository::findMembers(
     int64_t group_id, std::span<const int64_t> user_ids) {
   if (user_ids.empty()) {
-    auto lock = db_.lock();
-    Result<Statement> stmt = db_.prepare(kFindAllMembers);
+    auto lock = reader_.lock();
+    Result<Statement> stmt = reader_.prepare(kFindAllMembers);
     if (!stmt.ok()) return stmt.status();
     stmt->bind(1, group_id);
     return readAll<GroupMemberRecord>(*stmt, readMember);
   }
   const std::string json = toJsonArray(user_ids);
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindMembersByIds);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindMembersByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, group_id).bind(2, json);
   return readAll<GroupMemberRecord>(*stmt, readMember);
 }
 
 Result<std::vector<int64_t>> SqliteGroupMemberRepository::findMemberIds(int64_t group_id) {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindMemberIds);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindMemberIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, group_id);
   return readIds(*stmt);
 }
 
 Result<std::vector<int64_t>> SqliteGroupMemberRepository::findJoinedGroupIds(int64_t user_id) {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindJoinedGroupIds);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindJoinedGroupIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, user_id);
   return readIds(*stmt);
@@ -384,8 +384,8 @@ Result<std::vector<int64_t>> SqliteGroupMemberRepository::findJoinedGroupIds(int
 
 Result<std::optional<int64_t>> SqliteGroupMemberRepository::findJoinedGroupsVersion(
     int64_t user_id) {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindJoinedGroupsVersion);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindJoinedGroupsVersion);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, user_id);
   const Result<bool> row = stmt->step();

@@ -51,8 +51,9 @@ CREATE TABLE group_member_user_version (
 
 class SqliteGroupRepository final : public GroupRepository {
  public:
-  // db must outlive the repository.
-  explicit SqliteGroupRepository(Database& db) : db_(db) {}
+  // Writes (and reads that must see them) go to db, the other reads to reader (see
+  // SqliteStore); both must outlive the repository.
+  SqliteGroupRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
 
   VoidResult insert(const GroupRecord& group) override;
   Result<std::optional<GroupRecord>> findById(int64_t id) override;
@@ -62,12 +63,14 @@ class SqliteGroupRepository final : public GroupRepository {
 
  private:
   Database& db_;
+  Database& reader_;
 };
 
 class SqliteGroupMemberRepository final : public GroupMemberRepository {
  public:
-  // db must outlive the repository.
-  explicit SqliteGroupMemberRepository(Database& db) : db_(db) {}
+  // Writes (and reads that must see them) go to db, the other reads to reader (see
+  // SqliteStore); both must outlive the repository.
+  SqliteGroupMemberRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
 
   Result<int64_t> insertMany(std::span<const GroupMemberRecord> members) override;
   Result<int64_t> remove(int64_t group_id, std::span<const int64_t> user_ids,
@@ -86,6 +89,7 @@ class SqliteGroupMemberRepository final : public GroupMemberRepository {
 
  private:
   Database& db_;
+  Database& reader_;
 };
 
 }  // namespace parley::sqlite

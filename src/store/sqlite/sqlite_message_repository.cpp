@@ -267,15 +267,15 @@ Result<int64_t> SqliteMessageRepository::insertMany(std::span<const MessageRecor
 }
 
 Result<std::optional<MessageRecord>> SqliteMessageRepository::findById(int64_t id) {
-  auto lock = db_.lock();
-  return findByIdLocked(db_, id);
+  auto lock = reader_.lock();
+  return findByIdLocked(reader_, id);
 }
 
 Result<std::vector<MessageRecord>> SqliteMessageRepository::query(const MessageQuery& query) {
   if (query.max_count <= 0 || matchesNothing(query)) return std::vector<MessageRecord>();
   const std::string sql = buildQuerySql(shapeOf(query, false));
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(sql);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bindQuery(*stmt, query);
   stmt->bind(9, int64_t{query.max_count});
@@ -295,8 +295,8 @@ Result<std::vector<std::pair<int64_t, int64_t>>> SqliteMessageRepository::countB
   using Counts = std::vector<std::pair<int64_t, int64_t>>;
   if (matchesNothing(query)) return Counts();
   const std::string sql = buildQuerySql(shapeOf(query, true));
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(sql);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bindQuery(*stmt, query);
   Counts counts;
@@ -327,8 +327,8 @@ Result<int64_t> SqliteMessageRepository::maxSequenceId(bool is_group, int64_t a,
   // Same normalization as ConversationKey, so either argument order finds the conversation.
   const int64_t first = is_group ? a : std::min(a, b);
   const int64_t second = is_group ? 0 : std::max(a, b);
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kMaxSequenceId);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kMaxSequenceId);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, int64_t{is_group}).bind(2, first).bind(3, second);
   const Result<bool> row = stmt->step();

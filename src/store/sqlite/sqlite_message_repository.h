@@ -62,8 +62,9 @@ CREATE TABLE sequence_id (
 
 class SqliteMessageRepository final : public MessageRepository {
  public:
-  // db must outlive the repository.
-  explicit SqliteMessageRepository(Database& db) : db_(db) {}
+  // Writes (and reads that must see them) go to db, the other reads to reader (see
+  // SqliteStore); both must outlive the repository.
+  SqliteMessageRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
 
   VoidResult insert(const MessageRecord& message) override;
   Result<int64_t> insertMany(std::span<const MessageRecord> messages) override;
@@ -82,6 +83,7 @@ class SqliteMessageRepository final : public MessageRepository {
   VoidResult insertLocked(const MessageRecord& message, bool& inserted);
 
   Database& db_;
+  Database& reader_;
 };
 
 }  // namespace parley::sqlite

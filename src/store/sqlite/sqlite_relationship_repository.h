@@ -27,8 +27,9 @@ CREATE INDEX user_relationship_blocked ON user_relationship (owner_id, related_u
 
 class SqliteRelationshipRepository final : public RelationshipRepository {
  public:
-  // db must outlive the repository.
-  explicit SqliteRelationshipRepository(Database& db) : db_(db) {}
+  // Writes (and reads that must see them) go to db, the other reads to reader (see
+  // SqliteStore); both must outlive the repository.
+  SqliteRelationshipRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
 
   VoidResult insert(const RelationshipRecord& relationship) override;
   VoidResult upsert(const RelationshipRecord& relationship) override;
@@ -41,6 +42,7 @@ class SqliteRelationshipRepository final : public RelationshipRepository {
 
  private:
   Database& db_;
+  Database& reader_;
 };
 
 }  // namespace parley::sqlite

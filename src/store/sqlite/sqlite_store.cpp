@@ -42,12 +42,13 @@ namespace sqlite {
 
 SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> migrations)
     : db_(path),
-      users_(db_),
-      messages_(db_),
-      groups_(db_),
-      group_members_(db_),
-      relationships_(db_),
-      conversations_(db_),
+      reader_(path, Database::Access::kRead),
+      users_(db_, reader_),
+      messages_(db_, reader_),
+      groups_(db_, reader_),
+      group_members_(db_, reader_),
+      relationships_(db_, reader_),
+      conversations_(db_, reader_),
       sequence_ids_(db_) {
   db_.migrate(migrations);
 }

@@ -1,6 +1,11 @@
 #pragma once
 // The embedded business store: every repository over one SQLite database. Public so that tests
 // can open it over a partial schema (one domain's tables alone) and reach the database itself.
+//
+// Two connections: every write goes to db() (messages group-committed); reads that stand alone go
+// to reader(), so they never queue behind a batch that is being committed (its fsync). The reader
+// sees only committed data, which is all a client may see: a write is acknowledged only once it
+// is committed. Reads inside a write (read-modify-write, a write's own checks) stay on db().
 #include <span>
 #include <string>
 
@@ -35,9 +40,12 @@ class SqliteStore final : public Store {
 
   // For tests of the SQLite specifics (query plans, raw rows).
   Database& db() { return db_; }
+  Database& reader() { return reader_; }
 
  private:
   Database db_;
+  // Opened after db_, which creates the file and switches it to WAL mode.
+  Database reader_;
   SqliteUserRepository users_;
   SqliteMessageRepository messages_;
   SqliteGroupRepository groups_;

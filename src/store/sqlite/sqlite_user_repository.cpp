@@ -111,8 +111,8 @@ Result<int64_t> SqliteUserRepository::insertMany(std::span<const UserRecord> use
 }
 
 Result<std::optional<UserRecord>> SqliteUserRepository::findById(int64_t id) {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindById);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindById);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, id);
   const Result<bool> row = stmt->step();
@@ -129,8 +129,8 @@ Result<std::vector<UserRecord>> SqliteUserRepository::findByIds(std::span<const 
     json += std::to_string(id);
   }
   json += ']';
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kFindByIds);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kFindByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, json);
   return readUsers(*stmt);
@@ -138,16 +138,16 @@ Result<std::vector<UserRecord>> SqliteUserRepository::findByIds(std::span<const 
 
 Result<std::vector<UserRecord>> SqliteUserRepository::list(int64_t after_id, int limit) {
   if (limit <= 0) return std::vector<UserRecord>();
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kList);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kList);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, after_id).bind(2, int64_t{limit});
   return readUsers(*stmt);
 }
 
 Result<int64_t> SqliteUserRepository::countActive() {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kCountActive);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kCountActive);
   if (!stmt.ok()) return stmt.status();
   const Result<bool> row = stmt->step();
   if (!row.ok()) return row.status();
@@ -183,8 +183,8 @@ Result<bool> SqliteUserRepository::softDelete(int64_t id, int64_t now_millis) {
 }
 
 Result<bool> SqliteUserRepository::hasAny() {
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kHasAny);
+  auto lock = reader_.lock();
+  Result<Statement> stmt = reader_.prepare(kHasAny);
   if (!stmt.ok()) return stmt.status();
   const Result<bool> row = stmt->step();
   if (!row.ok()) return row.status();

@@ -7,8 +7,9 @@ namespace parley::sqlite {
 
 class SqliteUserRepository final : public UserRepository {
  public:
-  // db must outlive the repository.
-  explicit SqliteUserRepository(Database& db) : db_(db) {}
+  // Writes (and reads that must see them) go to db, the other reads to reader (see
+  // SqliteStore); both must outlive the repository.
+  SqliteUserRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
 
   VoidResult insert(const UserRecord& user) override;
   Result<int64_t> insertMany(std::span<const UserRecord> users) override;
@@ -24,6 +25,7 @@ class SqliteUserRepository final : public UserRepository {
 
  private:
   Database& db_;
+  Database& reader_;
 };
 
 }  // namespace parley::sqlite

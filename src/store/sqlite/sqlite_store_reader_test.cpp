@@ -1,0 +1,82 @@
+// SqliteStore's reader connection: reads go around the writer, so they neither wait for a batch
+// being committed nor see what it has not committed yet.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "store/sqlite/sqlite_message_repository.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/eventually.h"
+#include "testing/sqlite_store_test_env.h"
+
+namespace parley {
+namespace {
+
+VoidResult insertMessage(sqlite::Database& db, int64_t id) {
+  auto stmt = db.prepare(
+      "INSERT INTO message (id, is_group_message, is_system_message, sender_id, target_id, "
+      "delivery_date, text, records, sequence_id) VALUES (?1, 0, 0, 1, 2, ?1, 'hello', '[]', 0)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, id);
+  return stmt->run();
+}
+
+TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAWriteBatchBeingCommitted) {
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
+  sqlite::Database& db = store->db();
+  ASSERT_TRUE(db.writeDurably([&] { return insertMessage(db, 1); }).ok());
+
+  // A batch that has written message 2 and is held open before its COMMIT, with the writer's
+  // lock held, as during a commit's fsync.
+  std::atomic<bool> batch_open{false};
+  std::atomic<bool> batch_may_finish{false};
+  std::thread writer([&] {
+    EXPECT_TRUE(db.writeDurably([&] {
+                    VoidResult inserted = insertMessage(db, 2);
+                    batch_open = true;
+                    while (!batch_may_finish) std::this_thread::yield();
+                    return inserted;
+                  }).ok());
+  });
+  const bool opened = testing::eventually([&] { return batch_open.load(); });
+
+  std::atomic<bool> reads_done{false};
+  std::optional<bool> committed_found;
+  std::optional<bool> uncommitted_found;
+  std::thread reader([&] {
+    auto committed = store->messages().findById(1);
+    if (committed.ok()) committed_found = committed.value().has_value();
+    auto uncommitted = store->messages().findById(2);
+    if (uncommitted.ok()) uncommitted_found = uncommitted.value().has_value();
+    reads_done = true;
+  });
+  // Bounded: should the reads wait for the writer after all, the batch is released below and the
+  // test fails instead of hanging.
+  const bool read_while_batch_open =
+      opened && testing::eventually([&] { return reads_done.load(); });
+  batch_may_finish = true;
+  writer.join();
+  reader.join();
+
+  ASSERT_TRUE(opened);
+  EXPECT_TRUE(read_while_batch_open) << "the reads waited for the write batch";
+  EXPECT_EQ(committed_found, std::optional<bool>(true));
+  EXPECT_EQ(uncommitted_found, std::optional<bool>(false)) << "a read sees only committed data";
+  auto after_commit = store->messages().findById(2);
+  ASSERT_TRUE(after_commit.ok());
+  EXPECT_TRUE(after_commit.value().has_value()) << "committed now, so the reader sees it";
+}
+
+TEST(SqliteStoreReaderTest, TheReaderConnectionCannotWrite) {
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
+  auto lock = store->reader().lock();
+  EXPECT_FALSE(insertMessage(store->reader(), 1).ok());
+}
+
+}  // namespace
+}  // namespace parley
