@@ -16,74 +16,25 @@
 #include <stdexcept>
 #include <thread>
 
+#include "testing/test_processes.h"
+
 namespace parley::redis::testing {
 namespace {
 
 constexpr auto kReadyTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
 
-sockaddr_in loopback(uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  return address;
-}
-
-// A port nobody listens on right now; another process may take it first, and start() then tries
-// another.
-uint16_t freeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in address = loopback(0);
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool bindable(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in address = loopback(port);
-  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  close(fd);
-  return ok;
-}
-
 uint16_t freeLoopbackPort(RedisPorts ports) {
-  if (ports == RedisPorts::kClient) return freeLoopbackPort();
+  if (ports == RedisPorts::kClient) return parley::testing::freeLoopbackPort();
   constexpr uint16_t kBusOffset = 10000;
   for (int attempt = 0; attempt < 1000; ++attempt) {
-    const uint16_t port = freeLoopbackPort();
-    if (port <= 65535 - kBusOffset && bindable(static_cast<uint16_t>(port + kBusOffset))) {
+    const uint16_t port = parley::testing::freeLoopbackPort();
+    if (port <= 65535 - kBusOffset &&
+        parley::testing::loopbackPortBindable(static_cast<uint16_t>(port + kBusOffset))) {
       return port;
     }
   }
   throw std::runtime_error("cannot find a free loopback port with a free cluster bus port");
-}
-
-bool accepts(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in address = loopback(port);
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  close(fd);
-  return ok;
-}
-
-void reap(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
 }
 
 std::string binaryPath() {
@@ -160,7 +111,7 @@ bool RedisServerProcess::tryStart(std::string& failure) {
       failure = "exited before accepting connections (port taken?); log:\n" + log();
       return false;
     }
-    if (accepts(port_)) {
+    if (parley::testing::loopbackPortAccepts(port_)) {
       pid_ = pid;
       return true;
     }
@@ -174,7 +125,7 @@ bool RedisServerProcess::tryStart(std::string& failure) {
 void RedisServerProcess::stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
-  reap(pid_, kStopTimeout);
+  parley::testing::reapOrKill(pid_, kStopTimeout);
   pid_ = -1;
 }
 

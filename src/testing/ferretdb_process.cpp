@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "testing/test_processes.h"
+
 #ifndef PARLEY_FERRETDB_DEFAULT
 #error "PARLEY_FERRETDB_DEFAULT must point at the build dir's ferretdb-test"
 #endif
@@ -27,36 +29,6 @@ namespace {
 
 constexpr auto kReadyTimeout = std::chrono::seconds(30);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
-
-// A port nobody listens on right now. Another process may take it before FerretDB binds it;
-// start() then tries another.
-uint16_t freeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-// Reaps pid within timeout; SIGKILL when it does not exit.
-void reap(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-}
 
 }  // namespace
 
@@ -138,7 +110,7 @@ bool FerretDbProcess::tryStart(std::string& failure) {
       const ssize_t n = read(out_fd, buffer, sizeof(buffer));
       if (n <= 0) {
         // Exited before becoming ready: most likely the port was taken.
-        reap(pid, std::chrono::seconds(5));
+        reapOrKill(pid, std::chrono::seconds(5));
         close(out_fd);
         failure = "exited before becoming ready; log:\n" + log();
         return false;
@@ -154,7 +126,7 @@ bool FerretDbProcess::tryStart(std::string& failure) {
 void FerretDbProcess::stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
-    reap(pid_, kStopTimeout);
+    reapOrKill(pid_, kStopTimeout);
     pid_ = -1;
   }
   closeOutput();
