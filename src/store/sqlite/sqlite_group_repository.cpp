@@ -180,6 +180,26 @@ VoidResult bumpJoinedGroupsVersion(Database& db, int64_t user_id, int64_t now_mi
   return {};
 }
 
+// Runs one statement that changes one member's row and, if it changed, moves the group's members
+// version, in one transaction. false when the member does not exist.
+template <typename Bind>
+Result<bool> updateMemberRow(Database& db, std::string_view sql, int64_t group_id,
+                             int64_t now_millis, Bind bind) {
+  auto lock = db.lock();
+  Result<Transaction> transaction = Transaction::begin(db);
+  if (!transaction.ok()) return transaction.status();
+  const Result<int64_t> changed = write(db, sql, bind);
+  if (!changed.ok()) return changed.status();
+  if (changed.value() == 0) return false;
+  if (const VoidResult bumped = bumpMembersVersion(db, group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
+}
+
 }  // namespace
 
 VoidResult SqliteGroupRepository::insert(const GroupRecord& group) {
@@ -396,21 +416,9 @@ Result<std::optional<int64_t>> SqliteGroupMemberRepository::findJoinedGroupsVers
 
 Result<bool> SqliteGroupMemberRepository::updateRole(int64_t group_id, int64_t user_id,
                                                      int32_t role, int64_t now_millis) {
-  auto lock = db_.lock();
-  Result<Transaction> transaction = Transaction::begin(db_);
-  if (!transaction.ok()) return transaction.status();
-  const Result<int64_t> changed = write(db_, kUpdateRole, [&](Statement& stmt) {
+  return updateMemberRow(db_, kUpdateRole, group_id, now_millis, [&](Statement& stmt) {
     stmt.bind(1, group_id).bind(2, user_id).bind(3, int64_t{role});
   });
-  if (!changed.ok()) return changed.status();
-  if (changed.value() == 0) return false;
-  if (const VoidResult bumped = bumpMembersVersion(db_, group_id, now_millis); !bumped.ok()) {
-    return bumped.status();
-  }
-  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
-    return committed.status();
-  }
-  return true;
 }
 
 Result<bool> SqliteGroupMemberRepository::update(int64_t group_id, int64_t user_id,
@@ -418,25 +426,13 @@ Result<bool> SqliteGroupMemberRepository::update(int64_t group_id, int64_t user_
                                                  int64_t now_millis) {
   std::optional<int64_t> role;
   if (update.role) role = *update.role;
-  auto lock = db_.lock();
-  Result<Transaction> transaction = Transaction::begin(db_);
-  if (!transaction.ok()) return transaction.status();
-  const Result<int64_t> changed = write(db_, kUpdateMember, [&](Statement& stmt) {
+  return updateMemberRow(db_, kUpdateMember, group_id, now_millis, [&](Statement& stmt) {
     stmt.bind(1, group_id)
         .bind(2, user_id)
         .bind(3, update.name)
         .bind(4, role)
         .bind(5, update.mute_end_date);
   });
-  if (!changed.ok()) return changed.status();
-  if (changed.value() == 0) return false;
-  if (const VoidResult bumped = bumpMembersVersion(db_, group_id, now_millis); !bumped.ok()) {
-    return bumped.status();
-  }
-  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
-    return committed.status();
-  }
-  return true;
 }
 
 }  // namespace parley::sqlite
