@@ -34,7 +34,9 @@ std::string badValue(std::string_view key, std::string_view value, std::string_v
 // Setters by key. Each returns an error message or "".
 using Setter = std::function<std::string(std::string_view key, std::string_view value, Scenario*)>;
 
-Setter intSetter(int Scenario::*field, double min, double max) {
+// For int and int64_t fields alike.
+template <typename Int>
+Setter wholeNumberSetter(Int Scenario::*field, double min, double max) {
   return [=](std::string_view key, std::string_view value, Scenario* s) -> std::string {
     double number = 0;
     if (!parseCount(value, &number) || number != std::floor(number) || number < min ||
@@ -43,21 +45,7 @@ Setter intSetter(int Scenario::*field, double min, double max) {
                       "a whole number from " + std::to_string(static_cast<int64_t>(min)) + " to " +
                           std::to_string(static_cast<int64_t>(max)));
     }
-    s->*field = static_cast<int>(number);
-    return "";
-  };
-}
-
-Setter int64Setter(int64_t Scenario::*field, double min, double max) {
-  return [=](std::string_view key, std::string_view value, Scenario* s) -> std::string {
-    double number = 0;
-    if (!parseCount(value, &number) || number != std::floor(number) || number < min ||
-        number > max) {
-      return badValue(key, value,
-                      "a whole number from " + std::to_string(static_cast<int64_t>(min)) + " to " +
-                          std::to_string(static_cast<int64_t>(max)));
-    }
-    s->*field = static_cast<int64_t>(number);
+    s->*field = static_cast<Int>(number);
     return "";
   };
 }
@@ -88,21 +76,21 @@ Setter durationSetter(double Scenario::*field, double min, double max) {
 
 const std::map<std::string, Setter, std::less<>>& setters() {
   static const std::map<std::string, Setter, std::less<>> table = {
-      {"sessions", intSetter(&Scenario::sessions, 1, 1'000'000)},
-      {"first_user_id", int64Setter(&Scenario::first_user_id, 1, 1e15)},
+      {"sessions", wholeNumberSetter(&Scenario::sessions, 1, 1'000'000)},
+      {"first_user_id", wholeNumberSetter(&Scenario::first_user_id, 1, 1e15)},
       {"login_rate", rateSetter(&Scenario::login_rate)},
-      {"login_concurrency", intSetter(&Scenario::login_concurrency, 1, 20'000)},
+      {"login_concurrency", wholeNumberSetter(&Scenario::login_concurrency, 1, 20'000)},
       {"duration", durationSetter(&Scenario::duration_seconds, 0, 24 * 3600)},
       {"rate", rateSetter(&Scenario::rate)},
-      {"inflight", intSetter(&Scenario::inflight, 0, 10'000'000)},
-      {"message_bytes", intSetter(&Scenario::message_bytes, 24, 15'000)},
-      {"group_size", intSetter(&Scenario::group_size, 2, 1'000'000)},
-      {"workers", intSetter(&Scenario::workers, 0, kMaxWorkers)},
+      {"inflight", wholeNumberSetter(&Scenario::inflight, 0, 10'000'000)},
+      {"message_bytes", wholeNumberSetter(&Scenario::message_bytes, 24, 15'000)},
+      {"group_size", wholeNumberSetter(&Scenario::group_size, 2, 1'000'000)},
+      {"workers", wholeNumberSetter(&Scenario::workers, 0, kMaxWorkers)},
       {"heartbeat", durationSetter(&Scenario::heartbeat_seconds, 0, 3600)},
       {"drain", durationSetter(&Scenario::drain_seconds, 0, 600)},
       {"max_duration", durationSetter(&Scenario::max_seconds, 1, 24 * 3600)},
-      {"max_messages", int64Setter(&Scenario::max_messages, 0, 1e12)},
-      {"source_addresses", intSetter(&Scenario::source_addresses, 1, 65'000)},
+      {"max_messages", wholeNumberSetter(&Scenario::max_messages, 0, 1e12)},
+      {"source_addresses", wholeNumberSetter(&Scenario::source_addresses, 1, 65'000)},
       {"password",
        [](std::string_view, std::string_view value, Scenario* s) -> std::string {
          s->password = std::string(value);
