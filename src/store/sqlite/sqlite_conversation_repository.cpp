@@ -50,16 +50,6 @@ constexpr std::string_view kSettingsOfTargets =
     "WHERE owner_id = ?1 AND is_group = ?2 AND target_id IN (SELECT value FROM json_each(?3)) "
     "ORDER BY target_id, name";
 
-std::string jsonArray(std::span<const int64_t> ids) {
-  std::string json = "[";
-  for (const int64_t id : ids) {
-    if (json.size() > 1) json += ',';
-    json += std::to_string(id);
-  }
-  json += ']';
-  return json;
-}
-
 // Runs an upsert ... RETURNING read_date to completion and hands back the returned date.
 Result<int64_t> upsertReadDate(Database& db, std::string_view sql, int64_t key, int64_t other_key,
                                int64_t read_date) {

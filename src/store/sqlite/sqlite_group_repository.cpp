@@ -75,16 +75,6 @@ constexpr std::string_view kUpdateMember =
 #undef PARLEY_GROUP_COLUMNS
 #undef PARLEY_MEMBER_COLUMNS
 
-std::string toJsonArray(std::span<const int64_t> ids) {
-  std::string json = "[";
-  for (const int64_t id : ids) {
-    if (json.size() > 1) json += ',';
-    json += std::to_string(id);
-  }
-  json += ']';
-  return json;
-}
-
 void bindGroup(Statement& stmt, const GroupRecord& group) {
   stmt.bind(1, group.id)
       .bind(2, group.type_id)
@@ -223,7 +213,7 @@ Result<std::optional<GroupRecord>> SqliteGroupRepository::findById(int64_t id) {
 
 Result<std::vector<GroupRecord>> SqliteGroupRepository::findByIds(std::span<const int64_t> ids) {
   if (ids.empty()) return std::vector<GroupRecord>();
-  const std::string json = toJsonArray(ids);
+  const std::string json = jsonArray(ids);
   auto lock = reader_.lock();
   Result<Statement> stmt = reader_.prepare(kFindGroupsByIds);
   if (!stmt.ok()) return stmt.status();
@@ -378,7 +368,7 @@ Result<std::vector<GroupMemberRecord>> SqliteGroupMemberRepository::findMembers(
     stmt->bind(1, group_id);
     return readAll<GroupMemberRecord>(*stmt, readMember);
   }
-  const std::string json = toJsonArray(user_ids);
+  const std::string json = jsonArray(user_ids);
   auto lock = reader_.lock();
   Result<Statement> stmt = reader_.prepare(kFindMembersByIds);
   if (!stmt.ok()) return stmt.status();

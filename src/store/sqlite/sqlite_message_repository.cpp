@@ -72,16 +72,6 @@ std::string buildQuerySql(const QueryShape& shape) {
 
 #undef PARLEY_MESSAGE_COLUMNS
 
-std::string jsonArray(std::span<const int64_t> values) {
-  std::string json = "[";
-  for (const int64_t value : values) {
-    if (json.size() > 1) json += ',';
-    json += std::to_string(value);
-  }
-  json += ']';
-  return json;
-}
-
 constexpr char kHexDigits[] = "0123456789abcdef";
 
 std::string encodeRecords(const std::vector<std::string>& records) {

@@ -92,13 +92,7 @@ Result<std::vector<RelationshipRecord>> readRelationships(Statement& stmt) {
 template <typename Int>
 std::optional<std::string> jsonArrayOrNull(const std::vector<Int>& values) {
   if (values.empty()) return std::nullopt;
-  std::string json = "[";
-  for (const Int value : values) {
-    if (json.size() > 1) json += ',';
-    json += std::to_string(value);
-  }
-  json += ']';
-  return json;
+  return jsonArray(values);
 }
 
 }  // namespace

@@ -123,12 +123,7 @@ Result<std::optional<UserRecord>> SqliteUserRepository::findById(int64_t id) {
 
 Result<std::vector<UserRecord>> SqliteUserRepository::findByIds(std::span<const int64_t> ids) {
   if (ids.empty()) return std::vector<UserRecord>();
-  std::string json = "[";
-  for (const int64_t id : ids) {
-    if (json.size() > 1) json += ',';
-    json += std::to_string(id);
-  }
-  json += ']';
+  const std::string json = jsonArray(ids);
   auto lock = reader_.lock();
   Result<Statement> stmt = reader_.prepare(kFindByIds);
   if (!stmt.ok()) return stmt.status();
