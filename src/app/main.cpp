@@ -187,12 +187,14 @@ int run(const Config& config) {
   if (!pool.waitBlockingIdle(std::chrono::seconds(10))) {
     spdlog::warn("shutdown: blocking work still running after 10 s; stopping anyway");
   }
+  // Writes still queued in the store (messages whose answers are not sent yet) commit now, and
+  // their answers are handed to the io threads, which still run.
+  store->flush();
   // Now leave the membership so other nodes stop routing here at once.
   if (cluster) cluster->stop();
   if (admin) admin->stop();
   admin_pool.stop();
   pool.stop();
-  store->flush();
   spdlog::info("shutdown complete");
   return 0;
 }

@@ -3,6 +3,7 @@
 // going backwards, also across restarts. The embedded default persists counters in SQLite; the
 // Redis implementation (HINCRBY) re-seeds a lost counter from MessageRepository::maxSequenceId.
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "core/result.h"
@@ -29,6 +30,13 @@ class SequenceIds {
   // is returned (Redis), or committed no later than the message stored with it on the same
   // database (the embedded SQLite store, which thus saves an fsync per message).
   virtual Result<int64_t> next(const ConversationKey& key) = 0;
+  // next() without holding the caller's thread where the implementation can: done gets next()'s
+  // result on whichever thread it is ready on (the default calls it before returning). The
+  // embedded store runs done on its writer thread before the counter's commit, so a message
+  // inserted from done commits together with its counter.
+  virtual void nextAsync(const ConversationKey& key, std::function<void(Result<int64_t>)> done) {
+    done(next(key));
+  }
 };
 
 }  // namespace parley

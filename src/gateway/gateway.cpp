@@ -31,6 +31,7 @@ Gateway::~Gateway() = default;
 
 void Gateway::useCluster(SessionControl& routing, CloseOnNode close_on_node) {
   impl_->session_control = &routing;
+  impl_->pushes_block = true;
   impl_->close_on_node = std::move(close_on_node);
 }
 
@@ -283,37 +284,63 @@ void Gateway::Impl::dispatch(const net::ConnectionPtr& connection,
                          deps.clock.nowMillis()};
   const auto started = std::chrono::steady_clock::now();
   deps.pool.postBlocking([this, connection, request, context, started] {
-    HandlerResult result = deps.dispatcher.dispatch(context, *request);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    deps.metrics.requestHandled(requestKindName(*request), toInt(result.status.code), seconds);
-    if (result.status.code == StatusCode::kServerUnavailable) {
-      noteUnavailable(result.status.reason);
-    } else if (isServerError(result.status.code)) {
-      spdlog::error("user {} request {} ({}): {} {}", context.user_id, context.request_id,
-                    requestKindName(*request), toInt(result.status.code), result.status.reason);
-    } else {
-      noteAvailable();
-    }
-    respond(connection, context.request_id, result.status.code, result.status.reason,
-            result.data ? &*result.data : nullptr);
-    // Pushes fire only on plain OK, as upstream.
-    if (result.status.code == StatusCode::kOk) {
-      for (const auto& push : result.pushes) deliver(push, *request, context);
-    }
-    connection->post([this, connection] {
-      auto& state = Impl::state(connection);
-      state.dispatching = false;
-      if (state.queued.empty() || state.phase != ConnectionState::Phase::kLoggedIn) {
-        state.queued.clear();
-        return;
-      }
-      // At most kMaxQueuedRequestsPerConnection entries: erasing at the front is cheap enough.
-      auto next = std::move(state.queued.front());
-      state.queued.erase(state.queued.begin());
-      dispatch(connection, std::move(next));
+    // The answer is sent from the connection's own io thread, whichever thread the handler
+    // finished on (a blocking thread, or a store's writer thread).
+    Reply reply([this, connection, request, context, started](HandlerResult result) {
+      connection->post(
+          [this, connection, request, context, started, result = std::move(result)]() mutable {
+            finishRequest(connection, request, context, started, std::move(result));
+          });
     });
+    deps.dispatcher.dispatch(context, *request, std::move(reply));
   });
+}
+
+void Gateway::Impl::finishRequest(const net::ConnectionPtr& connection,
+                                  const std::shared_ptr<pb::TurmsRequest>& request,
+                                  const RequestContext& context,
+                                  std::chrono::steady_clock::time_point started,
+                                  HandlerResult result) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  deps.metrics.requestHandled(requestKindName(*request), toInt(result.status.code), seconds);
+  if (result.status.code == StatusCode::kServerUnavailable) {
+    noteUnavailable(result.status.reason);
+  } else if (isServerError(result.status.code)) {
+    spdlog::error("user {} request {} ({}): {} {}", context.user_id, context.request_id,
+                  requestKindName(*request), toInt(result.status.code), result.status.reason);
+  } else {
+    noteAvailable();
+  }
+  respond(connection, context.request_id, result.status.code, result.status.reason,
+          result.data ? &*result.data : nullptr);
+  // Pushes fire only on plain OK, as upstream. The connection's next request waits until they
+  // are out, so one sender's messages reach their recipients in order.
+  if (result.status.code == StatusCode::kOk && !result.pushes.empty()) {
+    if (pushes_block) {
+      deps.pool.postBlocking(
+          [this, connection, request, context, pushes = std::move(result.pushes)] {
+            for (const auto& push : pushes) deliver(push, *request, context);
+            connection->post([this, connection] { dispatchNext(connection); });
+          });
+      return;
+    }
+    for (const auto& push : result.pushes) deliver(push, *request, context);
+  }
+  dispatchNext(connection);
+}
+
+void Gateway::Impl::dispatchNext(const net::ConnectionPtr& connection) {
+  auto& state = Impl::state(connection);
+  state.dispatching = false;
+  if (state.queued.empty() || state.phase != ConnectionState::Phase::kLoggedIn) {
+    state.queued.clear();
+    return;
+  }
+  // At most kMaxQueuedRequestsPerConnection entries: erasing at the front is cheap enough.
+  auto next = std::move(state.queued.front());
+  state.queued.erase(state.queued.begin());
+  dispatch(connection, std::move(next));
 }
 
 void Gateway::Impl::deliver(const RelayPush& push, const pb::TurmsRequest& original,

@@ -40,8 +40,10 @@ struct Gateway::Impl {
   explicit Impl(GatewayDeps d) : deps(std::move(d)) {}
 
   GatewayDeps deps;
-  // Where pushes go: the Gateway itself, or the cluster router that also reaches other nodes.
+  // Where pushes go: the Gateway itself, or the cluster router that also reaches other nodes
+  // (and looks recipients up in Redis, so it must run on the blocking pool).
   SessionControl* session_control = nullptr;
+  bool pushes_block = false;
   Gateway::CloseOnNode close_on_node;  // empty on a single node
 
   // Every open connection, for the sweep and for shutdown.
@@ -68,8 +70,18 @@ struct Gateway::Impl {
 
   void handleRequest(const net::ConnectionPtr& connection,
                      std::shared_ptr<im::turms::proto::TurmsRequest> request);
+  // Runs the request's handler on the blocking pool; its answer comes back through
+  // finishRequest on the connection's io thread.
   void dispatch(const net::ConnectionPtr& connection,
                 std::shared_ptr<im::turms::proto::TurmsRequest> request);
+  // On the connection's io thread: answers, pushes, counts, and dispatches the next queued
+  // request of the connection.
+  void finishRequest(const net::ConnectionPtr& connection,
+                     const std::shared_ptr<im::turms::proto::TurmsRequest>& request,
+                     const RequestContext& context, std::chrono::steady_clock::time_point started,
+                     HandlerResult result);
+  // On the connection's io thread, once a request is fully handled: the next queued one.
+  void dispatchNext(const net::ConnectionPtr& connection);
   void handleLogin(const net::ConnectionPtr& connection,
                    std::shared_ptr<im::turms::proto::TurmsRequest> request);
   // Makes the authenticated, registered session live locally and answers.

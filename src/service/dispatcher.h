@@ -2,6 +2,7 @@
 // Request kind -> handler. Each domain registers its handlers next to their code (one line per
 // request kind, STYLE.md rule 2); the dispatcher only looks up and calls.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -55,18 +56,37 @@ struct HandlerResult {
   }
 };
 
+// How a handler's result reaches the requester: answered once, from any thread; copies share
+// the one answer. A Reply dropped unanswered (a lost callback) answers SERVER_INTERNAL_ERROR
+// rather than leaving the client waiting for ever.
+class Reply {
+ public:
+  explicit Reply(std::function<void(HandlerResult)> deliver);
+  void operator()(HandlerResult result) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
 // Handlers may block briefly (storage); the gateway runs them off the io threads.
 using Handler = std::function<HandlerResult(const RequestContext&, const TurmsRequest&)>;
+// A handler that answers later, e.g. once an asynchronous store write is durable, so that the
+// request holds no thread while it waits. Runs where a Handler runs.
+using AsyncHandler = std::function<void(const RequestContext&, const TurmsRequest&, Reply)>;
 
 class Dispatcher {
  public:
   void add(TurmsRequest::KindCase kind, Handler handler);
+  void addAsync(TurmsRequest::KindCase kind, AsyncHandler handler);
   bool has(TurmsRequest::KindCase kind) const { return handlers_.count(kind) != 0; }
   // Unknown or unserved kinds get a clear ILLEGAL_ARGUMENT, never silence.
+  void dispatch(const RequestContext& context, const TurmsRequest& request, Reply reply) const;
+  // The same, waiting for the answer (tests and tools; never on an io thread).
   HandlerResult dispatch(const RequestContext& context, const TurmsRequest& request) const;
 
  private:
-  std::unordered_map<int, Handler> handlers_;
+  std::unordered_map<int, AsyncHandler> handlers_;
 };
 
 // The snake_case field name of a request kind, e.g. "create_message_request"; "unknown" for

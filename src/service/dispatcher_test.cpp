@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "service/unimplemented_handlers.h"
 
 namespace parley {
@@ -28,6 +31,40 @@ TEST(Dispatcher, CallsTheRegisteredHandlerWithTheContext) {
   auto result = dispatcher.dispatch(ctx, queryProfiles());
   EXPECT_EQ(seen_user, 42);
   EXPECT_EQ(result.status.code, StatusCode::kNoContent);
+}
+
+// An asynchronous handler answers later, from another thread; the answer reaches the caller.
+TEST(Dispatcher, AnAsynchronousHandlerAnswersFromAnotherThread) {
+  Dispatcher dispatcher;
+  std::thread worker;
+  dispatcher.addAsync(
+      TurmsRequest::kQueryUserProfilesRequest,
+      [&](const RequestContext& ctx, const TurmsRequest&, Reply reply) {
+        worker = std::thread([reply, user = ctx.user_id] { reply(HandlerResult::withLong(user)); });
+      });
+  RequestContext ctx;
+  ctx.user_id = 7;
+  auto result = dispatcher.dispatch(ctx, queryProfiles());
+  worker.join();
+  ASSERT_TRUE(result.data.has_value());
+  EXPECT_EQ(result.data->long_(), 7);
+}
+
+// A handler that loses its reply (a dropped callback) must not leave the client waiting for ever.
+TEST(Dispatcher, AReplyDroppedWithoutAnAnswerAnswersAnInternalError) {
+  Dispatcher dispatcher;
+  dispatcher.addAsync(TurmsRequest::kQueryUserProfilesRequest,
+                      [](const RequestContext&, const TurmsRequest&, Reply) {});
+  EXPECT_EQ(dispatcher.dispatch({}, queryProfiles()).status.code, StatusCode::kServerInternalError);
+}
+
+TEST(Dispatcher, OnlyTheFirstAnswerOfAReplyCounts) {
+  std::vector<StatusCode> answers;
+  Reply reply([&](HandlerResult result) { answers.push_back(result.status.code); });
+  Reply copy = reply;
+  reply(HandlerResult::failure(StatusCode::kNoContent));
+  copy(HandlerResult::ok());
+  EXPECT_EQ(answers, std::vector<StatusCode>{StatusCode::kNoContent});
 }
 
 TEST(Dispatcher, UnservedKindGetsAClearError) {

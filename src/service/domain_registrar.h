@@ -9,6 +9,8 @@
 namespace parley {
 
 using DomainHandler = HandlerResult (*)(ServiceDeps&, const RequestContext&, const TurmsRequest&);
+using AsyncDomainHandler = void (*)(ServiceDeps&, const RequestContext&, const TurmsRequest&,
+                                    Reply);
 
 class DomainRegistrar {
  public:
@@ -20,6 +22,13 @@ class DomainRegistrar {
         kind, [deps = deps_, handler](const RequestContext& ctx, const TurmsRequest& request) {
           return handler(*deps, ctx, request);
         });
+  }
+
+  void addAsync(TurmsRequest::KindCase kind, AsyncDomainHandler handler) {
+    dispatcher_.addAsync(kind, [deps = deps_, handler](const RequestContext& ctx,
+                                                       const TurmsRequest& request, Reply reply) {
+      handler(*deps, ctx, request, std::move(reply));
+    });
   }
 
  private:

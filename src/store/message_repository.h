@@ -1,6 +1,7 @@
 #pragma once
 // Messages of the business store (Turms' `message` collection). A group message is stored once.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -62,6 +63,12 @@ class MessageRepository {
   // Durable when it returns OK. Inserting the same id twice with the same content is OK (a
   // retried write), so callers can retry safely.
   virtual VoidResult insert(const MessageRecord& message) = 0;
+  // insert() for a caller that should not hold its thread while the write becomes durable: done
+  // gets insert()'s result, on whichever thread the store finishes on. Stores without
+  // asynchronous writes call done before returning.
+  virtual void insertAsync(const MessageRecord& message, std::function<void(VoidResult)> done) {
+    done(insert(message));
+  }
   virtual Result<int64_t> insertMany(std::span<const MessageRecord> messages) = 0;
   virtual Result<std::optional<MessageRecord>> findById(int64_t id) = 0;
   virtual Result<std::vector<MessageRecord>> query(const MessageQuery& query) = 0;

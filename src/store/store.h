@@ -24,7 +24,8 @@ class Store {
   // Durable per-conversation sequence counters kept in the store itself (the embedded default;
   // clusters use Redis counters with this store's messages as their floor).
   virtual SequenceIds& sequenceIds() = 0;
-  // Makes everything acknowledged so far durable (called on graceful shutdown).
+  // Makes everything acknowledged so far durable, and waits for the writes queued so far and the
+  // callbacks of asynchronous ones (called on graceful shutdown, before the io threads stop).
   virtual void flush() = 0;
   // True when the store holds no business data at all (demo data is only seeded then).
   virtual Result<bool> isEmpty() = 0;

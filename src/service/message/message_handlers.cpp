@@ -206,8 +206,17 @@ Result<bool> canForward(ServiceDeps& deps, const MessageRecord& message, int64_t
   return member.value().has_value();
 }
 
-HandlerResult createMessage(ServiceDeps& deps, const RequestContext& ctx,
-                            const TurmsRequest& request) {
+// A message that passed every check and has its id: what the sender and its recipients get once
+// it is stored.
+struct AcceptedMessage {
+  MessageRecord record;
+  HandlerResult result;  // the answer, with the recipients' push when there is one
+};
+
+// Checks a CreateMessageRequest and builds the message, its answer and its push; a refusal is
+// returned instead. Reads only: nothing is stored yet.
+std::optional<HandlerResult> acceptMessage(ServiceDeps& deps, const RequestContext& ctx,
+                                           const TurmsRequest& request, AcceptedMessage& accepted) {
   const auto& req = request.create_message_request();
   if (req.has_is_system_message() && req.is_system_message()) {
     return HandlerResult::failure(StatusCode::kUnauthorizedRequest,
@@ -218,7 +227,7 @@ HandlerResult createMessage(ServiceDeps& deps, const RequestContext& ctx,
                                   "Exactly one of group_id and recipient_id must be set");
   }
   const int64_t now = deps.clock.nowMillis();
-  MessageRecord message;
+  MessageRecord& message = accepted.record;
   message.is_group_message = req.has_group_id();
   message.sender_id = ctx.user_id;
   message.target_id = message.is_group_message ? req.group_id() : req.recipient_id();
@@ -263,23 +272,11 @@ HandlerResult createMessage(ServiceDeps& deps, const RequestContext& ctx,
   if (denied) return *denied;
 
   message.id = deps.ids.next();
-  if (deps.message.use_sequence_ids) {
-    // Taken before the insert: if the insert fails the id is skipped, which clients tolerate
-    // (gaps), whereas handing the same id to two messages would not be.
-    auto sequence_id = deps.sequence_ids.next(conversationOf(message));
-    if (!sequence_id.ok()) {
-      return writeFailure("taking a sequence id", ctx.user_id, message.id, sequence_id.status());
-    }
-    message.sequence_id = sequence_id.value();
-  }
-  // Stored before the answer: an OK means the message survives a crash of this node.
-  if (const VoidResult stored = deps.store.messages().insert(message); !stored.ok()) {
-    return writeFailure("storing", ctx.user_id, message.id, stored.status());
-  }
-
-  HandlerResult result = HandlerResult::withLong(message.id);
+  accepted.result = HandlerResult::withLong(message.id);
+  // The audience is read now, before the write, so that nothing but the write itself waits for
+  // the commit; a member who joins in between pulls the message instead.
   std::optional<RelayPush> push = audienceOf(deps, message, ctx.user_id);
-  if (!push) return result;
+  if (!push) return std::nullopt;
   TurmsRequest relayed = request;
   auto* create = relayed.mutable_create_message_request();
   create->set_message_id(message.id);
@@ -301,9 +298,50 @@ HandlerResult createMessage(ServiceDeps& deps, const RequestContext& ctx,
     create->clear_pre_message_id();
   }
   push->request = std::move(relayed);
-  if (message.sequence_id > 0) push->sequence_id = message.sequence_id;
-  result.pushes.push_back(std::move(*push));
-  return result;
+  accepted.result.pushes.push_back(std::move(*push));
+  return std::nullopt;
+}
+
+// Stores the message and then answers: an OK means the message survives a crash of this node.
+void storeAndReply(ServiceDeps& deps, int64_t user_id, std::shared_ptr<AcceptedMessage> accepted,
+                   Reply reply) {
+  MessageRepository& messages = deps.store.messages();
+  messages.insertAsync(accepted->record, [user_id, accepted, reply](VoidResult stored) {
+    if (!stored.ok()) {
+      reply(writeFailure("storing", user_id, accepted->record.id, stored.status()));
+      return;
+    }
+    reply(std::move(accepted->result));
+  });
+}
+
+// Asynchronous: with the embedded store, the sequence counter and the message are written by the
+// store's writer thread in one group commit, and no thread waits for it.
+void createMessage(ServiceDeps& deps, const RequestContext& ctx, const TurmsRequest& request,
+                   Reply reply) {
+  auto accepted = std::make_shared<AcceptedMessage>();
+  if (auto refused = acceptMessage(deps, ctx, request, *accepted)) {
+    reply(std::move(*refused));
+    return;
+  }
+  if (!deps.message.use_sequence_ids) {
+    storeAndReply(deps, ctx.user_id, std::move(accepted), std::move(reply));
+    return;
+  }
+  // Taken before the insert: if the insert fails the id is skipped, which clients tolerate
+  // (gaps), whereas handing the same id to two messages would not be.
+  const ConversationKey conversation = conversationOf(accepted->record);
+  deps.sequence_ids.nextAsync(
+      conversation, [&deps, user_id = ctx.user_id, accepted, reply](Result<int64_t> sequence_id) {
+        if (!sequence_id.ok()) {
+          reply(writeFailure("taking a sequence id", user_id, accepted->record.id,
+                             sequence_id.status()));
+          return;
+        }
+        accepted->record.sequence_id = sequence_id.value();
+        for (RelayPush& push : accepted->result.pushes) push.sequence_id = sequence_id.value();
+        storeAndReply(deps, user_id, accepted, reply);
+      });
 }
 
 // --- QueryMessagesRequest -------------------------------------------------------------------
@@ -534,7 +572,7 @@ HandlerResult updateMessage(ServiceDeps& deps, const RequestContext& ctx,
 
 void registerMessageHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
   DomainRegistrar domain(dispatcher, deps);
-  domain.add(TurmsRequest::kCreateMessageRequest, &createMessage);
+  domain.addAsync(TurmsRequest::kCreateMessageRequest, &createMessage);
   domain.add(TurmsRequest::kQueryMessagesRequest, &queryMessages);
   domain.add(TurmsRequest::kUpdateMessageRequest, &updateMessage);
 }

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -87,13 +88,12 @@ class Database {
   // must hold this lock. Each connection has its own lock and statement cache.
   [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
 
-  // Group commit: runs write_fn inside one transaction together with the writes other threads
-  // queue meanwhile, and returns once that transaction is committed (durable under
+  // Group commit: one writer thread runs write_fn inside one transaction together with the
+  // writes queued meanwhile, and this returns once that transaction is committed (durable under
   // synchronous=FULL). One fsync then serves many writers, which is what makes FULL affordable
-  // for messages. write_fn runs on whichever waiting thread leads the batch, with the lock held:
-  // it must use prepare()/exec() directly, never lock(), and never BEGIN/COMMIT itself. Its
-  // failure undoes only its own statements (a savepoint); a failed COMMIT fails the whole batch.
-  // Takes the lock itself and blocks the caller until its batch is committed.
+  // for messages. write_fn runs on the writer thread with the lock held: it must use
+  // prepare()/exec() directly, never lock(), and never BEGIN/COMMIT itself. Its failure undoes
+  // only its own statements (a savepoint); a failed COMMIT fails the whole batch.
   VoidResult writeDurably(const std::function<VoidResult()>& write_fn);
   // Like writeDurably, but returns as soon as write_fn has run, before its batch is committed.
   // Only for a write that matters together with a later durable write on this database (a
@@ -102,6 +102,22 @@ class Database {
   // holding such a write fail to commit, the database refuses every later write until restart: a
   // later commit must never make durable what was derived from a write that was lost.
   VoidResult writeBeforeCommit(const std::function<VoidResult()>& write_fn);
+
+  // When an asynchronous write's callback runs.
+  enum class NotifyWhen {
+    kCommitted,  // as writeDurably: the write is durable
+    kExecuted,   // as writeBeforeCommit: the write ran, its commit comes later
+  };
+  // writeDurably / writeBeforeCommit without a waiting thread: queues write_fn and returns at
+  // once; done gets the result on the writer thread. A request then holds no thread while its
+  // batch commits. done must be quick: it delays the batch (kExecuted: it runs with the lock
+  // held and may queue further writes, which join the same transaction) or the next one. A
+  // refused write (poisoned database) calls done on the caller's thread before returning.
+  void writeAsync(std::function<VoidResult()> write_fn, std::function<void(VoidResult)> done,
+                  NotifyWhen when = NotifyWhen::kCommitted);
+  // Returns once every write queued before the call, and every write their kExecuted callbacks
+  // queued, has committed and its callback has run.
+  void waitForQueuedWrites();
   // Writers waiting for the batch after the one being committed (tests, metrics).
   size_t queuedWriters();
 
@@ -133,27 +149,38 @@ class Database {
     explicit QueuedWrite(const std::function<VoidResult()>* f) : fn(f) {}
     const std::function<VoidResult()>* fn;
     VoidResult result;
-    bool done = false;           // guarded by queue_mutex_: its batch is committed
-    bool lead = false;           // guarded by queue_mutex_: it is to lead the next batch
-    bool before_commit = false;  // released once executed (writeBeforeCommit)
-    // One per writer, so a commit wakes exactly its writers and the next leader rather than every
-    // waiting thread. A condition variable, not a semaphore: libstdc++'s semaphores spin with
-    // sched_yield, which hundreds of waiting writers turn into most of the CPU.
+    bool before_commit = false;  // finished once executed (writeBeforeCommit, kExecuted)
+    // Asynchronous writes: owned by the queue, then the batch, and deleted once done has run.
+    std::function<VoidResult()> owned_fn;
+    std::function<void(VoidResult)> done_fn;
+    // Synchronous writes: the caller waits on its own condition variable, so a commit wakes
+    // exactly its writers rather than every waiting thread. A condition variable, not a
+    // semaphore: libstdc++'s semaphores spin with sched_yield, which hundreds of waiting writers
+    // turn into most of the CPU.
+    bool done = false;  // guarded by queue_mutex_
     std::condition_variable wake;
   };
   VoidResult write(const std::function<VoidResult()>& write_fn, bool before_commit);
-  // Runs and commits the batch. Writes released before the commit are set to nullptr in batch:
-  // their owners may have returned already.
-  void commitBatch(std::vector<QueuedWrite*>& batch, QueuedWrite* leader);
-  void releaseEarly(QueuedWrite*& write);
+  void enqueue(QueuedWrite* write);
+  void runWriter();
+  // Runs and commits the batch; writes queued while it runs join it (up to a bound), so a write
+  // queued by a kExecuted callback commits with the write that queued it. Writes finished before
+  // the commit are set to nullptr in batch.
+  void commitBatch(std::vector<QueuedWrite*>& batch);
+  void takeQueued(std::vector<QueuedWrite*>& batch);
+  // Hands a write its result: wakes a synchronous writer, runs (and deletes) an asynchronous one.
+  void finish(QueuedWrite* write);
 
   std::string path_;
   sqlite3* db_ = nullptr;
   std::mutex mutex_;
-  // Group commit queue: writers wait here while a leader commits the batch before theirs.
+  // Group commit queue, emptied batch by batch by the writer thread.
   std::mutex queue_mutex_;
+  std::condition_variable writer_wake_;
   std::vector<QueuedWrite*> queue_;  // guarded by queue_mutex_
-  bool committing_ = false;          // guarded by queue_mutex_
+  bool writer_idle_ = false;         // guarded by queue_mutex_: waiting for writes
+  bool stopping_ = false;            // guarded by queue_mutex_
+  std::thread writer_;               // kWrite connections only
   // A batch with writes released before their commit failed to commit (see writeBeforeCommit).
   std::atomic<bool> poisoned_{false};
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;

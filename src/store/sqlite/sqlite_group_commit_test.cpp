@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <future>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/sqlite/sqlite_database.h"
@@ -75,6 +78,52 @@ TEST(SqliteGroupCommitTest, AFailingWriteUndoesOnlyItself) {
   EXPECT_EQ(countItems(db), 2) << "items 1 and 3; item 2 went with its failed write";
 }
 
+// writeAsync: the caller does not wait; done runs once the write is committed, so a second
+// connection already sees it from inside done.
+TEST(SqliteGroupCommitTest, AnAsynchronousWriteReportsOnceItIsCommitted) {
+  testing::TempDir dir;
+  const std::string path = dir.file("gc.db");
+  sqlite::Database db(path);
+  db.migrate(kMigrations);
+  sqlite::Database observer(path, sqlite::Database::Access::kRead);
+  std::promise<std::pair<bool, int64_t>> reported;
+  db.writeAsync([&] { return insertItem(db, 7); },
+                [&](VoidResult written) {
+                  reported.set_value({written.ok(), countItems(observer)});
+                });
+  const auto [ok, seen] = reported.get_future().get();
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(seen, 1) << "committed before done ran";
+}
+
+// kExecuted: done runs before the commit, and a write it queues joins the same transaction, which
+// is how a message commits together with its sequence counter. A failed write reports its error.
+TEST(SqliteGroupCommitTest, AWriteQueuedFromAnExecutedCallbackCommitsWithIt) {
+  testing::TempDir dir;
+  const std::string path = dir.file("gc.db");
+  sqlite::Database db(path);
+  db.migrate(kMigrations);
+  sqlite::Database observer(path, sqlite::Database::Access::kRead);
+  std::promise<int64_t> seen_before_commit;
+  std::promise<bool> second_done;
+  db.writeAsync([&] { return insertItem(db, 1); },
+                [&](VoidResult first) {
+                  EXPECT_TRUE(first.ok());
+                  seen_before_commit.set_value(countItems(observer));
+                  db.writeAsync([&] { return insertItem(db, 2); },
+                                [&](VoidResult second) { second_done.set_value(second.ok()); });
+                },
+                sqlite::Database::NotifyWhen::kExecuted);
+  EXPECT_EQ(seen_before_commit.get_future().get(), 0) << "done ran before the commit";
+  EXPECT_TRUE(second_done.get_future().get());
+  EXPECT_EQ(countItems(observer), 2);
+
+  std::promise<StatusCode> duplicate;
+  db.writeAsync([&] { return insertItem(db, 1); },
+                [&](VoidResult written) { duplicate.set_value(written.status().code); });
+  EXPECT_EQ(duplicate.get_future().get(), StatusCode::kRecordContainsDuplicateKey);
+}
+
 // A write released before its commit (a sequence counter) whose batch then fails to commit: every
 // later write is refused, so nothing derived from the lost write can become durable.
 TEST(SqliteGroupCommitTest, AFailedCommitAfterAnEarlyReleaseRefusesLaterWrites) {
@@ -92,38 +141,32 @@ TEST(SqliteGroupCommitTest, AFailedCommitAfterAnEarlyReleaseRefusesLaterWrites) 
     if (!stmt.ok()) return stmt.status();
     return stmt->run();
   };
-  std::atomic<bool> first_may_finish{false};
-  std::atomic<bool> first_running{false};
-  // The first batch is held open until the next one has formed behind it: a harmless durable
-  // write first (it will lead), then the early write that breaks the commit.
-  std::thread holder([&] {
-    EXPECT_TRUE(db.writeDurably([&] {
-                    first_running = true;
-                    while (!first_may_finish) std::this_thread::yield();
-                    return run("INSERT INTO parent (id) VALUES (1)");
-                  }).ok());
+  // A durable write that holds its batch open until the early write has queued behind it; the
+  // early write then joins that batch (writes queued while a batch runs join it), whose commit
+  // the early write breaks.
+  std::atomic<bool> durable_running{false};
+  VoidResult durable_result;
+  std::thread durable([&] {
+    durable_result = db.writeDurably([&] {
+      durable_running = true;
+      while (db.queuedWriters() != 1) std::this_thread::yield();
+      return run("INSERT INTO parent (id) VALUES (2)");
+    });
   });
-  while (!first_running) std::this_thread::yield();
-  VoidResult leader_result;
-  std::thread leader([&] {
-    leader_result = db.writeDurably([&] { return run("INSERT INTO parent (id) VALUES (2)"); });
-  });
-  while (db.queuedWriters() != 1) std::this_thread::yield();
-  VoidResult early_result;
-  std::thread early([&] {
-    early_result = db.writeBeforeCommit(
-        [&] { return run("INSERT INTO child (id, parent_id) VALUES (1, 99)"); });
-  });
-  while (db.queuedWriters() != 2) std::this_thread::yield();
-  first_may_finish = true;
-  holder.join();
-  leader.join();
-  early.join();
+  while (!durable_running) std::this_thread::yield();
+  const VoidResult early_result =
+      db.writeBeforeCommit([&] { return run("INSERT INTO child (id, parent_id) VALUES (1, 99)"); });
+  durable.join();
   EXPECT_TRUE(early_result.ok()) << "released once executed, before the commit failed";
-  EXPECT_FALSE(leader_result.ok()) << "the commit of its batch failed";
+  EXPECT_FALSE(durable_result.ok()) << "the commit of its batch failed";
   auto later = db.writeDurably([&] { return run("INSERT INTO parent (id) VALUES (3)"); });
   ASSERT_FALSE(later.ok());
   EXPECT_EQ(later.status().code, StatusCode::kServerUnavailable);
+  // An asynchronous write is refused alike, at once.
+  std::optional<StatusCode> refused;
+  db.writeAsync([&] { return run("INSERT INTO parent (id) VALUES (4)"); },
+                [&](VoidResult written) { refused = written.status().code; });
+  EXPECT_EQ(refused, StatusCode::kServerUnavailable);
 }
 
 }  // namespace

@@ -239,6 +239,16 @@ VoidResult SqliteMessageRepository::insert(const MessageRecord& message) {
   });
 }
 
+void SqliteMessageRepository::insertAsync(const MessageRecord& message,
+                                          std::function<void(VoidResult)> done) {
+  db_.writeAsync(
+      [this, message]() -> VoidResult {
+        bool inserted = false;
+        return insertLocked(message, inserted);
+      },
+      std::move(done));
+}
+
 Result<int64_t> SqliteMessageRepository::insertMany(std::span<const MessageRecord> messages) {
   if (messages.empty()) return int64_t{0};
   auto lock = db_.lock();

@@ -67,6 +67,8 @@ class SqliteMessageRepository final : public MessageRepository {
   SqliteMessageRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
 
   VoidResult insert(const MessageRecord& message) override;
+  // Queued to the writer's group commit; done runs on the writer thread once it is committed.
+  void insertAsync(const MessageRecord& message, std::function<void(VoidResult)> done) override;
   Result<int64_t> insertMany(std::span<const MessageRecord> messages) override;
   Result<std::optional<MessageRecord>> findById(int64_t id) override;
   Result<std::vector<MessageRecord>> query(const MessageQuery& query) override;

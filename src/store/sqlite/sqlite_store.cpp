@@ -56,6 +56,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
 // Every commit is already durable (synchronous=FULL); folding the WAL back into the main file
 // leaves a single self-contained parley.db for backups and copies after shutdown.
 void SqliteStore::flush() {
+  db_.waitForQueuedWrites();
   auto lock = db_.lock();
   (void)db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
