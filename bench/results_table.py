@@ -72,12 +72,15 @@ METRICS = [
 ]
 
 
-def main():
-    results_dir, markdown = sys.argv[1], sys.argv[2]
-    latest = {}
-    for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
-        doc = json.load(open(path))
-        latest[doc["scenario"]] = (os.path.basename(path), doc)
+BACKEND_TITLES = {
+    "redis": "SQLite + Redis (sessions and sequence ids in one redis-server, AOF everysec)",
+    "mongo": "MongoDB (FerretDB on SQLite) + in-process online state",
+    "redis+mongo": "MongoDB (FerretDB on SQLite) + Redis: the clustered deployment's stores, one node",
+}
+
+
+def table(latest, with_targets):
+    """The metric rows for one backend's newest result of each scenario."""
     lines = ["| scenario | metric | echo-baseline | parley | parley / baseline | target | met |",
              "|---|---|---|---|---|---|---|"]
     for scenario, label, step, path, unit, target, check in METRICS:
@@ -89,7 +92,9 @@ def main():
         params = (parley or echo or {}).get("params", {})
         label = label.format(size=params.get("group_size", "?"), rate=fmt(params.get("rate")))
         met = ""
-        if scenario == "private" and step == "private-max":
+        if not with_targets:
+            target = ""
+        elif scenario == "private" and step == "private-max":
             met = "yes" if pv is not None and ev and pv / ev >= 0.5 else "no"
         elif check is not None:
             met = "yes" if check(pv) else "no"
@@ -98,6 +103,12 @@ def main():
         lines.append(f"| {scenario} | {label} | {fmt(ev, unit)} | {fmt(pv, unit)} | "
                      f"{ratio(pv, ev)} | {target} | {met} |")
     lines.append("")
+    return lines
+
+
+def details(latest):
+    """Where each scenario's figures come from: file, commit, machine, every command line."""
+    lines = []
     for scenario in ["idle", "login", "private", "group"]:
         if scenario not in latest:
             continue
@@ -117,6 +128,29 @@ def main():
                          f"{json.dumps(res['errors']) if res['errors'] else 'none'}; "
                          f"`{r['command']}`")
         lines.append("")
+    return lines
+
+
+def main():
+    results_dir, markdown = sys.argv[1], sys.argv[2]
+    # backend -> scenario -> (file name, doc); files sort by date, so the newest wins.
+    latest = {}
+    for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
+        doc = json.load(open(path))
+        backend = doc.get("backend", "embedded")
+        latest.setdefault(backend, {})[doc["scenario"]] = (os.path.basename(path), doc)
+    lines = table(latest.get("embedded", {}), with_targets=True)
+    lines += details(latest.get("embedded", {}))
+    for backend in ["redis", "mongo", "redis+mongo"]:
+        if backend not in latest:
+            continue
+        lines.append(f"### Parley on {BACKEND_TITLES[backend]} (`BACKEND={backend}`)")
+        lines.append("")
+        lines.append("The targets are the embedded default's; \"server cpu\" is Parley's process "
+                     "only, not the Redis or FerretDB server beside it.")
+        lines.append("")
+        lines += table(latest[backend], with_targets=False)
+        lines += details(latest[backend])
     text = open(markdown).read()
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
     text = text[:start] + "\n" + "\n".join(lines) + "\n" + text[end:]

@@ -10,7 +10,16 @@
 # Environment (all optional):
 #   BUILD_DIR    build tree to use (default: <repo>/build); built here if a binary is missing
 #   BENCH_PARLEY_BIN   the parley binary to measure (default: $BUILD_DIR/parley)
-#   BENCH_PARLEY_ARGS  extra parley flags (e.g. a Redis or MongoDB store once those exist)
+#   BENCH_PARLEY_ARGS  extra parley flags
+#   BACKEND      what Parley keeps its state in (default: embedded):
+#                embedded     SQLite and in-process online state (the default deployment)
+#                redis        SQLite, sessions and sequence ids in a redis-server (AOF everysec)
+#                mongo        MongoDB (FerretDB here) for business data, in-process online state
+#                redis+mongo  both: the clustered deployment's stores, on one node
+#                Each Parley run gets fresh servers of its own on loopback, stopped by pid;
+#                results go to bench/results/<date>-<scenario>-<backend>.json. redis needs
+#                redis-server (or $PARLEY_REDIS_SERVER), mongo the FerretDB server that
+#                scripts/build-ferretdb.sh builds (or $PARLEY_FERRETDB).
 #   PAUSE        seconds between the baseline run and the Parley run (default: 5)
 #   QUICK=1      tiny sizes, for checking the script itself (results are not recorded)
 #   WAIT_FOR_LOAD  e.g. 0.5: before each measurement wait (at most WAIT_MAX seconds, default
@@ -36,6 +45,16 @@ ECHO_BIN="$BUILD_DIR/echo-baseline"
 PAUSE="${PAUSE:-5}"
 QUICK="${QUICK:-0}"
 TRANSPORT="${TRANSPORT:-ws}"
+BACKEND="${BACKEND:-embedded}"
+case "$BACKEND" in
+  embedded | redis | mongo | redis+mongo) ;;
+  *)
+    echo "run.sh: unknown BACKEND '$BACKEND' (embedded, redis, mongo, redis+mongo)" >&2
+    exit 2
+    ;;
+esac
+REDIS_SERVER_BIN="${PARLEY_REDIS_SERVER:-redis-server}"
+FERRETDB_BIN="${PARLEY_FERRETDB:-$BUILD_DIR/ferretdb-test}"
 DURATION="${DURATION:-10s}"
 MESSAGE_BYTES="${MESSAGE_BYTES:-64}"
 if [ "$QUICK" = 1 ]; then
@@ -94,6 +113,26 @@ if [ "$needs_rereg" = 1 ] && [ ! -x "$REREG_BIN" ]; then
   cmake --build "$BUILD_DIR" -j"$(nproc)" --target reregistration-bench
 fi
 
+if [ "$needs_parley" = 1 ]; then
+  case "$BACKEND" in
+    *redis*)
+      if ! command -v "$REDIS_SERVER_BIN" >/dev/null; then
+        echo "run.sh: BACKEND=$BACKEND needs redis-server (apt-get install -y redis-server)" >&2
+        exit 1
+      fi
+      ;;
+  esac
+  case "$BACKEND" in
+    *mongo*)
+      if [ ! -x "$FERRETDB_BIN" ]; then
+        echo "run.sh: BACKEND=$BACKEND needs $FERRETDB_BIN: run scripts/build-ferretdb.sh (and" \
+          "copy build/ferretdb-test there) or set PARLEY_FERRETDB" >&2
+        exit 1
+      fi
+      ;;
+  esac
+fi
+
 work="$(mktemp -d /tmp/parley-bench-run-XXXXXX)"
 started_pids=()
 cleanup() {
@@ -147,14 +186,85 @@ start_echo() {
   start_server echo "echo-baseline ready" "$ECHO_BIN" --bind 127.0.0.1
 }
 
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_backends: fresh servers for BACKEND (none for embedded); sets backend_args (parley flags)
+# and backend_pids.
+backend_pids=()
+backend_args=()
+start_backends() {
+  backend_pids=()
+  backend_args=()
+  local dir port
+  if [[ "$BACKEND" == *redis* ]]; then
+    dir="$work/redis"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    port="$(free_port)"
+    # docs/redis.conf's durability: AOF, fsync every second.
+    "$REDIS_SERVER_BIN" --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" \
+      --appendonly yes --appendfsync everysec --daemonize no >"$dir/out" 2>&1 &
+    backend_pids+=($!)
+    started_pids+=($!)
+    wait_for_line "$dir/out" "Ready to accept connections" redis-server "${backend_pids[-1]}"
+    backend_args+=("--redis-session-uris=redis://127.0.0.1:$port")
+  fi
+  if [[ "$BACKEND" == *mongo* ]]; then
+    dir="$work/ferretdb"
+    rm -rf "$dir"
+    mkdir -p "$dir/data"
+    port="$(free_port)"
+    "$FERRETDB_BIN" --listen-addr="127.0.0.1:$port" --data-dir="$dir/data" >"$dir/out" \
+      2>"$dir/err" &
+    backend_pids+=($!)
+    started_pids+=($!)
+    wait_for_line "$dir/out" "ferretdb ready" ferretdb "${backend_pids[-1]}"
+    backend_args+=("--mongo-uri=mongodb://127.0.0.1:$port/" "--mongo-database=bench")
+  fi
+}
+
+stop_backends() {
+  local pid
+  for pid in "${backend_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  backend_pids=()
+}
+
+# wait_for_line FILE PATTERN NAME PID: until PATTERN shows in FILE (60 s), or PID exits.
+wait_for_line() {
+  for _ in $(seq 600); do
+    if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$4" 2>/dev/null; then
+      echo "run.sh: $3 exited before it was ready:" >&2
+      tail -20 "$1" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "run.sh: $3 did not become ready" >&2
+  exit 1
+}
+
 start_parley() {
   local users="$1" data="$work/parley-data"
   rm -rf "$data"
   mkdir -p "$data"
+  start_backends
   start_server parley "parley ready" "$BENCH_PARLEY_BIN" --bind=127.0.0.1 --ws-port=0 --tcp-port=0 \
     --admin-port=0 --data-dir="$data" --admin-password=x --argon2-ops-limit=1 \
     --argon2-mem-limit-kib=64 --log-level=warn --demo-data=true --demo-user-count="$users" \
-    ${BENCH_PARLEY_ARGS:-}
+    "${backend_args[@]}" ${BENCH_PARLEY_ARGS:-}
+}
+
+stop_parley() {
+  stop_server
+  stop_backends
 }
 
 port_for_transport() {
@@ -208,7 +318,7 @@ run_pair() {
   sleep "$PAUSE"
   start_parley "$users"
   bench "parley-$name" "parley" "$scenario" "$@"
-  stop_server
+  stop_parley
 }
 
 run_scenario() {
@@ -241,7 +351,7 @@ run_scenario() {
       start_parley "$PRIVATE_SESSIONS"
       bench parley-private-half parley private "sessions=$PRIVATE_SESSIONS" \
         "rate=$parley_half" "duration=$DURATION" "message_bytes=$MESSAGE_BYTES" max_duration=300s
-      stop_server
+      stop_parley
       ;;
     group)
       # A moderate rate for latency, then ten times more for fan-out throughput.
@@ -331,9 +441,11 @@ for scenario in "${scenarios[@]}"; do
     continue
   fi
   run_scenario "$scenario"
-  out="$bench_dir/results/$date_tag-$scenario.json"
-  if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-$scenario.json"; fi
-  SCENARIO="$scenario" WORK="$work" MACHINE="$(machine_json)" COMMIT="$commit${dirty:+ (src modified)}" \
+  suffix=""
+  if [ "$BACKEND" != embedded ]; then suffix="-${BACKEND/+/-}"; fi
+  out="$bench_dir/results/$date_tag-$scenario$suffix.json"
+  if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-$scenario$suffix.json"; fi
+  SCENARIO="$scenario" BACKEND="$BACKEND" WORK="$work" MACHINE="$(machine_json)" COMMIT="$commit${dirty:+ (src modified)}" \
     OUT="$out" python3 - <<'EOF'
 import glob, json, os
 work, scenario = os.environ["WORK"], os.environ["SCENARIO"]
@@ -347,7 +459,8 @@ for path in sorted(glob.glob(os.path.join(work, "*.json"))):
     runs.append({"server": server, "step": step,
                  "command": open(os.path.join(work, name + ".cmd")).read().strip(),
                  "result": result})
-doc = {"scenario": scenario, "date": runs[0]["result"]["date"] if runs else "",
+doc = {"scenario": scenario, "backend": os.environ["BACKEND"],
+       "date": runs[0]["result"]["date"] if runs else "",
        "commit": os.environ["COMMIT"], "machine": json.loads(os.environ["MACHINE"]), "runs": runs}
 with open(os.environ["OUT"], "w") as f:
     json.dump(doc, f, indent=1, sort_keys=True)
