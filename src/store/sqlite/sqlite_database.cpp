@@ -23,10 +23,11 @@ constexpr int kBusyTimeoutMillis = 5000;
 // last transactions that were already acknowledged to clients. FULL fsyncs the WAL on every
 // commit; the writer thread group-commits, which is what makes FULL affordable.
 // wal_autocheckpoint stays at SQLite's 1,000 pages, run by the writer after a commit: 10,000
-// pages made the closed-loop rate ~7% higher but each checkpoint long enough to push the private
-// p99 at half load from ~12 ms to ~20 ms. A checkpoint on a connection of its own does not help:
-// under steady writes it never catches up with the writer, so the WAL never starts over and grew
-// past 200 MB in ten seconds (measured).
+// pages made the closed-loop rate ~15% higher but each checkpoint long enough to push the private
+// p99 at half load from ~12 ms to ~20 ms. Checkpoints on a connection of their own did not help:
+// under steady writes they never copy the last frames, so the WAL never starts over (it grew
+// past 200 MB in ten seconds); with the writer also checkpointing from 4,000 pages the p99 was
+// worse still (15-50 ms). All measured with bench/run.sh private.
 constexpr const char* kWriterPragmas =
     "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;";
 constexpr const char* kReaderPragmas = "PRAGMA query_only=ON; PRAGMA cache_size=-65536;";
@@ -54,6 +55,11 @@ std::string_view sqlOf(sqlite3_stmt* stmt) {
 // A bound on one transaction: under a steady stream of writes the batch would otherwise never
 // close, and its writers would wait for a commit that never comes.
 constexpr size_t kMaxWritesPerCommit = 4096;
+
+Status noWriterStatus() {
+  return error(StatusCode::kServerUnavailable,
+               "the SQLite store is closed, or this connection is read-only");
+}
 
 Status poisonedStatus() {
   return error(StatusCode::kServerUnavailable,
@@ -163,6 +169,7 @@ Database::Database(const std::string& path, Access access) : path_(path) {
   if (sqlite3_exec(db_, kWriterPragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
     fail("cannot set pragmas");
   }
+  writer_running_ = true;
   writer_ = std::thread([this] { runWriter(); });
 }
 
@@ -223,7 +230,7 @@ VoidResult Database::write(const std::function<VoidResult()>& write_fn, bool bef
   if (poisoned_.load()) return poisonedStatus();
   QueuedWrite mine(&write_fn);
   mine.before_commit = before_commit;
-  enqueue(&mine);
+  if (!enqueue(&mine)) return noWriterStatus();
   std::unique_lock queue_lock(queue_mutex_);
   mine.wake.wait(queue_lock, [&] { return mine.done; });
   return mine.result;
@@ -240,18 +247,23 @@ void Database::writeAsync(std::function<VoidResult()> write_fn,
   write->fn = &write->owned_fn;
   write->done_fn = std::move(done);
   write->before_commit = when == NotifyWhen::kExecuted;
-  enqueue(write);
+  if (!enqueue(write)) {
+    const std::unique_ptr<QueuedWrite> refused(write);
+    refused->done_fn(noWriterStatus());
+  }
 }
 
-void Database::enqueue(QueuedWrite* write) {
+bool Database::enqueue(QueuedWrite* write) {
   bool wake = false;
   {
     std::lock_guard queue_lock(queue_mutex_);
+    if (!writer_running_) return false;
     queue_.push_back(write);
     wake = writer_idle_;
   }
   // A busy writer looks at the queue again before it sleeps: no wake-up (a syscall) needed.
   if (wake) writer_wake_.notify_one();
+  return true;
 }
 
 void Database::waitForQueuedWrites() {
@@ -275,8 +287,11 @@ void Database::runWriter() {
       writer_idle_ = true;
       writer_wake_.wait(queue_lock, [&] { return !queue_.empty() || stopping_; });
       writer_idle_ = false;
-      // Stopping: whatever was queued before is still committed.
-      if (queue_.empty()) return;
+      // Stopping: whatever was queued before is still committed; later writes are refused.
+      if (queue_.empty()) {
+        writer_running_ = false;
+        return;
+      }
       batch.swap(queue_);
     }
     commitBatch(batch);

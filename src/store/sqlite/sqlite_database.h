@@ -161,7 +161,8 @@ class Database {
     std::condition_variable wake;
   };
   VoidResult write(const std::function<VoidResult()>& write_fn, bool before_commit);
-  void enqueue(QueuedWrite* write);
+  // false when no writer thread takes it (a read-only connection, or one being closed).
+  bool enqueue(QueuedWrite* write);
   void runWriter();
   // Runs and commits the batch; writes queued while it runs join it (up to a bound), so a write
   // queued by a kExecuted callback commits with the write that queued it. Writes finished before
@@ -180,6 +181,7 @@ class Database {
   std::vector<QueuedWrite*> queue_;  // guarded by queue_mutex_
   bool writer_idle_ = false;         // guarded by queue_mutex_: waiting for writes
   bool stopping_ = false;            // guarded by queue_mutex_
+  bool writer_running_ = false;      // guarded by queue_mutex_
   std::thread writer_;               // kWrite connections only
   // A batch with writes released before their commit failed to commit (see writeBeforeCommit).
   std::atomic<bool> poisoned_{false};

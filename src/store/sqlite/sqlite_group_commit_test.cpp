@@ -124,6 +124,24 @@ TEST(SqliteGroupCommitTest, AWriteQueuedFromAnExecutedCallbackCommitsWithIt) {
   EXPECT_EQ(duplicate.get_future().get(), StatusCode::kRecordContainsDuplicateKey);
 }
 
+// Only the writing connection has a writer thread; a write handed to a read connection is refused
+// at once rather than waiting for ever.
+TEST(SqliteGroupCommitTest, AReadConnectionRefusesWritesAtOnce) {
+  testing::TempDir dir;
+  const std::string path = dir.file("gc.db");
+  sqlite::Database db(path);
+  db.migrate(kMigrations);
+  sqlite::Database reader(path, sqlite::Database::Access::kRead);
+  const VoidResult refused = reader.writeDurably([&] { return insertItem(reader, 1); });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code, StatusCode::kServerUnavailable);
+  std::optional<StatusCode> async_refused;
+  reader.writeAsync([&] { return insertItem(reader, 2); },
+                    [&](VoidResult written) { async_refused = written.status().code; });
+  EXPECT_EQ(async_refused, StatusCode::kServerUnavailable);
+  EXPECT_EQ(countItems(db), 0);
+}
+
 // A write released before its commit (a sequence counter) whose batch then fails to commit: every
 // later write is refused, so nothing derived from the lost write can become durable.
 TEST(SqliteGroupCommitTest, AFailedCommitAfterAnEarlyReleaseRefusesLaterWrites) {
