@@ -78,14 +78,21 @@ TEST(SqliteGroupCommitTest, AFailingWriteUndoesOnlyItself) {
   EXPECT_EQ(countItems(db), 2) << "items 1 and 3; item 2 went with its failed write";
 }
 
-// writeAsync: the caller does not wait; done runs once the write is committed, so a second
-// connection already sees it from inside done.
-TEST(SqliteGroupCommitTest, AnAsynchronousWriteReportsOnceItIsCommitted) {
+// The writing connection of a migrated database, and a read connection beside it that sees only
+// what is committed.
+class SqliteWriterTest : public ::testing::Test {
+ protected:
+  SqliteWriterTest() { db.migrate(kMigrations); }
+
   testing::TempDir dir;
   const std::string path = dir.file("gc.db");
-  sqlite::Database db(path);
-  db.migrate(kMigrations);
-  sqlite::Database observer(path, sqlite::Database::Access::kRead);
+  sqlite::Database db{path};
+  sqlite::Database observer{path, sqlite::Database::Access::kRead};
+};
+
+// writeAsync: the caller does not wait; done runs once the write is committed, so a second
+// connection already sees it from inside done.
+TEST_F(SqliteWriterTest, AnAsynchronousWriteReportsOnceItIsCommitted) {
   std::promise<std::pair<bool, int64_t>> reported;
   db.writeAsync([&] { return insertItem(db, 7); },
                 [&](VoidResult written) {
@@ -98,12 +105,7 @@ TEST(SqliteGroupCommitTest, AnAsynchronousWriteReportsOnceItIsCommitted) {
 
 // kExecuted: done runs before the commit, and a write it queues joins the same transaction, which
 // is how a message commits together with its sequence counter. A failed write reports its error.
-TEST(SqliteGroupCommitTest, AWriteQueuedFromAnExecutedCallbackCommitsWithIt) {
-  testing::TempDir dir;
-  const std::string path = dir.file("gc.db");
-  sqlite::Database db(path);
-  db.migrate(kMigrations);
-  sqlite::Database observer(path, sqlite::Database::Access::kRead);
+TEST_F(SqliteWriterTest, AWriteQueuedFromAnExecutedCallbackCommitsWithIt) {
   std::promise<int64_t> seen_before_commit;
   std::promise<bool> second_done;
   db.writeAsync([&] { return insertItem(db, 1); },
@@ -126,18 +128,13 @@ TEST(SqliteGroupCommitTest, AWriteQueuedFromAnExecutedCallbackCommitsWithIt) {
 
 // Only the writing connection has a writer thread; a write handed to a read connection is refused
 // at once rather than waiting for ever.
-TEST(SqliteGroupCommitTest, AReadConnectionRefusesWritesAtOnce) {
-  testing::TempDir dir;
-  const std::string path = dir.file("gc.db");
-  sqlite::Database db(path);
-  db.migrate(kMigrations);
-  sqlite::Database reader(path, sqlite::Database::Access::kRead);
-  const VoidResult refused = reader.writeDurably([&] { return insertItem(reader, 1); });
+TEST_F(SqliteWriterTest, AReadConnectionRefusesWritesAtOnce) {
+  const VoidResult refused = observer.writeDurably([&] { return insertItem(observer, 1); });
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code, StatusCode::kServerUnavailable);
   std::optional<StatusCode> async_refused;
-  reader.writeAsync([&] { return insertItem(reader, 2); },
-                    [&](VoidResult written) { async_refused = written.status().code; });
+  observer.writeAsync([&] { return insertItem(observer, 2); },
+                      [&](VoidResult written) { async_refused = written.status().code; });
   EXPECT_EQ(async_refused, StatusCode::kServerUnavailable);
   EXPECT_EQ(countItems(db), 0);
 }
