@@ -92,6 +92,10 @@ int run(const Config& config) {
   if (config.demo.enabled) seedDemoData(*store, hasher, clock, config.demo.user_count);
 
   Metrics metrics(kVersion);
+  if (store->writerMetrics()) {
+    metrics.setStoreWriterSource(
+        [&store = *store] { return store.writerMetrics().value_or(StoreWriterMetrics{}); });
+  }
   net::IoPool pool(config.node.io_threads, config.node.blocking_threads);
   // Running from here on: wiring a Redis Cluster fetches its slot map over these threads.
   pool.start();

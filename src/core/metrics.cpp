@@ -144,8 +144,9 @@ double residentMemoryBytes() {
 struct MirroredCounter {
   Counter* counter = nullptr;
   uint64_t seen = 0;
+  double unit = 1;  // what one count of the source is worth in the exposed series
   void set(uint64_t total) {
-    if (total > seen) counter->Increment(static_cast<double>(total - seen));
+    if (total > seen) counter->Increment(static_cast<double>(total - seen) * unit);
     seen = std::max(seen, total);
   }
 };
@@ -155,6 +156,11 @@ struct ClusterSeries {
   MirroredCounter reregistered, taken_over, maintenance_failures, pushes_sent, pushes_dropped,
       rpc_errors, redis_commands, redis_failed_fast, redis_timeouts, redis_connects,
       redis_disconnects, redis_redirects;
+};
+
+struct StoreWriterSeries {
+  Gauge* queued_writes;
+  MirroredCounter commits, writes, failed_commits, commit_seconds;
 };
 
 }  // namespace
@@ -259,14 +265,50 @@ struct Metrics::Impl {
   LabelCache<Counter*> frame_cache;
   LabelCache<Counter*> login_cache;
 
-  std::mutex cluster_mutex;  // scrapes may overlap
+  std::mutex sources_mutex;  // scrapes may overlap; guards the sources and their series
   std::function<ClusterMetrics()> cluster_source;
   std::optional<ClusterSeries> cluster;
+  std::function<StoreWriterMetrics()> store_writer_source;
+  std::optional<StoreWriterSeries> store_writer;
+
+  MirroredCounter mirroredCounter(const char* name, const char* help, double unit = 1) {
+    return MirroredCounter{
+        &prometheus::BuildCounter().Name(name).Help(help).Register(*registry).Add({}), 0, unit};
+  }
+
+  void registerStoreWriter() {
+    store_writer = StoreWriterSeries{
+        &prometheus::BuildGauge()
+             .Name("parley_sqlite_queued_writes")
+             .Help("SQLite writes waiting for the writer's next batch")
+             .Register(*registry)
+             .Add({}),
+        mirroredCounter("parley_sqlite_commits_total",
+                        "SQLite group commits (one transaction and fsync each)"),
+        mirroredCounter(
+            "parley_sqlite_writes_total",
+            "SQLite writes run by the writer thread; divided by commits: the batch size"),
+        mirroredCounter("parley_sqlite_commit_failures_total",
+                        "SQLite batches whose COMMIT failed (their writes failed with it)"),
+        mirroredCounter("parley_sqlite_commit_seconds_total",
+                        "Time the writer spent committing (WAL write and fsync)", 1e-6),
+    };
+  }
+
+  void collectStoreWriter() {
+    if (!store_writer_source) return;
+    const StoreWriterMetrics m = store_writer_source();
+    auto& w = *store_writer;
+    w.queued_writes->Set(static_cast<double>(m.queued_writes));
+    w.commits.set(m.commits);
+    w.writes.set(m.writes);
+    w.failed_commits.set(m.failed_commits);
+    w.commit_seconds.set(m.commit_micros);
+  }
 
   void registerCluster() {
     auto counter = [this](const char* name, const char* help) {
-      return MirroredCounter{
-          &prometheus::BuildCounter().Name(name).Help(help).Register(*registry).Add({}), 0};
+      return mirroredCounter(name, help);
     };
     cluster = ClusterSeries{
         &prometheus::BuildGauge()
@@ -295,8 +337,10 @@ struct Metrics::Impl {
     };
   }
 
-  void collectCluster() {
-    std::lock_guard lock(cluster_mutex);
+  // Reads the figures their owners keep (cluster, store writer) into the registry.
+  void collectSources() {
+    std::lock_guard lock(sources_mutex);
+    collectStoreWriter();
     if (!cluster_source) return;
     const ClusterMetrics m = cluster_source();
     auto& c = *cluster;
@@ -352,14 +396,20 @@ void Metrics::loginResult(int status_code) { impl_->login_cache.get({}, status_c
 void Metrics::heartbeat() { impl_->heartbeats.Increment(); }
 
 void Metrics::setClusterSource(std::function<ClusterMetrics()> source) {
-  std::lock_guard lock(impl_->cluster_mutex);
+  std::lock_guard lock(impl_->sources_mutex);
   if (!impl_->cluster) impl_->registerCluster();
   impl_->cluster_source = std::move(source);
 }
 
+void Metrics::setStoreWriterSource(std::function<StoreWriterMetrics()> source) {
+  std::lock_guard lock(impl_->sources_mutex);
+  if (!impl_->store_writer) impl_->registerStoreWriter();
+  impl_->store_writer_source = std::move(source);
+}
+
 std::string Metrics::serialize() const {
   impl_->resident_memory.Set(residentMemoryBytes());
-  impl_->collectCluster();
+  impl_->collectSources();
   return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
 }
 

@@ -28,6 +28,17 @@ struct ClusterMetrics {
   uint64_t redis_redirects = 0;  // MOVED and ASK followed (Redis Cluster)
 };
 
+// The embedded store's writer thread (SQLite group commit), read when /metrics is scraped:
+// writes / commits is the batch size, commit_micros / commits the time a commit (WAL write and
+// fsync) takes. Counters only grow.
+struct StoreWriterMetrics {
+  uint64_t commits = 0;
+  uint64_t writes = 0;          // writes in committed or failed batches
+  uint64_t failed_commits = 0;  // batches whose COMMIT failed (every write in them failed too)
+  uint64_t commit_micros = 0;   // time spent in COMMIT
+  int64_t queued_writes = 0;    // waiting for the next batch at the moment of the scrape
+};
+
 class Metrics {
  public:
   // version becomes parley_build_info{version}.
@@ -62,6 +73,8 @@ class Metrics {
 
   // Read at every scrape; set once at start-up, before the admin server serves.
   void setClusterSource(std::function<ClusterMetrics()> source);
+  // The same for the embedded store's writer; not set with MongoDB.
+  void setStoreWriterSource(std::function<StoreWriterMetrics()> source);
 
   // Prometheus text exposition format 0.0.4 of every metric, including the process ones.
   std::string serialize() const;

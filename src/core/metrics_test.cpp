@@ -140,6 +140,29 @@ TEST(MetricsTest, ClusterFiguresAreReadAtEachScrape) {
   EXPECT_EQ(valueOf(series, "parley_sessions_reregistered_total"), 25);
 }
 
+TEST(MetricsTest, StoreWriterFiguresAreReadAtEachScrape) {
+  Metrics metrics;
+  EXPECT_EQ(parseExposition(metrics.serialize()).count("parley_sqlite_commits_total"), 0u)
+      << "a node on MongoDB shows no SQLite series";
+  StoreWriterMetrics current;
+  metrics.setStoreWriterSource([&current] { return current; });
+  current.commits = 4;
+  current.writes = 100;
+  current.commit_micros = 2'500'000;
+  current.queued_writes = 7;
+  auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_sqlite_commits_total"), 4);
+  EXPECT_EQ(valueOf(series, "parley_sqlite_writes_total"), 100);
+  EXPECT_DOUBLE_EQ(valueOf(series, "parley_sqlite_commit_seconds_total"), 2.5);
+  EXPECT_EQ(valueOf(series, "parley_sqlite_queued_writes"), 7);
+  EXPECT_EQ(valueOf(series, "parley_sqlite_commit_failures_total"), 0);
+  current.commits = 5;
+  current.queued_writes = 0;
+  series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_sqlite_commits_total"), 5);
+  EXPECT_EQ(valueOf(series, "parley_sqlite_queued_writes"), 0);
+}
+
 TEST(MetricsTest, ExpositionHasTypeLines) {
   Metrics metrics;
   // A family without any series is left out of the exposition, so give it one.

@@ -1,9 +1,11 @@
 #pragma once
 // The business store: the set of repositories a node uses. The embedded default is SQLite.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cluster/sequence_ids.h"
+#include "core/metrics.h"
 #include "store/conversation_repository.h"
 #include "store/group_repository.h"
 #include "store/message_repository.h"
@@ -32,6 +34,8 @@ class Store {
   // True for exactly one caller among all nodes sharing this store, and only while it holds no
   // users: several nodes started at once on an empty database must not seed demo data twice.
   virtual Result<bool> claimDemoSeeding() = 0;
+  // The writer thread's figures of a store that has one (the embedded default), for /metrics.
+  virtual std::optional<StoreWriterMetrics> writerMetrics() { return std::nullopt; }
 };
 
 // Opens (creating and migrating as needed) the SQLite store in data_dir. Throws std::runtime_error

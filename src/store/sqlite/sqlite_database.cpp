@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -274,6 +275,16 @@ void Database::waitForQueuedWrites() {
   for (int round = 0; round < 2; ++round) (void)writeDurably([] { return VoidResult{}; });
 }
 
+StoreWriterMetrics Database::writerMetrics() {
+  StoreWriterMetrics metrics;
+  metrics.commits = commits_.load(std::memory_order_relaxed);
+  metrics.writes = writes_.load(std::memory_order_relaxed);
+  metrics.failed_commits = failed_commits_.load(std::memory_order_relaxed);
+  metrics.commit_micros = commit_micros_.load(std::memory_order_relaxed);
+  metrics.queued_writes = static_cast<int64_t>(queuedWriters());
+  return metrics;
+}
+
 size_t Database::queuedWriters() {
   std::lock_guard queue_lock(queue_mutex_);
   return queue_.size();
@@ -353,7 +364,17 @@ void Database::commitBatch(std::vector<QueuedWrite*>& batch) {
     }
     if (i + 1 == batch.size()) takeQueued(batch);
   }
-  if (const VoidResult committed = run("COMMIT"); !committed.ok()) {
+  writes_.fetch_add(batch.size(), std::memory_order_relaxed);
+  const auto commit_started = std::chrono::steady_clock::now();
+  const VoidResult committed = run("COMMIT");
+  commit_micros_.fetch_add(
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - commit_started)
+                                .count()),
+      std::memory_order_relaxed);
+  commits_.fetch_add(1, std::memory_order_relaxed);
+  if (!committed.ok()) {
+    failed_commits_.fetch_add(1, std::memory_order_relaxed);
     // Nothing of the batch is durable: every writer in it hears so, none is acknowledged.
     if (inTransaction()) (void)exec("ROLLBACK");
     for (QueuedWrite* write : batch) {

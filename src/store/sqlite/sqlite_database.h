@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/result.h"
 
 struct sqlite3;
@@ -118,6 +119,8 @@ class Database {
   // Returns once every write queued before the call, and every write their kExecuted callbacks
   // queued, has committed and its callback has run.
   void waitForQueuedWrites();
+  // The writer thread's counters so far (all zero on a read connection).
+  StoreWriterMetrics writerMetrics();
   // Writers waiting for the batch after the one being committed (tests, metrics).
   size_t queuedWriters();
 
@@ -183,6 +186,11 @@ class Database {
   bool stopping_ = false;            // guarded by queue_mutex_
   bool writer_running_ = false;      // guarded by queue_mutex_
   std::thread writer_;               // kWrite connections only
+  // Written by the writer thread, read by scrapes.
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> writes_{0};
+  std::atomic<uint64_t> failed_commits_{0};
+  std::atomic<uint64_t> commit_micros_{0};
   // A batch with writes released before their commit failed to commit (see writeBeforeCommit).
   std::atomic<bool> poisoned_{false};
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;

@@ -58,6 +58,14 @@ TEST(SqliteGroupCommitTest, ConcurrentWritersAreAllCommittedBeforeTheyReturn) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_FALSE(db.inTransaction()) << "no batch is left open after the last writer returned";
+  // What /metrics shows: every write counted once, in at most as many commits, none failed.
+  const StoreWriterMetrics figures = db.writerMetrics();
+  EXPECT_EQ(figures.writes, uint64_t{kThreads * kPerThread});
+  EXPECT_GE(figures.commits, 1u);
+  EXPECT_LE(figures.commits, figures.writes);
+  EXPECT_EQ(figures.failed_commits, 0u);
+  EXPECT_EQ(figures.queued_writes, 0);
+
   // A second connection sees every acknowledged write: they were committed, not buffered.
   sqlite::Database observer(path);
   EXPECT_EQ(countItems(observer), kThreads * kPerThread);
@@ -174,6 +182,7 @@ TEST(SqliteGroupCommitTest, AFailedCommitAfterAnEarlyReleaseRefusesLaterWrites) 
   durable.join();
   EXPECT_TRUE(early_result.ok()) << "released once executed, before the commit failed";
   EXPECT_FALSE(durable_result.ok()) << "the commit of its batch failed";
+  EXPECT_EQ(db.writerMetrics().failed_commits, 1u);
   auto later = db.writeDurably([&] { return run("INSERT INTO parent (id) VALUES (3)"); });
   ASSERT_FALSE(later.ok());
   EXPECT_EQ(later.status().code, StatusCode::kServerUnavailable);
