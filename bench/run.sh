@@ -136,6 +136,7 @@ fi
 work="$(mktemp -d /tmp/parley-bench-run-XXXXXX)"
 started_pids=()
 cleanup() {
+  if [ -n "${measuring_pid:-}" ]; then kill "$measuring_pid" 2>/dev/null || true; fi
   for pid in "${started_pids[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
@@ -146,6 +147,23 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal ends the script at once (exit runs cleanup): measurements run in the background
+# (run_measured), since bash would otherwise act on the signal only after the foreground command.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# run_measured NAME COMMAND...: runs a bench binary writing its JSON to $work/NAME.json; its
+# summary goes to stderr.
+measuring_pid=""
+run_measured() {
+  local name="$1"
+  shift
+  "$@" --json-out "$work/$name.json" >"$work/$name.out" &
+  measuring_pid=$!
+  wait "$measuring_pid" || true
+  measuring_pid=""
+  grep -v '^{' "$work/$name.out" >&2 || true
+}
 
 # Each server process may hold at most 20,000 descriptors on these machines.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -292,7 +310,7 @@ bench() {
   echo "+ ${cmd[*]}" >&2
   printf '%s\n' "parley-bench --port PORT --server-pid PID --label $label $* transport=$TRANSPORT" \
     >"$work/$name.cmd"
-  "${cmd[@]}" --json-out "$work/$name.json" | grep -v '^{' >&2 || true
+  run_measured "$name" "${cmd[@]}"
   if [ ! -s "$work/$name.json" ]; then
     echo "run.sh: parley-bench wrote no result for $name" >&2
     exit 1
@@ -401,7 +419,7 @@ run_reregistration() {
       echo "+ $(uptime | sed 's/.*load/load/')" >&2
       echo "+ ${cmd[*]}" >&2
       printf '%s\n' "reregistration-bench ${cmd[*]:1}" >"$work/$name.cmd"
-      "${cmd[@]}" --json-out "$work/$name.json" | grep -v '^{' >&2 || true
+      run_measured "$name" "${cmd[@]}"
       if [ ! -s "$work/$name.json" ]; then
         echo "run.sh: reregistration-bench wrote no result for $name" >&2
         exit 1
