@@ -112,8 +112,10 @@ class Database {
   // writeDurably / writeBeforeCommit without a waiting thread: queues write_fn and returns at
   // once; done gets the result on the writer thread. A request then holds no thread while its
   // batch commits. done must be quick: it delays the batch (kExecuted: it runs with the lock
-  // held and may queue further writes, which join the same transaction) or the next one. A
-  // refused write (poisoned database) calls done on the caller's thread before returning.
+  // held and may queue further writes, which join the same transaction) or the next one; and it
+  // must never wait for this database (writeDurably from done would wait for the writer thread
+  // that runs it: a deadlock). A refused write (poisoned or closed database, read connection)
+  // calls done on the caller's thread before returning.
   void writeAsync(std::function<VoidResult()> write_fn, std::function<void(VoidResult)> done,
                   NotifyWhen when = NotifyWhen::kCommitted);
   // Returns once every write queued before the call, and every write their kExecuted callbacks
