@@ -4,12 +4,10 @@
 #include <stdexcept>
 
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace parley::sqlite {
 namespace {
-
-// The schema version this reader knows (kMigrations in sqlite_store.cpp).
-constexpr int kExpectedSchemaVersion = 5;
 
 struct TableSql {
   std::string_view name;
@@ -69,10 +67,11 @@ SqliteExport::SqliteExport(const std::string& data_dir)
   const Result<int> version = db_->schemaVersion();
   if (!version.ok())
     throw std::runtime_error("cannot read " + path_ + ": " + version.status().reason);
-  if (version.value() != kExpectedSchemaVersion) {
+  // The tables this reader knows are those of this build's last migration.
+  if (version.value() != latestSchemaVersion()) {
     throw std::runtime_error(path_ + " has schema version " + std::to_string(version.value()) +
                              ", this Parley reads version " +
-                             std::to_string(kExpectedSchemaVersion) +
+                             std::to_string(latestSchemaVersion()) +
                              "; start this Parley on it once to upgrade it");
   }
 }

@@ -60,6 +60,14 @@ CREATE TABLE sequence_id (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Schema migration 6. Every index a message lands in at a random position costs the writer a
+// page in the WAL at nearly every commit; the queries with a sender filter are answered as well
+// through message_target_date (the recipient's messages in the date range, filtered by sender),
+// which is the index the planner already chose for their rows. Dropping this one raised the
+// closed-loop private rate from about 16,600 to 20,100 messages/s in alternating runs.
+inline constexpr std::string_view kMessageDropSenderIndex =
+    "DROP INDEX IF EXISTS message_sender_target_date;";
+
 class SqliteMessageRepository final : public MessageRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see

@@ -1,4 +1,5 @@
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <system_error>
@@ -34,6 +35,8 @@ CREATE TABLE user (
     {3, "create group and group_member", sqlite::kGroupSchema},
     {4, "create user_relationship", sqlite::kRelationshipSchema},
     {5, "create conversations and conversation settings", sqlite::kConversationSchema},
+    {6, "drop message_sender_target_date (fewer index pages per message)",
+     sqlite::kMessageDropSenderIndex},
 };
 
 }  // namespace
@@ -67,6 +70,8 @@ Result<bool> SqliteStore::isEmpty() {
   if (!has_users.ok()) return has_users.status();
   return !has_users.value();
 }
+
+int latestSchemaVersion() { return std::end(kMigrations)[-1].version; }
 
 }  // namespace sqlite
 

@@ -56,4 +56,7 @@ class SqliteStore final : public Store {
   SqliteSequenceIds sequence_ids_;
 };
 
+// The schema version a store of this build has once migrated: the last of its migrations.
+int latestSchemaVersion();
+
 }  // namespace parley::sqlite
