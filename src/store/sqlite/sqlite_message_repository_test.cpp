@@ -20,13 +20,17 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(testing::sqliteSchemaContractParam(sqlite::kMessageSchema)),
     contract::storeContractName);
 
-// "Every query is served by an index": no statement may scan the message table. (Scanning the
-// json_each list of ids a query was given is fine: that is the input, not the table.)
 // The store a node opens, with every migration: the indexes the queries really have.
-TEST(SqliteMessageRepositoryTest, NoStatementScansTheMessageTable) {
+class SqliteMigratedMessagesTest : public ::testing::Test {
+ protected:
   testing::SqliteStoreTestEnv env;
   std::unique_ptr<Store> opened = env.open();
-  auto* store = dynamic_cast<sqlite::SqliteStore*>(opened.get());
+  sqlite::SqliteStore* store = dynamic_cast<sqlite::SqliteStore*>(opened.get());
+};
+
+// "Every query is served by an index": no statement may scan the message table. (Scanning the
+// json_each list of ids a query was given is fine: that is the input, not the table.)
+TEST_F(SqliteMigratedMessagesTest, NoStatementScansTheMessageTable) {
   ASSERT_NE(store, nullptr);
   auto lock = store->db().lock();
   const std::vector<std::string> statements =
@@ -56,10 +60,7 @@ TEST(SqliteMessageRepositoryTest, NoStatementScansTheMessageTable) {
 // Each index of the message table costs the writer about one WAL page per message stored (they
 // are keyed by user or conversation, so messages land at random positions): an index is added
 // only for a query that cannot do without it, and that is decided here, not by accident.
-TEST(SqliteMessageRepositoryTest, TheMessageTableHasOnlyTheIndexesItsQueriesNeed) {
-  testing::SqliteStoreTestEnv env;
-  std::unique_ptr<Store> opened = env.open();
-  auto* store = dynamic_cast<sqlite::SqliteStore*>(opened.get());
+TEST_F(SqliteMigratedMessagesTest, TheMessageTableHasOnlyTheIndexesItsQueriesNeed) {
   ASSERT_NE(store, nullptr);
   auto lock = store->db().lock();
   auto indexes = store->db().prepare(
