@@ -522,15 +522,7 @@ class ClusterDeployment final : public RedisDeployment {
 
   RedisDeploymentStats stats() const override {
     RedisDeploymentStats total;
-    core_->forEachClient([&](const RedisClient& client) {
-      const RedisClientStats stats = client.stats();
-      total.commands += stats.commands;
-      total.failed_fast += stats.failed_fast;
-      total.timeouts += stats.timeouts;
-      total.connects += stats.connects;
-      total.disconnects += stats.disconnects;
-      total.script_reloads += stats.script_reloads;
-    });
+    core_->forEachClient([&](const RedisClient& client) { addClientStats(total, client.stats()); });
     total.moved = core_->moved();
     total.asked = core_->asked();
     return total;

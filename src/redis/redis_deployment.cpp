@@ -45,6 +45,15 @@ Result<RespValue> waitForReply(std::span<boost::asio::io_context* const> context
   return future.get();
 }
 
+void addClientStats(RedisDeploymentStats& total, const RedisClientStats& client) {
+  total.commands += client.commands;
+  total.failed_fast += client.failed_fast;
+  total.timeouts += client.timeouts;
+  total.connects += client.connects;
+  total.disconnects += client.disconnects;
+  total.script_reloads += client.script_reloads;
+}
+
 }  // namespace detail
 
 VoidResult RedisDeployment::validate(std::span<const std::string> uris) {

@@ -23,6 +23,9 @@ Result<RespValue> waitForReply(std::span<boost::asio::io_context* const> context
                                std::chrono::milliseconds limit,
                                const std::function<void(RedisClient::Callback)>& call);
 
+// Adds one client's counters to a deployment's totals.
+void addClientStats(RedisDeploymentStats& total, const RedisClientStats& client);
+
 std::unique_ptr<RedisDeployment> openStandalone(std::span<boost::asio::io_context* const> contexts,
                                                 DeploymentPlan plan, RedisClientOptions options);
 

@@ -118,15 +118,7 @@ class StandaloneDeployment final : public RedisDeployment {
 
   RedisDeploymentStats stats() const override {
     RedisDeploymentStats total;
-    for (const auto& client : clients_) {
-      const RedisClientStats stats = client->stats();
-      total.commands += stats.commands;
-      total.failed_fast += stats.failed_fast;
-      total.timeouts += stats.timeouts;
-      total.connects += stats.connects;
-      total.disconnects += stats.disconnects;
-      total.script_reloads += stats.script_reloads;
-    }
+    for (const auto& client : clients_) addClientStats(total, client->stats());
     return total;
   }
 
