@@ -1,9 +1,7 @@
 #include "redis/redis_cluster_process.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -18,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 #include <tuple>
+
+#include "testing/test_processes.h"
 
 namespace parley::redis::testing {
 namespace {
@@ -36,38 +36,14 @@ std::string cliPath() {
 }
 
 // Runs a program to completion (bounded), its output to a file; returns exit status and output.
-std::pair<int, std::string> runProgram(std::vector<std::string> args) {
+std::pair<int, std::string> runProgram(const std::vector<std::string>& args) {
   std::string log_path = (std::filesystem::temp_directory_path() / "parley-cli-XXXXXX").string();
   const int log_fd = mkstemp(log_path.data());
   if (log_fd < 0) throw std::runtime_error("mkstemp failed");
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    const int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
   close(log_fd);
-  int status = 0;
-  const auto deadline = Clock::now() + kClusterReadyTimeout;
-  for (;;) {
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    if (Clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
+  const pid_t pid =
+      parley::testing::spawnChild(args, {.log_path = log_path, .null_stdin = true}).pid;
+  const int status = parley::testing::reapOrKill(pid, kClusterReadyTimeout);
   std::ifstream in(log_path);
   std::stringstream text;
   text << in.rdbuf();

@@ -1,10 +1,8 @@
 #include "testing/ferretdb_process.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,28 +70,11 @@ bool FerretDbProcess::tryStart(std::string& failure) {
   const std::string binary = binaryPath();
   const std::string listen = "--listen-addr=127.0.0.1:" + std::to_string(port_);
   const std::string data = "--data-dir=" + (dir_.path() / "data").string();
-  const std::string log_path = dir_.file("ferretdb.log");
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    // A test binary that crashes must not leave a server behind.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(1);
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>(listen.c_str()),
-                            const_cast<char*>(data.c_str()), nullptr};
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  const int out_fd = pipe_fds[0];
+  const SpawnedChild child =
+      spawnChild({binary, listen, data},
+                 {.log_path = dir_.file("ferretdb.log"), .pipe_stdout = true}, SIGTERM);
+  const pid_t pid = child.pid;
+  const int out_fd = child.stdout_fd;
 
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;

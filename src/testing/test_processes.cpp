@@ -1,7 +1,9 @@
 #include "testing/test_processes.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +23,41 @@ sockaddr_in loopback(uint16_t port) {
 }
 
 }  // namespace
+
+SpawnedChild spawnChild(const std::vector<std::string>& args, const ChildOutput& output,
+                        int death_signal) {
+  // Built before fork: the child of a multi-threaded process may only make async-signal-safe
+  // calls.
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  int pipe_fds[2] = {-1, -1};
+  if (output.pipe_stdout && pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, death_signal);
+    if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+    const int log_fd = open(output.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (output.pipe_stdout) {
+      dup2(pipe_fds[1], STDOUT_FILENO);
+      close(pipe_fds[0]);
+      close(pipe_fds[1]);
+    } else if (log_fd >= 0) {
+      dup2(log_fd, STDOUT_FILENO);
+    }
+    if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
+    if (output.null_stdin) {
+      const int null_fd = open("/dev/null", O_RDONLY);
+      if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    }
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  if (output.pipe_stdout) close(pipe_fds[1]);
+  return {pid, pipe_fds[0]};
+}
 
 uint16_t freeLoopbackPort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -54,14 +91,16 @@ bool loopbackPortAccepts(uint16_t port) {
   return ok;
 }
 
-void reapOrKill(pid_t pid, std::chrono::milliseconds timeout) {
+int reapOrKill(pid_t pid, std::chrono::milliseconds timeout) {
+  int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ::kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  waitpid(pid, &status, 0);
+  return status;
 }
 
 }  // namespace parley::testing
