@@ -382,23 +382,6 @@ run_scenario() {
   esac
 }
 
-machine_json() {
-  python3 - <<'EOF'
-import json, os, subprocess
-model = ""
-for line in open("/proc/cpuinfo"):
-    if line.startswith("model name"):
-        model = line.split(":", 1)[1].strip()
-        break
-mem = 0
-for line in open("/proc/meminfo"):
-    if line.startswith("MemTotal:"):
-        mem = int(line.split()[1])
-print(json.dumps({"nproc": os.cpu_count(), "mem_total_gib": round(mem / 1048576, 1),
-                  "cpu": model, "kernel": os.uname().release}))
-EOF
-}
-
 date_tag="$(date -u +%Y-%m-%d)"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 dirty="$(git -C "$repo" status --porcelain -- src 2>/dev/null | head -1)"
@@ -427,26 +410,8 @@ run_reregistration() {
       sleep "$PAUSE"
     done
   done
-  WORK="$work" MACHINE="$(machine_json)" COMMIT="$commit${dirty:+ (src modified)}" OUT="$out" \
-    python3 - <<'EOF'
-import glob, json, os
-work = os.environ["WORK"]
-runs = []
-for path in sorted(glob.glob(os.path.join(work, "rereg-*.json"))):
-    name = os.path.basename(path)[:-5]
-    result = json.loads(open(path).read().strip().splitlines()[-1])
-    runs.append({"topology": result["topology"], "sessions": result["sessions"],
-                 "command": open(os.path.join(work, name + ".cmd")).read().strip(),
-                 "result": result})
-order = {"single": 0, "shards3": 1, "cluster3": 2}
-runs.sort(key=lambda r: (order.get(r["topology"], 9), r["sessions"]))
-doc = {"scenario": "reregistration", "date": runs[0]["result"]["date"] if runs else "",
-       "commit": os.environ["COMMIT"], "machine": json.loads(os.environ["MACHINE"]), "runs": runs}
-with open(os.environ["OUT"], "w") as f:
-    json.dump(doc, f, indent=1, sort_keys=True)
-    f.write("\n")
-print("run.sh: wrote " + os.environ["OUT"])
-EOF
+  WORK="$work" COMMIT="$commit${dirty:+ (src modified)}" OUT="$out" \
+    python3 "$bench_dir/results_doc.py" reregistration
   rm -f "$work"/rereg-*.json "$work"/rereg-*.cmd
 }
 
@@ -463,28 +428,8 @@ for scenario in "${scenarios[@]}"; do
   if [ "$BACKEND" != embedded ]; then suffix="-${BACKEND/+/-}"; fi
   out="$bench_dir/results/$date_tag-$scenario$suffix.json"
   if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-$scenario$suffix.json"; fi
-  SCENARIO="$scenario" BACKEND="$BACKEND" WORK="$work" MACHINE="$(machine_json)" COMMIT="$commit${dirty:+ (src modified)}" \
-    OUT="$out" python3 - <<'EOF'
-import glob, json, os
-work, scenario = os.environ["WORK"], os.environ["SCENARIO"]
-runs = []
-for path in sorted(glob.glob(os.path.join(work, "*.json"))):
-    name = os.path.basename(path)[:-5]
-    server, _, step = name.partition("-")
-    result = json.load(open(path))
-    if result["scenario"] != scenario:
-        continue
-    runs.append({"server": server, "step": step,
-                 "command": open(os.path.join(work, name + ".cmd")).read().strip(),
-                 "result": result})
-doc = {"scenario": scenario, "backend": os.environ["BACKEND"],
-       "date": runs[0]["result"]["date"] if runs else "",
-       "commit": os.environ["COMMIT"], "machine": json.loads(os.environ["MACHINE"]), "runs": runs}
-with open(os.environ["OUT"], "w") as f:
-    json.dump(doc, f, indent=1, sort_keys=True)
-    f.write("\n")
-print("run.sh: wrote " + os.environ["OUT"])
-EOF
+  WORK="$work" COMMIT="$commit${dirty:+ (src modified)}" OUT="$out" \
+    python3 "$bench_dir/results_doc.py" scenario "$scenario" "$BACKEND"
   rm -f "$work"/*-*.json "$work"/*.cmd
 done
 
