@@ -118,6 +118,11 @@ const std::vector<KeySpec>& specs() {
           "node.blocking-threads", "--blocking-threads",
           "threads for store, hashing and Redis calls (requests in flight at once)", 1, 1024,
           [](Config & c) -> auto& { return c.node.blocking_threads; }),
+      intKey(
+          "node.worker-id", "--worker-id",
+          "0..1023, inside every message id: unique per node in a cluster; -1 = from a hash of "
+          "node.id",
+          -1, 1023, [](Config & c) -> auto& { return c.node.worker_id; }),
       stringKey(
           "gateway.bind", "--bind", "address the client ports listen on", {},
           [](Config & c) -> auto& { return c.gateway.bind; }),

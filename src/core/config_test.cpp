@@ -155,6 +155,14 @@ TEST(Config, NodeIdsArePlainIdentifiers) {
   }
 }
 
+// README and docs/cluster.md tell cluster operators to set it on every node.
+TEST(Config, WorkerIdsAreSetPerNodeWithinTheSnowflakeRange) {
+  EXPECT_EQ(parse({}).config.node.worker_id, -1) << "derived from node.id by default";
+  EXPECT_EQ(parse({"--worker-id", "1023"}).config.node.worker_id, 1023);
+  EXPECT_EQ(parse({}, {{"PARLEY_WORKER_ID", "7"}}).config.node.worker_id, 7);
+  EXPECT_NE(errorOf({"--worker-id", "1024"}).find("node.worker-id"), std::string::npos);
+}
+
 TEST(Config, UnknownFlagIsAnError) { EXPECT_FALSE(errorOf({"--no-such-flag"}).empty()); }
 
 }  // namespace
