@@ -17,7 +17,9 @@ SESSIONS="${SESSIONS:-100000}"
 NODES="${NODES:-6}"
 LOGIN_RATE="${LOGIN_RATE:-5000}"
 HOLD="${HOLD:-10s}"
-REDIS_SERVER="${REDIS_SERVER:-redis-server}"
+REDIS_SERVER_BIN="${REDIS_SERVER:-redis-server}"  # for start_redis (lib.sh)
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 PARLEY="$BUILD_DIR/parley"
 BENCH="$BUILD_DIR/parley-bench"
 for binary in "$PARLEY" "$BENCH"; do
@@ -27,29 +29,18 @@ done
 work="$(mktemp -d /tmp/parley-cluster-idle-XXXXXX)"
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   # A node unregisters each of its sessions from Redis on SIGTERM: with ~17,000 each that takes
   # a while, so wait up to a minute before SIGKILL.
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  if [ "${#pids[@]}" -gt 0 ]; then stop_pids 60 "${pids[@]}"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
-redis_port="$(free_port)"
-"$REDIS_SERVER" --port "$redis_port" --bind 127.0.0.1 --dir "$work" --save '' --appendonly no \
-  >"$work/redis.log" 2>&1 &
-redis_pid=$!
+start_redis "$work/redis" --save '' --appendonly no
 pids+=("$redis_pid")
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 ws_port="$(free_port)"
 users_per_node="$SESSIONS"  # every node's own store must know every user that may land on it
@@ -65,11 +56,8 @@ for i in $(seq 1 "$NODES"); do
   pids+=("$!")
 done
 for i in $(seq 1 "$NODES"); do
-  for _ in $(seq 1200); do
-    grep -q "parley ready" "$work/node$i.out" 2>/dev/null && break
-    kill -0 "${node_pids[$((i - 1))]}" 2>/dev/null || { tail "$work/node$i.err" >&2; exit 1; }
-    sleep 0.1
-  done
+  wait_for_line "$work/node$i.out" "parley ready" "node $i" "${node_pids[$((i - 1))]}" \
+    "$work/node$i.err"
 done
 idle_rss=0
 for pid in "${node_pids[@]}"; do idle_rss=$((idle_rss + $(rss_kib "$pid"))); done

@@ -38,6 +38,8 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 bench_dir="$repo/bench"
+# shellcheck source=bench/lib.sh
+. "$bench_dir/lib.sh"
 BUILD_DIR="${BUILD_DIR:-$repo/build}"
 BENCH_PARLEY_BIN="${BENCH_PARLEY_BIN:-$BUILD_DIR/parley}"
 BENCH_BIN="$BUILD_DIR/parley-bench"
@@ -53,7 +55,7 @@ case "$BACKEND" in
     exit 2
     ;;
 esac
-REDIS_SERVER_BIN="${PARLEY_REDIS_SERVER:-redis-server}"
+REDIS_SERVER_BIN="${PARLEY_REDIS_SERVER:-redis-server}"  # for start_redis (lib.sh)
 FERRETDB_BIN="${PARLEY_FERRETDB:-$BUILD_DIR/ferretdb-test}"
 DURATION="${DURATION:-10s}"
 MESSAGE_BYTES="${MESSAGE_BYTES:-64}"
@@ -137,13 +139,7 @@ work="$(mktemp -d /tmp/parley-bench-run-XXXXXX)"
 started_pids=()
 cleanup() {
   if [ -n "${measuring_pid:-}" ]; then kill "$measuring_pid" 2>/dev/null || true; fi
-  for pid in "${started_pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  done
+  if [ "${#started_pids[@]}" -gt 0 ]; then stop_pids 5 "${started_pids[@]}"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -176,36 +172,21 @@ start_server() {
   "$@" >"$work/$name.out" 2>"$work/$name.err" &
   server_pid=$!
   started_pids+=("$server_pid")
-  for _ in $(seq 1200); do
-    if grep -q "$pattern" "$work/$name.out" 2>/dev/null; then break; fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "run.sh: $name exited before it was ready:" >&2
-      tail -20 "$work/$name.err" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
+  wait_for_line "$work/$name.out" "$pattern" "$name" "$server_pid" "$work/$name.err"
   server_ws="$(grep -o 'ws=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)"
   server_tcp="$(grep -o 'tcp=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)"
   if [ -z "$server_ws" ]; then
-    echo "run.sh: $name did not become ready" >&2
+    echo "run.sh: $name printed no ws= port" >&2
     exit 1
   fi
 }
 
 stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  stop_pids 15 "$server_pid"
 }
 
 start_echo() {
   start_server echo "echo-baseline ready" "$ECHO_BIN" --bind 127.0.0.1
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # start_backends: fresh servers for BACKEND (none for embedded); sets backend_args (parley flags)
@@ -217,17 +198,12 @@ start_backends() {
   backend_args=()
   local dir port
   if [[ "$BACKEND" == *redis* ]]; then
-    dir="$work/redis"
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    port="$(free_port)"
+    rm -rf "$work/redis"
     # docs/redis.conf's durability: AOF, fsync every second.
-    "$REDIS_SERVER_BIN" --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" \
-      --appendonly yes --appendfsync everysec --daemonize no >"$dir/out" 2>&1 &
-    backend_pids+=($!)
-    started_pids+=($!)
-    wait_for_line "$dir/out" "Ready to accept connections" redis-server "${backend_pids[-1]}"
-    backend_args+=("--redis-session-uris=redis://127.0.0.1:$port")
+    start_redis "$work/redis" --save "" --appendonly yes --appendfsync everysec
+    backend_pids+=("$redis_pid")
+    started_pids+=("$redis_pid")
+    backend_args+=("--redis-session-uris=redis://127.0.0.1:$redis_port")
   fi
   if [[ "$BACKEND" == *mongo* ]]; then
     dir="$work/ferretdb"
@@ -238,35 +214,14 @@ start_backends() {
       2>"$dir/err" &
     backend_pids+=($!)
     started_pids+=($!)
-    wait_for_line "$dir/out" "ferretdb ready" ferretdb "${backend_pids[-1]}"
+    wait_for_line "$dir/out" "ferretdb ready" ferretdb "${backend_pids[-1]}" "$dir/err"
     backend_args+=("--mongo-uri=mongodb://127.0.0.1:$port/" "--mongo-database=bench")
   fi
 }
 
 stop_backends() {
-  local pid
-  for pid in "${backend_pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  if [ "${#backend_pids[@]}" -gt 0 ]; then stop_pids 10 "${backend_pids[@]}"; fi
   backend_pids=()
-}
-
-# wait_for_line FILE PATTERN NAME PID: until PATTERN shows in FILE (60 s), or PID exits.
-wait_for_line() {
-  for _ in $(seq 600); do
-    if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$4" 2>/dev/null; then
-      echo "run.sh: $3 exited before it was ready:" >&2
-      tail -20 "$1" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "run.sh: $3 did not become ready" >&2
-  exit 1
 }
 
 start_parley() {

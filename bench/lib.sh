@@ -1,0 +1,52 @@
+# bench/lib.sh — sourced by bench/run.sh and bench/cluster_idle.sh: servers on loopback, started
+# and stopped by pid. Callers use `set -euo pipefail`.
+
+# free_port: a loopback port nobody listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# stop_pids SECONDS PID...: SIGTERM to all of them at once, then up to SECONDS for each to exit
+# before SIGKILL; reaps the ones that are this shell's children.
+stop_pids() {
+  local tenths=$(($1 * 10)) pid
+  shift
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _ in $(seq "$tenths"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+
+# wait_for_line FILE PATTERN NAME PID [LOG]: returns once PATTERN shows in FILE (at most 120 s);
+# exits the script, with the end of LOG (default FILE), when PID exits first or time runs out.
+wait_for_line() {
+  local file="$1" pattern="$2" name="$3" pid="$4" log="${5:-$1}"
+  for _ in $(seq 1200); do
+    if grep -q "$pattern" "$file" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$(basename "$0"): $name exited before it was ready:" >&2
+      tail -20 "$log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "$(basename "$0"): $name did not become ready" >&2
+  kill "$pid" 2>/dev/null || true
+  exit 1
+}
+
+# start_redis DIR ARGS...: redis-server (REDIS_SERVER_BIN, default redis-server) on a free
+# loopback port, its files and log in DIR, with ARGS added (persistence settings); sets
+# redis_port and redis_pid once it accepts connections.
+start_redis() {
+  local dir="$1"
+  shift
+  mkdir -p "$dir"
+  redis_port="$(free_port)"
+  "${REDIS_SERVER_BIN:-redis-server}" --port "$redis_port" --bind 127.0.0.1 --dir "$dir" \
+    --daemonize no "$@" >"$dir/redis.log" 2>&1 &
+  redis_pid=$!
+  wait_for_line "$dir/redis.log" "Ready to accept connections" redis-server "$redis_pid"
+}
