@@ -112,6 +112,7 @@ int run(const Config& config) {
   Dispatcher dispatcher;
   GatewayDeps gateway_deps{config.gateway, config.node.id, pool,    dispatcher, store->users(),
                            registry,       hasher,         metrics, clock};
+  gateway_deps.local_backends = config.mongo.uri.empty() && !cluster;
   Gateway gateway(gateway_deps);
   if (cluster) cluster->start(gateway);
   SessionControl& session_control = cluster ? cluster->routing() : gateway;

@@ -33,6 +33,10 @@ struct GatewayDeps {
   const PasswordHasher& hasher;
   Metrics& metrics;
   const Clock& clock;
+  // The store and the session registry live in this process (embedded SQLite, no Redis): a login
+  // and an asynchronous handler (which leaves its writes to the store's writer) never wait, so
+  // they run on compute threads (IoPool::postCompute) rather than the blocking pool.
+  bool local_backends = false;
 };
 
 class Gateway final : public net::ConnectionHandler, public SessionControl {

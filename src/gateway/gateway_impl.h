@@ -12,6 +12,7 @@
 #include "cluster/session_registry.h"
 #include "gateway/gateway.h"
 #include "gateway/notifications.h"
+#include "net/io_pool.h"
 #include "service/dispatcher.h"
 
 namespace parley {
@@ -68,9 +69,12 @@ struct Gateway::Impl {
   void closeWith(const net::ConnectionPtr& connection, int32_t close_status,
                  std::optional<StatusCode> code, const std::string& reason);
 
+  // Work an io thread must not do: on the compute lane when it never waits, on the blocking pool
+  // otherwise.
+  void runOffIo(bool never_waits, net::IoPool::ComputeLane lane, std::function<void()> fn);
   void handleRequest(const net::ConnectionPtr& connection,
                      std::shared_ptr<im::turms::proto::TurmsRequest> request);
-  // Runs the request's handler on the blocking pool; its answer comes back through
+  // Runs the request's handler off the io thread (runOffIo); its answer comes back through
   // finishRequest on the connection's io thread.
   void dispatch(const net::ConnectionPtr& connection,
                 std::shared_ptr<im::turms::proto::TurmsRequest> request);

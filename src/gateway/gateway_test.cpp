@@ -72,9 +72,12 @@ class GatewayTest : public ::testing::Test {
     ASSERT_TRUE(store_->users().insert(user).ok());
     registry_ = makeInProcessSessionRegistry();
     pool_ = std::make_unique<net::IoPool>(1, 1);
-    gateway_ = std::make_unique<Gateway>(GatewayDeps{config_, "node-a", *pool_, dispatcher_,
-                                                     store_->users(), *registry_, *hasher_,
-                                                     metrics_, SystemClock::instance()});
+    GatewayDeps deps{config_,     "node-a",        *pool_,
+                     dispatcher_, store_->users(), *registry_,
+                     *hasher_,    metrics_,        SystemClock::instance()};
+    // SQLite and an in-process registry, as on the embedded node: logins run on compute threads.
+    deps.local_backends = true;
+    gateway_ = std::make_unique<Gateway>(std::move(deps));
     pool_->start();
   }
   void TearDown() override { pool_->stop(); }

@@ -17,11 +17,13 @@ struct IoPool::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> threads;
   std::optional<asio::thread_pool> blocking;
+  std::optional<asio::thread_pool> compute_requests;
+  std::optional<asio::thread_pool> compute_logins;
   std::vector<std::shared_ptr<asio::steady_timer>> timers;
   std::atomic<size_t> next{0};
   bool stopped = false;
-  // Blocking tasks posted and not finished yet.
-  std::atomic<int64_t> blocking_pending{0};
+  // Blocking and compute tasks posted and not finished yet.
+  std::atomic<int64_t> tasks_pending{0};
 };
 
 IoPool::IoPool(int io_threads, int blocking_threads) : impl_(std::make_unique<Impl>()) {
@@ -33,6 +35,8 @@ IoPool::IoPool(int io_threads, int blocking_threads) : impl_(std::make_unique<Im
     impl_->guards.push_back(asio::make_work_guard(*impl_->contexts.back()));
   }
   impl_->blocking.emplace(blocking_threads);
+  impl_->compute_requests.emplace(io_threads);
+  impl_->compute_logins.emplace(io_threads);
 }
 
 IoPool::~IoPool() { stop(); }
@@ -46,17 +50,28 @@ asio::io_context& IoPool::nextContext() {
                           impl_->contexts.size()];
 }
 
-void IoPool::postBlocking(std::function<void()> fn) {
-  impl_->blocking_pending.fetch_add(1);
-  asio::post(*impl_->blocking, [impl = impl_.get(), fn = std::move(fn)] {
+namespace {
+void postCounted(asio::thread_pool& pool, std::atomic<int64_t>& pending, std::function<void()> fn) {
+  pending.fetch_add(1);
+  asio::post(pool, [&pending, fn = std::move(fn)] {
     fn();
-    impl->blocking_pending.fetch_sub(1);
+    pending.fetch_sub(1);
   });
+}
+}  // namespace
+
+void IoPool::postBlocking(std::function<void()> fn) {
+  postCounted(*impl_->blocking, impl_->tasks_pending, std::move(fn));
+}
+
+void IoPool::postCompute(ComputeLane lane, std::function<void()> fn) {
+  auto& pool = lane == ComputeLane::kLogins ? *impl_->compute_logins : *impl_->compute_requests;
+  postCounted(pool, impl_->tasks_pending, std::move(fn));
 }
 
 bool IoPool::waitBlockingIdle(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (impl_->blocking_pending.load() > 0) {
+  while (impl_->tasks_pending.load() > 0) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -99,6 +114,8 @@ void IoPool::stop() {
     if (thread.joinable()) thread.join();
   }
   impl_->blocking->join();
+  impl_->compute_requests->join();
+  impl_->compute_logins->join();
 }
 
 }  // namespace parley::net

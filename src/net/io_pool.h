@@ -1,6 +1,8 @@
 #pragma once
-// The node's threads: one io_context per io thread (connections are pinned to one), plus a small
-// pool for blocking work (password hashing, storage calls) so io threads never block.
+// The node's threads: one io_context per io thread (connections are pinned to one), a pool for
+// work that waits (network storage and Redis calls, writes waiting for their commit) so io threads
+// never block, and compute threads for work that only uses the CPU and local files (password
+// hashing, embedded-store reads).
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -25,9 +27,19 @@ class IoPool {
   // Round-robin choice for a new connection.
   boost::asio::io_context& nextContext();
 
-  // Runs fn on the blocking pool.
+  // Runs fn on the blocking pool: many threads, so that calls waiting on a network or a commit do
+  // not hold up each other.
   void postBlocking(std::function<void()> fn);
-  // Waits until no blocking task is queued or running, up to timeout; false on timeout. For
+  // Work that never waits (it only uses the CPU and local files) runs on compute threads, one
+  // per io thread in each of two lanes: more threads would only cost more, since a post to one of
+  // 128 mostly idle blocking threads wakes one each time (a futex wake and a context switch, a
+  // tenth of the embedded login rate: bench/RESULTS.md). Logins have their own lane so that a
+  // login storm (every client reconnecting after a restart, Argon2 at tens of milliseconds each)
+  // leaves requests their threads.
+  enum class ComputeLane { kRequests, kLogins };
+  void postCompute(ComputeLane lane, std::function<void()> fn);
+  // Waits until no blocking or compute task is queued or running, up to timeout; false on
+  // timeout. For
   // shutdown: blocking tasks (unregistering closed sessions from Redis, say) need the io threads
   // for their replies, so they must finish before stop().
   bool waitBlockingIdle(std::chrono::milliseconds timeout);

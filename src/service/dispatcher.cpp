@@ -34,13 +34,19 @@ void Reply::operator()(HandlerResult result) const {
 }
 
 void Dispatcher::add(TurmsRequest::KindCase kind, Handler handler) {
-  handlers_[static_cast<int>(kind)] =
+  handlers_[static_cast<int>(kind)] = {
       [handler = std::move(handler)](const RequestContext& context, const TurmsRequest& request,
-                                     const Reply& reply) { reply(handler(context, request)); };
+                                     const Reply& reply) { reply(handler(context, request)); },
+      false};
 }
 
 void Dispatcher::addAsync(TurmsRequest::KindCase kind, AsyncHandler handler) {
-  handlers_[static_cast<int>(kind)] = std::move(handler);
+  handlers_[static_cast<int>(kind)] = {std::move(handler), true};
+}
+
+bool Dispatcher::isAsync(TurmsRequest::KindCase kind) const {
+  auto it = handlers_.find(static_cast<int>(kind));
+  return it != handlers_.end() && it->second.is_async;
 }
 
 void Dispatcher::dispatch(const RequestContext& context, const TurmsRequest& request,
@@ -57,7 +63,7 @@ void Dispatcher::dispatch(const RequestContext& context, const TurmsRequest& req
                                  "The request type is unsupported: " + requestKindName(request)));
     return;
   }
-  it->second(context, request, std::move(reply));
+  it->second.handler(context, request, std::move(reply));
 }
 
 HandlerResult Dispatcher::dispatch(const RequestContext& context,

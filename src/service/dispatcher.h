@@ -80,13 +80,19 @@ class Dispatcher {
   void add(TurmsRequest::KindCase kind, Handler handler);
   void addAsync(TurmsRequest::KindCase kind, AsyncHandler handler);
   bool has(TurmsRequest::KindCase kind) const { return handlers_.count(kind) != 0; }
+  // Whether kind's handler was added with addAsync (it hands its waiting to the store).
+  bool isAsync(TurmsRequest::KindCase kind) const;
   // Unknown or unserved kinds get a clear ILLEGAL_ARGUMENT, never silence.
   void dispatch(const RequestContext& context, const TurmsRequest& request, Reply reply) const;
   // The same, waiting for the answer (tests and tools; never on an io thread).
   HandlerResult dispatch(const RequestContext& context, const TurmsRequest& request) const;
 
  private:
-  std::unordered_map<int, AsyncHandler> handlers_;
+  struct Entry {
+    AsyncHandler handler;
+    bool is_async = false;
+  };
+  std::unordered_map<int, Entry> handlers_;
 };
 
 // The snake_case field name of a request kind, e.g. "create_message_request"; "unknown" for

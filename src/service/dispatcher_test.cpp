@@ -50,6 +50,19 @@ TEST(Dispatcher, AnAsynchronousHandlerAnswersFromAnotherThread) {
   EXPECT_EQ(result.data->long_(), 7);
 }
 
+// The gateway runs asynchronous handlers on the compute threads when the store is local.
+TEST(Dispatcher, TellsAsynchronousHandlersApart) {
+  Dispatcher dispatcher;
+  dispatcher.add(TurmsRequest::kQueryUserProfilesRequest,
+                 [](const RequestContext&, const TurmsRequest&) { return HandlerResult::ok(); });
+  dispatcher.addAsync(
+      TurmsRequest::kCreateMessageRequest,
+      [](const RequestContext&, const TurmsRequest&, Reply reply) { reply(HandlerResult::ok()); });
+  EXPECT_FALSE(dispatcher.isAsync(TurmsRequest::kQueryUserProfilesRequest));
+  EXPECT_TRUE(dispatcher.isAsync(TurmsRequest::kCreateMessageRequest));
+  EXPECT_FALSE(dispatcher.isAsync(TurmsRequest::kCreateGroupRequest)) << "not registered";
+}
+
 // A handler that loses its reply (a dropped callback) must not leave the client waiting for ever.
 TEST(Dispatcher, AReplyDroppedWithoutAnAnswerAnswersAnInternalError) {
   Dispatcher dispatcher;

@@ -1,0 +1,101 @@
+#include "net/io_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace parley::net {
+namespace {
+
+// A gate the test opens; tasks wait at it.
+class Gate {
+ public:
+  void wait() {
+    std::unique_lock lock(mutex_);
+    opened_.wait(lock, [this] { return open_; });
+  }
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    opened_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable opened_;
+  bool open_ = false;
+};
+
+// Runs tasks on lane and returns the threads they ran on; two of them must wait for each other,
+// so the lane has at least two threads.
+std::set<std::thread::id> threadsOfLane(IoPool& pool, IoPool::ComputeLane lane) {
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  auto note = [&] {
+    std::lock_guard lock(mutex);
+    threads.insert(std::this_thread::get_id());
+  };
+  std::atomic<int> started{0};
+  std::atomic<int> met{0};
+  for (int i = 0; i < 2; ++i) {
+    pool.postCompute(lane, [&] {
+      note();
+      started.fetch_add(1);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (started.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+      }
+      if (started.load() == 2) met.fetch_add(1);
+    });
+  }
+  for (int i = 0; i < 100; ++i) pool.postCompute(lane, note);
+  EXPECT_TRUE(pool.waitBlockingIdle(std::chrono::seconds(60)));
+  EXPECT_EQ(met.load(), 2) << "the two tasks never ran at the same time";
+  return threads;
+}
+
+// Each compute lane has as many threads as io threads (enough to keep every core busy, and no
+// more), and the lanes share none: a login storm leaves requests their threads.
+TEST(IoPoolTest, EachComputeLaneHasAsManyThreadsAsThereAreIoThreads) {
+  IoPool pool(2, 8);
+  pool.start();
+  const auto requests = threadsOfLane(pool, IoPool::ComputeLane::kRequests);
+  const auto logins = threadsOfLane(pool, IoPool::ComputeLane::kLogins);
+  EXPECT_EQ(requests.size(), 2u);
+  EXPECT_EQ(logins.size(), 2u);
+  for (const auto& id : logins) EXPECT_EQ(requests.count(id), 0u) << "a thread in both lanes";
+  EXPECT_EQ(requests.count(std::this_thread::get_id()), 0u) << "ran on the caller";
+  pool.stop();
+}
+
+// Shutdown waits for compute tasks as it does for blocking ones: their answers need the io
+// threads, which stop next.
+TEST(IoPoolTest, WaitingForIdleCoversComputeAndBlockingTasks) {
+  IoPool pool(1, 2);
+  pool.start();
+  Gate compute_gate;
+  Gate blocking_gate;
+  std::atomic<int> done{0};
+  pool.postCompute(IoPool::ComputeLane::kRequests, [&] {
+    compute_gate.wait();
+    done.fetch_add(1);
+  });
+  pool.postBlocking([&] {
+    blocking_gate.wait();
+    done.fetch_add(1);
+  });
+  EXPECT_FALSE(pool.waitBlockingIdle(std::chrono::milliseconds(1)));
+  blocking_gate.open();
+  EXPECT_FALSE(pool.waitBlockingIdle(std::chrono::milliseconds(1))) << "compute task still runs";
+  compute_gate.open();
+  ASSERT_TRUE(pool.waitBlockingIdle(std::chrono::seconds(30)));
+  EXPECT_EQ(done.load(), 2);
+  pool.stop();
+}
+
+}  // namespace
+}  // namespace parley::net
