@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/result.h"
+#include "store/message_repository.h"
 
 namespace parley {
 
@@ -21,6 +22,10 @@ struct ConversationKey {
                          : ConversationKey{false, user2, user1};
   }
   static ConversationKey groupOf(int64_t group_id) { return {true, group_id, 0}; }
+  static ConversationKey of(const MessageRecord& message) {
+    return message.is_group_message ? groupOf(message.target_id)
+                                    : privateOf(message.sender_id, message.target_id);
+  }
 };
 
 class SequenceIds {
@@ -36,6 +41,30 @@ class SequenceIds {
   // inserted from done commits together with its counter.
   virtual void nextAsync(const ConversationKey& key, std::function<void(Result<int64_t>)> done) {
     done(next(key));
+  }
+  // Numbers message with its conversation's next id and stores it through messages: every
+  // message a client sends. done gets the id once the message is stored, or why it was not (an id
+  // taken for a message that then failed to store is skipped: clients tolerate gaps, not
+  // duplicates). The default is nextAsync, then messages.insertAsync; the embedded store does
+  // both in one write (SqliteSequenceIds).
+  virtual void numberAndStoreAsync(MessageRecord message, MessageRepository& messages,
+                                   std::function<void(Result<int64_t>)> done) {
+    const ConversationKey key = ConversationKey::of(message);
+    nextAsync(key, [&messages, message = std::move(message),
+                    done = std::move(done)](Result<int64_t> id) mutable {
+      if (!id.ok()) {
+        done(id.status());
+        return;
+      }
+      message.sequence_id = id.value();
+      messages.insertAsync(message, [id = id.value(), done](VoidResult stored) {
+        if (!stored.ok()) {
+          done(stored.status());
+        } else {
+          done(id);
+        }
+      });
+    });
   }
 };
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <future>
 #include <limits>
 #include <optional>
 #include <set>
@@ -91,6 +92,17 @@ class MessageRepositoryContractTest : public StoreContractTest {
     auto next = sequenceIds().next(key);
     EXPECT_TRUE(next.ok()) << next.status().reason;
     return next.ok() ? next.value() : -1;
+  }
+
+  // Numbers and stores message, waiting for the answer; the id, or -1 on failure.
+  int64_t numberAndStore(const MessageRecord& message) {
+    std::promise<Result<int64_t>> answer;
+    auto answered = answer.get_future();
+    sequenceIds().numberAndStoreAsync(
+        message, messages(), [&answer](Result<int64_t> id) { answer.set_value(std::move(id)); });
+    Result<int64_t> id = answered.get();
+    EXPECT_TRUE(id.ok()) << id.status().reason;
+    return id.ok() ? id.value() : -1;
   }
 
   static MessageQuery privateQuery(int64_t recipient) {
@@ -472,6 +484,72 @@ TEST_P(MessageRepositoryContractTest, ConcurrentSequenceIdsAreUniqueAndGapless) 
   ASSERT_EQ(all.size(), size_t{kThreads * kPerThread});
   EXPECT_EQ(*all.begin(), 1);
   EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
+}
+
+// Every message a client sends takes this path: the id it is stored with is the id returned.
+TEST_P(MessageRepositoryContractTest, NumberedMessagesAreStoredWithTheirIds) {
+  EXPECT_EQ(numberAndStore(privateMessage(1, kAlice, kBob, kBaseDate)), 1);
+  EXPECT_EQ(numberAndStore(privateMessage(2, kBob, kAlice, kBaseDate + 1)), 2);  // one sequence
+  EXPECT_EQ(numberAndStore(groupMessage(3, kAlice, kGroup, kBaseDate + 2)), 1);
+  EXPECT_EQ(numberAndStore(privateMessage(4, kAlice, kCarol, kBaseDate + 3)), 1);
+  ASSERT_TRUE(find(2).has_value());
+  EXPECT_EQ(find(2)->sequence_id, 2);
+  EXPECT_EQ(find(3)->sequence_id, 1);
+  EXPECT_EQ(messages().maxSequenceId(false, kAlice, kBob).value(), 2);
+}
+
+// next() (ids whose message comes later, e.g. a recall notice) and numbered messages share one
+// sequence, also across reopening: no id is ever handed out twice.
+TEST_P(MessageRepositoryContractTest, NumberedMessagesAndNextShareOneSequence) {
+  const ConversationKey key = ConversationKey::privateOf(kAlice, kBob);
+  EXPECT_EQ(numberAndStore(privateMessage(1, kAlice, kBob, kBaseDate)), 1);
+  EXPECT_EQ(nextSequence(key), 2);
+  EXPECT_EQ(numberAndStore(privateMessage(2, kBob, kAlice, kBaseDate + 1)), 3);
+  reopen();
+  EXPECT_EQ(numberAndStore(privateMessage(3, kAlice, kBob, kBaseDate + 2)), 4);
+  EXPECT_EQ(nextSequence(key), 5);
+  EXPECT_EQ(nextSequence(key), 6);
+  EXPECT_EQ(numberAndStore(privateMessage(4, kAlice, kBob, kBaseDate + 3)), 7);
+}
+
+// A message that cannot be stored (its id is taken by another message) is refused, and the
+// next message still gets an id no stored message has.
+TEST_P(MessageRepositoryContractTest, ARefusedMessageLeavesTheSequenceUsable) {
+  EXPECT_EQ(numberAndStore(privateMessage(1, kAlice, kBob, kBaseDate)), 1);
+  std::promise<Result<int64_t>> answer;
+  sequenceIds().numberAndStoreAsync(privateMessage(1, kAlice, kBob, kBaseDate + 5), messages(),
+                                    [&answer](Result<int64_t> id) { answer.set_value(id); });
+  const Result<int64_t> refused = answer.get_future().get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code, StatusCode::kRecordContainsDuplicateKey);
+  EXPECT_EQ(find(1)->delivery_date, kBaseDate) << "the stored message is untouched";
+  const int64_t next = numberAndStore(privateMessage(2, kAlice, kBob, kBaseDate + 6));
+  EXPECT_GE(next, 2);
+}
+
+TEST_P(MessageRepositoryContractTest, ConcurrentNumberedMessagesGetUniqueGaplessIds) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50;
+  std::vector<std::vector<int64_t>> seen(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int64_t id = 1 + t * kPerThread + i;
+        seen[t].push_back(numberAndStore(groupMessage(id, kAlice, kGroup, kBaseDate + id)));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<int64_t> all;
+  for (const auto& ids : seen) {
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+    all.insert(ids.begin(), ids.end());
+  }
+  ASSERT_EQ(all.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
+  EXPECT_EQ(messages().maxSequenceId(true, kGroup, 0).value(), kThreads * kPerThread);
 }
 
 }  // namespace parley::contract

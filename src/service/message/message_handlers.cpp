@@ -88,12 +88,6 @@ std::string bigEndian(int64_t value) {
   return bytes;
 }
 
-ConversationKey conversationOf(const MessageRecord& message) {
-  return message.is_group_message
-             ? ConversationKey::groupOf(message.target_id)
-             : ConversationKey::privateOf(message.sender_id, message.target_id);
-}
-
 // Who gets a push about a message sent or changed by `requester` (always its sender here).
 // Private: the other party, plus the requester's other sessions. Group: every member, the
 // requester included, which reaches the requester's other sessions (the gateway never pushes
@@ -328,19 +322,17 @@ void createMessage(ServiceDeps& deps, const RequestContext& ctx, const TurmsRequ
     storeAndReply(deps, ctx.user_id, std::move(accepted), std::move(reply));
     return;
   }
-  // Taken before the insert: if the insert fails the id is skipped, which clients tolerate
-  // (gaps), whereas handing the same id to two messages would not be.
-  const ConversationKey conversation = conversationOf(accepted->record);
-  deps.sequence_ids.nextAsync(
-      conversation, [&deps, user_id = ctx.user_id, accepted, reply](Result<int64_t> sequence_id) {
+  // The id and the message are stored together (one write on the embedded store): an id reaches
+  // clients only with its stored message.
+  deps.sequence_ids.numberAndStoreAsync(
+      accepted->record, deps.store.messages(),
+      [user_id = ctx.user_id, accepted, reply](Result<int64_t> sequence_id) {
         if (!sequence_id.ok()) {
-          reply(writeFailure("taking a sequence id", user_id, accepted->record.id,
-                             sequence_id.status()));
+          reply(writeFailure("storing", user_id, accepted->record.id, sequence_id.status()));
           return;
         }
-        accepted->record.sequence_id = sequence_id.value();
         for (RelayPush& push : accepted->result.pushes) push.sequence_id = sequence_id.value();
-        storeAndReply(deps, user_id, accepted, reply);
+        reply(std::move(accepted->result));
       });
 }
 
@@ -474,7 +466,7 @@ HandlerResult recallMessage(ServiceDeps& deps, const RequestContext& ctx,
   notice.delivery_date = now;
   notice.records = {std::string(1, kRecallMessageType), bigEndian(message.id)};
   if (deps.message.use_sequence_ids) {
-    auto sequence_id = deps.sequence_ids.next(conversationOf(notice));
+    auto sequence_id = deps.sequence_ids.next(ConversationKey::of(notice));
     if (!sequence_id.ok()) {
       return writeFailure("taking a sequence id for a recall", ctx.user_id, message.id,
                           sequence_id.status());

@@ -323,17 +323,32 @@ Result<bool> SqliteMessageRepository::update(int64_t id, const MessageUpdate& up
   return db_.changes() > 0;
 }
 
-Result<int64_t> SqliteMessageRepository::maxSequenceId(bool is_group, int64_t a, int64_t b) {
+namespace {
+Result<int64_t> maxSequenceIdOn(Database& db, bool is_group, int64_t a, int64_t b) {
   // Same normalization as ConversationKey, so either argument order finds the conversation.
   const int64_t first = is_group ? a : std::min(a, b);
   const int64_t second = is_group ? 0 : std::max(a, b);
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kMaxSequenceId);
+  Result<Statement> stmt = db.prepare(kMaxSequenceId);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, int64_t{is_group}).bind(2, first).bind(3, second);
   const Result<bool> row = stmt->step();
   if (!row.ok()) return row.status();
   return row.value() ? stmt->columnInt64(0) : int64_t{0};
+}
+}  // namespace
+
+Result<int64_t> SqliteMessageRepository::maxSequenceId(bool is_group, int64_t a, int64_t b) {
+  auto lock = reader_.lock();
+  return maxSequenceIdOn(reader_, is_group, a, b);
+}
+
+Result<int64_t> SqliteMessageRepository::maxSequenceIdInWrite(bool is_group, int64_t a, int64_t b) {
+  return maxSequenceIdOn(db_, is_group, a, b);
+}
+
+VoidResult SqliteMessageRepository::insertInWrite(const MessageRecord& message) {
+  bool inserted = false;
+  return insertLocked(message, inserted);
 }
 
 std::vector<std::string> SqliteMessageRepository::statementsForPlanCheck() {

@@ -85,6 +85,11 @@ class SqliteMessageRepository final : public MessageRepository {
   Result<bool> update(int64_t id, const MessageUpdate& update) override;
   Result<int64_t> maxSequenceId(bool is_group, int64_t a, int64_t b) override;
 
+  // For a write running on db (SqliteSequenceIds numbers and stores a message in one write):
+  // maxSequenceId as that write sees it (with the batch's uncommitted messages), and insert.
+  Result<int64_t> maxSequenceIdInWrite(bool is_group, int64_t a, int64_t b);
+  VoidResult insertInWrite(const MessageRecord& message);
+
   // Every SQL text this repository can run, so a test can check each query plan for full scans.
   static std::vector<std::string> statementsForPlanCheck();
 

@@ -52,7 +52,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       group_members_(db_, reader_),
       relationships_(db_, reader_),
       conversations_(db_, reader_),
-      sequence_ids_(db_) {
+      sequence_ids_(db_, messages_) {
   db_.migrate(migrations);
 }
 
