@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <limits>
 #include <optional>
@@ -103,6 +104,30 @@ class MessageRepositoryContractTest : public StoreContractTest {
     Result<int64_t> id = answered.get();
     EXPECT_TRUE(id.ok()) << id.status().reason;
     return id.ok() ? id.value() : -1;
+  }
+
+  static constexpr int kCallers = 4;
+  static constexpr int kIdsPerCaller = 50;
+
+  // Calls take(caller, i) kIdsPerCaller times from each of kCallers threads at once: each
+  // caller's ids must increase, and together they must be 1..kCallers*kIdsPerCaller, none twice.
+  void expectUniqueGaplessIds(const std::function<int64_t(int caller, int i)>& take) {
+    std::vector<std::vector<int64_t>> seen(kCallers);
+    std::vector<std::thread> threads;
+    for (int caller = 0; caller < kCallers; ++caller) {
+      threads.emplace_back([&, caller] {
+        for (int i = 0; i < kIdsPerCaller; ++i) seen[caller].push_back(take(caller, i));
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    std::set<int64_t> all;
+    for (const auto& ids : seen) {
+      EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+      all.insert(ids.begin(), ids.end());
+    }
+    ASSERT_EQ(all.size(), size_t{kCallers * kIdsPerCaller});
+    EXPECT_EQ(*all.begin(), 1);
+    EXPECT_EQ(*all.rbegin(), kCallers * kIdsPerCaller);
   }
 
   static MessageQuery privateQuery(int64_t recipient) {
@@ -461,29 +486,11 @@ TEST_P(MessageRepositoryContractTest, SequenceIdsNeverGoBackwardsAcrossReopening
 }
 
 TEST_P(MessageRepositoryContractTest, ConcurrentSequenceIdsAreUniqueAndGapless) {
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 50;
   const ConversationKey key = ConversationKey::groupOf(kGroup);
-  std::vector<std::vector<int64_t>> seen(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        auto next = sequenceIds().next(key);
-        seen[t].push_back(next.ok() ? next.value() : -1);
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  std::set<int64_t> all;
-  for (const auto& ids : seen) {
-    // Each caller sees its own ids strictly increasing.
-    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
-    all.insert(ids.begin(), ids.end());
-  }
-  ASSERT_EQ(all.size(), size_t{kThreads * kPerThread});
-  EXPECT_EQ(*all.begin(), 1);
-  EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
+  expectUniqueGaplessIds([&](int, int) {
+    auto next = sequenceIds().next(key);
+    return next.ok() ? next.value() : -1;
+  });
 }
 
 // Every message a client sends takes this path: the id it is stored with is the id returned.
@@ -528,28 +535,11 @@ TEST_P(MessageRepositoryContractTest, ARefusedMessageLeavesTheSequenceUsable) {
 }
 
 TEST_P(MessageRepositoryContractTest, ConcurrentNumberedMessagesGetUniqueGaplessIds) {
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 50;
-  std::vector<std::vector<int64_t>> seen(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        const int64_t id = 1 + t * kPerThread + i;
-        seen[t].push_back(numberAndStore(groupMessage(id, kAlice, kGroup, kBaseDate + id)));
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  std::set<int64_t> all;
-  for (const auto& ids : seen) {
-    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
-    all.insert(ids.begin(), ids.end());
-  }
-  ASSERT_EQ(all.size(), size_t{kThreads * kPerThread});
-  EXPECT_EQ(*all.begin(), 1);
-  EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
-  EXPECT_EQ(messages().maxSequenceId(true, kGroup, 0).value(), kThreads * kPerThread);
+  expectUniqueGaplessIds([&](int caller, int i) {
+    const int64_t id = 1 + caller * kIdsPerCaller + i;
+    return numberAndStore(groupMessage(id, kAlice, kGroup, kBaseDate + id));
+  });
+  EXPECT_EQ(messages().maxSequenceId(true, kGroup, 0).value(), kCallers * kIdsPerCaller);
 }
 
 }  // namespace parley::contract
