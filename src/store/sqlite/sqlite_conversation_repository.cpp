@@ -107,8 +107,8 @@ Result<std::vector<PrivateConversationRecord>> SqliteConversationRepository::que
   std::vector<PrivateConversationRecord> conversations;
   if (target_ids.empty()) return conversations;
   const std::string targets = jsonArray(target_ids);
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kQueryPrivate);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kQueryPrivate);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, owner_id).bind(2, targets);
   while (true) {
@@ -124,8 +124,8 @@ Result<std::vector<GroupConversationRecord>> SqliteConversationRepository::query
   std::vector<GroupConversationRecord> conversations;
   if (group_ids.empty()) return conversations;
   const std::string groups = jsonArray(group_ids);
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kQueryGroups);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kQueryGroups);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, groups);
   while (true) {
@@ -202,9 +202,9 @@ Result<std::vector<ConversationSettingsRecord>> SqliteConversationRepository::qu
     std::optional<int64_t> last_updated_date_start) {
   std::vector<ConversationSettingsRecord> conversations;
   {
-    auto lock = reader_.lock();
+    ReaderPool::Lease reader = readers_.acquire();
     if (user_ids.empty() && group_ids.empty()) {
-      Result<Statement> stmt = reader_.prepare(kSettingsOfOwner);
+      Result<Statement> stmt = reader->prepare(kSettingsOfOwner);
       if (!stmt.ok()) return stmt.status();
       stmt->bind(1, owner_id);
       if (const VoidResult done = readSettings(*stmt, owner_id, conversations); !done.ok()) {
@@ -213,7 +213,7 @@ Result<std::vector<ConversationSettingsRecord>> SqliteConversationRepository::qu
     }
     for (const auto& [is_group, ids] : {std::pair{int64_t{0}, user_ids}, {int64_t{1}, group_ids}}) {
       if (ids.empty()) continue;
-      Result<Statement> stmt = reader_.prepare(kSettingsOfTargets);
+      Result<Statement> stmt = reader->prepare(kSettingsOfTargets);
       if (!stmt.ok()) return stmt.status();
       stmt->bind(1, owner_id).bind(2, is_group).bind(3, jsonArray(ids));
       if (const VoidResult done = readSettings(*stmt, owner_id, conversations); !done.ok()) {

@@ -4,6 +4,7 @@
 
 #include "store/conversation_repository.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_reader_pool.h"
 
 namespace parley::sqlite {
 
@@ -45,7 +46,7 @@ class SqliteConversationRepository final : public ConversationRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see
   // SqliteStore); both must outlive the repository.
-  SqliteConversationRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
+  SqliteConversationRepository(Database& db, ReaderPool& readers) : db_(db), readers_(readers) {}
 
   Result<int64_t> upsertPrivateReadDate(int64_t owner_id, int64_t target_id,
                                         int64_t read_date) override;
@@ -66,7 +67,7 @@ class SqliteConversationRepository final : public ConversationRepository {
 
  private:
   Database& db_;
-  Database& reader_;
+  ReaderPool& readers_;
 };
 
 }  // namespace parley::sqlite

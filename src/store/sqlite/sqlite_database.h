@@ -88,6 +88,10 @@ class Database {
   // One connection serves every io thread, so every use (including the Statements it hands out)
   // must hold this lock. Each connection has its own lock and statement cache.
   [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+  // The lock if it is free now; an unlocked unique_lock otherwise (ReaderPool).
+  [[nodiscard]] std::unique_lock<std::mutex> tryLock() {
+    return std::unique_lock(mutex_, std::try_to_lock);
+  }
 
   // Group commit: one writer thread runs write_fn inside one transaction together with the
   // writes queued meanwhile, and this returns once that transaction is committed (durable under

@@ -201,8 +201,8 @@ VoidResult SqliteGroupRepository::insert(const GroupRecord& group) {
 }
 
 Result<std::optional<GroupRecord>> SqliteGroupRepository::findById(int64_t id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindGroupById);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindGroupById);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, id);
   const Result<bool> row = stmt->step();
@@ -214,8 +214,8 @@ Result<std::optional<GroupRecord>> SqliteGroupRepository::findById(int64_t id) {
 Result<std::vector<GroupRecord>> SqliteGroupRepository::findByIds(std::span<const int64_t> ids) {
   if (ids.empty()) return std::vector<GroupRecord>();
   const std::string json = jsonArray(ids);
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindGroupsByIds);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindGroupsByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, json);
   return readAll<GroupRecord>(*stmt, readGroup);
@@ -349,8 +349,8 @@ Result<int64_t> SqliteGroupMemberRepository::removeAll(int64_t group_id, int64_t
 
 Result<std::optional<GroupMemberRecord>> SqliteGroupMemberRepository::find(int64_t group_id,
                                                                            int64_t user_id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindMember);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindMember);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, group_id).bind(2, user_id);
   const Result<bool> row = stmt->step();
@@ -362,31 +362,31 @@ Result<std::optional<GroupMemberRecord>> SqliteGroupMemberRepository::find(int64
 Result<std::vector<GroupMemberRecord>> SqliteGroupMemberRepository::findMembers(
     int64_t group_id, std::span<const int64_t> user_ids) {
   if (user_ids.empty()) {
-    auto lock = reader_.lock();
-    Result<Statement> stmt = reader_.prepare(kFindAllMembers);
+    ReaderPool::Lease reader = readers_.acquire();
+    Result<Statement> stmt = reader->prepare(kFindAllMembers);
     if (!stmt.ok()) return stmt.status();
     stmt->bind(1, group_id);
     return readAll<GroupMemberRecord>(*stmt, readMember);
   }
   const std::string json = jsonArray(user_ids);
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindMembersByIds);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindMembersByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, group_id).bind(2, json);
   return readAll<GroupMemberRecord>(*stmt, readMember);
 }
 
 Result<std::vector<int64_t>> SqliteGroupMemberRepository::findMemberIds(int64_t group_id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindMemberIds);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindMemberIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, group_id);
   return readIds(*stmt);
 }
 
 Result<std::vector<int64_t>> SqliteGroupMemberRepository::findJoinedGroupIds(int64_t user_id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindJoinedGroupIds);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindJoinedGroupIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, user_id);
   return readIds(*stmt);
@@ -394,8 +394,8 @@ Result<std::vector<int64_t>> SqliteGroupMemberRepository::findJoinedGroupIds(int
 
 Result<std::optional<int64_t>> SqliteGroupMemberRepository::findJoinedGroupsVersion(
     int64_t user_id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindJoinedGroupsVersion);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindJoinedGroupsVersion);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, user_id);
   const Result<bool> row = stmt->step();

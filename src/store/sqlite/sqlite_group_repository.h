@@ -5,6 +5,7 @@
 
 #include "store/group_repository.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_reader_pool.h"
 
 namespace parley::sqlite {
 
@@ -53,7 +54,7 @@ class SqliteGroupRepository final : public GroupRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see
   // SqliteStore); both must outlive the repository.
-  SqliteGroupRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
+  SqliteGroupRepository(Database& db, ReaderPool& readers) : db_(db), readers_(readers) {}
 
   VoidResult insert(const GroupRecord& group) override;
   Result<std::optional<GroupRecord>> findById(int64_t id) override;
@@ -63,14 +64,14 @@ class SqliteGroupRepository final : public GroupRepository {
 
  private:
   Database& db_;
-  Database& reader_;
+  ReaderPool& readers_;
 };
 
 class SqliteGroupMemberRepository final : public GroupMemberRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see
   // SqliteStore); both must outlive the repository.
-  SqliteGroupMemberRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
+  SqliteGroupMemberRepository(Database& db, ReaderPool& readers) : db_(db), readers_(readers) {}
 
   Result<int64_t> insertMany(std::span<const GroupMemberRecord> members) override;
   Result<int64_t> remove(int64_t group_id, std::span<const int64_t> user_ids,
@@ -89,7 +90,7 @@ class SqliteGroupMemberRepository final : public GroupMemberRepository {
 
  private:
   Database& db_;
-  Database& reader_;
+  ReaderPool& readers_;
 };
 
 }  // namespace parley::sqlite

@@ -267,15 +267,15 @@ Result<int64_t> SqliteMessageRepository::insertMany(std::span<const MessageRecor
 }
 
 Result<std::optional<MessageRecord>> SqliteMessageRepository::findById(int64_t id) {
-  auto lock = reader_.lock();
-  return findByIdLocked(reader_, id);
+  ReaderPool::Lease reader = readers_.acquire();
+  return findByIdLocked(*reader, id);
 }
 
 Result<std::vector<MessageRecord>> SqliteMessageRepository::query(const MessageQuery& query) {
   if (query.max_count <= 0 || matchesNothing(query)) return std::vector<MessageRecord>();
   const std::string sql = buildQuerySql(shapeOf(query, false));
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(sql);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bindQuery(*stmt, query);
   stmt->bind(9, int64_t{query.max_count});
@@ -295,8 +295,8 @@ Result<std::vector<std::pair<int64_t, int64_t>>> SqliteMessageRepository::countB
   using Counts = std::vector<std::pair<int64_t, int64_t>>;
   if (matchesNothing(query)) return Counts();
   const std::string sql = buildQuerySql(shapeOf(query, true));
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(sql);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bindQuery(*stmt, query);
   Counts counts;
@@ -338,8 +338,8 @@ Result<int64_t> maxSequenceIdOn(Database& db, bool is_group, int64_t a, int64_t 
 }  // namespace
 
 Result<int64_t> SqliteMessageRepository::maxSequenceId(bool is_group, int64_t a, int64_t b) {
-  auto lock = reader_.lock();
-  return maxSequenceIdOn(reader_, is_group, a, b);
+  ReaderPool::Lease reader = readers_.acquire();
+  return maxSequenceIdOn(*reader, is_group, a, b);
 }
 
 Result<int64_t> SqliteMessageRepository::maxSequenceIdInWrite(bool is_group, int64_t a, int64_t b) {

@@ -7,6 +7,7 @@
 
 #include "store/message_repository.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_reader_pool.h"
 
 namespace parley::sqlite {
 
@@ -72,7 +73,7 @@ class SqliteMessageRepository final : public MessageRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see
   // SqliteStore); both must outlive the repository.
-  SqliteMessageRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
+  SqliteMessageRepository(Database& db, ReaderPool& readers) : db_(db), readers_(readers) {}
 
   VoidResult insert(const MessageRecord& message) override;
   // Queued to the writer's group commit; done runs on the writer thread once it is committed.
@@ -98,7 +99,7 @@ class SqliteMessageRepository final : public MessageRepository {
   VoidResult insertLocked(const MessageRecord& message, bool& inserted);
 
   Database& db_;
-  Database& reader_;
+  ReaderPool& readers_;
 };
 
 }  // namespace parley::sqlite

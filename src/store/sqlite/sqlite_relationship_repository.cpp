@@ -144,8 +144,8 @@ Result<bool> SqliteRelationshipRepository::remove(int64_t owner_id, int64_t rela
 
 Result<std::optional<RelationshipRecord>> SqliteRelationshipRepository::find(
     int64_t owner_id, int64_t related_user_id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFind);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFind);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, owner_id).bind(2, related_user_id);
   const Result<bool> row = stmt->step();
@@ -161,22 +161,22 @@ Result<std::vector<RelationshipRecord>> SqliteRelationshipRepository::query(
   std::optional<int64_t> blocked;
   if (filter.blocked) blocked = *filter.blocked ? 1 : 0;
 
-  auto lock = reader_.lock();
+  ReaderPool::Lease reader = readers_.acquire();
   if (!related_ids && filter.blocked == true) {
-    Result<Statement> stmt = reader_.prepare(kQueryBlocked);
+    Result<Statement> stmt = reader->prepare(kQueryBlocked);
     if (!stmt.ok()) return stmt.status();
     stmt->bind(1, filter.owner_id).bind(2, group_indexes);
     return readRelationships(*stmt);
   }
-  Result<Statement> stmt = reader_.prepare(related_ids ? kQueryByIds : kQueryAll);
+  Result<Statement> stmt = reader->prepare(related_ids ? kQueryByIds : kQueryAll);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, filter.owner_id).bind(2, related_ids).bind(3, blocked).bind(4, group_indexes);
   return readRelationships(*stmt);
 }
 
 Result<bool> SqliteRelationshipRepository::isBlocked(int64_t owner_id, int64_t related_user_id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kIsBlocked);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kIsBlocked);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, owner_id).bind(2, related_user_id);
   const Result<bool> row = stmt->step();

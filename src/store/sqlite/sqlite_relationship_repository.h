@@ -4,6 +4,7 @@
 
 #include "store/relationship_repository.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_reader_pool.h"
 
 namespace parley::sqlite {
 
@@ -29,7 +30,7 @@ class SqliteRelationshipRepository final : public RelationshipRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see
   // SqliteStore); both must outlive the repository.
-  SqliteRelationshipRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
+  SqliteRelationshipRepository(Database& db, ReaderPool& readers) : db_(db), readers_(readers) {}
 
   VoidResult insert(const RelationshipRecord& relationship) override;
   VoidResult upsert(const RelationshipRecord& relationship) override;
@@ -42,7 +43,7 @@ class SqliteRelationshipRepository final : public RelationshipRepository {
 
  private:
   Database& db_;
-  Database& reader_;
+  ReaderPool& readers_;
 };
 
 }  // namespace parley::sqlite

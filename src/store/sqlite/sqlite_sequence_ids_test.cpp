@@ -37,7 +37,8 @@ TEST(SqliteSequenceIdsTest, EachIdIsCommittedNoLaterThanTheNextDurableWrite) {
   const std::string path = dir.file("seq.db");
   sqlite::Database db(path);
   db.migrate(kMigrations);
-  sqlite::SqliteMessageRepository messages(db, db);
+  sqlite::ReaderPool readers(db);
+  sqlite::SqliteMessageRepository messages(db, readers);
   sqlite::SqliteSequenceIds ids(db, messages);
   const ConversationKey key = ConversationKey::privateOf(5, 3);
   ASSERT_EQ(ids.next(key).value(), 1);
@@ -52,7 +53,8 @@ TEST(SqliteSequenceIdsTest, FailureIsAStatusNotAnException) {
   testing::TempDir dir;
   sqlite::Database db(dir.file("seq.db"));
   // No migration: the table is missing, as when the database is broken underneath.
-  sqlite::SqliteMessageRepository messages(db, db);
+  sqlite::ReaderPool readers(db);
+  sqlite::SqliteMessageRepository messages(db, readers);
   sqlite::SqliteSequenceIds ids(db, messages);
   auto next = ids.next(ConversationKey::groupOf(1));
   ASSERT_FALSE(next.ok());
@@ -80,7 +82,8 @@ class SqliteNumberedMessagesTest : public ::testing::Test {
 
   testing::TempDir dir_;
   sqlite::Database db_{dir_.file("seq.db")};
-  sqlite::SqliteMessageRepository messages_{db_, db_};
+  sqlite::ReaderPool readers_{db_};
+  sqlite::SqliteMessageRepository messages_{db_, readers_};
   sqlite::SqliteSequenceIds ids_{db_, messages_};
 };
 

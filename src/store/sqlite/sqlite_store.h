@@ -2,10 +2,11 @@
 // The embedded business store: every repository over one SQLite database. Public so that tests
 // can open it over a partial schema (one domain's tables alone) and reach the database itself.
 //
-// Two connections: every write goes to db() (messages group-committed); reads that stand alone go
-// to reader(), so they never queue behind a batch that is being committed (its fsync). The reader
-// sees only committed data, which is all a client may see: a write is acknowledged only once it
-// is committed. Reads inside a write (read-modify-write, a write's own checks) stay on db().
+// Every write goes to db() (messages group-committed); reads that stand alone go to readers() (a
+// few read connections, sqlite_reader_pool.h), so they never queue behind a batch that is being
+// committed (its fsync), nor behind each other. Readers see only committed data, which is all a
+// client may see: a write is acknowledged only once it is committed. Reads inside a write
+// (read-modify-write, a write's own checks) stay on db().
 #include <span>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_group_repository.h"
 #include "store/sqlite/sqlite_message_repository.h"
+#include "store/sqlite/sqlite_reader_pool.h"
 #include "store/sqlite/sqlite_relationship_repository.h"
 #include "store/sqlite/sqlite_sequence_ids.h"
 #include "store/sqlite/sqlite_user_repository.h"
@@ -41,12 +43,12 @@ class SqliteStore final : public Store {
 
   // For tests of the SQLite specifics (query plans, raw rows).
   Database& db() { return db_; }
-  Database& reader() { return reader_; }
+  ReaderPool& readers() { return readers_; }
 
  private:
   Database db_;
   // Opened after db_, which creates the file and switches it to WAL mode.
-  Database reader_;
+  ReaderPool readers_;
   SqliteUserRepository users_;
   SqliteMessageRepository messages_;
   SqliteGroupRepository groups_;

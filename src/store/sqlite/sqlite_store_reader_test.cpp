@@ -1,5 +1,5 @@
-// SqliteStore's reader connection: reads go around the writer, so they neither wait for a batch
-// being committed nor see what it has not committed yet.
+// SqliteStore's read connections: reads go around the writer, so they neither wait for a batch
+// being committed nor see what it has not committed yet, and around each other.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -74,8 +74,45 @@ TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAWriteBatchBeingCommitted) {
 TEST(SqliteStoreReaderTest, TheReaderConnectionCannotWrite) {
   testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
   std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
-  auto lock = store->reader().lock();
-  EXPECT_FALSE(insertMessage(store->reader(), 1).ok());
+  for (size_t i = 0; i < store->readers().size(); ++i) {
+    auto reader = store->readers().acquire();
+    EXPECT_FALSE(insertMessage(*reader, 1).ok());
+  }
+}
+
+// A long read in progress (a history query) must not hold up the others: a read takes another
+// connection.
+TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAnotherReadInProgress) {
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
+  sqlite::Database& db = store->db();
+  ASSERT_TRUE(db.writeDurably([&] { return insertMessage(db, 1); }).ok());
+  ASSERT_GE(store->readers().size(), 2u);
+
+  std::atomic<bool> long_read_open{false};
+  std::atomic<bool> long_read_may_finish{false};
+  std::thread long_reader([&] {
+    auto reader = store->readers().acquire();
+    long_read_open = true;
+    while (!long_read_may_finish) std::this_thread::yield();
+  });
+  const bool opened = testing::eventually([&] { return long_read_open.load(); });
+  std::atomic<bool> read_done{false};
+  std::optional<bool> found;
+  std::thread reader([&] {
+    auto message = store->messages().findById(1);
+    if (message.ok()) found = message.value().has_value();
+    read_done = true;
+  });
+  const bool read_while_other_open =
+      opened && testing::eventually([&] { return read_done.load(); });
+  long_read_may_finish = true;
+  long_reader.join();
+  reader.join();
+
+  ASSERT_TRUE(opened);
+  EXPECT_TRUE(read_while_other_open) << "the read waited for another read";
+  EXPECT_EQ(found, std::optional<bool>(true));
 }
 
 }  // namespace

@@ -111,8 +111,8 @@ Result<int64_t> SqliteUserRepository::insertMany(std::span<const UserRecord> use
 }
 
 Result<std::optional<UserRecord>> SqliteUserRepository::findById(int64_t id) {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindById);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindById);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, id);
   const Result<bool> row = stmt->step();
@@ -124,8 +124,8 @@ Result<std::optional<UserRecord>> SqliteUserRepository::findById(int64_t id) {
 Result<std::vector<UserRecord>> SqliteUserRepository::findByIds(std::span<const int64_t> ids) {
   if (ids.empty()) return std::vector<UserRecord>();
   const std::string json = jsonArray(ids);
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kFindByIds);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kFindByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, json);
   return readUsers(*stmt);
@@ -133,16 +133,16 @@ Result<std::vector<UserRecord>> SqliteUserRepository::findByIds(std::span<const 
 
 Result<std::vector<UserRecord>> SqliteUserRepository::list(int64_t after_id, int limit) {
   if (limit <= 0) return std::vector<UserRecord>();
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kList);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kList);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, after_id).bind(2, int64_t{limit});
   return readUsers(*stmt);
 }
 
 Result<int64_t> SqliteUserRepository::countActive() {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kCountActive);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kCountActive);
   if (!stmt.ok()) return stmt.status();
   const Result<bool> row = stmt->step();
   if (!row.ok()) return row.status();
@@ -178,8 +178,8 @@ Result<bool> SqliteUserRepository::softDelete(int64_t id, int64_t now_millis) {
 }
 
 Result<bool> SqliteUserRepository::hasAny() {
-  auto lock = reader_.lock();
-  Result<Statement> stmt = reader_.prepare(kHasAny);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kHasAny);
   if (!stmt.ok()) return stmt.status();
   const Result<bool> row = stmt->step();
   if (!row.ok()) return row.status();

@@ -1,6 +1,7 @@
 #pragma once
 // UserRepository on SQLite, over the `user` table (schema migration 1 in sqlite_store.cpp).
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_reader_pool.h"
 #include "store/user_repository.h"
 
 namespace parley::sqlite {
@@ -9,7 +10,7 @@ class SqliteUserRepository final : public UserRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see
   // SqliteStore); both must outlive the repository.
-  SqliteUserRepository(Database& db, Database& reader) : db_(db), reader_(reader) {}
+  SqliteUserRepository(Database& db, ReaderPool& readers) : db_(db), readers_(readers) {}
 
   VoidResult insert(const UserRecord& user) override;
   Result<int64_t> insertMany(std::span<const UserRecord> users) override;
@@ -25,7 +26,7 @@ class SqliteUserRepository final : public UserRepository {
 
  private:
   Database& db_;
-  Database& reader_;
+  ReaderPool& readers_;
 };
 
 }  // namespace parley::sqlite

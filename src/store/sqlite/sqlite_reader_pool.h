@@ -1,0 +1,47 @@
+#pragma once
+// The read connections of the embedded store. Reads run on many threads at once (an embedded
+// node's io threads check every message there; compute and blocking threads serve the rest); on a
+// single connection each would wait behind the longest read in progress, a history query say. A
+// read takes a free connection, preferring the one its thread used last (whose page cache holds
+// what that thread reads), and waits only when every connection is busy.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_database.h"
+
+namespace parley::sqlite {
+
+class ReaderPool {
+ public:
+  // Opens `connections` read connections to path (Database::Access::kRead; the writer must have
+  // created the file). They share one page-cache budget of `cache_kib`. Throws at start-up when
+  // the file cannot be read.
+  ReaderPool(const std::string& path, int connections, int cache_kib);
+  // Reads on an existing connection (tests that read and write through one Database).
+  explicit ReaderPool(Database& only);
+  ReaderPool(const ReaderPool&) = delete;
+  ReaderPool& operator=(const ReaderPool&) = delete;
+
+  // One connection, locked for as long as the lease lives (Statements included).
+  class Lease {
+   public:
+    Database& operator*() const { return *db_; }
+    Database* operator->() const { return db_; }
+
+   private:
+    friend class ReaderPool;
+    Lease(Database* db, std::unique_lock<std::mutex> lock) : db_(db), lock_(std::move(lock)) {}
+    Database* db_;
+    std::unique_lock<std::mutex> lock_;
+  };
+  [[nodiscard]] Lease acquire();
+  size_t size() const { return connections_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<Database>> owned_;
+  std::vector<Database*> connections_;
+};
+
+}  // namespace parley::sqlite
