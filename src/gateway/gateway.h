@@ -33,9 +33,10 @@ struct GatewayDeps {
   const PasswordHasher& hasher;
   Metrics& metrics;
   const Clock& clock;
-  // The store and the session registry live in this process (embedded SQLite, no Redis): a login
-  // and an asynchronous handler (which leaves its writes to the store's writer) never wait, so
-  // they run on compute threads (IoPool::postCompute) rather than the blocking pool.
+  // The store and the session registry live in this process (embedded SQLite, no Redis): nothing
+  // a login or an asynchronous handler does waits. Logins then run on the compute threads
+  // (IoPool::postCompute: Argon2 takes CPU), and asynchronous handlers (CreateMessageRequest:
+  // local reads, then a write handed to the store's writer) on the connection's io thread.
   bool local_backends = false;
 };
 

@@ -69,13 +69,10 @@ struct Gateway::Impl {
   void closeWith(const net::ConnectionPtr& connection, int32_t close_status,
                  std::optional<StatusCode> code, const std::string& reason);
 
-  // Work an io thread must not do: on the compute lane when it never waits, on the blocking pool
-  // otherwise.
-  void runOffIo(bool never_waits, net::IoPool::ComputeLane lane, std::function<void()> fn);
   void handleRequest(const net::ConnectionPtr& connection,
                      std::shared_ptr<im::turms::proto::TurmsRequest> request);
-  // Runs the request's handler off the io thread (runOffIo); its answer comes back through
-  // finishRequest on the connection's io thread.
+  // Runs the request's handler (on this io thread when it never waits, on the blocking pool
+  // otherwise); its answer comes back through finishRequest on the connection's io thread.
   void dispatch(const net::ConnectionPtr& connection,
                 std::shared_ptr<im::turms::proto::TurmsRequest> request);
   // On the connection's io thread: answers, pushes, counts, and dispatches the next queued

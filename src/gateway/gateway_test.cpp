@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include "cluster/session_registry.h"
 #include "core/clock.h"
@@ -192,6 +193,47 @@ TEST_F(GatewayTest, CloseAllSendsServerClosed) {
   ASSERT_TRUE(frame.has_value());
   EXPECT_TRUE(frame->second);
   EXPECT_EQ(decode(frame->first).close_status(), 201);
+}
+
+// With local backends an asynchronous handler (CreateMessageRequest's kind) waits for nothing, so
+// it runs on the connection's io thread, here the test's; a synchronous one may wait (a write's
+// commit), so it runs on the blocking pool.
+TEST_F(GatewayTest, AsynchronousHandlersRunOnTheIoThreadAndOthersOnTheBlockingPool) {
+  std::thread::id async_thread;
+  std::thread::id sync_thread;
+  dispatcher_.addAsync(pb::TurmsRequest::kCreateMessageRequest,
+                       [&](const RequestContext&, const pb::TurmsRequest&, Reply reply) {
+                         async_thread = std::this_thread::get_id();
+                         reply(HandlerResult::ok());
+                       });
+  dispatcher_.add(pb::TurmsRequest::kQueryUserProfilesRequest,
+                  [&](const RequestContext&, const pb::TurmsRequest&) {
+                    sync_thread = std::this_thread::get_id();
+                    return HandlerResult::ok();
+                  });
+  auto connection = open();
+  gateway_->onFrame(connection, loginFrame(1, "123"));
+  ASSERT_EQ(decode(connection->next()->first).code(), 1000);
+  connection->next();  // session info
+
+  pb::TurmsRequest message;
+  message.set_request_id(10);
+  message.mutable_create_message_request()->set_recipient_id(2);
+  gateway_->onFrame(connection, message.SerializeAsString());
+  auto answer = connection->next();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(decode(answer->first).request_id(), 10);
+  EXPECT_EQ(async_thread, std::this_thread::get_id());
+
+  pb::TurmsRequest query;
+  query.set_request_id(11);
+  query.mutable_query_user_profiles_request()->add_user_ids(1);
+  gateway_->onFrame(connection, query.SerializeAsString());
+  answer = connection->next();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(decode(answer->first).request_id(), 11);
+  EXPECT_NE(sync_thread, std::thread::id());
+  EXPECT_NE(sync_thread, std::this_thread::get_id());
 }
 
 }  // namespace

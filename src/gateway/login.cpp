@@ -73,61 +73,66 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
       pb::DeviceType_IsValid(req.device_type()) ? req.device_type() : pb::UNKNOWN;
 
   state.phase = ConnectionState::Phase::kLoggingIn;
-  // Hashing and storage take time: do them off the io thread, then come back to it.
-  runOffIo(
-      /*never_waits=*/deps.local_backends, net::IoPool::ComputeLane::kLogins,
-      [this, connection, request, request_id, device_type, user_status, started] {
-        const auto& req = request->create_session_request();
-        StatusCode code = StatusCode::kOk;
-        std::string reason;
-        auto user = deps.users.findById(req.user_id());
-        if (!user) {
-          code = StatusCode::kServerUnavailable;
-          reason = user.status().reason;
-          noteUnavailable("login of user " + std::to_string(req.user_id()) +
-                          ": store unavailable: " + reason);
-        } else if (!*user || (*user)->deletion_date || !(*user)->is_active) {
-          code = StatusCode::kLoggingInUserNotActive;
-          reason = "The user does not exist or is not active";
-        } else if ((*user)->password_hash.empty() ||
-                   !deps.hasher.verify(req.password(), (*user)->password_hash)) {
-          code = StatusCode::kLoginAuthenticationFailed;
-          reason = "The user ID and password do not match";
-        }
-        // The registry may be Redis: register here, off the io thread, and only once the
-        // password is known to be right.
-        const int64_t now = deps.clock.nowMillis();
-        Result<std::optional<DeviceSession>> previous = std::optional<DeviceSession>();
-        if (code == StatusCode::kOk) {
-          previous = deps.sessions.registerDevice(req.user_id(), device_type, user_status,
-                                                  deps.node_id, now);
-          if (!previous) {
-            code = StatusCode::kServerUnavailable;
-            reason = previous.status().reason;
-            noteUnavailable("login of user " + std::to_string(req.user_id()) +
-                            ": session registry unavailable: " + reason);
-          }
-        }
-        connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
-                          user_status, code, reason, started, now, previous = std::move(previous)] {
-          auto& state = Impl::state(connection);
-          if (state.phase != ConnectionState::Phase::kLoggingIn) {
-            // Closed while logging in: take back the registration made for it.
-            if (code == StatusCode::kOk) unregisterLater(user_id, device_type);
-            return;
-          }
-          if (code != StatusCode::kOk) {
-            // The connection stays open: the client may retry until the login timeout.
-            state.phase = ConnectionState::Phase::kAnonymous;
-            recordLogin(code, started);
-            respond(connection, request_id, code, reason);
-            return;
-          }
-          completeLogin(connection, request_id, user_id, device_type, user_status, now, *previous);
-          noteAvailable();
-          recordLogin(StatusCode::kOk, started);
-        });
-      });
+  // Hashing and storage take time: do them off the io thread, then come back to it. With local
+  // backends nothing here waits, so the compute threads do it; otherwise (a Redis registry, a
+  // MongoDB store) the blocking pool.
+  auto check = [this, connection, request, request_id, device_type, user_status, started] {
+    const auto& req = request->create_session_request();
+    StatusCode code = StatusCode::kOk;
+    std::string reason;
+    auto user = deps.users.findById(req.user_id());
+    if (!user) {
+      code = StatusCode::kServerUnavailable;
+      reason = user.status().reason;
+      noteUnavailable("login of user " + std::to_string(req.user_id()) +
+                      ": store unavailable: " + reason);
+    } else if (!*user || (*user)->deletion_date || !(*user)->is_active) {
+      code = StatusCode::kLoggingInUserNotActive;
+      reason = "The user does not exist or is not active";
+    } else if ((*user)->password_hash.empty() ||
+               !deps.hasher.verify(req.password(), (*user)->password_hash)) {
+      code = StatusCode::kLoginAuthenticationFailed;
+      reason = "The user ID and password do not match";
+    }
+    // The registry may be Redis: register here, off the io thread, and only once the
+    // password is known to be right.
+    const int64_t now = deps.clock.nowMillis();
+    Result<std::optional<DeviceSession>> previous = std::optional<DeviceSession>();
+    if (code == StatusCode::kOk) {
+      previous =
+          deps.sessions.registerDevice(req.user_id(), device_type, user_status, deps.node_id, now);
+      if (!previous) {
+        code = StatusCode::kServerUnavailable;
+        reason = previous.status().reason;
+        noteUnavailable("login of user " + std::to_string(req.user_id()) +
+                        ": session registry unavailable: " + reason);
+      }
+    }
+    connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
+                      user_status, code, reason, started, now, previous = std::move(previous)] {
+      auto& state = Impl::state(connection);
+      if (state.phase != ConnectionState::Phase::kLoggingIn) {
+        // Closed while logging in: take back the registration made for it.
+        if (code == StatusCode::kOk) unregisterLater(user_id, device_type);
+        return;
+      }
+      if (code != StatusCode::kOk) {
+        // The connection stays open: the client may retry until the login timeout.
+        state.phase = ConnectionState::Phase::kAnonymous;
+        recordLogin(code, started);
+        respond(connection, request_id, code, reason);
+        return;
+      }
+      completeLogin(connection, request_id, user_id, device_type, user_status, now, *previous);
+      noteAvailable();
+      recordLogin(StatusCode::kOk, started);
+    });
+  };
+  if (deps.local_backends) {
+    deps.pool.postCompute(std::move(check));
+  } else {
+    deps.pool.postBlocking(std::move(check));
+  }
 }
 
 void Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, int64_t request_id,

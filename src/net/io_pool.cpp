@@ -17,8 +17,7 @@ struct IoPool::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> threads;
   std::optional<asio::thread_pool> blocking;
-  std::optional<asio::thread_pool> compute_requests;
-  std::optional<asio::thread_pool> compute_logins;
+  std::optional<asio::thread_pool> compute;
   std::vector<std::shared_ptr<asio::steady_timer>> timers;
   std::atomic<size_t> next{0};
   bool stopped = false;
@@ -35,8 +34,7 @@ IoPool::IoPool(int io_threads, int blocking_threads) : impl_(std::make_unique<Im
     impl_->guards.push_back(asio::make_work_guard(*impl_->contexts.back()));
   }
   impl_->blocking.emplace(blocking_threads);
-  impl_->compute_requests.emplace(io_threads);
-  impl_->compute_logins.emplace(io_threads);
+  impl_->compute.emplace(io_threads);
 }
 
 IoPool::~IoPool() { stop(); }
@@ -64,9 +62,8 @@ void IoPool::postBlocking(std::function<void()> fn) {
   postCounted(*impl_->blocking, impl_->tasks_pending, std::move(fn));
 }
 
-void IoPool::postCompute(ComputeLane lane, std::function<void()> fn) {
-  auto& pool = lane == ComputeLane::kLogins ? *impl_->compute_logins : *impl_->compute_requests;
-  postCounted(pool, impl_->tasks_pending, std::move(fn));
+void IoPool::postCompute(std::function<void()> fn) {
+  postCounted(*impl_->compute, impl_->tasks_pending, std::move(fn));
 }
 
 bool IoPool::waitBlockingIdle(std::chrono::milliseconds timeout) {
@@ -114,8 +111,7 @@ void IoPool::stop() {
     if (thread.joinable()) thread.join();
   }
   impl_->blocking->join();
-  impl_->compute_requests->join();
-  impl_->compute_logins->join();
+  impl_->compute->join();
 }
 
 }  // namespace parley::net

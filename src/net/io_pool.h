@@ -1,8 +1,7 @@
 #pragma once
 // The node's threads: one io_context per io thread (connections are pinned to one), a pool for
 // work that waits (network storage and Redis calls, writes waiting for their commit) so io threads
-// never block, and compute threads for work that only uses the CPU and local files (password
-// hashing, embedded-store reads).
+// never block, and compute threads for work that only takes CPU (password checks).
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -30,18 +29,14 @@ class IoPool {
   // Runs fn on the blocking pool: many threads, so that calls waiting on a network or a commit do
   // not hold up each other.
   void postBlocking(std::function<void()> fn);
-  // Work that never waits (it only uses the CPU and local files) runs on compute threads, one
-  // per io thread in each of two lanes: more threads would only cost more, since a post to one of
+  // Runs fn on the compute threads, one per io thread: for work that never waits but takes CPU
+  // (the embedded node's password checks). More threads would only cost more: a post to one of
   // 128 mostly idle blocking threads wakes one each time (a futex wake and a context switch, a
-  // tenth of the embedded login rate: bench/RESULTS.md). Logins have their own lane so that a
-  // login storm (every client reconnecting after a restart, Argon2 at tens of milliseconds each)
-  // leaves requests their threads.
-  enum class ComputeLane { kRequests, kLogins };
-  void postCompute(ComputeLane lane, std::function<void()> fn);
+  // tenth of the embedded login rate: bench/RESULTS.md).
+  void postCompute(std::function<void()> fn);
   // Waits until no blocking or compute task is queued or running, up to timeout; false on
-  // timeout. For
-  // shutdown: blocking tasks (unregistering closed sessions from Redis, say) need the io threads
-  // for their replies, so they must finish before stop().
+  // timeout. For shutdown: blocking tasks (unregistering closed sessions from Redis, say) need the
+  // io threads for their replies, so they must finish before stop().
   bool waitBlockingIdle(std::chrono::milliseconds timeout);
   // Runs fn every interval on io thread 0 until stop().
   void every(std::chrono::milliseconds interval, std::function<void()> fn);

@@ -30,19 +30,21 @@ class Gate {
   bool open_ = false;
 };
 
-// Runs tasks on lane and returns the threads they ran on; two of them must wait for each other,
-// so the lane has at least two threads.
-std::set<std::thread::id> threadsOfLane(IoPool& pool, IoPool::ComputeLane lane) {
+// Compute threads are as many as io threads: enough to keep every core busy, and no more.
+TEST(IoPoolTest, ComputeThreadsAreAsManyAsIoThreads) {
+  IoPool pool(2, 8);
+  pool.start();
   std::mutex mutex;
   std::set<std::thread::id> threads;
   auto note = [&] {
     std::lock_guard lock(mutex);
     threads.insert(std::this_thread::get_id());
   };
+  // Two tasks that wait for each other need two threads at once; a hundred more find no third.
   std::atomic<int> started{0};
   std::atomic<int> met{0};
   for (int i = 0; i < 2; ++i) {
-    pool.postCompute(lane, [&] {
+    pool.postCompute([&] {
       note();
       started.fetch_add(1);
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -52,23 +54,11 @@ std::set<std::thread::id> threadsOfLane(IoPool& pool, IoPool::ComputeLane lane) 
       if (started.load() == 2) met.fetch_add(1);
     });
   }
-  for (int i = 0; i < 100; ++i) pool.postCompute(lane, note);
-  EXPECT_TRUE(pool.waitBlockingIdle(std::chrono::seconds(60)));
+  for (int i = 0; i < 100; ++i) pool.postCompute(note);
+  ASSERT_TRUE(pool.waitBlockingIdle(std::chrono::seconds(60)));
   EXPECT_EQ(met.load(), 2) << "the two tasks never ran at the same time";
-  return threads;
-}
-
-// Each compute lane has as many threads as io threads (enough to keep every core busy, and no
-// more), and the lanes share none: a login storm leaves requests their threads.
-TEST(IoPoolTest, EachComputeLaneHasAsManyThreadsAsThereAreIoThreads) {
-  IoPool pool(2, 8);
-  pool.start();
-  const auto requests = threadsOfLane(pool, IoPool::ComputeLane::kRequests);
-  const auto logins = threadsOfLane(pool, IoPool::ComputeLane::kLogins);
-  EXPECT_EQ(requests.size(), 2u);
-  EXPECT_EQ(logins.size(), 2u);
-  for (const auto& id : logins) EXPECT_EQ(requests.count(id), 0u) << "a thread in both lanes";
-  EXPECT_EQ(requests.count(std::this_thread::get_id()), 0u) << "ran on the caller";
+  EXPECT_EQ(threads.size(), 2u);
+  EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u) << "ran on the caller";
   pool.stop();
 }
 
@@ -80,7 +70,7 @@ TEST(IoPoolTest, WaitingForIdleCoversComputeAndBlockingTasks) {
   Gate compute_gate;
   Gate blocking_gate;
   std::atomic<int> done{0};
-  pool.postCompute(IoPool::ComputeLane::kRequests, [&] {
+  pool.postCompute([&] {
     compute_gate.wait();
     done.fetch_add(1);
   });
