@@ -1,14 +1,13 @@
 // Smoke test for parley-bench and echo-baseline: each scenario for about a second at tiny scale
 // against real processes on loopback. Checks that the JSON line parses and that its counts add
 // up; never asserts on timing.
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <regex>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "support/parley_process.h"
+#include "testing/test_processes.h"
 
 #ifndef PARLEY_BENCH_BINARY
 #error "PARLEY_BENCH_BINARY must point at parley-bench"
@@ -31,32 +31,14 @@ namespace {
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
-struct Spawned {
-  pid_t pid = -1;
-  int stdout_fd = -1;
-};
-
-Spawned spawn(const std::vector<std::string>& args) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    std::vector<char*> argv;
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  return {pid, fds[0]};
+// stdout into a pipe, read by finish(); stderr stays the test's.
+testing::SpawnedChild spawn(const std::vector<std::string>& args) {
+  return testing::spawnChild(args, {.pipe_stdout = true});
 }
 
-// Reads stdout until EOF or the deadline; then reaps the process (SIGKILL past the deadline).
-int finish(Spawned process, std::string* output, std::chrono::seconds bound) {
+// Reads stdout until EOF or the deadline; then reaps the process (SIGKILL past the deadline) and
+// returns its exit code (testing::exitCode).
+int finish(testing::SpawnedChild process, std::string* output, std::chrono::seconds bound) {
   const auto deadline = Clock::now() + bound;
   while (Clock::now() < deadline) {
     pollfd pfd{process.stdout_fd, POLLIN, 0};
@@ -67,16 +49,10 @@ int finish(Spawned process, std::string* output, std::chrono::seconds bound) {
     output->append(buffer, static_cast<size_t>(n));
   }
   close(process.stdout_fd);
-  int status = 0;
-  while (Clock::now() < deadline) {
-    if (waitpid(process.pid, &status, WNOHANG) == process.pid) {
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(process.pid, SIGKILL);
-  waitpid(process.pid, nullptr, 0);
-  return -1;
+  const auto left =
+      std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+               std::chrono::milliseconds(0));
+  return testing::exitCode(testing::reapOrKill(process.pid, left));
 }
 
 struct BenchRun {
@@ -134,14 +110,17 @@ class EchoBaseline {
   ~EchoBaseline() {
     kill(process_.pid, SIGTERM);
     std::string ignored;
-    if (finish(process_, &ignored, std::chrono::seconds(5)) < 0) ADD_FAILURE() << "did not stop";
+    // Past the bound finish() kills it: SIGKILL is then what ended it.
+    if (finish(process_, &ignored, std::chrono::seconds(5)) == 128 + SIGKILL) {
+      ADD_FAILURE() << "did not stop on SIGTERM";
+    }
   }
   uint16_t wsPort() const { return ws_port_; }
   uint16_t tcpPort() const { return tcp_port_; }
   pid_t pid() const { return process_.pid; }
 
  private:
-  Spawned process_;
+  testing::SpawnedChild process_;
   uint16_t ws_port_ = 0;
   uint16_t tcp_port_ = 0;
 };

@@ -31,15 +31,28 @@ SpawnedChild spawnChild(const std::vector<std::string>& args, const ChildOutput&
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  if (output.environment) {
+    for (const std::string& entry : *output.environment) {
+      envp.push_back(const_cast<char*>(entry.c_str()));
+    }
+    envp.push_back(nullptr);
+  }
   int pipe_fds[2] = {-1, -1};
   if (output.pipe_stdout && pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, death_signal);
-    if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
-    const int log_fd = open(output.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (death_signal != 0) {
+      prctl(PR_SET_PDEATHSIG, death_signal);
+      if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+    }
+    const int log_fd =
+        output.log_path.empty()
+            ? -1
+            : open(output.log_path.c_str(),
+                   O_WRONLY | O_CREAT | (output.truncate_log ? O_TRUNC : O_APPEND), 0644);
     if (output.pipe_stdout) {
       dup2(pipe_fds[1], STDOUT_FILENO);
       close(pipe_fds[0]);
@@ -52,7 +65,11 @@ SpawnedChild spawnChild(const std::vector<std::string>& args, const ChildOutput&
       const int null_fd = open("/dev/null", O_RDONLY);
       if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
     }
-    execvp(argv[0], argv.data());
+    if (output.environment) {
+      execvpe(argv[0], argv.data(), envp.data());
+    } else {
+      execvp(argv[0], argv.data());
+    }
     _exit(127);
   }
   if (output.pipe_stdout) close(pipe_fds[1]);
@@ -89,6 +106,10 @@ bool loopbackPortAccepts(uint16_t port) {
   const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
   close(fd);
   return ok;
+}
+
+int exitCode(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int reapOrKill(pid_t pid, std::chrono::milliseconds timeout) {

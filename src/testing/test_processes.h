@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,12 @@ namespace parley::testing {
 
 // Where a child started by spawnChild reads and writes.
 struct ChildOutput {
-  std::string log_path;      // stderr, and stdout unless piped, are appended to this file
-  bool pipe_stdout = false;  // stdout into a pipe instead, read through SpawnedChild::stdout_fd
-  bool null_stdin = false;   // stdin from /dev/null instead of the test's own
+  std::string log_path;       // stderr, and stdout unless piped, go to this file (none: inherited)
+  bool truncate_log = false;  // start the log afresh instead of appending to it
+  bool pipe_stdout = false;   // stdout into a pipe instead, read through SpawnedChild::stdout_fd
+  bool null_stdin = false;    // stdin from /dev/null instead of the test's own
+  // The child's whole environment ("NAME=value" entries); unset: the test's own.
+  std::optional<std::vector<std::string>> environment;
 };
 
 struct SpawnedChild {
@@ -25,8 +29,9 @@ struct SpawnedChild {
 };
 
 // fork + exec of args (args[0] a path, or a name looked up on PATH). The child gets death_signal
-// when the thread that started it ends, so a test that crashes leaves no server behind. An exec
-// that fails shows as exit status 127. Throws std::runtime_error when pipe or fork fails.
+// when the thread that started it ends, so a test that crashes leaves no server behind (0: none,
+// for a child that must outlive a helper thread). An exec that fails shows as exit status 127.
+// Throws std::runtime_error when pipe or fork fails.
 SpawnedChild spawnChild(const std::vector<std::string>& args, const ChildOutput& output,
                         int death_signal = SIGKILL);
 
@@ -39,5 +44,7 @@ bool loopbackPortAccepts(uint16_t port);
 // Reaps pid within timeout; SIGKILL (and reaps) when it does not exit by then. Returns the
 // waitpid status (killed: WIFEXITED is false).
 int reapOrKill(pid_t pid, std::chrono::milliseconds timeout);
+// A waitpid status as a shell shows it: the exit code, or 128 + the signal that ended the child.
+int exitCode(int status);
 
 }  // namespace parley::testing

@@ -1,6 +1,5 @@
 #include "support/parley_process.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +13,8 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+
+#include "testing/test_processes.h"
 
 #ifndef PARLEY_BINARY
 #error "PARLEY_BINARY must point at build/parley"
@@ -44,45 +45,19 @@ std::vector<std::string> childEnvironment() {
   return env;
 }
 
-// fork+exec with stdout to a pipe and stderr to a file; returns the pid.
-pid_t spawn(const std::vector<std::string>& args, int* stdout_fd, const std::string& log_path) {
-  // Built before fork: the child of a multi-threaded process may only make async-signal-safe
-  // calls.
-  std::vector<std::string> env = childEnvironment();
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
-    close(pipe_fds[0]);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  *stdout_fd = pipe_fds[0];
-  return pid;
+// stdout to a pipe (for the ready line), stderr to a fresh log. No death signal: a test may
+// start a server from a helper thread that ends before the server should.
+SpawnedChild spawnParley(const std::vector<std::string>& args, const std::string& log_path) {
+  return spawnChild(args,
+                    {.log_path = log_path,
+                     .truncate_log = true,
+                     .pipe_stdout = true,
+                     .environment = childEnvironment()},
+                    /*death_signal=*/0);
 }
 
 int waitExit(pid_t pid, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  return -1;
+  return exitCode(reapOrKill(pid, timeout));
 }
 
 }  // namespace
@@ -105,8 +80,9 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
     args.push_back("--demo-user-count=" + std::to_string(options.demo_user_count));
   }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  int out_fd = -1;
-  pid_ = spawn(args, &out_fd, log_path_);
+  const SpawnedChild child = spawnParley(args, log_path_);
+  pid_ = child.pid;
+  const int out_fd = child.stdout_fd;
 
   // Wait for "parley ready ws=N tcp=N admin=N" on stdout.
   std::string out;
@@ -162,11 +138,11 @@ RunResult runParleyToExit(const std::vector<std::string>& args, std::chrono::mil
   const TempDir dir("parley-run");
   std::vector<std::string> full = {PARLEY_BINARY};
   full.insert(full.end(), args.begin(), args.end());
-  int out_fd = -1;
   const std::string log_path = dir.file("log");
-  pid_t pid = spawn(full, &out_fd, log_path);
+  const SpawnedChild child = spawnParley(full, log_path);
+  const int out_fd = child.stdout_fd;
   RunResult result;
-  result.exit_code = waitExit(pid, timeout);
+  result.exit_code = waitExit(child.pid, timeout);
   char buffer[4096];
   ssize_t n;
   while ((n = read(out_fd, buffer, sizeof(buffer))) > 0) result.output.append(buffer, n);
