@@ -92,9 +92,8 @@ int run(const Config& config) {
   if (config.demo.enabled) seedDemoData(*store, hasher, clock, config.demo.user_count);
 
   Metrics metrics(kVersion);
-  if (store->writerMetrics()) {
-    metrics.setStoreWriterSource(
-        [&store = *store] { return store.writerMetrics().value_or(StoreWriterMetrics{}); });
+  if (store->metrics()) {
+    metrics.setStoreSource([&store = *store] { return store.metrics().value_or(StoreMetrics{}); });
   }
   net::IoPool pool(config.node.io_threads, config.node.blocking_threads);
   // Running from here on: wiring a Redis Cluster fetches its slot map over these threads.

@@ -158,9 +158,9 @@ struct ClusterSeries {
       redis_disconnects, redis_redirects;
 };
 
-struct StoreWriterSeries {
+struct StoreSeries {
   Gauge* queued_writes;
-  MirroredCounter commits, writes, failed_commits, commit_seconds;
+  MirroredCounter commits, writes, failed_commits, commit_seconds, reads, read_waits;
 };
 
 }  // namespace
@@ -268,16 +268,16 @@ struct Metrics::Impl {
   std::mutex sources_mutex;  // scrapes may overlap; guards the sources and their series
   std::function<ClusterMetrics()> cluster_source;
   std::optional<ClusterSeries> cluster;
-  std::function<StoreWriterMetrics()> store_writer_source;
-  std::optional<StoreWriterSeries> store_writer;
+  std::function<StoreMetrics()> store_source;
+  std::optional<StoreSeries> store_series;
 
   MirroredCounter mirroredCounter(const char* name, const char* help, double unit = 1) {
     return MirroredCounter{
         &prometheus::BuildCounter().Name(name).Help(help).Register(*registry).Add({}), 0, unit};
   }
 
-  void registerStoreWriter() {
-    store_writer = StoreWriterSeries{
+  void registerStore() {
+    store_series = StoreSeries{
         &prometheus::BuildGauge()
              .Name("parley_sqlite_queued_writes")
              .Help("SQLite writes waiting for the writer's next batch")
@@ -292,18 +292,23 @@ struct Metrics::Impl {
                         "SQLite batches whose COMMIT failed (their writes failed with it)"),
         mirroredCounter("parley_sqlite_commit_seconds_total",
                         "Time the writer spent committing (WAL write and fsync)", 1e-6),
+        mirroredCounter("parley_sqlite_reads_total", "Reads on SQLite's read connections"),
+        mirroredCounter("parley_sqlite_read_waits_total",
+                        "Reads that found every SQLite read connection busy and waited"),
     };
   }
 
-  void collectStoreWriter() {
-    if (!store_writer_source) return;
-    const StoreWriterMetrics m = store_writer_source();
-    auto& w = *store_writer;
+  void collectStore() {
+    if (!store_source) return;
+    const StoreMetrics m = store_source();
+    auto& w = *store_series;
     w.queued_writes->Set(static_cast<double>(m.queued_writes));
     w.commits.set(m.commits);
     w.writes.set(m.writes);
     w.failed_commits.set(m.failed_commits);
     w.commit_seconds.set(m.commit_micros);
+    w.reads.set(m.reads);
+    w.read_waits.set(m.read_waits);
   }
 
   void registerCluster() {
@@ -340,7 +345,7 @@ struct Metrics::Impl {
   // Reads the figures their owners keep (cluster, store writer) into the registry.
   void collectSources() {
     std::lock_guard lock(sources_mutex);
-    collectStoreWriter();
+    collectStore();
     if (!cluster_source) return;
     const ClusterMetrics m = cluster_source();
     auto& c = *cluster;
@@ -401,10 +406,10 @@ void Metrics::setClusterSource(std::function<ClusterMetrics()> source) {
   impl_->cluster_source = std::move(source);
 }
 
-void Metrics::setStoreWriterSource(std::function<StoreWriterMetrics()> source) {
+void Metrics::setStoreSource(std::function<StoreMetrics()> source) {
   std::lock_guard lock(impl_->sources_mutex);
-  if (!impl_->store_writer) impl_->registerStoreWriter();
-  impl_->store_writer_source = std::move(source);
+  if (!impl_->store_series) impl_->registerStore();
+  impl_->store_source = std::move(source);
 }
 
 std::string Metrics::serialize() const {

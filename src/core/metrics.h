@@ -28,15 +28,18 @@ struct ClusterMetrics {
   uint64_t redis_redirects = 0;  // MOVED and ASK followed (Redis Cluster)
 };
 
-// The embedded store's writer thread (SQLite group commit), read when /metrics is scraped:
-// writes / commits is the batch size, commit_micros / commits the time a commit (WAL write and
-// fsync) takes. Counters only grow.
-struct StoreWriterMetrics {
+// The embedded store's figures (SQLite), read when /metrics is scraped. Writer thread (group
+// commit): writes / commits is the batch size, commit_micros / commits the time a commit (WAL
+// write and fsync) takes. Read connections: read_waits / reads is the share of reads that found
+// every connection busy. Counters only grow.
+struct StoreMetrics {
   uint64_t commits = 0;
   uint64_t writes = 0;          // writes in committed or failed batches
   uint64_t failed_commits = 0;  // batches whose COMMIT failed (every write in them failed too)
   uint64_t commit_micros = 0;   // time spent in COMMIT
   int64_t queued_writes = 0;    // waiting for the next batch at the moment of the scrape
+  uint64_t reads = 0;           // reads on the read connections
+  uint64_t read_waits = 0;      // of those, reads that waited for a connection
 };
 
 class Metrics {
@@ -74,7 +77,7 @@ class Metrics {
   // Read at every scrape; set once at start-up, before the admin server serves.
   void setClusterSource(std::function<ClusterMetrics()> source);
   // The same for the embedded store's writer; not set with MongoDB.
-  void setStoreWriterSource(std::function<StoreWriterMetrics()> source);
+  void setStoreSource(std::function<StoreMetrics()> source);
 
   // Prometheus text exposition format 0.0.4 of every metric, including the process ones.
   std::string serialize() const;

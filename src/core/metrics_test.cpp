@@ -140,17 +140,21 @@ TEST(MetricsTest, ClusterFiguresAreReadAtEachScrape) {
   EXPECT_EQ(valueOf(series, "parley_sessions_reregistered_total"), 25);
 }
 
-TEST(MetricsTest, StoreWriterFiguresAreReadAtEachScrape) {
+TEST(MetricsTest, StoreFiguresAreReadAtEachScrape) {
   Metrics metrics;
   EXPECT_EQ(parseExposition(metrics.serialize()).count("parley_sqlite_commits_total"), 0u)
       << "a node on MongoDB shows no SQLite series";
-  StoreWriterMetrics current;
-  metrics.setStoreWriterSource([&current] { return current; });
+  StoreMetrics current;
+  metrics.setStoreSource([&current] { return current; });
   current.commits = 4;
   current.writes = 100;
   current.commit_micros = 2'500'000;
   current.queued_writes = 7;
+  current.reads = 300;
+  current.read_waits = 2;
   auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_sqlite_reads_total"), 300);
+  EXPECT_EQ(valueOf(series, "parley_sqlite_read_waits_total"), 2);
   EXPECT_EQ(valueOf(series, "parley_sqlite_commits_total"), 4);
   EXPECT_EQ(valueOf(series, "parley_sqlite_writes_total"), 100);
   EXPECT_DOUBLE_EQ(valueOf(series, "parley_sqlite_commit_seconds_total"), 2.5);

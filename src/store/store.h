@@ -34,8 +34,8 @@ class Store {
   // True for exactly one caller among all nodes sharing this store, and only while it holds no
   // users: several nodes started at once on an empty database must not seed demo data twice.
   virtual Result<bool> claimDemoSeeding() = 0;
-  // The writer thread's figures of a store that has one (the embedded default), for /metrics.
-  virtual std::optional<StoreWriterMetrics> writerMetrics() { return std::nullopt; }
+  // The SQLite figures of the embedded default (writer thread, read connections), for /metrics.
+  virtual std::optional<StoreMetrics> metrics() { return std::nullopt; }
 };
 
 // Opens (creating and migrating as needed) the SQLite store in data_dir. Throws std::runtime_error

@@ -275,8 +275,8 @@ void Database::waitForQueuedWrites() {
   for (int round = 0; round < 2; ++round) (void)writeDurably([] { return VoidResult{}; });
 }
 
-StoreWriterMetrics Database::writerMetrics() {
-  StoreWriterMetrics metrics;
+StoreMetrics Database::writerMetrics() {
+  StoreMetrics metrics;
   metrics.commits = commits_.load(std::memory_order_relaxed);
   metrics.writes = writes_.load(std::memory_order_relaxed);
   metrics.failed_commits = failed_commits_.load(std::memory_order_relaxed);

@@ -126,7 +126,7 @@ class Database {
   // queued, has committed and its callback has run.
   void waitForQueuedWrites();
   // The writer thread's counters so far (all zero on a read connection).
-  StoreWriterMetrics writerMetrics();
+  StoreMetrics writerMetrics();
   // Writers waiting for the batch after the one being committed (tests, metrics).
   size_t queuedWriters();
 

@@ -59,7 +59,7 @@ TEST(SqliteGroupCommitTest, ConcurrentWritersAreAllCommittedBeforeTheyReturn) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_FALSE(db.inTransaction()) << "no batch is left open after the last writer returned";
   // What /metrics shows: every write counted once, in at most as many commits, none failed.
-  const StoreWriterMetrics figures = db.writerMetrics();
+  const StoreMetrics figures = db.writerMetrics();
   EXPECT_EQ(figures.writes, uint64_t{kThreads * kPerThread});
   EXPECT_GE(figures.commits, 1u);
   EXPECT_LE(figures.commits, figures.writes);

@@ -29,6 +29,7 @@ ReaderPool::Lease ReaderPool::acquire() {
   // Per thread, the connection it used last; a fresh thread starts from a hash of its id, so
   // that threads spread over the connections.
   thread_local size_t last = SIZE_MAX;
+  reads_.fetch_add(1, std::memory_order_relaxed);
   const size_t count = connections_.size();
   const size_t first =
       last < count ? last : std::hash<std::thread::id>{}(std::this_thread::get_id()) % count;
@@ -40,6 +41,7 @@ ReaderPool::Lease ReaderPool::acquire() {
       return Lease(connections_[index], std::move(lock));
     }
   }
+  waits_.fetch_add(1, std::memory_order_relaxed);
   last = first;
   return Lease(connections_[first], connections_[first]->lock());
 }

@@ -4,6 +4,8 @@
 // single connection each would wait behind the longest read in progress, a history query say. A
 // read takes a free connection, preferring the one its thread used last (whose page cache holds
 // what that thread reads), and waits only when every connection is busy.
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,8 +40,14 @@ class ReaderPool {
   };
   [[nodiscard]] Lease acquire();
   size_t size() const { return connections_.size(); }
+  // Leases handed out, and of those the ones that found every connection busy and waited (for
+  // /metrics: many waits mean too few connections for the reads in flight).
+  uint64_t reads() const { return reads_.load(std::memory_order_relaxed); }
+  uint64_t waits() const { return waits_.load(std::memory_order_relaxed); }
 
  private:
+  std::atomic<uint64_t> reads_{0};
+  std::atomic<uint64_t> waits_{0};
   std::vector<std::unique_ptr<Database>> owned_;
   std::vector<Database*> connections_;
 };

@@ -74,6 +74,13 @@ void SqliteStore::flush() {
   (void)db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
+std::optional<StoreMetrics> SqliteStore::metrics() {
+  StoreMetrics figures = db_.writerMetrics();
+  figures.reads = readers_.reads();
+  figures.read_waits = readers_.waits();
+  return figures;
+}
+
 Result<bool> SqliteStore::isEmpty() {
   // Without the user table (a partial schema in tests) this is an error status.
   const Result<bool> has_users = users_.hasAny();

@@ -39,7 +39,7 @@ class SqliteStore final : public Store {
   Result<bool> isEmpty() override;
   // One node per SQLite file, so the only question is whether the store is still empty.
   Result<bool> claimDemoSeeding() override { return isEmpty(); }
-  std::optional<StoreWriterMetrics> writerMetrics() override { return db_.writerMetrics(); }
+  std::optional<StoreMetrics> metrics() override;
 
   // For tests of the SQLite specifics (query plans, raw rows).
   Database& db() { return db_; }

@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/eventually.h"
 #include "testing/sqlite_store_test_env.h"
+#include "testing/temp_dir.h"
 
 namespace parley {
 namespace {
@@ -113,6 +114,28 @@ TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAnotherReadInProgress) {
   ASSERT_TRUE(opened);
   EXPECT_TRUE(read_while_other_open) << "the read waited for another read";
   EXPECT_EQ(found, std::optional<bool>(true));
+  EXPECT_EQ(store->readers().waits(), 0u);
+  EXPECT_GE(store->readers().reads(), 2u);
+}
+
+// Only a read that finds every connection busy waits, and /metrics counts it.
+TEST(SqliteStoreReaderTest, AReadWaitsOnlyWhenEveryConnectionIsBusyAndIsCounted) {
+  testing::TempDir dir("readers");
+  sqlite::Database db(dir.file("one.db"));
+  sqlite::ReaderPool readers(db);
+  std::optional<sqlite::ReaderPool::Lease> held(readers.acquire());
+  std::atomic<bool> read_done{false};
+  std::thread reader([&] {
+    auto lease = readers.acquire();
+    read_done = true;
+  });
+  EXPECT_TRUE(testing::eventually([&] { return readers.waits() == 1; }))
+      << "the second read should be waiting for the only connection";
+  EXPECT_FALSE(read_done.load());
+  held.reset();
+  reader.join();
+  EXPECT_TRUE(read_done.load());
+  EXPECT_EQ(readers.reads(), 2u);
 }
 
 }  // namespace
