@@ -36,9 +36,7 @@ class SequenceIds {
   // database (the embedded SQLite store, which thus saves an fsync per message).
   virtual Result<int64_t> next(const ConversationKey& key) = 0;
   // next() without holding the caller's thread where the implementation can: done gets next()'s
-  // result on whichever thread it is ready on (the default calls it before returning). The
-  // embedded store runs done on its writer thread before the counter's commit, so a message
-  // inserted from done commits together with its counter.
+  // result on whichever thread it is ready on (the default calls it before returning).
   virtual void nextAsync(const ConversationKey& key, std::function<void(Result<int64_t>)> done) {
     done(next(key));
   }

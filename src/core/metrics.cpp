@@ -342,7 +342,7 @@ struct Metrics::Impl {
     };
   }
 
-  // Reads the figures their owners keep (cluster, store writer) into the registry.
+  // Reads the figures their owners keep (cluster, SQLite store) into the registry.
   void collectSources() {
     std::lock_guard lock(sources_mutex);
     collectStore();

@@ -17,7 +17,7 @@ namespace {
 // during an investigation); a request should rather fail than hang longer than this.
 constexpr int kBusyTimeoutMillis = 5000;
 
-// cache_size (KiB when negative) on every connection: SQLite's default of 2 MiB holds a fraction
+// cache_size (KiB when negative) on the writer: SQLite's default of 2 MiB holds a fraction
 // of the index pages that messages touch, and every miss is a pread (measured: a tenth of the
 // writer's system calls under load). Memory is taken only as pages are used.
 // synchronous=FULL: in WAL mode NORMAL skips the fsync at commit, so a power loss can drop the
@@ -31,7 +31,8 @@ constexpr int kBusyTimeoutMillis = 5000;
 // worse still (15-50 ms). All measured with bench/run.sh private.
 constexpr const char* kWriterPragmas =
     "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;";
-constexpr const char* kReaderPragmas = "PRAGMA query_only=ON; PRAGMA cache_size=-65536;";
+// Read connections get their share of one cache budget from ReaderPool.
+constexpr const char* kReaderPragmas = "PRAGMA query_only=ON;";
 
 // Duplicate keys are an expected outcome the caller turns into a client status; every other
 // failure is logged here, once, with the statement that hit it.
@@ -238,7 +239,7 @@ VoidResult Database::write(const std::function<VoidResult()>& write_fn, bool bef
 }
 
 void Database::writeAsync(std::function<VoidResult()> write_fn,
-                          std::function<void(VoidResult)> done, NotifyWhen when) {
+                          std::function<void(VoidResult)> done) {
   if (poisoned_.load()) {
     done(poisonedStatus());
     return;
@@ -247,7 +248,6 @@ void Database::writeAsync(std::function<VoidResult()> write_fn,
   write->owned_fn = std::move(write_fn);
   write->fn = &write->owned_fn;
   write->done_fn = std::move(done);
-  write->before_commit = when == NotifyWhen::kExecuted;
   if (!enqueue(write)) {
     const std::unique_ptr<QueuedWrite> refused(write);
     refused->done_fn(noWriterStatus());
@@ -269,9 +269,8 @@ bool Database::enqueue(QueuedWrite* write) {
 
 void Database::waitForQueuedWrites() {
   // The writer finishes writes in queue order. A first empty write follows everything queued
-  // now; a write queued by a kExecuted callback (the message after its sequence id) may still sit
-  // behind it in the same batch, and a second empty write, queued after the first returned,
-  // follows that one too.
+  // now; a write queued by the callback of one of those may still sit behind it, and a second
+  // empty write, queued after the first returned, follows that one too.
   for (int round = 0; round < 2; ++round) (void)writeDurably([] { return VoidResult{}; });
 }
 

@@ -108,22 +108,15 @@ class Database {
   // later commit must never make durable what was derived from a write that was lost.
   VoidResult writeBeforeCommit(const std::function<VoidResult()>& write_fn);
 
-  // When an asynchronous write's callback runs.
-  enum class NotifyWhen {
-    kCommitted,  // as writeDurably: the write is durable
-    kExecuted,   // as writeBeforeCommit: the write ran, its commit comes later
-  };
-  // writeDurably / writeBeforeCommit without a waiting thread: queues write_fn and returns at
-  // once; done gets the result on the writer thread. A request then holds no thread while its
-  // batch commits. done must be quick: it delays the batch (kExecuted: it runs with the lock
-  // held and may queue further writes, which join the same transaction) or the next one; and it
-  // must never wait for this database (writeDurably from done would wait for the writer thread
-  // that runs it: a deadlock). A refused write (poisoned or closed database, read connection)
-  // calls done on the caller's thread before returning.
-  void writeAsync(std::function<VoidResult()> write_fn, std::function<void(VoidResult)> done,
-                  NotifyWhen when = NotifyWhen::kCommitted);
-  // Returns once every write queued before the call, and every write their kExecuted callbacks
-  // queued, has committed and its callback has run.
+  // writeDurably without a waiting thread: queues write_fn and returns at once; done gets the
+  // result on the writer thread once the write is committed. A request then holds no thread while
+  // its batch commits. done must be quick: it delays the next batch; and it must never wait for
+  // this database (writeDurably from done would wait for the writer thread that runs it: a
+  // deadlock), though it may queue further writes with writeAsync. A refused write (poisoned or
+  // closed database, read connection) calls done on the caller's thread before returning.
+  void writeAsync(std::function<VoidResult()> write_fn, std::function<void(VoidResult)> done);
+  // Returns once every write queued before the call, and every write their callbacks queued, has
+  // committed and its callback has run.
   void waitForQueuedWrites();
   // The writer thread's counters so far (all zero on a read connection).
   StoreMetrics writerMetrics();
@@ -158,7 +151,7 @@ class Database {
     explicit QueuedWrite(const std::function<VoidResult()>* f) : fn(f) {}
     const std::function<VoidResult()>* fn;
     VoidResult result;
-    bool before_commit = false;  // finished once executed (writeBeforeCommit, kExecuted)
+    bool before_commit = false;  // finished once executed (writeBeforeCommit)
     // Asynchronous writes: owned by the queue, then the batch, and deleted once done has run.
     std::function<VoidResult()> owned_fn;
     std::function<void(VoidResult)> done_fn;
@@ -173,8 +166,8 @@ class Database {
   // false when no writer thread takes it (a read-only connection, or one being closed).
   bool enqueue(QueuedWrite* write);
   void runWriter();
-  // Runs and commits the batch; writes queued while it runs join it (up to a bound), so a write
-  // queued by a kExecuted callback commits with the write that queued it. Writes finished before
+  // Runs and commits the batch; writes queued while it runs join it (up to a bound), so a steady
+  // stream of writes fills the batch rather than waiting for the next one. Writes finished before
   // the commit are set to nullptr in batch.
   void commitBatch(std::vector<QueuedWrite*>& batch);
   void takeQueued(std::vector<QueuedWrite*>& batch);
