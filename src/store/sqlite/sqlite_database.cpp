@@ -274,6 +274,13 @@ void Database::waitForQueuedWrites() {
   for (int round = 0; round < 2; ++round) (void)writeDurably([] { return VoidResult{}; });
 }
 
+void Database::setCommitHooks(std::function<VoidResult()> before_commit,
+                              std::function<void(bool committed, bool hook_kept)> after_commit) {
+  std::lock_guard guard(mutex_);
+  before_commit_ = std::move(before_commit);
+  after_commit_ = std::move(after_commit);
+}
+
 StoreMetrics Database::writerMetrics() {
   StoreMetrics metrics;
   metrics.commits = commits_.load(std::memory_order_relaxed);
@@ -363,6 +370,16 @@ void Database::commitBatch(std::vector<QueuedWrite*>& batch) {
     }
     if (i + 1 == batch.size()) takeQueued(batch);
   }
+  bool hook_ran = true;
+  if (before_commit_) {
+    if (VoidResult saved = run("SAVEPOINT parley_hook"); !saved.ok()) {
+      hook_ran = false;
+    } else {
+      hook_ran = before_commit_().ok();
+      if (!hook_ran) (void)run("ROLLBACK TO parley_hook");
+      (void)run("RELEASE parley_hook");
+    }
+  }
   writes_.fetch_add(batch.size(), std::memory_order_relaxed);
   const auto commit_started = std::chrono::steady_clock::now();
   const VoidResult committed = run("COMMIT");
@@ -372,10 +389,11 @@ void Database::commitBatch(std::vector<QueuedWrite*>& batch) {
                                 .count()),
       std::memory_order_relaxed);
   commits_.fetch_add(1, std::memory_order_relaxed);
+  if (!committed.ok() && inTransaction()) (void)exec("ROLLBACK");
+  if (after_commit_) after_commit_(committed.ok(), hook_ran && committed.ok());
   if (!committed.ok()) {
     failed_commits_.fetch_add(1, std::memory_order_relaxed);
     // Nothing of the batch is durable: every writer in it hears so, none is acknowledged.
-    if (inTransaction()) (void)exec("ROLLBACK");
     for (QueuedWrite* write : batch) {
       if (write != nullptr && write->result.ok()) write->result = committed.status();
     }

@@ -118,6 +118,14 @@ class Database {
   // Returns once every write queued before the call, and every write their callbacks queued, has
   // committed and its callback has run.
   void waitForQueuedWrites();
+  // Work that belongs to every group commit: before_commit runs on the writer thread after the
+  // batch's writes, inside its transaction (in a savepoint of its own: its failure undoes only
+  // itself), and after_commit hears whether the batch committed and whether before_commit's work
+  // is part of it (it failed, or the batch did not commit: it is not). Both run with the lock
+  // held. Empty functions remove the hooks; a commit under way finishes first. Transactions run
+  // outside the writer (Transaction) do not call them.
+  void setCommitHooks(std::function<VoidResult()> before_commit,
+                      std::function<void(bool committed, bool hook_kept)> after_commit);
   // The writer thread's counters so far (all zero on a read connection).
   StoreMetrics writerMetrics();
   // Writers waiting for the batch after the one being committed (tests, metrics).
@@ -193,6 +201,9 @@ class Database {
   // A batch with writes released before their commit failed to commit (see writeBeforeCommit).
   std::atomic<bool> poisoned_{false};
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;
+  // Guarded by mutex_ (setCommitHooks).
+  std::function<VoidResult()> before_commit_;
+  std::function<void(bool, bool)> after_commit_;
 };
 
 // Integers as a JSON array ("[1,2,3]"): bound to one parameter and read with json_each(), it

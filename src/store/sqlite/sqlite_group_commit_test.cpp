@@ -190,5 +190,36 @@ TEST(SqliteGroupCommitTest, AFailedCommitAfterAnEarlyReleaseRefusesLaterWrites) 
   EXPECT_EQ(refused, StatusCode::kServerUnavailable);
 }
 
+// The commit hooks (ConversationCounters' sweep): before_commit runs once per batch after its
+// writes, inside its transaction; its failure undoes only itself; after_commit hears both.
+TEST(SqliteGroupCommitTest, CommitHooksRunOncePerBatchAndAFailingOneUndoesOnlyItself) {
+  testing::TempDir dir;
+  sqlite::Database db(dir.file("gc.db"));
+  db.migrate(kMigrations);
+  bool fail_hook = false;
+  int64_t hook_id = 1000;
+  std::vector<std::pair<bool, bool>> outcomes;
+  db.setCommitHooks(
+      [&]() -> VoidResult {
+        // Sees the batch's writes: it runs inside the same transaction, after them.
+        const VoidResult inserted = insertItem(db, ++hook_id);
+        if (!inserted.ok()) return inserted;
+        return fail_hook ? VoidResult(error(StatusCode::kServerInternalError, "hook")) : inserted;
+      },
+      [&](bool committed, bool hook_kept) { outcomes.emplace_back(committed, hook_kept); });
+  ASSERT_TRUE(db.writeDurably([&] { return insertItem(db, 1); }).ok());
+  EXPECT_EQ(countItems(db), 2) << "the write and the hook's row";
+  fail_hook = true;
+  ASSERT_TRUE(db.writeDurably([&] { return insertItem(db, 2); }).ok())
+      << "a failing hook does not fail the batch's writes";
+  EXPECT_EQ(countItems(db), 3) << "the hook's own row is undone";
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0], std::make_pair(true, true));
+  EXPECT_EQ(outcomes[1], std::make_pair(true, false));
+  db.setCommitHooks({}, {});
+  ASSERT_TRUE(db.writeDurably([&] { return insertItem(db, 3); }).ok());
+  EXPECT_EQ(outcomes.size(), 2u) << "removed hooks are not called";
+}
+
 }  // namespace
 }  // namespace parley

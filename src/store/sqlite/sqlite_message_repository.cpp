@@ -27,10 +27,6 @@ constexpr std::string_view kUpdate =
     "UPDATE message SET text = coalesce(?2, text), records = coalesce(?3, records), "
     "recall_date = coalesce(?4, recall_date), modification_date = ?5 WHERE id = ?1";
 // The partial index only holds rows with a sequence id, hence the explicit "> 0".
-constexpr std::string_view kMaxSequenceId =
-    "SELECT sequence_id FROM message WHERE is_group_message = ?1 AND conversation_a = ?2 AND "
-    "conversation_b = ?3 AND sequence_id > 0 ORDER BY sequence_id DESC LIMIT 1";
-
 // The shapes of query()/countByConversation(). Each combination is its own SQL text (and so its
 // own cached statement) because a filter written as "?n IS NULL OR column = ?n" cannot use an
 // index; the set is small and fixed (see statementsForPlanCheck).
@@ -212,7 +208,8 @@ bool matchesNothing(const MessageQuery& query) {
 
 }  // namespace
 
-VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, bool& inserted) {
+VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, Counter counter,
+                                                 bool& inserted) {
   inserted = false;
   {
     Result<Statement> stmt = db_.prepare(kInsertIfAbsent);
@@ -222,20 +219,27 @@ VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, b
   }
   if (db_.changes() > 0) {
     inserted = true;
-    return {};
+  } else {
+    // The id exists: a retried write of the same message is fine, anything else is a conflict.
+    Result<std::optional<MessageRecord>> existing = findByIdLocked(db_, message.id);
+    if (!existing.ok()) return existing.status();
+    if (!existing.value() || !(**existing == message)) {
+      return error(StatusCode::kRecordContainsDuplicateKey);
+    }
   }
-  // The id exists: a retried write of the same message is fine, anything else is a conflict.
-  Result<std::optional<MessageRecord>> existing = findByIdLocked(db_, message.id);
-  if (!existing.ok()) return existing.status();
-  if (existing.value() && **existing == message) return {};
-  return error(StatusCode::kRecordContainsDuplicateKey);
+  if (message.sequence_id <= 0) return {};
+  // Last: noteStoredInWrite must not be followed by anything that can fail.
+  const ConversationKey key = ConversationKey::of(message);
+  return counter == Counter::kNoteInBatch
+             ? counters_.noteStoredInWrite(key, message.sequence_id, message.id)
+             : counters_.recordInWrite(key, message.sequence_id);
 }
 
 VoidResult SqliteMessageRepository::insert(const MessageRecord& message) {
   // The hot write of a chat server: group-committed with the other messages of the moment.
   return db_.writeDurably([&]() -> VoidResult {
     bool inserted = false;
-    return insertLocked(message, inserted);
+    return insertLocked(message, Counter::kNoteInBatch, inserted);
   });
 }
 
@@ -244,7 +248,7 @@ void SqliteMessageRepository::insertAsync(const MessageRecord& message,
   db_.writeAsync(
       [this, message]() -> VoidResult {
         bool inserted = false;
-        return insertLocked(message, inserted);
+        return insertLocked(message, Counter::kNoteInBatch, inserted);
       },
       std::move(done));
 }
@@ -257,7 +261,9 @@ Result<int64_t> SqliteMessageRepository::insertMany(std::span<const MessageRecor
   int64_t count = 0;
   for (const MessageRecord& message : messages) {
     bool inserted = false;
-    if (const VoidResult done = insertLocked(message, inserted); !done.ok()) return done.status();
+    if (const VoidResult done = insertLocked(message, Counter::kWriteRow, inserted); !done.ok()) {
+      return done.status();
+    }
     if (inserted) ++count;
   }
   if (const VoidResult committed = transaction->commit(); !committed.ok()) {
@@ -323,37 +329,17 @@ Result<bool> SqliteMessageRepository::update(int64_t id, const MessageUpdate& up
   return db_.changes() > 0;
 }
 
-namespace {
-Result<int64_t> maxSequenceIdOn(Database& db, bool is_group, int64_t a, int64_t b) {
-  // Same normalization as ConversationKey, so either argument order finds the conversation.
-  const int64_t first = is_group ? a : std::min(a, b);
-  const int64_t second = is_group ? 0 : std::max(a, b);
-  Result<Statement> stmt = db.prepare(kMaxSequenceId);
-  if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, int64_t{is_group}).bind(2, first).bind(3, second);
-  const Result<bool> row = stmt->step();
-  if (!row.ok()) return row.status();
-  return row.value() ? stmt->columnInt64(0) : int64_t{0};
-}
-}  // namespace
-
 Result<int64_t> SqliteMessageRepository::maxSequenceId(bool is_group, int64_t a, int64_t b) {
-  ReaderPool::Lease reader = readers_.acquire();
-  return maxSequenceIdOn(*reader, is_group, a, b);
-}
-
-Result<int64_t> SqliteMessageRepository::maxSequenceIdInWrite(bool is_group, int64_t a, int64_t b) {
-  return maxSequenceIdOn(db_, is_group, a, b);
+  return counters_.last(ConversationKey{is_group, a, b});
 }
 
 VoidResult SqliteMessageRepository::insertInWrite(const MessageRecord& message) {
   bool inserted = false;
-  return insertLocked(message, inserted);
+  return insertLocked(message, Counter::kNoteInBatch, inserted);
 }
 
 std::vector<std::string> SqliteMessageRepository::statementsForPlanCheck() {
-  std::vector<std::string> statements{std::string(kFindById), std::string(kUpdate),
-                                      std::string(kMaxSequenceId)};
+  std::vector<std::string> statements{std::string(kFindById), std::string(kUpdate)};
   for (const bool group : {false, true}) {
     for (const bool peers : {false, true}) {
       if (group && peers) continue;

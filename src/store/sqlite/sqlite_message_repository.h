@@ -1,11 +1,13 @@
 #pragma once
 // MessageRepository on SQLite, over the `message` table; the `sequence_id` table of the same
 // migration belongs to SqliteSequenceIds (sqlite_sequence_ids.h).
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/message_repository.h"
+#include "store/sqlite/sqlite_conversation_counters.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_reader_pool.h"
 
@@ -46,7 +48,8 @@ CREATE INDEX message_target_date ON message (target_id, is_group_message, delive
 -- Private messages from given senders to a user, and the per-sender totals of with_total.
 CREATE INDEX message_sender_target_date
   ON message (sender_id, target_id, is_group_message, delivery_date);
--- maxSequenceId(): the durable floor a lost sequence counter is re-seeded from.
+-- maxSequenceId(): the durable floor a lost sequence counter is re-seeded from (dropped by
+-- migration 7: ConversationCounters keeps the floors).
 CREATE INDEX message_conversation_sequence
   ON message (is_group_message, conversation_a, conversation_b, sequence_id)
   WHERE sequence_id > 0;
@@ -69,11 +72,19 @@ CREATE TABLE sequence_id (
 inline constexpr std::string_view kMessageDropSenderIndex =
     "DROP INDEX IF EXISTS message_sender_target_date;";
 
+// The message tables as the migrations above leave them, for tests that open them alone.
+inline const std::string kMessageSchemaLatest = std::string(kMessageSchema) +
+                                                std::string(kMessageDropSenderIndex) +
+                                                std::string(kConversationCountersSchema);
+
 class SqliteMessageRepository final : public MessageRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see
-  // SqliteStore); both must outlive the repository.
-  SqliteMessageRepository(Database& db, ReaderPool& readers) : db_(db), readers_(readers) {}
+  // SqliteStore); both must outlive the repository. counters_pass: ConversationCounters.
+  SqliteMessageRepository(
+      Database& db, ReaderPool& readers,
+      std::chrono::nanoseconds counters_pass = ConversationCounters::kPassDuration)
+      : db_(db), readers_(readers), counters_(db, readers, counters_pass) {}
 
   VoidResult insert(const MessageRecord& message) override;
   // Queued to the writer's group commit; done runs on the writer thread once it is committed.
@@ -86,20 +97,27 @@ class SqliteMessageRepository final : public MessageRepository {
   Result<bool> update(int64_t id, const MessageUpdate& update) override;
   Result<int64_t> maxSequenceId(bool is_group, int64_t a, int64_t b) override;
 
-  // For a write running on db (SqliteSequenceIds numbers and stores a message in one write):
-  // maxSequenceId as that write sees it (with the batch's uncommitted messages), and insert.
-  Result<int64_t> maxSequenceIdInWrite(bool is_group, int64_t a, int64_t b);
+  // For a write running on db's writer (SqliteSequenceIds numbers and stores a message in one
+  // write).
   VoidResult insertInWrite(const MessageRecord& message);
+  // Every conversation's last sequence id, which every insert here keeps up to date.
+  ConversationCounters& counters() { return counters_; }
 
   // Every SQL text this repository can run, so a test can check each query plan for full scans.
   static std::vector<std::string> statementsForPlanCheck();
 
  private:
+  // How an insert brings its conversation's counter up to date.
+  enum class Counter {
+    kNoteInBatch,  // on the writer thread, in the group commit: the sweep writes the row
+    kWriteRow,     // in a transaction of the caller's: the row now
+  };
   // Inserts, or accepts an identical existing row (a retried write). Caller holds the lock.
-  VoidResult insertLocked(const MessageRecord& message, bool& inserted);
+  VoidResult insertLocked(const MessageRecord& message, Counter counter, bool& inserted);
 
   Database& db_;
   ReaderPool& readers_;
+  ConversationCounters counters_;
 };
 
 }  // namespace parley::sqlite

@@ -17,7 +17,7 @@ using contract::MessageRepositoryContractTest;
 // The message schema on its own: the repository must not depend on any other domain's tables.
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, MessageRepositoryContractTest,
-    ::testing::Values(testing::sqliteSchemaContractParam(sqlite::kMessageSchema)),
+    ::testing::Values(testing::sqliteSchemaContractParam(sqlite::kMessageSchemaLatest)),
     contract::storeContractName);
 
 // The store a node opens, with every migration: the indexes the queries really have.
@@ -74,12 +74,11 @@ TEST_F(SqliteMigratedMessagesTest, TheMessageTableHasOnlyTheIndexesItsQueriesNee
     if (!row.value()) break;
     names.push_back(indexes->columnText(0));
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"message_conversation_sequence", "message_target_date"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"message_target_date"}));
 }
 
 TEST(SqliteMessageRepositoryTest, MalformedRecordsColumnIsAnErrorNotACrash) {
-  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchemaLatest);
   std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
   MessageRecord message;
   message.id = 1;
@@ -96,7 +95,7 @@ TEST(SqliteMessageRepositoryTest, MalformedRecordsColumnIsAnErrorNotACrash) {
 }
 
 TEST(SqliteMessageRepositoryTest, InsertManyIsAllOrNothing) {
-  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchemaLatest);
   std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
   MessageRecord taken;
   taken.id = 5;

@@ -2,11 +2,9 @@
 // SequenceIds persisted in SQLite (the embedded default), in the database that holds the messages
 // that carry them, so ids and messages survive restarts together.
 //
-// A conversation's last id is the larger of its highest stored message id (one seek in the
-// message_conversation_sequence index) and its row in the `sequence_id` table (kMessageSchema),
-// which records ids handed out before their message is stored. numberAndStoreAsync, the path of
-// every message, reads both and writes only the message: keeping a counter row up to date cost
-// every message one more random page in the WAL (+15-25% closed-loop rate without it).
+// A conversation's last id is kept by ConversationCounters (sqlite_conversation_counters.h):
+// numberAndStoreAsync, the path of every message, numbers and stores the message in one write
+// that touches no page but the message's own.
 #include "cluster/sequence_ids.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_message_repository.h"
@@ -32,9 +30,6 @@ class SqliteSequenceIds final : public SequenceIds {
                            std::function<void(Result<int64_t>)> done) override;
 
  private:
-  // The conversation's last id, as the running write sees it.
-  Result<int64_t> lastInWrite(const ConversationKey& key);
-
   Database& db_;
   SqliteMessageRepository& messages_;
 };

@@ -39,6 +39,8 @@ CREATE TABLE user (
     {5, "create conversations and conversation settings", sqlite::kConversationSchema},
     {6, "drop message_sender_target_date (fewer index pages per message)",
      sqlite::kMessageDropSenderIndex},
+    {7, "sequence ids in sequence_id rows, not an index over the messages",
+     sqlite::kConversationCountersSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -64,11 +66,14 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       conversations_(db_, readers_),
       sequence_ids_(db_, messages_) {
   db_.migrate(migrations);
+  messages_.counters().recover();
 }
 
 // Every commit is already durable (synchronous=FULL); folding the WAL back into the main file
-// leaves a single self-contained parley.db for backups and copies after shutdown.
+// leaves a single self-contained parley.db for backups and copies after shutdown. The sequence
+// counters' rows are brought up to date first, so that start-up has no messages to fold.
 void SqliteStore::flush() {
+  messages_.counters().requestFullSweep();
   db_.waitForQueuedWrites();
   auto lock = db_.lock();
   (void)db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");

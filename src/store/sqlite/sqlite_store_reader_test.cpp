@@ -26,7 +26,7 @@ VoidResult insertMessage(sqlite::Database& db, int64_t id) {
 }
 
 TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAWriteBatchBeingCommitted) {
-  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchemaLatest);
   std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
   sqlite::Database& db = store->db();
   ASSERT_TRUE(db.writeDurably([&] { return insertMessage(db, 1); }).ok());
@@ -73,7 +73,7 @@ TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAWriteBatchBeingCommitted) {
 }
 
 TEST(SqliteStoreReaderTest, TheReaderConnectionCannotWrite) {
-  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchemaLatest);
   std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
   for (size_t i = 0; i < store->readers().size(); ++i) {
     auto reader = store->readers().acquire();
@@ -84,7 +84,7 @@ TEST(SqliteStoreReaderTest, TheReaderConnectionCannotWrite) {
 // A long read in progress (a history query) must not hold up the others: a read takes another
 // connection.
 TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAnotherReadInProgress) {
-  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchema);
+  testing::SqliteSchemaTestEnv env(sqlite::kMessageSchemaLatest);
   std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
   sqlite::Database& db = store->db();
   ASSERT_TRUE(db.writeDurably([&] { return insertMessage(db, 1); }).ok());
