@@ -91,18 +91,15 @@ void ConversationCounters::recover() {
 Result<ConversationCounters::Entry*> ConversationCounters::entryInWrite(const Key& key) {
   if (const auto it = entries_.find(key); it != entries_.end()) return &it->second;
   // Not in memory: no message of it was stored since its row was last written and committed.
-  Result<int64_t> row = readRow(db_, std::get<0>(key), std::get<1>(key), std::get<2>(key));
+  Result<int64_t> row = readRow(db_, key.is_group, key.a, key.b);
   if (!row.ok()) return row.status();
   return &entries_.emplace(key, Entry{row.value(), false}).first->second;
 }
 
-namespace {
-// A hand-built key may have its users in either order; one conversation must be one sequence.
-std::tuple<bool, int64_t, int64_t> keyOf(const ConversationKey& key) {
+ConversationCounters::Key ConversationCounters::keyOf(const ConversationKey& key) {
   if (key.is_group) return {true, key.a, 0};
   return {false, std::min(key.a, key.b), std::max(key.a, key.b)};
 }
-}  // namespace
 
 Result<int64_t> ConversationCounters::lastInWrite(const ConversationKey& key) {
   std::lock_guard guard(mutex_);
@@ -140,10 +137,7 @@ VoidResult ConversationCounters::recordInWrite(const ConversationKey& key, int64
 VoidResult ConversationCounters::writeRow(const Key& key, int64_t value) {
   Result<Statement> stmt = db_.prepare(kWriteRow);
   if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, int64_t{std::get<0>(key)})
-      .bind(2, std::get<1>(key))
-      .bind(3, std::get<2>(key))
-      .bind(4, value);
+  stmt->bind(1, int64_t{key.is_group}).bind(2, key.a).bind(3, key.b).bind(4, value);
   return stmt->run();
 }
 
@@ -158,16 +152,25 @@ VoidResult ConversationCounters::writeScanFrom(int64_t scan_from) {
   return stmt->run();
 }
 
-VoidResult ConversationCounters::visit(std::map<Key, Entry>::iterator& it) {
+std::vector<ConversationCounters::Key> ConversationCounters::sortedKeys() const {
+  std::vector<Key> keys;
+  keys.reserve(entries_.size());
+  for (const auto& [key, entry] : entries_) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+VoidResult ConversationCounters::visit(const Key& key) {
+  const auto it = entries_.find(key);
+  if (it == entries_.end()) return {};
   if (!it->second.dirty) {
     // Clean for a whole pass: its row is committed, memory goes to conversations in use.
-    it = entries_.erase(it);
+    entries_.erase(it);
     return {};
   }
-  if (const VoidResult done = writeRow(it->first, it->second.last); !done.ok()) return done;
+  if (const VoidResult done = writeRow(key, it->second.last); !done.ok()) return done;
   it->second.dirty = false;
-  rows_written_in_batch_.push_back(it->first);
-  ++it;
+  rows_written_in_batch_.push_back(key);
   return {};
 }
 
@@ -183,10 +186,11 @@ VoidResult ConversationCounters::sweepSlice() {
   visit_credit_ = std::min(visit_credit_ + share * size, size);
   if (full_sweep_requested_) {
     // Everything noted so far gets its row in this batch: nothing is left for start-up to fold.
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      if (const VoidResult done = visit(it); !done.ok()) return done;
+    for (const Key& key : sortedKeys()) {
+      if (const VoidResult done = visit(key); !done.ok()) return done;
     }
-    cursor_.reset();
+    pass_.clear();
+    pass_next_ = 0;
     lowest_noted_in_pass_ = kNoScan;
     if (scan_from_pending_ != kNoScan) {
       if (const VoidResult done = writeScanFrom(kNoScan); !done.ok()) return done;
@@ -194,23 +198,22 @@ VoidResult ConversationCounters::sweepSlice() {
     }
     return {};
   }
-  auto it = cursor_ ? entries_.lower_bound(*cursor_) : entries_.begin();
-  for (; visit_credit_ >= 1 && it != entries_.end(); visit_credit_ -= 1) {
-    if (const VoidResult done = visit(it); !done.ok()) return done;
+  for (; visit_credit_ >= 1 && pass_next_ < pass_.size(); visit_credit_ -= 1) {
+    if (const VoidResult done = visit(pass_[pass_next_++]); !done.ok()) return done;
   }
-  if (it != entries_.end()) {
-    cursor_ = it->first;
-    return {};
-  }
-  // A pass is complete: every conversation noted before it began has its row written (in this
+  if (pass_next_ < pass_.size()) return {};
+  // The pass is complete: every conversation noted before it began has its row written (in this
   // batch at the latest), so scan_from may rise to the lowest message noted during it.
-  cursor_.reset();
   const int64_t scan_from = lowest_noted_in_pass_;
-  lowest_noted_in_pass_ = kNoScan;
   if (scan_from != scan_from_pending_) {
     if (const VoidResult done = writeScanFrom(scan_from); !done.ok()) return done;
     scan_from_pending_ = scan_from;
   }
+  // The next pass begins now, and visits nothing in this batch: a row written by this batch must
+  // not have its conversation let go before the row is committed.
+  lowest_noted_in_pass_ = kNoScan;
+  pass_ = sortedKeys();
+  pass_next_ = 0;
   return {};
 }
 
@@ -247,8 +250,7 @@ Result<int64_t> ConversationCounters::last(const ConversationKey& key) {
     }
   }
   ReaderPool::Lease reader = readers_.acquire();
-  return readRow(*reader, std::get<0>(conversation), std::get<1>(conversation),
-                 std::get<2>(conversation));
+  return readRow(*reader, conversation.is_group, conversation.a, conversation.b);
 }
 
 size_t ConversationCounters::cachedConversations() {

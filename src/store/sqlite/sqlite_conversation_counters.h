@@ -15,13 +15,12 @@
 // itself, by a message stored with a smaller id, and raised when the sweep completes a pass: by
 // then every message noted before the previous pass began is in its row.
 #include <chrono>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <mutex>
-#include <optional>
 #include <string_view>
-#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "cluster/sequence_ids.h"
@@ -87,12 +86,29 @@ class ConversationCounters {
   size_t cachedConversations();
 
  private:
-  using Key = std::tuple<bool, int64_t, int64_t>;
+  struct Key {
+    bool is_group = false;
+    int64_t a = 0;
+    int64_t b = 0;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& key) const {
+      // Splitmix-style mixing: user ids are dense, and a plain XOR of them collides.
+      uint64_t h = static_cast<uint64_t>(key.a) * 0x9E3779B97F4A7C15ULL;
+      h ^= static_cast<uint64_t>(key.b) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+      h ^= key.is_group ? 0xD6E8FEB86659FD93ULL : 0;
+      return static_cast<size_t>(h ^ (h >> 31));
+    }
+  };
   struct Entry {
     int64_t last = 0;
     bool dirty = false;  // newer than its row
   };
   static constexpr int64_t kNoScan = INT64_MAX;
+
+  // A hand-built key may have its users in either order; one conversation must be one sequence.
+  static Key keyOf(const ConversationKey& key);
 
   // Caller holds mutex_.
   Result<Entry*> entryInWrite(const Key& key);
@@ -101,14 +117,18 @@ class ConversationCounters {
   // One slice of the sweep (the before-commit hook): visits a share of the conversations
   // proportional to the time since the last slice, so a pass takes about a second.
   VoidResult sweepSlice();
-  VoidResult visit(std::map<Key, Entry>::iterator& it);
+  VoidResult visit(const Key& key);
+  // The keys of every conversation held, sorted: rows written in key order share pages.
+  std::vector<Key> sortedKeys() const;
   void afterCommit(bool committed, bool sweep_kept);
 
   Database& db_;
   ReaderPool& readers_;
   std::mutex mutex_;  // guards everything below
-  std::map<Key, Entry> entries_;
-  std::optional<Key> cursor_;  // where the sweep goes on; nullopt: at the start of a pass
+  std::unordered_map<Key, Entry, KeyHash> entries_;
+  // The pass under way: the conversations held when it began, and the next one to visit.
+  std::vector<Key> pass_;
+  size_t pass_next_ = 0;
   const std::chrono::nanoseconds pass_duration_;
   std::chrono::steady_clock::time_point last_slice_;
   // Visits earned by the time passed and not made yet (fractions carry over to the next slice).
