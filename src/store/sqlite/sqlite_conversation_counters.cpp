@@ -108,20 +108,28 @@ Result<int64_t> ConversationCounters::lastInWrite(const ConversationKey& key) {
   return entry.value()->last;
 }
 
-VoidResult ConversationCounters::noteStoredInWrite(const ConversationKey& key, int64_t sequence_id,
-                                                   int64_t message_id) {
+VoidResult ConversationCounters::prepareToStoreInWrite(const ConversationKey& key,
+                                                       int64_t message_id) {
   std::lock_guard guard(mutex_);
-  Result<Entry*> entry = entryInWrite(keyOf(key));
-  if (!entry.ok()) return entry.status();
+  if (Result<Entry*> entry = entryInWrite(keyOf(key)); !entry.ok()) return entry.status();
   if (message_id < scan_from_pending_) {
+    // Harmless should the message not be stored after all: a lower scan_from only means a
+    // longer scan at start-up.
     if (const VoidResult done = writeScanFrom(message_id); !done.ok()) return done;
     scan_from_pending_ = message_id;
   }
+  return {};
+}
+
+void ConversationCounters::storedInWrite(const ConversationKey& key, int64_t sequence_id,
+                                         int64_t message_id) {
+  std::lock_guard guard(mutex_);
   lowest_noted_in_pass_ = std::min(lowest_noted_in_pass_, message_id);
-  Entry& counter = *entry.value();
+  // Present: prepareToStoreInWrite loaded it, and only the sweep, which runs between writes,
+  // lets conversations go.
+  Entry& counter = entries_[keyOf(key)];
   if (sequence_id > counter.last) counter.last = sequence_id;
   counter.dirty = true;
-  return {};
 }
 
 VoidResult ConversationCounters::recordInWrite(const ConversationKey& key, int64_t sequence_id) {

@@ -69,10 +69,12 @@ class ConversationCounters {
   //
   // The conversation's last id.
   Result<int64_t> lastInWrite(const ConversationKey& key);
-  // The running group-commit write stored a message with this id and sequence id. Must be the
-  // write's last statement: it may lower scan_from, which must not be undone by a later failure
-  // of the same write.
-  VoidResult noteStoredInWrite(const ConversationKey& key, int64_t sequence_id, int64_t message_id);
+  // A message the running group-commit write stores: prepareToStoreInWrite before the message's
+  // statement (it loads the conversation and may lower scan_from, which needs no undoing should
+  // the message not be stored), storedInWrite once it is stored (memory only: it cannot fail, so
+  // a write needs no savepoint to undo it).
+  VoidResult prepareToStoreInWrite(const ConversationKey& key, int64_t message_id);
+  void storedInWrite(const ConversationKey& key, int64_t sequence_id, int64_t message_id);
   // Writes the row now, in the running write (ids handed out ahead of their message; messages
   // stored outside the group commit). The row never goes down.
   VoidResult recordInWrite(const ConversationKey& key, int64_t sequence_id);

@@ -239,7 +239,7 @@ VoidResult Database::write(const std::function<VoidResult()>& write_fn, bool bef
 }
 
 void Database::writeAsync(std::function<VoidResult()> write_fn,
-                          std::function<void(VoidResult)> done) {
+                          std::function<void(VoidResult)> done, Undo undo) {
   if (poisoned_.load()) {
     done(poisonedStatus());
     return;
@@ -248,6 +248,7 @@ void Database::writeAsync(std::function<VoidResult()> write_fn,
   write->owned_fn = std::move(write_fn);
   write->fn = &write->owned_fn;
   write->done_fn = std::move(done);
+  write->undo = undo;
   if (!enqueue(write)) {
     const std::unique_ptr<QueuedWrite> refused(write);
     refused->done_fn(noWriterStatus());
@@ -356,7 +357,9 @@ void Database::commitBatch(std::vector<QueuedWrite*>& batch) {
   // By index: the batch grows while it runs.
   for (size_t i = 0; i < batch.size(); ++i) {
     QueuedWrite*& write = batch[i];
-    if (VoidResult saved = run("SAVEPOINT parley_write"); !saved.ok()) {
+    if (write->undo == Undo::kNothingToUndo) {
+      write->result = (*write->fn)();
+    } else if (VoidResult saved = run("SAVEPOINT parley_write"); !saved.ok()) {
       write->result = saved.status();
     } else {
       write->result = (*write->fn)();

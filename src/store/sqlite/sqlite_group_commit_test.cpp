@@ -131,6 +131,24 @@ TEST_F(SqliteWriterTest, AWriteQueuedFromACallbackCommitsAndIsWaitedFor) {
   EXPECT_EQ(duplicate.get_future().get(), StatusCode::kRecordContainsDuplicateKey);
 }
 
+// Undo::kNothingToUndo: a write of one statement needs no savepoint; when its statement fails,
+// SQLite backs it out alone and the batch's other writes commit.
+TEST_F(SqliteWriterTest, AWriteWithNothingToUndoFailsAloneWithoutASavepoint) {
+  ASSERT_TRUE(db.writeDurably([&] { return insertItem(db, 1); }).ok());
+  std::vector<std::promise<VoidResult>> results(3);
+  // Queued together, so they share a batch once the writer is free.
+  const std::vector<int64_t> ids{2, 1, 3};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    db.writeAsync([&, id = ids[i]] { return insertItem(db, id); },
+                  [&results, i](VoidResult written) { results[i].set_value(written); },
+                  sqlite::Database::Undo::kNothingToUndo);
+  }
+  EXPECT_TRUE(results[0].get_future().get().ok());
+  EXPECT_EQ(results[1].get_future().get().status().code, StatusCode::kRecordContainsDuplicateKey);
+  EXPECT_TRUE(results[2].get_future().get().ok());
+  EXPECT_EQ(countItems(observer), 3) << "items 1, 2 and 3";
+}
+
 // Only the writing connection has a writer thread; a write handed to a read connection is refused
 // at once rather than waiting for ever.
 TEST_F(SqliteWriterTest, AReadConnectionRefusesWritesAtOnce) {

@@ -211,6 +211,13 @@ bool matchesNothing(const MessageQuery& query) {
 VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, Counter counter,
                                                  bool& inserted) {
   inserted = false;
+  const bool numbered = message.sequence_id > 0;
+  const ConversationKey key = ConversationKey::of(message);
+  if (numbered && counter == Counter::kNoteInBatch) {
+    if (const VoidResult done = counters_.prepareToStoreInWrite(key, message.id); !done.ok()) {
+      return done;
+    }
+  }
   {
     Result<Statement> stmt = db_.prepare(kInsertIfAbsent);
     if (!stmt.ok()) return stmt.status();
@@ -227,12 +234,10 @@ VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, C
       return error(StatusCode::kRecordContainsDuplicateKey);
     }
   }
-  if (message.sequence_id <= 0) return {};
-  // Last: noteStoredInWrite must not be followed by anything that can fail.
-  const ConversationKey key = ConversationKey::of(message);
-  return counter == Counter::kNoteInBatch
-             ? counters_.noteStoredInWrite(key, message.sequence_id, message.id)
-             : counters_.recordInWrite(key, message.sequence_id);
+  if (!numbered) return {};
+  if (counter == Counter::kWriteRow) return counters_.recordInWrite(key, message.sequence_id);
+  counters_.storedInWrite(key, message.sequence_id, message.id);
+  return {};
 }
 
 VoidResult SqliteMessageRepository::insert(const MessageRecord& message) {
@@ -250,7 +255,7 @@ void SqliteMessageRepository::insertAsync(const MessageRecord& message,
         bool inserted = false;
         return insertLocked(message, Counter::kNoteInBatch, inserted);
       },
-      std::move(done));
+      std::move(done), Database::Undo::kNothingToUndo);
 }
 
 Result<int64_t> SqliteMessageRepository::insertMany(std::span<const MessageRecord> messages) {

@@ -112,7 +112,10 @@ class SqliteMessageRepository final : public MessageRepository {
     kNoteInBatch,  // on the writer thread, in the group commit: the sweep writes the row
     kWriteRow,     // in a transaction of the caller's: the row now
   };
-  // Inserts, or accepts an identical existing row (a retried write). Caller holds the lock.
+  // Inserts, or accepts an identical existing row (a retried write). Caller holds the lock. A
+  // failure leaves nothing to undo (Database::Undo::kNothingToUndo): the only statements that
+  // change anything are the INSERT, which SQLite backs out by itself when it fails, and, before
+  // it, a lower scan_from (ConversationCounters), harmless alone.
   VoidResult insertLocked(const MessageRecord& message, Counter counter, bool& inserted);
 
   Database& db_;

@@ -41,7 +41,9 @@ void SqliteSequenceIds::numberAndStoreAsync(MessageRecord message, MessageReposi
         } else {
           done(numbered->sequence_id);
         }
-      });
+      },
+      // Reads, then insertInWrite: nothing to undo when it fails (see insertLocked).
+      Database::Undo::kNothingToUndo);
 }
 
 }  // namespace parley::sqlite
