@@ -23,14 +23,17 @@ constexpr int kBusyTimeoutMillis = 5000;
 // synchronous=FULL: in WAL mode NORMAL skips the fsync at commit, so a power loss can drop the
 // last transactions that were already acknowledged to clients. FULL fsyncs the WAL on every
 // commit; the writer thread group-commits, which is what makes FULL affordable.
-// wal_autocheckpoint stays at SQLite's 1,000 pages, run by the writer after a commit: 10,000
-// pages made the closed-loop rate ~15% higher but each checkpoint long enough to push the private
-// p99 at half load from ~12 ms to ~20 ms. Checkpoints on a connection of their own did not help:
-// under steady writes they never copy the last frames, so the WAL never starts over (it grew
-// past 200 MB in ten seconds); with the writer also checkpointing from 4,000 pages the p99 was
-// worse still (15-50 ms). All measured with bench/run.sh private.
+// wal_autocheckpoint 3,000 pages (SQLite's default is 1,000), run by the writer after a commit: a
+// page written again before the checkpoint is copied once. With messages numbered without an
+// index (ConversationCounters) the closed-loop rate gained 12% (two alternating pairs), the p99
+// at 14,000 messages/s went from ~9 to ~11 ms. Earlier, with more random pages per message,
+// 3,000-4,000 gave no gain and 10,000 pushed that p99 to ~20 ms: each checkpoint stalls the
+// batches behind it. Checkpoints on a connection of their own did not help: under steady writes
+// they never copy the last frames, so the WAL never starts over (it grew past 200 MB in ten
+// seconds). All measured with bench/run.sh private.
 constexpr const char* kWriterPragmas =
-    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;";
+    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+    "PRAGMA wal_autocheckpoint=3000;";
 // Read connections get their share of one cache budget from ReaderPool.
 constexpr const char* kReaderPragmas = "PRAGMA query_only=ON;";
 
