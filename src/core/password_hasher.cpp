@@ -364,6 +364,14 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
   return ok;
 }
 
+bool PasswordHasher::verifiedRecently(std::string_view password,
+                                      std::string_view stored_hash) const {
+  if (!impl_->cacheEnabled() || stored_hash.find('\0') != std::string_view::npos) return false;
+  if (!impl_->cacheHit(impl_->cacheKey(password, stored_hash))) return false;
+  impl_->cache_hits.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 PasswordVerifyStats PasswordHasher::stats() const {
   return {impl_->cache_hits.load(std::memory_order_relaxed),
           impl_->full_verifications.load(std::memory_order_relaxed)};

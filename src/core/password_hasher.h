@@ -41,6 +41,10 @@ class PasswordHasher {
   // remembered for verification_cache_seconds under a keyed digest of (stored hash, password),
   // so the cache never holds a password and a changed hash invalidates it. Thread-safe.
   bool verify(std::string_view password, std::string_view stored_hash) const;
+  // verify()'s answer when its cache has it (this password matched this hash within
+  // verification_cache_seconds), false otherwise: never runs Argon2, so an io thread may call it.
+  // A false answer says nothing about the password.
+  bool verifiedRecently(std::string_view password, std::string_view stored_hash) const;
 
   PasswordVerifyStats stats() const;
 

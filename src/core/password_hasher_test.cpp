@@ -173,6 +173,26 @@ TEST(PasswordHasherCacheTest, HitThenExpiresAfterTtl) {
   EXPECT_EQ(hasher.stats().cache_hits, 1u);
 }
 
+// What a login may check on an io thread: only the cache's answer, never Argon2.
+TEST(PasswordHasherCacheTest, VerifiedRecentlyAnswersFromTheCacheAlone) {
+  testing::ManualClock clock(kStartMillis);
+  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id);
+  options.verification_cache_seconds = 60;
+  PasswordHasher hasher(options, clock);
+  const std::string stored = hasher.hash("pw");
+
+  EXPECT_FALSE(hasher.verifiedRecently("pw", stored)) << "right, but not verified yet";
+  EXPECT_EQ(hasher.stats().full_verifications, 0u) << "no Argon2 for it";
+  EXPECT_TRUE(hasher.verify("pw", stored));
+  EXPECT_TRUE(hasher.verifiedRecently("pw", stored));
+  EXPECT_FALSE(hasher.verifiedRecently("pW", stored));
+  EXPECT_FALSE(hasher.verifiedRecently("pw", hasher.hash("pw"))) << "another hash";
+  EXPECT_EQ(hasher.stats().full_verifications, 1u);
+  EXPECT_EQ(hasher.stats().cache_hits, 1u);
+  clock.advance(60'000);
+  EXPECT_FALSE(hasher.verifiedRecently("pw", stored)) << "expired";
+}
+
 TEST(PasswordHasherCacheTest, ClockGoingBackwardsDoesNotExtendEntries) {
   testing::ManualClock clock(kStartMillis);
   PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kSaltedSha256);

@@ -36,7 +36,18 @@ class FakeConnection final : public net::Connection {
   const std::string& remoteAddress() const override { return address_; }
   void send(net::Payload payload) override { record(std::move(payload), false); }
   void close(net::Payload last) override { record(std::move(last), true); }
-  void post(std::function<void()> fn) override { fn(); }
+  void post(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mutex_);
+      posted_from_ = std::this_thread::get_id();
+    }
+    fn();
+  }
+  // The thread of the last post(): where the work that answers a request ran.
+  std::thread::id postedFrom() {
+    std::lock_guard lock(mutex_);
+    return posted_from_;
+  }
 
   // Waits for the next written frame; nullopt on timeout.
   std::optional<std::pair<std::string, bool>> next(std::chrono::milliseconds timeout = 5s) {
@@ -59,6 +70,7 @@ class FakeConnection final : public net::Connection {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::pair<std::string, bool>> frames_;
+  std::thread::id posted_from_;
 };
 
 class GatewayTest : public ::testing::Test {
@@ -193,6 +205,34 @@ TEST_F(GatewayTest, CloseAllSendsServerClosed) {
   ASSERT_TRUE(frame.has_value());
   EXPECT_TRUE(frame->second);
   EXPECT_EQ(decode(frame->first).close_status(), 201);
+}
+
+// With local backends a login whose password was verified recently (a reconnect) is done on the
+// io thread, here the test's. One that needs Argon2 goes to the compute threads, a wrong password
+// included.
+TEST_F(GatewayTest, ALoginVerifiedRecentlyIsDoneOnTheIoThreadAndArgon2Elsewhere) {
+  auto first = open();
+  gateway_->onFrame(first, loginFrame(1, "123", pb::ANDROID));
+  auto answer = first->next();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(decode(answer->first).code(), 1000);
+  EXPECT_EQ(hasher_->stats().full_verifications, 1u);
+
+  auto again = open();
+  gateway_->onFrame(again, loginFrame(1, "123", pb::IOS));
+  answer = again->next();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(decode(answer->first).code(), 1000);
+  EXPECT_EQ(again->postedFrom(), std::this_thread::get_id());
+  EXPECT_EQ(hasher_->stats().cache_hits, 1u);
+
+  auto wrong = open();
+  gateway_->onFrame(wrong, loginFrame(1, "1234", pb::DESKTOP));
+  answer = wrong->next();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(decode(answer->first).code(), 2011);
+  EXPECT_NE(wrong->postedFrom(), std::this_thread::get_id());
+  EXPECT_EQ(hasher_->stats().full_verifications, 2u) << "a wrong password always costs Argon2";
 }
 
 // With local backends an asynchronous handler (CreateMessageRequest's kind) waits for nothing, so
