@@ -151,11 +151,16 @@ TEST_F(PasswordHasherTest, ConstructorRejectsOutOfRangeLimits) {
   EXPECT_THROW(PasswordHasher(options, clock_), std::invalid_argument);
 }
 
+// A fast hasher whose verification cache keeps an entry for 60 s of clock.
+PasswordHasher oneMinuteCacheHasher(const Clock& clock, PasswordAlgorithm algorithm) {
+  PasswordHasherOptions options = fastPasswordHasherOptions(algorithm);
+  options.verification_cache_seconds = 60;
+  return PasswordHasher(options, clock);
+}
+
 TEST(PasswordHasherCacheTest, HitThenExpiresAfterTtl) {
   testing::ManualClock clock(kStartMillis);
-  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id);
-  options.verification_cache_seconds = 60;
-  PasswordHasher hasher(options, clock);
+  PasswordHasher hasher = oneMinuteCacheHasher(clock, PasswordAlgorithm::kArgon2id);
   const std::string stored = hasher.hash("pw");
 
   EXPECT_TRUE(hasher.verify("pw", stored));
@@ -176,9 +181,7 @@ TEST(PasswordHasherCacheTest, HitThenExpiresAfterTtl) {
 // What a login may check on an io thread: only the cache's answer, never Argon2.
 TEST(PasswordHasherCacheTest, VerifiedRecentlyAnswersFromTheCacheAlone) {
   testing::ManualClock clock(kStartMillis);
-  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kArgon2id);
-  options.verification_cache_seconds = 60;
-  PasswordHasher hasher(options, clock);
+  PasswordHasher hasher = oneMinuteCacheHasher(clock, PasswordAlgorithm::kArgon2id);
   const std::string stored = hasher.hash("pw");
 
   EXPECT_FALSE(hasher.verifiedRecently("pw", stored)) << "right, but not verified yet";
@@ -195,9 +198,7 @@ TEST(PasswordHasherCacheTest, VerifiedRecentlyAnswersFromTheCacheAlone) {
 
 TEST(PasswordHasherCacheTest, ClockGoingBackwardsDoesNotExtendEntries) {
   testing::ManualClock clock(kStartMillis);
-  PasswordHasherOptions options = fastPasswordHasherOptions(PasswordAlgorithm::kSaltedSha256);
-  options.verification_cache_seconds = 60;
-  PasswordHasher hasher(options, clock);
+  PasswordHasher hasher = oneMinuteCacheHasher(clock, PasswordAlgorithm::kSaltedSha256);
   const std::string stored = hasher.hash("pw");
   EXPECT_TRUE(hasher.verify("pw", stored));
   clock.advance(-1000);

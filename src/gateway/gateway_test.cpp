@@ -211,28 +211,29 @@ TEST_F(GatewayTest, CloseAllSendsServerClosed) {
 // io thread, here the test's. One that needs Argon2 goes to the compute threads, a wrong password
 // included.
 TEST_F(GatewayTest, ALoginVerifiedRecentlyIsDoneOnTheIoThreadAndArgon2Elsewhere) {
-  auto first = open();
-  gateway_->onFrame(first, loginFrame(1, "123", pb::ANDROID));
-  auto answer = first->next();
-  ASSERT_TRUE(answer.has_value());
-  EXPECT_EQ(decode(answer->first).code(), 1000);
-  EXPECT_EQ(hasher_->stats().full_verifications, 1u);
-
-  auto again = open();
-  gateway_->onFrame(again, loginFrame(1, "123", pb::IOS));
-  answer = again->next();
-  ASSERT_TRUE(answer.has_value());
-  EXPECT_EQ(decode(answer->first).code(), 1000);
-  EXPECT_EQ(again->postedFrom(), std::this_thread::get_id());
+  struct Outcome {
+    int code = 0;
+    bool on_io_thread = false;
+  };
+  const auto login = [&](const std::string& password, int device) {
+    auto connection = open();
+    gateway_->onFrame(connection, loginFrame(1, password, device));
+    const auto answer = connection->next();
+    EXPECT_TRUE(answer.has_value());
+    return Outcome{answer ? decode(answer->first).code() : 0,
+                   connection->postedFrom() == std::this_thread::get_id()};
+  };
+  const Outcome first = login("123", pb::ANDROID);
+  EXPECT_EQ(first.code, 1000);
+  EXPECT_FALSE(first.on_io_thread) << "Argon2";
+  const Outcome again = login("123", pb::IOS);
+  EXPECT_EQ(again.code, 1000);
+  EXPECT_TRUE(again.on_io_thread) << "verified recently";
+  const Outcome wrong = login("1234", pb::DESKTOP);
+  EXPECT_EQ(wrong.code, 2011);
+  EXPECT_FALSE(wrong.on_io_thread) << "a wrong password always costs Argon2";
+  EXPECT_EQ(hasher_->stats().full_verifications, 2u);
   EXPECT_EQ(hasher_->stats().cache_hits, 1u);
-
-  auto wrong = open();
-  gateway_->onFrame(wrong, loginFrame(1, "1234", pb::DESKTOP));
-  answer = wrong->next();
-  ASSERT_TRUE(answer.has_value());
-  EXPECT_EQ(decode(answer->first).code(), 2011);
-  EXPECT_NE(wrong->postedFrom(), std::this_thread::get_id());
-  EXPECT_EQ(hasher_->stats().full_verifications, 2u) << "a wrong password always costs Argon2";
 }
 
 // With local backends an asynchronous handler (CreateMessageRequest's kind) waits for nothing, so

@@ -9,6 +9,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -180,6 +181,23 @@ TEST_F(ConversationCountersTest, TheSweepWritesRowsAndForgetsIdleConversations) 
   EXPECT_EQ(node->messages.maxSequenceId(false, 2, 1).value(), 2) << "from the row";
   EXPECT_EQ(node->numberAndStore(3, 1, 2), 3);
   EXPECT_EQ(node->messagesNeitherInTheirRowNorPastScanFrom(), 0);
+}
+
+// Messages stored with their ids by other paths (an import, in a transaction of its own) and rows
+// written by other means (an earlier version, an id handed out ahead) both bound the next id.
+TEST_F(ConversationCountersTest, ImportedMessagesAndExistingRowsBoundTheNextId) {
+  auto node = open(kNeverSweeps);
+  MessageRecord imported = messageOf(1, 5, 3);
+  imported.sequence_id = 10;
+  ASSERT_TRUE(node->messages.insertMany(std::span<const MessageRecord>(&imported, 1)).ok());
+  EXPECT_EQ(node->row(3, 5), 10) << "written with the import";
+  EXPECT_EQ(node->numberAndStore(2, 3, 5), 11);
+  {
+    auto lock = node->db.lock();
+    ASSERT_TRUE(
+        node->db.exec("INSERT INTO sequence_id (is_group, a, b, value) VALUES (0, 7, 8, 40)").ok());
+  }
+  EXPECT_EQ(node->numberAndStore(3, 8, 7), 41);
 }
 
 // A clean stop (Store::flush) writes every row, so start-up has nothing to fold.

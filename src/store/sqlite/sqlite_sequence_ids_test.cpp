@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <future>
 #include <string>
 
 #include "store/sqlite/sqlite_database.h"
@@ -59,51 +58,6 @@ TEST(SqliteSequenceIdsTest, FailureIsAStatusNotAnException) {
   auto next = ids.next(ConversationKey::groupOf(1));
   ASSERT_FALSE(next.ok());
   EXPECT_EQ(next.status().code, StatusCode::kServerInternalError);
-}
-
-class SqliteNumberedMessagesTest : public ::testing::Test {
- protected:
-  SqliteNumberedMessagesTest() { db_.migrate(kMigrations); }
-
-  int64_t numberAndStore(int64_t id, int64_t sender, int64_t recipient) {
-    MessageRecord message;
-    message.id = id;
-    message.sender_id = sender;
-    message.target_id = recipient;
-    message.delivery_date = 1'700'000'000'000 + id;
-    message.text = "hi";
-    std::promise<Result<int64_t>> answer;
-    ids_.numberAndStoreAsync(message, messages_,
-                             [&answer](Result<int64_t> id) { answer.set_value(id); });
-    Result<int64_t> numbered = answer.get_future().get();
-    EXPECT_TRUE(numbered.ok()) << numbered.status().reason;
-    return numbered.ok() ? numbered.value() : -1;
-  }
-
-  testing::TempDir dir_;
-  sqlite::Database db_{dir_.file("seq.db")};
-  sqlite::ReaderPool readers_{db_};
-  sqlite::SqliteMessageRepository messages_{db_, readers_};
-  sqlite::SqliteSequenceIds ids_{db_, messages_};
-};
-
-// Messages stored with their ids by other paths (an import) and rows written by other means (an
-// earlier version, an id handed out ahead) both bound the next id.
-TEST_F(SqliteNumberedMessagesTest, StoredIdsAndRecordedCountersBoundTheNextId) {
-  MessageRecord imported;
-  imported.id = 1;
-  imported.sender_id = 5;
-  imported.target_id = 3;
-  imported.delivery_date = 1'700'000'000'000;
-  imported.sequence_id = 10;
-  ASSERT_TRUE(messages_.insertMany(std::span<const MessageRecord>(&imported, 1)).ok());
-  EXPECT_EQ(numberAndStore(2, 3, 5), 11);
-  {
-    auto lock = db_.lock();
-    ASSERT_TRUE(
-        db_.exec("INSERT INTO sequence_id (is_group, a, b, value) VALUES (0, 7, 8, 40)").ok());
-  }
-  EXPECT_EQ(numberAndStore(3, 8, 7), 41);
 }
 
 }  // namespace
