@@ -18,7 +18,7 @@ constexpr std::string_view kHasRecoveryTable =
     "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sequence_id_recovery'";
 constexpr std::string_view kReadScanFrom = "SELECT scan_from FROM sequence_id_recovery";
 constexpr std::string_view kWriteScanFrom = "UPDATE sequence_id_recovery SET scan_from = ?1";
-// A range of the message table's rowid, grouped: the messages of the last second or two before
+// A range of the message table's rowid, grouped: the messages of the last pass or two before
 // a crash.
 constexpr std::string_view kFold =
     "INSERT INTO sequence_id (is_group, a, b, value) "
