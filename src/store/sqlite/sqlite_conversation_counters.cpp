@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -38,10 +40,13 @@ Result<int64_t> readRow(Database& db, bool is_group, int64_t a, int64_t b) {
 
 }  // namespace
 
+struct ConversationCounters::Entries : boost::unordered_flat_map<Key, Entry, KeyHash> {};
+
 ConversationCounters::ConversationCounters(Database& db, ReaderPool& readers,
                                            std::chrono::nanoseconds pass_duration)
     : db_(db),
       readers_(readers),
+      entries_(std::make_unique<Entries>()),
       pass_duration_(pass_duration),
       last_slice_(std::chrono::steady_clock::now()) {
   db_.setCommitHooks([this] { return sweepSlice(); },
@@ -89,11 +94,11 @@ void ConversationCounters::recover() {
 }
 
 Result<ConversationCounters::Entry*> ConversationCounters::entryInWrite(const Key& key) {
-  if (const auto it = entries_.find(key); it != entries_.end()) return &it->second;
+  if (const auto it = entries_->find(key); it != entries_->end()) return &it->second;
   // Not in memory: no message of it was stored since its row was last written and committed.
   Result<int64_t> row = readRow(db_, key.is_group, key.a, key.b);
   if (!row.ok()) return row.status();
-  return &entries_.emplace(key, Entry{row.value(), false}).first->second;
+  return &entries_->emplace(key, Entry{row.value(), false}).first->second;
 }
 
 ConversationCounters::Key ConversationCounters::keyOf(const ConversationKey& key) {
@@ -127,7 +132,7 @@ void ConversationCounters::storedInWrite(const ConversationKey& key, int64_t seq
   lowest_noted_in_pass_ = std::min(lowest_noted_in_pass_, message_id);
   // Present: prepareToStoreInWrite loaded it, and only the sweep, which runs between writes,
   // lets conversations go.
-  Entry& counter = entries_[keyOf(key)];
+  Entry& counter = (*entries_)[keyOf(key)];
   if (sequence_id > counter.last) counter.last = sequence_id;
   counter.dirty = true;
 }
@@ -136,7 +141,7 @@ VoidResult ConversationCounters::recordInWrite(const ConversationKey& key, int64
   std::lock_guard guard(mutex_);
   const Key conversation = keyOf(key);
   if (const VoidResult done = writeRow(conversation, sequence_id); !done.ok()) return done;
-  if (const auto it = entries_.find(conversation); it != entries_.end()) {
+  if (const auto it = entries_->find(conversation); it != entries_->end()) {
     it->second.last = std::max(it->second.last, sequence_id);
   }
   return {};
@@ -162,18 +167,18 @@ VoidResult ConversationCounters::writeScanFrom(int64_t scan_from) {
 
 std::vector<ConversationCounters::Key> ConversationCounters::sortedKeys() const {
   std::vector<Key> keys;
-  keys.reserve(entries_.size());
-  for (const auto& [key, entry] : entries_) keys.push_back(key);
+  keys.reserve(entries_->size());
+  for (const auto& [key, entry] : *entries_) keys.push_back(key);
   std::sort(keys.begin(), keys.end());
   return keys;
 }
 
 VoidResult ConversationCounters::visit(const Key& key) {
-  const auto it = entries_.find(key);
-  if (it == entries_.end()) return {};
+  const auto it = entries_->find(key);
+  if (it == entries_->end()) return {};
   if (!it->second.dirty) {
     // Clean for a whole pass: its row is committed, memory goes to conversations in use.
-    entries_.erase(it);
+    entries_->erase(it);
     return {};
   }
   if (const VoidResult done = writeRow(key, it->second.last); !done.ok()) return done;
@@ -190,7 +195,7 @@ VoidResult ConversationCounters::sweepSlice() {
   const double share = std::chrono::duration<double>(now - last_slice_) /
                        std::chrono::duration<double>(pass_duration_);
   last_slice_ = now;
-  const auto size = static_cast<double>(entries_.size());
+  const auto size = static_cast<double>(entries_->size());
   visit_credit_ = std::min(visit_credit_ + share * size, size);
   if (full_sweep_requested_) {
     // Everything noted so far gets its row in this batch: nothing is left for start-up to fold.
@@ -238,7 +243,7 @@ void ConversationCounters::afterCommit(bool committed, bool sweep_kept) {
     // The sweep's rows and scan_from are not in the database: the rows are pending again, and
     // the next pass must not raise scan_from past a message noted before this sweep.
     for (const Key& key : rows_written_in_batch_) {
-      if (const auto it = entries_.find(key); it != entries_.end()) it->second.dirty = true;
+      if (const auto it = entries_->find(key); it != entries_->end()) it->second.dirty = true;
     }
     // Committed without the sweep: the writes' own changes to scan_from are in.
     scan_from_pending_ = committed ? scan_from_before_sweep_ : scan_from_committed_;
@@ -253,7 +258,7 @@ Result<int64_t> ConversationCounters::last(const ConversationKey& key) {
   const Key conversation = keyOf(key);
   {
     std::lock_guard guard(mutex_);
-    if (const auto it = entries_.find(conversation); it != entries_.end()) {
+    if (const auto it = entries_->find(conversation); it != entries_->end()) {
       return it->second.last;
     }
   }
@@ -263,7 +268,7 @@ Result<int64_t> ConversationCounters::last(const ConversationKey& key) {
 
 size_t ConversationCounters::cachedConversations() {
   std::lock_guard guard(mutex_);
-  return entries_.size();
+  return entries_->size();
 }
 
 }  // namespace parley::sqlite
