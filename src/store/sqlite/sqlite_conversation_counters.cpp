@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace parley::sqlite {
 namespace {
@@ -189,6 +190,7 @@ VoidResult ConversationCounters::visit(const Key& key) {
 
 VoidResult ConversationCounters::sweepSlice() {
   std::lock_guard guard(mutex_);
+  swept_in_batch_ = true;
   lowest_noted_before_sweep_ = lowest_noted_in_pass_;
   scan_from_before_sweep_ = scan_from_pending_;
   const auto now = std::chrono::steady_clock::now();
@@ -237,18 +239,21 @@ void ConversationCounters::requestFullSweep() {
 
 void ConversationCounters::afterCommit(bool committed, bool sweep_kept) {
   std::lock_guard guard(mutex_);
-  if (sweep_kept) {
+  // False when the batch's savepoint for the sweep could not even be opened.
+  const bool swept = std::exchange(swept_in_batch_, false);
+  if (swept && sweep_kept) {
     full_sweep_requested_ = false;
-  } else {
+  } else if (swept || !committed) {
     // The sweep's rows and scan_from are not in the database: the rows are pending again, and
     // the next pass must not raise scan_from past a message noted before this sweep.
     for (const Key& key : rows_written_in_batch_) {
       if (const auto it = entries_->find(key); it != entries_->end()) it->second.dirty = true;
     }
-    // Committed without the sweep: the writes' own changes to scan_from are in.
+    // Committed without the sweep: the writes' own changes to scan_from are in. Not committed:
+    // nothing of the batch is.
     scan_from_pending_ = committed ? scan_from_before_sweep_ : scan_from_committed_;
-    lowest_noted_in_pass_ =
-        std::min({lowest_noted_in_pass_, lowest_noted_before_sweep_, scan_from_pending_});
+    lowest_noted_in_pass_ = std::min(lowest_noted_in_pass_, scan_from_pending_);
+    if (swept) lowest_noted_in_pass_ = std::min(lowest_noted_in_pass_, lowest_noted_before_sweep_);
   }
   scan_from_committed_ = scan_from_pending_;
   rows_written_in_batch_.clear();

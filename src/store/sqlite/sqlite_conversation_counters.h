@@ -149,6 +149,7 @@ class ConversationCounters {
   int64_t lowest_noted_in_pass_ = kNoScan;
   bool full_sweep_requested_ = false;
   // Before the running batch's sweep, to undo it should it not commit.
+  bool swept_in_batch_ = false;
   int64_t lowest_noted_before_sweep_ = kNoScan;
   int64_t scan_from_before_sweep_ = kNoScan;
   std::vector<Key> rows_written_in_batch_;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite/sqlite_database.h"
@@ -26,6 +28,10 @@ using namespace std::chrono_literals;
 
 const sqlite::Migration kMigrations[] = {
     {1, "the message tables", sqlite::kMessageSchemaLatest},
+    {2, "a deferred foreign key, checked only at COMMIT: a way to make a batch fail to commit",
+     "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+     "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) "
+     "DEFERRABLE INITIALLY DEFERRED)"},
 };
 
 // A pass so long that the sweep writes no row during a test: every row lags behind its messages.
@@ -198,6 +204,46 @@ TEST_F(ConversationCountersTest, ImportedMessagesAndExistingRowsBoundTheNextId) 
         node->db.exec("INSERT INTO sequence_id (is_group, a, b, value) VALUES (0, 7, 8, 40)").ok());
   }
   EXPECT_EQ(node->numberAndStore(3, 8, 7), 41);
+}
+
+// A batch that fails to commit takes its messages and the sweep's rows with it: the rows are
+// written again by a later batch, and ids go on from what was committed, across a crash too.
+TEST_F(ConversationCountersTest, ABatchThatFailsToCommitLosesNoRowAndReusesNoId) {
+  {
+    auto node = open(kEveryCommitSweeps);
+    EXPECT_EQ(node->numberAndStore(10, 1, 2), 1);
+    EXPECT_EQ(node->numberAndStore(11, 3, 4), 1);
+    // A write that holds its batch open until the message has queued behind it, then breaks
+    // the batch's commit.
+    std::atomic<bool> breaker_running{false};
+    std::thread breaker([&] {
+      const VoidResult broken = node->db.writeDurably([&] {
+        breaker_running = true;
+        while (node->db.queuedWriters() != 1) std::this_thread::yield();
+        return node->db.exec("INSERT INTO child (id, parent_id) VALUES (1, 99)");
+      });
+      EXPECT_FALSE(broken.ok());
+    });
+    while (!breaker_running) std::this_thread::yield();
+    std::promise<Result<int64_t>> lost;
+    node->ids.numberAndStoreAsync(messageOf(20, 2, 1), node->messages,
+                                  [&lost](Result<int64_t> id) { lost.set_value(id); });
+    breaker.join();
+    EXPECT_FALSE(lost.get_future().get().ok()) << "its batch did not commit";
+    EXPECT_EQ(node->db.writerMetrics().failed_commits, 1u);
+    // The failed batch had written the rows of both conversations. A pass writes them again,
+    // the next lets the conversations go, and a message then starts from its row.
+    for (int pass = 0; pass < 3; ++pass) {
+      ASSERT_TRUE(node->db.writeDurably([] { return VoidResult{}; }).ok());
+    }
+    EXPECT_EQ(node->messages.counters().cachedConversations(), 0u);
+    EXPECT_EQ(node->numberAndStore(30, 3, 4), 2);
+    EXPECT_EQ(node->numberAndStore(31, 1, 2), 3) << "an id may be skipped, never reused";
+    EXPECT_EQ(node->messagesNeitherInTheirRowNorPastScanFrom(), 0);
+  }
+  auto node = open(kEveryCommitSweeps);
+  EXPECT_EQ(node->numberAndStore(40, 2, 1), 4);
+  EXPECT_EQ(node->numberAndStore(41, 4, 3), 3);
 }
 
 // A clean stop (Store::flush) writes every row, so start-up has nothing to fold.
