@@ -49,6 +49,13 @@ class UserRepository {
   // Soft-deleted users are returned too (deletion_date set); callers decide.
   virtual Result<std::optional<UserRecord>> findById(int64_t id) = 0;
   virtual Result<std::vector<UserRecord>> findByIds(std::span<const int64_t> ids) = 0;
+  // Whether the user exists, is active and is not deleted: what every private message asks of
+  // its recipient. The default reads the whole record; a store may answer from the row alone.
+  virtual Result<bool> isActive(int64_t id) {
+    Result<std::optional<UserRecord>> user = findById(id);
+    if (!user.ok()) return user.status();
+    return user.value() && !user.value()->deletion_date && user.value()->is_active;
+  }
   // Ordered by id, skipping soft-deleted users, for the admin API.
   virtual Result<std::vector<UserRecord>> list(int64_t after_id, int limit) = 0;
   virtual Result<int64_t> countActive() = 0;

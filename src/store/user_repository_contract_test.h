@@ -124,6 +124,18 @@ TEST_P(UserRepositoryContractTest, FindMissingIsEmpty) {
   EXPECT_FALSE(find(404).has_value());
 }
 
+TEST_P(UserRepositoryContractTest, IsActiveOnlyForExistingActiveUndeletedUsers) {
+  insertAll({1, 2, 3});
+  UserUpdate deactivate;
+  deactivate.is_active = false;
+  ASSERT_TRUE(users().update(2, deactivate).value());
+  ASSERT_TRUE(users().softDelete(3, 9).value());
+  EXPECT_TRUE(users().isActive(1).value());
+  EXPECT_FALSE(users().isActive(2).value()) << "deactivated";
+  EXPECT_FALSE(users().isActive(3).value()) << "deleted";
+  EXPECT_FALSE(users().isActive(404).value()) << "missing";
+}
+
 TEST_P(UserRepositoryContractTest, FindByIdsIgnoresMissingIds) {
   insertAll({1, 2, 3});
   const std::vector<int64_t> ids{3, 404, 1, 1};

@@ -143,11 +143,9 @@ std::optional<HandlerResult> checkPrivateSender(ServiceDeps& deps, int64_t sende
     if (deps.message.allow_send_to_oneself) return std::nullopt;
     return HandlerResult::failure(StatusCode::kSendingMessagesToOneselfIsDisabled);
   }
-  auto user = deps.store.users().findById(recipient);
-  if (!user.ok()) return failureOf(user.status());
-  if (!user.value() || user.value()->deletion_date || !user.value()->is_active) {
-    return HandlerResult::failure(StatusCode::kMessageRecipientNotActive);
-  }
+  auto active = deps.store.users().isActive(recipient);
+  if (!active.ok()) return failureOf(active.status());
+  if (!active.value()) return HandlerResult::failure(StatusCode::kMessageRecipientNotActive);
   auto blocked = deps.store.relationships().isBlocked(recipient, sender);
   if (!blocked.ok()) return failureOf(blocked.status());
   if (blocked.value())

@@ -16,6 +16,8 @@ constexpr std::string_view kInsertIfAbsent =
     "INSERT INTO user (" PARLEY_USER_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kFindById = "SELECT " PARLEY_USER_COLUMNS " FROM user WHERE id = ?1";
+constexpr std::string_view kIsActive =
+    "SELECT 1 FROM user WHERE id = ?1 AND is_active = 1 AND deletion_date IS NULL";
 // One cached statement for any number of ids: they are passed as a JSON array.
 constexpr std::string_view kFindByIds = "SELECT " PARLEY_USER_COLUMNS
                                         " FROM user WHERE id IN (SELECT value FROM json_each(?1)) "
@@ -119,6 +121,14 @@ Result<std::optional<UserRecord>> SqliteUserRepository::findById(int64_t id) {
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<UserRecord>();
   return std::optional<UserRecord>(readUser(*stmt));
+}
+
+Result<bool> SqliteUserRepository::isActive(int64_t id) {
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kIsActive);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, id);
+  return stmt->step();
 }
 
 Result<std::vector<UserRecord>> SqliteUserRepository::findByIds(std::span<const int64_t> ids) {
