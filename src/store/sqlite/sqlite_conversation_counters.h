@@ -12,8 +12,9 @@
 // Nothing is lost with the memory: each message carries its id, and a row may lag behind the
 // messages only for messages whose id is at least the `scan_from` of `sequence_id_recovery`.
 // Start-up (recover()) folds those messages into the rows. scan_from is lowered, in the write
-// itself, by a message stored with a smaller id, and raised when the sweep completes a pass: by
-// then every message noted before the previous pass began is in its row.
+// itself, by a message stored with a smaller id, and raised when the sweep completes a pass, to
+// the lowest message id noted during that pass: every message noted before the pass began has its
+// row by then. A batch that fails to commit gives back what its sweep wrote (afterCommit).
 #include <chrono>
 #include <compare>
 #include <cstddef>
