@@ -112,7 +112,8 @@ TEST_F(AdminTest, MetricsParseAsPrometheusText) {
   for (const char* series : {"parley_connections", "parley_sessions", "parley_requests_total",
                              "parley_request_duration_seconds_bucket", "parley_logins_total",
                              // the embedded store's writer (this node runs on SQLite)
-                             "parley_sqlite_commits_total", "parley_sqlite_queued_writes"}) {
+                             "parley_sqlite_commits_total", "parley_sqlite_queued_writes",
+                             "parley_sqlite_conversations_in_memory"}) {
     EXPECT_NE(metrics.body.find(series), std::string::npos) << series;
   }
 }

@@ -160,6 +160,7 @@ struct ClusterSeries {
 
 struct StoreSeries {
   Gauge* queued_writes;
+  Gauge* conversations_in_memory;
   MirroredCounter commits, writes, failed_commits, commit_seconds, reads, read_waits;
 };
 
@@ -283,6 +284,11 @@ struct Metrics::Impl {
              .Help("SQLite writes waiting for the writer's next batch")
              .Register(*registry)
              .Add({}),
+        &prometheus::BuildGauge()
+             .Name("parley_sqlite_conversations_in_memory")
+             .Help("Conversations whose last sequence id SQLite's writer holds in memory")
+             .Register(*registry)
+             .Add({}),
         mirroredCounter("parley_sqlite_commits_total",
                         "SQLite group commits (one transaction and fsync each)"),
         mirroredCounter(
@@ -303,6 +309,7 @@ struct Metrics::Impl {
     const StoreMetrics m = store_source();
     auto& w = *store_series;
     w.queued_writes->Set(static_cast<double>(m.queued_writes));
+    w.conversations_in_memory->Set(static_cast<double>(m.conversations_in_memory));
     w.commits.set(m.commits);
     w.writes.set(m.writes);
     w.failed_commits.set(m.failed_commits);

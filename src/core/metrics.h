@@ -40,6 +40,9 @@ struct StoreMetrics {
   int64_t queued_writes = 0;    // waiting for the next batch at the moment of the scrape
   uint64_t reads = 0;           // reads on the read connections
   uint64_t read_waits = 0;      // of those, reads that waited for a connection
+  // Conversations whose last sequence id is held in memory (ConversationCounters): those with a
+  // message in the last pass or two of the sweep, about 80 bytes each.
+  int64_t conversations_in_memory = 0;
 };
 
 class Metrics {

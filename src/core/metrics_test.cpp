@@ -152,7 +152,9 @@ TEST(MetricsTest, StoreFiguresAreReadAtEachScrape) {
   current.queued_writes = 7;
   current.reads = 300;
   current.read_waits = 2;
+  current.conversations_in_memory = 42;
   auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_sqlite_conversations_in_memory"), 42);
   EXPECT_EQ(valueOf(series, "parley_sqlite_reads_total"), 300);
   EXPECT_EQ(valueOf(series, "parley_sqlite_read_waits_total"), 2);
   EXPECT_EQ(valueOf(series, "parley_sqlite_commits_total"), 4);

@@ -89,7 +89,7 @@ class ConversationCounters {
 
   // Any thread: the conversation's last id, uncommitted ones of the running batch included.
   Result<int64_t> last(const ConversationKey& key);
-  // Conversations held in memory (tests).
+  // Conversations held in memory (tests, metrics).
   size_t cachedConversations();
 
  private:

@@ -259,6 +259,7 @@ TEST(ConversationCountersStoreTest, FlushWritesEveryRowAndClearsScanFrom) {
         [&answer](Result<int64_t> numbered) { answer.set_value(numbered); });
     ASSERT_EQ(answer.get_future().get().value(), id);
   }
+  EXPECT_EQ(store->metrics()->conversations_in_memory, 1) << "the operator's gauge";
   store->flush();
   auto lock = store->db().lock();
   auto row = store->db().prepare(

@@ -83,6 +83,8 @@ std::optional<StoreMetrics> SqliteStore::metrics() {
   StoreMetrics figures = db_.writerMetrics();
   figures.reads = readers_.reads();
   figures.read_waits = readers_.waits();
+  figures.conversations_in_memory =
+      static_cast<int64_t>(messages_.counters().cachedConversations());
   return figures;
 }
 
