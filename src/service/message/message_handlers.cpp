@@ -322,11 +322,13 @@ void createMessage(ServiceDeps& deps, const RequestContext& ctx, const TurmsRequ
   }
   // The id and the message are stored together (one write on the embedded store): an id reaches
   // clients only with its stored message.
+  // The record moves into the write (its text is not needed again here); its id stays.
+  const int64_t message_id = accepted->record.id;
   deps.sequence_ids.numberAndStoreAsync(
-      accepted->record, deps.store.messages(),
-      [user_id = ctx.user_id, accepted, reply](Result<int64_t> sequence_id) {
+      std::move(accepted->record), deps.store.messages(),
+      [user_id = ctx.user_id, message_id, accepted, reply](Result<int64_t> sequence_id) {
         if (!sequence_id.ok()) {
-          reply(writeFailure("storing", user_id, accepted->record.id, sequence_id.status()));
+          reply(writeFailure("storing", user_id, message_id, sequence_id.status()));
           return;
         }
         for (RelayPush& push : accepted->result.pushes) push.sequence_id = sequence_id.value();
