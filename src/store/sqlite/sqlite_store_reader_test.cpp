@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -25,46 +26,67 @@ VoidResult insertMessage(sqlite::Database& db, int64_t id) {
   return stmt->run();
 }
 
+// Runs read on a thread of its own while hold, on another, keeps a connection busy: hold calls
+// its argument once it holds the connection, and that call returns when the read has finished (or
+// was given up on). held: hold got that far; read_finished_meanwhile: the read did not wait for
+// the connection. Bounded: should the read wait after all, the connection is released and the
+// test fails instead of hanging.
+struct ReadWhileHeld {
+  bool held = false;
+  bool read_finished_meanwhile = false;
+};
+ReadWhileHeld readWhileHeld(const std::function<void(const std::function<void()>&)>& hold,
+                            const std::function<void()>& read) {
+  std::atomic<bool> held{false};
+  std::atomic<bool> may_release{false};
+  std::atomic<bool> read_done{false};
+  std::thread holder([&] {
+    hold([&] {
+      held = true;
+      while (!may_release) std::this_thread::yield();
+    });
+  });
+  ReadWhileHeld result;
+  result.held = testing::eventually([&] { return held.load(); });
+  std::thread reader([&] {
+    read();
+    read_done = true;
+  });
+  result.read_finished_meanwhile =
+      result.held && testing::eventually([&] { return read_done.load(); });
+  may_release = true;
+  holder.join();
+  reader.join();
+  return result;
+}
+
 TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAWriteBatchBeingCommitted) {
   testing::SqliteSchemaTestEnv env(sqlite::kMessageSchemaLatest);
   std::unique_ptr<testing::SqliteSchemaStore> store = env.openSchemaStore();
   sqlite::Database& db = store->db();
   ASSERT_TRUE(db.writeDurably([&] { return insertMessage(db, 1); }).ok());
 
-  // A batch that has written message 2 and is held open before its COMMIT, with the writer's
-  // lock held, as during a commit's fsync.
-  std::atomic<bool> batch_open{false};
-  std::atomic<bool> batch_may_finish{false};
-  std::thread writer([&] {
-    EXPECT_TRUE(db.writeDurably([&] {
-                    VoidResult inserted = insertMessage(db, 2);
-                    batch_open = true;
-                    while (!batch_may_finish) std::this_thread::yield();
-                    return inserted;
-                  }).ok());
-  });
-  const bool opened = testing::eventually([&] { return batch_open.load(); });
-
-  std::atomic<bool> reads_done{false};
   std::optional<bool> committed_found;
   std::optional<bool> uncommitted_found;
-  std::thread reader([&] {
-    auto committed = store->messages().findById(1);
-    if (committed.ok()) committed_found = committed.value().has_value();
-    auto uncommitted = store->messages().findById(2);
-    if (uncommitted.ok()) uncommitted_found = uncommitted.value().has_value();
-    reads_done = true;
-  });
-  // Bounded: should the reads wait for the writer after all, the batch is released below and the
-  // test fails instead of hanging.
-  const bool read_while_batch_open =
-      opened && testing::eventually([&] { return reads_done.load(); });
-  batch_may_finish = true;
-  writer.join();
-  reader.join();
+  const ReadWhileHeld outcome = readWhileHeld(
+      [&](const std::function<void()>& hold_until_read) {
+        // A batch that has written message 2 and is held open before its COMMIT, with the
+        // writer's lock held, as during a commit's fsync.
+        EXPECT_TRUE(db.writeDurably([&] {
+                        VoidResult inserted = insertMessage(db, 2);
+                        hold_until_read();
+                        return inserted;
+                      }).ok());
+      },
+      [&] {
+        auto committed = store->messages().findById(1);
+        if (committed.ok()) committed_found = committed.value().has_value();
+        auto uncommitted = store->messages().findById(2);
+        if (uncommitted.ok()) uncommitted_found = uncommitted.value().has_value();
+      });
 
-  ASSERT_TRUE(opened);
-  EXPECT_TRUE(read_while_batch_open) << "the reads waited for the write batch";
+  ASSERT_TRUE(outcome.held);
+  EXPECT_TRUE(outcome.read_finished_meanwhile) << "the reads waited for the write batch";
   EXPECT_EQ(committed_found, std::optional<bool>(true));
   EXPECT_EQ(uncommitted_found, std::optional<bool>(false)) << "a read sees only committed data";
   auto after_commit = store->messages().findById(2);
@@ -90,29 +112,19 @@ TEST(SqliteStoreReaderTest, AReadIsNotBlockedByAnotherReadInProgress) {
   ASSERT_TRUE(db.writeDurably([&] { return insertMessage(db, 1); }).ok());
   ASSERT_GE(store->readers().size(), 2u);
 
-  std::atomic<bool> long_read_open{false};
-  std::atomic<bool> long_read_may_finish{false};
-  std::thread long_reader([&] {
-    auto reader = store->readers().acquire();
-    long_read_open = true;
-    while (!long_read_may_finish) std::this_thread::yield();
-  });
-  const bool opened = testing::eventually([&] { return long_read_open.load(); });
-  std::atomic<bool> read_done{false};
   std::optional<bool> found;
-  std::thread reader([&] {
-    auto message = store->messages().findById(1);
-    if (message.ok()) found = message.value().has_value();
-    read_done = true;
-  });
-  const bool read_while_other_open =
-      opened && testing::eventually([&] { return read_done.load(); });
-  long_read_may_finish = true;
-  long_reader.join();
-  reader.join();
+  const ReadWhileHeld outcome = readWhileHeld(
+      [&](const std::function<void()>& hold_until_read) {
+        auto reader = store->readers().acquire();
+        hold_until_read();
+      },
+      [&] {
+        auto message = store->messages().findById(1);
+        if (message.ok()) found = message.value().has_value();
+      });
 
-  ASSERT_TRUE(opened);
-  EXPECT_TRUE(read_while_other_open) << "the read waited for another read";
+  ASSERT_TRUE(outcome.held);
+  EXPECT_TRUE(outcome.read_finished_meanwhile) << "the read waited for another read";
   EXPECT_EQ(found, std::optional<bool>(true));
   EXPECT_EQ(store->readers().waits(), 0u);
   EXPECT_GE(store->readers().reads(), 2u);
