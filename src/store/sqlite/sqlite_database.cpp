@@ -352,6 +352,18 @@ void Database::commitBatch(std::vector<QueuedWrite*>& batch) {
     if (!stmt.ok()) return stmt.status();
     return stmt->run();
   };
+  // Runs fn in a savepoint, so that its failure undoes only its own statements. false when the
+  // savepoint could not be opened: fn did not run, and result says why.
+  const auto in_savepoint = [&run](const std::function<VoidResult()>& fn, VoidResult& result) {
+    if (VoidResult saved = run("SAVEPOINT parley_write"); !saved.ok()) {
+      result = saved;
+      return false;
+    }
+    result = fn();
+    if (!result.ok()) (void)run("ROLLBACK TO parley_write");
+    (void)run("RELEASE parley_write");
+    return true;
+  };
   if (const VoidResult begun = run("BEGIN IMMEDIATE"); !begun.ok()) {
     for (QueuedWrite* write : batch) write->result = begun.status();
     return;
@@ -362,29 +374,17 @@ void Database::commitBatch(std::vector<QueuedWrite*>& batch) {
     QueuedWrite*& write = batch[i];
     if (write->undo == Undo::kNothingToUndo) {
       write->result = (*write->fn)();
-    } else if (VoidResult saved = run("SAVEPOINT parley_write"); !saved.ok()) {
-      write->result = saved.status();
-    } else {
-      write->result = (*write->fn)();
-      if (!write->result.ok()) (void)run("ROLLBACK TO parley_write");
-      (void)run("RELEASE parley_write");
-      if (write->before_commit) {
-        finish(write);
-        write = nullptr;
-        finished_early = true;
-      }
+    } else if (in_savepoint(*write->fn, write->result) && write->before_commit) {
+      finish(write);
+      write = nullptr;
+      finished_early = true;
     }
     if (i + 1 == batch.size()) takeQueued(batch);
   }
   bool hook_ran = true;
   if (before_commit_) {
-    if (VoidResult saved = run("SAVEPOINT parley_hook"); !saved.ok()) {
-      hook_ran = false;
-    } else {
-      hook_ran = before_commit_().ok();
-      if (!hook_ran) (void)run("ROLLBACK TO parley_hook");
-      (void)run("RELEASE parley_hook");
-    }
+    VoidResult hooked;
+    hook_ran = in_savepoint(before_commit_, hooked) && hooked.ok();
   }
   writes_.fetch_add(batch.size(), std::memory_order_relaxed);
   const auto commit_started = std::chrono::steady_clock::now();
