@@ -114,17 +114,18 @@ Result<int64_t> ConversationCounters::lastInWrite(const ConversationKey& key) {
   return entry.value()->last;
 }
 
-VoidResult ConversationCounters::prepareToStoreInWrite(const ConversationKey& key,
-                                                       int64_t message_id) {
+Result<int64_t> ConversationCounters::prepareToStoreInWrite(const ConversationKey& key,
+                                                            int64_t message_id) {
   std::lock_guard guard(mutex_);
-  if (Result<Entry*> entry = entryInWrite(keyOf(key)); !entry.ok()) return entry.status();
+  Result<Entry*> entry = entryInWrite(keyOf(key));
+  if (!entry.ok()) return entry.status();
   if (message_id < scan_from_pending_) {
     // Harmless should the message not be stored after all: a lower scan_from only means a
     // longer scan at start-up.
-    if (const VoidResult done = writeScanFrom(message_id); !done.ok()) return done;
+    if (const VoidResult done = writeScanFrom(message_id); !done.ok()) return done.status();
     scan_from_pending_ = message_id;
   }
-  return {};
+  return entry.value()->last;
 }
 
 void ConversationCounters::storedInWrite(const ConversationKey& key, int64_t sequence_id,

@@ -79,10 +79,10 @@ class ConversationCounters {
   // The conversation's last id.
   Result<int64_t> lastInWrite(const ConversationKey& key);
   // A message the running group-commit write stores: prepareToStoreInWrite before the message's
-  // statement (it loads the conversation and may lower scan_from, which needs no undoing should
-  // the message not be stored), storedInWrite once it is stored (memory only: it cannot fail, so
-  // a write needs no savepoint to undo it).
-  VoidResult prepareToStoreInWrite(const ConversationKey& key, int64_t message_id);
+  // statement (it loads the conversation, returning its last id, which numbers the message, and
+  // may lower scan_from, which needs no undoing should the message not be stored), storedInWrite
+  // once it is stored (memory only: it cannot fail, so a write needs no savepoint to undo it).
+  Result<int64_t> prepareToStoreInWrite(const ConversationKey& key, int64_t message_id);
   void storedInWrite(const ConversationKey& key, int64_t sequence_id, int64_t message_id);
   // Writes the row now, in the running write (ids handed out ahead of their message; messages
   // stored outside the group commit). The row never goes down.

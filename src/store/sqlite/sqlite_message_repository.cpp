@@ -214,8 +214,9 @@ VoidResult SqliteMessageRepository::insertLocked(const MessageRecord& message, C
   const bool numbered = message.sequence_id > 0;
   const ConversationKey key = ConversationKey::of(message);
   if (numbered && counter == Counter::kNoteInBatch) {
-    if (const VoidResult done = counters_.prepareToStoreInWrite(key, message.id); !done.ok()) {
-      return done;
+    if (const Result<int64_t> prepared = counters_.prepareToStoreInWrite(key, message.id);
+        !prepared.ok()) {
+      return prepared.status();
     }
   }
   {
@@ -340,7 +341,7 @@ Result<int64_t> SqliteMessageRepository::maxSequenceId(bool is_group, int64_t a,
 
 VoidResult SqliteMessageRepository::insertInWrite(const MessageRecord& message) {
   bool inserted = false;
-  return insertLocked(message, Counter::kNoteInBatch, inserted);
+  return insertLocked(message, Counter::kPrepared, inserted);
 }
 
 std::vector<std::string> SqliteMessageRepository::statementsForPlanCheck() {

@@ -98,7 +98,7 @@ class SqliteMessageRepository final : public MessageRepository {
   Result<int64_t> maxSequenceId(bool is_group, int64_t a, int64_t b) override;
 
   // For a write running on db's writer (SqliteSequenceIds numbers and stores a message in one
-  // write).
+  // write), once counters().prepareToStoreInWrite gave the conversation's last id.
   VoidResult insertInWrite(const MessageRecord& message);
   // Every conversation's last sequence id, which every insert here keeps up to date.
   ConversationCounters& counters() { return counters_; }
@@ -110,6 +110,7 @@ class SqliteMessageRepository final : public MessageRepository {
   // How an insert brings its conversation's counter up to date.
   enum class Counter {
     kNoteInBatch,  // on the writer thread, in the group commit: the sweep writes the row
+    kPrepared,     // the same, with prepareToStoreInWrite already called (insertInWrite)
     kWriteRow,     // in a transaction of the caller's: the row now
   };
   // Inserts, or accepts an identical existing row (a retried write). Caller holds the lock. A

@@ -1,6 +1,5 @@
 #include "store/sqlite/sqlite_sequence_ids.h"
 
-#include <algorithm>
 #include <memory>
 
 namespace parley::sqlite {
@@ -30,7 +29,9 @@ void SqliteSequenceIds::numberAndStoreAsync(MessageRecord message, MessageReposi
   auto numbered = std::make_shared<MessageRecord>(std::move(message));
   db_.writeAsync(
       [this, numbered]() -> VoidResult {
-        Result<int64_t> last = messages_.counters().lastInWrite(ConversationKey::of(*numbered));
+        // One lookup of the conversation numbers the message and prepares its counter.
+        Result<int64_t> last = messages_.counters().prepareToStoreInWrite(
+            ConversationKey::of(*numbered), numbered->id);
         if (!last.ok()) return last.status();
         numbered->sequence_id = last.value() + 1;
         return messages_.insertInWrite(*numbered);
