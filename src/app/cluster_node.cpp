@@ -12,6 +12,7 @@
 #include "cluster/redis_session_registry.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/thread_name.h"
 #include "gateway/gateway.h"
 #include "net/io_pool.h"
 #include "nodes/cluster_session_control.h"
@@ -302,7 +303,10 @@ void ClusterNode::start(Gateway& gateway) {
       });
   impl.announceJoin(self);
   impl.metrics.setClusterSource([impl = impl_.get()] { return impl->snapshot(); });
-  impl.maintenance = std::thread([impl = impl_.get()] { impl->maintenanceLoop(); });
+  impl.maintenance = std::thread([impl = impl_.get()] {
+    nameThisThread("cluster-maint");
+    impl->maintenanceLoop();
+  });
 }
 
 void ClusterNode::stop() {

@@ -7,6 +7,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <optional>
+#include <string>
+
+#include "core/thread_name.h"
 
 namespace parley::net {
 
@@ -49,9 +52,16 @@ asio::io_context& IoPool::nextContext() {
 }
 
 namespace {
-void postCounted(asio::thread_pool& pool, std::atomic<int64_t>& pending, std::function<void()> fn) {
+// Pool threads are Asio's own: each names itself when it runs its first task.
+void postCounted(asio::thread_pool& pool, const char* thread_name, std::atomic<int64_t>& pending,
+                 std::function<void()> fn) {
   pending.fetch_add(1);
-  asio::post(pool, [&pending, fn = std::move(fn)] {
+  asio::post(pool, [&pending, thread_name, fn = std::move(fn)] {
+    thread_local bool named = false;
+    if (!named) {
+      nameThisThread(thread_name);
+      named = true;
+    }
     fn();
     pending.fetch_sub(1);
   });
@@ -59,11 +69,11 @@ void postCounted(asio::thread_pool& pool, std::atomic<int64_t>& pending, std::fu
 }  // namespace
 
 void IoPool::postBlocking(std::function<void()> fn) {
-  postCounted(*impl_->blocking, impl_->tasks_pending, std::move(fn));
+  postCounted(*impl_->blocking, "blocking", impl_->tasks_pending, std::move(fn));
 }
 
 void IoPool::postCompute(std::function<void()> fn) {
-  postCounted(*impl_->compute, impl_->tasks_pending, std::move(fn));
+  postCounted(*impl_->compute, "compute", impl_->tasks_pending, std::move(fn));
 }
 
 bool IoPool::waitBlockingIdle(std::chrono::milliseconds timeout) {
@@ -94,8 +104,11 @@ void IoPool::every(std::chrono::milliseconds interval, std::function<void()> fn)
 }
 
 void IoPool::start() {
-  for (auto& context : impl_->contexts) {
-    impl_->threads.emplace_back([ctx = context.get()] { ctx->run(); });
+  for (size_t i = 0; i < impl_->contexts.size(); ++i) {
+    impl_->threads.emplace_back([ctx = impl_->contexts[i].get(), name = "io-" + std::to_string(i)] {
+      nameThisThread(name);
+      ctx->run();
+    });
   }
 }
 

@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/thread_name.h"
+
 namespace parley::sqlite {
 namespace {
 
@@ -175,7 +177,10 @@ Database::Database(const std::string& path, Access access) : path_(path) {
     fail("cannot set pragmas");
   }
   writer_running_ = true;
-  writer_ = std::thread([this] { runWriter(); });
+  writer_ = std::thread([this] {
+    nameThisThread("sqlite-writer");
+    runWriter();
+  });
 }
 
 Database::~Database() {
