@@ -12,4 +12,11 @@ void nameThisThread(const std::string& name) {
   (void)pthread_setname_np(pthread_self(), name.substr(0, kMaxNameChars).c_str());
 }
 
+std::string thisThreadName() {
+  // For the calling thread glibc asks the kernel (prctl PR_GET_NAME).
+  char name[kMaxNameChars + 1] = {};
+  if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return "";
+  return name;
+}
+
 }  // namespace parley

@@ -8,4 +8,7 @@ namespace parley {
 
 void nameThisThread(const std::string& name);
 
+// The calling thread's name as the kernel keeps it (what `top -H` shows); "" if unreadable.
+std::string thisThreadName();
+
 }  // namespace parley

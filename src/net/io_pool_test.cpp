@@ -6,15 +6,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <condition_variable>
-#include <fstream>
 #include <future>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "core/thread_name.h"
 
 namespace parley::net {
 namespace {
@@ -38,24 +36,16 @@ class Gate {
   bool open_ = false;
 };
 
-// The calling thread's name as `top -H` shows it.
-std::string threadName() {
-  std::ifstream comm("/proc/self/task/" + std::to_string(::syscall(SYS_gettid)) + "/comm");
-  std::string name;
-  std::getline(comm, name);
-  return name;
-}
-
 // An operator looking at a busy process sees which pool each thread belongs to.
 TEST(IoPoolTest, ThreadsAreNamedAfterTheirPool) {
   IoPool pool(2, 1);
   pool.start();
   std::promise<std::string> io_1;
-  boost::asio::post(pool.context(1), [&] { io_1.set_value(threadName()); });
+  boost::asio::post(pool.context(1), [&] { io_1.set_value(thisThreadName()); });
   std::promise<std::string> blocking;
-  pool.postBlocking([&] { blocking.set_value(threadName()); });
+  pool.postBlocking([&] { blocking.set_value(thisThreadName()); });
   std::promise<std::string> compute;
-  pool.postCompute([&] { compute.set_value(threadName()); });
+  pool.postCompute([&] { compute.set_value(thisThreadName()); });
   EXPECT_EQ(io_1.get_future().get(), "io-1");
   EXPECT_EQ(blocking.get_future().get(), "blocking");
   EXPECT_EQ(compute.get_future().get(), "compute");
