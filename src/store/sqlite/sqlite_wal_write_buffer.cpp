@@ -13,6 +13,7 @@ namespace {
 constexpr const char* kVfsName = "parley-wal-write-buffer";
 // A transaction larger than this (a migration, an import) is written in pieces of this size.
 constexpr size_t kMaxBufferedBytes = 8u << 20;
+constexpr size_t kKeptBufferBytes = 2u << 20;
 
 sqlite3_vfs* default_vfs = nullptr;
 sqlite3_vfs buffering_vfs;
@@ -47,6 +48,9 @@ int flush(WalFile* wal) {
                                  wal->pending_offset + static_cast<sqlite3_int64>(done));
   }
   pending.clear();
+  // A commit's frames (about a megabyte under load) reuse the buffer; an import's would keep
+  // kMaxBufferedBytes for the life of the connection.
+  if (pending.capacity() > kKeptBufferBytes) pending.shrink_to_fit();
   return rc;
 }
 
