@@ -1,6 +1,8 @@
 // Timeouts, graceful shutdown and start-up errors of a real parley process.
 #include <gtest/gtest.h>
 
+#include "support/client_requests.h"
+#include "support/http_client.h"
 #include "support/test_helpers.h"
 
 namespace parley::testing {
@@ -52,6 +54,56 @@ TEST(Lifecycle, GracefulShutdownSends201ToEverySession) {
   EXPECT_EQ(parley.terminate(), 0);
   EXPECT_EQ(waitForCloseStatus(*ws), 201);
   EXPECT_EQ(waitForCloseStatus(*tcp), 201);
+}
+
+// A counter of the node's /metrics, -1 when it is not there.
+int64_t counterOf(const ParleyProcess& parley, const std::string& name) {
+  const HttpResponse response = httpRequest(parley.adminPort(), "GET", "/metrics");
+  const auto at = ("\n" + response.body).find("\n" + name + " ");
+  if (response.status != 200 || at == std::string::npos) return -1;
+  return std::stoll(response.body.substr(at + name.size() + 1));
+}
+
+// How many private messages `from` has sent the client's user (the demo data has some).
+int64_t totalFrom(TurmsClient& client, int64_t from) {
+  pb::TurmsRequest query;
+  query.mutable_query_messages_request()->set_are_group_messages(false);
+  query.mutable_query_messages_request()->add_from_ids(from);
+  query.mutable_query_messages_request()->set_with_total(true);
+  query.mutable_query_messages_request()->set_max_count(0);
+  const pb::TurmsNotification totals = client.request(query, requests::kRequestTimeout);
+  if (totals.code() == 1001) return 0;  // none
+  EXPECT_EQ(totals.code(), 1000) << totals.reason();
+  const auto& list = totals.data().messages_with_total_list();
+  return list.messages_with_total_list_size() == 1 ? list.messages_with_total_list(0).total() : -1;
+}
+
+// A client that stops reading while pushes for it pile up is dropped once more than
+// gateway.max-unsent-bytes waits for it, instead of holding the node's memory; the messages
+// themselves were stored, and it finds every one when it connects again.
+TEST(Lifecycle, AClientThatStopsReadingIsDroppedAndLosesNoMessage) {
+  ParleyProcess parley({.extra_args = {"--max-unsent-bytes=65536"}});
+  auto recipient = requests::loggedIn(parley, 1);
+  const int64_t before = totalFrom(*recipient, 2);
+  ASSERT_GE(before, 0);
+  // From here on the recipient reads nothing.
+  auto sender = requests::loggedIn(parley, 2);
+  pb::TurmsRequest message;
+  message.mutable_create_message_request()->set_recipient_id(1);
+  message.mutable_create_message_request()->add_records(std::string(12 * 1024, 'r'));
+  // The kernel's socket buffers take some megabytes before the node queues anything; 3,000
+  // pushes of 12 KB are far past both. Bounded, and stops at the drop.
+  int64_t sent = 0;
+  while (sent < 3000 &&
+         (sent % 100 != 0 || counterOf(parley, "parley_clients_not_reading_total") < 1)) {
+    ASSERT_EQ(sender->request(message, requests::kRequestTimeout).code(), 1000);
+    ++sent;
+  }
+  EXPECT_EQ(counterOf(parley, "parley_clients_not_reading_total"), 1);
+  EXPECT_TRUE(waitForSocketClose(*recipient, 30s));
+
+  auto again = requests::loggedIn(parley, 1);
+  EXPECT_EQ(totalFrom(*again, 2), before + sent);
 }
 
 TEST(Lifecycle, UsersSurviveARestart) {

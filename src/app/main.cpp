@@ -134,6 +134,7 @@ int run(const Config& config) {
   server_options.tcp_port = config.gateway.tcp_port;
   server_options.limits.max_frame_bytes = config.gateway.max_request_size_bytes;
   server_options.limits.close_timeout_millis = config.gateway.close_timeout_millis;
+  server_options.limits.max_unsent_bytes = static_cast<size_t>(config.gateway.max_unsent_bytes);
   net::ClientServers servers(pool, gateway, server_options);
 
   std::unique_ptr<AdminServer> admin;

@@ -137,6 +137,10 @@ const std::vector<KeySpec>& specs() {
           "largest accepted request frame", 64, 64 * 1024 * 1024,
           [](Config & c) -> auto& { return c.gateway.max_request_size_bytes; }),
       intKey(
+          "gateway.max-unsent-bytes", "--max-unsent-bytes",
+          "frames queued for a client that is not reading before it is dropped", 64 * 1024,
+          1024 * 1024 * 1024, [](Config & c) -> auto& { return c.gateway.max_unsent_bytes; }),
+      intKey(
           "gateway.close-idle-session-after-seconds", "--close-idle-session-after-seconds",
           "close sessions without requests or heartbeats for this long (status 110)", 1, 24 * 3600,
           [](Config & c) -> auto& { return c.gateway.close_idle_session_after_seconds; }),

@@ -42,6 +42,9 @@ struct GatewayConfig {
   int ws_port = 10510;   // 0 = any free port (tests), -1 = disabled
   int tcp_port = 11510;  // 0 = any free port (tests), -1 = disabled
   int max_request_size_bytes = 16 * 1024;
+  // Frames waiting for a client beyond its socket buffer; a client that lets more pile up is
+  // not reading and is dropped (net::TransportLimits::max_unsent_bytes).
+  int max_unsent_bytes = 1024 * 1024;
   int close_idle_session_after_seconds = 180;
   int login_timeout_seconds = 300;
   // How long a closing connection waits for the client to close after the close signal.

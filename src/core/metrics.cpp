@@ -202,6 +202,12 @@ struct Metrics::Impl {
                    .Name("parley_logins_total")
                    .Help("Login attempts by Turms status code")
                    .Register(*registry)),
+        clients_not_reading(prometheus::BuildCounter()
+                                .Name("parley_clients_not_reading_total")
+                                .Help("Connections dropped because the client stopped reading "
+                                      "while frames for it piled up")
+                                .Register(*registry)
+                                .Add({})),
         heartbeats(prometheus::BuildCounter()
                        .Name("parley_heartbeats_total")
                        .Help("Heartbeats received from clients")
@@ -257,6 +263,7 @@ struct Metrics::Impl {
   prometheus::Family<Histogram>& request_duration;
   prometheus::Family<Counter>& frames_rejected;
   prometheus::Family<Counter>& logins;
+  Counter& clients_not_reading;
   Counter& heartbeats;
   Gauge& resident_memory;
 
@@ -406,6 +413,8 @@ void Metrics::frameRejected(std::string_view reason) {
 void Metrics::loginResult(int status_code) { impl_->login_cache.get({}, status_code)->Increment(); }
 
 void Metrics::heartbeat() { impl_->heartbeats.Increment(); }
+
+void Metrics::clientNotReading() { impl_->clients_not_reading.Increment(); }
 
 void Metrics::setClusterSource(std::function<ClusterMetrics()> source) {
   std::lock_guard lock(impl_->sources_mutex);

@@ -77,6 +77,9 @@ class Metrics {
 
   void heartbeat();
 
+  // A client that stopped reading was dropped (more than gateway.max-unsent-bytes waiting).
+  void clientNotReading();
+
   // Read at every scrape; set once at start-up, before the admin server serves.
   void setClusterSource(std::function<ClusterMetrics()> source);
   // The same for the embedded store's writer; not set with MongoDB.

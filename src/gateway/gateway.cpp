@@ -116,6 +116,17 @@ void Gateway::onRejected(const net::ConnectionPtr& connection, std::string_view 
                                                                                      : "malformed");
 }
 
+void Gateway::onNotReading(const net::ConnectionPtr& connection, size_t unsent_bytes) {
+  // Nothing is lost but the pushes: the messages are stored, and the client pulls them when it
+  // connects again.
+  spdlog::warn(
+      "connection {} ({}) from {}, user {}: dropped: the client is not reading ({} bytes "
+      "of frames waiting)",
+      connection->id(), connection->transport(), connection->remoteAddress(),
+      Impl::state(connection).user_id, unsent_bytes);
+  impl_->deps.metrics.clientNotReading();
+}
+
 void Gateway::onClosed(const net::ConnectionPtr& connection) {
   auto& state = Impl::state(connection);
   // user_id is set only once a login completed.

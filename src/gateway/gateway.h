@@ -67,6 +67,7 @@ class Gateway final : public net::ConnectionHandler, public SessionControl {
   void onOpen(const net::ConnectionPtr& connection) override;
   void onFrame(const net::ConnectionPtr& connection, std::string_view payload) override;
   void onRejected(const net::ConnectionPtr& connection, std::string_view reason) override;
+  void onNotReading(const net::ConnectionPtr& connection, size_t unsent_bytes) override;
   void onClosed(const net::ConnectionPtr& connection) override;
 
   // SessionControl

@@ -48,6 +48,10 @@ class ConnectionHandler {
   virtual void onFrame(const ConnectionPtr& connection, std::string_view payload) = 0;
   // The transport rejected input (malformed or oversized frame) and is closing the connection.
   virtual void onRejected(const ConnectionPtr& connection, std::string_view reason) = 0;
+  // The client let more than max_unsent_bytes of frames pile up behind its socket (it is not
+  // reading them); the connection is dropped right after, without a close frame it would not
+  // read either.
+  virtual void onNotReading(const ConnectionPtr& connection, size_t unsent_bytes) {}
   // Called exactly once, after the socket is gone.
   virtual void onClosed(const ConnectionPtr& connection) = 0;
 };
@@ -55,6 +59,11 @@ class ConnectionHandler {
 struct TransportLimits {
   size_t max_frame_bytes = 16 * 1024;
   int close_timeout_millis = 1000;
+  // Frames queued for a client beyond what its socket buffer took; a frame arriving while more
+  // than this waits drops the connection. Without a bound a client that stops reading (a frozen
+  // app, or one that wants the server to run out of memory) keeps every push addressed to it in
+  // the server's memory.
+  size_t max_unsent_bytes = 1024 * 1024;
 };
 
 }  // namespace parley::net

@@ -99,6 +99,20 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   // The client did not close within close_timeout of the last frame being flushed.
   void onCloseTimeout() { finish(); }
 
+  // The client is not reading: its frames are let go now, and the connection is dropped from a
+  // post, since send() may run inside a handler call that must not see the connection close.
+  void dropNotReading() {
+    const size_t unsent = queued_bytes_ + batch_unsent_bytes_;
+    closing_ = true;  // nothing more is queued
+    queue_ = std::vector<Frame>();
+    queued_bytes_ = 0;
+    post([self = this->shared_from_this(), unsent] {
+      if (self->finished_) return;
+      self->handler_.onNotReading(self, unsent);
+      self->finish();
+    });
+  }
+
   bool onOwnThread() {
     const auto& executor = socket_.get_executor();
     const auto* own = executor.template target<boost::asio::io_context::executor_type>();
@@ -108,6 +122,13 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   // On the io thread: queues a data frame and makes sure a write starts at the end of this turn.
   void queueFrame(Payload payload) {
     if (closing_ || finished_) return;
+    // Judged on what already waits, so that one frame of any size (a large query answer) goes
+    // out; a client still not reading when the next arrives is dropped.
+    if (queued_bytes_ + batch_unsent_bytes_ > limits_.max_unsent_bytes) {
+      dropNotReading();
+      return;
+    }
+    queued_bytes_ += payload ? payload->size() : 0;
     queue_.push_back(Derived::dataFrame(std::move(payload)));
     // The write starts from a post, not here: frames queued in the same turn (a login's answer
     // and its session info, a response and a push) then leave in one write.
@@ -161,11 +182,13 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
       finish();
       return;
     }
+    queued_bytes_ = 0;
     if (written == total) {
       queue_.clear();
       derived().onWritten();
       return;
     }
+    batch_unsent_bytes_ = total - written;
     if (!batch_) batch_ = std::make_unique<WriteBatch>();
     auto& batch = *batch_;
     batch.frames.clear();
@@ -177,6 +200,7 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
         [self = this->shared_from_this()](boost::system::error_code ec, size_t) {
           // finish() (e.g. on the peer's EOF) may have run while this
           // write's success was already queued.
+          self->batch_unsent_bytes_ = 0;
           if (ec || self->finished_) {
             self->batch_.reset();
             self->finish();
@@ -206,6 +230,7 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
     socket_.close(ignored);
     // The write in progress (batch_) still references its frames until its handler runs.
     queue_ = std::vector<Frame>();
+    queued_bytes_ = 0;
     if (opened_) handler_.onClosed(this->shared_from_this());
   }
 
@@ -263,6 +288,10 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   bool flush_posted_ = false;  // a write start is posted (send() coalesces a turn's frames)
   // send() and close() calls posted from other threads that have not run yet.
   std::atomic<uint32_t> posted_frames_{0};
+  // Payload bytes in queue_, and bytes of the write in progress the socket has not taken yet:
+  // together bounded by limits_.max_unsent_bytes.
+  size_t queued_bytes_ = 0;
+  size_t batch_unsent_bytes_ = 0;
 
  private:
   Derived& derived() { return static_cast<Derived&>(*this); }

@@ -21,29 +21,39 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-class OpenedHandler final : public ConnectionHandler {
+class RecordingHandler final : public ConnectionHandler {
  public:
   void onOpen(const ConnectionPtr& connection) override { opened.set_value(connection); }
   void onFrame(const ConnectionPtr&, std::string_view) override {}
   void onRejected(const ConnectionPtr&, std::string_view) override {}
-  void onClosed(const ConnectionPtr&) override {}
+  void onNotReading(const ConnectionPtr&, size_t unsent_bytes) override {
+    not_reading.set_value(unsent_bytes);
+  }
+  void onClosed(const ConnectionPtr&) override { closed.set_value(); }
   std::promise<ConnectionPtr> opened;
+  std::promise<size_t> not_reading;
+  std::promise<void> closed;
 };
 
 // A server-side TcpConnection on its own io thread, and a blocking client socket reading it.
 class StreamConnectionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // Far above what the tests queue, except where a test sets its own.
+  static constexpr size_t kRoomyUnsentBytes = 64u << 20;
+
+  void connect(size_t max_unsent_bytes = kRoomyUnsentBytes) {
     tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     client_.connect(acceptor.local_endpoint());
-    auto accepted =
-        std::make_shared<TcpConnection>(acceptor.accept(), 1, handler_, TransportLimits{});
+    TransportLimits limits;
+    limits.max_unsent_bytes = max_unsent_bytes;
+    auto accepted = std::make_shared<TcpConnection>(acceptor.accept(), 1, handler_, limits);
     asio::post(io_, [accepted] { accepted->start(); });
     thread_ = std::thread([this] { io_.run(); });
     connection_ = handler_.opened.get_future().get();
   }
 
   void TearDown() override {
+    if (!thread_.joinable()) return;
     work_.reset();
     connection_.reset();
     client_.close();
@@ -86,7 +96,7 @@ class StreamConnectionTest : public ::testing::Test {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
       asio::make_work_guard(io_)};
   tcp::socket client_{io_};
-  OpenedHandler handler_;
+  RecordingHandler handler_;
   ConnectionPtr connection_;
   std::thread thread_;
 };
@@ -94,6 +104,7 @@ class StreamConnectionTest : public ::testing::Test {
 // Far more than the socket buffers hold while the client is not reading: the kernel takes a
 // part, the rest waits for the socket, and the client still gets every byte in order.
 TEST_F(StreamConnectionTest, FramesSentFromAnotherThreadOutlastAFullSocket) {
+  connect();
   constexpr size_t kFrames = 2000;
   constexpr size_t kFrameBytes = 8 * 1024;
   for (size_t i = 0; i < kFrames; ++i) connection_->send(numbered(i, kFrameBytes));
@@ -103,6 +114,7 @@ TEST_F(StreamConnectionTest, FramesSentFromAnotherThreadOutlastAFullSocket) {
 // The same from the connection's own io thread, where send() queues without a post: one turn
 // queues all of them, so the first write is already larger than the socket takes.
 TEST_F(StreamConnectionTest, FramesSentFromTheIoThreadOutlastAFullSocket) {
+  connect();
   constexpr size_t kFrames = 2000;
   constexpr size_t kFrameBytes = 8 * 1024;
   asio::post(io_, [this] {
@@ -114,6 +126,7 @@ TEST_F(StreamConnectionTest, FramesSentFromTheIoThreadOutlastAFullSocket) {
 // A frame sent from another thread is still on its way (posted) when the io thread sends one
 // of its own: the io thread's frame must not overtake it.
 TEST_F(StreamConnectionTest, FramesKeepTheOrderOfTheSendCalls) {
+  connect();
   std::promise<void> io_thread_waiting;
   std::promise<void> other_thread_sent;
   asio::post(io_, [&, sent = other_thread_sent.get_future()]() mutable {
@@ -125,6 +138,30 @@ TEST_F(StreamConnectionTest, FramesKeepTheOrderOfTheSendCalls) {
   connection_->send(numbered(0, 16));
   other_thread_sent.set_value();
   EXPECT_EQ(readFrames(2), expected(2, 16));
+}
+
+// A client that stops reading does not make the server keep every frame for it: once more than
+// the bound waits beyond its socket buffer, the handler hears so and the connection is dropped.
+// What the client did receive is intact and in order.
+TEST_F(StreamConnectionTest, AClientThatStopsReadingIsDroppedAtTheBound) {
+  constexpr size_t kBound = 256 * 1024;
+  constexpr size_t kFrameBytes = 8 * 1024;
+  connect(kBound);
+  auto not_reading = handler_.not_reading.get_future();
+  size_t sent = 0;
+  // Bounded: 80 MB is far more than the socket buffers and the bound together.
+  while (sent < 10000 &&
+         not_reading.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    connection_->send(numbered(sent++, kFrameBytes));
+  }
+  ASSERT_EQ(not_reading.wait_for(std::chrono::seconds(30)), std::future_status::ready)
+      << "the connection was never dropped";
+  EXPECT_GT(not_reading.get(), kBound);
+  EXPECT_EQ(handler_.closed.get_future().wait_for(std::chrono::seconds(30)),
+            std::future_status::ready);
+  const std::vector<std::string> received = readFrames(sent);
+  EXPECT_LT(received.size(), sent) << "the frames past the bound were let go";
+  EXPECT_EQ(received, expected(received.size(), kFrameBytes));
 }
 
 }  // namespace
