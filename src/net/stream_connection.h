@@ -99,6 +99,8 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   // The client did not close within close_timeout of the last frame being flushed.
   void onCloseTimeout() { finish(); }
 
+  // What both transports share, called by Derived and by this base alike.
+
   // The client is not reading: its frames are let go now, and the connection is dropped from a
   // post, since send() may run inside a handler call that must not see the connection close.
   void dropNotReading() {
