@@ -344,15 +344,7 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
                          stored_hash.starts_with(crypto_pwhash_argon2i_STRPREFIX);
   if (!is_sha256 && !is_argon2) return false;
 
-  const bool use_cache = impl_->cacheEnabled();
-  CacheKey key{};
-  if (use_cache) {
-    key = impl_->cacheKey(password, stored_hash);
-    if (impl_->cacheHit(key)) {
-      impl_->cache_hits.fetch_add(1, std::memory_order_relaxed);
-      return true;
-    }
-  }
+  if (verifiedRecently(password, stored_hash)) return true;
   impl_->full_verifications.fetch_add(1, std::memory_order_relaxed);
   const bool ok = is_sha256 ? verifySaltedSha256(password, stored_hash) : [&] {
     impl_->argon2_slots.acquire();
@@ -360,7 +352,7 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
     impl_->argon2_slots.release();
     return verified;
   }();
-  if (ok && use_cache) impl_->remember(key);
+  if (ok && impl_->cacheEnabled()) impl_->remember(impl_->cacheKey(password, stored_hash));
   return ok;
 }
 
