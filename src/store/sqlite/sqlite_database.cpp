@@ -141,7 +141,8 @@ Database::Database(const std::string& path, Access access) : path_(path) {
   // read-write: in WAL mode every connection writes the shared-memory index, and query_only below
   // is what keeps it from changing the database.
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
-  // The writer gathers each commit's WAL frames into one write (sqlite_wal_write_buffer.h).
+  // The writer gathers each commit's WAL frames into a few large writes
+  // (sqlite_wal_write_buffer.h).
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, writer ? walWriteBufferVfs() : nullptr);
   const auto fail = [&](std::string_view what) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

@@ -26,7 +26,6 @@ constexpr std::string_view kFindById =
 constexpr std::string_view kUpdate =
     "UPDATE message SET text = coalesce(?2, text), records = coalesce(?3, records), "
     "recall_date = coalesce(?4, recall_date), modification_date = ?5 WHERE id = ?1";
-// The partial index only holds rows with a sequence id, hence the explicit "> 0".
 // The shapes of query()/countByConversation(). Each combination is its own SQL text (and so its
 // own cached statement) because a filter written as "?n IS NULL OR column = ?n" cannot use an
 // index; the set is small and fixed (see statementsForPlanCheck).

@@ -1,6 +1,6 @@
 #pragma once
 // MessageRepository on SQLite, over the `message` table; the `sequence_id` table of the same
-// migration belongs to SqliteSequenceIds (sqlite_sequence_ids.h).
+// migration is kept by its ConversationCounters (sqlite_conversation_counters.h).
 #include <chrono>
 #include <string>
 #include <string_view>
