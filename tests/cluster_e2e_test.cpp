@@ -165,15 +165,7 @@ ParleyOptions nodeOptions(const std::string& node_id, const std::string& session
 
 // The node's parley_cluster_live_nodes gauge (its cached membership view), -1 when unreadable.
 int liveNodesSeenBy(const ParleyProcess& node) {
-  try {
-    const HttpResponse response = httpRequest(node.adminPort(), "GET", "/metrics");
-    static const std::string kGauge = "\nparley_cluster_live_nodes ";
-    const auto at = ("\n" + response.body).find(kGauge);
-    if (response.status != 200 || at == std::string::npos) return -1;
-    return std::stoi(response.body.substr(at + kGauge.size() - 1));
-  } catch (const std::exception&) {
-    return -1;
-  }
+  return static_cast<int>(metricValue(node.adminPort(), "parley_cluster_live_nodes"));
 }
 
 // Polls until every node's membership view holds all of them.

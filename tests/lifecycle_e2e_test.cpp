@@ -56,14 +56,6 @@ TEST(Lifecycle, GracefulShutdownSends201ToEverySession) {
   EXPECT_EQ(waitForCloseStatus(*tcp), 201);
 }
 
-// A counter of the node's /metrics, -1 when it is not there.
-int64_t counterOf(const ParleyProcess& parley, const std::string& name) {
-  const HttpResponse response = httpRequest(parley.adminPort(), "GET", "/metrics");
-  const auto at = ("\n" + response.body).find("\n" + name + " ");
-  if (response.status != 200 || at == std::string::npos) return -1;
-  return std::stoll(response.body.substr(at + name.size() + 1));
-}
-
 // How many private messages `from` has sent the client's user (the demo data has some).
 int64_t totalFrom(TurmsClient& client, int64_t from) {
   pb::TurmsRequest query;
@@ -94,12 +86,12 @@ TEST(Lifecycle, AClientThatStopsReadingIsDroppedAndLosesNoMessage) {
   // The kernel's socket buffers take some megabytes before the node queues anything; 3,000
   // pushes of 12 KB are far past both. Bounded, and stops at the drop.
   int64_t sent = 0;
-  while (sent < 3000 &&
-         (sent % 100 != 0 || counterOf(parley, "parley_clients_not_reading_total") < 1)) {
+  while (sent < 3000 && (sent % 100 != 0 ||
+                         metricValue(parley.adminPort(), "parley_clients_not_reading_total") < 1)) {
     ASSERT_EQ(sender->request(message, requests::kRequestTimeout).code(), 1000);
     ++sent;
   }
-  EXPECT_EQ(counterOf(parley, "parley_clients_not_reading_total"), 1);
+  EXPECT_EQ(metricValue(parley.adminPort(), "parley_clients_not_reading_total"), 1);
   EXPECT_TRUE(waitForSocketClose(*recipient, 30s));
 
   auto again = requests::loggedIn(parley, 1);

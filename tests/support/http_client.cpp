@@ -97,4 +97,16 @@ std::string basicAuth(const std::string& user, const std::string& password) {
   return "Basic " + out;
 }
 
+int64_t metricValue(uint16_t port, const std::string& name) {
+  try {
+    const HttpResponse response = httpRequest(port, "GET", "/metrics");
+    const std::string line_start = "\n" + name + " ";
+    const auto at = ("\n" + response.body).find(line_start);
+    if (response.status != 200 || at == std::string::npos) return -1;
+    return std::stoll(response.body.substr(at + line_start.size() - 1));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 }  // namespace parley::testing

@@ -19,4 +19,8 @@ HttpResponse httpRequest(uint16_t port, const std::string& method, const std::st
 
 std::string basicAuth(const std::string& user, const std::string& password);
 
+// The value of an unlabelled series (`name value`) in the /metrics of the admin server on port;
+// -1 when the server cannot be reached or does not show the series.
+int64_t metricValue(uint16_t port, const std::string& name);
+
 }  // namespace parley::testing
