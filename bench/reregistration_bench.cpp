@@ -26,9 +26,9 @@
 #include <thread>
 #include <vector>
 
-#include "cluster/redis_keys.h"
-#include "cluster/redis_session_registry.h"
 #include "core/clock.h"
+#include "online/redis_keys.h"
+#include "online/redis_session_registry.h"
 #include "redis/redis_cluster_process.h"
 #include "redis/redis_deployment.h"
 #include "redis/redis_server_process.h"

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "cluster/sharding_algorithm.h"
 #include "redis/redis_cluster_process.h"
+#include "redis/sharding_algorithm.h"
 #include "support/backend.h"
 #include "support/client_requests.h"
 #include "support/http_client.h"

@@ -12,12 +12,12 @@
 #include <optional>
 #include <set>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
 #include "core/result.h"
 #include "core/status_code.h"
+#include "online/session_registry.h"
 #include "store/user_repository.h"
 
 namespace parley {

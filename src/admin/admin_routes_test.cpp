@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
+#include "online/session_registry.h"
 #include "store/user_repository.h"
 #include "testing/fast_password_hasher.h"
 #include "testing/manual_clock.h"

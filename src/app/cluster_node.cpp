@@ -8,8 +8,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "cluster/redis_sequence_ids.h"
-#include "cluster/redis_session_registry.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/thread_name.h"
@@ -20,6 +18,8 @@
 #include "nodes/node_clients.h"
 #include "nodes/node_rpc.pb.h"
 #include "nodes/rpc_server.h"
+#include "online/redis_sequence_ids.h"
+#include "online/redis_session_registry.h"
 #include "redis/redis_deployment.h"
 #include "store/store.h"
 

@@ -4,11 +4,11 @@
 
 #include <chrono>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "gateway/gateway_impl.h"
 #include "net/io_pool.h"
+#include "online/session_registry.h"
 #include "service/dispatcher.h"
 
 namespace parley {

@@ -9,10 +9,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cluster/session_registry.h"
 #include "gateway/gateway.h"
 #include "gateway/notifications.h"
 #include "net/io_pool.h"
+#include "online/session_registry.h"
 #include "service/dispatcher.h"
 
 namespace parley {

@@ -9,11 +9,11 @@
 #include <mutex>
 #include <thread>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
 #include "net/io_pool.h"
+#include "online/session_registry.h"
 #include "service/dispatcher.h"
 #include "store/store.h"
 #include "testing/fast_password_hasher.h"

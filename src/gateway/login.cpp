@@ -4,12 +4,12 @@
 #include <chrono>
 #include <random>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
 #include "gateway/gateway_impl.h"
 #include "net/io_pool.h"
+#include "online/session_registry.h"
 #include "store/user_repository.h"
 
 namespace parley {

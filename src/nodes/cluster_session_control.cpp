@@ -7,10 +7,10 @@
 #include <utility>
 #include <vector>
 
-#include "cluster/session_registry.h"
 #include "nodes/membership.h"
 #include "nodes/node_clients.h"
 #include "nodes/node_rpc.pb.h"
+#include "online/session_registry.h"
 
 namespace parley::nodes {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "cluster/session_registry.h"
 #include "nodes/membership.h"
 #include "nodes/node_clients.h"
+#include "online/session_registry.h"
 #include "redis/redis_deployment.h"
 #include "testing/manual_clock.h"
 

@@ -10,7 +10,7 @@
 #include <random>
 #include <utility>
 
-#include "cluster/redis_keys.h"
+#include "online/redis_keys.h"
 #include "redis/redis_deployment.h"
 
 namespace parley::nodes {

@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 
-#include "cluster/redis_keys.h"
-#include "cluster/redis_test_deployment.h"
 #include "nodes/membership.h"
+#include "online/redis_keys.h"
+#include "online/redis_test_deployment.h"
 #include "testing/eventually.h"
 #include "testing/manual_clock.h"
 

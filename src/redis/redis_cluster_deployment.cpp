@@ -21,8 +21,8 @@
 #include <shared_mutex>
 #include <unordered_map>
 
-#include "cluster/cluster_slot_map.h"
-#include "cluster/redis_keys.h"
+#include "redis/cluster_slot_map.h"
+#include "redis/key_slot.h"
 #include "redis/redis_deployment_internal.h"
 
 namespace parley::redis::detail {

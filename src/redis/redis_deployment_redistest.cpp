@@ -13,11 +13,12 @@
 #include <set>
 #include <thread>
 
-#include "cluster/redis_keys.h"
-#include "cluster/sharding_algorithm.h"
+#include "online/redis_keys.h"
+#include "redis/key_slot.h"
 #include "redis/redis_cluster_process.h"
 #include "redis/redis_deployment.h"
 #include "redis/redis_server_process.h"
+#include "redis/sharding_algorithm.h"
 #include "testing/eventually.h"
 #include "testing/io_threads.h"
 

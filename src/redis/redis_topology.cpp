@@ -3,7 +3,7 @@
 #include <charconv>
 #include <set>
 
-#include "cluster/redis_keys.h"
+#include "redis/key_slot.h"
 
 namespace parley::redis {
 

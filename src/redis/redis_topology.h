@@ -7,10 +7,10 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster/sharding_algorithm.h"
 #include "core/result.h"
 #include "redis/redis_client.h"
 #include "redis/redis_deployment.h"
+#include "redis/sharding_algorithm.h"
 
 namespace parley::redis {
 

@@ -4,10 +4,10 @@
 
 #include <set>
 
-#include "cluster/redis_keys.h"
-#include "cluster/sharding_algorithm.h"
+#include "online/redis_keys.h"
 #include "redis/redis_deployment.h"
 #include "redis/redis_topology.h"
+#include "redis/sharding_algorithm.h"
 
 namespace parley::redis {
 namespace {

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "cluster/sequence_ids.h"
+#include "online/sequence_ids.h"
 #include "store/message_repository.h"
 #include "store/store.h"
 #include "store/store_test_env.h"

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "cluster/sequence_ids.h"
 #include "core/metrics.h"
+#include "online/sequence_ids.h"
 #include "store/conversation_repository.h"
 #include "store/group_repository.h"
 #include "store/message_repository.h"

@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "cluster/session_registry.h"
 #include "core/config.h"
 #include "core/password_hasher.h"
 #include "core/snowflake.h"
+#include "online/session_registry.h"
 #include "service/dispatcher.h"
 #include "service/request_context.h"
 #include "service/service_deps.h"

@@ -10,10 +10,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/snowflake.h"
+#include "online/session_registry.h"
 #include "store/store.h"
 
 namespace parley {

@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster/sequence_ids.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/snowflake.h"
+#include "online/sequence_ids.h"
 #include "store/store.h"
 
 namespace parley {

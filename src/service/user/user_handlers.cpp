@@ -4,9 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/password_hasher.h"
+#include "online/session_registry.h"
 #include "service/session_control.h"
 #include "store/store.h"
 

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <vector>
 
-#include "cluster/sequence_ids.h"
+#include "online/sequence_ids.h"
 #include "store/mongo/mongo_client.h"
 #include "store/mongo/mongo_message_repository.h"
 #include "store/mongo/mongo_schema.h"

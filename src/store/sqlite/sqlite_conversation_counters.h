@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster/sequence_ids.h"
 #include "core/result.h"
+#include "online/sequence_ids.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_reader_pool.h"
 

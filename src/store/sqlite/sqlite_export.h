@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster/sequence_ids.h"
 #include "core/result.h"
+#include "online/sequence_ids.h"
 #include "store/conversation_repository.h"
 
 namespace parley::sqlite {

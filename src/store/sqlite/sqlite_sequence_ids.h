@@ -5,7 +5,7 @@
 // A conversation's last id is kept by ConversationCounters (sqlite_conversation_counters.h):
 // numberAndStoreAsync, the path of every message, numbers and stores the message in one write
 // that touches no page but the message's own.
-#include "cluster/sequence_ids.h"
+#include "online/sequence_ids.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_message_repository.h"
 

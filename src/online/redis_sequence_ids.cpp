@@ -1,4 +1,4 @@
-#include "cluster/redis_sequence_ids.h"
+#include "online/redis_sequence_ids.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "cluster/redis_keys.h"
+#include "online/redis_keys.h"
 #include "redis/redis_deployment.h"
 #include "store/message_repository.h"
 

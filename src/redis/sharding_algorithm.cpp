@@ -1,4 +1,4 @@
-#include "cluster/sharding_algorithm.h"
+#include "redis/sharding_algorithm.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -19,10 +19,6 @@ int32_t ShardingAlgorithm::shardOfPrivateConversation(int64_t user1, int64_t use
   // Ordering first makes the pair unordered. Upstream's plain lo ^ hi sends every pair with the
   // same XOR to one shard (all self-pairs to one); mixing lo first makes both ids count apart.
   return jump(mix(mix(toKey(lo)) ^ toKey(hi)), shard_count_);
-}
-
-int32_t ShardingAlgorithm::shardOfConversation(const ConversationKey& key) const {
-  return key.is_group ? shardOfGroup(key.a) : shardOfPrivateConversation(key.a, key.b);
 }
 
 uint64_t ShardingAlgorithm::mix(uint64_t x) {

@@ -3,8 +3,8 @@
 #include <memory>
 #include <string>
 
-#include "cluster/session_registry.h"
-#include "cluster/session_registry_contract_test.h"
+#include "online/session_registry.h"
+#include "online/session_registry_contract_test.h"
 
 namespace parley {
 namespace {

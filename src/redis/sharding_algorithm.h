@@ -32,8 +32,6 @@
 // Known answers are pinned in sharding_algorithm_test.cpp.
 #include <cstdint>
 
-#include "cluster/sequence_ids.h"
-
 namespace parley {
 
 class ShardingAlgorithm {
@@ -48,7 +46,6 @@ class ShardingAlgorithm {
   int32_t shardOfGroup(int64_t group_id) const { return jump(mix(toKey(group_id)), shard_count_); }
   // The pair is unordered: (a, b) and (b, a) are the same conversation.
   int32_t shardOfPrivateConversation(int64_t user1, int64_t user2) const;
-  int32_t shardOfConversation(const ConversationKey& key) const;
 
   // The building blocks, public so tests and tools can pin them.
   static uint64_t mix(uint64_t x);

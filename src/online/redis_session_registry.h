@@ -36,9 +36,9 @@
 #include <utility>
 #include <vector>
 
-#include "cluster/session_registry.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "online/session_registry.h"
 
 namespace parley {
 

@@ -2,7 +2,7 @@
 // topology: the SessionRegistry contract (session_registry_contract_test.h), then what only Redis
 // has: several nodes sharing one Redis, node liveness, SCAN pages and self-healing after Redis lost
 // its data.
-#include "cluster/redis_session_registry.h"
+#include "online/redis_session_registry.h"
 
 #include <gtest/gtest.h>
 
@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster/redis_keys.h"
-#include "cluster/redis_test_deployment.h"
-#include "cluster/session_registry_contract_test.h"
+#include "online/redis_keys.h"
+#include "online/redis_test_deployment.h"
+#include "online/session_registry_contract_test.h"
 #include "testing/eventually.h"
 #include "testing/manual_clock.h"
 

@@ -1,11 +1,12 @@
-#include "cluster/cluster_slot_map.h"
+#include "redis/cluster_slot_map.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "cluster/redis_keys.h"
+#include "online/redis_keys.h"
+#include "redis/key_slot.h"
 
 namespace parley {
 namespace {

@@ -1,9 +1,9 @@
-#include "cluster/cluster_slot_map.h"
+#include "redis/cluster_slot_map.h"
 
 #include <algorithm>
 #include <charconv>
 
-#include "cluster/redis_keys.h"
+#include "redis/key_slot.h"
 
 namespace parley {
 

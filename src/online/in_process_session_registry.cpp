@@ -2,7 +2,7 @@
 #include <mutex>
 #include <utility>
 
-#include "cluster/session_registry.h"
+#include "online/session_registry.h"
 
 namespace parley {
 namespace {

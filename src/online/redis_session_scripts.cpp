@@ -1,4 +1,4 @@
-#include "cluster/redis_session_scripts.h"
+#include "online/redis_session_scripts.h"
 
 namespace parley::redis_session_scripts {
 namespace {

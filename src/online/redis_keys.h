@@ -1,5 +1,5 @@
 #pragma once
-// Every Redis key Parley writes, in one place, and Redis Cluster's key → slot function.
+// Every Redis key Parley writes, in one place (the slot a key lands in: redis/key_slot.h).
 //
 // Keys carry a hash tag ({...}) so that everything one script touches lives in one Cluster slot:
 // Lua scripts and multi-key commands are only allowed within one slot (CROSSSLOT otherwise). The
@@ -26,7 +26,7 @@
 #include <string>
 #include <string_view>
 
-#include "cluster/sequence_ids.h"
+#include "online/sequence_ids.h"
 
 namespace parley {
 
@@ -41,19 +41,5 @@ std::string nodes();
 std::string node(std::string_view node_id);
 
 }  // namespace redis_keys
-
-constexpr uint16_t kClusterSlotCount = 16384;
-
-// CRC16-CCITT (XMODEM): polynomial 0x1021, initial value 0, no reflection, no final XOR — the
-// variant Redis Cluster uses. crc16("123456789") == 0x31C3.
-uint16_t crc16(std::string_view data);
-
-// The part of the key Redis Cluster hashes: if the key has a '{' and a '}' somewhere after it,
-// and at least one character lies between the first '{' and the first '}' after it, that
-// substring; otherwise the whole key. Only the first '{' counts: "foo{}{bar}" hashes all of it.
-std::string_view hashTag(std::string_view key);
-
-// CRC16(hashTag(key)) mod 16384, exactly as `CLUSTER KEYSLOT` answers.
-uint16_t keySlot(std::string_view key);
 
 }  // namespace parley

@@ -1,7 +1,7 @@
 // RedisSequenceIds against real redis-server processes (ctest label `redis`), seeded from a real
 // SQLite message store: ids never repeat or go backwards, also when Redis loses or rolls back a
 // counter.
-#include "cluster/redis_sequence_ids.h"
+#include "online/redis_sequence_ids.h"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "cluster/redis_keys.h"
-#include "cluster/redis_test_deployment.h"
+#include "online/redis_keys.h"
+#include "online/redis_test_deployment.h"
 #include "store/store.h"
 #include "testing/eventually.h"
 #include "testing/temp_dir.h"

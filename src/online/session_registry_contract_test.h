@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/session_registry.h"
+#include "online/session_registry.h"
 
 namespace parley::contract {
 

@@ -1,4 +1,4 @@
-#include "cluster/redis_session_registry.h"
+#include "online/redis_session_registry.h"
 
 #include <spdlog/spdlog.h>
 
@@ -10,8 +10,8 @@
 #include <memory>
 #include <set>
 
-#include "cluster/redis_keys.h"
-#include "cluster/redis_session_scripts.h"
+#include "online/redis_keys.h"
+#include "online/redis_session_scripts.h"
 #include "redis/redis_deployment.h"
 
 namespace parley {

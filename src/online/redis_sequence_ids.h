@@ -26,8 +26,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "cluster/sequence_ids.h"
 #include "core/result.h"
+#include "online/sequence_ids.h"
 
 namespace parley {
 

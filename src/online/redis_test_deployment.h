@@ -1,5 +1,5 @@
 #pragma once
-// Test support for the cluster_redis_test suites: a RedisDeployment over real redis-server
+// Test support for the online_redis_test suites: a RedisDeployment over real redis-server
 // processes in one of the three topologies, with io threads of its own, plus helpers to flush
 // and restart it. Header-only, over parley_redis_test_support (cluster and nodes Redis tests).
 #include <gtest/gtest.h>

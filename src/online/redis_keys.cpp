@@ -1,0 +1,34 @@
+#include "online/redis_keys.h"
+
+#include <algorithm>
+
+namespace parley {
+
+namespace redis_keys {
+
+std::string session(int64_t user_id) { return "im:sess:{u:" + std::to_string(user_id) + "}"; }
+
+std::string groupSequence(int64_t group_id) {
+  return "im:seq:{g:" + std::to_string(group_id) + "}";
+}
+
+std::string privateSequence(int64_t user1, int64_t user2) {
+  return "im:seq:{p:" + std::to_string(std::min(user1, user2)) + ":" +
+         std::to_string(std::max(user1, user2)) + "}";
+}
+
+std::string sequence(const ConversationKey& key) {
+  return key.is_group ? groupSequence(key.a) : privateSequence(key.a, key.b);
+}
+
+std::string nodes() { return "im:nodes:{cluster}"; }
+
+std::string node(std::string_view node_id) {
+  std::string key = "im:node:{cluster}:";
+  key.append(node_id);
+  return key;
+}
+
+}  // namespace redis_keys
+
+}  // namespace parley
