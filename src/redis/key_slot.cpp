@@ -1,6 +1,8 @@
 #include "redis/key_slot.h"
 
 #include <array>
+#include <string>
+#include <vector>
 
 namespace parley {
 
@@ -38,6 +40,24 @@ std::string_view hashTag(std::string_view key) {
   const size_t close = key.find('}', open + 1);
   if (close == std::string_view::npos || close == open + 1) return key;
   return key.substr(open + 1, close - open - 1);
+}
+
+std::string_view slotTag(uint16_t slot) {
+  static const std::vector<std::string> tags = [] {
+    std::vector<std::string> found(kClusterSlotCount);
+    size_t missing = kClusterSlotCount;
+    // "s0", "s1", ...: the first tag found for each slot, so every process derives the same ones.
+    for (uint64_t i = 0; missing > 0; ++i) {
+      std::string tag = "s" + std::to_string(i);
+      std::string& entry = found[crc16(tag) & (kClusterSlotCount - 1)];
+      if (entry.empty()) {
+        entry = std::move(tag);
+        --missing;
+      }
+    }
+    return found;
+  }();
+  return tags[slot & (kClusterSlotCount - 1)];
 }
 
 uint16_t keySlot(std::string_view key) {

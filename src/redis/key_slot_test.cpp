@@ -68,5 +68,12 @@ TEST(KeySlot, AlwaysBelow16384) {
   EXPECT_LT(keySlot(binary), kClusterSlotCount);
 }
 
+TEST(SlotTag, LandsInItsSlot) {
+  for (uint32_t slot = 0; slot < kClusterSlotCount; ++slot) {
+    const std::string key = "im:mark:{" + std::string(slotTag(static_cast<uint16_t>(slot))) + "}";
+    ASSERT_EQ(keySlot(key), slot) << key;
+  }
+}
+
 }  // namespace
 }  // namespace parley

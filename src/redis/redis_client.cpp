@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <deque>
 #include <future>
+#include <mutex>
 #include <random>
 #include <utility>
 
@@ -138,8 +139,8 @@ Result<RedisUri> parseRedisUri(std::string_view uri) {
 // ---------------------------------------------------------------------------------------------
 // Scripts
 
-RedisScript::RedisScript(std::string source)
-    : source_(std::make_shared<const std::string>(std::move(source))) {
+RedisScript::RedisScript(std::string source, ScriptArgs args)
+    : source_(std::make_shared<const std::string>(std::move(source))), args_(args) {
   boost::uuids::detail::sha1 hasher;
   hasher.process_bytes(source_->data(), source_->size());
   boost::uuids::detail::sha1::digest_type digest;
@@ -154,10 +155,16 @@ RedisScript::RedisScript(std::string source)
 
 namespace {
 
+// Encodes a command once the connection that sends it knows its server's identity (scripts with
+// ScriptArgs::kServerIdFirst).
+using Encoder = std::function<std::string(const std::string& server_id)>;
+
 struct Pending {
   RedisClient::Callback done;
   Clock::time_point deadline;
-  std::string bytes;  // only while held: the command has not been put in the outbox yet
+  // Only while held (the command has not been put in the outbox yet): its bytes, or its encoder.
+  std::string bytes;
+  Encoder encode;
 };
 
 enum class ConnState {
@@ -217,6 +224,8 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   Clock::time_point outage_since;
   std::array<char, 16 * 1024> read_buffer;
   std::minstd_rand rng;
+  std::string server_id;             // the strand's copy
+  bool info_refused_logged = false;  // INFO refused: logged once per client
 
   std::atomic<bool> connected{false};
   std::atomic<uint64_t> commands{0};
@@ -225,6 +234,9 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<uint64_t> disconnects{0};
   std::atomic<uint64_t> timeouts{0};
   std::atomic<uint64_t> script_reloads{0};
+  std::atomic<uint64_t> server_changes{0};
+  mutable std::mutex server_id_mutex;
+  std::string server_id_copy;  // for serverId() from any thread, under server_id_mutex
 
   void start() {
     asio::dispatch(strand, [self = shared_from_this()] { self->connect(); });
@@ -248,6 +260,15 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
+  // Takes a command encoded only when it is written, with the identity of the server it goes to.
+  void submitEncoded(Encoder encode, Callback done) {
+    commands.fetch_add(1, std::memory_order_relaxed);
+    asio::dispatch(strand, [self = shared_from_this(), encode = std::move(encode),
+                            done = std::move(done)]() mutable {
+      self->accept({}, std::move(done), std::move(encode));
+    });
+  }
+
   // Several commands that must reach the server together: accepted in one strand step.
   void submitTogether(std::vector<std::string> batch, Callback last) {
     commands.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -257,7 +278,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  void acceptTogether(std::vector<std::string> batch, Callback last) {
+  void acceptTogether(std::vector<std::string> batch, Callback last, Encoder last_encoder = {}) {
     if (batch.empty()) {
       return asio::post(strand, [last = std::move(last)] {
         last(error(StatusCode::kServerInternalError, "an empty Redis pipeline"));
@@ -274,10 +295,10 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     for (size_t i = 0; i + 1 < batch.size(); ++i) {
       accept(std::move(batch[i]), [](Result<RespValue>) {});
     }
-    accept(std::move(batch.back()), std::move(last));
+    accept(std::move(batch.back()), std::move(last), std::move(last_encoder));
   }
 
-  void accept(std::string bytes, Callback done) {
+  void accept(std::string bytes, Callback done, Encoder encode = {}) {
     switch (state) {
       case ConnState::kStopped:
         return failFast(std::move(done), "the Redis client was stopped");
@@ -291,11 +312,11 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     }
     const auto deadline = Clock::now() + options.command_timeout;
     if (state == ConnState::kReady) {
-      outbox += bytes;
-      pending.push_back(Pending{std::move(done), deadline, {}});
+      outbox += encode ? encode(server_id) : bytes;
+      pending.push_back(Pending{std::move(done), deadline, {}, {}});
       flush();
     } else {
-      held.push_back(Pending{std::move(done), deadline, std::move(bytes)});
+      held.push_back(Pending{std::move(done), deadline, std::move(bytes), std::move(encode)});
     }
     armCommandTimer();
   }
@@ -350,28 +371,69 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (uri.db != 0) handshake.push_back({"SELECT", std::to_string(uri.db)});
-    if (handshake.empty()) return onReady();
 
-    const size_t count = handshake.size();
     const auto deadline = Clock::now() + options.command_timeout;
-    for (size_t i = 0; i < count; ++i) {
-      const std::string command = handshake[i][0];
-      appendCommand(outbox, handshake[i]);
-      const bool last = i + 1 == count;
-      pending.push_back(
-          Pending{[self = shared_from_this(), gen, command, last](Result<RespValue> reply) {
-                    // A failed Result means the connection is already gone and being retried.
-                    if (!reply.ok() || gen != self->generation) return;
-                    if (reply->isError()) {
-                      return self->onConnectionError(gen, command + " rejected: " + reply->str);
-                    }
-                    if (last) self->onReady();
-                  },
-                  deadline,
-                  {}});
+    for (const auto& command_args : handshake) {
+      const std::string command = command_args[0];
+      appendCommand(outbox, command_args);
+      pending.push_back(Pending{[self = shared_from_this(), gen, command](Result<RespValue> reply) {
+                                  // A failed Result means the connection is already gone and
+                                  // being retried.
+                                  if (!reply.ok() || gen != self->generation) return;
+                                  if (reply->isError()) {
+                                    return self->onConnectionError(
+                                        gen, command + " rejected: " + reply->str);
+                                  }
+                                },
+                                deadline,
+                                {},
+                                {}});
     }
+    // Last: which server process this is, before any command that wants to know is encoded.
+    appendCommand(outbox, {"INFO", "server"});
+    pending.push_back(Pending{[self = shared_from_this(), gen](Result<RespValue> reply) {
+                                if (!reply.ok() || gen != self->generation) return;
+                                self->learnServerId(*reply);
+                                self->onReady();
+                              },
+                              deadline,
+                              {},
+                              {}});
     flush();
     armCommandTimer();
+  }
+
+  void learnServerId(const RespValue& info) {
+    std::string id;
+    if (!info.isError()) {
+      const size_t at = info.str.find("run_id:");
+      if (at != std::string::npos) {
+        const size_t start = at + 7;
+        const size_t end = info.str.find_first_of("\r\n", start);
+        id = info.str.substr(start, end == std::string::npos ? end : end - start);
+      }
+    }
+    if (id.empty()) {
+      if (!info_refused_logged) {
+        info_refused_logged = true;
+        spdlog::warn(
+            "redis {}: INFO server refused or without run_id ({}); every reconnect counts as a "
+            "possibly different server (sequence counters are re-verified after each one)",
+            name, info.isError() ? info.str : "no run_id");
+      }
+      std::uniform_int_distribution<uint64_t> random;
+      id = "unknown-" + std::to_string(random(rng)) + std::to_string(random(rng));
+    }
+    if (!server_id.empty() && id != server_id) {
+      server_changes.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn(
+          "redis {}: another server process answers now (restart or failover): data written "
+          "before may be gone or older",
+          name);
+    }
+    server_id = id;
+    std::lock_guard lock(server_id_mutex);
+    server_id_copy = std::move(id);
   }
 
   void onReady() {
@@ -388,8 +450,9 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
       spdlog::info("redis {}: connected", name);
     }
     for (auto& command : held) {
-      outbox += command.bytes;
+      outbox += command.encode ? command.encode(server_id) : command.bytes;
       command.bytes.clear();
+      command.encode = nullptr;
       pending.push_back(std::move(command));
     }
     held.clear();
@@ -595,35 +658,74 @@ Result<RespValue> RedisClient::commandSync(std::vector<std::string> args) {
                  [&](Callback done) { command(std::move(args), std::move(done)); });
 }
 
+namespace {
+
+// A script call's keys and arguments, kept for the encoders and the NOSCRIPT fallback.
+struct ScriptCall {
+  std::string sha1;
+  std::shared_ptr<const std::string> source;
+  bool wants_server_id = false;
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+
+  // verb is EVALSHA (body = the SHA1) or EVAL (body = the source).
+  std::string encode(std::string_view verb, std::string_view body,
+                     const std::string& server_id) const {
+    const size_t extra = wants_server_id ? 1 : 0;
+    std::string bytes;
+    appendArrayHeader(bytes, 3 + keys.size() + extra + args.size());
+    appendBulkString(bytes, verb);
+    appendBulkString(bytes, body);
+    appendBulkString(bytes, std::to_string(keys.size()));
+    for (const auto& key : keys) appendBulkString(bytes, key);
+    if (wants_server_id) appendBulkString(bytes, server_id);
+    for (const auto& arg : args) appendBulkString(bytes, arg);
+    return bytes;
+  }
+};
+
+}  // namespace
+
 void RedisClient::evalsha(const RedisScript& script, std::vector<std::string> keys,
                           std::vector<std::string> args, Callback done) {
-  std::string bytes;
-  appendArrayHeader(bytes, 3 + keys.size() + args.size());
-  appendBulkString(bytes, "EVALSHA");
-  appendBulkString(bytes, script.sha1());
-  appendBulkString(bytes, std::to_string(keys.size()));
-  for (const auto& key : keys) appendBulkString(bytes, key);
-  for (const auto& arg : args) appendBulkString(bytes, arg);
-
-  // Keys and args are moved, not copied, into the fallback; the EVAL is encoded only if needed.
-  auto fallback = [impl = impl_, source = script.source_, keys = std::move(keys),
-                   args = std::move(args),
-                   done = std::move(done)](Result<RespValue> reply) mutable {
+  auto call = std::make_shared<const ScriptCall>(ScriptCall{
+      script.sha1(), script.source_, script.wantsServerId(), std::move(keys), std::move(args)});
+  // The EVAL fallback is encoded only if needed.
+  auto fallback = [impl = impl_, call, done = std::move(done)](Result<RespValue> reply) mutable {
     if (!reply.ok() || !reply->isErrorCode("NOSCRIPT")) return done(std::move(reply));
     impl->script_reloads.fetch_add(1, std::memory_order_relaxed);
     // Debug only: after a restart every script call in flight lands here at once.
     spdlog::debug("redis {}: script not cached (server restarted or flushed); sending it again",
                   impl->name);
-    std::string eval;
-    appendArrayHeader(eval, 3 + keys.size() + args.size());
-    appendBulkString(eval, "EVAL");
-    appendBulkString(eval, *source);
-    appendBulkString(eval, std::to_string(keys.size()));
-    for (const auto& key : keys) appendBulkString(eval, key);
-    for (const auto& arg : args) appendBulkString(eval, arg);
-    impl->submit(std::move(eval), std::move(done));
+    impl->submitEncoded(
+        [call](const std::string& server_id) {
+          return call->encode("EVAL", *call->source, server_id);
+        },
+        std::move(done));
   };
-  impl_->submit(std::move(bytes), std::move(fallback));
+  if (!call->wants_server_id) {
+    // Encoded here, off the io thread, as every plain command.
+    impl_->submit(call->encode("EVALSHA", call->sha1, {}), std::move(fallback));
+    return;
+  }
+  impl_->submitEncoded(
+      [call](const std::string& server_id) {
+        return call->encode("EVALSHA", call->sha1, server_id);
+      },
+      std::move(fallback));
+}
+
+void RedisClient::evalAfterAsking(const RedisScript& script, std::vector<std::string> keys,
+                                  std::vector<std::string> args, Callback done) {
+  auto call = std::make_shared<const ScriptCall>(ScriptCall{
+      script.sha1(), script.source_, script.wantsServerId(), std::move(keys), std::move(args)});
+  impl_->commands.fetch_add(2, std::memory_order_relaxed);
+  asio::dispatch(impl_->strand, [impl = impl_, call, done = std::move(done)]() mutable {
+    impl->acceptTogether({encodeCommand({"ASKING"}), std::string()}, std::move(done),
+                         [call](const std::string& server_id) {
+                           return call->encode("EVAL", *call->source, server_id);
+                         });
+  });
 }
 
 Result<RespValue> RedisClient::evalshaSync(const RedisScript& script, std::vector<std::string> keys,
@@ -635,6 +737,11 @@ Result<RespValue> RedisClient::evalshaSync(const RedisScript& script, std::vecto
 
 bool RedisClient::connected() const { return impl_->connected.load(); }
 
+std::string RedisClient::serverId() const {
+  std::lock_guard lock(impl_->server_id_mutex);
+  return impl_->server_id_copy;
+}
+
 RedisClientStats RedisClient::stats() const {
   RedisClientStats stats;
   stats.commands = impl_->commands.load(std::memory_order_relaxed);
@@ -643,6 +750,7 @@ RedisClientStats RedisClient::stats() const {
   stats.disconnects = impl_->disconnects.load(std::memory_order_relaxed);
   stats.timeouts = impl_->timeouts.load(std::memory_order_relaxed);
   stats.script_reloads = impl_->script_reloads.load(std::memory_order_relaxed);
+  stats.server_changes = impl_->server_changes.load(std::memory_order_relaxed);
   return stats;
 }
 

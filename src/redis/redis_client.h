@@ -53,19 +53,33 @@ struct RedisClientOptions {
   RespLimits limits;
 };
 
+// What a script receives besides its own arguments.
+enum class ScriptArgs {
+  kAsGiven,
+  // ARGV[1] is the identity of the server process that runs the script (its INFO run_id, new at
+  // every restart; a promoted replica has its own), filled in by the connection that sends the
+  // call, so it is right whichever server a call is routed or redirected to. The caller's
+  // arguments follow from ARGV[2] on. A script compares it with an identity it stored earlier to
+  // tell whether the data beside it may be an older copy (restart from an older AOF, failover
+  // to a lagging replica) rather than the data it wrote.
+  kServerIdFirst,
+};
+
 // A Lua script with its SHA1, computed once, so EVALSHA needs no SCRIPT LOAD round trip. Cheap
 // to copy.
 class RedisScript {
  public:
-  explicit RedisScript(std::string source);
+  explicit RedisScript(std::string source, ScriptArgs args = ScriptArgs::kAsGiven);
   const std::string& source() const { return *source_; }
   const std::string& sha1() const { return sha1_; }  // 40 lowercase hex digits, as Redis
+  bool wantsServerId() const { return args_ == ScriptArgs::kServerIdFirst; }
 
  private:
   friend class RedisClient;
   // Shared: a NOSCRIPT fallback needs the source after evalsha() has returned.
   std::shared_ptr<const std::string> source_;
   std::string sha1_;
+  ScriptArgs args_;
 };
 
 // Simple counters for metrics and tests; read from any thread.
@@ -76,6 +90,9 @@ struct RedisClientStats {
   uint64_t disconnects = 0;     // connections lost or dropped after having been ready
   uint64_t timeouts = 0;        // command timeouts
   uint64_t script_reloads = 0;  // NOSCRIPT answered by falling back to EVAL
+  // Reconnects that found another server process than before (a restart or a failover): the
+  // data written before may be gone or older.
+  uint64_t server_changes = 0;
 };
 
 class RedisClient {
@@ -115,9 +132,17 @@ class RedisClient {
                std::vector<std::string> args, Callback done);
   Result<RespValue> evalshaSync(const RedisScript& script, std::vector<std::string> keys,
                                 std::vector<std::string> args);
+  // ASKING, then EVAL of the script, back to back (a Redis Cluster slot being imported by this
+  // server). EVAL rather than EVALSHA: a NOSCRIPT fallback would need a second ASKING.
+  void evalAfterAsking(const RedisScript& script, std::vector<std::string> keys,
+                       std::vector<std::string> args, Callback done);
 
   // True between a completed handshake and the next connection loss.
   bool connected() const;
+  // The INFO run_id of the server on the current (or last) connection; empty before the first
+  // handshake. Where INFO is refused (renamed or denied by an ACL), a random id per connection,
+  // so every reconnect counts as a possibly different server.
+  std::string serverId() const;
   RedisClientStats stats() const;
   const RedisUri& uri() const;
 

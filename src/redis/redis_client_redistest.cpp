@@ -194,6 +194,48 @@ TEST(RedisClientTest, EvalshaFallsBackToEvalAfterScriptFlush) {
   EXPECT_FALSE(error->isErrorCode("NOSCRIPT"));
 }
 
+// The run_id line of INFO server, asked on a connection of its own.
+std::string runIdOf(RedisClient& client) {
+  auto info = untilOk(client, {"INFO", "server"});
+  const std::string& text = info.ok() ? info->str : std::string();
+  const size_t at = text.find("run_id:");
+  if (at == std::string::npos) return "";
+  return text.substr(at + 7, text.find_first_of("\r\n", at) - at - 7);
+}
+
+TEST(RedisClientTest, ScriptsLearnWhichServerProcessRunsThem) {
+  RedisServerProcess server;
+  IoThreads io;
+  const RedisScript whoami("return ARGV[1] .. '|' .. ARGV[2]", ScriptArgs::kServerIdFirst);
+  // Issued at once, so the call waits for the handshake: it must still carry the identity
+  // learnt during that handshake (and it goes through the NOSCRIPT fallback too).
+  RedisClient client(io.context(), uriOf(server.uri()), fastOptions());
+  auto first = client.evalshaSync(whoami, {"k"}, {"mine"});
+  ASSERT_TRUE(first.ok()) << replyText(first);
+  RedisClient observer(io.context(), uriOf(server.uri()), fastOptions());
+  const std::string before = runIdOf(observer);
+  ASSERT_EQ(before.size(), 40u);
+  EXPECT_EQ(first->str, before + "|mine");
+  EXPECT_EQ(client.serverId(), before);
+  EXPECT_EQ(client.stats().server_changes, 0u);
+
+  // Another process on the same port is another server, whatever its data.
+  server.kill();
+  server.start();
+  auto after = untilOk(client, {"PING"});
+  ASSERT_TRUE(after.ok()) << replyText(after);
+  const std::string now = runIdOf(observer);
+  ASSERT_NE(now, before);
+  auto second = client.evalshaSync(whoami, {"k"}, {"again"});
+  ASSERT_TRUE(second.ok()) << replyText(second);
+  EXPECT_EQ(second->str, now + "|again");
+  EXPECT_EQ(client.serverId(), now);
+  EXPECT_EQ(client.stats().server_changes, 1u);
+  // Plain scripts get their arguments as given.
+  const RedisScript plain("return ARGV[1]");
+  EXPECT_EQ(client.evalshaSync(plain, {"k"}, {"x"})->str, "x");
+}
+
 TEST(RedisClientTest, CommandTimeoutDropsTheConnectionAndRecovers) {
   RedisServerProcess server;
   IoThreads io;

@@ -245,18 +245,10 @@ class ClusterCore : public std::enable_shared_from_this<ClusterCore> {
     auto on_reply = [self = shared_from_this(), op, target](Result<RespValue> reply) mutable {
       self->onReply(std::move(op), target, std::move(reply));
     };
-    if (asking) {
-      std::vector<std::string> command;
-      if (op->script) {
-        // EVAL, not EVALSHA: a NOSCRIPT fallback would need a second ASKING.
-        command.reserve(3 + op->keys.size() + op->args.size());
-        command = {"EVAL", op->script->source(), std::to_string(op->keys.size())};
-        command.insert(command.end(), op->keys.begin(), op->keys.end());
-        command.insert(command.end(), op->args.begin(), op->args.end());
-      } else {
-        command = op->args;
-      }
-      client->pipeline({{"ASKING"}, std::move(command)}, std::move(on_reply));
+    if (asking && op->script) {
+      client->evalAfterAsking(*op->script, op->keys, op->args, std::move(on_reply));
+    } else if (asking) {
+      client->pipeline({{"ASKING"}, op->args}, std::move(on_reply));
     } else if (op->script) {
       client->evalsha(*op->script, op->keys, op->args, std::move(on_reply));
     } else {
@@ -419,6 +411,14 @@ class ClusterDeployment final : public RedisDeployment {
   }
 
   uint32_t batchOf(std::string_view key) const override { return keySlot(key); }
+
+  std::string keyBeside(std::string_view key, std::string_view name) const override {
+    std::string beside(name);
+    beside += '{';
+    beside += slotTag(keySlot(key));
+    beside += '}';
+    return beside;
+  }
 
   void command(std::string_view routing_key, std::vector<std::string> args,
                RedisClient::Callback done) override {

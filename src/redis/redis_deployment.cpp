@@ -52,6 +52,7 @@ void addClientStats(RedisDeploymentStats& total, const RedisClientStats& client)
   total.connects += client.connects;
   total.disconnects += client.disconnects;
   total.script_reloads += client.script_reloads;
+  total.server_changes += client.server_changes;
 }
 
 }  // namespace detail

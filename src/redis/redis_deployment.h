@@ -55,8 +55,9 @@ struct RedisDeploymentStats {
   uint64_t connects = 0;
   uint64_t disconnects = 0;
   uint64_t script_reloads = 0;
-  uint64_t moved = 0;  // MOVED redirections followed (cluster)
-  uint64_t asked = 0;  // ASK redirections followed (cluster)
+  uint64_t server_changes = 0;  // reconnects that found another server process (restart, failover)
+  uint64_t moved = 0;           // MOVED redirections followed (cluster)
+  uint64_t asked = 0;           // ASK redirections followed (cluster)
 };
 
 class RedisDeployment {
@@ -83,6 +84,12 @@ class RedisDeployment {
   // server (single, sharded) or the same slot (cluster). Used to group per-user work into one
   // call per batch.
   virtual uint32_t batchOf(std::string_view key) const = 0;
+  // The key called `name` that lives beside `key`: in its batch, and the same for every key of
+  // that batch (on a Cluster "<name>{<tag of the slot>}", elsewhere `name` itself on each
+  // server), for state kept per batch, such as a marker that tells whether the batch's data
+  // survived. Use it in a script or command together with a key of that batch, after it: it is
+  // never a routing key (on standalone shards it names no shard).
+  virtual std::string keyBeside(std::string_view key, std::string_view name) const = 0;
 
   // Runs args on the server owning routing_key (the command itself names its keys; routing_key is
   // normally one of them). Error replies (RespValue::isError()) are delivered as values, except

@@ -493,6 +493,61 @@ TEST_F(ClusterTest, MovedUpdatesTheMapAndAskDoesNot) {
   cluster_->migrateSlot(ask_slot, ports[0], ports[2]);
 }
 
+std::string runIdAt(uint16_t port) {
+  const std::string info = syncCommand(port, {"INFO", "server"}).str;
+  const size_t at = info.find("run_id:");
+  return at == std::string::npos ? "" : info.substr(at + 7, 40);
+}
+
+// A script that asks for the server's identity gets the identity of the server that runs it, also
+// after a MOVED or through ASK (where the client sends it to another server than first chosen).
+TEST_F(ClusterTest, ServerIdScriptsGetTheIdOfTheServerThatRunsThem) {
+  IoThreads io(2);
+  auto deployment = openOrDie(io, cluster_->seedUris());
+  ASSERT_TRUE(deployment);
+  const auto ports = cluster_->ports();
+  const RedisScript whoami("redis.call('SET', KEYS[1], ARGV[2]) return ARGV[1]",
+                           ScriptArgs::kServerIdFirst);
+  const int64_t user = userOn(ports[0], 0);
+  const std::string key = redis_keys::session(user);
+  auto at_home = untilOk(*deployment, key, {"PING"});
+  ASSERT_TRUE(at_home.ok());
+  auto first = deployment->evalshaSync(whoami, {key}, {"1"});
+  ASSERT_TRUE(first.ok()) << replyText(first);
+  EXPECT_EQ(first->str, runIdAt(ports[0]));
+
+  const uint16_t slot = keySlot(key);
+  cluster_->migrateSlot(slot, ports[0], ports[1]);
+  auto moved = deployment->evalshaSync(whoami, {key}, {"2"});
+  ASSERT_TRUE(moved.ok()) << replyText(moved);
+  EXPECT_EQ(deployment->stats().moved, 1u);
+  EXPECT_EQ(moved->str, runIdAt(ports[1]));
+
+  // The slot half-way back: a key the source no longer has is run on the target, after ASKING.
+  cluster_->beginSlotMigration(slot, ports[1], ports[2]);
+  const std::string absent = "im:absent:{u:" + std::to_string(user) + "}";
+  auto asked = deployment->evalshaSync(whoami, {absent}, {"3"});
+  ASSERT_TRUE(asked.ok()) << replyText(asked);
+  EXPECT_GE(deployment->stats().asked, 1u);
+  EXPECT_EQ(asked->str, runIdAt(ports[2]));
+  cluster_->finishSlotMigration(slot, ports[1], ports[2]);
+  cluster_->migrateSlot(slot, ports[2], ports[0]);
+}
+
+TEST_F(ClusterTest, KeyBesideLivesInTheSlotOfItsKey) {
+  IoThreads io(1);
+  auto deployment = openOrDie(io, cluster_->seedUris());
+  ASSERT_TRUE(deployment);
+  for (int64_t user = 0; user < 2000; ++user) {
+    const std::string key = redis_keys::session(user);
+    const std::string beside = deployment->keyBeside(key, "im:mark");
+    ASSERT_EQ(keySlot(beside), keySlot(key)) << beside;
+    ASSERT_EQ(beside.rfind("im:mark{", 0), 0u) << beside;
+  }
+  // One per slot: users of one slot share it.
+  EXPECT_EQ(deployment->keyBeside("{u:1}a", "m"), deployment->keyBeside("{u:1}b", "m"));
+}
+
 // Last in the suite: it restarts a node, which loses that node's data.
 TEST_F(ClusterTest, PrimaryDownFailsItsKeysAndRecovers) {
   IoThreads io(2);

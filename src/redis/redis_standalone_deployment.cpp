@@ -42,6 +42,11 @@ class StandaloneDeployment final : public RedisDeployment {
     return static_cast<uint32_t>(shardOf(key));
   }
 
+  // One per server: a script reaches it on whichever server its routing key chose.
+  std::string keyBeside(std::string_view, std::string_view name) const override {
+    return std::string(name);
+  }
+
   void command(std::string_view routing_key, std::vector<std::string> args,
                RedisClient::Callback done) override {
     clientFor(routing_key).command(std::move(args), std::move(done));
