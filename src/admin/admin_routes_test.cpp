@@ -99,16 +99,18 @@ class FakeUserRepository final : public UserRepository {
 
 class FakeSessionRegistry final : public SessionRegistry {
  public:
-  Result<std::optional<DeviceSession>> registerDevice(int64_t user_id, DeviceType device_type,
-                                                      UserStatus status, const std::string& node_id,
-                                                      int64_t now_millis) override {
+  Result<DeviceRegistration> registerDevice(int64_t user_id, DeviceType device_type,
+                                            UserStatus status, const std::string& node_id,
+                                            int64_t now_millis) override {
     UserOnlineInfo& info = online[user_id];
     info.user_id = user_id;
     info.status = status;
     info.devices.push_back({device_type, node_id, now_millis});
-    return std::optional<DeviceSession>();
+    return DeviceRegistration{std::nullopt, now_millis};
   }
-  VoidResult unregisterDevice(int64_t, DeviceType, const std::string&) override { return {}; }
+  VoidResult unregisterDevice(int64_t, DeviceType, const std::string&, int64_t) override {
+    return {};
+  }
   Result<bool> setStatus(int64_t, UserStatus) override { return false; }
   Result<std::vector<UserOnlineInfo>> query(std::span<const int64_t> user_ids) override {
     std::vector<UserOnlineInfo> infos;

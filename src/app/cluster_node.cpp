@@ -91,6 +91,7 @@ void addStats(ClusterMetrics& m, const redis::RedisDeploymentStats& s) {
   m.redis_connects += s.connects;
   m.redis_disconnects += s.disconnects;
   m.redis_redirects += s.moved + s.asked;
+  m.redis_server_changes += s.server_changes;
 }
 
 }  // namespace
@@ -119,6 +120,7 @@ struct ClusterNode::Impl {
   bool stopping = false;  // guarded by mutex
 
   std::atomic<uint64_t> reregistered{0};
+  std::atomic<uint64_t> ghosts_removed{0};
   std::atomic<uint64_t> taken_over{0};
   std::atomic<uint64_t> failures{0};
   bool warned_shared_sqlite = false;
@@ -154,6 +156,7 @@ struct ClusterNode::Impl {
     SessionRefreshReport report = registry->refreshLocalSessions();
     if (report.failed_batches > 0) failures.fetch_add(1);
     reregistered.fetch_add(report.reregistered_devices);
+    ghosts_removed.fetch_add(report.removed_ghosts);
     taken_over.fetch_add(report.taken_over.size());
     for (const auto& [user_id, device_type] : report.taken_over) {
       // While Redis had lost this entry, a newer login of the same device type on another node
@@ -189,6 +192,12 @@ struct ClusterNode::Impl {
     m.sessions_reregistered = reregistered.load();
     m.sessions_taken_over = taken_over.load();
     m.maintenance_failures = failures.load();
+    m.session_ghosts_removed = ghosts_removed.load();
+    if (routing) {
+      const auto routed = routing->stats();
+      m.pushes_undeliverable = routed.undeliverable;
+      m.pushes_offered_to_all = routed.offered_to_all;
+    }
     if (clients) {
       auto rpc = clients->stats();
       m.rpc_pushes_sent = rpc.pushes_sent;
@@ -229,10 +238,14 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
   RedisSessionRegistryOptions registry_options;
   registry_options.node_id = config.node.id;
   registry_options.session_ttl_seconds = config.gateway.close_idle_session_after_seconds;
-  // Membership exists from start() on; before it there are no sessions to look up.
+  // Membership exists from start() on; before it there are no sessions to look up. A node the
+  // view does not hold is looked up in Redis again before its devices count as offline.
   registry_options.is_node_alive = [impl = impl.get()](std::string_view node_id) {
-    return !impl->membership || impl->membership->isAlive(node_id);
+    return !impl->membership || impl->membership->confirmAlive(node_id);
   };
+  // Every node's next refresh writes its sessions back: one tick, plus the refresh itself.
+  registry_options.heal_window_millis =
+      2 * int64_t{config.cluster.heartbeat_interval_millis} + 1000;
   impl->registry = std::make_unique<RedisSessionRegistry>(*impl->session_redis,
                                                           std::move(registry_options), clock);
   RedisSequenceIdsOptions sequence_options;
@@ -283,6 +296,16 @@ void ClusterNode::start(Gateway& gateway) {
                              "': " + joined.status().reason);
   }
   impl.rpc_handler->useMembership(*impl.membership);
+  // This process holds no session yet: whatever names this node in Redis is an earlier
+  // process's, and would show those users online (or be refreshed along with new sessions).
+  if (auto removed = impl.registry->removeEntriesOfEarlierProcess(); !removed) {
+    spdlog::warn(
+        "could not remove the session entries of an earlier process of node {} ({}); the "
+        "refreshes remove those of users who log in here again, the others expire with their TTL",
+        self.id, removed.status().reason);
+  } else {
+    impl.ghosts_removed.fetch_add(*removed);
+  }
   impl.clients = std::make_unique<nodes::RpcNodeClients>(
       impl.pool.context(impl.pool.size() > 1 ? 1 : 0),
       [membership =
@@ -291,6 +314,9 @@ void ClusterNode::start(Gateway& gateway) {
         if (!node) return std::nullopt;
         return nodes::NodeAddress{node->rpc_host, node->rpc_port};
       });
+  impl.membership->setReachability([clients = impl.clients.get()](std::string_view node_id) {
+    return clients->connected(node_id);
+  });
   impl.routing = std::make_unique<nodes::ClusterSessionControl>(self.id, gateway, *impl.registry,
                                                                 *impl.membership, *impl.clients);
   gateway.useCluster(

@@ -155,7 +155,8 @@ struct ClusterSeries {
   Gauge* live_nodes;
   MirroredCounter reregistered, taken_over, maintenance_failures, pushes_sent, pushes_dropped,
       rpc_errors, redis_commands, redis_failed_fast, redis_timeouts, redis_connects,
-      redis_disconnects, redis_redirects;
+      redis_disconnects, redis_redirects, redis_server_changes, pushes_undeliverable,
+      pushes_offered_to_all, session_ghosts_removed;
 };
 
 struct StoreSeries {
@@ -353,6 +354,18 @@ struct Metrics::Impl {
         counter("parley_redis_disconnects_total", "Redis connections lost"),
         counter("parley_redis_redirects_total",
                 "Redis Cluster MOVED and ASK redirections followed"),
+        counter("parley_redis_server_changes_total",
+                "Redis reconnects that found another server process (restart, failover): its "
+                "data may be gone or older"),
+        counter("parley_pushes_undeliverable_total",
+                "Pushes to sessions registered on nodes that are not live (not delivered; the "
+                "users pull when they reconnect)"),
+        counter("parley_pushes_offered_to_all_total",
+                "Recipients offered to every live node because Redis had lost session entries "
+                "moments before"),
+        counter("parley_session_ghosts_removed_total",
+                "Session entries naming this node that it did not hold, removed by a refresh or "
+                "at start"),
     };
   }
 
@@ -376,6 +389,10 @@ struct Metrics::Impl {
     c.redis_connects.set(m.redis_connects);
     c.redis_disconnects.set(m.redis_disconnects);
     c.redis_redirects.set(m.redis_redirects);
+    c.redis_server_changes.set(m.redis_server_changes);
+    c.pushes_undeliverable.set(m.pushes_undeliverable);
+    c.pushes_offered_to_all.set(m.pushes_offered_to_all);
+    c.session_ghosts_removed.set(m.session_ghosts_removed);
   }
 };
 

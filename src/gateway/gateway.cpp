@@ -155,34 +155,16 @@ void Gateway::onClosed(const net::ConnectionPtr& connection) {
     }
   }
   impl_->deps.metrics.sessionClosed(state.close_status);
-  if (owned) impl_->unregisterLater(state.user_id, state.device_type);
+  if (owned) impl_->unregisterLater(state.user_id, state.device_type, state.login_date);
 }
 
-void Gateway::Impl::unregisterLater(int64_t user_id, int32_t device_type) {
-  deps.pool.postBlocking([this, user_id, device_type] {
-    auto removed = deps.sessions.unregisterDevice(user_id, device_type, deps.node_id);
+void Gateway::Impl::unregisterLater(int64_t user_id, int32_t device_type, int64_t login_date) {
+  deps.pool.postBlocking([this, user_id, device_type, login_date] {
+    auto removed = deps.sessions.unregisterDevice(user_id, device_type, deps.node_id, login_date);
     if (!removed) {
-      // The entry expires by its TTL; the node stops refreshing it.
+      // A Redis registry retries the removal at its next refresh.
       spdlog::warn("user {} device {}: could not unregister session: {}", user_id, device_type,
                    removed.status().reason);
-    }
-    net::ConnectionPtr newer;
-    {
-      std::lock_guard lock(sessions_mutex);
-      auto user = local_sessions.find(user_id);
-      if (user != local_sessions.end()) {
-        auto device = user->second.find(device_type);
-        if (device != user->second.end()) newer = device->second.lock();
-      }
-    }
-    if (!newer) return;
-    auto& state = Impl::state(newer);
-    if (state.phase != ConnectionState::Phase::kLoggedIn) return;
-    auto again = deps.sessions.registerDevice(user_id, device_type, state.user_status, deps.node_id,
-                                              deps.clock.nowMillis());
-    if (!again) {
-      spdlog::warn("user {} device {}: could not re-register session: {}", user_id, device_type,
-                   again.status().reason);
     }
   });
 }

@@ -28,6 +28,9 @@ struct ConnectionState {
   int64_t user_id = 0;
   int32_t device_type = 0;
   int32_t user_status = 0;  // as logged in; the registry holds later changes
+  // As the registry recorded it: tells this session apart from a later one of the same device
+  // type when its entry is removed.
+  int64_t login_date = 0;
   std::string session_id;
   // The close signal sent, for metrics; UNKNOWN_ERROR (400) when the connection just vanished.
   int32_t close_status = 400;
@@ -88,11 +91,10 @@ struct Gateway::Impl {
   // Makes the authenticated, registered session live locally and answers.
   void completeLogin(const net::ConnectionPtr& connection, int64_t request_id, int64_t user_id,
                      int32_t device_type, int32_t user_status, int64_t now,
-                     const std::optional<DeviceSession>& previous);
-  // Removes (user, device) of this node from the registry on the blocking pool. If a newer local
-  // session of that device type logged in meanwhile, registers it again, so a close racing a
-  // re-login never leaves a live session unregistered.
-  void unregisterLater(int64_t user_id, int32_t device_type);
+                     const DeviceRegistration& registration);
+  // Removes the session (user, device, login date) of this node from the registry on the
+  // blocking pool. A newer session of that device type keeps its entry: its login date differs.
+  void unregisterLater(int64_t user_id, int32_t device_type, int64_t login_date);
   // Counts a login attempt both as a login and as a request of its kind.
   void recordLogin(StatusCode code, std::chrono::steady_clock::time_point started);
   // Encodes a handler's push once and writes it to every recipient session.

@@ -99,23 +99,25 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
     // The registry may be Redis: register here, off the io thread, and only once the
     // password is known to be right.
     const int64_t now = deps.clock.nowMillis();
-    Result<std::optional<DeviceSession>> previous = std::optional<DeviceSession>();
+    Result<DeviceRegistration> registration = DeviceRegistration{std::nullopt, now};
     if (code == StatusCode::kOk) {
-      previous =
+      registration =
           deps.sessions.registerDevice(req.user_id(), device_type, user_status, deps.node_id, now);
-      if (!previous) {
+      if (!registration) {
         code = StatusCode::kServerUnavailable;
-        reason = previous.status().reason;
+        reason = registration.status().reason;
         noteUnavailable("login of user " + std::to_string(req.user_id()) +
                         ": session registry unavailable: " + reason);
       }
     }
     connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
-                      user_status, code, reason, started, now, previous = std::move(previous)] {
+                      user_status, code, reason, started, now,
+                      registration = std::move(registration)] {
       auto& state = Impl::state(connection);
       if (state.phase != ConnectionState::Phase::kLoggingIn) {
         // Closed while logging in: take back the registration made for it.
-        if (code == StatusCode::kOk) unregisterLater(user_id, device_type);
+        if (code == StatusCode::kOk)
+          unregisterLater(user_id, device_type, registration->login_date);
         return;
       }
       if (code != StatusCode::kOk) {
@@ -125,7 +127,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
         respond(connection, request_id, code, reason);
         return;
       }
-      completeLogin(connection, request_id, user_id, device_type, user_status, now, *previous);
+      completeLogin(connection, request_id, user_id, device_type, user_status, now, *registration);
       noteAvailable();
       recordLogin(StatusCode::kOk, started);
     });
@@ -145,7 +147,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
 
 void Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, int64_t request_id,
                                   int64_t user_id, int32_t device_type, int32_t user_status,
-                                  int64_t now, const std::optional<DeviceSession>& previous) {
+                                  int64_t now, const DeviceRegistration& registration) {
   auto& state = Impl::state(connection);
   std::shared_ptr<net::Connection> kicked;
   {
@@ -157,6 +159,7 @@ void Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, int64_t 
   state.user_id = user_id;
   state.device_type = device_type;
   state.user_status = user_status;
+  state.login_date = registration.login_date;
   state.session_id = newSessionId();
   state.phase = ConnectionState::Phase::kLoggedIn;
   state.last_activity = now;
@@ -167,6 +170,7 @@ void Gateway::Impl::completeLogin(const net::ConnectionPtr& connection, int64_t 
               StatusCode::kSessionSimultaneousConflictsOffline,
               "Another device of the same type logged in");
   }
+  const auto& previous = registration.previous;
   if (previous && previous->node_id != deps.node_id && close_on_node) {
     // The same device type was online on another node: that node closes it (over RPC, which
     // blocks, hence the blocking pool).

@@ -48,12 +48,20 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
   if (registry_failing_.exchange(false))
     spdlog::info("routing: session registry lookup works again");
 
-  // Users the registry knows no device of are offered to the local gateway too: right after
-  // Redis lost its data this node may hold sessions it has not re-registered yet, and a user
-  // without a local session costs the gateway one lookup.
+  // Users the registry knows no device of are offered to the local gateway too: a user without
+  // a local session costs the gateway one lookup.
   std::vector<int64_t> local_users;
+  std::vector<int64_t> everywhere;  // entries possibly lost: every live node gets them
   std::map<std::string, std::vector<int64_t>, std::less<>> remote_users;
   for (const auto& info : *online) {
+    for (const auto& device : info.unreachable) {
+      counters_->undeliverable.fetch_add(1);
+      noteUnreachable(device, info.user_id);
+    }
+    if (info.may_be_incomplete) {
+      everywhere.push_back(info.user_id);
+      continue;
+    }
     if (info.devices.empty()) {
       local_users.push_back(info.user_id);
       continue;
@@ -65,8 +73,11 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
         added_local = true;
         continue;
       }
-      if (!membership_.isAlive(device.node_id)) {
-        ++counters_->skipped_dead_nodes;
+      // Whatever the registry judged: a node this view lost is looked up again before its
+      // users are given up.
+      if (!membership_.confirmAlive(device.node_id)) {
+        counters_->undeliverable.fetch_add(1);
+        noteUnreachable(device, info.user_id);
         continue;
       }
       auto& users = remote_users[device.node_id];
@@ -74,13 +85,46 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
       if (users.empty() || users.back() != info.user_id) users.push_back(info.user_id);
     }
   }
-  for (const auto& [node_id, users] : remote_users) {
+  if (!everywhere.empty()) {
+    counters_->offered_to_all.fetch_add(everywhere.size());
+    for (const auto& node : membership_.liveNodes()) {
+      if (node.id == self_node_id_) continue;
+      auto& users = remote_users[node.id];
+      users.insert(users.end(), everywhere.begin(), everywhere.end());
+    }
+    local_users.insert(local_users.end(), everywhere.begin(), everywhere.end());
+  }
+  for (auto& [node_id, users] : remote_users) {
     ++counters_->remote_pushes;
+    std::sort(users.begin(), users.end());
+    users.erase(std::unique(users.begin(), users.end()), users.end());
     clients_.push(node_id, users, notification, except_user_id, except_device_type);
   }
   if (!local_users.empty()) {
     ++counters_->local_pushes;
     local_.pushToUsers(local_users, std::move(notification), except_user_id, except_device_type);
+  }
+  forgetReachable(remote_users);
+}
+
+void ClusterSessionControl::noteUnreachable(const DeviceSession& device, int64_t user_id) {
+  std::lock_guard lock(unreachable_mutex_);
+  if (!unreachable_nodes_.insert(device.node_id).second) return;
+  spdlog::warn(
+      "routing: pushes to sessions on node {} cannot be delivered (user {} device {}): it is not "
+      "a live node (crashed, or stopped without unregistering them); its users get their "
+      "messages when they reconnect. Counted in parley_pushes_undeliverable_total",
+      device.node_id, user_id, device.device_type);
+}
+
+void ClusterSessionControl::forgetReachable(
+    const std::map<std::string, std::vector<int64_t>, std::less<>>& pushed_to) {
+  std::lock_guard lock(unreachable_mutex_);
+  if (unreachable_nodes_.empty()) return;
+  for (const auto& [node_id, users] : pushed_to) {
+    if (unreachable_nodes_.erase(node_id) > 0) {
+      spdlog::info("routing: node {} is reachable again", node_id);
+    }
   }
 }
 
@@ -108,10 +152,6 @@ void ClusterSessionControl::closeUserSessions(int64_t user_id,
                                              device.device_type) == device_types.end()) {
         continue;
       }
-      if (!membership_.isAlive(device.node_id)) {
-        ++counters_->skipped_dead_nodes;
-        continue;
-      }
       remote_types[device.node_id].push_back(device.device_type);
     }
   }
@@ -129,8 +169,8 @@ void ClusterSessionControl::closeOnNode(const std::string& node_id, int64_t user
     local_.closeUserSessions(user_id, device_types, close_status, code, reason);
     return;
   }
-  if (!membership_.isAlive(node_id)) {
-    // Upstream treats a node that is no longer a member as having no sessions (§1.9).
+  if (!membership_.confirmAlive(node_id)) {
+    // Upstream treats a node that is no longer a member as having no sessions.
     ++counters_->skipped_dead_nodes;
     return;
   }
@@ -156,6 +196,8 @@ ClusterSessionControlStats ClusterSessionControl::stats() const {
   stats.local_pushes = counters_->local_pushes.load();
   stats.remote_pushes = counters_->remote_pushes.load();
   stats.skipped_dead_nodes = counters_->skipped_dead_nodes.load();
+  stats.undeliverable = counters_->undeliverable.load();
+  stats.offered_to_all = counters_->offered_to_all.load();
   stats.registry_errors = counters_->registry_errors.load();
   stats.remote_closes = counters_->remote_closes.load();
   stats.remote_close_failures = counters_->remote_close_failures.load();

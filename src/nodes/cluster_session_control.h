@@ -3,18 +3,26 @@
 // remote node ONE push with its subset of users (never one per user); the local subset goes
 // straight to the gateway. A single node (no other live member) skips the lookup entirely, so it
 // stays as fast as the embedded default.
+//
+// No push is dropped silently. A recipient whose registry entry may be incomplete (Redis lost
+// data moments ago and the nodes are writing their sessions back) is offered to every live node,
+// each of which delivers to the sessions it holds. A recipient registered on a node that is not
+// live (after the registry looked it up again in Redis) cannot be reached: counted as
+// undeliverable, and logged once per such node until it is live again; the user pulls the
+// message when it reconnects.
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "nodes/rpc_server.h"
+#include "online/session_registry.h"
 #include "service/session_control.h"
-
-namespace parley {
-class SessionRegistry;
-}
 
 namespace parley::nodes {
 
@@ -25,8 +33,12 @@ struct ClusterSessionControlStats {
   uint64_t local_pushes = 0;        // pushToUsers calls handed to the local gateway
   uint64_t remote_pushes = 0;       // push RPCs sent (one per remote node per push)
   uint64_t skipped_dead_nodes = 0;  // registry entries on nodes that are not live members
-  uint64_t registry_errors = 0;     // lookups that failed (served locally only)
-  uint64_t remote_closes = 0;       // close RPCs sent
+  // Pushes to sessions registered on nodes that are not live: not delivered.
+  uint64_t undeliverable = 0;
+  // Pushes offered to every live node because the registry had lost entries moments ago.
+  uint64_t offered_to_all = 0;
+  uint64_t registry_errors = 0;  // lookups that failed (served locally only)
+  uint64_t remote_closes = 0;    // close RPCs sent
   uint64_t remote_close_failures = 0;
 };
 
@@ -56,6 +68,10 @@ class ClusterSessionControl final : public SessionControl {
   ClusterSessionControlStats stats() const;
 
  private:
+  // Logs the first undeliverable push to a node, once until it is live again.
+  void noteUnreachable(const DeviceSession& device, int64_t user_id);
+  // A node pushed to is reachable: its next incident is logged again.
+  void forgetReachable(const std::map<std::string, std::vector<int64_t>, std::less<>>& pushed_to);
   void closeRemote(const std::string& node_id, int64_t user_id,
                    std::span<const int32_t> device_types, int32_t close_status, StatusCode code,
                    const std::string& reason);
@@ -67,11 +83,15 @@ class ClusterSessionControl final : public SessionControl {
   NodeClients& clients_;
 
   std::atomic<bool> registry_failing_{false};  // logs a registry outage once
+  std::mutex unreachable_mutex_;
+  std::set<std::string, std::less<>> unreachable_nodes_;  // logged already; guarded by the mutex
   // Shared with the close RPCs' callbacks, which may run after this object is gone.
   struct Counters {
     std::atomic<uint64_t> local_pushes{0};
     std::atomic<uint64_t> remote_pushes{0};
     std::atomic<uint64_t> skipped_dead_nodes{0};
+    std::atomic<uint64_t> undeliverable{0};
+    std::atomic<uint64_t> offered_to_all{0};
     std::atomic<uint64_t> registry_errors{0};
     std::atomic<uint64_t> remote_closes{0};
     std::atomic<uint64_t> remote_close_failures{0};

@@ -130,9 +130,14 @@ VoidResult Membership::registerSelf(bool joining) {
   if (failing_.exchange(false)) {
     spdlog::info("membership: heartbeat of node {} works again", self_.id);
   }
-  if (!joining && toInt64(elements[1]) == 1) {
-    spdlog::warn("membership: node {} was missing in Redis (data lost or pruned); registered again",
-                 self_.id);
+  // This node's own entry gone means Redis lost data (it heartbeats well within stale_after),
+  // not that every other node left.
+  const bool data_lost = !joining && toInt64(elements[1]) == 1;
+  if (data_lost) {
+    spdlog::warn(
+        "membership: node {} was missing in Redis (Redis lost data); registered again, and the "
+        "nodes seen before stay live until they register again or go silent",
+        self_.id);
   }
 
   std::vector<NodeInfo> others;
@@ -153,11 +158,31 @@ VoidResult Membership::registerSelf(bool joining) {
             [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; });
 
   std::vector<NodeInfo> previous;
+  std::vector<std::string> kept;
   {
     std::unique_lock lock(mutex_);
+    if (data_lost) data_lost_at_millis_ = now;
+    const bool recent_loss =
+        data_lost_at_millis_ != 0 && now - data_lost_at_millis_ < options_.stale_after.count();
+    // A node missing from Redis but heard from recently stays, if Redis lost data lately or its
+    // RPC connection works: its own next heartbeat writes it back. It still ages out.
+    for (const auto& node : others_) {
+      const bool listed = std::any_of(others.begin(), others.end(),
+                                      [&](const NodeInfo& o) { return o.id == node.id; });
+      if (listed || !fresh(node, now)) continue;
+      if (recent_loss || (reachable_ && reachable_(node.id))) {
+        others.push_back(node);
+        kept.push_back(node.id);
+      }
+    }
+    std::sort(others.begin(), others.end(),
+              [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; });
     previous.swap(others_);
     others_ = others;
     self_heartbeat_millis_ = now;
+  }
+  for (const auto& id : kept) {
+    spdlog::debug("membership: node {} is missing in Redis but was live moments ago; kept", id);
   }
   // Joins and departures are rare and an operator wants each one in the log.
   for (const auto& node : others) {
@@ -218,6 +243,67 @@ void Membership::noteJoined(NodeInfo node) {
     spdlog::info("membership: node {} is live (rpc {}:{}, announced)", node.id, node.rpc_host,
                  node.rpc_port);
   }
+}
+
+void Membership::setReachability(std::function<bool(std::string_view node_id)> reachable) {
+  std::unique_lock lock(mutex_);
+  reachable_ = std::move(reachable);
+}
+
+bool Membership::confirmAlive(std::string_view node_id) {
+  if (isAlive(node_id)) return true;
+  const int64_t now = clock_.nowMillis();
+  {
+    std::shared_lock lock(mutex_);
+    if (auto it = confirmed_.find(std::string(node_id));
+        it != confirmed_.end() && now - it->second.first < kConfirmIntervalMillis) {
+      return it->second.second;
+    }
+  }
+  // The score in the ZSET and the details, in one script so both are of the same moment.
+  auto reply = redis_.evalshaSync(
+      []() -> const redis::RedisScript& {
+        static const redis::RedisScript script(R"lua(
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return {} end
+local d = redis.call('HMGET', KEYS[2], 'host', 'port', 'started')
+return {score, d[1] or '', d[2] or '', d[3] or ''}
+)lua");
+        return script;
+      }(),
+      {redis_keys::nodes(), redis_keys::node(node_id)}, {std::string(node_id)});
+  bool alive = false;
+  if (reply.ok() && !reply->isError() && reply->elements.size() == 4) {
+    NodeInfo node;
+    node.id = std::string(node_id);
+    node.heartbeat_millis = toInt64(reply->elements[0]);
+    node.rpc_host = reply->elements[1].str;
+    unsigned port = 0;
+    const auto& port_text = reply->elements[2].str;
+    std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    node.rpc_port = static_cast<uint16_t>(port);
+    node.started_at_millis = toInt64(reply->elements[3]);
+    alive = fresh(node, now) && node.rpc_port != 0;
+    if (alive) {
+      spdlog::info("membership: node {} is live (rpc {}:{}, found when looked up)", node.id,
+                   node.rpc_host, node.rpc_port);
+      std::unique_lock lock(mutex_);
+      auto it = std::find_if(others_.begin(), others_.end(),
+                             [&](const NodeInfo& o) { return o.id == node.id; });
+      if (it == others_.end()) {
+        others_.insert(
+            std::upper_bound(others_.begin(), others_.end(), node,
+                             [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; }),
+            node);
+      } else {
+        *it = node;
+      }
+    }
+  }
+  std::unique_lock lock(mutex_);
+  // A failed read counts as "not live" until the next try: the caller treats the node as gone.
+  confirmed_[std::string(node_id)] = {now, alive};
+  return alive;
 }
 
 bool Membership::isAlive(std::string_view node_id) const {

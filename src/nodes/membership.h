@@ -1,14 +1,20 @@
 #pragma once
-// Which Parley nodes are alive, kept in Redis (shared/reference/turms-storage.md §5 describes the
-// MongoDB-based upstream; Parley keeps the same rules in Redis, which every cluster already has):
+// Which Parley nodes are alive, kept in Redis (upstream's turms-server-common cluster discovery
+// keeps members in MongoDB; Parley keeps the same rules in Redis, which every cluster already
+// has):
 //
 //   redis_keys::nodes()    ZSET  node id → last heartbeat, epoch milliseconds
 //   redis_keys::node(id)   HASH  host, port, started, incarnation; PEXPIRE'd to stale_after
 //
 // Every heartbeat is one script: write self, prune nodes whose heartbeat is older than
 // stale_after, and read back the live ones, so one round trip both proves this node alive and
-// refreshes its view. Redis losing the data (FLUSHALL, restart without persistence) needs no
-// special path: the next heartbeat simply writes it again.
+// refreshes its view. Redis losing the data (FLUSHALL, restart without persistence) is noticed
+// when a heartbeat finds this node's own entry gone: the heartbeat writes it again, and the
+// nodes seen before are not declared dead because their entries vanished with the rest. They
+// stay in the view until they write themselves back (their next heartbeat) or their last
+// heartbeat seen grows stale. A node missing from Redis whose RPC connection is healthy is kept
+// too. A node another node's data names (a session on it) but this view does not know is looked
+// up in Redis again before it is treated as dead (confirmAlive).
 //
 // Heartbeats are stamped with each node's own Clock, not Redis's TIME: nodes' clocks are assumed
 // NTP-synced, and a skew well under stale_after (seconds) does no harm. Reads are served from a
@@ -17,10 +23,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -68,8 +76,16 @@ class Membership {
   // Graceful shutdown: removes this node so that peers stop routing to it at once.
   void leave();
 
+  // Reachability of peers over RPC (a connected client): a peer missing from Redis but reachable
+  // is kept in the view. Set once the RPC clients exist.
+  void setReachability(std::function<bool(std::string_view node_id)> reachable);
+
   // Reads of the cached view; the local node is always alive.
   bool isAlive(std::string_view node_id) const;
+  // isAlive, else reads that node's entry from Redis (blocking; at most once per second per
+  // node, answering from the last read in between) and adds it to the view when fresh: a node
+  // this view lost or has not heard of yet.
+  bool confirmAlive(std::string_view node_id);
   // The last known details of a node, live or not (isAlive tells).
   std::optional<NodeInfo> find(std::string_view node_id) const;
   // The live nodes, this one included, in id order.
@@ -80,6 +96,9 @@ class Membership {
   const MembershipOptions& options() const { return options_; }
 
  private:
+  // confirmAlive reads a node's entry at most this often.
+  static constexpr int64_t kConfirmIntervalMillis = 1000;
+
   VoidResult registerSelf(bool joining);
   bool fresh(const NodeInfo& node, int64_t now_millis) const;
 
@@ -93,7 +112,12 @@ class Membership {
   mutable std::shared_mutex mutex_;
   std::vector<NodeInfo> others_;       // guarded by mutex_; as last read from Redis
   int64_t self_heartbeat_millis_ = 0;  // guarded by mutex_
-  std::atomic<bool> failing_{false};   // logs an outage once
+  // When a heartbeat last found this node's own entry gone (Redis lost data); 0 = never.
+  int64_t data_lost_at_millis_ = 0;                  // guarded by mutex_
+  std::function<bool(std::string_view)> reachable_;  // guarded by mutex_
+  // confirmAlive's last read per node: when, and whether the node was live then.
+  std::unordered_map<std::string, std::pair<int64_t, bool>> confirmed_;  // guarded by mutex_
+  std::atomic<bool> failing_{false};                                     // logs an outage once
 };
 
 }  // namespace parley::nodes

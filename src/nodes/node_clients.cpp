@@ -47,6 +47,7 @@ constexpr size_t kMaxFramesPerWrite = 64;
 struct Outgoing {
   std::shared_ptr<const std::string> bytes;
   bool push = false;
+  SteadyClock::time_point deadline{};  // pushes: dropped if still queued by then
 };
 
 }  // namespace
@@ -84,6 +85,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
         socket_(owner.strand),
         resolver_(owner.strand),
         connect_timer_(owner.strand),
+        retry_timer_(owner.strand),
         decoder_(owner.options.max_frame_size),
         read_buffer_(kReadChunk) {
     backoff_ = owner.options.reconnect_min_delay;
@@ -96,12 +98,15 @@ class Peer : public std::enable_shared_from_this<Peer> {
       reject(push, std::move(done), "shutting down");
       return;
     }
+    const auto now = SteadyClock::now();
     if (state_ == State::kBackoff) {
-      if (SteadyClock::now() < retry_at_) {
+      if (now >= retry_at_) {
+        state_ = State::kIdle;
+      } else if (!push) {
         reject(push, std::move(done), "unreachable: " + last_error_);
         return;
       }
-      state_ = State::kIdle;
+      // A push waits in the queue for the retry timer's connect.
     }
     if (frame->size() > owner_.options.max_frame_size + kRpcFrameHeaderSize) {
       spdlog::warn("rpc: a frame of {} bytes for node {} exceeds the frame limit; not sent",
@@ -120,16 +125,19 @@ class Peer : public std::enable_shared_from_this<Peer> {
     }
     if (!push) addPending(request_id, std::move(done));
     queued_bytes_ += frame->size();
-    queue_.push_back(Outgoing{std::move(frame), push});
+    queue_.push_back(Outgoing{std::move(frame), push, now + owner_.options.push_retry_window});
     if (state_ == State::kIdle) {
       connect();
     } else if (state_ == State::kConnected) {
       flush();
+    } else if (state_ == State::kBackoff && !retry_armed_) {
+      armRetry();
     }
   }
 
   void shutdown() {
     state_ = State::kShutdown;
+    retry_timer_.cancel();
     failAll("shutting down");
   }
 
@@ -244,16 +252,21 @@ class Peer : public std::enable_shared_from_this<Peer> {
     closeSocket();
     if (!outage_logged_) {
       outage_logged_ = true;
-      spdlog::warn("rpc: node {} ({}) unreachable: {}; dropping pushes to it until it is back",
-                   node_id_, address_.empty() ? "no address" : address_, why);
+      spdlog::warn(
+          "rpc: node {} ({}) unreachable: {}; pushes to it wait up to {} ms for it, then are "
+          "dropped",
+          node_id_, address_.empty() ? "no address" : address_, why,
+          owner_.options.push_retry_window.count());
     }
-    failAll("unreachable: " + why);
+    failRequests("unreachable: " + why);
+    dropExpiredPushes();
     state_ = State::kBackoff;
     retry_at_ = SteadyClock::now() + backoff_;
     backoff_ = std::min(backoff_ * 2, owner_.options.reconnect_max_delay);
+    if (!queue_.empty()) armRetry();
   }
 
-  // A connection that worked is lost: the next request reconnects at once (the peer may simply
+  // A connection that worked is lost: reconnect at once if pushes wait (the peer may simply
   // have restarted); only a failing connect backs off.
   void connectionLost(const std::string& why) {
     last_error_ = why;
@@ -262,8 +275,35 @@ class Peer : public std::enable_shared_from_this<Peer> {
       outage_logged_ = true;
       spdlog::warn("rpc: connection to node {} ({}) lost: {}", node_id_, address_, why);
     }
-    failAll("connection lost: " + why);
+    failRequests("connection lost: " + why);
+    dropExpiredPushes();
     state_ = State::kIdle;
+    if (!queue_.empty()) connect();
+  }
+
+  // After the backoff, a connect for the pushes that wait (or their expiry).
+  void armRetry() {
+    if (retry_armed_) return;
+    retry_armed_ = true;
+    retry_timer_.expires_at(retry_at_);
+    retry_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      self->retry_armed_ = false;
+      if (ec || self->state_ != State::kBackoff) return;
+      self->dropExpiredPushes();
+      if (self->queue_.empty()) return;
+      self->state_ = State::kIdle;
+      self->connect();
+    });
+  }
+
+  void dropExpiredPushes() {
+    const auto now = SteadyClock::now();
+    std::erase_if(queue_, [&](const Outgoing& outgoing) {
+      if (!outgoing.push || outgoing.deadline > now) return false;
+      ++pushes_dropped_;
+      queued_bytes_ -= std::min(outgoing.bytes->size(), queued_bytes_);
+      return true;
+    });
   }
 
   void closeSocket() {
@@ -274,7 +314,16 @@ class Peer : public std::enable_shared_from_this<Peer> {
     error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    writing_.reset();
+    if (writing_) {
+      // Written (perhaps in part) to a connection now gone: not sent again, it may have arrived.
+      size_t bytes = 0;
+      for (const auto& outgoing : *writing_) {
+        if (outgoing.push) ++pushes_dropped_;
+        bytes += outgoing.bytes->size();
+      }
+      queued_bytes_ -= std::min(bytes, queued_bytes_);
+      writing_.reset();
+    }
   }
 
   // Drops what is queued and fails what awaits an answer.
@@ -286,6 +335,16 @@ class Peer : public std::enable_shared_from_this<Peer> {
     queue_.clear();
     queued_bytes_ = 0;
     queue_full_logged_ = false;
+    failRequests(why);
+  }
+
+  // Fails the close requests, queued or awaiting an answer; pushes stay queued.
+  void failRequests(const std::string& why) {
+    std::erase_if(queue_, [&](const Outgoing& outgoing) {
+      if (outgoing.push) return false;
+      queued_bytes_ -= std::min(outgoing.bytes->size(), queued_bytes_);
+      return true;
+    });
     auto pending = std::move(pending_);
     pending_.clear();
     for (auto& [id, request] : pending) {
@@ -367,6 +426,8 @@ class Peer : public std::enable_shared_from_this<Peer> {
   tcp::socket socket_;
   tcp::resolver resolver_;
   asio::steady_timer connect_timer_;
+  asio::steady_timer retry_timer_;
+  bool retry_armed_ = false;
   uint64_t attempt_ = 0;
   SteadyClock::time_point retry_at_{};
   std::chrono::milliseconds backoff_{0};
@@ -507,6 +568,12 @@ Status RpcNodeClients::announceJoin(const std::string& node_id, const rpc::NodeJ
     return error(StatusCode::kServerUnavailable, "node " + node_id + " did not answer in time");
   }
   return answer.get();
+}
+
+bool RpcNodeClients::connected(std::string_view node_id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->peers.find(node_id);
+  return it != impl_->peers.end() && it->second->stats().connected;
 }
 
 NodeClientsStats RpcNodeClients::stats() const {

@@ -2,10 +2,13 @@
 // The client side of node-to-node RPC: one connection per peer node, opened lazily and reopened
 // after a failure. NodeClients is an interface so that routing can be tested without sockets.
 //
-// Pushes are best-effort: while a peer is unreachable (or its outbound queue is full) they are
-// dropped and counted, with one log line per outage; clients pull what they missed by sequence
-// id. Close requests are answered, pipelined on the same connection and matched by request id,
-// and fail with kServerUnavailable on a timeout or an unreachable peer.
+// Pushes wait out a short outage: while a peer cannot be reached (it restarts, its address is
+// being looked up again) they stay queued and the connection is retried with backoff, for up to
+// push_retry_window; pushes still queued then, or past the queue's bound, are dropped and
+// counted, with one log line per outage, and clients pull what they missed by sequence id. A
+// push already written to a connection that breaks is not sent again (it may have arrived).
+// Close requests are answered, pipelined on the same connection and matched by request id, and
+// fail with kServerUnavailable on a timeout or an unreachable peer.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,7 +38,7 @@ struct PeerStats {
   std::string node_id;
   bool connected = false;
   uint64_t pushes_sent = 0;     // push frames written to the socket
-  uint64_t pushes_dropped = 0;  // peer unreachable, unknown, or queue full
+  uint64_t pushes_dropped = 0;  // peer unreachable past the retry window, or queue full
   uint64_t close_requests = 0;
   uint64_t rpc_errors = 0;  // close requests that failed (timeout, connection lost, refused)
   uint64_t connects = 0;
@@ -75,6 +78,8 @@ class NodeClients {
     return {};
   }
   virtual NodeClientsStats stats() const = 0;
+  // True while this node has a working connection to node_id. Any thread.
+  virtual bool connected(std::string_view node_id) const { return false; }
 };
 
 struct NodeAddress {
@@ -90,6 +95,8 @@ NodeResolver membershipResolver(const Membership& membership);
 struct NodeClientsOptions {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{5000};
+  // How long a push waits for an unreachable peer before it is dropped.
+  std::chrono::milliseconds push_retry_window{5000};
   // After a failed connect, requests fail fast for this long (doubling up to the max) instead of
   // each waiting for a connect timeout.
   std::chrono::milliseconds reconnect_min_delay{100};
@@ -122,6 +129,7 @@ class RpcNodeClients final : public NodeClients {
                        std::span<const int32_t> device_types, int32_t close_status, StatusCode code,
                        const std::string& reason) override;
   NodeClientsStats stats() const override;
+  bool connected(std::string_view node_id) const override;
 
   struct Impl;
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -26,9 +27,9 @@ bool isValidOnlineStatus(UserStatus status) {
 // status changes, not per message.
 class InProcessSessionRegistry final : public SessionRegistry {
  public:
-  Result<std::optional<DeviceSession>> registerDevice(int64_t user_id, DeviceType device_type,
-                                                      UserStatus status, const std::string& node_id,
-                                                      int64_t now_millis) override {
+  Result<DeviceRegistration> registerDevice(int64_t user_id, DeviceType device_type,
+                                            UserStatus status, const std::string& node_id,
+                                            int64_t now_millis) override {
     if (!isValidDeviceType(device_type)) {
       return error(StatusCode::kIllegalArgument, "invalid device type");
     }
@@ -38,24 +39,30 @@ class InProcessSessionRegistry final : public SessionRegistry {
     std::lock_guard lock(mutex_);
     UserEntry& user = users_[user_id];
     user.status = status;
-    DeviceSession session{device_type, node_id, now_millis};
-    std::optional<DeviceSession> previous;
+    DeviceRegistration registration{std::nullopt, now_millis};
     if (auto it = user.devices.find(device_type); it != user.devices.end()) {
-      previous = std::exchange(it->second, std::move(session));
+      if (it->second.node_id == node_id) {
+        registration.login_date = std::max(now_millis, it->second.login_date + 1);
+      }
+      registration.previous =
+          std::exchange(it->second, DeviceSession{device_type, node_id, registration.login_date});
     } else {
-      user.devices.emplace(device_type, std::move(session));
+      user.devices.emplace(device_type, DeviceSession{device_type, node_id, now_millis});
     }
-    return previous;
+    return registration;
   }
 
-  VoidResult unregisterDevice(int64_t user_id, DeviceType device_type,
-                              const std::string& node_id) override {
+  VoidResult unregisterDevice(int64_t user_id, DeviceType device_type, const std::string& node_id,
+                              int64_t login_date) override {
     std::lock_guard lock(mutex_);
     const auto user = users_.find(user_id);
     if (user == users_.end()) return {};
     auto& devices = user->second.devices;
     const auto device = devices.find(device_type);
-    if (device == devices.end() || device->second.node_id != node_id) return {};
+    if (device == devices.end() || device->second.node_id != node_id ||
+        device->second.login_date != login_date) {
+      return {};
+    }
     devices.erase(device);
     if (devices.empty()) users_.erase(user);
     return {};

@@ -8,6 +8,8 @@ namespace redis_keys {
 
 std::string session(int64_t user_id) { return "im:sess:{u:" + std::to_string(user_id) + "}"; }
 
+std::string_view sessionMarker() { return "im:sess-mark"; }
+
 std::string groupSequence(int64_t group_id) {
   return "im:seq:{g:" + std::to_string(group_id) + "}";
 }

@@ -11,6 +11,9 @@
 //   im:sess:{u:<user>}           HASH  the user's session: status, device type → node id,
 //                                      node id → heartbeat (layout: turms-storage.md §1.2).
 //                                      TTL = close-idle-session timeout, refreshed by heartbeats.
+//   im:sess-mark{<slot tag>}     HASH  per batch of session keys (a Cluster slot; on standalone
+//                                      servers one "im:sess-mark" per server): the Redis server
+//                                      process holding them, and since when (ms).
 //   im:seq:{g:<group>}           the group conversation's last sequence id (seeded from durable
 //                                storage when missing, then incremented; no TTL).
 //   im:seq:{p:<lo>:<hi>}         the private conversation's last sequence id; lo < hi are the two
@@ -33,6 +36,9 @@ namespace parley {
 namespace redis_keys {
 
 std::string session(int64_t user_id);
+// The name of the marker kept beside each batch of session keys (RedisDeployment::keyBeside):
+// which Redis server process holds them and since when (redis_session_scripts.h, querySessions).
+std::string_view sessionMarker();
 std::string groupSequence(int64_t group_id);
 // Unordered: (a, b) and (b, a) give the same key.
 std::string privateSequence(int64_t user1, int64_t user2);

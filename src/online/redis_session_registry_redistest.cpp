@@ -33,6 +33,8 @@ using testing::RedisTestDeployment;
 using testing::TestTopology;
 
 constexpr int kTtlSeconds = 180;
+// Short, so the tests see a batch's lookups flagged after a loss and unflagged again.
+constexpr int64_t kHealWindowMillis = 500;
 
 // Registries of several nodes over one deployment, with a clock the test moves.
 class RedisRegistryEnv final : public contract::SessionRegistryTestEnv {
@@ -44,13 +46,16 @@ class RedisRegistryEnv final : public contract::SessionRegistryTestEnv {
   }
 
   std::unique_ptr<RedisSessionRegistry> makeRedisRegistry(
-      const std::string& node_id, std::function<bool(std::string_view)> alive = {}) {
+      const std::string& node_id, std::function<bool(std::string_view)> alive = {},
+      std::function<void()> after_refresh_snapshot = {}) {
     if (!deployment_.ok()) return nullptr;
     RedisSessionRegistryOptions options;
     options.node_id = node_id;
     options.session_ttl_seconds = kTtlSeconds;
     options.refresh_batch_size = 7;  // several calls per batch even with few users
     options.is_node_alive = std::move(alive);
+    options.heal_window_millis = kHealWindowMillis;
+    options.after_refresh_snapshot = std::move(after_refresh_snapshot);
     return std::make_unique<RedisSessionRegistry>(deployment_.redis(), options, clock_);
   }
 
@@ -124,8 +129,8 @@ TEST_P(RedisSessionRegistryTest, LocalSessionsAndHeartbeatFieldsFollowTheDevices
 TEST_P(RedisSessionRegistryTest, NoHashOutlivesTheLastDeviceOrComesFromASetStatus) {
   registerOk(1, kDesktop, "n1");
   registerOk(1, kDesktop, "n2");
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n2").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1", 1001).ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n2", 1001).ok());
   // The last device took the whole hash with it.
   EXPECT_EQ(pttl(1), -2);
 
@@ -223,12 +228,12 @@ TEST_P(RedisSessionRegistryTest, LoginOnAnotherNodeReplacesAndReturnsThePrevious
   ASSERT_TRUE(a->registerDevice(1, kDesktop, kUserStatusAvailable, "a", 100).ok());
   auto previous = b->registerDevice(1, kDesktop, kBusy, "b", 200);
   ASSERT_TRUE(previous.ok());
-  ASSERT_TRUE(previous->has_value());
-  EXPECT_EQ((*previous)->node_id, "a");
-  EXPECT_EQ((*previous)->login_date, 100);
+  ASSERT_TRUE(previous->previous.has_value());
+  EXPECT_EQ(previous->previous->node_id, "a");
+  EXPECT_EQ(previous->previous->login_date, 100);
 
   // a closes its (kicked) session: that must not remove b's login.
-  ASSERT_TRUE(a->unregisterDevice(1, kDesktop, "a").ok());
+  ASSERT_TRUE(a->unregisterDevice(1, kDesktop, "a", 100).ok());
   const UserOnlineInfo info = contract::queryOne(*a, 1);
   ASSERT_EQ(info.devices.size(), 1u);
   EXPECT_EQ(info.devices[0].node_id, "b");
@@ -372,7 +377,7 @@ TEST_P(RedisSessionRegistryTest, FailsFastWhileRedisIsDownAndWorksAfterwards) {
   EXPECT_GT(failed.failed_batches, 0u);
   EXPECT_FALSE(failed.first_error.empty());
   // Logging out while Redis is down still forgets the session locally.
-  EXPECT_FALSE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
+  EXPECT_FALSE(registry_->unregisterDevice(1, kDesktop, "n1", 1001).ok());
   EXPECT_EQ(registry_->localSessionCount(), 0u);
 
   env_.deployment().startAll();
@@ -380,6 +385,108 @@ TEST_P(RedisSessionRegistryTest, FailsFastWhileRedisIsDownAndWorksAfterwards) {
       [&] { return registry_->registerDevice(2, kDesktop, kUserStatusAvailable, "n1", 1).ok(); }));
   EXPECT_EQ(queryOne(2).devices.size(), 1u);
   EXPECT_EQ(queryOne(1).devices.size(), 0u);
+}
+
+// --- Exact presence ---
+
+// A logout while a refresh that still listed the session is in flight: the refresh writes the
+// session back (Redis had lost it), and it must not stay online.
+TEST_P(RedisSessionRegistryTest, ALogoutDuringARefreshIsNotWrittenBack) {
+  std::unique_ptr<RedisSessionRegistry> node;
+  node = env_.makeRedisRegistry("a", {}, [&] {
+    // After the snapshot, before the refresh's script: the user logs out.
+    ASSERT_TRUE(node->unregisterDevice(1, kDesktop, "a", 1001).ok());
+  });
+  contract::registerOk(*node, 1, kDesktop, "a", kUserStatusAvailable);
+  contract::registerOk(*node, 2, kDesktop, "a", kUserStatusAvailable);
+  env_.deployment().flushAll();  // so that the refresh writes back what it listed
+
+  const SessionRefreshReport report = node->refreshLocalSessions();
+  EXPECT_EQ(report.failed_batches, 0u) << report.first_error;
+  EXPECT_EQ(report.undone_write_backs, 1u);
+  EXPECT_TRUE(queryOne(1).devices.empty()) << "the logged-out session is online again";
+  EXPECT_EQ(queryOne(2).devices.size(), 1u);
+  EXPECT_EQ(pttl(1), -2);
+}
+
+// A process of node "a" crashed with sessions registered; the next process of "a" must not let
+// them look online, even for a user who logs in on it again with another device (whose refresh
+// renews the node's heartbeat in that user's hash).
+TEST_P(RedisSessionRegistryTest, EntriesOfAnEarlierProcessWithTheSameNodeIdAreRemoved) {
+  {
+    auto crashed = makeRegistry("a");
+    contract::registerOk(*crashed, 1, kDesktop, "a", kUserStatusAvailable);
+    contract::registerOk(*crashed, 2, kDesktop, "a", kUserStatusAvailable);
+    contract::registerOk(*crashed, 3, kAndroid, "a", kUserStatusAvailable);
+  }                               // gone without unregistering
+  registerOk(3, kBrowser, "n1");  // another node's device of user 3 stays
+
+  auto restarted = makeRegistry("a");
+  auto removed = restarted->removeEntriesOfEarlierProcess();
+  ASSERT_TRUE(removed.ok()) << removed.status().reason;
+  EXPECT_EQ(*removed, 3u);
+  EXPECT_TRUE(queryOne(1).devices.empty());
+  EXPECT_EQ(pttl(2), -2);
+  ASSERT_EQ(queryOne(3).devices.size(), 1u);
+  EXPECT_EQ(queryOne(3).devices[0].node_id, "n1");
+}
+
+TEST_P(RedisSessionRegistryTest, ARefreshRemovesDevicesOfItsNodeThatItDoesNotHold) {
+  {
+    auto crashed = makeRegistry("a");
+    contract::registerOk(*crashed, 1, kDesktop, "a", kUserStatusAvailable);
+  }
+  // The same node id again, without the start-up clean-up: user 1 logs in with another device.
+  auto restarted = makeRegistry("a");
+  ASSERT_TRUE(
+      restarted->registerDevice(1, kAndroid, kUserStatusAvailable, "a", env_.clock().nowMillis())
+          .ok());
+  // Registered long before this refresh's snapshot, and not held: a ghost.
+  const SessionRefreshReport report = restarted->refreshLocalSessions();
+  EXPECT_EQ(report.failed_batches, 0u) << report.first_error;
+  EXPECT_EQ(report.removed_ghosts, 1u);
+  const UserOnlineInfo info = queryOne(1);
+  ASSERT_EQ(info.devices.size(), 1u);
+  EXPECT_EQ(info.devices[0].device_type, kAndroid);
+}
+
+TEST_P(RedisSessionRegistryTest, AFailedRegistrationLeavesNothingOnline) {
+  registerOk(1, kDesktop);
+  env_.deployment().stopAll();
+  EXPECT_FALSE(registry_->registerDevice(2, kDesktop, kUserStatusAvailable, "n1", 5).ok());
+  env_.deployment().startAll();
+  // Whatever the failed call left, the refreshes mend it: user 1 back, user 2 never online.
+  ASSERT_TRUE(testing::eventually([&] {
+    const SessionRefreshReport report = registry_->refreshLocalSessions();
+    return report.failed_batches == 0 && queryOne(1).devices.size() == 1;
+  }));
+  EXPECT_TRUE(queryOne(2).devices.empty());
+  EXPECT_EQ(registry_->localSessionCount(), 1u);
+}
+
+// --- Lookups right after Redis lost data ---
+
+TEST_P(RedisSessionRegistryTest, LookupsSayWhenTheirBatchLostEntriesMomentsAgo) {
+  registerOk(1, kDesktop);
+  // A fresh deployment has no marker yet: its first lookups cannot rule a loss out.
+  EXPECT_TRUE(queryOne(1).may_be_incomplete);
+  ASSERT_TRUE(testing::eventually([&] { return !queryOne(1).may_be_incomplete; }));
+
+  env_.deployment().flushAll();
+  EXPECT_TRUE(queryOne(1).may_be_incomplete) << "a lookup right after FLUSHALL trusts it";
+  EXPECT_TRUE(queryOne(7).may_be_incomplete);
+  ASSERT_TRUE(testing::eventually([&] { return !queryOne(1).may_be_incomplete; }));
+
+  // An older copy of the data (a restart from an older AOF, a lagging replica promoted): its
+  // marker names another server process.
+  for (const auto& server : redis().commandOnEveryServerSync({"KEYS", "im:sess-mark*"})) {
+    ASSERT_TRUE(server.reply.ok());
+    for (const auto& key : server.reply->elements) {
+      // Sent to every server: the one holding the key takes it (a Cluster's others answer MOVED).
+      redis().commandOnEveryServerSync({"HSET", key.str, "server", "older"});
+    }
+  }
+  EXPECT_TRUE(queryOne(1).may_be_incomplete);
 }
 
 INSTANTIATE_TEST_SUITE_P(Topologies, RedisSessionRegistryTest,

@@ -60,8 +60,9 @@ return {previous_node, previous[2] or '0'}
 const redis::RedisScript& unregisterDevice() {
   static const redis::RedisScript script = withPrelude(R"lua(
 local key = KEYS[1]
-local node, device = ARGV[1], ARGV[2]
-if redis.call('HGET', key, device) ~= node then return 0 end
+local node, device, login = ARGV[1], ARGV[2], ARGV[3]
+local owner = redis.call('HMGET', key, device, device .. ':t')
+if owner[1] ~= node or owner[2] ~= login then return 0 end
 redis.call('HDEL', key, device, device .. ':t')
 if not has_device(key) then
   redis.call('DEL', key)
@@ -85,39 +86,118 @@ return 1
 
 const redis::RedisScript& refreshSessions() {
   static const redis::RedisScript script = withPrelude(R"lua(
-local node, now, ttl = ARGV[1], ARGV[2], ARGV[3]
+local node, now, ttl, cutoff = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local bad = check_node(node)
 if bad then return bad end
-local result = {0}
-local pos = 4
+local written_back, ghosts = 0, 0
+local taken, written = {}, {}
+local pos = 5
 for i, key in ipairs(KEYS) do
   local status, count = ARGV[pos], tonumber(ARGV[pos + 1])
   pos = pos + 2
+  local held = {}
   local owns = false
   for _ = 1, count do
     local device, login = ARGV[pos], ARGV[pos + 1]
     pos = pos + 2
-    local owner = redis.call('HGET', key, device)
+    held[device] = true
+    local entry = redis.call('HMGET', key, device, device .. ':t')
+    local owner = entry[1]
     if not owner then
       -- Redis lost it (flush, restart without persistence, failover): write it back.
       redis.call('HSET', key, device, node, device .. ':t', login)
-      result[1] = result[1] + 1
+      written_back = written_back + 1
+      written[#written + 1] = i - 1
+      written[#written + 1] = tonumber(device)
       owns = true
     elseif owner == node then
+      -- This node's session holds the device; an entry of an earlier session may linger.
+      if entry[2] ~= login then redis.call('HSET', key, device .. ':t', login) end
       owns = true
     else
       -- A newer login on another node won: keep it, the caller closes its local session.
-      result[#result + 1] = i - 1
-      result[#result + 1] = tonumber(device)
+      taken[#taken + 1] = i - 1
+      taken[#taken + 1] = tonumber(device)
+    end
+  end
+  local removals = tonumber(ARGV[pos])
+  pos = pos + 1
+  for _ = 1, removals do
+    local device, login = ARGV[pos], ARGV[pos + 1]
+    pos = pos + 2
+    local entry = redis.call('HMGET', key, device, device .. ':t')
+    if entry[1] == node and entry[2] == login then redis.call('HDEL', key, device, device .. ':t') end
+  end
+  local all = redis.call('HGETALL', key)
+  for j = 1, #all, 2 do
+    local field = all[j]
+    if is_device(field) and all[j + 1] == node and not held[field] then
+      local login = tonumber(redis.call('HGET', key, field .. ':t') or '0') or 0
+      if login < cutoff then
+        redis.call('HDEL', key, field, field .. ':t')
+        ghosts = ghosts + 1
+      end
     end
   end
   if owns then
     redis.call('HSET', key, node, now)
     redis.call('HSETNX', key, '$', status)
     redis.call('EXPIRE', key, ttl)
+  elseif not has_device(key) then
+    redis.call('DEL', key)
+  elseif not owns_any(key, node) then
+    redis.call('HDEL', key, node)
   end
 end
+local result = {written_back, ghosts, #taken / 2}
+for _, v in ipairs(taken) do result[#result + 1] = v end
+result[#result + 1] = #written / 2
+for _, v in ipairs(written) do result[#result + 1] = v end
 return result
+)lua");
+  return script;
+}
+
+const redis::RedisScript& querySessions() {
+  static const redis::RedisScript script(R"lua(
+local server, window = ARGV[1], tonumber(ARGV[2])
+local marker = KEYS[#KEYS]
+local mark = redis.call('HMGET', marker, 'server', 'since')
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local healing = 0
+if mark[1] ~= server then
+  redis.call('HSET', marker, 'server', server, 'since', now)
+  healing = 1
+elseif now - (tonumber(mark[2]) or 0) < window then
+  healing = 1
+end
+local out = {healing}
+for i = 1, #KEYS - 1 do out[i + 1] = redis.call('HGETALL', KEYS[i]) end
+return out
+)lua",
+                                         redis::ScriptArgs::kServerIdFirst);
+  return script;
+}
+
+const redis::RedisScript& removeNodeEntries() {
+  static const redis::RedisScript script = withPrelude(R"lua(
+local node = ARGV[1]
+local bad = check_node(node)
+if bad then return bad end
+local removed = 0
+for _, key in ipairs(KEYS) do
+  local all = redis.call('HGETALL', key)
+  for j = 1, #all, 2 do
+    if is_device(all[j]) and all[j + 1] == node then
+      redis.call('HDEL', key, all[j], all[j] .. ':t')
+      removed = removed + 1
+    end
+  end
+  redis.call('HDEL', key, node)
+  if redis.call('EXISTS', key) == 1 and not has_device(key) then redis.call('DEL', key) end
+end
+return removed
 )lua");
   return script;
 }

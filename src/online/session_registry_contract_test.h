@@ -96,7 +96,8 @@ class SessionRegistryContractTest : public ::testing::TestWithParam<SessionRegis
 TEST_P(SessionRegistryContractTest, FirstRegistrationReturnsNoPrevious) {
   auto result = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
   ASSERT_TRUE(result.ok()) << result.status().reason;
-  EXPECT_FALSE(result->has_value());
+  EXPECT_FALSE(result->previous.has_value());
+  EXPECT_EQ(result->login_date, 1000);
 
   const UserOnlineInfo info = queryOne(1);
   EXPECT_EQ(info.user_id, 1);
@@ -111,10 +112,10 @@ TEST_P(SessionRegistryContractTest, SameDeviceTypeReplacesAndReturnsPrevious) {
   ASSERT_TRUE(registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000).ok());
   auto result = registry_->registerDevice(1, kDesktop, kBusy, "n2", 2000);
   ASSERT_TRUE(result.ok());
-  ASSERT_TRUE(result->has_value());
-  EXPECT_EQ((*result)->device_type, kDesktop);
-  EXPECT_EQ((*result)->node_id, "n1");
-  EXPECT_EQ((*result)->login_date, 1000);
+  ASSERT_TRUE(result->previous.has_value());
+  EXPECT_EQ(result->previous->device_type, kDesktop);
+  EXPECT_EQ(result->previous->node_id, "n1");
+  EXPECT_EQ(result->previous->login_date, 1000);
 
   const UserOnlineInfo info = queryOne(1);
   EXPECT_EQ(info.status, kBusy);
@@ -127,7 +128,7 @@ TEST_P(SessionRegistryContractTest, DifferentDeviceTypesCoexistInTypeOrder) {
   registerOk(1, kAndroid, "n2");
   auto result = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
   ASSERT_TRUE(result.ok());
-  EXPECT_FALSE(result->has_value());
+  EXPECT_FALSE(result->previous.has_value());
 
   const UserOnlineInfo info = queryOne(1);
   ASSERT_EQ(info.devices.size(), 2u);
@@ -140,19 +141,44 @@ TEST_P(SessionRegistryContractTest, UnregisterOnlyByOwningNode) {
   registerOk(1, kDesktop, "n1");
   registerOk(1, kDesktop, "n2");  // a newer login elsewhere
 
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1", 1001).ok());
   ASSERT_EQ(queryOne(1).devices.size(), 1u);
   EXPECT_EQ(queryOne(1).devices[0].node_id, "n2");
 
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n2").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n2", 1001).ok());
   EXPECT_TRUE(queryOne(1).devices.empty());
   EXPECT_EQ(queryOne(1).status, kUserStatusOffline);
 }
 
+// A session is told apart from its successor on the same device type by its login date: the
+// late removal of the first (its connection closed after the second logged in) keeps the second.
+TEST_P(SessionRegistryContractTest, UnregisterRemovesOnlyItsOwnSession) {
+  auto first = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
+  auto second = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 2000);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(second->previous->login_date, 1000);
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1", 1000).ok());
+  ASSERT_EQ(queryOne(1).devices.size(), 1u);
+  EXPECT_EQ(queryOne(1).devices[0].login_date, 2000);
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1", 2000).ok());
+  EXPECT_TRUE(queryOne(1).devices.empty());
+}
+
+TEST_P(SessionRegistryContractTest, LoginsInTheSameMillisecondGetDistinctDates) {
+  auto first = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
+  auto second = registry_->registerDevice(1, kDesktop, kUserStatusAvailable, "n1", 1000);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->login_date, 1000);
+  EXPECT_GT(second->login_date, first->login_date);
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1", first->login_date).ok());
+  ASSERT_EQ(queryOne(1).devices.size(), 1u) << "the removal of the first took the second";
+  EXPECT_EQ(queryOne(1).devices[0].login_date, second->login_date);
+}
+
 TEST_P(SessionRegistryContractTest, UnregisterUnknownIsHarmless) {
-  EXPECT_TRUE(registry_->unregisterDevice(42, kDesktop, "n1").ok());
+  EXPECT_TRUE(registry_->unregisterDevice(42, kDesktop, "n1", 1042).ok());
   registerOk(1, kDesktop);
-  EXPECT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1").ok());
+  EXPECT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1", 1001).ok());
   EXPECT_EQ(queryOne(1).devices.size(), 1u);
 }
 
@@ -164,10 +190,10 @@ TEST_P(SessionRegistryContractTest, StatusIsKeptWhileOnlineAndForgottenAfterLast
   EXPECT_TRUE(*set);
   EXPECT_EQ(queryOne(1).status, kAway);
 
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1", 1001).ok());
   EXPECT_EQ(queryOne(1).status, kAway);
 
-  ASSERT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kBrowser, "n1", 1001).ok());
   EXPECT_EQ(queryOne(1).status, kUserStatusOffline);
 
   // A new login starts from the status it carries, not the one from before.
@@ -219,7 +245,7 @@ TEST_P(SessionRegistryContractTest, QueryKeepsRequestOrderAndReportsOfflineUsers
 
 TEST_P(SessionRegistryContractTest, ListOnlinePagesInIdOrder) {
   for (const int64_t id : {50, 10, 40, 20, 30}) registerOk(id, kDesktop);
-  ASSERT_TRUE(registry_->unregisterDevice(40, kDesktop, "n1").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(40, kDesktop, "n1", 1040).ok());
 
   std::vector<int64_t> seen;
   int64_t after = 0;
@@ -255,9 +281,9 @@ TEST_P(SessionRegistryContractTest, CountsUsersNotDevices) {
   registerOk(1, kAndroid);
   registerOk(2, kBrowser);
   EXPECT_EQ(registry_->countOnlineUsers().value(), 2);
-  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kDesktop, "n1", 1001).ok());
   EXPECT_EQ(registry_->countOnlineUsers().value(), 2);
-  ASSERT_TRUE(registry_->unregisterDevice(1, kAndroid, "n1").ok());
+  ASSERT_TRUE(registry_->unregisterDevice(1, kAndroid, "n1", 1001).ok());
   EXPECT_EQ(registry_->countOnlineUsers().value(), 1);
 }
 
