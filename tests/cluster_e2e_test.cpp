@@ -184,16 +184,16 @@ bool waitUntilNodesSeeEachOther(std::initializer_list<const ParleyProcess*> node
 // A Redis topology and two nodes, A and B, sharing it and one database on the shared FerretDB.
 struct TwoNodes {
   // servers_used > 0: the nodes use only the first servers_used standalone servers.
-  explicit TwoNodes(RedisTopologyKind kind, size_t servers_used = 0)
-      : redis(kind), database(uniqueDatabaseName("cluster")) {
+  explicit TwoNodes(RedisTopologyKind kind, size_t servers_used = 0, NodeTiming node_timing = {})
+      : redis(kind), database(uniqueDatabaseName("cluster")), timing(node_timing) {
     startNodes(servers_used > 0 ? redis.sessionUris(servers_used) : redis.sessionUris());
   }
 
   // Returns once each node's membership view holds the other: a node learns of another at its
   // next heartbeat tick (ClusterNodeJoin below shows what happens before).
   void startNodes(const std::string& session_uris) {
-    a = std::make_unique<ParleyProcess>(nodeOptions("node-a", session_uris, database));
-    b = std::make_unique<ParleyProcess>(nodeOptions("node-b", session_uris, database));
+    a = std::make_unique<ParleyProcess>(nodeOptions("node-a", session_uris, database, timing));
+    b = std::make_unique<ParleyProcess>(nodeOptions("node-b", session_uris, database, timing));
     if (!waitUntilNodesSeeEachOther({a.get(), b.get()})) {
       throw std::runtime_error("the nodes do not see each other; logs:\n" + a->log() + b->log());
     }
@@ -206,6 +206,7 @@ struct TwoNodes {
 
   RedisTopology redis;
   std::string database;
+  NodeTiming timing;
   std::unique_ptr<ParleyProcess> a;
   std::unique_ptr<ParleyProcess> b;
 };
@@ -363,6 +364,48 @@ TEST_P(ClusterTest, FlushAllHealsEverySessionWithoutDisconnectingAnyone) {
   ASSERT_EQ(to_carol.code(), 1000);
   EXPECT_TRUE(waitForMessage(*carol_a, to_carol.data().long_()).has_value());
   EXPECT_TRUE(waitForMessage(*carol_b, to_carol.data().long_()).has_value());
+}
+
+// ---- Pushes in the moments after Redis lost its data ----
+
+// Default timing: after a FLUSHALL the nodes write their sessions back only at their next tick,
+// up to 5 s later. A message sent in between is stored and acknowledged; its push must reach the
+// recipient on the other node all the same (a Turms client does not pull on its own while
+// connected). Then the same after the sender's node has had its tick and the recipient's not.
+class PushAfterDataLossTest : public ::testing::TestWithParam<RedisTopologyKind> {};
+
+INSTANTIATE_TEST_SUITE_P(Topologies, PushAfterDataLossTest,
+                         ::testing::Values(RedisTopologyKind::kSingle, RedisTopologyKind::kSharded,
+                                           RedisTopologyKind::kCluster),
+                         topologyTestName);
+
+TEST_P(PushAfterDataLossTest, ACrossNodePushRightAfterFlushAllIsDelivered) {
+  const NodeTiming defaults{.heartbeat_millis = 5000, .stale_after_millis = 15000};
+  TwoNodes nodes(GetParam(), 0, defaults);
+  auto alice = loggedIn(*nodes.a, 11);
+  auto bob = loggedIn(*nodes.b, 12);
+  ASSERT_GT(exchange(*alice, *bob, 12, "before the flush"), 0);
+
+  nodes.redis.flushAll();
+  // At once: neither node has had its tick yet.
+  auto sent = sendPrivate(*alice, 12, "right after the flush");
+  ASSERT_EQ(sent.code(), 1000);
+  EXPECT_TRUE(waitForMessage(*bob, sent.data().long_()).has_value())
+      << "the push to a user of the other node was lost";
+  // And the other way round.
+  auto back = sendPrivate(*bob, 11, "right after the flush, from b");
+  ASSERT_EQ(back.code(), 1000);
+  EXPECT_TRUE(waitForMessage(*alice, back.data().long_()).has_value());
+
+  // A few seconds on, a tick of one node has passed (it re-registered itself and found the
+  // other's entries gone) while the other's may not have: still delivered.
+  std::this_thread::sleep_for(2500ms);
+  auto later = sendPrivate(*alice, 12, "a little later");
+  ASSERT_EQ(later.code(), 1000);
+  EXPECT_TRUE(waitForMessage(*bob, later.data().long_()).has_value());
+  EXPECT_TRUE(stillConnected(*alice));
+  EXPECT_TRUE(stillConnected(*bob));
+  if (HasFailure()) std::cerr << nodes.a->log() << nodes.b->log();
 }
 
 // ---- A standalone Redis restarting without persistence ----
