@@ -193,6 +193,11 @@ struct ClusterNode::Impl {
     m.sessions_taken_over = taken_over.load();
     m.maintenance_failures = failures.load();
     m.session_ghosts_removed = ghosts_removed.load();
+    const auto sequences = sequence_ids->stats();
+    m.sequence_leases = sequences.leases;
+    m.sequence_stale_counters = sequences.stale_counters;
+    m.sequence_lease_waits = sequences.lease_waits;
+    m.sequence_bound_checks = sequences.bound_checks;
     if (routing) {
       const auto routed = routing->stats();
       m.pushes_undeliverable = routed.undeliverable;
@@ -249,9 +254,9 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
   impl->registry = std::make_unique<RedisSessionRegistry>(*impl->session_redis,
                                                           std::move(registry_options), clock);
   RedisSequenceIdsOptions sequence_options;
-  sequence_options.reseed_gap = redis_config.sequence_reseed_gap;
+  sequence_options.lease_size = redis_config.sequence_lease_size;
   impl->sequence_ids = std::make_unique<RedisSequenceIds>(impl->sequenceDeployment(),
-                                                          store.messages(), sequence_options);
+                                                          store.sequenceLeases(), sequence_options);
   return std::unique_ptr<ClusterNode>(new ClusterNode(std::move(impl)));
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 namespace parley {
@@ -211,9 +212,10 @@ const std::vector<KeySpec>& specs() {
           "redis.timeout-ms", "--redis-timeout-ms", "Redis connect and command timeout", 50, 600000,
           [](Config & c) -> auto& { return c.redis.timeout_ms; }),
       intKey(
-          "redis.sequence.reseed-gap", "--redis-sequence-reseed-gap",
-          "ids skipped when a lost sequence counter is re-seeded from durable storage", 0, 1000000,
-          [](Config & c) -> auto& { return c.redis.sequence_reseed_gap; }),
+          "redis.sequence.lease-size", "--redis-sequence-lease-size",
+          "sequence ids per durable lease: at most this many are skipped when Redis loses a "
+          "counter, and a conversation writes its bound to the store once per this many",
+          1, 1000000, [](Config & c) -> auto& { return c.redis.sequence_lease_size; }),
       stringKey(
           "cluster.rpc-bind", "--rpc-bind", "address the node-to-node RPC port listens on", {},
           [](Config & c) -> auto& { return c.cluster.rpc_bind; }),
@@ -287,6 +289,18 @@ std::string tomlLeafToText(const std::string& key, const toml::node& node) {
   throw ConfigError("config key '" + key + "': unsupported value type");
 }
 
+// Keys of earlier versions, named in the error so that an operator knows what to write instead.
+ConfigError unknownKey(const std::string& source, const std::string& key) {
+  static const std::map<std::string, std::string> kRenamed{
+      {"redis.sequence.reseed-gap", "redis.sequence.lease-size"},
+  };
+  std::string message = source + ": unknown config key '" + key + "'";
+  if (auto renamed = kRenamed.find(key); renamed != kRenamed.end()) {
+    message += " (replaced by '" + renamed->second + "')";
+  }
+  return ConfigError(message);
+}
+
 void applyTable(Config& config, const toml::table& table, const std::string& prefix,
                 const std::string& source) {
   for (const auto& [name, node] : table) {
@@ -296,9 +310,7 @@ void applyTable(Config& config, const toml::table& table, const std::string& pre
       applyTable(config, *sub, key, source);
       continue;
     }
-    if (!findSpec(key)) {
-      throw ConfigError(source + ": unknown config key '" + key + "'");
-    }
+    if (!findSpec(key)) throw unknownKey(source, key);
     applyValue(config, key, tomlLeafToText(key, node), source);
   }
 }
@@ -319,7 +331,7 @@ const std::vector<ConfigKeyInfo>& configKeys() {
 void applyValue(Config& config, const std::string& key, const std::string& value,
                 const std::string& source) {
   const KeySpec* spec = findSpec(key);
-  if (!spec) throw ConfigError(source + ": unknown config key '" + key + "'");
+  if (!spec) throw unknownKey(source, key);
   try {
     spec->set(config, value);
   } catch (const ConfigError& e) {

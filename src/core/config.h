@@ -85,9 +85,9 @@ struct RedisConfig {
   // Reserved for nearby-user queries (GEO); validated, not used yet.
   std::vector<std::string> location_uris;
   int timeout_ms = 2000;  // connect and command timeout
-  // A sequence counter Redis lost is re-seeded from durable storage plus this gap, so ids handed
-  // out for messages still in flight at the moment of the loss are never repeated.
-  int sequence_reseed_gap = 100;
+  // Sequence ids per durable lease (RedisSequenceIds): at most this many are skipped when Redis
+  // loses a counter; a conversation writes its durable bound once per this many messages.
+  int sequence_lease_size = 100;
 };
 
 // Several nodes: membership in Redis and node-to-node RPC. Used only when Redis is configured.

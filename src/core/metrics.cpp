@@ -156,7 +156,8 @@ struct ClusterSeries {
   MirroredCounter reregistered, taken_over, maintenance_failures, pushes_sent, pushes_dropped,
       rpc_errors, redis_commands, redis_failed_fast, redis_timeouts, redis_connects,
       redis_disconnects, redis_redirects, redis_server_changes, pushes_undeliverable,
-      pushes_offered_to_all, session_ghosts_removed;
+      pushes_offered_to_all, session_ghosts_removed, sequence_leases, sequence_stale_counters,
+      sequence_lease_waits, sequence_bound_checks;
 };
 
 struct StoreSeries {
@@ -366,6 +367,15 @@ struct Metrics::Impl {
         counter("parley_session_ghosts_removed_total",
                 "Session entries naming this node that it did not hold, removed by a refresh or "
                 "at start"),
+        counter("parley_sequence_leases_total",
+                "Durable sequence-id leases taken (one per conversation per lease-size ids)"),
+        counter("parley_sequence_stale_counters_total",
+                "Sequence counters restarted above their durable lease: Redis had lost them or "
+                "came back with an older copy"),
+        counter("parley_sequence_lease_waits_total",
+                "Sequence-id requests that waited for another node to extend a lease"),
+        counter("parley_sequence_bound_checks_total",
+                "Sequence counters checked against their durable bound (first use per process)"),
     };
   }
 
@@ -393,6 +403,10 @@ struct Metrics::Impl {
     c.pushes_undeliverable.set(m.pushes_undeliverable);
     c.pushes_offered_to_all.set(m.pushes_offered_to_all);
     c.session_ghosts_removed.set(m.session_ghosts_removed);
+    c.sequence_leases.set(m.sequence_leases);
+    c.sequence_stale_counters.set(m.sequence_stale_counters);
+    c.sequence_lease_waits.set(m.sequence_lease_waits);
+    c.sequence_bound_checks.set(m.sequence_bound_checks);
   }
 };
 

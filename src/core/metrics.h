@@ -25,11 +25,15 @@ struct ClusterMetrics {
   uint64_t redis_timeouts = 0;
   uint64_t redis_connects = 0;
   uint64_t redis_disconnects = 0;
-  uint64_t redis_redirects = 0;         // MOVED and ASK followed (Redis Cluster)
-  uint64_t redis_server_changes = 0;    // reconnects that found another server process
-  uint64_t pushes_undeliverable = 0;    // pushes to sessions on nodes that are not live
-  uint64_t pushes_offered_to_all = 0;   // pushes sent to every node: the registry lost entries
-  uint64_t session_ghosts_removed = 0;  // entries naming this node that it did not hold
+  uint64_t redis_redirects = 0;          // MOVED and ASK followed (Redis Cluster)
+  uint64_t redis_server_changes = 0;     // reconnects that found another server process
+  uint64_t pushes_undeliverable = 0;     // pushes to sessions on nodes that are not live
+  uint64_t pushes_offered_to_all = 0;    // pushes sent to every node: the registry lost entries
+  uint64_t session_ghosts_removed = 0;   // entries naming this node that it did not hold
+  uint64_t sequence_leases = 0;          // durable sequence leases taken by this node
+  uint64_t sequence_stale_counters = 0;  // counters restarted above a lease: Redis lost them
+  uint64_t sequence_lease_waits = 0;     // calls that waited for another node's lease
+  uint64_t sequence_bound_checks = 0;    // counters checked against their durable bound
 };
 
 // The embedded store's figures (SQLite), read when /metrics is scraped. Writer thread (group

@@ -61,7 +61,6 @@ class CannedRedis final : public redis::RedisDeployment {
   Result<RespValue> commandOnServerSync(size_t, std::vector<std::string>) override {
     return RespValue::fromInteger(1);
   }
-  uint64_t connectGeneration() const override { return 0; }
   redis::RedisDeploymentStats stats() const override { return {}; }
 };
 

@@ -23,6 +23,11 @@ std::string sequence(const ConversationKey& key) {
   return key.is_group ? groupSequence(key.a) : privateSequence(key.a, key.b);
 }
 
+std::string sequenceLeaseLock(const ConversationKey& key) {
+  std::string name = sequence(key);
+  return "im:seq-lease:" + name.substr(name.find('{'));
+}
+
 std::string nodes() { return "im:nodes:{cluster}"; }
 
 std::string node(std::string_view node_id) {

@@ -14,10 +14,13 @@
 //   im:sess-mark{<slot tag>}     HASH  per batch of session keys (a Cluster slot; on standalone
 //                                      servers one "im:sess-mark" per server): the Redis server
 //                                      process holding them, and since when (ms).
-//   im:seq:{g:<group>}           the group conversation's last sequence id (seeded from durable
-//                                storage when missing, then incremented; no TTL).
-//   im:seq:{p:<lo>:<hi>}         the private conversation's last sequence id; lo < hi are the two
-//                                user ids (signed order), so both directions share one counter.
+//   im:seq:{g:<group>}           HASH  the group conversation's counter: v = last sequence id,
+//                                      lim = its durable lease bound, srv = the Redis server
+//                                      process that wrote it (redis_sequence_ids.h); no TTL.
+//   im:seq:{p:<lo>:<hi>}         HASH  the same for a private conversation; lo < hi are the two
+//                                      user ids (signed order): both directions share it.
+//   im:seq-lease:{g:<group>}, im:seq-lease:{p:<lo>:<hi>}   STRING  lock of the caller extending
+//                                      that conversation's lease; PX-expiring.
 //   im:nodes:{cluster}           ZSET  live Parley nodes: member node id, score = heartbeat
 //                                      time in epoch milliseconds; stale members are pruned.
 //   im:node:{cluster}:<node id>  HASH  one node's details (RPC address, start time); TTL'd, so a
@@ -43,6 +46,9 @@ std::string groupSequence(int64_t group_id);
 // Unordered: (a, b) and (b, a) give the same key.
 std::string privateSequence(int64_t user1, int64_t user2);
 std::string sequence(const ConversationKey& key);
+// The short-lived lock taken by the caller that extends the conversation's durable lease (same
+// slot as its counter).
+std::string sequenceLeaseLock(const ConversationKey& key);
 std::string nodes();
 std::string node(std::string_view node_id);
 

@@ -514,12 +514,6 @@ class ClusterDeployment final : public RedisDeployment {
     return reply;
   }
 
-  uint64_t connectGeneration() const override {
-    uint64_t sum = 0;
-    core_->forEachClient([&](const RedisClient& client) { sum += client.stats().connects; });
-    return sum;
-  }
-
   RedisDeploymentStats stats() const override {
     RedisDeploymentStats total;
     core_->forEachClient([&](const RedisClient& client) { addClientStats(total, client.stats()); });

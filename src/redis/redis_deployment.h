@@ -121,11 +121,6 @@ class RedisDeployment {
   virtual Result<RespValue> commandOnServerSync(size_t server_index,
                                                 std::vector<std::string> args) = 0;
 
-  // Grows whenever any connection of the deployment completes a (re)connect handshake. A change
-  // means the server may have restarted and lost data: callers that cache what Redis holds
-  // (sequence counters) re-verify it.
-  virtual uint64_t connectGeneration() const = 0;
-
   virtual RedisDeploymentStats stats() const = 0;
 };
 

@@ -196,7 +196,7 @@ void runRoutingSuite(IoThreads& io, RedisDeployment& deployment, const KeyLocato
   const auto stats = deployment.stats();
   EXPECT_GT(stats.commands, written.size());
   EXPECT_GE(stats.connects, 1u);
-  EXPECT_GE(deployment.connectGeneration(), 1u);
+  EXPECT_GE(deployment.stats().connects, 1u);
 }
 
 // What ASK relies on: the commands of a pipeline reach the server back to back.
@@ -310,7 +310,7 @@ TEST(RedisDeploymentTest, ShardDownFailsItsKeysOnlyAndRecovers) {
   const std::string up_key = redis_keys::session(on_up);
   ASSERT_TRUE(untilOk(*deployment, down_key, {"SET", down_key, "a"}).ok());
   ASSERT_TRUE(untilOk(*deployment, up_key, {"SET", up_key, "b"}).ok());
-  const uint64_t generation = deployment->connectGeneration();
+  const uint64_t generation = deployment->stats().connects;
 
   shards.servers[1]->stop();
   // The first command may still find the old connection; from then on it fails fast.
@@ -337,7 +337,7 @@ TEST(RedisDeploymentTest, ShardDownFailsItsKeysOnlyAndRecovers) {
   ASSERT_TRUE(back.ok()) << replyText(back);
   EXPECT_EQ(*deployment->commandSync(down_key, {"GET", down_key}), RespValue::bulk("again"));
   // The restart is visible to callers that cache what Redis holds.
-  EXPECT_GT(deployment->connectGeneration(), generation);
+  EXPECT_GT(deployment->stats().connects, generation);
 }
 
 TEST(RedisDeploymentTest, OpenFailsWithoutAnyClusterSeed) {
@@ -556,7 +556,7 @@ TEST_F(ClusterTest, PrimaryDownFailsItsKeysAndRecovers) {
   const auto ports = cluster_->ports();
   const std::string down_key = redis_keys::session(userOn(ports[2], 0));
   ASSERT_TRUE(untilOk(*deployment, down_key, {"SET", down_key, "a"}).ok());
-  const uint64_t generation = deployment->connectGeneration();
+  const uint64_t generation = deployment->stats().connects;
 
   cluster_->node(2).stop();
   Result<RespValue> failed = RespValue::null();
@@ -571,7 +571,7 @@ TEST_F(ClusterTest, PrimaryDownFailsItsKeysAndRecovers) {
   auto back = untilOk(*deployment, down_key, {"SET", down_key, "again"});
   ASSERT_TRUE(back.ok()) << replyText(back);
   EXPECT_EQ(*deployment->commandSync(down_key, {"GET", down_key}), RespValue::bulk("again"));
-  EXPECT_GT(deployment->connectGeneration(), generation);
+  EXPECT_GT(deployment->stats().connects, generation);
 }
 
 }  // namespace

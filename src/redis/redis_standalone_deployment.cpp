@@ -115,12 +115,6 @@ class StandaloneDeployment final : public RedisDeployment {
     return client(pickContext(contexts_), server_index).commandSync(std::move(args));
   }
 
-  uint64_t connectGeneration() const override {
-    uint64_t sum = 0;
-    for (const auto& client : clients_) sum += client->stats().connects;
-    return sum;
-  }
-
   RedisDeploymentStats stats() const override {
     RedisDeploymentStats total;
     for (const auto& client : clients_) addClientStats(total, client->stats());

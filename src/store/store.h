@@ -10,6 +10,7 @@
 #include "store/group_repository.h"
 #include "store/message_repository.h"
 #include "store/relationship_repository.h"
+#include "store/sequence_lease_repository.h"
 #include "store/user_repository.h"
 
 namespace parley {
@@ -26,6 +27,8 @@ class Store {
   // Durable per-conversation sequence counters kept in the store itself (the embedded default;
   // clusters use Redis counters with this store's messages as their floor).
   virtual SequenceIds& sequenceIds() = 0;
+  // Durable bounds under which Redis sequence counters hand out ids (sequence_lease_repository.h).
+  virtual SequenceLeaseRepository& sequenceLeases() = 0;
   // Makes everything acknowledged so far durable, and waits for the writes queued so far and the
   // callbacks of asynchronous ones (called on graceful shutdown, before the io threads stop).
   virtual void flush() = 0;

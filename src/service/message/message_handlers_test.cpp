@@ -56,6 +56,7 @@ class FailingInsertStore final : public Store {
   RelationshipRepository& relationships() override { return real_.relationships(); }
   ConversationRepository& conversations() override { return real_.conversations(); }
   SequenceIds& sequenceIds() override { return real_.sequenceIds(); }
+  SequenceLeaseRepository& sequenceLeases() override { return real_.sequenceLeases(); }
   void flush() override { real_.flush(); }
   Result<bool> isEmpty() override { return real_.isEmpty(); }
   Result<bool> claimDemoSeeding() override { return real_.claimDemoSeeding(); }

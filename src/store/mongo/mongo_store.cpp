@@ -10,6 +10,7 @@
 #include "store/mongo/mongo_relationship_repository.h"
 #include "store/mongo/mongo_schema.h"
 #include "store/mongo/mongo_sequence_ids.h"
+#include "store/mongo/mongo_sequence_lease_repository.h"
 #include "store/mongo/mongo_user_repository.h"
 #include "store/store.h"
 
@@ -23,7 +24,9 @@ std::vector<mongo::CollectionSpec> allCollections() {
   std::vector<mongo::CollectionSpec> all;
   for (const auto* specs :
        {&mongo::MongoUserRepository::collections(), &mongo::MongoMessageRepository::collections(),
-        &mongo::MongoSequenceIds::collections(), &mongo::MongoGroupRepository::collections(),
+        &mongo::MongoSequenceIds::collections(),
+        &mongo::MongoSequenceLeaseRepository::collections(),
+        &mongo::MongoGroupRepository::collections(),
         &mongo::MongoGroupMemberRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
         &mongo::MongoConversationRepository::collections()}) {
@@ -39,6 +42,7 @@ class MongoStore final : public Store {
         users_(connection_),
         messages_(connection_),
         sequence_ids_(connection_, messages_),
+        sequence_leases_(connection_, messages_),
         groups_(connection_),
         group_members_(connection_),
         relationships_(connection_),
@@ -53,6 +57,7 @@ class MongoStore final : public Store {
   RelationshipRepository& relationships() override { return relationships_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
+  SequenceLeaseRepository& sequenceLeases() override { return sequence_leases_; }
   // Every acknowledged write already waited for its write concern (journaled).
   void flush() override {}
   Result<bool> isEmpty() override { return users_.isEmpty(); }
@@ -80,6 +85,7 @@ class MongoStore final : public Store {
   mongo::MongoUserRepository users_;
   mongo::MongoMessageRepository messages_;
   mongo::MongoSequenceIds sequence_ids_;
+  mongo::MongoSequenceLeaseRepository sequence_leases_;
   mongo::MongoGroupRepository groups_;
   mongo::MongoGroupMemberRepository group_members_;
   mongo::MongoRelationshipRepository relationships_;

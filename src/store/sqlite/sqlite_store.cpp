@@ -41,6 +41,8 @@ CREATE TABLE user (
      sqlite::kMessageDropSenderIndex},
     {7, "sequence ids in sequence_id rows, not an index over the messages",
      sqlite::kConversationCountersSchema},
+    {8, "create sequence_lease (bounds of the ids Redis counters hand out)",
+     sqlite::kSequenceLeaseSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -64,7 +66,8 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       group_members_(db_, readers_),
       relationships_(db_, readers_),
       conversations_(db_, readers_),
-      sequence_ids_(db_, messages_) {
+      sequence_ids_(db_, messages_),
+      sequence_leases_(db_, messages_) {
   db_.migrate(migrations);
   messages_.counters().recover();
 }

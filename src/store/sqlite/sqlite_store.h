@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_reader_pool.h"
 #include "store/sqlite/sqlite_relationship_repository.h"
 #include "store/sqlite/sqlite_sequence_ids.h"
+#include "store/sqlite/sqlite_sequence_lease_repository.h"
 #include "store/sqlite/sqlite_user_repository.h"
 #include "store/store.h"
 
@@ -35,6 +36,7 @@ class SqliteStore final : public Store {
   RelationshipRepository& relationships() override { return relationships_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
+  SequenceLeaseRepository& sequenceLeases() override { return sequence_leases_; }
   void flush() override;
   Result<bool> isEmpty() override;
   // One node per SQLite file, so the only question is whether the store is still empty.
@@ -56,6 +58,7 @@ class SqliteStore final : public Store {
   SqliteRelationshipRepository relationships_;
   SqliteConversationRepository conversations_;
   SqliteSequenceIds sequence_ids_;
+  SqliteSequenceLeaseRepository sequence_leases_;
 };
 
 // The schema version a store of this build has once migrated: the last of its migrations.
