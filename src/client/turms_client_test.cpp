@@ -49,7 +49,7 @@ TEST(Varint32Test, EncodesLikeProtobuf) {
   EXPECT_EQ(encode(0xffffffff), bytes({0xff, 0xff, 0xff, 0xff, 0x0f}));
 }
 
-// The login request from turms-protocol.md §1.8, as a TCP frame.
+// A login request as turms-client-js encodes it, as a TCP frame.
 const std::string kLoginFrame = bytes({0x0f, 0x08, 0x2a, 0x1a, 0x0b, 0x08, 0x01, 0x10, 0x01, 0x1a,
                                        0x03, 0x31, 0x32, 0x33, 0x20, 0x00});
 

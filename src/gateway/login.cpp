@@ -1,4 +1,5 @@
-// CreateSessionRequest: authentication and session registration (turms-protocol.md §2).
+// CreateSessionRequest: authentication and session registration (upstream: turms-gateway's
+// SessionService).
 #include <spdlog/spdlog.h>
 
 #include <chrono>

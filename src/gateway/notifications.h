@@ -14,7 +14,7 @@ namespace parley::notifications {
 using im::turms::proto::TurmsNotification;
 using im::turms::proto::TurmsRequest;
 
-// Upstream's SessionCloseStatus values (shared/reference/turms-protocol.md §1.6).
+// Upstream's SessionCloseStatus values (turms-server-common's SessionCloseStatus).
 enum class CloseStatus : int32_t {
   kIllegalRequest = 100,
   kHeartbeatTimeout = 110,

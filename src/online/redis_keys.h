@@ -9,7 +9,7 @@
 //
 // Key catalogue ("<id>" is a decimal int64):
 //   im:sess:{u:<user>}           HASH  the user's session: status, device type → node id,
-//                                      node id → heartbeat (layout: turms-storage.md §1.2).
+//                                      node id → heartbeat (upstream's UserStatusService layout).
 //                                      TTL = close-idle-session timeout, refreshed by heartbeats.
 //   im:sess-mark{<slot tag>}     HASH  per batch of session keys (a Cluster slot; on standalone
 //                                      servers one "im:sess-mark" per server): the Redis server

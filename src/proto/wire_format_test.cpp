@@ -1,5 +1,6 @@
 // Pins our schema to the bytes real Turms clients put on the wire. The reference strings were
-// produced by the generated TypeScript code of turms-client-js (turms-protocol.md §1.8).
+// produced by the generated TypeScript code of turms-client-js (its protobuf encoding of the same
+// requests).
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/message_differencer.h>

@@ -13,8 +13,8 @@ namespace {
 
 RedisNodeAddress addr(std::string host, uint16_t port) { return {std::move(host), port}; }
 
-// The reply of the three-master cluster in shared/reference/cpp-stack.md §2 after replicas were
-// added: 30001..30003 primaries, 30004..30006 replicas.
+// The CLUSTER SLOTS reply of a real three-master cluster (redis-cli --cluster create) after
+// replicas were added: 30001..30003 primaries, 30004..30006 replicas.
 std::vector<ClusterSlotsEntry> threeMasters() {
   return {
       {0, 5460, {"127.0.0.1", 30001}, {{"127.0.0.1", 30004}}},
@@ -52,7 +52,7 @@ TEST(ClusterSlotMap, LooksUpBySlotAndKey) {
   ASSERT_EQ(map->replicasOf(6000).size(), 1u);
   EXPECT_EQ(map->replicasOf(6000)[0], addr("127.0.0.1", 30005));
 
-  // cpp-stack.md §2: `set 'im:seq:{u:42}'` answered MOVED 8980 127.0.0.1:30002.
+  // That cluster answered `set 'im:seq:{u:42}'` with MOVED 8980 127.0.0.1:30002.
   ASSERT_NE(map->primaryOfKey("im:seq:{u:42}"), nullptr);
   EXPECT_EQ(*map->primaryOfKey("im:seq:{u:42}"), addr("127.0.0.1", 30002));
   EXPECT_EQ(*map->primaryOfKey(redis_keys::session(42)), addr("127.0.0.1", 30002));

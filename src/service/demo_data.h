@@ -1,6 +1,6 @@
 #pragma once
-// The upstream development data set (turms-protocol.md §4.2), so that Turms clients' own test
-// suites and examples run against Parley unchanged.
+// The upstream development data set (turms-service's MongoFakeDataGenerator), so that Turms
+// clients' own test suites and examples run against Parley unchanged.
 #include <cstdint>
 
 namespace parley {

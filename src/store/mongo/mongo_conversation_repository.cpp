@@ -15,8 +15,8 @@ constexpr const char* kPrivateConversations = "privateConversation";
 constexpr const char* kGroupConversations = "groupConversation";
 constexpr const char* kSettings = "conversationSettings";
 
-// Upstream's names (turms-storage.md §6.3, §6.5): rd = the owner's read date of a private
-// conversation, mr = member id -> read date of a group conversation.
+// Upstream's names (turms-service's domain/conversation/po classes): rd = the owner's read date of
+// a private conversation, mr = member id -> read date of a group conversation.
 constexpr const char* kReadDate = "rd";
 constexpr const char* kMemberReadDates = "mr";
 constexpr const char* kValue = "v";

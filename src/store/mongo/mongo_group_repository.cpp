@@ -15,9 +15,9 @@ constexpr const char* kGroups = "group";
 constexpr const char* kMembers = "groupMember";
 constexpr const char* kUserVersions = "userVersion";
 
-// Upstream's short field names (turms-storage.md §6.3). `mlud` is ours: upstream keeps the
-// member-list version in a groupVersion document, Parley on the group itself, so the one read
-// that finds the group also answers QueryGroupMembers' ALREADY_UP_TO_DATE check.
+// Upstream's short field names (turms-service's domain/group/po classes). `mlud` is ours: upstream
+// keeps the member-list version in a groupVersion document, Parley on the group itself, so the one
+// read that finds the group also answers QueryGroupMembers' ALREADY_UP_TO_DATE check.
 constexpr const char* kTypeId = "tid";
 constexpr const char* kCreatorId = "cid";
 constexpr const char* kOwnerId = "oid";

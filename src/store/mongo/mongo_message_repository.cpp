@@ -10,10 +10,10 @@ namespace {
 
 constexpr const char* kMessages = "message";
 
-// Upstream's short names (turms-storage.md §6.4): gm is group message, sm is system message,
-// sid sender, tid target (recipient user or group), dyd delivery date, md modification date,
-// rd recall date, txt text, rec records (BSON binary each), bf burn after, pmid pre-message id,
-// rid referenced message id, sqid sequence id. ck is ours: the conversation key
+// Upstream's short names (turms-service's domain/message/po/Message.java): gm is group message, sm
+// is system message, sid sender, tid target (recipient user or group), dyd delivery date, md
+// modification date, rd recall date, txt text, rec records (BSON binary each), bf burn after, pmid
+// pre-message id, rid referenced message id, sqid sequence id. ck is ours: the conversation key
 // (conversationKey()), so a conversation's messages share one shard and one index range.
 constexpr const char* kIsGroup = "gm";
 constexpr const char* kIsSystem = "sm";

@@ -10,9 +10,9 @@ namespace {
 
 constexpr const char* kRelationships = "userRelationship";
 
-// Upstream's short names (turms-storage.md §6.3): bd = block date, ed = establishment date,
-// n = name. gidx is ours: upstream keeps relationship-group membership in a collection of its
-// own, Parley on the relationship (RelationshipRecord::group_index).
+// Upstream's short names (turms-service's domain/user/po/UserRelationship.java): bd = block date,
+// ed = establishment date, n = name. gidx is ours: upstream keeps relationship-group membership in
+// a collection of its own, Parley on the relationship (RelationshipRecord::group_index).
 constexpr const char* kBlockDate = "bd";
 constexpr const char* kGroupIndex = "gidx";
 constexpr const char* kEstablishmentDate = "ed";

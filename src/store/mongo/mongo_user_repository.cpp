@@ -9,9 +9,9 @@ namespace {
 
 constexpr const char* kUsers = "user";
 
-// Upstream's short names (turms-storage.md §6.3): pw password, n name, pp profile picture,
-// pas profile access strategy, pgid permission group ("role") id, rd registration date,
-// dd deletion date (absent until soft-deleted), lud last updated date, act is active.
+// Upstream's short names (turms-service's domain/user/po classes): pw password, n name, pp profile
+// picture, pas profile access strategy, pgid permission group ("role") id, rd registration date, dd
+// deletion date (absent until soft-deleted), lud last updated date, act is active.
 constexpr const char* kPassword = "pw";
 constexpr const char* kName = "n";
 constexpr const char* kIntro = "intro";
