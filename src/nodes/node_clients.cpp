@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "net/byte_stream_socket.h"
 #include "nodes/membership.h"
 #include "nodes/rpc_frame.h"
 #include "nodes/run_sync.h"
@@ -49,6 +50,8 @@ struct Outgoing {
   bool push = false;
   SteadyClock::time_point deadline{};  // pushes: dropped if still queued by then
 };
+
+asio::const_buffer bufferOf(const Outgoing& outgoing) { return asio::buffer(*outgoing.bytes); }
 
 }  // namespace
 
@@ -82,12 +85,11 @@ class Peer : public std::enable_shared_from_this<Peer> {
   Peer(RpcNodeClients::Impl& owner, std::string node_id)
       : owner_(owner),
         node_id_(std::move(node_id)),
-        socket_(owner.strand),
+        stream_(owner.strand, kReadChunk, kMaxFramesPerWrite),
         resolver_(owner.strand),
         connect_timer_(owner.strand),
         retry_timer_(owner.strand),
-        decoder_(owner.options.max_frame_size),
-        read_buffer_(kReadChunk) {
+        decoder_(owner.options.max_frame_size) {
     backoff_ = owner.options.reconnect_min_delay;
   }
 
@@ -125,11 +127,9 @@ class Peer : public std::enable_shared_from_this<Peer> {
     }
     if (!push) addPending(request_id, std::move(done));
     queued_bytes_ += frame->size();
-    queue_.push_back(Outgoing{std::move(frame), push, now + owner_.options.push_retry_window});
+    stream_.write(Outgoing{std::move(frame), push, now + owner_.options.push_retry_window});
     if (state_ == State::kIdle) {
       connect();
-    } else if (state_ == State::kConnected) {
-      flush();
     } else if (state_ == State::kBackoff && !retry_armed_) {
       armRetry();
     }
@@ -219,7 +219,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
             self->connectFailed("cannot resolve: " + ec.message());
             return;
           }
-          asio::async_connect(self->socket_, results,
+          asio::async_connect(self->stream_.socket(), results,
                               [self, attempt](error_code ec, const tcp::endpoint&) {
                                 if (attempt != self->attempt_) return;
                                 if (ec) {
@@ -240,10 +240,12 @@ class Peer : public std::enable_shared_from_this<Peer> {
     if (outage_logged_) spdlog::info("rpc: node {} ({}) reachable again", node_id_, address_);
     outage_logged_ = false;
     error_code ignored;
-    socket_.set_option(tcp::no_delay(true), ignored);
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
     decoder_ = RpcFrameDecoder(owner_.options.max_frame_size);
-    readNext(attempt_);
-    flush();
+    stream_.start({[this](std::string_view bytes) { return onBytes(bytes); },
+                   [this](const std::string& why) { connectionLost(why); },
+                   [this](std::vector<Outgoing>& written) { onWritten(written); }},
+                  weak_from_this());
   }
 
   void connectFailed(const std::string& why) {
@@ -263,7 +265,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
     state_ = State::kBackoff;
     retry_at_ = SteadyClock::now() + backoff_;
     backoff_ = std::min(backoff_ * 2, owner_.options.reconnect_max_delay);
-    if (!queue_.empty()) armRetry();
+    if (!stream_.queue().empty()) armRetry();
   }
 
   // A connection that worked is lost: reconnect at once if pushes wait (the peer may simply
@@ -278,7 +280,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
     failRequests("connection lost: " + why);
     dropExpiredPushes();
     state_ = State::kIdle;
-    if (!queue_.empty()) connect();
+    if (!stream_.queue().empty()) connect();
   }
 
   // After the backoff, a connect for the pushes that wait (or their expiry).
@@ -290,7 +292,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
       self->retry_armed_ = false;
       if (ec || self->state_ != State::kBackoff) return;
       self->dropExpiredPushes();
-      if (self->queue_.empty()) return;
+      if (self->stream_.queue().empty()) return;
       self->state_ = State::kIdle;
       self->connect();
     });
@@ -298,7 +300,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
 
   void dropExpiredPushes() {
     const auto now = SteadyClock::now();
-    std::erase_if(queue_, [&](const Outgoing& outgoing) {
+    std::erase_if(stream_.queue(), [&](const Outgoing& outgoing) {
       if (!outgoing.push || outgoing.deadline > now) return false;
       ++pushes_dropped_;
       queued_bytes_ -= std::min(outgoing.bytes->size(), queued_bytes_);
@@ -311,28 +313,20 @@ class Peer : public std::enable_shared_from_this<Peer> {
     connected_ = false;
     connect_timer_.cancel();
     resolver_.cancel();
-    error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-    if (writing_) {
-      // Written (perhaps in part) to a connection now gone: not sent again, it may have arrived.
-      size_t bytes = 0;
-      for (const auto& outgoing : *writing_) {
-        if (outgoing.push) ++pushes_dropped_;
-        bytes += outgoing.bytes->size();
-      }
-      queued_bytes_ -= std::min(bytes, queued_bytes_);
-      writing_.reset();
+    // Written (perhaps in part) to a connection now gone: not sent again, it may have arrived.
+    for (const auto& outgoing : stream_.close()) {
+      if (outgoing.push) ++pushes_dropped_;
+      queued_bytes_ -= std::min(outgoing.bytes->size(), queued_bytes_);
     }
   }
 
   // Drops what is queued and fails what awaits an answer.
   void failAll(const std::string& why) {
     closeSocket();
-    for (const auto& outgoing : queue_) {
+    for (const auto& outgoing : stream_.queue()) {
       if (outgoing.push) ++pushes_dropped_;
     }
-    queue_.clear();
+    stream_.queue().clear();
     queued_bytes_ = 0;
     queue_full_logged_ = false;
     failRequests(why);
@@ -340,7 +334,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
 
   // Fails the close requests, queued or awaiting an answer; pushes stay queued.
   void failRequests(const std::string& why) {
-    std::erase_if(queue_, [&](const Outgoing& outgoing) {
+    std::erase_if(stream_.queue(), [&](const Outgoing& outgoing) {
       if (outgoing.push) return false;
       queued_bytes_ -= std::min(outgoing.bytes->size(), queued_bytes_);
       return true;
@@ -354,68 +348,34 @@ class Peer : public std::enable_shared_from_this<Peer> {
     }
   }
 
-  void flush() {
-    if (writing_ || queue_.empty() || state_ != State::kConnected) return;
-    // The batch is owned by the write's handler, so its bytes outlive the operation even when
-    // the connection is dropped meanwhile.
-    auto batch = std::make_shared<std::vector<Outgoing>>();
-    std::vector<asio::const_buffer> buffers;
-    while (!queue_.empty() && batch->size() < kMaxFramesPerWrite) {
-      batch->push_back(std::move(queue_.front()));
-      queue_.pop_front();
-      buffers.push_back(asio::buffer(*batch->back().bytes));
+  void onWritten(std::vector<Outgoing>& written) {
+    for (const auto& outgoing : written) {
+      if (outgoing.push) ++pushes_sent_;
+      queued_bytes_ -= std::min(outgoing.bytes->size(), queued_bytes_);
     }
-    writing_ = batch;
-    asio::async_write(
-        socket_, buffers,
-        [self = shared_from_this(), batch, attempt = attempt_](error_code ec, size_t) {
-          if (attempt != self->attempt_) return;
-          self->writing_.reset();
-          size_t bytes = 0;
-          for (const auto& outgoing : *batch) bytes += outgoing.bytes->size();
-          self->queued_bytes_ -= std::min(bytes, self->queued_bytes_);
-          if (ec) {
-            for (const auto& outgoing : *batch) {
-              if (outgoing.push) ++self->pushes_dropped_;
-            }
-            self->connectionLost("write failed: " + ec.message());
-            return;
-          }
-          for (const auto& outgoing : *batch) {
-            if (outgoing.push) ++self->pushes_sent_;
-          }
-          if (self->queue_.empty()) self->queue_full_logged_ = false;
-          self->flush();
-        });
+    if (stream_.queue().empty()) queue_full_logged_ = false;
   }
 
-  void readNext(uint64_t attempt) {
-    socket_.async_read_some(
-        asio::buffer(read_buffer_), [self = shared_from_this(), attempt](error_code ec, size_t n) {
-          if (attempt != self->attempt_) return;
-          if (ec) {
-            self->connectionLost(ec == asio::error::eof ? "closed by the peer" : ec.message());
-            return;
-          }
-          self->decoder_.feed(std::string_view(self->read_buffer_.data(), n));
-          for (;;) {
-            auto state = self->decoder_.next(&self->frame_);
-            if (state == RpcFrameDecoder::State::kNeedMore) break;
-            if (state == RpcFrameDecoder::State::kError) {
-              self->connectionLost("bad frame from the peer: " + self->decoder_.error());
-              return;
-            }
-            if (self->frame_.body_case() != rpc::RpcFrame::kResponse) {
-              self->connectionLost("unexpected frame type from the peer");
-              return;
-            }
-            const auto& response = self->frame_.response();
-            self->complete(self->frame_.request_id(),
-                           Status{static_cast<StatusCode>(response.code()), response.reason()});
-            if (attempt != self->attempt_) return;  // a callback dropped the connection
-          }
-          self->readNext(attempt);
-        });
+  // false when a frame closed the connection.
+  bool onBytes(std::string_view bytes) {
+    const uint64_t attempt = attempt_;
+    decoder_.feed(bytes);
+    for (;;) {
+      auto state = decoder_.next(&frame_);
+      if (state == RpcFrameDecoder::State::kNeedMore) return true;
+      if (state == RpcFrameDecoder::State::kError) {
+        connectionLost("bad frame from the peer: " + decoder_.error());
+        return false;
+      }
+      if (frame_.body_case() != rpc::RpcFrame::kResponse) {
+        connectionLost("unexpected frame type from the peer");
+        return false;
+      }
+      const auto& response = frame_.response();
+      complete(frame_.request_id(),
+               Status{static_cast<StatusCode>(response.code()), response.reason()});
+      if (attempt != attempt_) return false;  // a callback dropped the connection
+    }
   }
 
   RpcNodeClients::Impl& owner_;
@@ -423,7 +383,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
   State state_ = State::kIdle;
   std::string address_;  // host:port of the last attempt, for logs
   std::string last_error_;
-  tcp::socket socket_;
+  net::ByteStreamSocket<Outgoing> stream_;
   tcp::resolver resolver_;
   asio::steady_timer connect_timer_;
   asio::steady_timer retry_timer_;
@@ -434,13 +394,10 @@ class Peer : public std::enable_shared_from_this<Peer> {
   bool outage_logged_ = false;
   bool queue_full_logged_ = false;
 
-  std::deque<Outgoing> queue_;
-  size_t queued_bytes_ = 0;  // queue_ and the batch being written
-  std::shared_ptr<std::vector<Outgoing>> writing_;
+  size_t queued_bytes_ = 0;  // the stream's queue and the batch being written
   std::unordered_map<int64_t, Pending> pending_;
 
   RpcFrameDecoder decoder_;
-  std::vector<char> read_buffer_;
   rpc::RpcFrame frame_;
 
   std::atomic<bool> connected_{false};

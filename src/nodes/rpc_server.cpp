@@ -7,12 +7,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
-#include <deque>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "net/byte_stream_socket.h"
 #include "nodes/rpc_frame.h"
 #include "nodes/run_sync.h"
 
@@ -27,6 +26,7 @@ namespace {
 class ServerConnection;
 
 constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kMaxFramesPerWrite = 64;
 
 }  // namespace
 
@@ -61,52 +61,44 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
  public:
   ServerConnection(std::shared_ptr<RpcServer::Impl> server, tcp::socket socket)
       : server_(std::move(server)),
-        socket_(std::move(socket)),
-        decoder_(server_->options.max_frame_size),
-        read_buffer_(kReadChunk) {
+        stream_(std::move(socket), kReadChunk, kMaxFramesPerWrite),
+        decoder_(server_->options.max_frame_size) {
     error_code ec;
-    auto remote = socket_.remote_endpoint(ec);
+    auto remote = stream_.socket().remote_endpoint(ec);
     peer_ =
         ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
   }
 
-  void start() { readNext(); }
+  void start() {
+    stream_.start({[this](std::string_view bytes) { return onBytes(bytes); },
+                   [this](const std::string& why) {
+                     spdlog::debug("rpc server: connection from {} lost: {}", peer_, why);
+                     close();
+                   },
+                   [](std::vector<std::string>&) {}},
+                  weak_from_this());
+  }
 
   void close() {
-    error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    stream_.close();
     server_->connections.erase(shared_from_this());
   }
 
  private:
-  void readNext() {
-    socket_.async_read_some(
-        asio::buffer(read_buffer_),
-        [self = shared_from_this()](error_code ec, size_t n) { self->onRead(ec, n); });
-  }
-
-  void onRead(error_code ec, size_t n) {
-    if (!server_->handler || !socket_.is_open()) return;
-    if (ec) {
-      if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
-        spdlog::debug("rpc server: connection from {} lost: {}", peer_, ec.message());
-      }
-      close();
-      return;
-    }
-    decoder_.feed(std::string_view(read_buffer_.data(), n));
+  // false when the connection was closed.
+  bool onBytes(std::string_view bytes) {
+    if (!server_->handler) return false;
+    decoder_.feed(bytes);
     for (;;) {
       auto state = decoder_.next(&frame_);
-      if (state == RpcFrameDecoder::State::kNeedMore) break;
+      if (state == RpcFrameDecoder::State::kNeedMore) return true;
       if (state == RpcFrameDecoder::State::kError) {
         malformed(decoder_.error());
-        return;
+        return false;
       }
-      if (!handle()) return;
-      if (!server_->handler) return;  // stopped by the handler
+      if (!handle()) return false;
+      if (!server_->handler || !stream_.isOpen()) return false;  // stopped by the handler
     }
-    readNext();
   }
 
   // false when the connection was closed.
@@ -164,30 +156,13 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     close();
   }
 
-  void send(std::string bytes) {
-    out_.push_back(std::move(bytes));
-    if (out_.size() == 1) writeFront();
-  }
-
-  void writeFront() {
-    asio::async_write(socket_, asio::buffer(out_.front()),
-                      [self = shared_from_this()](error_code ec, size_t) {
-                        if (ec) {
-                          if (self->socket_.is_open()) self->close();
-                          return;
-                        }
-                        self->out_.pop_front();
-                        if (!self->out_.empty()) self->writeFront();
-                      });
-  }
+  void send(std::string bytes) { stream_.write(std::move(bytes)); }
 
   std::shared_ptr<RpcServer::Impl> server_;
-  tcp::socket socket_;
+  net::ByteStreamSocket<std::string> stream_;
   std::string peer_;
   RpcFrameDecoder decoder_;
-  std::vector<char> read_buffer_;
   rpc::RpcFrame frame_;
-  std::deque<std::string> out_;
 };
 
 }  // namespace

@@ -22,6 +22,8 @@
 #include <random>
 #include <utility>
 
+#include "net/byte_stream_socket.h"
+
 namespace parley::redis {
 
 namespace asio = boost::asio;
@@ -155,6 +157,10 @@ RedisScript::RedisScript(std::string source, ScriptArgs args)
 
 namespace {
 
+constexpr size_t kReadChunk = 16 * 1024;
+// Each buffer holds the commands submitted during one write (Impl::send): a few per write at most.
+constexpr size_t kMaxBuffersPerWrite = 16;
+
 // Encodes a command once the connection that sends it knows its server's identity (scripts with
 // ScriptArgs::kServerIdFirst).
 using Encoder = std::function<std::string(const std::string& server_id)>;
@@ -189,7 +195,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
         options(client_options),
         name(uri.display()),
         resolver(strand),
-        socket(strand),
+        stream(strand, kReadChunk, kMaxBuffersPerWrite),
         connect_timer(strand),
         command_timer(strand),
         backoff_timer(strand),
@@ -204,16 +210,15 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
 
   // Everything below is touched only on the strand.
   tcp::resolver resolver;
-  tcp::socket socket;
+  // Each queued item holds the commands submitted while the previous write ran (send()).
+  net::ByteStreamSocket<std::string> stream;
   asio::steady_timer connect_timer;
   asio::steady_timer command_timer;
   asio::steady_timer backoff_timer;
   RespParser parser;
   ConnState state = ConnState::kConnecting;
-  std::deque<Pending> pending;  // in the outbox or written; replies arrive in this order
+  std::deque<Pending> pending;  // queued on the stream or written; replies arrive in this order
   std::deque<Pending> held;     // accepted while connecting; written once the handshake is done
-  std::string outbox;           // encoded commands not yet handed to the socket
-  bool writing = false;
   // Bumped whenever a connection is dropped, so that completions of an old connection's
   // operations recognize themselves and do nothing.
   uint64_t generation = 0;
@@ -222,7 +227,6 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   // An outage has been logged; the next successful handshake logs the recovery.
   bool outage = false;
   Clock::time_point outage_since;
-  std::array<char, 16 * 1024> read_buffer;
   std::minstd_rand rng;
   std::string server_id;             // the strand's copy
   bool info_refused_logged = false;  // INFO refused: logged once per client
@@ -312,9 +316,8 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     }
     const auto deadline = Clock::now() + options.command_timeout;
     if (state == ConnState::kReady) {
-      outbox += encode ? encode(server_id) : bytes;
       pending.push_back(Pending{std::move(done), deadline, {}, {}});
-      flush();
+      send(encode ? encode(server_id) : std::move(bytes));
     } else {
       held.push_back(Pending{std::move(done), deadline, std::move(bytes), std::move(encode)});
     }
@@ -345,7 +348,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
         [self = shared_from_this(), gen](const error_code& ec, tcp::resolver::results_type hosts) {
           if (gen != self->generation) return;
           if (ec) return self->onConnectionError(gen, "cannot resolve host: " + ec.message());
-          asio::async_connect(self->socket, hosts,
+          asio::async_connect(self->stream.socket(), hosts,
                               [self, gen](const error_code& ec, const tcp::endpoint&) {
                                 if (gen != self->generation) return;
                                 if (ec) return self->onConnectionError(gen, ec.message());
@@ -357,10 +360,13 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   void onConnected(uint64_t gen) {
     error_code ignored;
     // Pipelined small commands must not wait for Nagle.
-    socket.set_option(tcp::no_delay(true), ignored);
+    stream.socket().set_option(tcp::no_delay(true), ignored);
     parser.reset();
     state = ConnState::kHandshaking;
-    read(gen);
+    stream.start({[this, gen](std::string_view bytes) { return onBytes(gen, bytes); },
+                  [this, gen](const std::string& why) { onConnectionError(gen, why); },
+                  [](std::vector<std::string>&) {}},
+                 weak_from_this());
 
     std::vector<std::vector<std::string>> handshake;
     if (!uri.password.empty()) {
@@ -375,7 +381,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     const auto deadline = Clock::now() + options.command_timeout;
     for (const auto& command_args : handshake) {
       const std::string command = command_args[0];
-      appendCommand(outbox, command_args);
+      send(encodeCommand(command_args));
       pending.push_back(Pending{[self = shared_from_this(), gen, command](Result<RespValue> reply) {
                                   // A failed Result means the connection is already gone and
                                   // being retried.
@@ -390,7 +396,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
                                 {}});
     }
     // Last: which server process this is, before any command that wants to know is encoded.
-    appendCommand(outbox, {"INFO", "server"});
+    send(encodeCommand({"INFO", "server"}));
     pending.push_back(Pending{[self = shared_from_this(), gen](Result<RespValue> reply) {
                                 if (!reply.ok() || gen != self->generation) return;
                                 self->learnServerId(*reply);
@@ -399,7 +405,6 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
                               deadline,
                               {},
                               {}});
-    flush();
     armCommandTimer();
   }
 
@@ -450,61 +455,45 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
       spdlog::info("redis {}: connected", name);
     }
     for (auto& command : held) {
-      outbox += command.encode ? command.encode(server_id) : command.bytes;
+      send(command.encode ? command.encode(server_id) : std::move(command.bytes));
       command.bytes.clear();
       command.encode = nullptr;
       pending.push_back(std::move(command));
     }
     held.clear();
-    flush();
   }
 
-  void flush() {
-    if (writing || outbox.empty()) return;
-    if (state != ConnState::kReady && state != ConnState::kHandshaking) return;
-    writing = true;
-    // The buffer lives in the handler: a dropped connection may still have this write pending.
-    auto bytes = std::make_shared<std::string>(std::move(outbox));
-    outbox.clear();
-    const uint64_t gen = generation;
-    asio::async_write(socket, asio::buffer(*bytes),
-                      [self = shared_from_this(), gen, bytes](const error_code& ec, size_t) {
-                        if (gen != self->generation) return;
-                        self->writing = false;
-                        if (ec) return self->onConnectionError(gen, "write: " + ec.message());
-                        // Commands submitted during this write went to the outbox: send them
-                        // as one batch.
-                        self->flush();
-                      });
+  // Commands submitted while a write runs join one buffer, written as one batch after it.
+  void send(std::string bytes) {
+    auto& queue = stream.queue();
+    if (!queue.empty()) {
+      queue.back() += bytes;
+    } else {
+      stream.write(std::move(bytes));
+    }
   }
 
-  void read(uint64_t gen) {
-    socket.async_read_some(asio::buffer(read_buffer), [self = shared_from_this(), gen](
-                                                          const error_code& ec, size_t size) {
-      if (gen != self->generation) return;
-      if (ec) {
-        return self->onConnectionError(
-            gen, ec == asio::error::eof ? "closed by the server" : "read: " + ec.message());
+  // false when the connection was dropped.
+  bool onBytes(uint64_t gen, std::string_view bytes) {
+    parser.feed(bytes);
+    RespValue reply;
+    for (;;) {
+      const auto parsed = parser.next(&reply);
+      if (parsed == RespParser::State::kNeedMore) return true;
+      if (parsed == RespParser::State::kError) {
+        onConnectionError(gen, "protocol error: " + parser.error());
+        return false;
       }
-      self->parser.feed(std::string_view(self->read_buffer.data(), size));
-      RespValue reply;
-      for (;;) {
-        const auto parsed = self->parser.next(&reply);
-        if (parsed == RespParser::State::kNeedMore) break;
-        if (parsed == RespParser::State::kError) {
-          return self->onConnectionError(gen, "protocol error: " + self->parser.error());
-        }
-        if (self->pending.empty()) {
-          return self->onConnectionError(gen, "a reply to no command");
-        }
-        Callback done = std::move(self->pending.front().done);
-        self->pending.pop_front();
-        done(std::move(reply));
-        // The callback may have dropped the connection (a rejected AUTH, a stop).
-        if (gen != self->generation) return;
+      if (pending.empty()) {
+        onConnectionError(gen, "a reply to no command");
+        return false;
       }
-      self->read(gen);
-    });
+      Callback done = std::move(pending.front().done);
+      pending.pop_front();
+      done(std::move(reply));
+      // The callback may have dropped the connection (a rejected AUTH, a stop).
+      if (gen != generation) return false;
+    }
   }
 
   void armCommandTimer() {
@@ -555,12 +544,10 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     ++generation;
     state = next_state;
     connected.store(false);
-    writing = false;
-    outbox.clear();
+    stream.close();
+    stream.queue().clear();
     parser.reset();
-    error_code ignored;
     resolver.cancel();
-    socket.close(ignored);
     connect_timer.cancel();
 
     if (was_ready) disconnects.fetch_add(1, std::memory_order_relaxed);
