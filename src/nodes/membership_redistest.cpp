@@ -138,6 +138,56 @@ TEST_P(MembershipTest, FlushAllIsHealedByTheNextHeartbeat) {
   EXPECT_EQ(details->str, "7001");
 }
 
+// After a FLUSHALL the first node to beat finds its own entry gone: that is Redis losing data,
+// not every other node leaving. Pushes to the others' users must go on until they beat again.
+TEST_P(MembershipTest, AFlushDoesNotMakeTheOtherNodesLookDead) {
+  ASSERT_NO_FATAL_FAILURE(joinAAndB());
+  ASSERT_TRUE(a_->heartbeat().ok());
+  ASSERT_TRUE(a_->isAlive("b"));
+  redis_.flushAll();
+  clock_.advance(options_.heartbeat_interval.count());
+  ASSERT_TRUE(a_->heartbeat().ok());  // before b's next beat
+  EXPECT_TRUE(a_->isAlive("b")) << "b declared dead because Redis lost its entry";
+  EXPECT_FALSE(a_->alone());
+  // b really is gone (it never beats again): it ages out all the same.
+  for (int64_t waited = 0; waited <= options_.stale_after.count();
+       waited += options_.heartbeat_interval.count()) {
+    clock_.advance(options_.heartbeat_interval.count());
+    ASSERT_TRUE(a_->heartbeat().ok());
+  }
+  EXPECT_FALSE(a_->isAlive("b"));
+}
+
+TEST_P(MembershipTest, APeerMissingFromRedisButReachableStaysLive) {
+  ASSERT_NO_FATAL_FAILURE(joinAAndB());
+  bool reachable = true;
+  a_->setReachability([&](std::string_view node) { return node == "b" && reachable; });
+  ASSERT_TRUE(a_->heartbeat().ok());
+  // b's entry alone is lost (a shard or slot of its own lost data).
+  ASSERT_TRUE(redis_.redis()
+                  .commandSync(redis_keys::nodes(), {"ZREM", redis_keys::nodes(), "b"})
+                  .ok());
+  ASSERT_TRUE(a_->heartbeat().ok());
+  EXPECT_TRUE(a_->isAlive("b"));
+  reachable = false;
+  ASSERT_TRUE(a_->heartbeat().ok());
+  EXPECT_FALSE(a_->isAlive("b"));
+}
+
+TEST_P(MembershipTest, ConfirmAliveLooksUpANodeTheViewDoesNotHold) {
+  auto a = node("a", 7001);
+  joinEventually(*a);
+  auto b = node("b", 7002);
+  joinEventually(*b);  // a has not beaten since: its view does not hold b
+  ASSERT_FALSE(a->isAlive("b"));
+  EXPECT_TRUE(a->confirmAlive("b"));
+  EXPECT_TRUE(a->isAlive("b"));
+  ASSERT_TRUE(a->find("b").has_value());
+  EXPECT_EQ(a->find("b")->rpc_port, 7002);
+  EXPECT_FALSE(a->confirmAlive("ghost"));
+  EXPECT_FALSE(a->isAlive("ghost"));
+}
+
 TEST_P(MembershipTest, AnOutageKeepsTheLastViewUntilItIsStale) {
   ASSERT_NO_FATAL_FAILURE(joinAAndB());
   ASSERT_TRUE(a_->heartbeat().ok());
