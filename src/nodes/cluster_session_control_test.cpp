@@ -227,6 +227,57 @@ TEST_F(ClusterSessionControlTest, PushesToDeadNodesAreCountedUndeliverable) {
   EXPECT_EQ(clients_.pushes.size(), 1u);
 }
 
+// The in-process registry with some users flagged as a Redis registry flags them right after a
+// data loss (their entries may be missing).
+class IncompleteFor final : public SessionRegistry {
+ public:
+  IncompleteFor(SessionRegistry& real, std::vector<int64_t> users)
+      : real_(real), users_(std::move(users)) {}
+  Result<DeviceRegistration> registerDevice(int64_t u, DeviceType d, UserStatus s,
+                                            const std::string& n, int64_t t) override {
+    return real_.registerDevice(u, d, s, n, t);
+  }
+  VoidResult unregisterDevice(int64_t u, DeviceType d, const std::string& n, int64_t t) override {
+    return real_.unregisterDevice(u, d, n, t);
+  }
+  Result<bool> setStatus(int64_t u, UserStatus s) override { return real_.setStatus(u, s); }
+  Result<std::vector<UserOnlineInfo>> query(std::span<const int64_t> ids) override {
+    auto infos = real_.query(ids);
+    if (!infos.ok()) return infos;
+    for (auto& info : *infos) {
+      info.may_be_incomplete =
+          std::find(users_.begin(), users_.end(), info.user_id) != users_.end();
+    }
+    return infos;
+  }
+  Result<std::vector<UserOnlineInfo>> listOnline(int64_t after, int limit) override {
+    return real_.listOnline(after, limit);
+  }
+  Result<int64_t> countOnlineUsers() override { return real_.countOnlineUsers(); }
+
+ private:
+  SessionRegistry& real_;
+  std::vector<int64_t> users_;
+};
+
+TEST_F(ClusterSessionControlTest, UsersWhoseEntriesMayBeLostAreOfferedToEveryLiveNode) {
+  liveNodes({"a", "b", "c"});
+  online(1, 0, "b");
+  online(2, 0, "c");  // flagged too: its entry may be incomplete (other devices lost)
+  IncompleteFor registry(*registry_, {2, 3});
+  ClusterSessionControl routing("a", local_, registry, membership_, clients_);
+  const int64_t users[] = {1, 2, 3};
+  routing.pushToUsers(users, std::make_shared<const std::string>("n"));
+  std::map<std::string, std::vector<int64_t>> by_node;
+  for (const auto& push : clients_.pushes) by_node[push.node] = sorted(push.users);
+  EXPECT_EQ(by_node["b"], (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(by_node["c"], (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(clients_.pushes.size(), 2u) << "one push per node";
+  ASSERT_EQ(local_.pushes.size(), 1u);
+  EXPECT_EQ(sorted(local_.pushes[0].users), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(routing.stats().offered_to_all, 2u);
+}
+
 TEST_F(ClusterSessionControlTest, ClosesLocallyAndOnTheNodesHoldingMatchingDevices) {
   liveNodes({"a", "b", "c"});
   online(1, 0, "a");

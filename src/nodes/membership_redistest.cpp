@@ -164,9 +164,8 @@ TEST_P(MembershipTest, APeerMissingFromRedisButReachableStaysLive) {
   a_->setReachability([&](std::string_view node) { return node == "b" && reachable; });
   ASSERT_TRUE(a_->heartbeat().ok());
   // b's entry alone is lost (a shard or slot of its own lost data).
-  ASSERT_TRUE(redis_.redis()
-                  .commandSync(redis_keys::nodes(), {"ZREM", redis_keys::nodes(), "b"})
-                  .ok());
+  ASSERT_TRUE(
+      redis_.redis().commandSync(redis_keys::nodes(), {"ZREM", redis_keys::nodes(), "b"}).ok());
   ASSERT_TRUE(a_->heartbeat().ok());
   EXPECT_TRUE(a_->isAlive("b"));
   reachable = false;

@@ -1,6 +1,7 @@
 // RpcServer and RpcNodeClients over loopback sockets in one process (two io threads, as two
 // nodes): pushes arrive byte for byte, close requests get the handler's answer, an unreachable
-// peer fails fast and drops pushes, a malformed frame closes only its own connection.
+// peer fails close requests fast, pushes wait for it within their window (then are dropped), a
+// malformed frame closes only its own connection.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -84,6 +85,7 @@ NodeClientsOptions fastOptions() {
   options.request_timeout = 2000ms;
   options.reconnect_min_delay = 50ms;
   options.reconnect_max_delay = 200ms;
+  options.push_retry_window = 1500ms;
   return options;
 }
 
@@ -175,7 +177,7 @@ TEST_F(RpcLoopbackTest, PipelinedCloseRequestsFromSeveralThreadsAreMatched) {
   EXPECT_EQ(ok + refused, kThreads * kEach);
 }
 
-TEST_F(RpcLoopbackTest, UnknownNodeFailsFastAndDropsPushes) {
+TEST_F(RpcLoopbackTest, UnknownNodeFailsClosesAtOnceAndDropsPushesAfterTheirWindow) {
   Status status = clients_->closeSessions("nobody", 1, {}, 0, StatusCode::kOk, "r");
   EXPECT_EQ(status.code, StatusCode::kServerUnavailable);
   const int64_t users[] = {1};
@@ -203,6 +205,27 @@ TEST_F(RpcLoopbackTest, ServerGoneFailsCloseWithinTheTimeoutAndDropsPushes) {
   ASSERT_EQ(stats.peers.size(), 1u);
   EXPECT_FALSE(stats.peers[0].connected);
   EXPECT_GE(stats.rpc_errors, 1u);
+}
+
+// A peer restarting (or a node whose address is being looked up again) misses no push sent
+// meanwhile: the pushes wait, the connection is retried, and they go out once it is back.
+TEST_F(RpcLoopbackTest, PushesWaitForAPeerThatComesBackWithinTheirWindow) {
+  const int64_t users[] = {1};
+  clients_->push("b", users, std::make_shared<const std::string>("before"), 0, -1);
+  ASSERT_TRUE(eventually([&] { return handler_.pushes().size() == 1; }));
+  const uint16_t port = port_;
+  server_->stop();
+  server_.reset();
+  for (const char* text : {"while down 1", "while down 2", "while down 3"}) {
+    clients_->push("b", users, std::make_shared<const std::string>(text), 0, -1);
+  }
+  std::this_thread::sleep_for(300ms);  // a few failed connects, well inside the window
+  startServer(port);
+  ASSERT_TRUE(eventually([&] { return handler_.pushes().size() == 4; }));
+  const auto pushes = handler_.pushes();
+  EXPECT_EQ(pushes[1].notification, "while down 1");
+  EXPECT_EQ(pushes[3].notification, "while down 3");
+  EXPECT_EQ(clients_->stats().pushes_dropped, 0u);
 }
 
 TEST_F(RpcLoopbackTest, ReconnectsWhenThePeerComesBackOnItsPort) {
