@@ -72,6 +72,13 @@ int64_t toInt64(const redis::RespValue& value) {
   return static_cast<int64_t>(std::strtod(value.str.c_str(), nullptr));
 }
 
+// 0 for anything but a port number.
+uint16_t parsePort(const std::string& text) {
+  unsigned port = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  return ec == std::errc() && port <= 65535 ? static_cast<uint16_t>(port) : 0;
+}
+
 Status badReply(const redis::RespValue& reply) {
   return error(StatusCode::kServerInternalError,
                "unexpected membership script reply: " + redis::toDebugString(reply));
@@ -147,10 +154,7 @@ VoidResult Membership::registerSelf(bool joining) {
     if (node.id == self_.id) continue;
     node.heartbeat_millis = toInt64(elements[i + 1]);
     node.rpc_host = elements[i + 2].str;
-    unsigned port = 0;
-    const auto& port_text = elements[i + 3].str;
-    std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    node.rpc_port = static_cast<uint16_t>(port);
+    node.rpc_port = parsePort(elements[i + 3].str);
     node.started_at_millis = toInt64(elements[i + 4]);
     others.push_back(std::move(node));
   }
@@ -217,6 +221,19 @@ void Membership::leave() {
   spdlog::info("membership: node {} left the cluster", self_.id);
 }
 
+bool Membership::upsertLocked(const NodeInfo& node) {
+  auto it = std::find_if(others_.begin(), others_.end(),
+                         [&](const NodeInfo& o) { return o.id == node.id; });
+  if (it != others_.end()) {
+    *it = node;
+    return false;
+  }
+  others_.insert(std::upper_bound(others_.begin(), others_.end(), node,
+                                  [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; }),
+                 node);
+  return true;
+}
+
 bool Membership::fresh(const NodeInfo& node, int64_t now_millis) const {
   return node.heartbeat_millis >= now_millis - options_.stale_after.count();
 }
@@ -227,17 +244,7 @@ void Membership::noteJoined(NodeInfo node) {
   bool added = false;
   {
     std::unique_lock lock(mutex_);
-    auto it = std::find_if(others_.begin(), others_.end(),
-                           [&](const NodeInfo& o) { return o.id == node.id; });
-    if (it == others_.end()) {
-      others_.insert(
-          std::upper_bound(others_.begin(), others_.end(), node,
-                           [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; }),
-          node);
-      added = true;
-    } else {
-      *it = node;
-    }
+    added = upsertLocked(node);
   }
   if (added) {
     spdlog::info("membership: node {} is live (rpc {}:{}, announced)", node.id, node.rpc_host,
@@ -278,26 +285,14 @@ return {score, d[1] or '', d[2] or '', d[3] or ''}
     node.id = std::string(node_id);
     node.heartbeat_millis = toInt64(reply->elements[0]);
     node.rpc_host = reply->elements[1].str;
-    unsigned port = 0;
-    const auto& port_text = reply->elements[2].str;
-    std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    node.rpc_port = static_cast<uint16_t>(port);
+    node.rpc_port = parsePort(reply->elements[2].str);
     node.started_at_millis = toInt64(reply->elements[3]);
     alive = fresh(node, now) && node.rpc_port != 0;
     if (alive) {
       spdlog::info("membership: node {} is live (rpc {}:{}, found when looked up)", node.id,
                    node.rpc_host, node.rpc_port);
       std::unique_lock lock(mutex_);
-      auto it = std::find_if(others_.begin(), others_.end(),
-                             [&](const NodeInfo& o) { return o.id == node.id; });
-      if (it == others_.end()) {
-        others_.insert(
-            std::upper_bound(others_.begin(), others_.end(), node,
-                             [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; }),
-            node);
-      } else {
-        *it = node;
-      }
+      upsertLocked(node);
     }
   }
   std::unique_lock lock(mutex_);

@@ -101,6 +101,8 @@ class Membership {
 
   VoidResult registerSelf(bool joining);
   bool fresh(const NodeInfo& node, int64_t now_millis) const;
+  // Adds node to others_ (in id order) or replaces its entry; true when added. mutex_ held.
+  bool upsertLocked(const NodeInfo& node);
 
   redis::RedisDeployment& redis_;
   const NodeInfo self_;
