@@ -24,8 +24,10 @@ struct SequenceLease {
 class SequenceLeaseRepository {
  public:
   virtual ~SequenceLeaseRepository() = default;
-  // Raises the conversation's bound by count (> 0) and returns the range it covers, durable when
-  // this returns. Concurrent calls get disjoint ranges. kServerUnavailable when storage fails.
+  // Raises the conversation's bound by count (> 0) and returns the range it covers: durable when
+  // this returns (MongoDB), or, on a store that serves one node and commits its writes in order
+  // (SQLite), durable no later than any message numbered from it (see its header). Concurrent
+  // calls get disjoint ranges. kServerUnavailable when storage fails.
   virtual Result<SequenceLease> extend(const ConversationKey& key, int64_t count) = 0;
   // The conversation's bound as stored now; 0 when it has none.
   virtual Result<int64_t> bound(const ConversationKey& key) = 0;

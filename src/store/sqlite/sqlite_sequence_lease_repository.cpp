@@ -1,13 +1,14 @@
 #include "store/sqlite/sqlite_sequence_lease_repository.h"
 
+#include <algorithm>
+#include <functional>
+
 namespace parley::sqlite {
 namespace {
 
-// ?4: the highest stored sequence id, the start of a conversation that has no row yet.
-constexpr std::string_view kExtend =
-    "INSERT INTO sequence_lease (is_group, a, b, bound) VALUES (?1, ?2, ?3, ?4 + ?5) "
-    "ON CONFLICT (is_group, a, b) DO UPDATE SET bound = bound + ?5 RETURNING bound";
-
+constexpr std::string_view kRaise =
+    "INSERT INTO sequence_lease (is_group, a, b, bound) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (is_group, a, b) DO UPDATE SET bound = max(bound, excluded.bound)";
 constexpr std::string_view kBound =
     "SELECT bound FROM sequence_lease WHERE is_group = ?1 AND a = ?2 AND b = ?3";
 
@@ -17,13 +18,16 @@ ConversationKey normalized(const ConversationKey& key) {
 
 }  // namespace
 
-Result<int64_t> SqliteSequenceLeaseRepository::bound(const ConversationKey& key) {
-  const ConversationKey normal = normalized(key);
-  // On the writer's connection: a bound extend() just committed is visible at once.
-  auto lock = db_.lock();
-  Result<Statement> stmt = db_.prepare(kBound);
+size_t SqliteSequenceLeaseRepository::KeyHash::operator()(const ConversationKey& key) const {
+  const size_t h = std::hash<int64_t>{}(key.a) * 31 + std::hash<int64_t>{}(key.b);
+  return key.is_group ? ~h : h;
+}
+
+Result<int64_t> SqliteSequenceLeaseRepository::storedBound(const ConversationKey& key) {
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kBound);
   if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, int64_t{normal.is_group ? 1 : 0}).bind(2, normal.a).bind(3, normal.b);
+  stmt->bind(1, int64_t{key.is_group ? 1 : 0}).bind(2, key.a).bind(3, key.b);
   const Result<bool> row = stmt->step();
   if (!row.ok()) return row.status();
   const int64_t value = row.value() ? stmt->columnInt64(0) : 0;
@@ -31,32 +35,59 @@ Result<int64_t> SqliteSequenceLeaseRepository::bound(const ConversationKey& key)
   return value;
 }
 
+Result<int64_t> SqliteSequenceLeaseRepository::bound(const ConversationKey& key) {
+  const ConversationKey normal = normalized(key);
+  {
+    std::lock_guard lock(pending_mutex_);
+    if (auto it = pending_.find(normal); it != pending_.end()) return it->second;
+  }
+  return storedBound(normal);
+}
+
 Result<SequenceLease> SqliteSequenceLeaseRepository::extend(const ConversationKey& key,
                                                             int64_t count) {
   if (count <= 0) return error(StatusCode::kIllegalArgument, "a lease covers at least one id");
   const ConversationKey normal = normalized(key);
-  // Read outside the write: it only matters for a conversation without a row, whose messages
-  // were all stored before it had one.
+  std::lock_guard turn(stripes_[KeyHash{}(normal) % stripes_.size()]);
+  // Above the row, above a bound raised but not committed yet, and above every stored message
+  // (those stored before this conversation had a row, and those stored by an earlier process
+  // whose raise did not commit).
+  const Result<int64_t> row = storedBound(normal);
+  if (!row.ok()) return row.status();
   const Result<int64_t> stored = messages_.maxSequenceId(normal.is_group, normal.a, normal.b);
   if (!stored.ok()) return stored.status();
-  int64_t bound = 0;
-  const VoidResult written = db_.writeDurably([&]() -> VoidResult {
-    Result<Statement> stmt = db_.prepare(kExtend);
-    if (!stmt.ok()) return stmt.status();
-    stmt->bind(1, int64_t{normal.is_group ? 1 : 0})
-        .bind(2, normal.a)
-        .bind(3, normal.b)
-        .bind(4, stored.value())
-        .bind(5, count);
-    const Result<bool> row = stmt->step();
-    if (!row.ok()) return row.status();
-    if (!row.value())
-      return error(StatusCode::kServerInternalError, "lease upsert returned no row");
-    bound = stmt->columnInt64(0);
-    return stmt->run();
-  });
-  if (!written.ok()) return written.status();
-  return SequenceLease{bound - count, bound};
+  int64_t from = std::max(row.value(), stored.value());
+  {
+    std::lock_guard lock(pending_mutex_);
+    if (auto it = pending_.find(normal); it != pending_.end()) from = std::max(from, it->second);
+    pending_[normal] = from + count;
+  }
+  const int64_t to = from + count;
+  // Queued before any id of the lease can be handed out, hence before any message carrying one.
+  db_.writeAsync(
+      [this, normal, to]() -> VoidResult {
+        Result<Statement> stmt = db_.prepare(kRaise);
+        if (!stmt.ok()) return stmt.status();
+        stmt->bind(1, int64_t{normal.is_group ? 1 : 0})
+            .bind(2, normal.a)
+            .bind(3, normal.b)
+            .bind(4, to);
+        return stmt->run();
+      },
+      [this, normal, to](VoidResult written) {
+        // Committed: the row covers it. Otherwise memory goes on covering it.
+        if (!written.ok()) return;
+        std::lock_guard lock(pending_mutex_);
+        if (auto it = pending_.find(normal); it != pending_.end() && it->second == to) {
+          pending_.erase(it);
+        }
+      });
+  return SequenceLease{from, to};
+}
+
+size_t SqliteSequenceLeaseRepository::pendingBounds() {
+  std::lock_guard lock(pending_mutex_);
+  return pending_.size();
 }
 
 }  // namespace parley::sqlite

@@ -67,7 +67,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       relationships_(db_, readers_),
       conversations_(db_, readers_),
       sequence_ids_(db_, messages_),
-      sequence_leases_(db_, messages_) {
+      sequence_leases_(db_, readers_, messages_) {
   db_.migrate(migrations);
   messages_.counters().recover();
 }
