@@ -342,6 +342,27 @@ TEST_P(RedisSessionRegistryTest, RefreshReportsDevicesTakenOverWhileRedisHadLost
   EXPECT_EQ(queryOne(1).devices[0].node_id, "b");
 }
 
+// Redis came back with an older copy in which another node still held the device, from before
+// this node's (newer) login took it over: the refresh must not close the newer session.
+TEST_P(RedisSessionRegistryTest, AnOlderEntryOfAnotherNodeDoesNotTakeANewerSessionOver) {
+  auto a = makeRegistry("a");
+  auto b = makeRegistry("b");
+  ASSERT_TRUE(b->registerDevice(1, kDesktop, kUserStatusAvailable, "b", 1000).ok());
+  const std::string key = redis_keys::session(1);
+  auto older = redis().commandSync(key, {"DUMP", key});
+  ASSERT_TRUE(older.ok() && older->type == redis::RespType::kBulkString);
+  ASSERT_TRUE(a->registerDevice(1, kDesktop, kUserStatusAvailable, "a", 2000).ok());
+  ASSERT_TRUE(redis().commandSync(key, {"RESTORE", key, "0", older->str, "REPLACE"}).ok());
+
+  const SessionRefreshReport report = a->refreshLocalSessions();
+  EXPECT_EQ(report.failed_batches, 0u) << report.first_error;
+  EXPECT_TRUE(report.taken_over.empty()) << "a newer session was closed for an older entry";
+  const UserOnlineInfo info = queryOne(1);
+  ASSERT_EQ(info.devices.size(), 1u);
+  EXPECT_EQ(info.devices[0].node_id, "a");
+  EXPECT_EQ(info.devices[0].login_date, 2000);
+}
+
 TEST_P(RedisSessionRegistryTest, RefreshWritesBackAfterARestartWithoutPersistence) {
   for (int64_t user = 1; user <= 20; ++user) registerOk(user, kDesktop);
   env_.deployment().restartAll();

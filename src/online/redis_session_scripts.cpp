@@ -114,6 +114,14 @@ for i, key in ipairs(KEYS) do
       -- This node's session holds the device; an entry of an earlier session may linger.
       if entry[2] ~= login then redis.call('HSET', key, device .. ':t', login) end
       owns = true
+    elseif (tonumber(entry[2]) or 0) < tonumber(login) then
+      -- Another node's older session: a copy of the past (a restart from an older AOF, a lagging
+      -- replica promoted) from before this node's login took the device over. This one is newer.
+      redis.call('HSET', key, device, node, device .. ':t', login)
+      written_back = written_back + 1
+      written[#written + 1] = i - 1
+      written[#written + 1] = tonumber(device)
+      owns = true
     else
       -- A newer login on another node won: keep it, the caller closes its local session.
       taken[#taken + 1] = i - 1

@@ -25,7 +25,8 @@ const redis::RedisScript& setStatus();
 // then per key: status, n, n × (device type, login date) of the devices this node holds, m,
 // m × (device type, login date) of sessions whose removal must be retried.
 // Per key: removes the listed sessions if they still own their device; writes back held devices
-// the hash lost; keeps devices another node took over; deletes device fields that name this node
+// the hash lost or holds for another node with an older login date (a copy of the past); keeps
+// devices another node took over with a newer login; deletes device fields that name this node
 // but that it does not hold, registered before the ghost cutoff (a failed removal, an earlier
 // process with this node id); refreshes this node's heartbeat and the TTL only when it holds a
 // device there.
