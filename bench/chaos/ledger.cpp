@@ -12,6 +12,8 @@ int64_t Ledger::openEpoch(int64_t user, int device, size_t node, const std::stri
   epoch.node = node;
   epoch.node_id = node_id;
   epoch.logged_in = logged_in;
+  last_connected_[{user, device}] = TimePoint::max();
+  open_epochs_.push_back(epochs_.size());
   epochs_.push_back(std::move(epoch));
   return epochs_.back().id;
 }
@@ -24,6 +26,15 @@ void Ledger::closeEpoch(int64_t epoch, TimePoint at, CloseCause cause, const std
   record.cause = cause;
   record.close_detail = detail;
   record.closed_in_trial = trial_.load();
+  const size_t index = static_cast<size_t>(epoch - 1);
+  std::erase(open_epochs_, index);
+  // Another connection of the same device may be open (a login elsewhere before this close).
+  bool still_open = false;
+  for (const size_t open : open_epochs_) {
+    still_open =
+        still_open || (epochs_[open].user == record.user && epochs_[open].device == record.device);
+  }
+  if (!still_open) last_connected_[{record.user, record.device}] = at;
 }
 
 void Ledger::recordSend(SendRecord send) {
@@ -53,6 +64,20 @@ void Ledger::recordPush(int64_t epoch, int64_t message_id, int64_t sequence_id, 
 std::vector<EpochRecord> Ledger::epochs() const {
   std::lock_guard lock(mutex_);
   return epochs_;
+}
+
+std::vector<EpochRecord> Ledger::epochsSince(TimePoint since) const {
+  std::lock_guard lock(mutex_);
+  std::vector<EpochRecord> recent;
+  for (const EpochRecord& epoch : epochs_) {
+    if (!epoch.closed || *epoch.closed >= since) recent.push_back(epoch);
+  }
+  return recent;
+}
+
+std::map<std::pair<int64_t, int>, TimePoint> Ledger::lastConnected() const {
+  std::lock_guard lock(mutex_);
+  return last_connected_;
 }
 
 std::vector<SendRecord> Ledger::sendsOfTrial(int trial) const {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -77,6 +78,12 @@ class Ledger {
   void recordPush(int64_t epoch, int64_t message_id, int64_t sequence_id, TimePoint at);
 
   std::vector<EpochRecord> epochs() const;
+  // Only the epochs still open, or closed at or after `since`: what a check of recent events
+  // needs, without copying a long run's history.
+  std::vector<EpochRecord> epochsSince(TimePoint since) const;
+  // When each (user, device) last had its connection closed, if it ever had one; the open ones
+  // are TimePoint::max().
+  std::map<std::pair<int64_t, int>, TimePoint> lastConnected() const;
   std::vector<SendRecord> sendsOfTrial(int trial) const;
   // Every push of each message id (missing ids: none received).
   std::unordered_map<int64_t, std::vector<PushRecord>> pushesOf(
@@ -86,6 +93,8 @@ class Ledger {
   std::atomic<int> trial_{0};
   mutable std::mutex mutex_;
   std::vector<EpochRecord> epochs_;  // index = id - 1
+  std::vector<size_t> open_epochs_;  // indexes into epochs_
+  std::map<std::pair<int64_t, int>, TimePoint> last_connected_;
   std::vector<SendRecord> sends_;
   std::unordered_map<int64_t, size_t> send_index_;  // request id → sends_ index
   std::unordered_map<int64_t, std::vector<PushRecord>> pushes_;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "chaos/chaos_options.h"
@@ -89,13 +90,11 @@ void runTrials(const Options& options, const std::filesystem::path& work_dir, Ru
     }
   }
   // Connections that dropped after their trial's own count (while the deployment was restored).
-  for (TrialResult& result : report.trials) {
-    int64_t dropped = 0;
-    for (const EpochRecord& epoch : ledger.epochs()) {
-      dropped += epoch.cause == CloseCause::kDropped && epoch.closed_in_trial == result.number;
-    }
-    result.dropped_sessions = dropped;
+  std::map<int, int64_t> dropped;
+  for (const EpochRecord& epoch : ledger.epochs()) {
+    if (epoch.cause == CloseCause::kDropped) ++dropped[epoch.closed_in_trial];
   }
+  for (TrialResult& result : report.trials) result.dropped_sessions = dropped[result.number];
 }
 
 int run(int argc, char** argv) {

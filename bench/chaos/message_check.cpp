@@ -14,7 +14,8 @@ namespace pb = im::turms::proto;
 using namespace std::chrono_literals;
 
 constexpr size_t kMaxExamples = 8;
-constexpr int kPageSize = 1000;  // the server's maximum max_count
+constexpr int kDevicesNamed = 4;  // per example of a missed push
+constexpr int kPageSize = 1000;   // the server's maximum max_count
 constexpr int kMaxPages = 100;
 
 void addExample(MessageCounts& counts, std::string example) {
@@ -86,8 +87,8 @@ std::optional<std::vector<pb::Message>> queryAll(DeviceSession& device, bool gro
 
 }  // namespace
 
-void MessageChecker::checkPushes(int trial, TimePoint fault_at, std::chrono::milliseconds limit,
-                                 MessageCounts& counts) {
+void MessageChecker::checkPushes(int trial, TimePoint trial_start, TimePoint fault_at,
+                                 std::chrono::milliseconds limit, MessageCounts& counts) {
   std::vector<SendRecord> acknowledged;
   for (SendRecord& send : ledger_.sendsOfTrial(trial)) {
     if (send.acknowledged()) acknowledged.push_back(std::move(send));
@@ -97,7 +98,8 @@ void MessageChecker::checkPushes(int trial, TimePoint fault_at, std::chrono::mil
   const auto push_wait = std::chrono::milliseconds(options_.push_wait_millis);
   const auto deadline = Clock::now() + limit;
   for (;;) {
-    const std::vector<EpochRecord> epochs = ledger_.epochs();
+    // A device closed before the trial started cannot be owed a push of it.
+    const std::vector<EpochRecord> epochs = ledger_.epochsSince(trial_start);
     const auto pushes = ledger_.pushesOf(ids);
     int64_t missing = 0;
     int64_t duplicates = 0;
@@ -113,6 +115,7 @@ void MessageChecker::checkPushes(int trial, TimePoint fault_at, std::chrono::mil
       }
       const auto found = pushes.find(send.message_id);
       std::string missed_devices;
+      int missed_here = 0;
       for (const EpochRecord& epoch : epochs) {
         if (epoch.id == send.sender_epoch || epoch.logged_in >= send.sent ||
             std::find(recipients.begin(), recipients.end(), epoch.user) == recipients.end()) {
@@ -129,11 +132,16 @@ void MessageChecker::checkPushes(int trial, TimePoint fault_at, std::chrono::mil
           continue;
         }
         ++missing;
-        missed_devices += (missed_devices.empty() ? "" : ", ") + std::to_string(epoch.user) + " " +
-                          pb::DeviceType_Name(static_cast<pb::DeviceType>(epoch.device)) + " on " +
-                          epoch.node_id;
+        if (++missed_here <= kDevicesNamed) {
+          missed_devices += (missed_devices.empty() ? "" : ", ") + std::to_string(epoch.user) +
+                            " " + pb::DeviceType_Name(static_cast<pb::DeviceType>(epoch.device)) +
+                            " on " + epoch.node_id;
+        }
       }
-      if (!missed_devices.empty() && examples.size() < kMaxExamples) {
+      if (missed_here > kDevicesNamed) {
+        missed_devices += " and " + std::to_string(missed_here - kDevicesNamed) + " more";
+      }
+      if (missed_here > 0 && examples.size() < kMaxExamples) {
         examples.push_back(describeSend(send, fault_at) + " not pushed to " + missed_devices);
       }
     }

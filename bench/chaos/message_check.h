@@ -43,8 +43,8 @@ class MessageChecker {
   // Pushes of the trial's acknowledged messages not received yet by a device that should have
   // one; waits until there are none or `limit` passed, then counts what is still missing.
   // Examples give times relative to fault_at.
-  void checkPushes(int trial, TimePoint fault_at, std::chrono::milliseconds limit,
-                   MessageCounts& counts);
+  void checkPushes(int trial, TimePoint trial_start, TimePoint fault_at,
+                   std::chrono::milliseconds limit, MessageCounts& counts);
   // Queries what the trial's recipients have stored since trial_start_unix_ms and compares.
   void checkStored(int trial, int64_t trial_start_unix_ms, TimePoint fault_at,
                    MessageCounts& counts);

@@ -73,7 +73,6 @@ PresenceReport checkPresence(const NodeDirectory& nodes, const Ledger& ledger,
   PresenceReport report;
   report.complete = true;
   const auto asked_at = Clock::now();
-  const std::vector<EpochRecord> before = ledger.epochs();
   std::vector<std::pair<NodeEndpoint, std::optional<std::vector<ShownDevice>>>> views;
   for (const size_t index : nodes.upNodes()) {
     const NodeEndpoint node = nodes.get(index);
@@ -85,48 +84,37 @@ PresenceReport checkPresence(const NodeDirectory& nodes, const Ledger& ledger,
     }
     views.emplace_back(node, std::move(view));
   }
-  const std::vector<EpochRecord> after = ledger.epochs();
-
-  // Connected across the whole question: open before it started and still open after it.
-  std::vector<const EpochRecord*> connected;
-  for (const EpochRecord& epoch : after) {
-    if (!epoch.closed && epoch.logged_in < asked_at) connected.push_back(&epoch);
+  // Connected across the whole question: opened before it and still open after it.
+  std::vector<EpochRecord> connected;
+  for (EpochRecord& epoch : ledger.epochsSince(asked_at)) {
+    if (!epoch.closed && epoch.logged_in < asked_at) connected.push_back(std::move(epoch));
   }
-  // (user, device) → open at some moment of the question, or when its last connection closed.
-  std::map<std::pair<int64_t, int>, std::optional<TimePoint>> last_seen;
-  for (const auto* list : {&before, &after}) {
-    for (const EpochRecord& epoch : *list) {
-      auto& seen = last_seen[{epoch.user, epoch.device}];
-      if (!epoch.closed) {
-        seen = TimePoint::max();
-      } else if (!seen || (*seen != TimePoint::max() && *seen < *epoch.closed)) {
-        seen = epoch.closed;
-      }
-    }
-  }
+  // Read after the question: a device connected at any moment of it shows a time after asked_at.
+  const auto last_connected = ledger.lastConnected();
 
   for (const auto& [node, view] : views) {
     if (!view) {
-      for (const EpochRecord* epoch : connected) report.missing_users.insert(epoch->user);
+      for (const EpochRecord& epoch : connected) report.missing_users.insert(epoch.user);
       continue;
     }
-    for (const EpochRecord* epoch : connected) {
+    for (const EpochRecord& epoch : connected) {
       bool shown = false;
       for (const ShownDevice& device : *view) {
-        shown = shown || (device.user == epoch->user && device.device == epoch->device &&
-                          device.node_id == epoch->node_id);
+        shown = shown || (device.user == epoch.user && device.device == epoch.device &&
+                          device.node_id == epoch.node_id);
       }
       if (!shown) {
-        report.missing_users.insert(epoch->user);
-        addExample(report, describe(epoch->user, epoch->device) + " connected to " +
-                               epoch->node_id + " but not shown there by " + node.node_id);
+        report.missing_users.insert(epoch.user);
+        addExample(report, describe(epoch.user, epoch.device) + " connected to " + epoch.node_id +
+                               " but not shown there by " + node.node_id);
       }
     }
     if (ghost_after == Clock::duration::zero()) continue;
     for (const ShownDevice& device : *view) {
-      const auto found = last_seen.find({device.user, device.device});
-      const std::optional<TimePoint> seen = found == last_seen.end() ? std::nullopt : found->second;
-      if (seen && *seen == TimePoint::max()) continue;  // connected
+      const auto found = last_connected.find({device.user, device.device});
+      const std::optional<TimePoint> seen =
+          found == last_connected.end() ? std::nullopt : std::optional(found->second);
+      if (seen && *seen >= asked_at) continue;  // connected during the question
       if (seen && *seen > asked_at - ghost_after) {
         ++report.unjudged;
         continue;

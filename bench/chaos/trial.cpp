@@ -68,6 +68,7 @@ TrialResult TrialRunner::run(Fault fault, int number) {
   result.fault = fault;
   result.number = number;
   ledger_.setTrial(number);
+  const TimePoint trial_start = Clock::now();
   const int64_t start_unix_ms = unixMillisNow();
   const auto heartbeat = std::chrono::milliseconds(options_.heartbeat_millis);
 
@@ -127,8 +128,8 @@ TrialResult TrialRunner::run(Fault fault, int number) {
                          Clock::now());
   traffic_.stopSending();
 
-  checker_.checkPushes(number, fault_at, std::chrono::milliseconds(options_.push_wait_millis),
-                       result.messages);
+  checker_.checkPushes(number, trial_start, fault_at,
+                       std::chrono::milliseconds(options_.push_wait_millis), result.messages);
   checker_.checkStored(number, start_unix_ms, fault_at, result.messages);
   addExamples(result, "", result.messages.examples);
 
@@ -148,7 +149,7 @@ TrialResult TrialRunner::run(Fault fault, int number) {
   addExamples(result, "after one TTL: ", not_connected_examples);
   result.presence_misses = static_cast<int64_t>(missing_users.size());
 
-  for (const EpochRecord& epoch : ledger_.epochs()) {
+  for (const EpochRecord& epoch : ledger_.epochsSince(trial_start)) {
     if (epoch.cause == CloseCause::kDropped && epoch.closed_in_trial == number) {
       ++result.dropped_sessions;
       addExamples(result, "dropped: ",
