@@ -93,7 +93,7 @@ for topology in $CHAOS_TOPOLOGIES; do
   if [ "${CHAOS_KEEP:-0}" = 1 ]; then keep=(--keep-work-dir); fi
   # shellcheck disable=SC2086
   cmd=("$chaos_bin" --topology "$topology" --trials "$CHAOS_TRIALS" --faults "$CHAOS_FAULTS"
-    --nodes "$CHAOS_NODES" --users "$CHAOS_USERS" --rate "$CHAOS_RATE" --seed "$CHAOS_SEED"
+    --nodes "$CHAOS_NODES" --users "$CHAOS_USERS" --rate "$CHAOS_RATE" --seed "$CHAOS_SEED" --verbose
     ${CHAOS_ARGS:-})
   started="$(date -u +%Y-%m-%dT%H:%MZ)"
   rc=0
