@@ -18,7 +18,7 @@
 namespace parley::chaos {
 
 enum class DeviceRole {
-  kSender,        // the user's first device: sends, always reconnects (to another node if its died)
+  kSender,  // the user's first device: sends, always reconnects (to another node if its own died)
   kSecondDevice,  // receives only, always reconnects
   kChurn,         // receives only, logs out and in again during each trial until the fault ended
 };

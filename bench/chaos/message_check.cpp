@@ -164,6 +164,8 @@ void MessageChecker::checkStored(int trial, int64_t trial_start_unix_ms, TimePoi
     ++counts.sent;
     if (send.acknowledged()) {
       ++counts.acknowledged;
+      counts.ack_millis.push_back(
+          std::chrono::duration<double, std::milli>(*send.answered - send.sent).count());
     } else if (send.answered) {
       ++counts.refused;
     } else {

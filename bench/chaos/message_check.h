@@ -32,6 +32,7 @@ struct MessageCounts {
   int64_t duplicate_pushes = 0;       // one device got the same message twice (not a failure)
   int64_t stored_unacknowledged = 0;  // refused or unanswered, yet stored (not a failure)
   int64_t unverified = 0;             // acknowledged messages whose recipient's query kept failing
+  std::vector<double> ack_millis;     // send to acknowledgement, per acknowledged message
   std::vector<std::string> examples;
 };
 

@@ -69,7 +69,7 @@ void addExample(PresenceReport& report, std::string example) {
 
 PresenceReport checkPresence(const NodeDirectory& nodes, const Ledger& ledger,
                              const std::vector<int64_t>& users, const std::string& admin_password,
-                             Clock::duration ghost_after) {
+                             Clock::duration ghost_after, TimePoint judged_since) {
   PresenceReport report;
   report.complete = true;
   const auto asked_at = Clock::now();
@@ -117,6 +117,10 @@ PresenceReport checkPresence(const NodeDirectory& nodes, const Ledger& ledger,
       if (seen && *seen >= asked_at) continue;  // connected during the question
       if (seen && *seen > asked_at - ghost_after) {
         ++report.unjudged;
+        continue;
+      }
+      if (seen && *seen < judged_since) {
+        report.earlier_ghost_users.insert(device.user);
         continue;
       }
       report.ghost_users.insert(device.user);

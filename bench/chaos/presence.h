@@ -22,13 +22,18 @@ struct PresenceReport {
   std::set<int64_t> ghost_users;
   // Devices shown online without a connection that closed too recently to judge.
   int unjudged = 0;
+  // Users shown online on a device whose connection closed before judged_since: an earlier
+  // check already counted them (a ghost that stays), so they are not counted again.
+  std::set<int64_t> earlier_ghost_users;
   std::vector<std::string> examples;  // a few, for the operator
 };
 
 // Asks every node that is up about `users`. ghost_after: how long a device must have had no
-// connection before being shown online makes it a ghost (zero: ghosts are not judged).
+// connection before being shown online makes it a ghost (zero: ghosts are not judged); only
+// connections closed since judged_since count, older ones go to earlier_ghost_users.
 PresenceReport checkPresence(const NodeDirectory& nodes, const Ledger& ledger,
                              const std::vector<int64_t>& users, const std::string& admin_password,
-                             Clock::duration ghost_after);
+                             Clock::duration ghost_after,
+                             TimePoint judged_since = TimePoint::min());
 
 }  // namespace parley::chaos

@@ -44,6 +44,20 @@ std::string figure(const std::vector<const TrialResult*>& trials,
   return text;
 }
 
+// "p50 / p99" of the acknowledgement times of these trials, in ms.
+std::string ackPercentiles(const std::vector<const TrialResult*>& trials) {
+  std::vector<double> all;
+  for (const TrialResult* trial : trials) {
+    all.insert(all.end(), trial->messages.ack_millis.begin(), trial->messages.ack_millis.end());
+  }
+  if (all.empty()) return "–";
+  std::sort(all.begin(), all.end());
+  auto at = [&](double q) {
+    return std::to_string(static_cast<int64_t>(all[static_cast<size_t>(q * (all.size() - 1))]));
+  };
+  return at(0.5) + " / " + at(0.99);
+}
+
 template <typename Get>
 int64_t total(const std::vector<const TrialResult*>& trials, Get get) {
   int64_t sum = 0;
@@ -139,20 +153,23 @@ std::string markdownReport(const RunReport& report) {
   }
   md += "\nNot failures, for context:\n\n";
   md +=
-      "| fault | sent | refused (error code) | unanswered | stored unacknowledged | "
-      "duplicate pushes | shown without a connection, too recent to judge |\n";
-  md += "|---|--:|--:|--:|--:|--:|--:|\n";
+      "| fault | sent | ack ms p50 / p99 | refused (error code) | unanswered | "
+      "stored unacknowledged | duplicate pushes | shown without a connection, too recent to "
+      "judge | ghosts of earlier trials still shown |\n";
+  md += "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
   for (const Fault fault : o.faults) {
     const auto trials = trialsOf(report, fault);
     if (trials.empty()) continue;
     auto sum = [&](auto get) { return std::to_string(total(trials, get)); };
     md += "| " + std::string(faultName(fault)) + " | " +
           sum([](const TrialResult& t) { return t.messages.sent; }) + " | " +
+          ackPercentiles(trials) + " | " +
           sum([](const TrialResult& t) { return t.messages.refused; }) + " | " +
           sum([](const TrialResult& t) { return t.messages.unanswered; }) + " | " +
           sum([](const TrialResult& t) { return t.messages.stored_unacknowledged; }) + " | " +
           sum([](const TrialResult& t) { return t.messages.duplicate_pushes; }) + " | " +
-          sum([](const TrialResult& t) { return t.unjudged_ghosts; }) + " |\n";
+          sum([](const TrialResult& t) { return t.unjudged_ghosts; }) + " | " +
+          sum([](const TrialResult& t) { return t.earlier_ghosts; }) + " |\n";
   }
   bool any_failure = false;
   for (const Fault fault : o.faults) {
@@ -207,6 +224,8 @@ std::string jsonReport(const RunReport& report) {
                        {"unverified", m.unverified},
                        {"ghosts", t.ghosts},
                        {"unjudged_ghosts", t.unjudged_ghosts},
+                       {"earlier_ghosts", t.earlier_ghosts},
+                       {"ack_millis_p50_p99", ackPercentiles({&t})},
                        {"presence_misses", t.presence_misses},
                        {"dropped_sessions", t.dropped_sessions},
                        {"error", t.error},

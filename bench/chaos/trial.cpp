@@ -137,9 +137,11 @@ TrialResult TrialRunner::run(Fault fault, int number) {
   // TTL ago (plus the 1 s the registry allows for clock skew and two heartbeat intervals).
   const auto ghost_after = std::chrono::seconds(options_.session_ttl_seconds) + 1s + 2 * heartbeat;
   sleepUnlessInterrupted(healed_at + ghost_after - Clock::now());
-  const PresenceReport final_report = checkPresence(deployment_.nodes(), ledger_, traffic_.users(),
-                                                    Deployment::adminPassword(), ghost_after);
+  const PresenceReport final_report =
+      checkPresence(deployment_.nodes(), ledger_, traffic_.users(), Deployment::adminPassword(),
+                    ghost_after, trial_start);
   result.ghosts = static_cast<int64_t>(final_report.ghost_users.size());
+  result.earlier_ghosts = static_cast<int64_t>(final_report.earlier_ghost_users.size());
   result.unjudged_ghosts = final_report.unjudged;
   missing_users.insert(final_report.missing_users.begin(), final_report.missing_users.end());
   addExamples(result, "after one TTL: ", final_report.examples);

@@ -22,6 +22,7 @@ struct TrialResult {
   MessageCounts messages;
   int64_t presence_misses = 0;   // users connected but not shown online after the heal
   int64_t ghosts = 0;            // users shown online on a device with no connection for a TTL
+  int64_t earlier_ghosts = 0;    // ghosts of earlier trials still shown (counted there)
   int64_t unjudged_ghosts = 0;   // shown without a connection that closed too recently to judge
   int64_t dropped_sessions = 0;  // connections closed although their node stayed up
   // From the fault to the first moment, once the fault's action was over (restart done,
