@@ -14,7 +14,9 @@ constexpr auto kLoginTimeout = 5s;
 constexpr auto kReconnectPause = 500ms;
 constexpr auto kLifecycleTick = 50ms;
 constexpr auto kPumpTick = 20ms;
-constexpr size_t kMaxSenders = 4;
+// One request in flight each: enough that a few slow answers (a store coming back) do not stall
+// the rate.
+constexpr size_t kMaxSenders = 8;
 
 // Sleeps until `until` in short steps, returning early (false) once `keep_going` turns false.
 bool sleepUntil(TimePoint until, const std::atomic<bool>& keep_going) {

@@ -6,7 +6,7 @@
 // two transports. A device whose node dies reconnects to another node at once, as a Turms client
 // would; one dropped for any other reason reconnects too, and the drop is counted.
 //
-// Threads: one sender per few users (paced to the configured rate, one request in flight each),
+// Threads: up to eight senders (paced to the configured rate, one request in flight each),
 // one pump (reads pushes, heartbeats every ttl/5), one lifecycle thread (reconnects, churn).
 #include <atomic>
 #include <cstddef>
