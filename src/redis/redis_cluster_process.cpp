@@ -71,6 +71,25 @@ std::vector<std::tuple<int64_t, int64_t, int64_t>> slotOwners(uint16_t port) {
   return owners;
 }
 
+// What ROLE says of a node: a primary, or a replica and whether its link to its primary is up.
+struct Role {
+  bool primary = false;
+  bool in_sync = false;
+};
+
+Role roleOf(uint16_t port) {
+  const RespValue reply = syncCommand(port, {"ROLE"});
+  if (reply.type != RespType::kArray || reply.elements.empty()) {
+    throw std::runtime_error("ROLE: " + toDebugString(reply));
+  }
+  Role role;
+  role.primary = reply.elements[0].str == "master";
+  // A replica: ["slave", host, port, "connect" | "connecting" | "sync" | "connected", offset].
+  role.in_sync =
+      role.primary || (reply.elements.size() >= 4 && reply.elements[3].str == "connected");
+  return role;
+}
+
 }  // namespace
 
 RespValue syncCommand(uint16_t port, const std::vector<std::string>& args) {
@@ -119,22 +138,34 @@ RespValue syncCommand(uint16_t port, const std::vector<std::string>& args) {
   return reply;
 }
 
-RedisClusterProcess::RedisClusterProcess(int primaries) {
-  for (int i = 0; i < primaries; ++i) {
-    nodes_.push_back(std::make_unique<RedisServerProcess>(
-        std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                 "--cluster-node-timeout", "5000"},
-        RedisPorts::kClientAndClusterBus));
+RedisClusterProcess::RedisClusterProcess(int primaries)
+    : RedisClusterProcess(RedisClusterOptions{.primaries = primaries}) {}
+
+RedisClusterProcess::RedisClusterProcess(const RedisClusterOptions& options) {
+  std::vector<std::string> args{
+      "--cluster-enabled",      "yes",
+      "--cluster-config-file",  "nodes.conf",
+      "--cluster-node-timeout", std::to_string(options.node_timeout_millis)};
+  if (options.replicas_per_primary > 0) {
+    // A replica's full sync starts at once instead of waiting 5 s for other replicas to join it.
+    args.insert(args.end(), {"--repl-diskless-sync-delay", "0"});
+  }
+  const int node_count = options.primaries * (1 + options.replicas_per_primary);
+  for (int i = 0; i < node_count; ++i) {
+    nodes_.push_back(std::make_unique<RedisServerProcess>(args, RedisPorts::kClientAndClusterBus,
+                                                          options.persistence));
   }
   std::vector<std::string> create{cliPath(), "--cluster", "create"};
   for (const auto& node : nodes_) create.push_back("127.0.0.1:" + std::to_string(node->port()));
-  create.insert(create.end(), {"--cluster-replicas", "0", "--cluster-yes"});
+  create.insert(create.end(), {"--cluster-replicas", std::to_string(options.replicas_per_primary),
+                               "--cluster-yes"});
   const auto [status, output] = runProgram(create);
   if (status != 0) {
     throw std::runtime_error("redis-cli --cluster create failed (" + std::to_string(status) +
                              "):\n" + output);
   }
   waitUntilConsistent();
+  waitUntilReplicasInSync();
 }
 
 RedisClusterProcess::~RedisClusterProcess() = default;
@@ -203,28 +234,155 @@ void RedisClusterProcess::finishSlotMigration(uint16_t slot, uint16_t from_port,
   waitUntilConsistent();
 }
 
+std::vector<size_t> RedisClusterProcess::primaryIndexes() const {
+  std::vector<size_t> primaries;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i]->running() && roleOf(nodes_[i]->port()).primary) primaries.push_back(i);
+  }
+  return primaries;
+}
+
+std::vector<uint16_t> RedisClusterProcess::primaryPorts() const {
+  std::vector<uint16_t> ports;
+  for (const size_t index : primaryIndexes()) ports.push_back(nodes_[index]->port());
+  return ports;
+}
+
+std::string RedisClusterProcess::consistencyProblem() const {
+  const RedisServerProcess* first = nullptr;
+  for (const auto& node : nodes_) {
+    if (node->running()) {
+      first = node.get();
+      break;
+    }
+  }
+  if (first == nullptr) return "no node is running";
+  try {
+    const auto reference = slotOwners(first->port());
+    int64_t covered = 0;
+    for (const auto& [start, end, port] : reference) covered += end - start + 1;
+    if (covered != 16384) return "slots covered: " + std::to_string(covered);
+    for (const auto& node : nodes_) {
+      if (!node->running()) continue;
+      const RespValue info = syncCommand(node->port(), {"CLUSTER", "INFO"});
+      if (info.str.find("cluster_state:ok") == std::string::npos) {
+        return "node " + std::to_string(node->port()) + " not ok";
+      }
+      if (slotOwners(node->port()) != reference) {
+        return "node " + std::to_string(node->port()) + " disagrees on slot owners";
+      }
+    }
+  } catch (const std::exception& e) {
+    // A node that is still starting refuses connections for a moment.
+    return e.what();
+  }
+  return "";
+}
+
 void RedisClusterProcess::waitUntilConsistent() const {
   const auto deadline = Clock::now() + kClusterReadyTimeout;
   std::string last_problem;
   while (Clock::now() < deadline) {
-    last_problem.clear();
-    const auto reference = slotOwners(nodes_[0]->port());
-    int64_t covered = 0;
-    for (const auto& [start, end, port] : reference) covered += end - start + 1;
-    if (covered != 16384) last_problem = "slots covered: " + std::to_string(covered);
-    for (const auto& node : nodes_) {
-      if (!last_problem.empty()) break;
-      const RespValue info = syncCommand(node->port(), {"CLUSTER", "INFO"});
-      if (info.str.find("cluster_state:ok") == std::string::npos) {
-        last_problem = "node " + std::to_string(node->port()) + " not ok";
-      } else if (slotOwners(node->port()) != reference) {
-        last_problem = "node " + std::to_string(node->port()) + " disagrees on slot owners";
-      }
-    }
+    last_problem = consistencyProblem();
     if (last_problem.empty()) return;
     std::this_thread::sleep_for(50ms);
   }
   throw std::runtime_error("Redis Cluster not consistent within 60 s: " + last_problem);
+}
+
+void RedisClusterProcess::waitUntilReplicasInSync() const {
+  const auto deadline = Clock::now() + kClusterReadyTimeout;
+  std::string last_problem;
+  while (Clock::now() < deadline) {
+    last_problem.clear();
+    for (const auto& node : nodes_) {
+      if (!node->running()) continue;
+      try {
+        const Role role = roleOf(node->port());
+        if (!role.primary && !role.in_sync) {
+          last_problem = "replica " + std::to_string(node->port()) + " not in sync";
+        }
+      } catch (const std::exception& e) {
+        last_problem = e.what();
+      }
+      if (!last_problem.empty()) break;
+    }
+    if (last_problem.empty()) return;
+    std::this_thread::sleep_for(50ms);
+  }
+  throw std::runtime_error("Redis Cluster replicas not in sync within 60 s: " + last_problem);
+}
+
+size_t RedisClusterProcess::killPrimaryAndAwaitFailover(size_t index) {
+  RedisServerProcess& victim = *nodes_.at(index);
+  if (!victim.running() || !roleOf(victim.port()).primary) {
+    throw std::logic_error("killPrimaryAndAwaitFailover: node " + std::to_string(index) +
+                           " is not a running primary");
+  }
+  const int64_t victim_port = victim.port();
+  std::vector<std::pair<int64_t, int64_t>> victim_ranges;
+  for (const auto& [start, end, port] : slotOwners(victim.port())) {
+    if (port == victim_port) victim_ranges.emplace_back(start, end);
+  }
+  if (victim_ranges.empty()) throw std::logic_error("killPrimaryAndAwaitFailover: no slots");
+  victim.kill();
+
+  const auto deadline = Clock::now() + kClusterReadyTimeout;
+  std::string last_problem;
+  while (Clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    last_problem = consistencyProblem();
+    if (!last_problem.empty()) continue;
+    // Consistent also right after the kill, before anyone noticed it: wait for the new owner.
+    int64_t new_owner = -1;
+    try {
+      for (const auto& node : nodes_) {
+        if (!node->running()) continue;
+        for (const auto& [start, end, port] : slotOwners(node->port())) {
+          if (start == victim_ranges.front().first) new_owner = port;
+        }
+        break;
+      }
+    } catch (const std::exception& e) {
+      last_problem = e.what();
+      continue;
+    }
+    if (new_owner < 0 || new_owner == victim_port) {
+      last_problem = "the killed primary still owns its slots";
+      continue;
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (nodes_[i]->port() == new_owner) return i;
+    }
+    last_problem = "slots owned by an unknown port " + std::to_string(new_owner);
+  }
+  throw std::runtime_error("no replica took over from port " + std::to_string(victim_port) +
+                           " within 60 s: " + last_problem);
+}
+
+void RedisClusterProcess::restartAsReplica(size_t index) {
+  RedisServerProcess& node = *nodes_.at(index);
+  node.start();
+  const auto deadline = Clock::now() + kClusterReadyTimeout;
+  std::string last_problem;
+  while (Clock::now() < deadline) {
+    try {
+      const Role role = roleOf(node.port());
+      if (role.primary) {
+        last_problem = "still a primary";
+      } else if (!role.in_sync) {
+        last_problem = "not in sync with its primary";
+      } else {
+        waitUntilConsistent();
+        return;
+      }
+    } catch (const std::exception& e) {
+      last_problem = e.what();
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  throw std::runtime_error("port " + std::to_string(node.port()) +
+                           " did not rejoin as a replica within 60 s: " + last_problem);
 }
 
 }  // namespace parley::redis::testing

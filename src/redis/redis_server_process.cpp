@@ -21,6 +21,8 @@ namespace {
 
 constexpr auto kReadyTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
+// What a server persists in its directory (Redis 7: the append-only file is a directory).
+constexpr const char* kDataFiles[] = {"appendonlydir", "dump.rdb"};
 
 uint16_t freeLoopbackPort(RedisPorts ports) {
   if (ports == RedisPorts::kClient) return parley::testing::freeLoopbackPort();
@@ -44,8 +46,9 @@ std::string binaryPath() {
 
 }  // namespace
 
-RedisServerProcess::RedisServerProcess(std::vector<std::string> extra_args, RedisPorts ports)
-    : extra_args_(std::move(extra_args)) {
+RedisServerProcess::RedisServerProcess(std::vector<std::string> extra_args, RedisPorts ports,
+                                       RedisPersistence persistence)
+    : extra_args_(std::move(extra_args)), persistence_(persistence) {
   std::string pattern = (std::filesystem::temp_directory_path() / "parley-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
@@ -78,10 +81,21 @@ void RedisServerProcess::start() {
 }
 
 bool RedisServerProcess::tryStart(std::string& failure) {
-  std::vector<std::string> args{binaryPath(), "--port",       std::to_string(port_),
-                                "--bind",     "127.0.0.1",    "--save",
-                                "",           "--appendonly", "no",
-                                "--dir",      dir_.string(),  "--daemonize",
+  const bool append_only = persistence_ == RedisPersistence::kAppendOnly;
+  std::vector<std::string> args{binaryPath(),
+                                "--port",
+                                std::to_string(port_),
+                                "--bind",
+                                "127.0.0.1",
+                                "--save",
+                                "",
+                                "--appendonly",
+                                append_only ? "yes" : "no",
+                                "--appendfsync",
+                                "everysec",
+                                "--dir",
+                                dir_.string(),
+                                "--daemonize",
                                 "no"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   const pid_t pid =
@@ -115,6 +129,41 @@ void RedisServerProcess::kill() {
   ::kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+void RedisServerProcess::copyDataFiles(const std::filesystem::path& to) const {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::remove_all(to, error);
+  fs::create_directories(to);
+  for (const char* name : kDataFiles) {
+    const fs::path source = dir_ / name;
+    if (!fs::exists(source)) continue;
+    fs::copy(source, to / name, fs::copy_options::recursive, error);
+    if (error) {
+      throw std::runtime_error("copying " + source.string() + " failed: " + error.message());
+    }
+  }
+}
+
+void RedisServerProcess::restoreDataFiles(const std::filesystem::path& from) {
+  namespace fs = std::filesystem;
+  if (running()) throw std::logic_error("RedisServerProcess::restoreDataFiles while running");
+  removeDataFiles();
+  std::error_code error;
+  for (const char* name : kDataFiles) {
+    const fs::path source = from / name;
+    if (!fs::exists(source)) continue;
+    fs::copy(source, dir_ / name, fs::copy_options::recursive, error);
+    if (error) {
+      throw std::runtime_error("restoring " + source.string() + " failed: " + error.message());
+    }
+  }
+}
+
+void RedisServerProcess::removeDataFiles() {
+  if (running()) throw std::logic_error("RedisServerProcess::removeDataFiles while running");
+  for (const char* name : kDataFiles) std::filesystem::remove_all(dir_ / name);
 }
 
 std::string RedisServerProcess::uri() const { return "redis://127.0.0.1:" + std::to_string(port_); }

@@ -45,15 +45,15 @@ std::vector<std::string> childEnvironment() {
   return env;
 }
 
-// stdout to a pipe (for the ready line), stderr to a fresh log. No death signal: a test may
-// start a server from a helper thread that ends before the server should.
-SpawnedChild spawnParley(const std::vector<std::string>& args, const std::string& log_path) {
+// stdout to a pipe (for the ready line), stderr to a fresh log.
+SpawnedChild spawnParley(const std::vector<std::string>& args, const std::string& log_path,
+                         int death_signal = 0) {
   return spawnChild(args,
                     {.log_path = log_path,
                      .truncate_log = true,
                      .pipe_stdout = true,
                      .environment = childEnvironment()},
-                    /*death_signal=*/0);
+                    death_signal);
 }
 
 int waitExit(pid_t pid, std::chrono::milliseconds timeout) {
@@ -69,7 +69,8 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
     data_dir_ = owned_data_dir_->path().string();
   }
   log_path_ = data_dir_ + "/parley.log";
-  std::vector<std::string> args = {PARLEY_BINARY, "--ws-port=0", "--tcp-port=0", "--admin-port=0",
+  const std::string binary = options.binary.empty() ? PARLEY_BINARY : options.binary;
+  std::vector<std::string> args = {binary, "--ws-port=0", "--tcp-port=0", "--admin-port=0",
                                    "--bind=127.0.0.1", "--data-dir=" + data_dir_,
                                    std::string("--admin-password=") + kAdminPassword,
                                    // Cheap hashing keeps the suite fast; the cost is a config.
@@ -80,7 +81,7 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
     args.push_back("--demo-user-count=" + std::to_string(options.demo_user_count));
   }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  const SpawnedChild child = spawnParley(args, log_path_);
+  const SpawnedChild child = spawnParley(args, log_path_, options.death_signal);
   pid_ = child.pid;
   const int out_fd = child.stdout_fd;
 

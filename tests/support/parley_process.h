@@ -18,6 +18,12 @@ struct ParleyOptions {
   bool demo_data = true;
   int demo_user_count = 20;
   std::string data_dir;  // empty = a fresh temp dir, removed by the destructor (see TempDir)
+  std::string binary;    // empty = this build's parley
+  // The signal the server gets when the thread that started it ends (see spawnChild). None by
+  // default: a test may start a server from a helper thread that ends before the server should.
+  // The chaos harness starts every node from its main thread and asks for SIGKILL, so that a
+  // harness that dies leaves no node behind.
+  int death_signal = 0;
 };
 
 class ParleyProcess {
