@@ -33,57 +33,22 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
     return;
   }
   auto online = registry_.query(user_ids);
-  if (!online.ok()) {
+  std::vector<int64_t> local_users;
+  std::vector<int64_t> everywhere;  // where their sessions are is unknown: every live node
+  std::map<std::string, std::vector<int64_t>, std::less<>> remote_users;
+  if (online.ok()) {
+    if (registry_failing_.exchange(false))
+      spdlog::info("routing: session registry lookup works again");
+    sortByNode(*online, local_users, everywhere, remote_users);
+  } else {
     ++counters_->registry_errors;
     if (!registry_failing_.exchange(true)) {
       spdlog::warn(
-          "routing: session registry lookup failed ({}); pushing to local sessions only "
+          "routing: session registry lookup failed ({}); pushes are offered to every live node "
           "until it works again",
           online.status().reason);
     }
-    ++counters_->local_pushes;
-    local_.pushToUsers(user_ids, std::move(notification), except_user_id, except_device_type);
-    return;
-  }
-  if (registry_failing_.exchange(false))
-    spdlog::info("routing: session registry lookup works again");
-
-  // Users the registry knows no device of are offered to the local gateway too: a user without
-  // a local session costs the gateway one lookup.
-  std::vector<int64_t> local_users;
-  std::vector<int64_t> everywhere;  // entries possibly lost: every live node gets them
-  std::map<std::string, std::vector<int64_t>, std::less<>> remote_users;
-  for (const auto& info : *online) {
-    for (const auto& device : info.unreachable) {
-      counters_->undeliverable.fetch_add(1);
-      noteUnreachable(device, info.user_id);
-    }
-    if (info.may_be_incomplete) {
-      everywhere.push_back(info.user_id);
-      continue;
-    }
-    if (info.devices.empty()) {
-      local_users.push_back(info.user_id);
-      continue;
-    }
-    bool added_local = false;
-    for (const auto& device : info.devices) {
-      if (device.node_id == self_node_id_) {
-        if (!added_local) local_users.push_back(info.user_id);
-        added_local = true;
-        continue;
-      }
-      // Whatever the registry judged: a node this view lost is looked up again before its
-      // users are given up.
-      if (!membership_.confirmAlive(device.node_id)) {
-        counters_->undeliverable.fetch_add(1);
-        noteUnreachable(device, info.user_id);
-        continue;
-      }
-      auto& users = remote_users[device.node_id];
-      // A user with several devices on one node is pushed once; the node fans out.
-      if (users.empty() || users.back() != info.user_id) users.push_back(info.user_id);
-    }
+    everywhere.assign(user_ids.begin(), user_ids.end());
   }
   if (!everywhere.empty()) {
     counters_->offered_to_all.fetch_add(everywhere.size());
@@ -105,6 +70,44 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
     local_.pushToUsers(local_users, std::move(notification), except_user_id, except_device_type);
   }
   forgetReachable(remote_users);
+}
+
+void ClusterSessionControl::sortByNode(
+    const std::vector<UserOnlineInfo>& online, std::vector<int64_t>& local_users,
+    std::vector<int64_t>& everywhere,
+    std::map<std::string, std::vector<int64_t>, std::less<>>& remote_users) {
+  for (const auto& info : online) {
+    if (info.may_be_incomplete) {
+      everywhere.push_back(info.user_id);
+      continue;
+    }
+    // Users the registry knows no device of are offered to the local gateway too: a user
+    // without a local session costs the gateway one lookup.
+    if (info.devices.empty() && info.unreachable.empty()) {
+      local_users.push_back(info.user_id);
+      continue;
+    }
+    bool added_local = false;
+    const auto add = [&](const DeviceSession& device) {
+      if (device.node_id == self_node_id_) {
+        if (!added_local) local_users.push_back(info.user_id);
+        added_local = true;
+        return;
+      }
+      // Whatever the registry judged (an entry not refreshed lately, a node this view lost),
+      // the node is looked up again before its users are given up.
+      if (!membership_.confirmAlive(device.node_id)) {
+        counters_->undeliverable.fetch_add(1);
+        noteUnreachable(device, info.user_id);
+        return;
+      }
+      auto& users = remote_users[device.node_id];
+      // A user with several devices on one node is pushed once; the node fans out.
+      if (users.empty() || users.back() != info.user_id) users.push_back(info.user_id);
+    };
+    for (const auto& device : info.devices) add(device);
+    for (const auto& device : info.unreachable) add(device);
+  }
 }
 
 void ClusterSessionControl::noteUnreachable(const DeviceSession& device, int64_t user_id) {

@@ -68,6 +68,11 @@ class ClusterSessionControl final : public SessionControl {
   ClusterSessionControlStats stats() const;
 
  private:
+  // Sorts looked-up users by where a push reaches them: this node, another live node, or every
+  // live node (the registry may have lost their entries).
+  void sortByNode(const std::vector<UserOnlineInfo>& online, std::vector<int64_t>& local_users,
+                  std::vector<int64_t>& everywhere,
+                  std::map<std::string, std::vector<int64_t>, std::less<>>& remote_users);
   // Logs the first undeliverable push to a node, once until it is live again.
   void noteUnreachable(const DeviceSession& device, int64_t user_id);
   // A node pushed to is reachable: its next incident is logged again.

@@ -228,11 +228,12 @@ TEST_F(ClusterSessionControlTest, PushesToDeadNodesAreCountedUndeliverable) {
 }
 
 // The in-process registry with some users flagged as a Redis registry flags them right after a
-// data loss (their entries may be missing).
+// data loss (their entries may be missing), or failing lookups as a Redis that is down does.
 class IncompleteFor final : public SessionRegistry {
  public:
   IncompleteFor(SessionRegistry& real, std::vector<int64_t> users)
       : real_(real), users_(std::move(users)) {}
+  bool fail = false;
   Result<DeviceRegistration> registerDevice(int64_t u, DeviceType d, UserStatus s,
                                             const std::string& n, int64_t t) override {
     return real_.registerDevice(u, d, s, n, t);
@@ -242,6 +243,7 @@ class IncompleteFor final : public SessionRegistry {
   }
   Result<bool> setStatus(int64_t u, UserStatus s) override { return real_.setStatus(u, s); }
   Result<std::vector<UserOnlineInfo>> query(std::span<const int64_t> ids) override {
+    if (fail) return error(StatusCode::kServerUnavailable, "Redis is unreachable");
     auto infos = real_.query(ids);
     if (!infos.ok()) return infos;
     for (auto& info : *infos) {
@@ -330,7 +332,32 @@ TEST_F(ClusterSessionControlTest, RpcHandlerForwardsToTheLocalGateway) {
   EXPECT_EQ(local_.closes[0].device_types, (std::vector<int32_t>{4}));
 }
 
-TEST(MembershipViewTest, KeepsTheLastViewWhenRedisFailsAndAgesItOut) {
+TEST_F(ClusterSessionControlTest, WhenTheLookupFailsPushesAreOfferedToEveryLiveNode) {
+  liveNodes({"a", "b", "c"});
+  online(1, 0, "b");
+  IncompleteFor registry(*registry_, {});
+  registry.fail = true;
+  ClusterSessionControl routing("a", local_, registry, membership_, clients_);
+  const int64_t users[] = {1, 2};
+  routing.pushToUsers(users, std::make_shared<const std::string>("n"));
+  std::map<std::string, std::vector<int64_t>> by_node;
+  for (const auto& push : clients_.pushes) by_node[push.node] = sorted(push.users);
+  EXPECT_EQ(by_node["b"], (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(by_node["c"], (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(clients_.pushes.size(), 2u);
+  ASSERT_EQ(local_.pushes.size(), 1u);
+  EXPECT_EQ(sorted(local_.pushes[0].users), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(routing.stats().registry_errors, 1u);
+  EXPECT_EQ(routing.stats().offered_to_all, 2u);
+
+  registry.fail = false;  // works again: routed by the entries
+  routing.pushToUsers(users, std::make_shared<const std::string>("n"));
+  ASSERT_EQ(clients_.pushes.size(), 3u);
+  EXPECT_EQ(clients_.pushes[2].node, "b");
+  EXPECT_EQ(clients_.pushes[2].users, (std::vector<int64_t>{1}));
+}
+
+TEST(MembershipViewTest, KeepsTheLastViewWhileRedisFailsAndAgesItOutOnceItWorks) {
   CannedRedis redis;
   testing::ManualClock clock(kNow);
   MembershipOptions options;
@@ -350,12 +377,42 @@ TEST(MembershipViewTest, KeepsTheLastViewWhenRedisFailsAndAgesItOut) {
   redis.fail = true;
   EXPECT_FALSE(membership.heartbeat().ok());
   EXPECT_TRUE(membership.isAlive("b"));  // the last view still holds
+  // However long Redis is down: b could not heartbeat either, so its silence says nothing.
+  clock.advance(options.stale_after.count() * 3);
+  EXPECT_FALSE(membership.heartbeat().ok());
+  EXPECT_TRUE(membership.isAlive("b"));
+  EXPECT_FALSE(membership.alone());
+  EXPECT_EQ(membership.liveNodes().size(), 2u);
+
+  // Redis answers again, without b (the first node back pruned its old score): b keeps the
+  // time it had left when Redis went silent, to write itself back.
+  redis.fail = false;
+  redis.nodes = {{"a", clock.nowMillis()}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_TRUE(membership.isAlive("b"));
+  // b never heartbeats again: it ages out by the local clock.
   clock.advance(options.stale_after.count() + 1);
+  redis.nodes = {{"a", clock.nowMillis()}};
+  ASSERT_TRUE(membership.heartbeat().ok());
   EXPECT_FALSE(membership.isAlive("b"));
   EXPECT_TRUE(membership.isAlive("a"));
   EXPECT_TRUE(membership.alone());
   EXPECT_EQ(membership.liveNodes().size(), 1u);
-  EXPECT_TRUE(membership.find("b").has_value());  // details stay known
+  EXPECT_FALSE(membership.find("b").has_value()) << "a heartbeat that works forgets it";
+}
+
+TEST(MembershipViewTest, ANodeThatStopsHeartbeatingAgesOutWhileRedisWorks) {
+  CannedRedis redis;
+  testing::ManualClock clock(kNow);
+  MembershipOptions options;
+  Membership membership(redis, NodeInfo{"a", "h", 1, kNow, 0}, options, clock);
+  redis.nodes = {{"a", kNow}, {"b", kNow}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  clock.advance(options.stale_after.count() + 1);
+  EXPECT_FALSE(membership.isAlive("b")) << "stale by the local clock, even before a heartbeat";
+  redis.nodes = {{"a", clock.nowMillis()}, {"b", kNow}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_FALSE(membership.isAlive("b"));
 }
 
 }  // namespace

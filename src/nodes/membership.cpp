@@ -134,9 +134,8 @@ VoidResult Membership::registerSelf(bool joining) {
                              options_.stale_after.count()));
   }
   if ((elements.size() - 2) % 5 != 0) return badReply(*reply);
-  if (failing_.exchange(false)) {
-    spdlog::info("membership: heartbeat of node {} works again", self_.id);
-  }
+  const bool recovered = failing_.exchange(false);
+  if (recovered) spdlog::info("membership: heartbeat of node {} works again", self_.id);
   // This node's own entry gone means Redis lost data (it heartbeats well within stale_after),
   // not that every other node left.
   const bool data_lost = !joining && toInt64(elements[1]) == 1;
@@ -165,11 +164,18 @@ VoidResult Membership::registerSelf(bool joining) {
   std::vector<std::string> kept;
   {
     std::unique_lock lock(mutex_);
-    if (data_lost) data_lost_at_millis_ = now;
+    if (recovered && self_heartbeat_millis_ != 0) {
+      // No node could heartbeat while Redis did not answer: the silence is not the peers'. (The
+      // first node back even pruned the others from the ZSET, their scores being that old.)
+      const int64_t silent = std::max<int64_t>(0, now - self_heartbeat_millis_);
+      for (auto& node : others_) node.heartbeat_millis += silent;
+    }
+    if (data_lost || recovered) disturbed_at_millis_ = now;
     const bool recent_loss =
-        data_lost_at_millis_ != 0 && now - data_lost_at_millis_ < options_.stale_after.count();
-    // A node missing from Redis but heard from recently stays, if Redis lost data lately or its
-    // RPC connection works: its own next heartbeat writes it back. It still ages out.
+        disturbed_at_millis_ != 0 && now - disturbed_at_millis_ < options_.stale_after.count();
+    // A node missing from Redis but heard from recently stays, if Redis lost data or was
+    // unreachable lately, or its RPC connection works: its own next heartbeat writes it back. It
+    // still ages out.
     for (const auto& node : others_) {
       const bool listed = std::any_of(others.begin(), others.end(),
                                       [&](const NodeInfo& o) { return o.id == node.id; });
@@ -238,6 +244,10 @@ bool Membership::fresh(const NodeInfo& node, int64_t now_millis) const {
   return node.heartbeat_millis >= now_millis - options_.stale_after.count();
 }
 
+int64_t Membership::judgedNowLocked(int64_t now_millis) const {
+  return failing_.load() ? std::min(now_millis, self_heartbeat_millis_) : now_millis;
+}
+
 void Membership::noteJoined(NodeInfo node) {
   if (node.id == self_.id) return;
   node.heartbeat_millis = clock_.nowMillis();
@@ -303,8 +313,8 @@ return {score, d[1] or '', d[2] or '', d[3] or ''}
 
 bool Membership::isAlive(std::string_view node_id) const {
   if (node_id == self_.id) return true;
-  const int64_t now = clock_.nowMillis();
   std::shared_lock lock(mutex_);
+  const int64_t now = judgedNowLocked(clock_.nowMillis());
   for (const auto& node : others_) {
     if (node.id == node_id) return fresh(node, now);
   }
@@ -325,9 +335,9 @@ std::optional<NodeInfo> Membership::find(std::string_view node_id) const {
 }
 
 std::vector<NodeInfo> Membership::liveNodes() const {
-  const int64_t now = clock_.nowMillis();
   std::vector<NodeInfo> live;
   std::shared_lock lock(mutex_);
+  const int64_t now = judgedNowLocked(clock_.nowMillis());
   live.reserve(others_.size() + 1);
   NodeInfo self = self_;
   self.heartbeat_millis = self_heartbeat_millis_;
@@ -341,8 +351,8 @@ std::vector<NodeInfo> Membership::liveNodes() const {
 }
 
 bool Membership::alone() const {
-  const int64_t now = clock_.nowMillis();
   std::shared_lock lock(mutex_);
+  const int64_t now = judgedNowLocked(clock_.nowMillis());
   return std::none_of(others_.begin(), others_.end(),
                       [&](const NodeInfo& node) { return fresh(node, now); });
 }

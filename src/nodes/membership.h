@@ -13,8 +13,11 @@
 // nodes seen before are not declared dead because their entries vanished with the rest. They
 // stay in the view until they write themselves back (their next heartbeat) or their last
 // heartbeat seen grows stale. A node missing from Redis whose RPC connection is healthy is kept
-// too. A node another node's data names (a session on it) but this view does not know is looked
-// up in Redis again before it is treated as dead (confirmAlive).
+// too. While this node's own heartbeats fail (Redis down, a Cluster failing over), the others
+// cannot write theirs either: the view is judged as of the last heartbeat that worked, and once
+// one works again the time Redis was silent is not counted against anyone. A node another node's
+// data names (a session on it) but this view does not know is looked up in Redis again before it is
+// treated as dead (confirmAlive).
 //
 // Heartbeats are stamped with each node's own Clock, not Redis's TIME: nodes' clocks are assumed
 // NTP-synced, and a skew well under stale_after (seconds) does no harm. Reads are served from a
@@ -68,7 +71,7 @@ class Membership {
   // check recognises this process's own earlier write.
   VoidResult join();
   // The maintenance tick (every heartbeat_interval). On failure the error is returned and logged
-  // once per outage; the view keeps the last known nodes, which age out by the local clock.
+  // once per outage; the view keeps the nodes live at the last heartbeat that worked.
   VoidResult heartbeat();
   // A node announced (over RPC) that it has just joined: it counts as live from now on, without
   // waiting for the next heartbeat to read it from Redis.
@@ -101,6 +104,9 @@ class Membership {
 
   VoidResult registerSelf(bool joining);
   bool fresh(const NodeInfo& node, int64_t now_millis) const;
+  // The moment the view is judged at: now, or while heartbeats fail the last one that worked
+  // (nobody could heartbeat since). mutex_ held.
+  int64_t judgedNowLocked(int64_t now_millis) const;
   // Adds node to others_ (in id order) or replaces its entry; true when added. mutex_ held.
   bool upsertLocked(const NodeInfo& node);
 
@@ -114,8 +120,9 @@ class Membership {
   mutable std::shared_mutex mutex_;
   std::vector<NodeInfo> others_;       // guarded by mutex_; as last read from Redis
   int64_t self_heartbeat_millis_ = 0;  // guarded by mutex_
-  // When a heartbeat last found this node's own entry gone (Redis lost data); 0 = never.
-  int64_t data_lost_at_millis_ = 0;                  // guarded by mutex_
+  // When a heartbeat last found this node's own entry gone (Redis lost data) or worked again
+  // after failing; 0 = never. Nodes missing from Redis are kept for a while after.
+  int64_t disturbed_at_millis_ = 0;                  // guarded by mutex_
   std::function<bool(std::string_view)> reachable_;  // guarded by mutex_
   // confirmAlive's last read per node: when, and whether the node was live then.
   std::unordered_map<std::string, std::pair<int64_t, bool>> confirmed_;  // guarded by mutex_
