@@ -80,6 +80,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
     const auto& req = request->create_session_request();
     StatusCode code = StatusCode::kOk;
     std::string reason;
+    VerificationDigest digest{};
     auto user = deps.users.findById(req.user_id());
     if (!user) {
       code = StatusCode::kServerUnavailable;
@@ -90,8 +91,9 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
       code = StatusCode::kLoggingInUserNotActive;
       reason = "The user does not exist or is not active";
     } else if (const std::string& hash = (*user)->password_hash;
-               hash.empty() || !(may_hash ? deps.hasher.verify(req.password(), hash)
-                                          : deps.hasher.verifiedRecently(req.password(), hash))) {
+               hash.empty() ||
+               !(may_hash ? deps.hasher.verify(req.password(), hash, &digest)
+                          : deps.hasher.verifiedRecently(req.password(), hash, &digest))) {
       if (!may_hash && !hash.empty()) return false;
       code = StatusCode::kLoginAuthenticationFailed;
       reason = "The user ID and password do not match";
@@ -111,7 +113,8 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
       }
     }
     connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
-                      user_status, code, reason, started, now, previous = std::move(previous)] {
+                      user_status, code, reason, started, now, digest,
+                      previous = std::move(previous)] {
       auto& state = Impl::state(connection);
       if (state.phase != ConnectionState::Phase::kLoggingIn) {
         // Closed while logging in: take back the registration made for it.
@@ -125,6 +128,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
         respond(connection, request_id, code, reason);
         return;
       }
+      state.verification_digest = digest;
       completeLogin(connection, request_id, user_id, device_type, user_status, now, *previous);
       noteAvailable();
       recordLogin(StatusCode::kOk, started);
