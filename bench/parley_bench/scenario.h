@@ -13,6 +13,10 @@ enum class ScenarioKind {
   kLogin,    // log in, then stop at once (login rate)
   kPrivate,  // private messages between random pairs
   kGroup,    // groups of group_size sessions, messages to a random one of them
+  // Log in, then wait (up to duration) for the server to drop the sessions, as a server that dies
+  // does; each dropped session logs in again at once on failover_port (a node that dies and its
+  // users moving to another node).
+  kFailover,
 };
 
 enum class Transport { kWebSocket, kTcp };
@@ -36,6 +40,7 @@ struct Scenario {
   double max_seconds = 600;       // hard bound on the whole run
   int64_t max_messages = 10'000'000;  // hard bound on messages sent
   int source_addresses = 16;          // client sockets bind to 127.1.0.1, 127.1.0.2, ...
+  int failover_port = 0;              // failover: where dropped sessions log in again
 
   // Sessions that belong to a group (group scenario): whole groups only.
   int groupCount() const { return kind == ScenarioKind::kGroup ? sessions / group_size : 0; }
