@@ -302,6 +302,16 @@ int Coordinator::run() {
       if (abort_reason_.empty() && sum(&WorkerProgress::relogged_in) < online) {
         abort_reason_ = "not every session logged in again on the failover port in time";
       }
+      if (abort_reason_.empty()) {
+        // The sessions stay online for `drain` seconds, so the caller can look at the server
+        // that took them over (its sessions, its metrics) before they close.
+        std::cout << "parley-bench: failover: all " << online
+                  << " sessions logged in again; holding them for " << scenario_.drain_seconds
+                  << " s" << std::endl;
+        waitUntil([] { return false; },
+                  SteadyClock::now() + std::chrono::milliseconds(
+                                           static_cast<int64_t>(scenario_.drain_seconds * 1000)));
+      }
     } else {
       const int64_t message_limit = scenario_.max_messages;
       waitUntil([&] { return sum(&WorkerProgress::sent) >= message_limit; }, run_deadline);

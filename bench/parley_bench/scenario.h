@@ -36,8 +36,10 @@ struct Scenario {
   int group_size = 100;
   int workers = 0;                // worker processes; 0 = enough to keep each below 15,000 sockets
   double heartbeat_seconds = 60;  // per session; 0 = never
-  double drain_seconds = 5;       // after sending stops, how long to wait for pushes in flight
-  double max_seconds = 600;       // hard bound on the whole run
+  // After sending stops, how long to wait for pushes in flight; failover: how long the sessions
+  // stay online once all are back.
+  double drain_seconds = 5;
+  double max_seconds = 600;           // hard bound on the whole run
   int64_t max_messages = 10'000'000;  // hard bound on messages sent
   int source_addresses = 16;          // client sockets bind to 127.1.0.1, 127.1.0.2, ...
   int failover_port = 0;              // failover: where dropped sessions log in again
