@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -28,12 +29,42 @@ using contract::SharedVerificationCacheContractTest;
 using testing::RedisTestDeployment;
 using testing::TestTopology;
 
+// Starting servers (a Cluster above all) takes seconds, so the tests of this file share one
+// deployment per topology and begin with FLUSHALL instead. Stopped before the process exits, by
+// gtest, while logging and everything else still works.
+class SharedDeployments final : public ::testing::Environment {
+ public:
+  static RedisTestDeployment& fresh(TestTopology topology) {
+    auto& deployment = all()[topology];
+    if (!deployment) deployment = std::make_unique<RedisTestDeployment>(topology);
+    // After a test that restarted the servers, connections may still be coming back.
+    const bool flushed =
+        deployment->ok() && testing::eventually([&] {
+          for (const auto& server : deployment->redis().commandOnEveryServerSync({"FLUSHALL"})) {
+            if (!server.reply.ok() || server.reply->isError()) return false;
+          }
+          return true;
+        });
+    EXPECT_TRUE(flushed) << "the shared deployment does not answer";
+    return *deployment;
+  }
+  void TearDown() override { all().clear(); }
+
+ private:
+  static std::map<TestTopology, std::unique_ptr<RedisTestDeployment>>& all() {
+    static std::map<TestTopology, std::unique_ptr<RedisTestDeployment>> deployments;
+    return deployments;
+  }
+};
+[[maybe_unused]] const ::testing::Environment* const kSharedDeployments =
+    ::testing::AddGlobalTestEnvironment(new SharedDeployments);
+
 // Redis keeps time itself: letTimePass waits for real. reopen() is another node's instance over
 // the same servers.
 class RedisCacheEnv final : public contract::SharedVerificationCacheEnv {
  public:
   RedisCacheEnv(TestTopology topology, int64_t ttl_millis)
-      : deployment_(topology), ttl_millis_(ttl_millis) {
+      : deployment_(SharedDeployments::fresh(topology)), ttl_millis_(ttl_millis) {
     reopen();
   }
 
@@ -47,7 +78,7 @@ class RedisCacheEnv final : public contract::SharedVerificationCacheEnv {
   }
 
  private:
-  RedisTestDeployment deployment_;
+  RedisTestDeployment& deployment_;
   int64_t ttl_millis_;
   std::unique_ptr<RedisVerificationCache> cache_;
 };
@@ -106,7 +137,7 @@ class RedisVerificationCacheTest : public ::testing::TestWithParam<TestTopology>
   }
 
   testing::ManualClock clock_{kStartMillis};
-  RedisTestDeployment redis_{GetParam()};
+  RedisTestDeployment& redis_ = SharedDeployments::fresh(GetParam());
   RedisVerificationCache cache_a_{redis_.redis(), kHourMillis};
   RedisVerificationCache cache_b_{redis_.redis(), kHourMillis};
 };
