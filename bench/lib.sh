@@ -57,3 +57,14 @@ metric_of() {
   curl -s "http://127.0.0.1:$1/metrics" 2>/dev/null |
     awk -v name="$2" '$1 == name { print $2; found = 1 } END { if (!found) print "n/a" }'
 }
+
+# wait_for_load: with WAIT_FOR_LOAD set (e.g. 0.5), waits (at most WAIT_MAX seconds, default 300)
+# until the 1-minute load average is below it, since other work on the 2 cores skews every figure.
+wait_for_load() {
+  if [ -n "${WAIT_FOR_LOAD:-}" ]; then
+    for _ in $(seq $(( ${WAIT_MAX:-300} / 5 ))); do
+      python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) < float('$WAIT_FOR_LOAD') else 1)" && break
+      sleep 5
+    done
+  fi
+}

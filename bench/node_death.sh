@@ -16,9 +16,10 @@
 #              _ids only; Parley's are int64, so every login scans the whole user collection and
 #              FerretDB bounds the result (use a smaller SESSIONS).
 #   INITIAL_LOGIN_RATE (150/s: the users' first logins on B, each an Argon2id run there),
-#   LOGIN_CONCURRENCY (1000 per parley-bench worker), WAIT (600s: bound on the failover)
+#   LOGIN_CONCURRENCY (1000 per parley-bench worker), WAIT (600s: bound on the failover),
+#   LOGIN_TIMEOUT (3600s: bound on the first logins on B, slow on a busy machine)
 #   QUICK=1 (200 sessions; nothing recorded), REDIS_SERVER (redis-server),
-#   PARLEY_FERRETDB (build/ferretdb-test)
+#   PARLEY_FERRETDB (build/ferretdb-test), WAIT_FOR_LOAD / WAIT_MAX (as for run.sh)
 # Writes bench/results/<date>-node-death[-ferretdb].json and regenerates its section of
 # bench/RESULTS.md. Every process started here is stopped by pid; traffic stays on loopback.
 set -euo pipefail
@@ -34,6 +35,7 @@ STORE="${STORE:-sqlite}"
 INITIAL_LOGIN_RATE="${INITIAL_LOGIN_RATE:-150}"
 LOGIN_CONCURRENCY="${LOGIN_CONCURRENCY:-1000}"
 WAIT="${WAIT:-600}"
+LOGIN_TIMEOUT="${LOGIN_TIMEOUT:-3600}"
 REDIS_SERVER_BIN="${REDIS_SERVER:-redis-server}"  # for start_redis (lib.sh)
 FERRETDB_BIN="${PARLEY_FERRETDB:-$BUILD_DIR/ferretdb-test}"
 # shellcheck source=bench/lib.sh
@@ -156,7 +158,8 @@ run_once() {
   local cmd=("$BENCH" --port "$b_ws" --server-pid "$b_pid" --label "node death, cache $mode"
     --json-out "$run_dir/bench.json" failover "sessions=$SESSIONS" "failover_port=$a_ws"
     "login_rate=$INITIAL_LOGIN_RATE" "login_concurrency=$LOGIN_CONCURRENCY" "duration=${WAIT}s"
-    "max_duration=$((WAIT + 2 * SESSIONS / INITIAL_LOGIN_RATE + 120))s")
+    "login_timeout=${LOGIN_TIMEOUT}s" "max_duration=$((WAIT + LOGIN_TIMEOUT + 60))s")
+  wait_for_load
   printf '%s\n' "parley-bench --port B --server-pid B_PID failover sessions=$SESSIONS" \
     "failover_port=A login_rate=$INITIAL_LOGIN_RATE login_concurrency=$LOGIN_CONCURRENCY" \
     "duration=${WAIT}s" | tr '\n' ' ' >"$run_dir/cmd"
@@ -166,7 +169,7 @@ run_once() {
   local bench_pid=$!
   pids+=("$bench_pid")
   wait_for_line "$run_dir/bench.out" "sessions online" parley-bench "$bench_pid" \
-    "$run_dir/bench.out" 3600
+    "$run_dir/bench.out" $((LOGIN_TIMEOUT + 60))
   local b_full
   b_full="$(metric_of "$(grep -o 'admin=[0-9]*' "$run_dir/b.out" | cut -d= -f2)" \
     parley_password_full_verifications_total)"

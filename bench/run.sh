@@ -272,15 +272,6 @@ port_for_transport() {
   if [ "$TRANSPORT" = tcp ]; then echo "$server_tcp"; else echo "$server_ws"; fi
 }
 
-wait_for_load() {
-  if [ -n "${WAIT_FOR_LOAD:-}" ]; then
-    for _ in $(seq $(( ${WAIT_MAX:-300} / 5 ))); do
-      python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) < float('$WAIT_FOR_LOAD') else 1)" && break
-      sleep 5
-    done
-  fi
-}
-
 # bench NAME LABEL ARGS...: runs parley-bench against the current server; the JSON line goes to
 # $work/NAME.json and the command line to $work/NAME.cmd.
 bench() {
@@ -416,7 +407,7 @@ start_cold_parley() {
 cold_step() {
   local name="$1" mode="$2"
   bench "$name" "parley (cache $mode)" login "sessions=$COLD_SESSIONS" login_rate=0 \
-    login_concurrency=1000 max_duration=1200s
+    login_concurrency=1000 login_timeout=1800s max_duration=1900s
   printf '{"full_verifications": "%s", "cache_hits": "%s", "shared_hits": "%s"}\n' \
     "$(metric_of "$server_admin" parley_password_full_verifications_total)" \
     "$(metric_of "$server_admin" parley_password_cache_hits_total)" \

@@ -81,6 +81,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"login_rate", rateSetter(&Scenario::login_rate)},
       {"login_concurrency", wholeNumberSetter(&Scenario::login_concurrency, 1, 20'000)},
       {"duration", durationSetter(&Scenario::duration_seconds, 0, 24 * 3600)},
+      {"login_timeout", durationSetter(&Scenario::login_timeout_seconds, 0, 24 * 3600)},
       {"rate", rateSetter(&Scenario::rate)},
       {"inflight", wholeNumberSetter(&Scenario::inflight, 0, 10'000'000)},
       {"message_bytes", wholeNumberSetter(&Scenario::message_bytes, 24, 15'000)},
@@ -239,6 +240,7 @@ std::string validateScenario(const Scenario& s) {
     return "workers (" + std::to_string(s.workers) + ") must not exceed sessions (" +
            std::to_string(s.sessions) + ")";
   }
+  if (s.login_timeout_seconds >= s.max_seconds) return "login_timeout must be below max_duration";
   if (s.duration_seconds + s.drain_seconds >= s.max_seconds) {
     return "duration + drain must be below max_duration";
   }

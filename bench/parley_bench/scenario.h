@@ -27,8 +27,10 @@ struct Scenario {
   int sessions = 100;
   int64_t first_user_id = 1;  // sessions log in as users first_user_id, first_user_id + 1, ...
   std::string password = "123";
-  double login_rate = 5000;      // logins per second over all workers; 0 = no pacing
-  int login_concurrency = 512;   // connects + logins in flight per worker
+  double login_rate = 5000;     // logins per second over all workers; 0 = no pacing
+  int login_concurrency = 512;  // connects + logins in flight per worker
+  double login_timeout_seconds =
+      0;                         // bound on the login phase; 0 = twice the login rate's time + 60 s
   double duration_seconds = 10;  // the scenario phase after login (and group set-up)
   double rate = 0;         // messages per second over all workers; 0 = closed loop (see inflight)
   int inflight = 0;        // closed loop: messages in flight in total; 0 = one per session or group
