@@ -160,9 +160,9 @@ run_once() {
     "login_rate=$INITIAL_LOGIN_RATE" "login_concurrency=$LOGIN_CONCURRENCY" "duration=${WAIT}s"
     "login_timeout=${LOGIN_TIMEOUT}s" "max_duration=$((WAIT + LOGIN_TIMEOUT + 60))s")
   wait_for_load
-  printf '%s\n' "parley-bench --port B --server-pid B_PID failover sessions=$SESSIONS" \
-    "failover_port=A login_rate=$INITIAL_LOGIN_RATE login_concurrency=$LOGIN_CONCURRENCY" \
-    "duration=${WAIT}s" | tr '\n' ' ' >"$run_dir/cmd"
+  # The command as run, with the ports and pid that change every run named instead.
+  printf '%s ' "parley-bench --port B --server-pid B_PID" "${cmd[@]:9}" |
+    sed "s/failover_port=$a_ws/failover_port=A/" >"$run_dir/cmd"
   echo "+ $(uptime | sed 's/.*load/load/')" >&2
   echo "+ ${cmd[*]}" >&2
   "${cmd[@]}" >"$run_dir/bench.out" 2>&1 &

@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <optional>
-#include <semaphore>
 #include <span>
 #include <stdexcept>
 #include <thread>
@@ -195,6 +196,35 @@ bool verifyArgon2(std::string_view password, std::string_view stored) {
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 
+// At most `count` holders at once; the others sleep until one leaves. A mutex and a condition
+// variable rather than std::counting_semaphore: libstdc++'s semaphore wakes every waiter on each
+// release, and they spin (sched_yield) before sleeping again. With the blocking pool's 128
+// threads queued for two Argon2id slots in a cold login storm on a Redis-backed node, about 40
+// of them were runnable at any moment (load average 60 on two cores), so the node's io threads,
+// and a Redis on the same host, waited in a run queue that long.
+class Slots {
+ public:
+  explicit Slots(unsigned count) : free_(count) {}
+
+  void acquire() {
+    std::unique_lock lock(mutex_);
+    freed_.wait(lock, [this] { return free_ > 0; });
+    --free_;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      ++free_;
+    }
+    freed_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  unsigned free_;  // guarded by mutex_
+};
+
 static_assert(std::tuple_size_v<VerificationDigest> == crypto_generichash_BYTES);
 using CacheKey = std::array<unsigned char, crypto_generichash_KEYBYTES>;
 
@@ -229,8 +259,7 @@ struct PasswordHasher::Impl {
   // Argon2id computations at once. Each takes argon2_mem_limit_kib of memory (19 MiB by
   // default) and a core; the blocking pool has far more threads than cores (they mostly wait on
   // storage), so without this gate a login storm would allocate gigabytes for no extra speed.
-  std::counting_semaphore<1024> argon2_slots{
-      static_cast<std::ptrdiff_t>(std::clamp(std::thread::hardware_concurrency(), 2u, 1024u))};
+  Slots argon2_slots{std::clamp(std::thread::hardware_concurrency(), 2u, 1024u)};
 
   Impl(PasswordHasherOptions opts, const Clock& c)
       : options(std::move(opts)),
