@@ -20,8 +20,8 @@
 #   LOGIN_TIMEOUT (3600s: bound on the first logins on B, slow on a busy machine)
 #   QUICK=1 (200 sessions; nothing recorded), REDIS_SERVER (redis-server),
 #   PARLEY_FERRETDB (build/ferretdb-test), WAIT_FOR_LOAD / WAIT_MAX (as for run.sh)
-# Writes bench/results/<date>-node-death[-ferretdb].json and regenerates its section of
-# bench/RESULTS.md. Every process started here is stopped by pid; traffic stays on loopback.
+# Writes bench/results/<date>-node-death[-ferretdb][-<sessions> unless 10000].json and regenerates
+# its section of bench/RESULTS.md. Every process started here is stopped by pid; traffic stays on loopback.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -232,6 +232,7 @@ commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 dirty="$(git -C "$repo" status --porcelain -- src 2>/dev/null | head -1)"
 suffix=""
 if [ "$STORE" != sqlite ]; then suffix="-$STORE"; fi
+if [ "$SESSIONS" != 10000 ]; then suffix="$suffix-$SESSIONS"; fi
 out="$bench_dir/results/$date_tag-node-death$suffix.json"
 if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-node-death$suffix.json"; fi
 python3 - "$work" "$out" "$commit${dirty:+ (src modified)}" "$STORE" "$SESSIONS" <<'EOF'

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates the reconnect-storm section of bench/RESULTS.md (issue 14) from the newest
 bench/results/*-login-cold.json (bench/run.sh login-cold) and *-node-death*.json
-(bench/node_death.sh, one per store). Only the text between the two marker lines changes."""
+(bench/node_death.sh, one per store and size). Only the text between the two marker lines changes."""
 import glob
 import json
 import os
@@ -100,8 +100,13 @@ def main():
     cold = newest(results_dir, "*-login-cold.json")
     if cold:
         lines += login_cold(cold)
-    deaths = [p for p in (newest(results_dir, "*-node-death.json"),
-                          newest(results_dir, "*-node-death-ferretdb.json")) if p]
+    # The newest result of each store and size (one file each, named by node_death.sh).
+    by_kind = {}
+    for path in sorted(glob.glob(os.path.join(results_dir, "*-node-death*.json"))):
+        doc = json.load(open(path))
+        if not doc.get("superseded"):
+            by_kind[(doc.get("store"), doc.get("sessions"))] = path
+    deaths = [by_kind[key] for key in sorted(by_kind, key=lambda k: (k[0] != "sqlite", k[1]))]
     if deaths:
         lines += node_death(deaths)
     if not lines:
