@@ -91,6 +91,17 @@ start_ferretdb() {
   wait_for_line "$dir/out" "ferretdb ready" ferretdb "$ferretdb_pid" "$dir/err"
 }
 
+# cpu_ticks PID: user + system CPU time of a process so far, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# redis_cpu PORT: CPU seconds the redis-server has used so far (INFO cpu).
+redis_cpu() {
+  redis-cli -p "$1" info cpu | tr -d '\r' |
+    awk -F: '/^used_cpu_(sys|user):/ { total += $2 } END { print total + 0 }'
+}
+
 # store_args NODE_DIR: the flags that put a node's business data in its store.
 store_args() {
   if [ "$STORE" = ferretdb ]; then
@@ -173,14 +184,21 @@ run_once() {
   local b_full
   b_full="$(metric_of "$(grep -o 'admin=[0-9]*' "$run_dir/b.out" | cut -d= -f2)" \
     parley_password_full_verifications_total)"
-  local load_at_kill
+  local load_at_kill a_cpu_before redis_cpu_before
   load_at_kill="$(cut -d' ' -f1-3 /proc/loadavg)"
+  a_cpu_before="$(cpu_ticks "$a_pid")"
+  redis_cpu_before="$(redis_cpu "$redis_port")"
   kill -9 "$b_pid"
   { wait "$b_pid"; } 2>/dev/null || true
   # Once every session is back the bench holds them a few seconds: A's view is read then.
   local a_sessions="n/a" a_full="n/a" a_shared="n/a" a_memory="n/a" redis_sessions="n/a"
+  local a_cpu="n/a" redis_cpu_used="n/a"
   if wait_for_line_or_exit "$run_dir/bench.out" "logged in again; holding" "$bench_pid" \
     $((WAIT + 60)); then
+    # CPU seconds A and Redis spent from the kill until every session was back (and the few
+    # milliseconds to read it).
+    a_cpu="$(python3 -c "import os; print(($(cpu_ticks "$a_pid") - $a_cpu_before) / os.sysconf('SC_CLK_TCK'))")"
+    redis_cpu_used="$(python3 -c "print(round($(redis_cpu "$redis_port") - $redis_cpu_before, 2))")"
     a_sessions="$(metric_of "$a_admin" parley_sessions)"
     a_full="$(metric_of "$a_admin" parley_password_full_verifications_total)"
     a_shared="$(metric_of "$a_admin" parley_password_shared_cache_hits_total)"
@@ -191,10 +209,10 @@ run_once() {
   grep -v '^{' "$run_dir/bench.out" >&2 || true
   # What A holds now, and how many of those logins cost it an Argon2id run.
   python3 - "$run_dir" "$mode" "$STORE" "$b_full" "$load_at_kill" "$a_sessions" "$a_full" \
-    "$a_shared" "$a_memory" "$redis_sessions" <<'EOF'
+    "$a_shared" "$a_memory" "$redis_sessions" "$a_cpu" "$redis_cpu_used" <<'EOF'
 import json, os, sys
-run_dir, mode, store, b_full, load, a_sessions, a_full, a_shared, a_memory, redis_sessions = \
-    sys.argv[1:]
+(run_dir, mode, store, b_full, load, a_sessions, a_full, a_shared, a_memory, redis_sessions,
+ a_cpu, redis_cpu) = sys.argv[1:]
 def number(text):
     try:
         return int(float(text))
@@ -210,6 +228,8 @@ run = {
     "a_shared_cache_hits": number(a_shared),
     "a_memory_cache_hits": number(a_memory),
     "redis_session_entries_after": number(redis_sessions),
+    "a_cpu_seconds_failover": float(a_cpu) if a_cpu != "n/a" else None,
+    "redis_cpu_seconds_failover": float(redis_cpu) if redis_cpu != "n/a" else None,
     "result": json.load(open(bench_path)) if os.path.exists(bench_path) else None,
 }
 json.dump(run, open(os.path.join(run_dir, "run.json"), "w"))

@@ -58,14 +58,22 @@ def login_cold(path):
     return lines
 
 
+def cpu(run):
+    a, redis = run.get("a_cpu_seconds_failover"), run.get("redis_cpu_seconds_failover")
+    if a is None:
+        return "n/a"
+    return f"{a:.1f}, {redis:.1f}"
+
+
 def node_death(paths):
     lines = ["**A node's death** (`bench/node_death.sh`: two Redis-backed nodes, every user with "
              "an Argon2id hash of its own at the default cost, logged in on B; B gets kill -9; "
              "each dropped session logs in again on A at once)", "",
              f"| store | verification cache, second level | sessions on B | back online on A "
              f"| seconds from the first drop to the last login | drop->login p50 | p99 "
-             f"| Argon2id runs on A | A's sessions after | within {TARGET_SECONDS} s | load at kill |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"| Argon2id runs on A | A's sessions after | CPU s: A, Redis | within {TARGET_SECONDS} s "
+             f"| load at kill |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     sources = []
     for path in paths:
         doc = json.load(open(path))
@@ -83,7 +91,7 @@ def node_death(paths):
                 f"| {run['store']} | {run['cache']} | {r.get('sessions', {}).get('logged_in', 0):,}"
                 f" | {back:,} | {fmt(seconds, ' s', 2)} | {fmt(latency.get('p50'), ' ms')} | "
                 f"{fmt(latency.get('p99'), ' ms')} | {fmt(run['a_full_verifications'])} | "
-                f"{fmt(run['a_sessions_after'])} | {met} | {run['load_at_kill']} |")
+                f"{fmt(run['a_sessions_after'])} | {cpu(run)} | {met} | {run['load_at_kill']} |")
     lines.append("")
     for path, doc in sources:
         lines.append(source_line(path, doc) + ". Commands:")
