@@ -226,6 +226,42 @@ TEST(BenchSmokeTest, EchoBaselineRelaysPrivateAndGroupMessages) {
   expectMessagesAddUp(run, 9);
 }
 
+// The failover scenario: sessions on one server that is then killed log in again on another.
+TEST(BenchSmokeTest, FailoverLogsDroppedSessionsInOnTheOtherServer) {
+  parley::testing::ParleyProcess dying(tinyParley());
+  parley::testing::ParleyProcess other(tinyParley());
+  auto bench = spawn({PARLEY_BENCH_BINARY, "--port", std::to_string(dying.wsPort()), "--server-pid",
+                      std::to_string(dying.pid()), "failover", "sessions=20", "workers=2",
+                      "failover_port=" + std::to_string(other.wsPort()), "duration=60s",
+                      "max_duration=90s"});
+  // The line that says every session is online, then the server goes away.
+  std::string output;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (output.find("sessions online") == std::string::npos && Clock::now() < deadline) {
+    pollfd pfd{bench.stdout_fd, POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    char buffer[4096];
+    const ssize_t n = read(bench.stdout_fd, buffer, sizeof(buffer));
+    if (n <= 0) break;
+    output.append(buffer, static_cast<size_t>(n));
+  }
+  ASSERT_NE(output.find("20 sessions online"), std::string::npos) << output;
+  dying.kill9();
+  BenchRun run;
+  run.exit_code = finish(bench, &run.output, std::chrono::seconds(90));
+  run.output = output + run.output;
+  const size_t json_start = run.output.rfind("\n{");
+  ASSERT_NE(json_start, std::string::npos) << run.output;
+  run.result = json::parse(run.output.substr(json_start + 1)).as_object();
+  expectCompleted(run, 20);
+  const auto& failover = run.result.at("failover").as_object();
+  EXPECT_EQ(failover.at("dropped").to_number<int64_t>(), 20) << run.output;
+  EXPECT_EQ(failover.at("relogged_in").to_number<int64_t>(), 20) << run.output;
+  EXPECT_GE(failover.at("attempts").to_number<int64_t>(), 20);
+  EXPECT_EQ(failover.at("abandoned").to_number<int64_t>(), 0);
+  EXPECT_EQ(number(failover, "latency_ms", "count"), 20);
+}
+
 TEST(BenchSmokeTest, BadScenarioIsRejectedBeforeConnecting) {
   const auto run = runBench(1, 1, {"private", "sessions=1"});
   EXPECT_EQ(run.exit_code, 1);

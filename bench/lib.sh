@@ -19,11 +19,12 @@ stop_pids() {
   done
 }
 
-# wait_for_line FILE PATTERN NAME PID [LOG]: returns once PATTERN shows in FILE (at most 120 s);
-# exits the script, with the end of LOG (default FILE), when PID exits first or time runs out.
+# wait_for_line FILE PATTERN NAME PID [LOG] [SECONDS]: returns once PATTERN shows in FILE (at most
+# SECONDS, default 120); exits the script, with the end of LOG (default FILE), when PID exits first
+# or time runs out.
 wait_for_line() {
-  local file="$1" pattern="$2" name="$3" pid="$4" log="${5:-$1}"
-  for _ in $(seq 1200); do
+  local file="$1" pattern="$2" name="$3" pid="$4" log="${5:-$1}" seconds="${6:-120}"
+  for _ in $(seq $((seconds * 10))); do
     if grep -q "$pattern" "$file" 2>/dev/null; then return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "$(basename "$0"): $name exited before it was ready:" >&2
@@ -49,4 +50,21 @@ start_redis() {
     --daemonize no "$@" >"$dir/redis.log" 2>&1 &
   redis_pid=$!
   wait_for_line "$dir/redis.log" "Ready to accept connections" redis-server "$redis_pid"
+}
+
+# metric_of PORT NAME: the value of one series on a node's /metrics (admin port), or "n/a".
+metric_of() {
+  curl -s "http://127.0.0.1:$1/metrics" 2>/dev/null |
+    awk -v name="$2" '$1 == name { print $2; found = 1 } END { if (!found) print "n/a" }'
+}
+
+# wait_for_load: with WAIT_FOR_LOAD set (e.g. 0.5), waits (at most WAIT_MAX seconds, default 300)
+# until the 1-minute load average is below it, since other work on the 2 cores skews every figure.
+wait_for_load() {
+  if [ -n "${WAIT_FOR_LOAD:-}" ]; then
+    for _ in $(seq $(( ${WAIT_MAX:-300} / 5 ))); do
+      python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) < float('$WAIT_FOR_LOAD') else 1)" && break
+      sleep 5
+    done
+  fi
 }

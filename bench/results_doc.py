@@ -2,7 +2,8 @@
 """Gathers the result lines bench/run.sh left in its work dir into one document in bench/results/:
 the scenario, the commit measured, the machine and every run with its command line.
 
-Usage: results_doc.py scenario NAME BACKEND | results_doc.py reregistration
+Usage: results_doc.py scenario NAME BACKEND | results_doc.py reregistration |
+       results_doc.py login-cold
 Environment: WORK (run.sh's work dir), COMMIT, OUT (the document to write)."""
 import glob
 import json
@@ -55,11 +56,29 @@ def reregistration_runs(work):
     return runs
 
 
+def login_cold_runs(work):
+    """parley-bench login runs named cold-MODE-STEP (first, restarted), each with the node's
+    password metrics read right after it (cold-MODE-STEP.metrics)."""
+    runs = []
+    for path in sorted(glob.glob(os.path.join(work, "cold-*.json"))):
+        name = os.path.basename(path)[:-5]
+        _, mode, step = name.split("-", 2)
+        metrics = json.load(open(os.path.join(work, name + ".metrics")))
+        runs.append({"cache": mode, "step": step, "command": command_of(work, name),
+                     "password_metrics": metrics, "result": json.load(open(path))})
+    order = {"first": 0, "restarted": 1}
+    runs.sort(key=lambda r: (r["cache"] != "on", order.get(r["step"], 9)))
+    return runs
+
+
 def main():
     work = os.environ["WORK"]
     if sys.argv[1] == "reregistration":
         doc = {"scenario": "reregistration"}
         runs = reregistration_runs(work)
+    elif sys.argv[1] == "login-cold":
+        doc = {"scenario": "login-cold", "backend": "embedded"}
+        runs = login_cold_runs(work)
     else:
         scenario, backend = sys.argv[2], sys.argv[3]
         doc = {"scenario": scenario, "backend": backend}

@@ -3,9 +3,16 @@
 # the embedded default (SQLite), with the same sessions and message sizes, writes
 # bench/results/<date>-<scenario>.json and regenerates the table in bench/RESULTS.md.
 #
-# SCENARIO: idle | login | private | group | all (= those four) | reregistration
+# SCENARIO: idle | login | private | group | all (= those four) | reregistration | login-cold |
+#           node-death
 #   reregistration: reregistration-bench (sessions written back after Redis lost them) on its own
 #   redis-servers, REREG_SESSIONS x REREG_TOPOLOGIES; needs redis-server (or $PARLEY_REDIS_SERVER)
+#   login-cold: COLD_SESSIONS users, each with a hash of its own at the default Argon2id cost, log
+#   in to a fresh embedded node (every login misses the cache), then again after a restart
+#   (SIGTERM) of that node, with the verification cache on and off (COLD_MODES, alternating);
+#   the users are seeded once into a data dir every run copies (one Argon2id run per user)
+#   node-death: bench/node_death.sh (two Redis-backed nodes, kill -9 one, time until its users
+#   are back on the other); see that script for its settings
 #
 # Environment (all optional):
 #   BUILD_DIR    build tree to use (default: <repo>/build); built here if a binary is missing
@@ -35,6 +42,7 @@
 #     server's median run is its maximum
 #   REREG_SESSIONS ("10000 100000"), REREG_TOPOLOGIES ("single shards3 cluster3"),
 #   REREG_BATCH (1000: users per refresh script call, the node's default)
+#   COLD_SESSIONS (5000), COLD_MODES ("on off": the verification cache's second level on or off)
 #
 # Every process this script starts is stopped by its pid on exit. Traffic stays on loopback.
 set -euo pipefail
@@ -83,20 +91,34 @@ else
   REREG_SESSIONS="${REREG_SESSIONS:-10000 100000}"
 fi
 REREG_TOPOLOGIES="${REREG_TOPOLOGIES:-single shards3 cluster3}"
+if [ "$QUICK" = 1 ]; then
+  COLD_SESSIONS="${COLD_SESSIONS:-100}"
+else
+  COLD_SESSIONS="${COLD_SESSIONS:-5000}"
+fi
+COLD_MODES="${COLD_MODES:-on off}"
 REREG_BATCH="${REREG_BATCH:-1000}"
 REREG_BIN="$BUILD_DIR/reregistration-bench"
 
 if [ "$#" -eq 0 ]; then
-  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
     all) scenarios+=(idle login private group) ;;
-    idle | login | private | group | reregistration) scenarios+=("$arg") ;;
+    idle | login | private | group | reregistration | login-cold) scenarios+=("$arg") ;;
+    node-death)
+      if [ "$#" -ne 1 ]; then
+        echo "run.sh: node-death runs alone (bench/node_death.sh)" >&2
+        exit 2
+      fi
+      exec "$bench_dir/node_death.sh"
+      ;;
     *)
-      echo "run.sh: unknown scenario '$arg' (idle, login, private, group, all, reregistration)" >&2
+      echo "run.sh: unknown scenario '$arg' (idle, login, private, group, all, reregistration," \
+        "login-cold, node-death)" >&2
       exit 2
       ;;
   esac
@@ -179,6 +201,7 @@ start_server() {
   wait_for_line "$work/$name.out" "$pattern" "$name" "$server_pid" "$work/$name.err"
   server_ws="$(grep -o 'ws=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)"
   server_tcp="$(grep -o 'tcp=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)"
+  server_admin="$(grep -o 'admin=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)"
   if [ -z "$server_ws" ]; then
     echo "run.sh: $name printed no ws= port" >&2
     exit 1
@@ -247,15 +270,6 @@ stop_parley() {
 
 port_for_transport() {
   if [ "$TRANSPORT" = tcp ]; then echo "$server_tcp"; else echo "$server_ws"; fi
-}
-
-wait_for_load() {
-  if [ -n "${WAIT_FOR_LOAD:-}" ]; then
-    for _ in $(seq $(( ${WAIT_MAX:-300} / 5 ))); do
-      python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) < float('$WAIT_FOR_LOAD') else 1)" && break
-      sleep 5
-    done
-  fi
 }
 
 # bench NAME LABEL ARGS...: runs parley-bench against the current server; the JSON line goes to
@@ -363,6 +377,64 @@ run_scenario() {
   esac
 }
 
+# seed_cold_template DIR USERS: a data dir whose demo users each have a hash of their own at the
+# default Argon2id cost (the seeding node hashes on both cores: about a minute per 10,000 users).
+seed_cold_template() {
+  local dir="$1" users="$2"
+  if [ -f "$dir/parley.db" ]; then return; fi
+  mkdir -p "$dir"
+  echo "+ seeding $users users with hashes of their own into $dir" >&2
+  "$BENCH_PARLEY_BIN" --bind=127.0.0.1 --ws-port=0 --tcp-port=-1 --admin-port=-1 \
+    --data-dir="$dir" --log-level=warn --demo-data=true --demo-user-count="$users" \
+    --demo-distinct-password-hashes=true >"$work/seed.out" 2>"$work/seed.err" &
+  local pid=$!
+  started_pids+=("$pid")
+  wait_for_line "$work/seed.out" "parley ready" "seeding parley" "$pid" "$work/seed.err" 1800
+  stop_pids 60 "$pid"
+}
+
+# start_cold_parley MODE: the embedded node at the default Argon2id cost over the cold data dir;
+# MODE off turns the verification cache's second level off.
+start_cold_parley() {
+  local mode="$1" cache_args=()
+  if [ "$mode" = off ]; then cache_args=(--shared-verification-cache-seconds=0); fi
+  start_server parley "parley ready" "$BENCH_PARLEY_BIN" --bind=127.0.0.1 --ws-port=0 \
+    --tcp-port=0 --admin-port=0 --data-dir="$work/cold-data" --admin-password=x \
+    --log-level=warn "${cache_args[@]}" ${BENCH_PARLEY_ARGS:-}
+}
+
+# cold_step NAME MODE: one login run against the current node, then its password metrics.
+cold_step() {
+  local name="$1" mode="$2"
+  bench "$name" "parley (cache $mode)" login "sessions=$COLD_SESSIONS" login_rate=0 \
+    login_concurrency=1000 login_timeout=1800s max_duration=1900s
+  printf '{"full_verifications": "%s", "cache_hits": "%s", "shared_hits": "%s"}\n' \
+    "$(metric_of "$server_admin" parley_password_full_verifications_total)" \
+    "$(metric_of "$server_admin" parley_password_cache_hits_total)" \
+    "$(metric_of "$server_admin" parley_password_shared_cache_hits_total)" >"$work/$name.metrics"
+}
+
+# run_login_cold OUT: for each of COLD_MODES, a fresh copy of the seeded users: every user logs in
+# (cold: Argon2id each), the node restarts (SIGTERM), every user logs in again.
+run_login_cold() {
+  local out="$1" mode
+  seed_cold_template "$work/cold-template" "$COLD_SESSIONS"
+  for mode in $COLD_MODES; do
+    rm -rf "$work/cold-data"
+    cp -a "$work/cold-template" "$work/cold-data"
+    start_cold_parley "$mode"
+    cold_step "cold-$mode-first" "$mode"
+    stop_server
+    start_cold_parley "$mode"
+    cold_step "cold-$mode-restarted" "$mode"
+    stop_server
+    sleep "$PAUSE"
+  done
+  WORK="$work" COMMIT="$commit${dirty:+ (src modified)}" OUT="$out" \
+    python3 "$bench_dir/results_doc.py" login-cold
+  rm -f "$work"/cold-*.json "$work"/cold-*.cmd "$work"/cold-*.metrics
+}
+
 date_tag="$(date -u +%Y-%m-%d)"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 dirty="$(git -C "$repo" status --porcelain -- src 2>/dev/null | head -1)"
@@ -398,6 +470,12 @@ run_reregistration() {
 
 for scenario in "${scenarios[@]}"; do
   echo "=== $scenario ===" >&2
+  if [ "$scenario" = login-cold ]; then
+    out="$bench_dir/results/$date_tag-login-cold.json"
+    if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-login-cold.json"; fi
+    run_login_cold "$out"
+    continue
+  fi
   if [ "$scenario" = reregistration ]; then
     out="$bench_dir/results/$date_tag-reregistration.json"
     if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-reregistration.json"; fi
@@ -417,6 +495,7 @@ done
 if [ "$QUICK" != 1 ]; then
   if [ "$needs_parley" = 1 ]; then
     python3 "$bench_dir/results_table.py" "$bench_dir/results" "$bench_dir/RESULTS.md"
+    python3 "$bench_dir/storm_table.py" "$bench_dir/results" "$bench_dir/RESULTS.md"
   fi
   if [ "$needs_rereg" = 1 ]; then
     python3 "$bench_dir/reregistration_table.py" "$bench_dir/results" "$bench_dir/RESULTS.md"

@@ -49,6 +49,17 @@ TEST(ScenarioParserTest, LaterValuesWin) {
   EXPECT_EQ(s.sessions, 7);
 }
 
+TEST(ScenarioParserTest, FailoverNeedsWhereToLogInAgain) {
+  Scenario s;
+  EXPECT_NE(parse({"failover", "sessions=10"}, &s).find("failover_port"), std::string::npos);
+  ASSERT_EQ(parse({"failover", "sessions=10", "failover_port=10511", "duration=120s"}, &s), "");
+  EXPECT_EQ(s.kind, ScenarioKind::kFailover);
+  EXPECT_EQ(s.failover_port, 10511);
+  EXPECT_STREQ(scenarioName(s.kind), "failover");
+  EXPECT_NE(parse({"failover", "failover_port=70000"}, &s).find("failover_port"),
+            std::string::npos);
+}
+
 TEST(ScenarioParserTest, UnknownScenarioOrKeyIsNamed) {
   Scenario s;
   EXPECT_NE(parse({"chaos"}, &s).find("unknown scenario 'chaos'"), std::string::npos);

@@ -248,9 +248,12 @@ int Coordinator::run() {
   forkWorkers();
 
   // Login: every session either logs in or fails. The bound allows for the target rate twice
-  // over, plus slack.
+  // over, plus slack, unless the scenario sets its own (logins that each cost an Argon2id run on
+  // a busy machine take longer than any rate says).
   const double login_budget =
-      (scenario_.login_rate > 0 ? 2.0 * scenario_.sessions / scenario_.login_rate : 0) + 60;
+      scenario_.login_timeout_seconds > 0
+          ? scenario_.login_timeout_seconds
+          : (scenario_.login_rate > 0 ? 2.0 * scenario_.sessions / scenario_.login_rate : 0) + 60;
   const auto login_deadline =
       started_ + std::chrono::milliseconds(static_cast<int64_t>(login_budget * 1000));
   const auto login_started = SteadyClock::now();
@@ -285,9 +288,37 @@ int Coordinator::run() {
     const auto run_started = SteadyClock::now();
     shared_->setPhase(Phase::kRun);
     const double duration = scenario_.kind == ScenarioKind::kLogin ? 0 : scenario_.duration_seconds;
-    const int64_t message_limit = scenario_.max_messages;
-    waitUntil([&] { return sum(&WorkerProgress::sent) >= message_limit; },
-              run_started + std::chrono::milliseconds(static_cast<int64_t>(duration * 1000)));
+    const auto run_deadline =
+        run_started + std::chrono::milliseconds(static_cast<int64_t>(duration * 1000));
+    if (scenario_.kind == ScenarioKind::kFailover) {
+      // Whoever runs the failover (bench/node_death.sh) waits for this line, then kills the
+      // server; every session it drops logs in again on the failover port.
+      const int64_t online = sum(&WorkerProgress::logged_in);
+      std::cout << "parley-bench: failover: " << online
+                << " sessions online; waiting for their server to drop them" << std::endl;
+      waitUntil(
+          [&] {
+            return sum(&WorkerProgress::dropped) >= online &&
+                   sum(&WorkerProgress::relogged_in) >= online;
+          },
+          run_deadline);
+      if (abort_reason_.empty() && sum(&WorkerProgress::relogged_in) < online) {
+        abort_reason_ = "not every session logged in again on the failover port in time";
+      }
+      if (abort_reason_.empty()) {
+        // The sessions stay online for `drain` seconds, so the caller can look at the server
+        // that took them over (its sessions, its metrics) before they close.
+        std::cout << "parley-bench: failover: all " << online
+                  << " sessions logged in again; holding them for " << scenario_.drain_seconds
+                  << " s" << std::endl;
+        waitUntil([] { return false; },
+                  SteadyClock::now() + std::chrono::milliseconds(
+                                           static_cast<int64_t>(scenario_.drain_seconds * 1000)));
+      }
+    } else {
+      const int64_t message_limit = scenario_.max_messages;
+      waitUntil([&] { return sum(&WorkerProgress::sent) >= message_limit; }, run_deadline);
+    }
     if (g_interrupted) abort_reason_ = "interrupted";
     shared_->setPhase(Phase::kDrain);
     run_wall_seconds_ = secondsSince(run_started);
@@ -330,7 +361,8 @@ json::object Coordinator::summarize() {
     }
     return sum;
   };
-  Histogram e2e, ack, login;
+  Histogram e2e, ack, login, relogin;
+  int64_t first_drop = 0, last_relogin = 0;
   json::object errors;
   json::object error_texts;
   int64_t first_login = 0, last_login = 0, run_cpu_ns = 0, run_ns = 0, login_cpu_ns = 0;
@@ -339,6 +371,11 @@ json::object Coordinator::summarize() {
     if (histogramFromJson(w.at("e2e"), &h)) e2e.merge(h);
     if (histogramFromJson(w.at("ack"), &h)) ack.merge(h);
     if (histogramFromJson(w.at("login"), &h)) login.merge(h);
+    const auto& failover = w.at("failover").as_object();
+    if (histogramFromJson(failover.at("latency"), &h)) relogin.merge(h);
+    const auto dropped_at = failover.at("first_drop_ns").to_number<int64_t>();
+    if (dropped_at > 0 && (first_drop == 0 || dropped_at < first_drop)) first_drop = dropped_at;
+    last_relogin = std::max(last_relogin, failover.at("last_relogin_ns").to_number<int64_t>());
     for (const auto& [key, value] : w.at("errors").as_object()) {
       const int64_t before = errors.contains(key) ? errors.at(key).to_number<int64_t>() : 0;
       errors[key] = before + value.to_number<int64_t>();
@@ -380,6 +417,7 @@ json::object Coordinator::summarize() {
       {"max_duration_s", scenario_.max_seconds},
       {"max_messages", scenario_.max_messages},
       {"source_addresses", scenario_.source_addresses},
+      {"failover_port", scenario_.failover_port},
   };
 
   json::value bytes_per_session = nullptr;
@@ -398,6 +436,11 @@ json::object Coordinator::summarize() {
     server_cpu_pct = std::round(static_cast<double>(*server_cpu_run_ns_) / 1e7 / run_wall_seconds_);
   }
 
+  auto failover_total = [&](const char* key) {
+    int64_t sum = 0;
+    for (const auto& w : worker_results_) sum += w.at("failover").at(key).to_number<int64_t>();
+    return sum;
+  };
   const int64_t sent = total("sent");
   const int64_t pushes_received = total("pushes_received");
   json::object result{
@@ -440,6 +483,16 @@ json::object Coordinator::summarize() {
                                 {"ok_per_s", per_second(total("ok"))},
                                 {"deliveries_per_s", per_second(pushes_received)}}},
       {"latency_ms", json::object{{"e2e", latencySummaryMs(e2e)}, {"ack", latencySummaryMs(ack)}}},
+      // From the first session the server dropped to the last one logged in again elsewhere.
+      {"failover",
+       json::object{{"dropped", failover_total("dropped")},
+                    {"relogged_in", failover_total("relogged_in")},
+                    {"attempts", failover_total("attempts")},
+                    {"abandoned", failover_total("abandoned")},
+                    {"seconds", last_relogin > first_drop && first_drop > 0
+                                    ? round3(static_cast<double>(last_relogin - first_drop) / 1e9)
+                                    : 0.0},
+                    {"latency_ms", latencySummaryMs(relogin)}}},
       {"heartbeats", json::object{{"sent", total("heartbeats_sent")},
                                   {"answered", total("heartbeats_answered")}}},
       {"server",
@@ -508,6 +561,15 @@ void Coordinator::printHuman(const json::object& r) {
         << scenario_.group_size << " sessions ready (" << num(groups.at("members_added"))
         << " members added besides the owners), " << num(groups.at("failed")) << " failed\n";
   }
+  if (scenario_.kind == ScenarioKind::kFailover) {
+    const auto& failover = r.at("failover").as_object();
+    out << "  failover: " << num(failover.at("relogged_in")) << "/" << num(failover.at("dropped"))
+        << " dropped sessions logged in again on port " << scenario_.failover_port << " in "
+        << num(failover.at("seconds")) << " s (first drop to last login), "
+        << num(failover.at("attempts")) << " attempts, " << num(failover.at("abandoned"))
+        << " abandoned\n";
+    out << "  latency drop->logged in again: " << latency(failover.at("latency_ms")) << "\n";
+  }
   if (scenario_.kind == ScenarioKind::kPrivate || scenario_.kind == ScenarioKind::kGroup) {
     out << "  messages: sent " << num(messages.at("sent")) << " in "
         << num(messages.at("run_seconds")) << " s = " << num(messages.at("sent_per_s")) << "/s; ok "
@@ -539,10 +601,13 @@ int main(int argc, char** argv) {
   CLI::App app{
       "parley-bench: Turms-protocol load generator.\n"
       "  parley-bench --port N SCENARIO [key=value ...]\n"
-      "SCENARIO is idle, login, private or group; keys: sessions, first_user_id, password,\n"
-      "transport (ws|tcp), login_rate, login_concurrency, duration, rate (0 = closed loop),\n"
-      "inflight, message_bytes, group_size, workers, heartbeat, drain, max_duration,\n"
-      "max_messages, source_addresses. Example: private sessions=1000 rate=20k duration=10s"};
+      "SCENARIO is idle, login, private, group or failover; keys: sessions, first_user_id,\n"
+      "password, transport (ws|tcp), login_rate, login_concurrency, duration, rate (0 = closed\n"
+      "loop), inflight, message_bytes, group_size, workers, heartbeat, drain, max_duration,\n"
+      "max_messages, source_addresses, failover_port, login_timeout. Example: private "
+      "sessions=1000 rate=20k\n"
+      "duration=10s. failover: log in, then each session the server drops logs in again on\n"
+      "failover_port (duration bounds the wait)"};
   app.add_option("--host", options.host, "server address (loopback only)");
   app.add_option("--port", options.port, "server port (WebSocket or TCP, per transport=)")
       ->required();

@@ -81,6 +81,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"login_rate", rateSetter(&Scenario::login_rate)},
       {"login_concurrency", wholeNumberSetter(&Scenario::login_concurrency, 1, 20'000)},
       {"duration", durationSetter(&Scenario::duration_seconds, 0, 24 * 3600)},
+      {"login_timeout", durationSetter(&Scenario::login_timeout_seconds, 0, 24 * 3600)},
       {"rate", rateSetter(&Scenario::rate)},
       {"inflight", wholeNumberSetter(&Scenario::inflight, 0, 10'000'000)},
       {"message_bytes", wholeNumberSetter(&Scenario::message_bytes, 24, 15'000)},
@@ -91,6 +92,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"max_duration", durationSetter(&Scenario::max_seconds, 1, 24 * 3600)},
       {"max_messages", wholeNumberSetter(&Scenario::max_messages, 0, 1e12)},
       {"source_addresses", wholeNumberSetter(&Scenario::source_addresses, 1, 65'000)},
+      {"failover_port", wholeNumberSetter(&Scenario::failover_port, 1, 65'535)},
       {"password",
        [](std::string_view, std::string_view value, Scenario* s) -> std::string {
          s->password = std::string(value);
@@ -113,10 +115,9 @@ const std::map<std::string, Setter, std::less<>>& setters() {
 
 bool kindOf(std::string_view name, ScenarioKind* kind) {
   static const std::map<std::string, ScenarioKind, std::less<>> kinds = {
-      {"idle", ScenarioKind::kIdle},
-      {"login", ScenarioKind::kLogin},
-      {"private", ScenarioKind::kPrivate},
-      {"group", ScenarioKind::kGroup},
+      {"idle", ScenarioKind::kIdle},         {"login", ScenarioKind::kLogin},
+      {"private", ScenarioKind::kPrivate},   {"group", ScenarioKind::kGroup},
+      {"failover", ScenarioKind::kFailover},
   };
   auto it = kinds.find(name);
   if (it == kinds.end()) return false;
@@ -144,6 +145,8 @@ const char* scenarioName(ScenarioKind kind) {
       return "private";
     case ScenarioKind::kGroup:
       return "group";
+    case ScenarioKind::kFailover:
+      return "failover";
   }
   return "?";
 }
@@ -196,7 +199,7 @@ std::string applyScenarioOption(std::string_view key, std::string_view value, Sc
 }
 
 std::string parseScenario(const std::vector<std::string>& args, Scenario* out) {
-  if (args.empty()) return "missing scenario name (idle, login, private or group)";
+  if (args.empty()) return "missing scenario name (idle, login, private, group or failover)";
   Scenario scenario;
   std::string_view head = args[0];
   std::string_view inline_options;
@@ -205,7 +208,7 @@ std::string parseScenario(const std::vector<std::string>& args, Scenario* out) {
     head = head.substr(0, colon);
   }
   if (!kindOf(head, &scenario.kind)) {
-    return "unknown scenario '" + std::string(head) + "' (idle, login, private or group)";
+    return "unknown scenario '" + std::string(head) + "' (idle, login, private, group or failover)";
   }
   while (!inline_options.empty()) {
     const auto comma = inline_options.find(',');
@@ -230,10 +233,14 @@ std::string validateScenario(const Scenario& s) {
     return "group_size (" + std::to_string(s.group_size) + ") must not exceed sessions (" +
            std::to_string(s.sessions) + ")";
   }
+  if (s.kind == ScenarioKind::kFailover && s.failover_port == 0) {
+    return "the failover scenario needs failover_port (where dropped sessions log in again)";
+  }
   if (s.workers > s.sessions) {
     return "workers (" + std::to_string(s.workers) + ") must not exceed sessions (" +
            std::to_string(s.sessions) + ")";
   }
+  if (s.login_timeout_seconds >= s.max_seconds) return "login_timeout must be below max_duration";
   if (s.duration_seconds + s.drain_seconds >= s.max_seconds) {
     return "duration + drain must be below max_duration";
   }

@@ -13,6 +13,10 @@ enum class ScenarioKind {
   kLogin,    // log in, then stop at once (login rate)
   kPrivate,  // private messages between random pairs
   kGroup,    // groups of group_size sessions, messages to a random one of them
+  // Log in, then wait (up to duration) for the server to drop the sessions, as a server that dies
+  // does; each dropped session logs in again at once on failover_port (a node that dies and its
+  // users moving to another node).
+  kFailover,
 };
 
 enum class Transport { kWebSocket, kTcp };
@@ -23,8 +27,10 @@ struct Scenario {
   int sessions = 100;
   int64_t first_user_id = 1;  // sessions log in as users first_user_id, first_user_id + 1, ...
   std::string password = "123";
-  double login_rate = 5000;      // logins per second over all workers; 0 = no pacing
-  int login_concurrency = 512;   // connects + logins in flight per worker
+  double login_rate = 5000;     // logins per second over all workers; 0 = no pacing
+  int login_concurrency = 512;  // connects + logins in flight per worker
+  double login_timeout_seconds =
+      0;                         // bound on the login phase; 0 = twice the login rate's time + 60 s
   double duration_seconds = 10;  // the scenario phase after login (and group set-up)
   double rate = 0;         // messages per second over all workers; 0 = closed loop (see inflight)
   int inflight = 0;        // closed loop: messages in flight in total; 0 = one per session or group
@@ -32,10 +38,13 @@ struct Scenario {
   int group_size = 100;
   int workers = 0;                // worker processes; 0 = enough to keep each below 15,000 sockets
   double heartbeat_seconds = 60;  // per session; 0 = never
-  double drain_seconds = 5;       // after sending stops, how long to wait for pushes in flight
-  double max_seconds = 600;       // hard bound on the whole run
+  // After sending stops, how long to wait for pushes in flight; failover: how long the sessions
+  // stay online once all are back.
+  double drain_seconds = 5;
+  double max_seconds = 600;           // hard bound on the whole run
   int64_t max_messages = 10'000'000;  // hard bound on messages sent
   int source_addresses = 16;          // client sockets bind to 127.1.0.1, 127.1.0.2, ...
+  int failover_port = 0;              // failover: where dropped sessions log in again
 
   // Sessions that belong to a group (group scenario): whole groups only.
   int groupCount() const { return kind == ScenarioKind::kGroup ? sessions / group_size : 0; }

@@ -26,6 +26,10 @@ struct WorkerProgress {
   std::atomic<int64_t> pushes_expected{0};
   std::atomic<int64_t> pushes_received{0};
   std::atomic<int64_t> disconnected{0};
+  // Failover: sessions the server dropped (not counted as disconnected), and those of them logged
+  // in again on the failover port.
+  std::atomic<int64_t> dropped{0};
+  std::atomic<int64_t> relogged_in{0};
 };
 
 constexpr int kMaxWorkerProcesses = 64;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +50,10 @@ constexpr int kMembersPerRequest = 100;
 constexpr int kIpBindAddressNoPort = 24;
 constexpr uint32_t kFirstSourceAddress = 0x7F010001;  // 127.1.0.1
 constexpr int64_t kHeartbeatRequestId = -100;
+// Failover: a login again that fails (the other server still starting, 1201) is retried this
+// often, as a client would, up to this many times.
+constexpr int64_t kReloginRetryNanos = 100'000'000;
+constexpr int kMaxReloginAttempts = 100;
 
 int64_t nowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -97,6 +102,10 @@ struct Session {
   bool writing_active = false;
   bool flush_queued = false;
   bool login_finished = false;
+  // Failover: this session logs in again at the failover port after its server dropped it.
+  bool relogin = false;
+  int relogin_attempts = 0;
+  int64_t dropped_ns = 0;
 };
 
 class Worker {
@@ -117,6 +126,8 @@ class Worker {
     }
     share_ = static_cast<double>(count) / scenario_.sessions;
     server_ = Tcp::endpoint(asio::ip::make_address(config.host), config.port);
+    failover_server_ = Tcp::endpoint(asio::ip::make_address(config.host),
+                                     static_cast<uint16_t>(scenario_.failover_port));
     text_.assign(static_cast<size_t>(scenario_.message_bytes), 'x');
     if (scenario_.kind == ScenarioKind::kGroup) {
       group_pending_chunks_.assign(static_cast<size_t>(scenario_.groupCount()), 0);
@@ -159,6 +170,7 @@ class Worker {
       return;
     }
     if (phase_ == Phase::kLogin) paceLogins(now);
+    if (!relogins_.empty() || !relogin_retries_.empty()) paceRelogins(now);
     if (phase_ == Phase::kRun && scenario_.rate > 0) paceMessages(now);
     // Not while draining: the coordinator does not wait for their answers.
     if (phase_ < Phase::kDrain) paceHeartbeats(now);
@@ -214,9 +226,15 @@ class Worker {
   // --- connect, handshake, login ------------------------------------------------------------
 
   void startSession(Session& session) {
-    ++logins_in_progress_;
-    session.started_ns = nowNanos();
-    if (first_login_ns_ == 0) first_login_ns_ = session.started_ns;
+    if (session.relogin) {
+      ++relogins_in_flight_;
+      // Its latency counts from the moment the server dropped it.
+      session.started_ns = session.dropped_ns;
+    } else {
+      ++logins_in_progress_;
+      session.started_ns = nowNanos();
+      if (first_login_ns_ == 0) first_login_ns_ = session.started_ns;
+    }
     session.state = Session::State::kConnecting;
     ErrorCode error;
     session.socket.open(Tcp::v4(), error);
@@ -232,25 +250,26 @@ class Worker {
       failLogin(session, "connect", error);
       return;
     }
-    session.socket.async_connect(server_, [this, &session](const ErrorCode& error) {
-      if (error) {
-        failLogin(session, "connect", error);
-        flushAll();
-        return;
-      }
-      session.socket.set_option(Tcp::no_delay(true));
-      session.input_capacity = kInitialReadBytes;
-      session.input = std::make_unique<char[]>(session.input_capacity);
-      if (scenario_.transport == Transport::kWebSocket) {
-        session.state = Session::State::kHandshaking;
-        session.output += wire::webSocketHandshake(config_.host, config_.port);
-        queueFlush(session);
-      } else {
-        sendLogin(session);
-      }
-      startRead(session);
-      flushAll();
-    });
+    session.socket.async_connect(
+        session.relogin ? failover_server_ : server_, [this, &session](const ErrorCode& error) {
+          if (error) {
+            failLogin(session, "connect", error);
+            flushAll();
+            return;
+          }
+          session.socket.set_option(Tcp::no_delay(true));
+          session.input_capacity = kInitialReadBytes;
+          session.input = std::make_unique<char[]>(session.input_capacity);
+          if (scenario_.transport == Transport::kWebSocket) {
+            session.state = Session::State::kHandshaking;
+            session.output += wire::webSocketHandshake(config_.host, config_.port);
+            queueFlush(session);
+          } else {
+            sendLogin(session);
+          }
+          startRead(session);
+          flushAll();
+        });
   }
 
   void sendLogin(Session& session) {
@@ -279,7 +298,65 @@ class Worker {
     ++errors_[what];
     if (errors_[what] == 1) last_error_text_[what] = error.message();
     closeSession(session);
-    finishLogin(session);
+    if (session.relogin) {
+      finishRelogin(session, false);
+    } else {
+      finishLogin(session);
+    }
+  }
+
+  // --- failover: dropped sessions log in again at the failover port ---------------------------
+
+  struct QueuedRelogin {
+    int index;  // global session index
+    int attempts;
+    int64_t dropped_ns;
+    int64_t due_ns;
+  };
+
+  // First attempts are due at once, retries a while later: two queues, each in due order.
+  void queueRelogin(int index, int attempts, int64_t dropped_ns, int64_t due_ns) {
+    (attempts == 0 ? relogins_ : relogin_retries_).push_back({index, attempts, dropped_ns, due_ns});
+  }
+
+  // A fresh Session per attempt: handlers still pending on the dropped one (reads, writes) find
+  // it closed and do nothing, so it is kept until the worker ends.
+  void paceRelogins(int64_t now) {
+    while (relogins_in_flight_ < scenario_.login_concurrency) {
+      std::deque<QueuedRelogin>* queue = !relogins_.empty() ? &relogins_ : &relogin_retries_;
+      if (queue->empty() || queue->front().due_ns > now) return;
+      const QueuedRelogin next = queue->front();
+      queue->pop_front();
+      auto& slot = sessions_[static_cast<size_t>(next.index - config_.session_begin)];
+      retired_.push_back(std::move(slot));
+      slot = std::make_unique<Session>(io_, scenario_.transport);
+      slot->index = next.index;
+      slot->relogin = true;
+      slot->relogin_attempts = next.attempts + 1;
+      slot->dropped_ns = next.dropped_ns;
+      ++relogin_attempts_;
+      startSession(*slot);
+    }
+  }
+
+  void finishRelogin(Session& session, bool ok) {
+    if (session.login_finished) return;
+    session.login_finished = true;
+    --relogins_in_flight_;
+    if (ok) {
+      const int64_t now = nowNanos();
+      relogin_latency_.record(static_cast<uint64_t>(now - session.dropped_ns));
+      last_relogin_ns_ = std::max(last_relogin_ns_, now);
+      ++relogged_in_;
+      progress_.relogged_in.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (session.relogin_attempts >= kMaxReloginAttempts) {
+      ++relogins_abandoned_;
+      return;
+    }
+    queueRelogin(session.index, session.relogin_attempts, session.dropped_ns,
+                 nowNanos() + kReloginRetryNanos);
   }
 
   // --- reading ------------------------------------------------------------------------------
@@ -411,7 +488,15 @@ class Worker {
     if (!isSuccess(code)) ++errors_[std::to_string(code)];
     switch (pending.kind) {
       case RequestKind::kLogin:
-        if (isSuccess(code)) {
+        if (session.relogin) {
+          if (isSuccess(code)) {
+            session.state = Session::State::kOnline;
+            shared_.setOnline(session.index, true);
+          } else {
+            closeSession(session);
+          }
+          finishRelogin(session, isSuccess(code));
+        } else if (isSuccess(code)) {
           session.state = Session::State::kOnline;
           shared_.setOnline(session.index, true);
           login_latency_.record(static_cast<uint64_t>(now - pending.sent_ns));
@@ -471,6 +556,17 @@ class Worker {
     if (session.state == Session::State::kClosed) return;
     if (!session.login_finished) {
       failLogin(session, session.state == Session::State::kHandshaking ? "handshake" : what, error);
+      return;
+    }
+    if (scenario_.kind == ScenarioKind::kFailover && session.state == Session::State::kOnline &&
+        !stopped_) {
+      // Its server went away: log in again on the other one at once, as a client would.
+      const int64_t now = nowNanos();
+      if (first_drop_ns_ == 0) first_drop_ns_ = now;
+      ++dropped_;
+      progress_.dropped.fetch_add(1, std::memory_order_relaxed);
+      closeSession(session);
+      queueRelogin(session.index, 0, now, now);
       return;
     }
     if (!stopped_ && phase_ != Phase::kReport) {
@@ -764,6 +860,13 @@ class Worker {
         {"e2e", histogramToJson(e2e_)},
         {"ack", histogramToJson(ack_)},
         {"login", histogramToJson(login_latency_)},
+        {"failover", json::object{{"dropped", dropped_},
+                                  {"relogged_in", relogged_in_},
+                                  {"attempts", relogin_attempts_},
+                                  {"abandoned", relogins_abandoned_},
+                                  {"first_drop_ns", first_drop_ns_},
+                                  {"last_relogin_ns", last_relogin_ns_},
+                                  {"latency", histogramToJson(relogin_latency_)}}},
     };
     std::string line = json::serialize(result);
     line += '\n';
@@ -798,6 +901,7 @@ class Worker {
   asio::io_context io_{1};
   asio::steady_timer timer_;
   Tcp::endpoint server_;
+  Tcp::endpoint failover_server_;
   uint32_t random_;
   pid_t parent_;
   double share_ = 1;  // this worker's fraction of the sessions (and so of every rate)
@@ -850,6 +954,18 @@ class Worker {
   int64_t deferred_ = 0;
   int64_t pushes_expected_ = 0;
   int64_t other_pushes_ = 0;
+
+  std::deque<QueuedRelogin> relogins_;
+  std::deque<QueuedRelogin> relogin_retries_;
+  std::vector<std::unique_ptr<Session>> retired_;
+  int relogins_in_flight_ = 0;
+  int64_t dropped_ = 0;
+  int64_t relogged_in_ = 0;
+  int64_t relogin_attempts_ = 0;
+  int64_t relogins_abandoned_ = 0;
+  int64_t first_drop_ns_ = 0;
+  int64_t last_relogin_ns_ = 0;
+  Histogram relogin_latency_;
 
   std::map<std::string, int64_t> errors_;
   std::map<std::string, std::string> last_error_text_;

@@ -262,6 +262,7 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
 
 SessionRegistry& ClusterNode::registry() { return *impl_->registry; }
 SequenceIds& ClusterNode::sequenceIds() { return *impl_->sequence_ids; }
+redis::RedisDeployment& ClusterNode::sessionRedis() { return *impl_->session_redis; }
 SessionControl& ClusterNode::routing() { return *impl_->routing; }
 
 uint16_t ClusterNode::rpcPort() const { return impl_->rpc_server ? impl_->rpc_server->port() : 0; }

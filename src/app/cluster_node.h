@@ -19,6 +19,9 @@ class Store;
 namespace net {
 class IoPool;
 }
+namespace redis {
+class RedisDeployment;
+}
 
 class ClusterNode {
  public:
@@ -33,6 +36,9 @@ class ClusterNode {
 
   SessionRegistry& registry();
   SequenceIds& sequenceIds();
+  // The deployment of redis.session.uris, for other shared state kept beside the sessions (the
+  // password verification cache).
+  redis::RedisDeployment& sessionRedis();
   // Reaches sessions on every node; valid after start().
   SessionControl& routing();
 

@@ -14,6 +14,7 @@
 #include "admin/admin_server.h"
 #include "app/cluster_node.h"
 #include "app/migrate.h"
+#include "app/verification_cache_setup.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/logging.h"
@@ -52,13 +53,14 @@ std::map<std::string, std::string> environment() {
   return env;
 }
 
-PasswordHasherOptions hasherOptions(const PasswordConfig& config) {
+PasswordHasherOptions hasherOptions(const PasswordConfig& config, std::string secret) {
   PasswordHasherOptions options;
   options.algorithm = config.algorithm == "salted-sha256" ? PasswordAlgorithm::kSaltedSha256
                                                           : PasswordAlgorithm::kArgon2id;
   options.argon2_ops_limit = config.argon2_ops_limit;
   options.argon2_mem_limit_kib = config.argon2_mem_limit_kib;
   options.verification_cache_seconds = config.verification_cache_seconds;
+  options.verification_cache_secret = std::move(secret);
   return options;
 }
 
@@ -88,8 +90,12 @@ int run(const Config& config) {
   // Clusters share MongoDB; with no mongo.uri a node keeps everything in its own SQLite file.
   auto store = config.mongo.uri.empty() ? openSqliteStore(config.store.data_dir)
                                         : openMongoStore(config.mongo);
-  PasswordHasher hasher(hasherOptions(config.password), clock);
-  if (config.demo.enabled) seedDemoData(*store, hasher, clock, config.demo.user_count);
+  PasswordHasher hasher(
+      hasherOptions(config.password, verificationCacheSecret(config.password, *store)), clock);
+  if (config.demo.enabled) {
+    seedDemoData(*store, hasher, clock, config.demo.user_count,
+                 config.demo.distinct_password_hashes);
+  }
 
   Metrics metrics(kVersion);
   if (store->metrics()) {
@@ -104,6 +110,16 @@ int run(const Config& config) {
   std::unique_ptr<SessionRegistry> in_process_registry;
   if (!cluster) in_process_registry = makeInProcessSessionRegistry();
   SessionRegistry& registry = cluster ? cluster->registry() : *in_process_registry;
+  // The verification cache's second level: Redis beside the sessions, or the embedded store.
+  auto shared_verification_cache =
+      openSharedVerificationCache(config.password, cluster.get(), *store, clock);
+  if (shared_verification_cache) hasher.useSharedCache(*shared_verification_cache);
+  metrics.setPasswordSource([&hasher] {
+    const PasswordVerifyStats stats = hasher.stats();
+    return PasswordMetrics{stats.cache_hits,         stats.full_verifications,
+                           stats.shared_hits,        stats.shared_misses,
+                           stats.shared_unavailable, stats.shared_write_failures};
+  });
   SequenceIds& sequence_ids = cluster ? cluster->sequenceIds() : store->sequenceIds();
   // The admin API calls storage and hashing synchronously: it gets its own thread so it never
   // stalls client connections.

@@ -248,12 +248,27 @@ const std::vector<KeySpec>& specs() {
           "password.verification-cache-seconds", "--verification-cache-seconds",
           "remember successful logins this long (0 = off)", 0, 24 * 3600,
           [](Config & c) -> auto& { return c.password.verification_cache_seconds; }),
+      intKey(
+          "password.shared-verification-cache-seconds", "--shared-verification-cache-seconds",
+          "the cache's second level (Redis, or the embedded node's store): an entry lives this "
+          "long after its last login or session renewal (0 = off)",
+          0, 7 * 24 * 3600,
+          [](Config & c) -> auto& { return c.password.shared_verification_cache_seconds; }),
+      stringKey(
+          "password.verification-cache-secret", "--verification-cache-secret",
+          "keys the verification cache (>= 32 characters, the same on every node); empty = "
+          "generated once and kept in the business store",
+          {}, [](Config & c) -> auto& { return c.password.verification_cache_secret; }),
       boolKey(
           "demo.enabled", "--demo-data", "seed the demo data set on an empty store",
           [](Config & c) -> auto& { return c.demo.enabled; }),
       intKey(
           "demo.user-count", "--demo-user-count", "number of demo users", 1, 1000000,
           [](Config & c) -> auto& { return c.demo.user_count; }),
+      boolKey(
+          "demo.distinct-password-hashes", "--demo-distinct-password-hashes",
+          "give every demo user a hash of its own (one Argon2id run each when seeding)",
+          [](Config & c) -> auto& { return c.demo.distinct_password_hashes; }),
       stringKey(
           "log.level", "--log-level", "trace, debug, info, warn, error",
           {"trace", "debug", "info", "warn", "error", "critical", "off"},
@@ -396,6 +411,13 @@ void validate(const Config& config) {
       throw ConfigError("config key 'mongo.write-concern': '" + wc +
                         "' is neither 'majority' nor a number");
     }
+  }
+  if (const auto& secret = config.password.verification_cache_secret;
+      !secret.empty() && secret.size() < 32) {
+    // The secret's length is reported, never the secret.
+    throw ConfigError(
+        "config key 'password.verification-cache-secret': " + std::to_string(secret.size()) +
+        " characters; use at least 32 (e.g. openssl rand -hex 32)");
   }
   if (config.store.data_dir.empty()) {
     throw ConfigError("config key 'store.data-dir': must not be empty");

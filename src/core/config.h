@@ -106,13 +106,25 @@ struct PasswordConfig {
   std::string algorithm = "argon2id";  // "argon2id" or "salted-sha256" (Turms' default)
   uint64_t argon2_ops_limit = 2;       // libsodium opslimit
   uint64_t argon2_mem_limit_kib = 19 * 1024;
-  // Successful verifications are remembered this long, so a reconnect storm does not re-hash.
+  // Successful verifications are remembered this long in the node's memory, so a reconnect storm
+  // does not re-hash. 0 turns the whole verification cache off (both levels).
   int verification_cache_seconds = 300;
+  // The second level: in Redis (shared by every node) with redis.session.uris, else in the
+  // embedded node's SQLite store (kept across restarts). An entry lives this long after the last
+  // login it let in, or after its session's last renewal while the session lives; 0 = off.
+  int shared_verification_cache_seconds = 3600;
+  // Keys the cache's digests; at least 32 characters, the same on every node. Empty = generated
+  // once and kept in the business store (SQLite, or MongoDB which every node shares).
+  std::string verification_cache_secret;
 };
 
 struct DemoConfig {
   bool enabled = false;  // seed the upstream development data set on an empty store
   int user_count = 1000;
+  // Every demo user gets a hash of its own (same password, its own salt), as real users have,
+  // instead of one hash shared by all: for measuring logins that miss the verification cache.
+  // Seeding then costs one Argon2id computation per user.
+  bool distinct_password_hashes = false;
 };
 
 struct LogConfig {

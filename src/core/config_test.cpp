@@ -163,6 +163,27 @@ TEST(Config, WorkerIdsAreSetPerNodeWithinTheSnowflakeRange) {
   EXPECT_NE(errorOf({"--worker-id", "1024"}).find("node.worker-id"), std::string::npos);
 }
 
+TEST(Config, VerificationCacheSettings) {
+  const auto defaults = parse({}).config.password;
+  EXPECT_EQ(defaults.verification_cache_seconds, 300);
+  EXPECT_EQ(defaults.shared_verification_cache_seconds, 3600);
+  EXPECT_TRUE(defaults.verification_cache_secret.empty());
+
+  const std::string secret(40, 'x');
+  auto file = writeTemp("[password]\nshared-verification-cache-seconds = 0\n");
+  const auto set =
+      parse({"--config", file}, {{"PARLEY_VERIFICATION_CACHE_SECRET", secret}}).config.password;
+  EXPECT_EQ(set.shared_verification_cache_seconds, 0);
+  EXPECT_EQ(set.verification_cache_secret, secret);
+  std::remove(file.c_str());
+
+  // Too short a secret stops start-up, naming the key but never echoing the secret.
+  const std::string error = errorOf({"--verification-cache-secret", "short-secret-text"});
+  EXPECT_NE(error.find("password.verification-cache-secret"), std::string::npos) << error;
+  EXPECT_EQ(error.find("short-secret-text"), std::string::npos) << error;
+  EXPECT_NE(errorOf({"--shared-verification-cache-seconds", "-1"}), "");
+}
+
 TEST(Config, UnknownFlagIsAnError) { EXPECT_FALSE(errorOf({"--no-such-flag"}).empty()); }
 
 }  // namespace

@@ -160,6 +160,11 @@ struct ClusterSeries {
       sequence_lease_waits, sequence_bound_checks;
 };
 
+struct PasswordSeries {
+  MirroredCounter cache_hits, full_verifications, shared_hits, shared_misses, shared_unavailable,
+      shared_write_failures;
+};
+
 struct StoreSeries {
   Gauge* queued_writes;
   Gauge* conversations_in_memory;
@@ -280,6 +285,8 @@ struct Metrics::Impl {
   std::optional<ClusterSeries> cluster;
   std::function<StoreMetrics()> store_source;
   std::optional<StoreSeries> store_series;
+  std::function<PasswordMetrics()> password_source;
+  std::optional<PasswordSeries> password_series;
 
   MirroredCounter mirroredCounter(const char* name, const char* help, double unit = 1) {
     return MirroredCounter{
@@ -325,6 +332,37 @@ struct Metrics::Impl {
     w.commit_seconds.set(m.commit_micros);
     w.reads.set(m.reads);
     w.read_waits.set(m.read_waits);
+  }
+
+  void registerPassword() {
+    password_series = PasswordSeries{
+        mirroredCounter("parley_password_cache_hits_total",
+                        "Password checks answered by this node's memory (verified recently)"),
+        mirroredCounter("parley_password_full_verifications_total",
+                        "Password checks that ran Argon2id or salted SHA-256"),
+        mirroredCounter("parley_password_shared_cache_hits_total",
+                        "Password checks answered by the shared verification cache (Redis, or "
+                        "the embedded node's store)"),
+        mirroredCounter("parley_password_shared_cache_misses_total",
+                        "Password checks the shared verification cache did not know"),
+        mirroredCounter("parley_password_shared_cache_unavailable_total",
+                        "Password checks the shared verification cache could not answer (Redis "
+                        "unreachable): each verified in full"),
+        mirroredCounter("parley_password_shared_cache_write_failures_total",
+                        "Verifications the shared verification cache failed to store or renew"),
+    };
+  }
+
+  void collectPassword() {
+    if (!password_source) return;
+    const PasswordMetrics m = password_source();
+    auto& p = *password_series;
+    p.cache_hits.set(m.cache_hits);
+    p.full_verifications.set(m.full_verifications);
+    p.shared_hits.set(m.shared_hits);
+    p.shared_misses.set(m.shared_misses);
+    p.shared_unavailable.set(m.shared_unavailable);
+    p.shared_write_failures.set(m.shared_write_failures);
   }
 
   void registerCluster() {
@@ -383,6 +421,7 @@ struct Metrics::Impl {
   void collectSources() {
     std::lock_guard lock(sources_mutex);
     collectStore();
+    collectPassword();
     if (!cluster_source) return;
     const ClusterMetrics m = cluster_source();
     auto& c = *cluster;
@@ -457,6 +496,12 @@ void Metrics::setStoreSource(std::function<StoreMetrics()> source) {
   std::lock_guard lock(impl_->sources_mutex);
   if (!impl_->store_series) impl_->registerStore();
   impl_->store_source = std::move(source);
+}
+
+void Metrics::setPasswordSource(std::function<PasswordMetrics()> source) {
+  std::lock_guard lock(impl_->sources_mutex);
+  if (!impl_->password_series) impl_->registerPassword();
+  impl_->password_source = std::move(source);
 }
 
 std::string Metrics::serialize() const {

@@ -53,6 +53,18 @@ struct StoreMetrics {
   int64_t conversations_in_memory = 0;
 };
 
+// Password verification figures (PasswordHasher's stats), read when /metrics is scraped.
+// Counters only grow.
+struct PasswordMetrics {
+  uint64_t cache_hits = 0;          // answered by this node's memory
+  uint64_t full_verifications = 0;  // Argon2id or salted SHA-256 ran
+  // The second level (Redis, or the embedded node's store).
+  uint64_t shared_hits = 0;
+  uint64_t shared_misses = 0;
+  uint64_t shared_unavailable = 0;     // lookups it could not answer (a full verification each)
+  uint64_t shared_write_failures = 0;  // entries it did not store or renew
+};
+
 class Metrics {
  public:
   // version becomes parley_build_info{version}.
@@ -92,6 +104,8 @@ class Metrics {
   void setClusterSource(std::function<ClusterMetrics()> source);
   // The same for the embedded store's writer; not set with MongoDB.
   void setStoreSource(std::function<StoreMetrics()> source);
+  // The same for password verification.
+  void setPasswordSource(std::function<PasswordMetrics()> source);
 
   // Prometheus text exposition format 0.0.4 of every metric, including the process ones.
   std::string serialize() const;

@@ -169,6 +169,28 @@ TEST(MetricsTest, StoreFiguresAreReadAtEachScrape) {
   EXPECT_EQ(valueOf(series, "parley_sqlite_queued_writes"), 0);
 }
 
+TEST(MetricsTest, PasswordFiguresAreReadAtEachScrape) {
+  Metrics metrics;
+  PasswordMetrics current;
+  metrics.setPasswordSource([&current] { return current; });
+  current.cache_hits = 10;
+  current.full_verifications = 3;
+  current.shared_hits = 7;
+  current.shared_misses = 2;
+  current.shared_unavailable = 1;
+  current.shared_write_failures = 4;
+  auto series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_password_cache_hits_total"), 10);
+  EXPECT_EQ(valueOf(series, "parley_password_full_verifications_total"), 3);
+  EXPECT_EQ(valueOf(series, "parley_password_shared_cache_hits_total"), 7);
+  EXPECT_EQ(valueOf(series, "parley_password_shared_cache_misses_total"), 2);
+  EXPECT_EQ(valueOf(series, "parley_password_shared_cache_unavailable_total"), 1);
+  EXPECT_EQ(valueOf(series, "parley_password_shared_cache_write_failures_total"), 4);
+  current.full_verifications = 5;
+  series = parseExposition(metrics.serialize());
+  EXPECT_EQ(valueOf(series, "parley_password_full_verifications_total"), 5);
+}
+
 TEST(MetricsTest, ExpositionHasTypeLines) {
   Metrics metrics;
   // A family without any series is left out of the exposition, so give it one.

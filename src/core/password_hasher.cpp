@@ -6,15 +6,18 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
-#include <list>
 #include <mutex>
 #include <new>
-#include <semaphore>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <thread>
-#include <unordered_map>
+#include <tuple>
+#include <utility>
+
+#include "core/digest_lru.h"
 
 namespace parley {
 namespace {
@@ -193,102 +196,140 @@ bool verifyArgon2(std::string_view password, std::string_view stored) {
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 
-using CacheKey = std::array<unsigned char, crypto_generichash_BYTES>;
+// At most `count` holders at once; the others sleep until one leaves. A mutex and a condition
+// variable rather than std::counting_semaphore: libstdc++'s semaphore wakes every waiter on each
+// release, and they spin (sched_yield) before sleeping again. With the blocking pool's 128
+// threads queued for two Argon2id slots in a cold login storm on a Redis-backed node, about 40
+// of them were runnable at any moment (load average 60 on two cores), so the node's io threads,
+// and a Redis on the same host, waited in a run queue that long.
+class Slots {
+ public:
+  explicit Slots(unsigned count) : free_(count) {}
 
-struct CacheKeyHash {
-  size_t operator()(const CacheKey& key) const {
-    // The key is already a keyed BLAKE2b digest, so any 8 bytes of it are uniformly distributed.
-    size_t h;
-    std::memcpy(&h, key.data(), sizeof(h));
-    return h;
+  void acquire() {
+    std::unique_lock lock(mutex_);
+    freed_.wait(lock, [this] { return free_ > 0; });
+    --free_;
   }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      ++free_;
+    }
+    freed_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  unsigned free_;  // guarded by mutex_
 };
+
+static_assert(std::tuple_size_v<VerificationDigest> == crypto_generichash_BYTES);
+using CacheKey = std::array<unsigned char, crypto_generichash_KEYBYTES>;
+
+// The secret is text (a configured value, or one a store generated): it is hashed to the key
+// under a domain label, so the same text used elsewhere yields an unrelated key.
+constexpr std::string_view kSecretDomain = "parley password verification cache key v1";
+constexpr size_t kMinSecretChars = 32;
+
+CacheKey keyFromSecret(std::string_view secret) {
+  CacheKey key;
+  crypto_generichash(key.data(), key.size(), reinterpret_cast<const unsigned char*>(secret.data()),
+                     secret.size(), reinterpret_cast<const unsigned char*>(kSecretDomain.data()),
+                     kSecretDomain.size());
+  return key;
+}
 
 }  // namespace
 
 struct PasswordHasher::Impl {
-  struct CacheEntry {
-    CacheKey key;
-    int64_t verified_at_millis;
-  };
-
   PasswordHasherOptions options;
   const Clock& clock;
-  std::array<unsigned char, crypto_generichash_KEYBYTES> cache_secret;
+  CacheKey cache_key;
+  DigestLru memory;
+  SharedVerificationCache* shared = nullptr;
 
   std::atomic<uint64_t> cache_hits{0};
   std::atomic<uint64_t> full_verifications{0};
+  std::atomic<uint64_t> shared_hits{0};
+  std::atomic<uint64_t> shared_misses{0};
+  std::atomic<uint64_t> shared_unavailable{0};
 
   // Argon2id computations at once. Each takes argon2_mem_limit_kib of memory (19 MiB by
   // default) and a core; the blocking pool has far more threads than cores (they mostly wait on
   // storage), so without this gate a login storm would allocate gigabytes for no extra speed.
-  std::counting_semaphore<1024> argon2_slots{
-      static_cast<std::ptrdiff_t>(std::clamp(std::thread::hardware_concurrency(), 2u, 1024u))};
+  Slots argon2_slots{std::clamp(std::thread::hardware_concurrency(), 2u, 1024u)};
 
-  std::mutex mutex;
-  // Oldest first. Every entry has the same TTL, so this is also expiry order.
-  std::list<CacheEntry> cache_order;
-  std::unordered_map<CacheKey, std::list<CacheEntry>::iterator, CacheKeyHash> cache_index;
-
-  Impl(PasswordHasherOptions opts, const Clock& c) : options(opts), clock(c) {
-    randombytes_buf(cache_secret.data(), cache_secret.size());
+  Impl(PasswordHasherOptions opts, const Clock& c)
+      : options(std::move(opts)),
+        clock(c),
+        memory(int64_t{std::max(options.verification_cache_seconds, 1)} * 1000,
+               std::max<size_t>(options.verification_cache_capacity, 1)) {
+    if (options.verification_cache_secret.empty()) {
+      randombytes_buf(cache_key.data(), cache_key.size());
+    } else {
+      cache_key = keyFromSecret(options.verification_cache_secret);
+      // Only the key is needed from here on.
+      sodium_memzero(options.verification_cache_secret.data(),
+                     options.verification_cache_secret.size());
+      options.verification_cache_secret.clear();
+    }
   }
-  ~Impl() { sodium_memzero(cache_secret.data(), cache_secret.size()); }
+  ~Impl() { sodium_memzero(cache_key.data(), cache_key.size()); }
 
   bool cacheEnabled() const {
     return options.verification_cache_seconds > 0 && options.verification_cache_capacity > 0;
   }
 
-  // Keyed with a random per-process secret, so the keys are useless without this process's
-  // memory. With a full memory dump, cached users' passwords could be guessed at BLAKE2b speed
-  // instead of Argon2id speed: the price of not re-hashing on reconnect storms, and why the TTL
-  // is short.
-  CacheKey cacheKey(std::string_view password, std::string_view stored) const {
+  // Keyed, so the digests are useless without the key: with a random key, without this
+  // process's memory; with a configured or stored secret, without that secret. Whoever has the
+  // key and the stored hashes can test guesses for the users whose digests they also hold at
+  // BLAKE2b speed instead of Argon2id speed: the price of not re-hashing on reconnect storms, and
+  // why entries expire (README, "Password verification cache").
+  VerificationDigest digestOf(std::string_view password, std::string_view stored) const {
     crypto_generichash_state state;
-    crypto_generichash_init(&state, cache_secret.data(), cache_secret.size(), sizeof(CacheKey));
+    crypto_generichash_init(&state, cache_key.data(), cache_key.size(), sizeof(VerificationDigest));
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(stored.data()),
                               stored.size());
     const unsigned char separator = 0;
     crypto_generichash_update(&state, &separator, 1);
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(password.data()),
                               password.size());
-    CacheKey key;
-    crypto_generichash_final(&state, key.data(), key.size());
+    VerificationDigest digest;
+    crypto_generichash_final(&state, digest.data(), digest.size());
     sodium_memzero(&state, sizeof(state));
-    return key;
+    return digest;
   }
 
-  bool isFresh(int64_t verified_at_millis, int64_t now_millis) const {
-    const int64_t ttl_millis = int64_t{options.verification_cache_seconds} * 1000;
-    // A wall clock that went backwards must not extend an entry's life.
-    return now_millis >= verified_at_millis && now_millis - verified_at_millis < ttl_millis;
+  bool inMemory(const VerificationDigest& digest) {
+    if (!memory.contains(digest, clock.nowMillis())) return false;
+    cache_hits.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
 
-  bool cacheHit(const CacheKey& key) {
-    const int64_t now = clock.nowMillis();
-    std::lock_guard lock(mutex);
-    const auto it = cache_index.find(key);
-    if (it == cache_index.end()) return false;
-    if (isFresh(it->second->verified_at_millis, now)) return true;
-    cache_order.erase(it->second);
-    cache_index.erase(it);
+  // Asks the shared level; a hit is remembered in memory, so the user's next login here does not
+  // ask again. count_misses: only verify() counts misses (and outages), since on the embedded
+  // node a login asks verifiedRecently() first and then verify(), which would count them twice.
+  bool inShared(const VerificationDigest& digest, bool count_misses) {
+    switch (shared->lookup(digest)) {
+      case SharedLookup::kFound:
+        shared_hits.fetch_add(1, std::memory_order_relaxed);
+        memory.add(digest, clock.nowMillis());
+        return true;
+      case SharedLookup::kAbsent:
+        if (count_misses) shared_misses.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      case SharedLookup::kUnavailable:
+        if (count_misses) shared_unavailable.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
     return false;
   }
 
-  void remember(const CacheKey& key) {
-    const int64_t now = clock.nowMillis();
-    std::lock_guard lock(mutex);
-    if (const auto it = cache_index.find(key); it != cache_index.end()) {
-      cache_order.erase(it->second);
-      cache_index.erase(it);
-    }
-    while (!cache_order.empty() && (cache_order.size() >= options.verification_cache_capacity ||
-                                    !isFresh(cache_order.front().verified_at_millis, now))) {
-      cache_index.erase(cache_order.front().key);
-      cache_order.pop_front();
-    }
-    cache_order.push_back({key, now});
-    cache_index.emplace(key, std::prev(cache_order.end()));
+  void remember(const VerificationDigest& digest) {
+    memory.add(digest, clock.nowMillis());
+    if (shared) shared->remember(std::span(&digest, 1));
   }
 };
 
@@ -305,7 +346,13 @@ PasswordHasher::PasswordHasher(PasswordHasherOptions options, const Clock& clock
                                 std::to_string(options.argon2_mem_limit_kib) +
                                 " KiB is out of range (minimum 8)");
   }
-  impl_ = std::make_unique<Impl>(options, clock);
+  if (!options.verification_cache_secret.empty() &&
+      options.verification_cache_secret.size() < kMinSecretChars) {
+    throw std::invalid_argument(
+        "password hasher: the verification cache secret must have at least " +
+        std::to_string(kMinSecretChars) + " characters");
+  }
+  impl_ = std::make_unique<Impl>(std::move(options), clock);
 }
 
 PasswordHasher::~PasswordHasher() = default;
@@ -335,7 +382,12 @@ std::string PasswordHasher::hash(std::string_view password) const {
   return std::string(out.data());
 }
 
-bool PasswordHasher::verify(std::string_view password, std::string_view stored_hash) const {
+void PasswordHasher::useSharedCache(SharedVerificationCache& cache) {
+  if (impl_->cacheEnabled()) impl_->shared = &cache;
+}
+
+bool PasswordHasher::verify(std::string_view password, std::string_view stored_hash,
+                            VerificationDigest* digest_out) const {
   // No valid hash contains NUL; refusing it keeps the cache key's "\0" separator unambiguous
   // and stops libsodium from verifying a truncated copy.
   if (stored_hash.find('\0') != std::string_view::npos) return false;
@@ -344,29 +396,63 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
                          stored_hash.starts_with(crypto_pwhash_argon2i_STRPREFIX);
   if (!is_sha256 && !is_argon2) return false;
 
-  if (verifiedRecently(password, stored_hash)) return true;
-  impl_->full_verifications.fetch_add(1, std::memory_order_relaxed);
+  auto& impl = *impl_;
+  std::optional<VerificationDigest> digest;
+  if (impl.cacheEnabled()) {
+    digest = impl.digestOf(password, stored_hash);
+    if (digest_out) *digest_out = *digest;
+    if (impl.inMemory(*digest)) return true;
+    if (impl.shared && impl.inShared(*digest, /*count_misses=*/true)) return true;
+  }
+  impl.full_verifications.fetch_add(1, std::memory_order_relaxed);
   const bool ok = is_sha256 ? verifySaltedSha256(password, stored_hash) : [&] {
-    impl_->argon2_slots.acquire();
+    impl.argon2_slots.acquire();
     const bool verified = verifyArgon2(password, stored_hash);
-    impl_->argon2_slots.release();
+    impl.argon2_slots.release();
     return verified;
   }();
-  if (ok && impl_->cacheEnabled()) impl_->remember(impl_->cacheKey(password, stored_hash));
+  if (ok && digest) impl.remember(*digest);
   return ok;
 }
 
-bool PasswordHasher::verifiedRecently(std::string_view password,
-                                      std::string_view stored_hash) const {
-  if (!impl_->cacheEnabled() || stored_hash.find('\0') != std::string_view::npos) return false;
-  if (!impl_->cacheHit(impl_->cacheKey(password, stored_hash))) return false;
-  impl_->cache_hits.fetch_add(1, std::memory_order_relaxed);
-  return true;
+bool PasswordHasher::verifiedRecently(std::string_view password, std::string_view stored_hash,
+                                      VerificationDigest* digest_out) const {
+  auto& impl = *impl_;
+  if (!impl.cacheEnabled() || stored_hash.find('\0') != std::string_view::npos) return false;
+  const VerificationDigest digest = impl.digestOf(password, stored_hash);
+  const bool hit = impl.inMemory(digest) || (impl.shared && impl.shared->answersFromMemory() &&
+                                             impl.inShared(digest, /*count_misses=*/false));
+  if (hit && digest_out) *digest_out = digest;
+  return hit;
+}
+
+void PasswordHasher::keepAlive(std::span<const VerificationDigest> digests) const {
+  if (impl_->shared && !digests.empty()) impl_->shared->remember(digests);
+}
+
+int64_t PasswordHasher::keepAliveIntervalMillis() const {
+  return impl_->shared ? std::max<int64_t>(impl_->shared->ttlMillis() / 4, 1) : 0;
+}
+
+std::string PasswordHasher::newVerificationCacheSecret() {
+  if (sodium_init() < 0) throw std::runtime_error("password hasher: libsodium failed to start");
+  std::array<unsigned char, 32> bytes;
+  randombytes_buf(bytes.data(), bytes.size());
+  std::string secret = toHex(bytes);
+  sodium_memzero(bytes.data(), bytes.size());
+  return secret;
 }
 
 PasswordVerifyStats PasswordHasher::stats() const {
-  return {impl_->cache_hits.load(std::memory_order_relaxed),
-          impl_->full_verifications.load(std::memory_order_relaxed)};
+  const auto& impl = *impl_;
+  PasswordVerifyStats stats;
+  stats.cache_hits = impl.cache_hits.load(std::memory_order_relaxed);
+  stats.full_verifications = impl.full_verifications.load(std::memory_order_relaxed);
+  stats.shared_hits = impl.shared_hits.load(std::memory_order_relaxed);
+  stats.shared_misses = impl.shared_misses.load(std::memory_order_relaxed);
+  stats.shared_unavailable = impl.shared_unavailable.load(std::memory_order_relaxed);
+  stats.shared_write_failures = impl.shared ? impl.shared->failedWrites() : 0;
+  return stats;
 }
 
 }  // namespace parley

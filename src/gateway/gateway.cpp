@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/password_hasher.h"
 #include "gateway/gateway_impl.h"
 #include "net/io_pool.h"
 #include "online/session_registry.h"
@@ -379,6 +380,12 @@ void Gateway::Impl::sweep() {
   const int64_t idle_limit = int64_t{deps.config.close_idle_session_after_seconds} * 1000;
   const int64_t login_limit = int64_t{deps.config.login_timeout_seconds} * 1000;
   std::vector<std::pair<net::ConnectionPtr, CloseStatus>> expired;
+  // Every so often, the verifications of the live sessions are renewed in the shared cache, so a
+  // user whose node dies or restarts logs in again without Argon2 however long ago it logged in.
+  const int64_t keep_alive_interval = deps.hasher.keepAliveIntervalMillis();
+  const bool keep_alive = keep_alive_interval > 0 && now >= next_keep_alive_millis;
+  if (keep_alive) next_keep_alive_millis = now + keep_alive_interval;
+  std::vector<VerificationDigest> live_digests;
   {
     std::lock_guard lock(connections_mutex);
     for (const auto& [id, weak] : connections) {
@@ -386,6 +393,9 @@ void Gateway::Impl::sweep() {
       if (!connection) continue;
       auto& state = Impl::state(connection);
       auto phase = state.phase.load();
+      if (keep_alive && phase == ConnectionState::Phase::kLoggedIn) {
+        live_digests.push_back(state.verification_digest);
+      }
       if (phase == ConnectionState::Phase::kLoggedIn && now - state.last_activity > idle_limit) {
         expired.emplace_back(connection, CloseStatus::kHeartbeatTimeout);
       } else if ((phase == ConnectionState::Phase::kAnonymous ||
@@ -399,6 +409,7 @@ void Gateway::Impl::sweep() {
     spdlog::debug("connection {}: closing with {}", connection->id(), toInt(status));
     closeWith(connection, toInt(status), std::nullopt, "");
   }
+  if (!live_digests.empty()) deps.hasher.keepAlive(live_digests);
 }
 
 }  // namespace parley

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/verification_cache.h"
 #include "gateway/gateway.h"
 #include "gateway/notifications.h"
 #include "net/io_pool.h"
@@ -32,6 +33,10 @@ struct ConnectionState {
   // type when its entry is removed.
   int64_t login_date = 0;
   std::string session_id;
+  // The password verification that let the session in (PasswordHasher), renewed while the session
+  // lives (sweep). Written before phase becomes kLoggedIn and never after, so the sweep may read
+  // it once it sees that phase.
+  VerificationDigest verification_digest{};
   // The close signal sent, for metrics; UNKNOWN_ERROR (400) when the connection just vanished.
   int32_t close_status = 400;
   // Business requests run one at a time per connection; later ones wait here. A vector, not a
@@ -101,6 +106,8 @@ struct Gateway::Impl {
   void deliver(const RelayPush& push, const im::turms::proto::TurmsRequest& original,
                const RequestContext& context);
   void sweep();
+  // When the sweep next hands the live sessions' verification digests to the hasher (keepAlive).
+  int64_t next_keep_alive_millis = 0;
   // A store or Redis outage fails every request alike: it is logged once when it starts and once
   // when requests succeed again, not once per request (the metrics count each).
   void noteUnavailable(const std::string& reason);

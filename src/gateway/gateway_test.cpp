@@ -16,7 +16,9 @@
 #include "online/session_registry.h"
 #include "service/dispatcher.h"
 #include "store/store.h"
+#include "testing/eventually.h"
 #include "testing/fast_password_hasher.h"
+#include "testing/manual_clock.h"
 #include "testing/sqlite_store_test_env.h"
 #include "turms/turms_notification.pb.h"
 #include "turms/turms_request.pb.h"
@@ -275,6 +277,63 @@ TEST_F(GatewayTest, AsynchronousHandlersRunOnTheIoThreadAndOthersOnTheBlockingPo
   EXPECT_EQ(decode(answer->first).request_id(), 11);
   EXPECT_NE(sync_thread, std::thread::id());
   EXPECT_NE(sync_thread, std::this_thread::get_id());
+}
+
+// A session's verification is renewed in the shared cache while the session lives, however long
+// ago it logged in: the embedded node's level here, whose rows show the renewed expiry.
+TEST(GatewayKeepAliveTest, ALiveSessionsVerificationIsRenewedInTheSharedCache) {
+  constexpr int64_t kStart = 1'800'000'000'000;
+  constexpr int64_t kTtl = 60'000;
+  testing::ManualClock clock(kStart);
+  testing::SqliteStoreTestEnv store_env;
+  auto store = store_env.open();
+  auto shared = store->openVerificationCache(clock, kTtl, 100);
+  PasswordHasher hasher(testing::fastPasswordHasherOptions(), clock);
+  hasher.useSharedCache(*shared);
+  UserRecord user;
+  user.id = 1;
+  user.password_hash = hasher.hash("123");
+  ASSERT_TRUE(store->users().insert(user).ok());
+  auto registry = makeInProcessSessionRegistry();
+  net::IoPool pool(1, 1);
+  GatewayConfig config;
+  Metrics metrics;
+  Dispatcher dispatcher;
+  GatewayDeps deps{config,    "node-a", pool,    dispatcher, store->users(),
+                   *registry, hasher,   metrics, clock};
+  deps.local_backends = true;
+  Gateway gateway(std::move(deps));
+  pool.start();
+  gateway.start();
+
+  auto connection = std::make_shared<FakeConnection>(1);
+  gateway.onOpen(connection);
+  pb::TurmsRequest login;
+  login.set_request_id(9);
+  login.mutable_create_session_request()->set_version(1);
+  login.mutable_create_session_request()->set_user_id(1);
+  login.mutable_create_session_request()->set_password("123");
+  gateway.onFrame(connection, login.SerializeAsString());
+  auto answer = connection->next();
+  ASSERT_TRUE(answer.has_value());
+  pb::TurmsNotification notification;
+  ASSERT_TRUE(notification.ParseFromString(answer->first));
+  ASSERT_EQ(notification.code(), 1000);
+
+  // Rows of verified_password expiring after `millis` (the writes land behind the login).
+  auto rowsExpiringAfter = [&](int64_t millis) {
+    auto& db = static_cast<sqlite::SqliteStore&>(*store).db();
+    db.waitForQueuedWrites();
+    auto lock = db.lock();
+    auto count = db.prepare("SELECT count(*) FROM verified_password WHERE expires_at > ?1");
+    EXPECT_TRUE(count.ok() && count->bind(1, millis).step().value());
+    return count->columnInt64(0);
+  };
+  EXPECT_TRUE(testing::eventually([&] { return rowsExpiringAfter(kStart) == 1; }));
+  // Later than a quarter TTL, the once-a-second sweep renews the entry of the live session.
+  clock.advance(50'000);
+  EXPECT_TRUE(testing::eventually([&] { return rowsExpiringAfter(kStart + kTtl) == 1; }));
+  pool.stop();
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
     const auto& req = request->create_session_request();
     StatusCode code = StatusCode::kOk;
     std::string reason;
+    VerificationDigest digest{};
     auto user = deps.users.findById(req.user_id());
     if (!user) {
       code = StatusCode::kServerUnavailable;
@@ -91,8 +92,9 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
       code = StatusCode::kLoggingInUserNotActive;
       reason = "The user does not exist or is not active";
     } else if (const std::string& hash = (*user)->password_hash;
-               hash.empty() || !(may_hash ? deps.hasher.verify(req.password(), hash)
-                                          : deps.hasher.verifiedRecently(req.password(), hash))) {
+               hash.empty() ||
+               !(may_hash ? deps.hasher.verify(req.password(), hash, &digest)
+                          : deps.hasher.verifiedRecently(req.password(), hash, &digest))) {
       if (!may_hash && !hash.empty()) return false;
       code = StatusCode::kLoginAuthenticationFailed;
       reason = "The user ID and password do not match";
@@ -112,7 +114,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
       }
     }
     connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
-                      user_status, code, reason, started, now,
+                      user_status, code, reason, started, now, digest,
                       registration = std::move(registration)] {
       auto& state = Impl::state(connection);
       if (state.phase != ConnectionState::Phase::kLoggingIn) {
@@ -128,6 +130,7 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
         respond(connection, request_id, code, reason);
         return;
       }
+      state.verification_digest = digest;
       completeLogin(connection, request_id, user_id, device_type, user_status, now, *registration);
       noteAvailable();
       recordLogin(StatusCode::kOk, started);

@@ -36,6 +36,11 @@ std::string node(std::string_view node_id) {
   return key;
 }
 
+std::string verifiedPassword(const VerificationDigest& digest) {
+  const std::string hex = toHex(digest);
+  return "im:pwv:{v:" + hex.substr(0, 16) + "}" + hex.substr(16);
+}
+
 }  // namespace redis_keys
 
 }  // namespace parley

@@ -26,12 +26,18 @@
 //   im:node:{cluster}:<node id>  HASH  one node's details (RPC address, start time); TTL'd, so a
 //                                      dead node's entry expires. The tag comes before the node
 //                                      id so braces inside a node id cannot change the slot.
+//   im:pwv:{v:<16 hex>}<48 hex>  "1"   a password verification another node may rely on: the
+//                                      keyed digest in hex (core/verification_cache.h), its first
+//                                      8 bytes as the tag so entries spread over slots and shards.
+//                                      TTL = password.shared-verification-cache-seconds, renewed
+//                                      while a session it let in lives.
 // All membership keys share the tag "cluster" so one script can register a node and prune the
 // dead ones atomically; the data is tiny, so one slot is enough.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "core/verification_cache.h"
 #include "online/sequence_ids.h"
 
 namespace parley {
@@ -51,6 +57,7 @@ std::string sequence(const ConversationKey& key);
 std::string sequenceLeaseLock(const ConversationKey& key);
 std::string nodes();
 std::string node(std::string_view node_id);
+std::string verifiedPassword(const VerificationDigest& digest);
 
 }  // namespace redis_keys
 

@@ -29,6 +29,16 @@ bool parseId(std::string_view text, int64_t* id) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// Exactly 16 lowercase hex digits, as redis_keys::verifiedPassword writes them.
+bool parseDigestPrefix(std::string_view text, uint64_t* prefix) {
+  if (text.size() != 16) return false;
+  for (const char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *prefix, 16);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
 }  // namespace
 
 std::string redactUri(std::string_view uri) {
@@ -105,6 +115,10 @@ int32_t shardOfKey(std::string_view key, const ShardingAlgorithm& sharding) {
         return 0;
       }
       return sharding.shardOfPrivateConversation(id, other);
+    }
+    case 'v': {
+      uint64_t prefix = 0;
+      return parseDigestPrefix(id_text, &prefix) ? sharding.shardOfVerification(prefix) : 0;
     }
     default:
       return 0;

@@ -100,6 +100,25 @@ TEST(RedisTopologyTest, KeysRouteByTheirTag) {
   }
 }
 
+TEST(RedisTopologyTest, VerificationEntriesSpreadByTheirDigest) {
+  const ShardingAlgorithm sharding(5);
+  std::set<int32_t> used;
+  for (int i = 0; i < 64; ++i) {
+    VerificationDigest digest{};
+    digest[0] = static_cast<unsigned char>(i * 37);
+    digest[7] = static_cast<unsigned char>(i);
+    const std::string key = redis_keys::verifiedPassword(digest);
+    uint64_t prefix = 0;
+    for (int b = 0; b < 8; ++b) prefix = (prefix << 8) | digest[b];
+    EXPECT_EQ(shardOfKey(key, sharding), sharding.shardOfVerification(prefix)) << key;
+    used.insert(shardOfKey(key, sharding));
+  }
+  EXPECT_EQ(used.size(), 5u);
+  EXPECT_EQ(shardOfKey("{v:0123456789ABCDEF}", sharding), 0);  // upper case is not the format
+  EXPECT_EQ(shardOfKey("{v:0123456789abcde}", sharding), 0);   // too short
+  EXPECT_EQ(shardOfKey("{v:0123456789abcdef0}", sharding), 0);
+}
+
 TEST(RedisTopologyTest, OtherKeysLiveOnShardZero) {
   const ShardingAlgorithm sharding(7);
   // Chosen so that the id's own shard is not 0: the fallback is visible.

@@ -28,6 +28,8 @@
 //   group g:                     jump(mix(g), n)
 //   private pair {a, b}:         lo = min(a, b), hi = max(a, b) (signed comparison)
 //                                jump(mix(mix(lo) ^ hi), n)
+//   verification digest d:       jump(mix(d), n), d = the digest's first 8 bytes as the tag
+//                                writes them (16 hex digits, a big-endian uint64)
 //
 // Known answers are pinned in sharding_algorithm_test.cpp.
 #include <cstdint>
@@ -46,6 +48,10 @@ class ShardingAlgorithm {
   int32_t shardOfGroup(int64_t group_id) const { return jump(mix(toKey(group_id)), shard_count_); }
   // The pair is unordered: (a, b) and (b, a) are the same conversation.
   int32_t shardOfPrivateConversation(int64_t user1, int64_t user2) const;
+  // A password verification cache entry (online/redis_verification_cache.h), by its digest.
+  int32_t shardOfVerification(uint64_t digest_prefix) const {
+    return jump(mix(digest_prefix), shard_count_);
+  }
 
   // The building blocks, public so tests and tools can pin them.
   static uint64_t mix(uint64_t x);

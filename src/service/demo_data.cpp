@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -36,15 +38,36 @@ void orThrow(VoidResult result, const char* what) {
   }
 }
 
-void seedUsers(Store& store, const PasswordHasher& hasher, int64_t now, int user_count) {
-  // Every demo user shares one password, so it is hashed once (seeding stays fast).
-  const std::string password_hash = hasher.hash("123");
+// One hash of "123" per user, computed on every core (the hasher runs at most one Argon2id per
+// core anyway).
+std::vector<std::string> distinctHashes(const PasswordHasher& hasher, int user_count) {
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
+  spdlog::info("demo data: hashing {} passwords one by one on {} threads", user_count, threads);
+  std::vector<std::string> hashes(static_cast<size_t>(user_count));
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < hashes.size(); i = next++) hashes[i] = hasher.hash("123");
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  return hashes;
+}
+
+void seedUsers(Store& store, const PasswordHasher& hasher, int64_t now, int user_count,
+               bool distinct_password_hashes) {
+  // Every demo user shares one password; unless asked otherwise it is hashed once (seeding stays
+  // fast), which also means one verification cache entry serves every demo user.
+  const std::vector<std::string> hashes = distinct_password_hashes
+                                              ? distinctHashes(hasher, user_count)
+                                              : std::vector<std::string>{hasher.hash("123")};
   std::vector<UserRecord> users;
   users.reserve(user_count);
   for (int id = 1; id <= user_count; ++id) {
     UserRecord user;
     user.id = id;
-    user.password_hash = password_hash;
+    user.password_hash = hashes[distinct_password_hashes ? id - 1 : 0];
     user.name = "my-name";
     user.intro = "my-intro";
     user.registration_date = now;
@@ -129,14 +152,14 @@ void seedConversations(Store& store, int user_count) {
 
 }  // namespace
 
-int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& clock,
-                     int user_count) {
+int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& clock, int user_count,
+                     bool distinct_password_hashes) {
   if (!orThrow(store.claimDemoSeeding(), "read the store")) {
     spdlog::info("demo data: the store already has data (or another node is seeding it)");
     return 0;
   }
   const int64_t now = clock.nowMillis();
-  seedUsers(store, hasher, now, user_count);
+  seedUsers(store, hasher, now, user_count, distinct_password_hashes);
   seedFriendships(store, now, user_count);
   seedGroup(store, now, user_count);
   seedMessages(store, user_count);

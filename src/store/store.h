@@ -1,10 +1,14 @@
 #pragma once
 // The business store: the set of repositories a node uses. The embedded default is SQLite.
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/metrics.h"
+#include "core/verification_cache.h"
 #include "online/sequence_ids.h"
 #include "store/conversation_repository.h"
 #include "store/group_repository.h"
@@ -14,6 +18,8 @@
 #include "store/user_repository.h"
 
 namespace parley {
+
+class Clock;
 
 class Store {
  public:
@@ -39,6 +45,24 @@ class Store {
   virtual Result<bool> claimDemoSeeding() = 0;
   // The SQLite figures of the embedded default (writer thread, read connections), for /metrics.
   virtual std::optional<StoreMetrics> metrics() { return std::nullopt; }
+
+  // The value stored under name; when there is none yet, value_if_absent is stored and returned.
+  // Every node sharing the store gets the same value, also when several start at once: for
+  // settings of Parley's own that must agree across nodes without configuration (the password
+  // verification cache's secret).
+  virtual Result<std::string> sharedSetting(std::string_view name,
+                                            std::string_view value_if_absent) = 0;
+
+  // The password verification cache's second level kept in this store across restarts (the
+  // embedded node's), reading back what an earlier run left; nullptr where the store keeps none
+  // (MongoDB: nodes sharing it share that level in Redis). Start-up only; throws
+  // std::runtime_error when it cannot be read. The store must outlive it.
+  virtual std::unique_ptr<SharedVerificationCache> openVerificationCache(const Clock& clock,
+                                                                         int64_t ttl_millis,
+                                                                         size_t capacity) {
+    (void)clock, (void)ttl_millis, (void)capacity;
+    return nullptr;
+  }
 };
 
 // Opens (creating and migrating as needed) the SQLite store in data_dir. Throws std::runtime_error

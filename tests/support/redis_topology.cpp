@@ -93,6 +93,16 @@ void RedisTopology::start() {
   }
 }
 
+void RedisTopology::stopServer(size_t index) {
+  requireStandalone("stopServer");
+  servers_.at(index)->stop();
+}
+
+void RedisTopology::startServer(size_t index) {
+  requireStandalone("startServer");
+  if (!servers_.at(index)->running()) servers_.at(index)->start();
+}
+
 std::vector<uint16_t> RedisTopology::ports() const {
   if (cluster_) return cluster_->ports();
   std::vector<uint16_t> ports;

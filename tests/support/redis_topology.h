@@ -48,6 +48,9 @@ class RedisTopology {
   // Standalone topologies only: stop every server (an outage) / start them again, empty.
   void stop();
   void start();
+  // Standalone topologies only: stop one server (an outage of one shard) / start it again, empty.
+  void stopServer(size_t index);
+  void startServer(size_t index);
 
   std::vector<uint16_t> ports() const;
 

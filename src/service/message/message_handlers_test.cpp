@@ -60,6 +60,9 @@ class FailingInsertStore final : public Store {
   void flush() override { real_.flush(); }
   Result<bool> isEmpty() override { return real_.isEmpty(); }
   Result<bool> claimDemoSeeding() override { return real_.claimDemoSeeding(); }
+  Result<std::string> sharedSetting(std::string_view name, std::string_view value) override {
+    return real_.sharedSetting(name, value);
+  }
 
  private:
   Store& real_;

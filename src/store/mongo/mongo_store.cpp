@@ -1,8 +1,11 @@
 // The MongoDB business store for clusters: standalone, replica set or sharded behind mongos,
 // with the same code (standard commands only: no transactions, no change streams).
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "store/mongo/bson_util.h"
 #include "store/mongo/mongo_client.h"
 #include "store/mongo/mongo_conversation_repository.h"
 #include "store/mongo/mongo_group_repository.h"
@@ -78,6 +81,35 @@ class MongoStore final : public Store {
     const Status status = mongo::toStatus(error, "claim demo data seeding");
     if (status.code == StatusCode::kRecordContainsDuplicateKey) return false;
     return status;
+  }
+
+  // {_id: name, value: ...} in the meta collection. An upsert that only sets on insert keeps the
+  // first value any node wrote; a duplicate key means another node's upsert won the race, and the
+  // retry then matches its document.
+  Result<std::string> sharedSetting(std::string_view name,
+                                    std::string_view value_if_absent) override {
+    const std::string id(name);
+    mongo::BsonPtr filter(BCON_NEW("_id", BCON_UTF8(id.c_str())));
+    mongo::BsonPtr update(bson_new());
+    bson_t set_on_insert;
+    BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$setOnInsert", &set_on_insert);
+    mongo::appendString(&set_on_insert, "value", value_if_absent);
+    bson_append_document_end(update.get(), &set_on_insert);
+    Result<mongo::UpdateOutcome> stored = mongo::updateOne(
+        connection_, kMetaCollection, filter.get(), update.get(), /*upsert=*/true, "store setting");
+    if (!stored.ok() && stored.status().code == StatusCode::kRecordContainsDuplicateKey) {
+      stored = mongo::updateOne(connection_, kMetaCollection, filter.get(), update.get(),
+                                /*upsert=*/true, "store setting");
+    }
+    if (!stored.ok()) return stored.status();
+    auto client = connection_.client();
+    mongo::CollectionPtr meta = client.collection(kMetaCollection);
+    Result<std::optional<mongo::BsonPtr>> found =
+        mongo::findOne(meta.get(), filter.get(), "read setting");
+    if (!found.ok()) return found.status();
+    if (!found.value())
+      return error(StatusCode::kServerInternalError, "setting " + id + " vanished");
+    return mongo::stringAt(found.value()->get(), "value");
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_verification_cache.h"
 
 namespace parley {
 namespace {
@@ -43,6 +44,15 @@ CREATE TABLE user (
      sqlite::kConversationCountersSchema},
     {8, "create sequence_lease (bounds of the ids Redis counters hand out)",
      sqlite::kSequenceLeaseSchema},
+    {9, "setting: values of Parley's own, such as the verification cache secret",
+     R"sql(
+CREATE TABLE setting (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql"},
+    {10, "verified_password: the password verification cache across restarts",
+     sqlite::kVerificationCacheSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -96,6 +106,34 @@ Result<bool> SqliteStore::isEmpty() {
   const Result<bool> has_users = users_.hasAny();
   if (!has_users.ok()) return has_users.status();
   return !has_users.value();
+}
+
+Result<std::string> SqliteStore::sharedSetting(std::string_view name,
+                                               std::string_view value_if_absent) {
+  std::string value;
+  VoidResult written = db_.writeDurably([&]() -> VoidResult {
+    auto insert = db_.prepare(
+        "INSERT INTO setting (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING");
+    if (!insert.ok()) return insert.status();
+    if (VoidResult done = insert->bind(1, name).bind(2, value_if_absent).run(); !done.ok()) {
+      return done;
+    }
+    auto select = db_.prepare("SELECT value FROM setting WHERE name = ?1");
+    if (!select.ok()) return select.status();
+    Result<bool> row = select->bind(1, name).step();
+    if (!row.ok()) return row.status();
+    if (!*row) return error(StatusCode::kServerInternalError, "setting vanished");
+    value = select->columnText(0);
+    return {};
+  });
+  if (!written.ok()) return written.status();
+  return value;
+}
+
+std::unique_ptr<SharedVerificationCache> SqliteStore::openVerificationCache(const Clock& clock,
+                                                                            int64_t ttl_millis,
+                                                                            size_t capacity) {
+  return std::make_unique<SqliteVerificationCache>(db_, clock, ttl_millis, capacity);
 }
 
 int latestSchemaVersion() { return std::end(kMigrations)[-1].version; }

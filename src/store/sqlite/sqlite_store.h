@@ -7,8 +7,10 @@
 // committed (its fsync), nor behind each other. Readers see only committed data, which is all a
 // client may see: a write is acknowledged only once it is committed. Reads inside a write
 // (read-modify-write, a write's own checks) stay on db().
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "store/sqlite/sqlite_conversation_repository.h"
 #include "store/sqlite/sqlite_database.h"
@@ -42,6 +44,11 @@ class SqliteStore final : public Store {
   // One node per SQLite file, so the only question is whether the store is still empty.
   Result<bool> claimDemoSeeding() override { return isEmpty(); }
   std::optional<StoreMetrics> metrics() override;
+  Result<std::string> sharedSetting(std::string_view name,
+                                    std::string_view value_if_absent) override;
+  std::unique_ptr<SharedVerificationCache> openVerificationCache(const Clock& clock,
+                                                                 int64_t ttl_millis,
+                                                                 size_t capacity) override;
 
   // For tests of the SQLite specifics (query plans, raw rows).
   Database& db() { return db_; }
