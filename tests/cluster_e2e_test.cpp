@@ -9,12 +9,15 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "online/redis_keys.h"
+#include "redis/key_slot.h"
 #include "redis/redis_cluster_process.h"
 #include "redis/sharding_algorithm.h"
 #include "support/backend.h"
@@ -443,6 +446,113 @@ TEST_P(RedisRestartTest, RestartWithoutPersistenceHealsEverySessionWithoutDiscon
   EXPECT_TRUE(waitForMessage(*carol_a, to_carol.data().long_()).has_value());
   EXPECT_TRUE(waitForMessage(*carol_b, to_carol.data().long_()).has_value());
   if (HasFailure()) std::cerr << nodes.a->log() << nodes.b->log();
+}
+
+// ---- A Redis Cluster primary replaced by its replica ----
+
+// A sender and a recipient whose session entry and conversation counter are served by the same
+// primary, so that one failover takes both: the entry is read from the promoted replica (or
+// unreadable while the election runs) and the counter there was written by another server
+// process.
+struct FailoverPair {
+  int64_t sender = 0;
+  int64_t recipient = 0;
+  uint16_t primary_port = 0;
+};
+
+FailoverPair findPairOnOnePrimary(const redis::testing::RedisClusterProcess& cluster) {
+  for (int64_t recipient = 11; recipient <= kDemoUsers; ++recipient) {
+    const uint16_t port = cluster.ownerOf(keySlot(redis_keys::session(recipient)));
+    for (int64_t sender = 11; sender <= kDemoUsers; ++sender) {
+      if (sender == recipient) continue;
+      const auto conversation = ConversationKey::privateOf(sender, recipient);
+      if (cluster.ownerOf(keySlot(redis_keys::sequence(conversation))) == port) {
+        return {sender, recipient, port};
+      }
+    }
+  }
+  throw std::runtime_error("no demo users whose session and conversation share a primary");
+}
+
+// Messages sent while the primary dies, its slots go unserved and its replica takes over may be
+// refused (1201: the client retries); every one acknowledged reaches the recipient on the other
+// node, sequence ids stay above those handed out before, and nobody is disconnected.
+TEST(ClusterFailover, APromotedReplicaLosesNoPushAndRepeatsNoSequenceId) {
+  using redis::testing::RedisClusterOptions;
+  using redis::testing::RedisClusterProcess;
+  using redis::testing::RedisPersistence;
+  RedisClusterProcess cluster(RedisClusterOptions{.primaries = 3,
+                                                  .replicas_per_primary = 1,
+                                                  .node_timeout_millis = 2000,
+                                                  .persistence = RedisPersistence::kAppendOnly});
+  std::string uris;
+  for (const auto& uri : cluster.seedUris()) uris += (uris.empty() ? "" : ",") + uri;
+  const FailoverPair pair = findPairOnOnePrimary(cluster);
+  const std::string database = uniqueDatabaseName("failover");
+  ParleyProcess a(nodeOptions("node-a", uris, database));
+  ParleyProcess b(nodeOptions("node-b", uris, database));
+  ASSERT_TRUE(waitUntilNodesSeeEachOther({&a, &b}));
+  auto sender = loggedIn(a, pair.sender);
+  auto recipient = loggedIn(b, pair.recipient);
+  ASSERT_TRUE(waitForPresence(*sender, pair.recipient, {pb::DESKTOP}));
+  int64_t before = 0;
+  for (int i = 0; i < 3; ++i) before = exchange(*sender, *recipient, pair.recipient, "before");
+  ASSERT_GT(before, 0);
+
+  // The sender keeps sending through the failover, one message per 100 ms (bounded by `stop`).
+  std::atomic<bool> stop{false};
+  std::mutex acked_mutex;
+  std::vector<int64_t> acked;
+  int refused = 0;
+  std::thread sending([&] {
+    for (int i = 0; !stop && i < 600; ++i) {
+      auto sent =
+          sendPrivate(*sender, pair.recipient, "during the failover " + std::to_string(i), 10s);
+      std::lock_guard lock(acked_mutex);
+      if (sent.code() == 1000) {
+        acked.push_back(sent.data().long_());
+      } else {
+        ++refused;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+  });
+  size_t victim = cluster.size();
+  for (const size_t index : cluster.primaryIndexes()) {
+    if (cluster.node(index).port() == pair.primary_port) victim = index;
+  }
+  ASSERT_LT(victim, cluster.size());
+  try {
+    cluster.killPrimaryAndAwaitFailover(victim);
+  } catch (...) {
+    stop = true;
+    sending.join();
+    throw;
+  }
+  // Past the heal window: the sessions are back in the promoted replica.
+  std::this_thread::sleep_for(3s);
+  stop = true;
+  sending.join();
+
+  std::lock_guard lock(acked_mutex);
+  EXPECT_FALSE(acked.empty()) << refused << " refused, none acknowledged";
+  int64_t last = before;
+  for (const int64_t id : acked) {
+    auto push = waitForMessage(*recipient, id);
+    if (!push) {
+      ADD_FAILURE() << "message " << id << " was acknowledged but never pushed";
+      continue;
+    }
+    const int64_t sequence_id = sequenceIdOf(*push);
+    EXPECT_GT(sequence_id, last) << "message " << id;
+    last = std::max(last, sequence_id);
+  }
+  EXPECT_TRUE(waitForPresence(*sender, pair.recipient, {pb::DESKTOP}));
+  EXPECT_TRUE(waitForPresence(*recipient, pair.sender, {pb::DESKTOP}));
+  EXPECT_GT(exchange(*sender, *recipient, pair.recipient, "after the failover"), last);
+  EXPECT_TRUE(stillConnected(*sender));
+  EXPECT_TRUE(stillConnected(*recipient));
+  if (HasFailure()) std::cerr << a.log() << b.log();
 }
 
 // ---- A node that just joined ----
