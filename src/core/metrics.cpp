@@ -401,7 +401,7 @@ struct Metrics::Impl {
                 "users pull when they reconnect)"),
         counter("parley_pushes_offered_to_all_total",
                 "Recipients offered to every live node because Redis had lost session entries "
-                "moments before"),
+                "moments before or could not be read"),
         counter("parley_session_ghosts_removed_total",
                 "Session entries naming this node that it did not hold, removed by a refresh or "
                 "at start"),

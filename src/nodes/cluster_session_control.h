@@ -5,8 +5,9 @@
 // stays as fast as the embedded default.
 //
 // No push is dropped silently. A recipient whose registry entry may be incomplete (Redis lost
-// data moments ago and the nodes are writing their sessions back) is offered to every live node,
-// each of which delivers to the sessions it holds. A recipient registered on a node that is not
+// data moments ago and the nodes are writing their sessions back), or whose lookup failed (Redis
+// or one shard of it down), is offered to every live node, each of which delivers to the
+// sessions it holds. A recipient registered on a node that is not
 // live (after the registry looked it up again in Redis) cannot be reached: counted as
 // undeliverable, and logged once per such node until it is live again; the user pulls the
 // message when it reconnects.
@@ -37,7 +38,7 @@ struct ClusterSessionControlStats {
   uint64_t undeliverable = 0;
   // Pushes offered to every live node because the registry had lost entries moments ago.
   uint64_t offered_to_all = 0;
-  uint64_t registry_errors = 0;  // lookups that failed (served locally only)
+  uint64_t registry_errors = 0;  // lookups that failed (offered to every live node)
   uint64_t remote_closes = 0;    // close RPCs sent
   uint64_t remote_close_failures = 0;
 };

@@ -216,6 +216,12 @@ TEST_F(RpcLoopbackTest, PushesWaitForAPeerThatComesBackWithinTheirWindow) {
   const uint16_t port = port_;
   server_->stop();
   server_.reset();
+  // Once the client has seen the connection go. (A push written into the connection before
+  // that is gone with the peer's process, as are the sessions it was for.)
+  ASSERT_TRUE(eventually([&] {
+    const auto stats = clients_->stats();
+    return !stats.peers.empty() && !stats.peers[0].connected;
+  }));
   for (const char* text : {"while down 1", "while down 2", "while down 3"}) {
     clients_->push("b", users, std::make_shared<const std::string>(text), 0, -1);
   }

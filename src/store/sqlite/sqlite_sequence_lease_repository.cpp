@@ -37,11 +37,14 @@ Result<int64_t> SqliteSequenceLeaseRepository::storedBound(const ConversationKey
 
 Result<int64_t> SqliteSequenceLeaseRepository::bound(const ConversationKey& key) {
   const ConversationKey normal = normalized(key);
-  {
-    std::lock_guard lock(pending_mutex_);
-    if (auto it = pending_.find(normal); it != pending_.end()) return it->second;
-  }
+  if (const auto pending = pendingBound(normal)) return *pending;
   return storedBound(normal);
+}
+
+std::optional<int64_t> SqliteSequenceLeaseRepository::pendingBound(const ConversationKey& key) {
+  std::lock_guard lock(pending_mutex_);
+  if (auto it = pending_.find(key); it != pending_.end()) return it->second;
+  return std::nullopt;
 }
 
 Result<SequenceLease> SqliteSequenceLeaseRepository::extend(const ConversationKey& key,
@@ -52,14 +55,17 @@ Result<SequenceLease> SqliteSequenceLeaseRepository::extend(const ConversationKe
   // Above the row, above a bound raised but not committed yet, and above every stored message
   // (those stored before this conversation had a row, and those stored by an earlier process
   // whose raise did not commit).
+  // Memory before the row: a pending bound leaves memory only once its row is committed, so
+  // one gone before this look is in the row read next. (Row first, a bound committed and
+  // dropped from memory in between would be seen in neither.)
+  int64_t from = pendingBound(normal).value_or(0);
   const Result<int64_t> row = storedBound(normal);
   if (!row.ok()) return row.status();
   const Result<int64_t> stored = messages_.maxSequenceId(normal.is_group, normal.a, normal.b);
   if (!stored.ok()) return stored.status();
-  int64_t from = std::max(row.value(), stored.value());
+  from = std::max({from, row.value(), stored.value()});
   {
     std::lock_guard lock(pending_mutex_);
-    if (auto it = pending_.find(normal); it != pending_.end()) from = std::max(from, it->second);
     pending_[normal] = from + count;
   }
   const int64_t to = from + count;

@@ -13,6 +13,7 @@
 // conversation, ran at a quarter of its rate when extend() waited).
 #include <array>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -59,6 +60,8 @@ class SqliteSequenceLeaseRepository final : public SequenceLeaseRepository {
 
   // The bound as the row has it (0 without a row).
   Result<int64_t> storedBound(const ConversationKey& key);
+  // The bound raised but not committed yet, if any (key normalized).
+  std::optional<int64_t> pendingBound(const ConversationKey& key);
 
   Database& db_;
   ReaderPool& readers_;
