@@ -153,8 +153,13 @@ struct ClusterNode::Impl {
           "users on different nodes will not see each other's messages. Point every node at the "
           "same MongoDB (mongo.uri).");
     }
+    const int64_t refresh_started = clock.nowMillis();
     SessionRefreshReport report = registry->refreshLocalSessions();
-    if (report.failed_batches > 0) failures.fetch_add(1);
+    if (report.failed_batches > 0) {
+      failures.fetch_add(1);
+    } else {
+      membership->noteSessionsWritten(refresh_started);
+    }
     reregistered.fetch_add(report.reregistered_devices);
     ghosts_removed.fetch_add(report.removed_ghosts);
     taken_over.fetch_add(report.taken_over.size());
@@ -251,6 +256,9 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
   // Every node's next refresh writes its sessions back: one tick, plus the refresh itself.
   registry_options.heal_window_millis =
       2 * int64_t{config.cluster.heartbeat_interval_millis} + 1000;
+  registry_options.sessions_written_since = [impl = impl.get()](int64_t since_millis) {
+    return !impl->membership || impl->membership->allSessionsWrittenSince(since_millis);
+  };
   impl->registry = std::make_unique<RedisSessionRegistry>(*impl->session_redis,
                                                           std::move(registry_options), clock);
   RedisSequenceIdsOptions sequence_options;

@@ -23,10 +23,11 @@ using redis::RespValue;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
-// Answers every script with {1, 0, then id, heartbeat, host, port, started per node}.
+// Answers every script with {1, 0, then id, heartbeat, host, port, started, written per node}.
 class CannedRedis final : public redis::RedisDeployment {
  public:
   std::vector<std::pair<std::string, int64_t>> nodes;  // id, heartbeat
+  int64_t written = 0;                                 // every node's "sessions written" time
   bool fail = false;
 
   redis::RedisTopology topology() const override { return redis::RedisTopology::kSingle; }
@@ -51,6 +52,7 @@ class CannedRedis final : public redis::RedisDeployment {
       out.push_back(RespValue::bulk("10.0.0.1"));
       out.push_back(RespValue::bulk("7510"));
       out.push_back(RespValue::bulk("1"));
+      out.push_back(RespValue::bulk(std::to_string(written)));
     }
     return RespValue::array(std::move(out));
   }
@@ -399,6 +401,38 @@ TEST(MembershipViewTest, KeepsTheLastViewWhileRedisFailsAndAgesItOutOnceItWorks)
   EXPECT_TRUE(membership.alone());
   EXPECT_EQ(membership.liveNodes().size(), 1u);
   EXPECT_FALSE(membership.find("b").has_value()) << "a heartbeat that works forgets it";
+}
+
+TEST(MembershipViewTest, SessionsAreAllWrittenSinceAMomentOnceEveryLiveNodeSaysSo) {
+  CannedRedis redis;
+  testing::ManualClock clock(kNow);
+  MembershipOptions options;
+  Membership membership(redis, NodeInfo{"a", "h", 1, kNow - 60'000, 0}, options, clock);
+  const int64_t loss = kNow - 10'000;
+  const int64_t after = loss + Membership::kClockSkewMillis;
+  redis.nodes = {{"a", kNow}, {"b", kNow}};
+  redis.written = after - 1;  // b's last full refresh began too close to the loss to count
+  ASSERT_TRUE(membership.heartbeat().ok());
+  membership.noteSessionsWritten(after);
+  EXPECT_FALSE(membership.allSessionsWrittenSince(loss));
+  redis.written = after;
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_TRUE(membership.allSessionsWrittenSince(loss));
+  EXPECT_FALSE(membership.allSessionsWrittenSince(loss + 1));
+
+  // This node's own refresh counts too; an earlier note does not move it back.
+  membership.noteSessionsWritten(loss);
+  EXPECT_TRUE(membership.allSessionsWrittenSince(loss));
+  EXPECT_FALSE(membership.allSessionsWrittenSince(after));
+
+  // A node gone stale is not waited for.
+  redis.written = 0;
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_FALSE(membership.allSessionsWrittenSince(loss));
+  clock.advance(options.stale_after.count() + 1);
+  redis.nodes = {{"a", clock.nowMillis()}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_TRUE(membership.allSessionsWrittenSince(loss));
 }
 
 TEST(MembershipViewTest, ANodeThatStopsHeartbeatingAgesOutWhileRedisWorks) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <utility>
@@ -19,10 +20,10 @@ namespace {
 
 // KEYS[1] = the nodes ZSET, KEYS[2] = this node's details HASH.
 // ARGV: 1 id, 2 now, 3 oldest fresh heartbeat, 4 details TTL (ms), 5 host, 6 port, 7 started,
-//       8 incarnation, 9 "1" when joining, 10 the details key prefix.
+//       8 incarnation, 9 "1" when joining, 10 the details key prefix, 11 sessions written.
 // Returns {0, holder's heartbeat, host, port} when joining over a live holder of the id, else
 // {1, 1 if this node had to be added (new, or Redis lost it), then id, heartbeat, host, port,
-// started for every live node}.
+// started, sessions written for every live node}.
 //
 // The other nodes' HASHes are read by names built here rather than passed in KEYS (they are only
 // known from the ZSET). That is safe in a Redis Cluster too: every membership key carries the
@@ -41,18 +42,19 @@ if ARGV[9] == '1' then
 end
 local added = redis.call('ZADD', KEYS[1], ARGV[2], id)
 redis.call('HSET', KEYS[2], 'host', ARGV[5], 'port', ARGV[6], 'started', ARGV[7],
-           'incarnation', ARGV[8])
+           'incarnation', ARGV[8], 'written', ARGV[11])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local out = {1, added}
 for i = 1, #members, 2 do
-  local d = redis.call('HMGET', ARGV[10] .. members[i], 'host', 'port', 'started')
+  local d = redis.call('HMGET', ARGV[10] .. members[i], 'host', 'port', 'started', 'written')
   out[#out + 1] = members[i]
   out[#out + 1] = members[i + 1]
   out[#out + 1] = d[1] or ''
   out[#out + 1] = d[2] or ''
   out[#out + 1] = d[3] or ''
+  out[#out + 1] = d[4] or ''
 end
 return out
 )lua");
@@ -79,6 +81,14 @@ uint16_t parsePort(const std::string& text) {
   return ec == std::errc() && port <= 65535 ? static_cast<uint16_t>(port) : 0;
 }
 
+// A node that does not say (an earlier version) is not waited for.
+int64_t writtenMillis(const redis::RespValue& value) {
+  return value.str.empty() ? std::numeric_limits<int64_t>::max() : toInt64(value);
+}
+
+// The heartbeat script's reply per live node: id, heartbeat, host, port, started, written.
+constexpr size_t kFieldsPerNode = 6;
+
 Status badReply(const redis::RespValue& reply) {
   return error(StatusCode::kServerInternalError,
                "unexpected membership script reply: " + redis::toDebugString(reply));
@@ -92,7 +102,8 @@ Membership::Membership(redis::RedisDeployment& redis, NodeInfo self, MembershipO
       self_(std::move(self)),
       options_(options),
       clock_(clock),
-      incarnation_(randomIncarnation()) {}
+      incarnation_(randomIncarnation()),
+      self_sessions_written_millis_(self_.started_at_millis) {}
 
 VoidResult Membership::join() {
   auto result = registerSelf(true);
@@ -108,12 +119,12 @@ VoidResult Membership::heartbeat() { return registerSelf(false); }
 VoidResult Membership::registerSelf(bool joining) {
   const int64_t now = clock_.nowMillis();
   const int64_t oldest_fresh = now - options_.stale_after.count();
-  auto reply =
-      redis_.evalshaSync(heartbeatScript(), {redis_keys::nodes(), redis_keys::node(self_.id)},
-                         {self_.id, std::to_string(now), std::to_string(oldest_fresh),
-                          std::to_string(options_.stale_after.count()), self_.rpc_host,
-                          std::to_string(self_.rpc_port), std::to_string(self_.started_at_millis),
-                          incarnation_, joining ? "1" : "0", redis_keys::node("")});
+  auto reply = redis_.evalshaSync(
+      heartbeatScript(), {redis_keys::nodes(), redis_keys::node(self_.id)},
+      {self_.id, std::to_string(now), std::to_string(oldest_fresh),
+       std::to_string(options_.stale_after.count()), self_.rpc_host, std::to_string(self_.rpc_port),
+       std::to_string(self_.started_at_millis), incarnation_, joining ? "1" : "0",
+       redis_keys::node(""), std::to_string(self_sessions_written_millis_.load())});
   if (!reply.ok() || reply->isError()) {
     Status status =
         reply.ok() ? error(StatusCode::kServerInternalError, reply->str) : reply.status();
@@ -133,7 +144,7 @@ VoidResult Membership::registerSelf(bool joining) {
                              self_.id, elements[2].str, elements[3].str, now - toInt64(elements[1]),
                              options_.stale_after.count()));
   }
-  if ((elements.size() - 2) % 5 != 0) return badReply(*reply);
+  if ((elements.size() - 2) % kFieldsPerNode != 0) return badReply(*reply);
   const bool recovered = failing_.exchange(false);
   if (recovered) spdlog::info("membership: heartbeat of node {} works again", self_.id);
   // This node's own entry gone means Redis lost data (it heartbeats well within stale_after),
@@ -147,7 +158,7 @@ VoidResult Membership::registerSelf(bool joining) {
   }
 
   std::vector<NodeInfo> others;
-  for (size_t i = 2; i + 5 <= elements.size(); i += 5) {
+  for (size_t i = 2; i + kFieldsPerNode <= elements.size(); i += kFieldsPerNode) {
     NodeInfo node;
     node.id = elements[i].str;
     if (node.id == self_.id) continue;
@@ -155,6 +166,7 @@ VoidResult Membership::registerSelf(bool joining) {
     node.rpc_host = elements[i + 2].str;
     node.rpc_port = parsePort(elements[i + 3].str);
     node.started_at_millis = toInt64(elements[i + 4]);
+    node.sessions_written_millis = writtenMillis(elements[i + 5]);
     others.push_back(std::move(node));
   }
   std::sort(others.begin(), others.end(),
@@ -251,6 +263,8 @@ int64_t Membership::judgedNowLocked(int64_t now_millis) const {
 void Membership::noteJoined(NodeInfo node) {
   if (node.id == self_.id) return;
   node.heartbeat_millis = clock_.nowMillis();
+  // Just started: it has no sessions older than that to write back.
+  node.sessions_written_millis = node.started_at_millis;
   bool added = false;
   {
     std::unique_lock lock(mutex_);
@@ -283,20 +297,21 @@ bool Membership::confirmAlive(std::string_view node_id) {
         static const redis::RedisScript script(R"lua(
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score then return {} end
-local d = redis.call('HMGET', KEYS[2], 'host', 'port', 'started')
-return {score, d[1] or '', d[2] or '', d[3] or ''}
+local d = redis.call('HMGET', KEYS[2], 'host', 'port', 'started', 'written')
+return {score, d[1] or '', d[2] or '', d[3] or '', d[4] or ''}
 )lua");
         return script;
       }(),
       {redis_keys::nodes(), redis_keys::node(node_id)}, {std::string(node_id)});
   bool alive = false;
-  if (reply.ok() && !reply->isError() && reply->elements.size() == 4) {
+  if (reply.ok() && !reply->isError() && reply->elements.size() == 5) {
     NodeInfo node;
     node.id = std::string(node_id);
     node.heartbeat_millis = toInt64(reply->elements[0]);
     node.rpc_host = reply->elements[1].str;
     node.rpc_port = parsePort(reply->elements[2].str);
     node.started_at_millis = toInt64(reply->elements[3]);
+    node.sessions_written_millis = writtenMillis(reply->elements[4]);
     alive = fresh(node, now) && node.rpc_port != 0;
     if (alive) {
       spdlog::info("membership: node {} is live (rpc {}:{}, found when looked up)", node.id,
@@ -348,6 +363,23 @@ std::vector<NodeInfo> Membership::liveNodes() const {
   std::sort(live.begin(), live.end(),
             [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; });
   return live;
+}
+
+void Membership::noteSessionsWritten(int64_t millis) {
+  int64_t seen = self_sessions_written_millis_.load();
+  while (seen < millis && !self_sessions_written_millis_.compare_exchange_weak(seen, millis)) {
+  }
+}
+
+bool Membership::allSessionsWrittenSince(int64_t since_millis) const {
+  // A refresh that began this long after the moment, by its node's clock, began after it.
+  const int64_t after = since_millis + kClockSkewMillis;
+  if (self_sessions_written_millis_.load() < after) return false;
+  std::shared_lock lock(mutex_);
+  const int64_t now = judgedNowLocked(clock_.nowMillis());
+  return std::all_of(others_.begin(), others_.end(), [&](const NodeInfo& node) {
+    return !fresh(node, now) || node.sessions_written_millis >= after;
+  });
 }
 
 bool Membership::alone() const {

@@ -50,6 +50,9 @@ struct NodeInfo {
   uint16_t rpc_port = 0;
   int64_t started_at_millis = 0;
   int64_t heartbeat_millis = 0;
+  // When the node last began a refresh that wrote every session it holds to Redis (its start
+  // before the first); INT64_MAX for a node that does not say (an earlier version).
+  int64_t sessions_written_millis = 0;
 };
 
 struct MembershipOptions {
@@ -95,6 +98,15 @@ class Membership {
   std::vector<NodeInfo> liveNodes() const;
   // No other live node: routing can skip registry lookups.
   bool alone() const;
+  // This node's sessions were all written to Redis by a refresh that began at `millis`; told to
+  // the others with the next heartbeat.
+  void noteSessionsWritten(int64_t millis);
+  // Whether every live node (this one included) has written all its sessions to Redis since
+  // `since_millis` (a Redis server's clock; node clocks may differ by up to kClockSkewMillis):
+  // entries Redis lost at that moment are all back.
+  bool allSessionsWrittenSince(int64_t since_millis) const;
+  // How far node clocks and Redis's may differ (NTP-synced); comparisons across them allow it.
+  static constexpr int64_t kClockSkewMillis = 1000;
   const NodeInfo& self() const { return self_; }
   const MembershipOptions& options() const { return options_; }
 
@@ -120,6 +132,7 @@ class Membership {
   mutable std::shared_mutex mutex_;
   std::vector<NodeInfo> others_;       // guarded by mutex_; as last read from Redis
   int64_t self_heartbeat_millis_ = 0;  // guarded by mutex_
+  std::atomic<int64_t> self_sessions_written_millis_;
   // When a heartbeat last found this node's own entry gone (Redis lost data) or worked again
   // after failing; 0 = never. Nodes missing from Redis are kept for a while after.
   int64_t disturbed_at_millis_ = 0;                  // guarded by mutex_

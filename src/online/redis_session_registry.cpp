@@ -352,13 +352,17 @@ VoidResult RedisSessionRegistry::lookup(
   for (size_t c = 0; c < replies.size(); ++c) {
     if (auto failure = failureOf(replies[c])) return unavailable("query sessions", *failure);
     const auto& elements = replies[c]->elements;
-    if (replies[c]->type != RespType::kArray || elements.size() != chunks[c].size() + 1) {
+    if (replies[c]->type != RespType::kArray || elements.size() != chunks[c].size() + 2) {
       return unavailable("query sessions", "unexpected reply " + redis::toDebugString(*replies[c]));
     }
-    const bool healing = elements[0].integer != 0;
+    // Within the window after the batch lost its entries, or until every live node has written
+    // its sessions back since then, however long that takes (a Cluster still failing over).
+    const bool healing =
+        elements[0].integer != 0 ||
+        (options_.sessions_written_since && !options_.sessions_written_since(elements[1].integer));
     for (size_t j = 0; j < chunks[c].size(); ++j) {
       fields.clear();
-      for (const RespValue& element : elements[j + 1].elements) fields.push_back(element.str);
+      for (const RespValue& element : elements[j + 2].elements) fields.push_back(element.str);
       read(chunks[c][j], fields, healing);
     }
   }

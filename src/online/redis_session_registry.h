@@ -34,9 +34,10 @@
 // Data loss seen by lookups. Each batch of user keys (a slot of a Cluster, a server otherwise)
 // has a marker naming the Redis server process that holds it (redis_session_scripts.h,
 // querySessions). When a lookup finds it missing or naming another process, the batch lost or
-// rolled back its entries, and for heal_window_millis (long enough for every node's next
-// refresh) lookups in that batch flag their users may_be_incomplete, so that routing offers
-// pushes to every live node instead of losing them.
+// rolled back its entries, and lookups in that batch flag their users may_be_incomplete, so that
+// routing offers pushes to every live node instead of losing them: for heal_window_millis, and
+// after that until every live node has written its sessions back (sessions_written_since), which
+// takes longer when Redis stays unusable for a while after the loss (a Cluster failing over).
 //
 // Every call blocks on Redis (never call from one of the deployment's io threads). Failures are
 // kServerUnavailable with a reason; nothing throws.
@@ -76,6 +77,10 @@ struct RedisSessionRegistryOptions {
   // How long after a batch lost its entries lookups flag them may_be_incomplete: at least one
   // maintenance tick of every node plus the time a refresh takes.
   int64_t heal_window_millis = 11'000;
+  // Whether every live node has written all its sessions to Redis since that moment (ms, Redis's
+  // clock): past the window, a batch that lost its entries then is complete again only after
+  // that. Empty = the window alone decides.
+  std::function<bool(int64_t since_millis)> sessions_written_since;
   // Called by a refresh between taking its snapshot of the local sessions and sending them: a
   // test puts a logout there to reproduce that race deterministically. Empty in production.
   std::function<void()> after_refresh_snapshot;

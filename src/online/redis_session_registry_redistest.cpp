@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -47,7 +51,8 @@ class RedisRegistryEnv final : public contract::SessionRegistryTestEnv {
 
   std::unique_ptr<RedisSessionRegistry> makeRedisRegistry(
       const std::string& node_id, std::function<bool(std::string_view)> alive = {},
-      std::function<void()> after_refresh_snapshot = {}) {
+      std::function<void()> after_refresh_snapshot = {},
+      std::function<bool(int64_t)> sessions_written_since = {}) {
     if (!deployment_.ok()) return nullptr;
     RedisSessionRegistryOptions options;
     options.node_id = node_id;
@@ -56,6 +61,7 @@ class RedisRegistryEnv final : public contract::SessionRegistryTestEnv {
     options.is_node_alive = std::move(alive);
     options.heal_window_millis = kHealWindowMillis;
     options.after_refresh_snapshot = std::move(after_refresh_snapshot);
+    options.sessions_written_since = std::move(sessions_written_since);
     return std::make_unique<RedisSessionRegistry>(deployment_.redis(), options, clock_);
   }
 
@@ -508,6 +514,33 @@ TEST_P(RedisSessionRegistryTest, LookupsSayWhenTheirBatchLostEntriesMomentsAgo) 
     }
   }
   EXPECT_TRUE(queryOne(1).may_be_incomplete);
+}
+
+// Redis may stay unusable well past the window after it lost the entries (a Cluster restarting
+// its primaries one by one): lookups keep flagging the batch until every live node has written its
+// sessions back since the loss, as membership tells.
+TEST_P(RedisSessionRegistryTest, PastTheWindowABatchStaysFlaggedUntilEveryNodeWroteBack) {
+  const auto wallMillis = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::atomic<int64_t> written_at{wallMillis()};  // when the slowest node last wrote back
+  auto registry = env_.makeRedisRegistry("n1", {}, {},
+                                         [&](int64_t since) { return written_at.load() >= since; });
+  const auto flagged = [&] { return contract::queryOne(*registry, 1).may_be_incomplete; };
+  contract::registerOk(*registry, 1, kDesktop, "n1", kUserStatusAvailable);
+  ASSERT_TRUE(testing::eventually([&] {
+    written_at = wallMillis();
+    return !flagged();
+  }));
+
+  env_.deployment().flushAll();
+  EXPECT_TRUE(flagged());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * kHealWindowMillis));
+  EXPECT_TRUE(flagged()) << "the window is over, but not every node has written back";
+  written_at = wallMillis() + 1;  // the last node's refresh, after the loss
+  EXPECT_FALSE(flagged());
 }
 
 INSTANTIATE_TEST_SUITE_P(Topologies, RedisSessionRegistryTest,

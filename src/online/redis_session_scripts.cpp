@@ -173,15 +173,15 @@ local marker = KEYS[#KEYS]
 local mark = redis.call('HMGET', marker, 'server', 'since')
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local healing = 0
+local healing, since = 0, tonumber(mark[2]) or 0
 if mark[1] ~= server then
   redis.call('HSET', marker, 'server', server, 'since', now)
-  healing = 1
-elseif now - (tonumber(mark[2]) or 0) < window then
+  healing, since = 1, now
+elseif now - since < window then
   healing = 1
 end
-local out = {healing}
-for i = 1, #KEYS - 1 do out[i + 1] = redis.call('HGETALL', KEYS[i]) end
+local out = {healing, since}
+for i = 1, #KEYS - 1 do out[i + 2] = redis.call('HGETALL', KEYS[i]) end
 return out
 )lua",
                                          redis::ScriptArgs::kServerIdFirst);
