@@ -23,7 +23,8 @@
 //                                      that conversation's lease; PX-expiring.
 //   im:nodes:{cluster}           ZSET  live Parley nodes: member node id, score = heartbeat
 //                                      time in epoch milliseconds; stale members are pruned.
-//   im:node:{cluster}:<node id>  HASH  one node's details (RPC address, start time); TTL'd, so a
+//   im:node:{cluster}:<node id>  HASH  one node's details (RPC address, start time, when its last
+//                                      refresh writing all its sessions began); TTL'd, so a
 //                                      dead node's entry expires. The tag comes before the node
 //                                      id so braces inside a node id cannot change the slot.
 //   im:pwv:{v:<16 hex>}<48 hex>  "1"   a password verification another node may rely on: the
