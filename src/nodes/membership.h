@@ -4,7 +4,8 @@
 // has):
 //
 //   redis_keys::nodes()    ZSET  node id → last heartbeat, epoch milliseconds
-//   redis_keys::node(id)   HASH  host, port, started, incarnation, written; PEXPIRE'd to stale_after
+//   redis_keys::node(id)   HASH  host, port, started, incarnation, written; PEXPIRE'd to
+//                                stale_after
 //
 // Every heartbeat is one script: write self, prune nodes whose heartbeat is older than
 // stale_after, and read back the live ones, so one round trip both proves this node alive and
