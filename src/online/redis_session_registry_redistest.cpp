@@ -535,6 +535,7 @@ TEST_P(RedisSessionRegistryTest, PastTheWindowABatchStaysFlaggedUntilEveryNodeWr
     return !flagged();
   }));
 
+  written_at = wallMillis() - 1;  // strictly before the loss, even within the same millisecond
   env_.deployment().flushAll();
   EXPECT_TRUE(flagged());
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * kHealWindowMillis));
