@@ -175,11 +175,6 @@ void RedisSequenceIds::markChecked(const ConversationKey& key) {
   checked_.insert(key);
 }
 
-size_t RedisSequenceIds::KeyHash::operator()(const ConversationKey& key) const {
-  const size_t h = std::hash<int64_t>{}(key.a) * 31 + std::hash<int64_t>{}(key.b);
-  return key.is_group ? ~h : h;
-}
-
 RedisSequenceIdsStats RedisSequenceIds::stats() const {
   return {counters_->bound_checks.load(std::memory_order_relaxed),
           counters_->leases.load(std::memory_order_relaxed),

@@ -76,15 +76,6 @@ class RedisSequenceIds final : public SequenceIds {
   RedisSequenceIdsStats stats() const;
 
  private:
-  struct KeyHash {
-    size_t operator()(const ConversationKey& key) const;
-  };
-  struct KeyEqual {
-    bool operator()(const ConversationKey& x, const ConversationKey& y) const {
-      return x.is_group == y.is_group && x.a == y.a && x.b == y.b;
-    }
-  };
-
   bool checked(const ConversationKey& key);
   void markChecked(const ConversationKey& key);
 
@@ -92,7 +83,7 @@ class RedisSequenceIds final : public SequenceIds {
   SequenceLeaseRepository& leases_;
   const RedisSequenceIdsOptions options_;
   std::mutex checked_mutex_;
-  std::unordered_set<ConversationKey, KeyHash, KeyEqual> checked_;
+  std::unordered_set<ConversationKey, ConversationKeyHash> checked_;
   struct Counters;
   std::shared_ptr<Counters> counters_;
 };

@@ -26,6 +26,15 @@ struct ConversationKey {
     return message.is_group_message ? groupOf(message.target_id)
                                     : privateOf(message.sender_id, message.target_id);
   }
+  bool operator==(const ConversationKey&) const = default;
+};
+
+// For unordered containers keyed by conversation.
+struct ConversationKeyHash {
+  size_t operator()(const ConversationKey& key) const {
+    const size_t h = std::hash<int64_t>{}(key.a) * 31 + std::hash<int64_t>{}(key.b);
+    return key.is_group ? ~h : h;
+  }
 };
 
 class SequenceIds {

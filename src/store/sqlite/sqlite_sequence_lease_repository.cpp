@@ -18,11 +18,6 @@ ConversationKey normalized(const ConversationKey& key) {
 
 }  // namespace
 
-size_t SqliteSequenceLeaseRepository::KeyHash::operator()(const ConversationKey& key) const {
-  const size_t h = std::hash<int64_t>{}(key.a) * 31 + std::hash<int64_t>{}(key.b);
-  return key.is_group ? ~h : h;
-}
-
 Result<int64_t> SqliteSequenceLeaseRepository::storedBound(const ConversationKey& key) {
   ReaderPool::Lease reader = readers_.acquire();
   Result<Statement> stmt = reader->prepare(kBound);
@@ -51,7 +46,7 @@ Result<SequenceLease> SqliteSequenceLeaseRepository::extend(const ConversationKe
                                                             int64_t count) {
   if (count <= 0) return error(StatusCode::kIllegalArgument, "a lease covers at least one id");
   const ConversationKey normal = normalized(key);
-  std::lock_guard turn(stripes_[KeyHash{}(normal) % stripes_.size()]);
+  std::lock_guard turn(stripes_[ConversationKeyHash{}(normal) % stripes_.size()]);
   // Above the row, above a bound raised but not committed yet, and above every stored message
   // (those stored before this conversation had a row, and those stored by an earlier process
   // whose raise did not commit).

@@ -49,15 +49,6 @@ class SqliteSequenceLeaseRepository final : public SequenceLeaseRepository {
   size_t pendingBounds();
 
  private:
-  struct KeyHash {
-    size_t operator()(const ConversationKey& key) const;
-  };
-  struct KeyEqual {
-    bool operator()(const ConversationKey& x, const ConversationKey& y) const {
-      return x.is_group == y.is_group && x.a == y.a && x.b == y.b;
-    }
-  };
-
   // The bound as the row has it (0 without a row).
   Result<int64_t> storedBound(const ConversationKey& key);
   // The bound raised but not committed yet, if any (key normalized).
@@ -69,7 +60,7 @@ class SqliteSequenceLeaseRepository final : public SequenceLeaseRepository {
   // One extension of a conversation at a time (Redis lets one caller lease; this is the rest).
   std::array<std::mutex, 64> stripes_;
   std::mutex pending_mutex_;
-  std::unordered_map<ConversationKey, int64_t, KeyHash, KeyEqual> pending_;  // not yet committed
+  std::unordered_map<ConversationKey, int64_t, ConversationKeyHash> pending_;  // not yet committed
 };
 
 }  // namespace parley::sqlite
