@@ -81,13 +81,10 @@ void ClusterSessionControl::sortByNode(
       everywhere.push_back(info.user_id);
       continue;
     }
-    // Users the registry knows no device of are offered to the local gateway too: a user
+    // Users the registry knows no live device of are offered to the local gateway too: a user
     // without a local session costs the gateway one lookup.
-    if (info.devices.empty() && info.unreachable.empty()) {
-      local_users.push_back(info.user_id);
-      continue;
-    }
-    bool added_local = false;
+    bool added_local = info.devices.empty();
+    if (added_local) local_users.push_back(info.user_id);
     const auto add = [&](const DeviceSession& device) {
       if (device.node_id == self_node_id_) {
         if (!added_local) local_users.push_back(info.user_id);
