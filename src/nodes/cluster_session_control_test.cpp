@@ -435,6 +435,31 @@ TEST(MembershipViewTest, SessionsAreAllWrittenSinceAMomentOnceEveryLiveNodeSaysS
   EXPECT_TRUE(membership.allSessionsWrittenSince(loss));
 }
 
+// A peer that cannot write its heartbeat for a while (Redis down for it a moment longer than for
+// this node) but whose RPC connection works is up: it stays live; once the connection goes it
+// ages out.
+TEST(MembershipViewTest, APeerReachableOverRpcStaysLiveWithoutItsHeartbeat) {
+  CannedRedis redis;
+  testing::ManualClock clock(kNow);
+  MembershipOptions options;
+  Membership membership(redis, NodeInfo{"a", "h", 1, kNow, 0}, options, clock);
+  bool b_connected = true;
+  membership.setReachability([&](std::string_view id) { return id == "b" && b_connected; });
+  redis.nodes = {{"a", kNow}, {"b", kNow}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  for (int tick = 0; tick < 3; ++tick) {
+    clock.advance(options.stale_after.count() / 2 + 1);
+    redis.nodes = {{"a", clock.nowMillis()}};  // b's heartbeats do not arrive
+    ASSERT_TRUE(membership.heartbeat().ok());
+    EXPECT_TRUE(membership.isAlive("b")) << "tick " << tick;
+  }
+  b_connected = false;
+  clock.advance(options.stale_after.count() + 1);
+  redis.nodes = {{"a", clock.nowMillis()}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_FALSE(membership.isAlive("b"));
+}
+
 TEST(MembershipViewTest, ANodeThatStopsHeartbeatingAgesOutWhileRedisWorks) {
   CannedRedis redis;
   testing::ManualClock clock(kNow);

@@ -185,17 +185,24 @@ VoidResult Membership::registerSelf(bool joining) {
     if (data_lost || recovered) disturbed_at_millis_ = now;
     const bool recent_loss =
         disturbed_at_millis_ != 0 && now - disturbed_at_millis_ < options_.stale_after.count();
-    // A node missing from Redis but heard from recently stays, if Redis lost data or was
-    // unreachable lately, or its RPC connection works: its own next heartbeat writes it back. It
-    // still ages out.
+    const auto connected = [&](const NodeInfo& node) { return reachable_ && reachable_(node.id); };
+    // A node missing from Redis stays if its RPC connection works, or if it was heard from
+    // recently and Redis lost data or was unreachable lately: its own next heartbeat writes it
+    // back. It still ages out.
     for (const auto& node : others_) {
       const bool listed = std::any_of(others.begin(), others.end(),
                                       [&](const NodeInfo& o) { return o.id == node.id; });
-      if (listed || !fresh(node, now)) continue;
-      if (recent_loss || (reachable_ && reachable_(node.id))) {
+      if (listed) continue;
+      if (connected(node) || (recent_loss && fresh(node, now))) {
         others.push_back(node);
         kept.push_back(node.id);
       }
+    }
+    // A working RPC connection is as good as a heartbeat: a node may fail to write its own (a
+    // Redis Cluster down for it a moment longer than for this node) and still be up. It ages out
+    // once the connection goes (a dead process's connection closes at once).
+    for (auto& node : others) {
+      if (connected(node)) node.heartbeat_millis = std::max(node.heartbeat_millis, now);
     }
     std::sort(others.begin(), others.end(),
               [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; });

@@ -13,12 +13,13 @@
 // when a heartbeat finds this node's own entry gone: the heartbeat writes it again, and the
 // nodes seen before are not declared dead because their entries vanished with the rest. They
 // stay in the view until they write themselves back (their next heartbeat) or their last
-// heartbeat seen grows stale. A node missing from Redis whose RPC connection is healthy is kept
-// too. While this node's own heartbeats fail (Redis down, a Cluster failing over), the others
-// cannot write theirs either: the view is judged as of the last heartbeat that worked, and once
-// one works again the time Redis was silent is not counted against anyone. A node another node's
-// data names (a session on it) but this view does not know is looked up in Redis again before it is
-// treated as dead (confirmAlive).
+// heartbeat seen grows stale. A node whose RPC connection is healthy counts as heard from at
+// every heartbeat, in Redis or not (it may be unable to write its own heartbeat for a moment).
+// While this node's own heartbeats fail (Redis down, a Cluster failing over), the others cannot
+// write theirs either: the view is judged as of the last heartbeat that worked, and once one works
+// again the time Redis was silent is not counted against anyone. A node another node's data names
+// (a session on it) but this view does not know is looked up in Redis again before it is treated as
+// dead (confirmAlive).
 //
 // Heartbeats are stamped with each node's own Clock, not Redis's TIME: nodes' clocks are assumed
 // NTP-synced, and a skew well under stale_after (seconds) does no harm. Reads are served from a
@@ -83,8 +84,8 @@ class Membership {
   // Graceful shutdown: removes this node so that peers stop routing to it at once.
   void leave();
 
-  // Reachability of peers over RPC (a connected client): a peer missing from Redis but reachable
-  // is kept in the view. Set once the RPC clients exist.
+  // Reachability of peers over RPC (a connected client): a reachable peer counts as heard from
+  // at each heartbeat, whether Redis lists it or not. Set once the RPC clients exist.
   void setReachability(std::function<bool(std::string_view node_id)> reachable);
 
   // Reads of the cached view; the local node is always alive.
