@@ -86,7 +86,19 @@ int64_t writtenMillis(const redis::RespValue& value) {
   return value.str.empty() ? std::numeric_limits<int64_t>::max() : toInt64(value);
 }
 
-// The heartbeat script's reply per live node: id, heartbeat, host, port, started, written.
+// A node as both membership scripts answer it: heartbeat, host, port, started, written.
+NodeInfo nodeFrom(std::string id, const redis::RespValue* fields) {
+  NodeInfo node;
+  node.id = std::move(id);
+  node.heartbeat_millis = toInt64(fields[0]);
+  node.rpc_host = fields[1].str;
+  node.rpc_port = parsePort(fields[2].str);
+  node.started_at_millis = toInt64(fields[3]);
+  node.sessions_written_millis = writtenMillis(fields[4]);
+  return node;
+}
+
+// The heartbeat script's reply per live node: the id, then nodeFrom's fields.
 constexpr size_t kFieldsPerNode = 6;
 
 Status badReply(const redis::RespValue& reply) {
@@ -159,15 +171,8 @@ VoidResult Membership::registerSelf(bool joining) {
 
   std::vector<NodeInfo> others;
   for (size_t i = 2; i + kFieldsPerNode <= elements.size(); i += kFieldsPerNode) {
-    NodeInfo node;
-    node.id = elements[i].str;
-    if (node.id == self_.id) continue;
-    node.heartbeat_millis = toInt64(elements[i + 1]);
-    node.rpc_host = elements[i + 2].str;
-    node.rpc_port = parsePort(elements[i + 3].str);
-    node.started_at_millis = toInt64(elements[i + 4]);
-    node.sessions_written_millis = writtenMillis(elements[i + 5]);
-    others.push_back(std::move(node));
+    if (elements[i].str == self_.id) continue;
+    others.push_back(nodeFrom(elements[i].str, &elements[i + 1]));
   }
   std::sort(others.begin(), others.end(),
             [](const NodeInfo& a, const NodeInfo& b) { return a.id < b.id; });
@@ -312,13 +317,7 @@ return {score, d[1] or '', d[2] or '', d[3] or '', d[4] or ''}
       {redis_keys::nodes(), redis_keys::node(node_id)}, {std::string(node_id)});
   bool alive = false;
   if (reply.ok() && !reply->isError() && reply->elements.size() == 5) {
-    NodeInfo node;
-    node.id = std::string(node_id);
-    node.heartbeat_millis = toInt64(reply->elements[0]);
-    node.rpc_host = reply->elements[1].str;
-    node.rpc_port = parsePort(reply->elements[2].str);
-    node.started_at_millis = toInt64(reply->elements[3]);
-    node.sessions_written_millis = writtenMillis(reply->elements[4]);
+    const NodeInfo node = nodeFrom(std::string(node_id), reply->elements.data());
     alive = fresh(node, now) && node.rpc_port != 0;
     if (alive) {
       spdlog::info("membership: node {} is live (rpc {}:{}, found when looked up)", node.id,
