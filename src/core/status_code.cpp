@@ -3,6 +3,7 @@
 namespace parley {
 
 std::string_view statusName(StatusCode code) {
+  // No default: the compiler then names any code added to the enum without a name here.
   switch (code) {
     case StatusCode::kOk:
       return "OK";
@@ -28,6 +29,36 @@ std::string_view statusName(StatusCode code) {
       return "SERVER_INTERNAL_ERROR";
     case StatusCode::kServerUnavailable:
       return "SERVER_UNAVAILABLE";
+    case StatusCode::kUnauthorized:
+      return "UNAUTHORIZED";
+    case StatusCode::kNoFilterForDeleteOperation:
+      return "NO_FILTER_FOR_DELETE_OPERATION";
+    case StatusCode::kResourceNotFound:
+      return "RESOURCE_NOT_FOUND";
+    case StatusCode::kDuplicateResource:
+      return "DUPLICATE_RESOURCE";
+    case StatusCode::kAdminRequestsTooFrequent:
+      return "ADMIN_REQUESTS_TOO_FREQUENT";
+    case StatusCode::kDumpJfrInIllegalStatus:
+      return "DUMP_JFR_IN_ILLEGAL_STATUS";
+    case StatusCode::kJavascriptPluginIsDisabled:
+      return "JAVASCRIPT_PLUGIN_IS_DISABLED";
+    case StatusCode::kSavingJavaPluginIsDisabled:
+      return "SAVING_JAVA_PLUGIN_IS_DISABLED";
+    case StatusCode::kSavingJavascriptPluginIsDisabled:
+      return "SAVING_JAVASCRIPT_PLUGIN_IS_DISABLED";
+    case StatusCode::kIpBlocklistIsDisabled:
+      return "IP_BLOCKLIST_IS_DISABLED";
+    case StatusCode::kUserIdBlocklistIsDisabled:
+      return "USER_ID_BLOCKLIST_IS_DISABLED";
+    case StatusCode::kDebugIsDisabled:
+      return "DEBUG_IS_DISABLED";
+    case StatusCode::kNonexistentMemberToBeLeader:
+      return "NONEXISTENT_MEMBER_TO_BE_LEADER";
+    case StatusCode::kNoQualifiedMemberToBeLeader:
+      return "NO_QUALIFIED_MEMBER_TO_BE_LEADER";
+    case StatusCode::kNotQualifiedMemberToBeLeader:
+      return "NOT_QUALIFIED_MEMBER_TO_BE_LEADER";
     case StatusCode::kUnsupportedClientVersion:
       return "UNSUPPORTED_CLIENT_VERSION";
     case StatusCode::kLoginTimeout:
@@ -50,20 +81,36 @@ std::string_view statusName(StatusCode code) {
       return "UPDATE_HEARTBEAT_OF_NONEXISTENT_SESSION";
     case StatusCode::kUserLocationRelatedFeaturesAreDisabled:
       return "USER_LOCATION_RELATED_FEATURES_ARE_DISABLED";
-    case StatusCode::kNearbyUsersFeatureIsDisabled:
-      return "NEARBY_USERS_FEATURE_IS_DISABLED";
+    case StatusCode::kQueryingNearestUsersBySessionIdIsDisabled:
+      return "QUERYING_NEAREST_USERS_BY_SESSION_ID_IS_DISABLED";
     case StatusCode::kUpdateInfoOfNonexistentUser:
       return "UPDATE_INFO_OF_NONEXISTENT_USER";
-    case StatusCode::kUserProfileNotFound:
-      return "USER_PROFILE_NOT_FOUND";
-    case StatusCode::kProfileRequesterNotInContactsOrBlocked:
-      return "PROFILE_REQUESTER_NOT_IN_CONTACTS_OR_BLOCKED";
-    case StatusCode::kProfileRequesterHasBeenBlocked:
-      return "PROFILE_REQUESTER_HAS_BEEN_BLOCKED";
+    case StatusCode::kNotFriendToQueryUserProfile:
+      return "NOT_FRIEND_TO_QUERY_USER_PROFILE";
+    case StatusCode::kBlockedUserToQueryUserProfile:
+      return "BLOCKED_USER_TO_QUERY_USER_PROFILE";
+    case StatusCode::kQueryPermissionOfNonexistentUser:
+      return "QUERY_PERMISSION_OF_NONEXISTENT_USER";
     case StatusCode::kAddNonRelatedUserToGroup:
       return "ADD_NON_RELATED_USER_TO_GROUP";
     case StatusCode::kCreateExistingRelationship:
       return "CREATE_EXISTING_RELATIONSHIP";
+    case StatusCode::kCannotBlockOneself:
+      return "CANNOT_BLOCK_ONESELF";
+    case StatusCode::kCreateExistingFriendRequest:
+      return "CREATE_EXISTING_FRIEND_REQUEST";
+    case StatusCode::kBlockedUserToSendFriendRequest:
+      return "BLOCKED_USER_TO_SEND_FRIEND_REQUEST";
+    case StatusCode::kRecallNonPendingFriendRequest:
+      return "RECALL_NON_PENDING_FRIEND_REQUEST";
+    case StatusCode::kRecallingFriendRequestIsDisabled:
+      return "RECALLING_FRIEND_REQUEST_IS_DISABLED";
+    case StatusCode::kNotSenderToRecallFriendRequest:
+      return "NOT_SENDER_TO_RECALL_FRIEND_REQUEST";
+    case StatusCode::kUpdateNonPendingFriendRequest:
+      return "UPDATE_NON_PENDING_FRIEND_REQUEST";
+    case StatusCode::kNotRecipientToUpdateFriendRequest:
+      return "NOT_RECIPIENT_TO_UPDATE_FRIEND_REQUEST";
     case StatusCode::kUpdateInfoOfNonexistentGroup:
       return "UPDATE_INFO_OF_NONEXISTENT_GROUP";
     case StatusCode::kNotGroupOwnerToUpdateGroupInfo:
@@ -72,30 +119,72 @@ std::string_view statusName(StatusCode code) {
       return "NOT_GROUP_OWNER_OR_MANAGER_TO_UPDATE_GROUP_INFO";
     case StatusCode::kNotGroupMemberToUpdateGroupInfo:
       return "NOT_GROUP_MEMBER_TO_UPDATE_GROUP_INFO";
+    case StatusCode::kNoPermissionToCreateGroupWithGroupType:
+      return "NO_PERMISSION_TO_CREATE_GROUP_WITH_GROUP_TYPE";
     case StatusCode::kCreateGroupWithNonexistentGroupType:
       return "CREATE_GROUP_WITH_NONEXISTENT_GROUP_TYPE";
+    case StatusCode::kUpdatingGroupTypeIsDisabled:
+      return "UPDATING_GROUP_TYPE_IS_DISABLED";
+    case StatusCode::kNotGroupOwnerToUpdateGroupType:
+      return "NOT_GROUP_OWNER_TO_UPDATE_GROUP_TYPE";
+    case StatusCode::kNoPermissionToUpdateGroupToGroupType:
+      return "NO_PERMISSION_TO_UPDATE_GROUP_TO_GROUP_TYPE";
+    case StatusCode::kUpdateGroupToNonexistentGroupType:
+      return "UPDATE_GROUP_TO_NONEXISTENT_GROUP_TYPE";
     case StatusCode::kNotActiveUserToCreateGroup:
       return "NOT_ACTIVE_USER_TO_CREATE_GROUP";
     case StatusCode::kNotGroupOwnerToTransferGroup:
       return "NOT_GROUP_OWNER_TO_TRANSFER_GROUP";
     case StatusCode::kNotGroupOwnerToDeleteGroup:
       return "NOT_GROUP_OWNER_TO_DELETE_GROUP";
-    case StatusCode::kSuccessorNotGroupMember:
-      return "SUCCESSOR_NOT_GROUP_MEMBER";
-    case StatusCode::kOwnerQuitsWithoutSpecifyingSuccessor:
-      return "OWNER_QUITS_WITHOUT_SPECIFYING_SUCCESSOR";
+    case StatusCode::kGroupSuccessorNotGroupMember:
+      return "GROUP_SUCCESSOR_NOT_GROUP_MEMBER";
+    case StatusCode::kGroupOwnerQuitWithoutSpecifyingSuccessor:
+      return "GROUP_OWNER_QUIT_WITHOUT_SPECIFYING_SUCCESSOR";
+    case StatusCode::kMaxOwnedGroupsReached:
+      return "MAX_OWNED_GROUPS_REACHED";
     case StatusCode::kTransferNonexistentGroup:
       return "TRANSFER_NONEXISTENT_GROUP";
-    case StatusCode::kAddUserToGroupRequiringInvitation:
-      return "ADD_USER_TO_GROUP_REQUIRING_INVITATION";
+    case StatusCode::kNotGroupOwnerOrManagerToCreateGroupQuestion:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_CREATE_GROUP_QUESTION";
+    case StatusCode::kNotGroupOwnerOrManagerToDeleteGroupQuestion:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_DELETE_GROUP_QUESTION";
+    case StatusCode::kNotGroupOwnerOrManagerToUpdateGroupQuestion:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_UPDATE_GROUP_QUESTION";
+    case StatusCode::kNotGroupOwnerOrManagerToQueryGroupQuestionAnswer:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_QUERY_GROUP_QUESTION_ANSWER";
+    case StatusCode::kCreateGroupQuestionForInactiveGroup:
+      return "CREATE_GROUP_QUESTION_FOR_INACTIVE_GROUP";
+    case StatusCode::kCreateGroupQuestionForGroupUsingJoinRequest:
+      return "CREATE_GROUP_QUESTION_FOR_GROUP_USING_JOIN_REQUEST";
+    case StatusCode::kCreateGroupQuestionForGroupUsingInvitation:
+      return "CREATE_GROUP_QUESTION_FOR_GROUP_USING_INVITATION";
+    case StatusCode::kCreateGroupQuestionForGroupUsingMembershipRequest:
+      return "CREATE_GROUP_QUESTION_FOR_GROUP_USING_MEMBERSHIP_REQUEST";
+    case StatusCode::kGroupQuestionAnswererHasBeenBlocked:
+      return "GROUP_QUESTION_ANSWERER_HAS_BEEN_BLOCKED";
+    case StatusCode::kGroupMemberAnswerGroupQuestion:
+      return "GROUP_MEMBER_ANSWER_GROUP_QUESTION";
+    case StatusCode::kAnswerInactiveGroupQuestion:
+      return "ANSWER_INACTIVE_GROUP_QUESTION";
+    case StatusCode::kAnswerGroupQuestionOfInactiveGroup:
+      return "ANSWER_GROUP_QUESTION_OF_INACTIVE_GROUP";
+    case StatusCode::kAddUserToGroupRequiringUsersApproval:
+      return "ADD_USER_TO_GROUP_REQUIRING_USERS_APPROVAL";
     case StatusCode::kAddUserToInactiveGroup:
       return "ADD_USER_TO_INACTIVE_GROUP";
-    case StatusCode::kAddUserToGroupWithRoleHigherThanRequester:
-      return "ADD_USER_TO_GROUP_WITH_ROLE_HIGHER_THAN_REQUESTER";
+    case StatusCode::kNotGroupOwnerToAddGroupManager:
+      return "NOT_GROUP_OWNER_TO_ADD_GROUP_MANAGER";
     case StatusCode::kAddUserToGroupWithSizeLimitReached:
       return "ADD_USER_TO_GROUP_WITH_SIZE_LIMIT_REACHED";
     case StatusCode::kAddBlockedUserToGroup:
       return "ADD_BLOCKED_USER_TO_GROUP";
+    case StatusCode::kNotGroupOwnerToAddGroupMember:
+      return "NOT_GROUP_OWNER_TO_ADD_GROUP_MEMBER";
+    case StatusCode::kNotGroupOwnerOrManagerToAddGroupMember:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_ADD_GROUP_MEMBER";
+    case StatusCode::kNotGroupMemberToAddGroupMember:
+      return "NOT_GROUP_MEMBER_TO_ADD_GROUP_MEMBER";
     case StatusCode::kNotGroupOwnerOrManagerToRemoveGroupMember:
       return "NOT_GROUP_OWNER_OR_MANAGER_TO_REMOVE_GROUP_MEMBER";
     case StatusCode::kNotGroupOwnerToRemoveGroupOwnerOrManager:
@@ -104,8 +193,12 @@ std::string_view statusName(StatusCode code) {
       return "NOT_GROUP_OWNER_TO_UPDATE_GROUP_MEMBER_ROLE";
     case StatusCode::kUpdateGroupMemberRoleOfNonexistentGroup:
       return "UPDATE_GROUP_MEMBER_ROLE_OF_NONEXISTENT_GROUP";
+    case StatusCode::kNotGroupOwnerToUpdateGroupMemberInfo:
+      return "NOT_GROUP_OWNER_TO_UPDATE_GROUP_MEMBER_INFO";
     case StatusCode::kNotGroupOwnerOrManagerToUpdateGroupMemberInfo:
       return "NOT_GROUP_OWNER_OR_MANAGER_TO_UPDATE_GROUP_MEMBER_INFO";
+    case StatusCode::kNotGroupMemberToUpdateGroupMemberInfo:
+      return "NOT_GROUP_MEMBER_TO_UPDATE_GROUP_MEMBER_INFO";
     case StatusCode::kUpdateGroupMemberInfoOfNonexistentGroup:
       return "UPDATE_GROUP_MEMBER_INFO_OF_NONEXISTENT_GROUP";
     case StatusCode::kUpdateInfoOfNonexistentGroupMember:
@@ -120,10 +213,70 @@ std::string_view statusName(StatusCode code) {
       return "MUTE_NONEXISTENT_GROUP_MEMBER";
     case StatusCode::kNotGroupMemberToQueryGroupMemberInfo:
       return "NOT_GROUP_MEMBER_TO_QUERY_GROUP_MEMBER_INFO";
-    case StatusCode::kGroupInviterNotGroupMember:
-      return "GROUP_INVITER_NOT_GROUP_MEMBER";
+    case StatusCode::kUserJoinGroupWithoutAcceptingGroupInvitation:
+      return "USER_JOIN_GROUP_WITHOUT_ACCEPTING_GROUP_INVITATION";
+    case StatusCode::kUserJoinGroupWithoutAnsweringGroupQuestion:
+      return "USER_JOIN_GROUP_WITHOUT_ANSWERING_GROUP_QUESTION";
+    case StatusCode::kUserJoinGroupWithoutSendingGroupJoinRequest:
+      return "USER_JOIN_GROUP_WITHOUT_SENDING_GROUP_JOIN_REQUEST";
+    case StatusCode::kNotGroupOwnerOrManagerToAddBlockedUser:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_ADD_BLOCKED_USER";
+    case StatusCode::kNotGroupOwnerOrManagerToRemoveBlockedUser:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_REMOVE_BLOCKED_USER";
+    case StatusCode::kBlockedUserSendGroupJoinRequest:
+      return "BLOCKED_USER_SEND_GROUP_JOIN_REQUEST";
+    case StatusCode::kGroupMemberSendGroupJoinRequest:
+      return "GROUP_MEMBER_SEND_GROUP_JOIN_REQUEST";
+    case StatusCode::kNotSenderToRecallGroupJoinRequest:
+      return "NOT_SENDER_TO_RECALL_GROUP_JOIN_REQUEST";
+    case StatusCode::kNotGroupOwnerOrManagerToQueryGroupJoinRequest:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_QUERY_GROUP_JOIN_REQUEST";
+    case StatusCode::kRecallNonPendingGroupJoinRequest:
+      return "RECALL_NON_PENDING_GROUP_JOIN_REQUEST";
+    case StatusCode::kSendGroupJoinRequestToInactiveGroup:
+      return "SEND_GROUP_JOIN_REQUEST_TO_INACTIVE_GROUP";
+    case StatusCode::kSendGroupJoinRequestToGroupUsingMembershipRequest:
+      return "SEND_GROUP_JOIN_REQUEST_TO_GROUP_USING_MEMBERSHIP_REQUEST";
+    case StatusCode::kSendGroupJoinRequestToGroupUsingInvitation:
+      return "SEND_GROUP_JOIN_REQUEST_TO_GROUP_USING_INVITATION";
+    case StatusCode::kSendGroupJoinRequestToGroupUsingQuestion:
+      return "SEND_GROUP_JOIN_REQUEST_TO_GROUP_USING_QUESTION";
+    case StatusCode::kRecallingGroupJoinRequestIsDisabled:
+      return "RECALLING_GROUP_JOIN_REQUEST_IS_DISABLED";
+    case StatusCode::kUpdateNonPendingGroupJoinRequest:
+      return "UPDATE_NON_PENDING_GROUP_JOIN_REQUEST";
+    case StatusCode::kNotGroupOwnerOrManagerToUpdateGroupJoinRequest:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_UPDATE_GROUP_JOIN_REQUEST";
+    case StatusCode::kSendGroupInvitationToGroupMember:
+      return "SEND_GROUP_INVITATION_TO_GROUP_MEMBER";
+    case StatusCode::kSendGroupInvitationToBlockedUser:
+      return "SEND_GROUP_INVITATION_TO_BLOCKED_USER";
+    case StatusCode::kSendGroupInvitationToGroupNotRequiringUsersApproval:
+      return "SEND_GROUP_INVITATION_TO_GROUP_NOT_REQUIRING_USERS_APPROVAL";
+    case StatusCode::kNotGroupOwnerToSendGroupInvitation:
+      return "NOT_GROUP_OWNER_TO_SEND_GROUP_INVITATION";
+    case StatusCode::kNotGroupOwnerOrManagerToSendGroupInvitation:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_SEND_GROUP_INVITATION";
+    case StatusCode::kNotGroupMemberToSendGroupInvitation:
+      return "NOT_GROUP_MEMBER_TO_SEND_GROUP_INVITATION";
+    case StatusCode::kRecallingGroupInvitationIsDisabled:
+      return "RECALLING_GROUP_INVITATION_IS_DISABLED";
+    case StatusCode::kNotGroupOwnerOrManagerToRecallGroupInvitation:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_RECALL_GROUP_INVITATION";
+    case StatusCode::kNotGroupOwnerOrManagerOrSenderToRecallGroupInvitation:
+      return "NOT_GROUP_OWNER_OR_MANAGER_OR_SENDER_TO_RECALL_GROUP_INVITATION";
+    case StatusCode::kRecallNonPendingGroupInvitation:
+      return "RECALL_NON_PENDING_GROUP_INVITATION";
+    case StatusCode::kUpdateNonPendingGroupInvitation:
+      return "UPDATE_NON_PENDING_GROUP_INVITATION";
+    case StatusCode::kNotInviteeToUpdateGroupInvitation:
+      return "NOT_INVITEE_TO_UPDATE_GROUP_INVITATION";
+    case StatusCode::kNotGroupOwnerOrManagerToQueryGroupInvitation:
+      return "NOT_GROUP_OWNER_OR_MANAGER_TO_QUERY_GROUP_INVITATION";
     case StatusCode::kUpdatingReadDateIsDisabled:
       return "UPDATING_READ_DATE_IS_DISABLED";
+    case StatusCode::kUpdatingReadDateIsDisabledByGroup:
+      return "UPDATING_READ_DATE_IS_DISABLED_BY_GROUP";
     case StatusCode::kUpdatingReadDateOfNonexistentGroupConversation:
       return "UPDATING_READ_DATE_OF_NONEXISTENT_GROUP_CONVERSATION";
     case StatusCode::kNotGroupMemberToUpdateReadDateOfGroupConversation:
@@ -142,12 +295,12 @@ std::string_view statusName(StatusCode code) {
       return "NOT_GROUP_MEMBER_TO_UPDATE_GROUP_CONVERSATION_SETTING";
     case StatusCode::kMessageRecipientNotActive:
       return "MESSAGE_RECIPIENT_NOT_ACTIVE";
-    case StatusCode::kMessageSenderNotInContactsOrBlocked:
-      return "MESSAGE_SENDER_NOT_IN_CONTACTS_OR_BLOCKED";
-    case StatusCode::kPrivateMessageSenderHasBeenBlocked:
-      return "PRIVATE_MESSAGE_SENDER_HAS_BEEN_BLOCKED";
-    case StatusCode::kGroupMessageSenderHasBeenBlocked:
-      return "GROUP_MESSAGE_SENDER_HAS_BEEN_BLOCKED";
+    case StatusCode::kNotFriendToSendPrivateMessage:
+      return "NOT_FRIEND_TO_SEND_PRIVATE_MESSAGE";
+    case StatusCode::kBlockedUserSendPrivateMessage:
+      return "BLOCKED_USER_SEND_PRIVATE_MESSAGE";
+    case StatusCode::kBlockedUserSendGroupMessage:
+      return "BLOCKED_USER_SEND_GROUP_MESSAGE";
     case StatusCode::kSendMessageToInactiveGroup:
       return "SEND_MESSAGE_TO_INACTIVE_GROUP";
     case StatusCode::kSendMessageToMutedGroup:
@@ -158,8 +311,8 @@ std::string_view statusName(StatusCode code) {
       return "SENDING_MESSAGES_TO_ONESELF_IS_DISABLED";
     case StatusCode::kMutedGroupMemberSendMessage:
       return "MUTED_GROUP_MEMBER_SEND_MESSAGE";
-    case StatusCode::kGuestsHaveBeenMuted:
-      return "GUESTS_HAVE_BEEN_MUTED";
+    case StatusCode::kNotSpeakableGroupGuestToSendMessage:
+      return "NOT_SPEAKABLE_GROUP_GUEST_TO_SEND_MESSAGE";
     case StatusCode::kMessageIsIllegal:
       return "MESSAGE_IS_ILLEGAL";
     case StatusCode::kNotMessageRecipientOrSenderToForwardMessage:
@@ -186,8 +339,56 @@ std::string_view statusName(StatusCode code) {
       return "NOT_GROUP_MEMBER_TO_QUERY_GROUP_MESSAGES";
     case StatusCode::kStorageNotImplemented:
       return "STORAGE_NOT_IMPLEMENTED";
+    case StatusCode::kNotFriendToUploadMessageAttachmentInPrivateConversation:
+      return "NOT_FRIEND_TO_UPLOAD_MESSAGE_ATTACHMENT_IN_PRIVATE_CONVERSATION";
+    case StatusCode::kNotGroupMemberToUploadMessageAttachmentInGroupConversation:
+      return "NOT_GROUP_MEMBER_TO_UPLOAD_MESSAGE_ATTACHMENT_IN_GROUP_CONVERSATION";
+    case StatusCode::kNotUploaderToShareMessageAttachment:
+      return "NOT_UPLOADER_TO_SHARE_MESSAGE_ATTACHMENT";
+    case StatusCode::kNotUploaderOrGroupManagerToUnshareMessageAttachmentInGroupConversation:
+      return "NOT_UPLOADER_OR_GROUP_MANAGER_TO_UNSHARE_MESSAGE_ATTACHMENT_IN_GROUP_CONVERSATION";
+    case StatusCode::kNotUploaderToUnshareMessageAttachmentInPrivateConversation:
+      return "NOT_UPLOADER_TO_UNSHARE_MESSAGE_ATTACHMENT_IN_PRIVATE_CONVERSATION";
+    case StatusCode::kNotUploaderOrGroupManagerToDeleteMessageAttachmentInGroupConversation:
+      return "NOT_UPLOADER_OR_GROUP_MANAGER_TO_DELETE_MESSAGE_ATTACHMENT_IN_GROUP_CONVERSATION";
+    case StatusCode::kNotUploaderToDeleteMessageAttachmentInPrivateConversation:
+      return "NOT_UPLOADER_TO_DELETE_MESSAGE_ATTACHMENT_IN_PRIVATE_CONVERSATION";
+    case StatusCode::kNotUploaderOrSharedWithUserToDownloadMessageAttachment:
+      return "NOT_UPLOADER_OR_SHARED_WITH_USER_TO_DOWNLOAD_MESSAGE_ATTACHMENT";
+    case StatusCode::kNotFriendToQueryMessageAttachmentInfoInPrivateConversation:
+      return "NOT_FRIEND_TO_QUERY_MESSAGE_ATTACHMENT_INFO_IN_PRIVATE_CONVERSATION";
+    case StatusCode::kNotGroupMemberToQueryMessageAttachmentInfoInGroupConversation:
+      return "NOT_GROUP_MEMBER_TO_QUERY_MESSAGE_ATTACHMENT_INFO_IN_GROUP_CONVERSATION";
+    case StatusCode::kSearchingUserIsDisabled:
+      return "SEARCHING_USER_IS_DISABLED";
+    case StatusCode::kSearchingGroupIsDisabled:
+      return "SEARCHING_GROUP_IS_DISABLED";
     case StatusCode::kConferenceNotImplemented:
       return "CONFERENCE_NOT_IMPLEMENTED";
+    case StatusCode::kCreateMeetingExceedingMaxActiveMeetingCount:
+      return "CREATE_MEETING_EXCEEDING_MAX_ACTIVE_MEETING_COUNT";
+    case StatusCode::kNotCreatorToCancelMeeting:
+      return "NOT_CREATOR_TO_CANCEL_MEETING";
+    case StatusCode::kCancelingMeetingIsDisabled:
+      return "CANCELING_MEETING_IS_DISABLED";
+    case StatusCode::kCancelNonexistentMeeting:
+      return "CANCEL_NONEXISTENT_MEETING";
+    case StatusCode::kNotCreatorToUpdateMeetingPassword:
+      return "NOT_CREATOR_TO_UPDATE_MEETING_PASSWORD";
+    case StatusCode::kUpdateInfoOfNonexistentMeeting:
+      return "UPDATE_INFO_OF_NONEXISTENT_MEETING";
+    case StatusCode::kAcceptMeetingInvitationWithWrongPassword:
+      return "ACCEPT_MEETING_INVITATION_WITH_WRONG_PASSWORD";
+    case StatusCode::kAcceptMeetingInvitationOfCanceledMeeting:
+      return "ACCEPT_MEETING_INVITATION_OF_CANCELED_MEETING";
+    case StatusCode::kAcceptMeetingInvitationOfEndedMeeting:
+      return "ACCEPT_MEETING_INVITATION_OF_ENDED_MEETING";
+    case StatusCode::kAcceptMeetingInvitationOfExpiredMeeting:
+      return "ACCEPT_MEETING_INVITATION_OF_EXPIRED_MEETING";
+    case StatusCode::kAcceptMeetingInvitationOfPendingMeeting:
+      return "ACCEPT_MEETING_INVITATION_OF_PENDING_MEETING";
+    case StatusCode::kAcceptNonexistentMeetingInvitation:
+      return "ACCEPT_NONEXISTENT_MEETING_INVITATION";
   }
   return "UNKNOWN_STATUS";
 }

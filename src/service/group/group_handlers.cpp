@@ -118,12 +118,12 @@ VoidResult transferOwnership(ServiceDeps& deps, int64_t requester_id, int64_t gr
   if (successor_id == requester_id) return {};  // already the owner, as upstream
   auto successor = deps.store.groupMembers().find(group_id, successor_id);
   if (!successor) return successor.status();
-  if (!*successor) return error(StatusCode::kSuccessorNotGroupMember);
+  if (!*successor) return error(StatusCode::kGroupSuccessorNotGroupMember);
 
   auto& members = deps.store.groupMembers();
   auto promoted = members.updateRole(group_id, successor_id, kGroupRoleOwner, now);
   if (!promoted) return promoted.status();
-  if (!*promoted) return error(StatusCode::kSuccessorNotGroupMember);  // left meanwhile
+  if (!*promoted) return error(StatusCode::kGroupSuccessorNotGroupMember);  // left meanwhile
   GroupUpdate update;
   update.owner_id = successor_id;
   update.last_updated_date = now;
@@ -386,14 +386,17 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   if (joins_itself) {
     if (*requester) return HandlerResult::ok();  // already a member
     // The DEFAULT group type is joined by invitation (upstream's join strategy INVITATION).
-    return HandlerResult::failure(StatusCode::kAddUserToGroupRequiringInvitation);
+    return HandlerResult::failure(StatusCode::kUserJoinGroupWithoutAcceptingGroupInvitation);
   }
-  if (!*requester) return HandlerResult::failure(StatusCode::kGroupInviterNotGroupMember);
-  // Owners and managers add users directly; the new role must be below the requester's, so a
-  // manager adds members but not managers, and a member adds nobody (upstream's rule for
-  // groups whose invitation strategy needs no approval).
-  if ((*requester)->role >= role) {
-    return HandlerResult::failure(StatusCode::kAddUserToGroupWithRoleHigherThanRequester);
+  // Owners and managers add users directly and only the owner adds managers (upstream's rules
+  // for the invitation strategy OWNER_MANAGER, which needs no approval).
+  const bool owner = *requester && (*requester)->role == kGroupRoleOwner;
+  const bool manager = *requester && (*requester)->role == kGroupRoleManager;
+  if (role == kGroupRoleManager && !owner) {
+    return HandlerResult::failure(StatusCode::kNotGroupOwnerToAddGroupManager);
+  }
+  if (!owner && !manager) {
+    return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToAddGroupMember);
   }
   auto users = deps.store.users().findByIds(user_ids);
   if (!users) return failureOf(users.status());
@@ -476,7 +479,7 @@ HandlerResult deleteGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   if (quits) {
     if (!*requester) return HandlerResult::ok();  // not a member: nothing to leave
     if ((*requester)->role == kGroupRoleOwner) {
-      return HandlerResult::failure(StatusCode::kOwnerQuitsWithoutSpecifyingSuccessor);
+      return HandlerResult::failure(StatusCode::kGroupOwnerQuitWithoutSpecifyingSuccessor);
     }
   } else {
     if (!*requester || (*requester)->role > kGroupRoleManager) {

@@ -347,13 +347,15 @@ TEST_F(GroupHandlersTest, MembersBeyondTheConfiguredSizeLimitAreRefused) {
   EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2, 3, 4}));
 }
 
-TEST_F(GroupHandlersTest, OnlyRolesAboveTheNewMembersCanAdd) {
+TEST_F(GroupHandlersTest, OwnersAndManagersAddMembersAndOnlyOwnersAddManagers) {
   const int64_t group_id = createGroup(1, {2});
-  // A plain member cannot add anyone (DEFAULT groups need an owner or manager).
+  // A plain member cannot add anyone, a non-member neither.
   EXPECT_EQ(addMembers(2, group_id, {3}).status.code,
-            StatusCode::kAddUserToGroupWithRoleHigherThanRequester);
-  // A non-member neither.
-  EXPECT_EQ(addMembers(5, group_id, {3}).status.code, StatusCode::kGroupInviterNotGroupMember);
+            StatusCode::kNotGroupOwnerOrManagerToAddGroupMember);
+  EXPECT_EQ(addMembers(5, group_id, {3}).status.code,
+            StatusCode::kNotGroupOwnerOrManagerToAddGroupMember);
+  EXPECT_EQ(addMembers(2, group_id, {3}, pb::MANAGER).status.code,
+            StatusCode::kNotGroupOwnerToAddGroupManager);
   EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2}));
 
   // The owner adds a manager, who adds members but not managers.
@@ -361,7 +363,7 @@ TEST_F(GroupHandlersTest, OnlyRolesAboveTheNewMembersCanAdd) {
   EXPECT_EQ(roleOf(group_id, 3), kGroupRoleManager);
   EXPECT_EQ(addMembers(3, group_id, {4}).status.code, StatusCode::kOk);
   EXPECT_EQ(addMembers(3, group_id, {5}, pb::MANAGER).status.code,
-            StatusCode::kAddUserToGroupWithRoleHigherThanRequester);
+            StatusCode::kNotGroupOwnerToAddGroupManager);
   EXPECT_EQ(addMembers(1, group_id, {5}, pb::OWNER).status.code, StatusCode::kIllegalArgument);
   EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2, 3, 4}));
 }
@@ -376,7 +378,7 @@ TEST_F(GroupHandlersTest, AddingRequiresActiveUsersAndALiveGroup) {
 
   // Joining oneself needs an invitation in a DEFAULT group.
   EXPECT_EQ(addMembers(2, group_id, {2}).status.code,
-            StatusCode::kAddUserToGroupRequiringInvitation);
+            StatusCode::kUserJoinGroupWithoutAcceptingGroupInvitation);
   EXPECT_EQ(addMembers(1, group_id, {1, 2}).status.code, StatusCode::kIllegalArgument);
 
   EXPECT_EQ(addMembers(1, 404, {2}).status.code, StatusCode::kAddUserToInactiveGroup);
@@ -421,9 +423,10 @@ TEST_F(GroupHandlersTest, MembersQuitButTheOwnerNeedsASuccessor) {
   EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 3}));
 
   EXPECT_EQ(removeMembers(1, group_id, {1}).status.code,
-            StatusCode::kOwnerQuitsWithoutSpecifyingSuccessor);
+            StatusCode::kGroupOwnerQuitWithoutSpecifyingSuccessor);
   EXPECT_EQ(removeMembers(1, group_id, {1, 3}).status.code, StatusCode::kIllegalArgument);
-  EXPECT_EQ(removeMembers(1, group_id, {1}, 2).status.code, StatusCode::kSuccessorNotGroupMember);
+  EXPECT_EQ(removeMembers(1, group_id, {1}, 2).status.code,
+            StatusCode::kGroupSuccessorNotGroupMember);
   EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 3}));
 
   // With a successor the ownership moves first, then the old owner leaves.
@@ -473,7 +476,7 @@ TEST_F(GroupHandlersTest, OnlyTheOwnerTransfersAndOnlyToAMember) {
   EXPECT_EQ(updateGroup(2, group_id, transferTo(3)).status.code,
             StatusCode::kNotGroupOwnerToTransferGroup);
   EXPECT_EQ(updateGroup(1, group_id, transferTo(5)).status.code,
-            StatusCode::kSuccessorNotGroupMember);
+            StatusCode::kGroupSuccessorNotGroupMember);
   EXPECT_EQ(updateGroup(1, 404, transferTo(2)).status.code, StatusCode::kTransferNonexistentGroup);
 
   expectPush(updateGroup(1, group_id, transferTo(2)), {2, 3});

@@ -148,13 +148,12 @@ std::optional<HandlerResult> checkPrivateSender(ServiceDeps& deps, int64_t sende
   if (!active.value()) return HandlerResult::failure(StatusCode::kMessageRecipientNotActive);
   auto blocked = deps.store.relationships().isBlocked(recipient, sender);
   if (!blocked.ok()) return failureOf(blocked.status());
-  if (blocked.value())
-    return HandlerResult::failure(StatusCode::kPrivateMessageSenderHasBeenBlocked);
+  if (blocked.value()) return HandlerResult::failure(StatusCode::kBlockedUserSendPrivateMessage);
   if (!deps.message.allow_send_to_stranger) {
     auto relationship = deps.store.relationships().find(recipient, sender);
     if (!relationship.ok()) return failureOf(relationship.status());
     if (!relationship.value() || relationship.value()->block_date) {
-      return HandlerResult::failure(StatusCode::kMessageSenderNotInContactsOrBlocked);
+      return HandlerResult::failure(StatusCode::kNotFriendToSendPrivateMessage);
     }
   }
   return std::nullopt;
@@ -174,7 +173,7 @@ std::optional<HandlerResult> checkGroupSender(ServiceDeps& deps, int64_t sender,
   auto member = deps.store.groupMembers().find(group_id, sender);
   if (!member.ok()) return failureOf(member.status());
   if (!member.value()) {
-    return HandlerResult::failure(StatusCode::kGuestsHaveBeenMuted,
+    return HandlerResult::failure(StatusCode::kNotSpeakableGroupGuestToSendMessage,
                                   "Only group members can send messages to the group");
   }
   const bool group_muted = group.value()->mute_end_date && *group.value()->mute_end_date > now;

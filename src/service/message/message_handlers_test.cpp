@@ -267,7 +267,7 @@ TEST_F(MessageHandlersTest, GroupMessageIsOnePushToEveryMember) {
 
 TEST_F(MessageHandlersTest, NonMemberCannotSendToAGroup) {
   const HandlerResult result = dispatch(kDave, groupText(kGroup, "let me in"));
-  EXPECT_EQ(result.status.code, StatusCode::kGuestsHaveBeenMuted);
+  EXPECT_EQ(result.status.code, StatusCode::kNotSpeakableGroupGuestToSendMessage);
   EXPECT_TRUE(result.pushes.empty());
   TurmsRequest everything = query(true);
   EXPECT_EQ(dispatch(kAlice, everything).status.code, StatusCode::kNoContent);
@@ -320,7 +320,7 @@ TEST_F(MessageHandlersTest, MutedMemberCannotSend) {
 TEST_F(MessageHandlersTest, BlockedSenderIsRefused) {
   relate(kBob, kAlice, /*blocked=*/true);
   const HandlerResult result = dispatch(kAlice, privateText(kBob, "hi?"));
-  EXPECT_EQ(result.status.code, StatusCode::kPrivateMessageSenderHasBeenBlocked);
+  EXPECT_EQ(result.status.code, StatusCode::kBlockedUserSendPrivateMessage);
   EXPECT_TRUE(result.pushes.empty());
   // Blocking is one-sided: Bob can still write to Alice.
   send(kBob, privateText(kAlice, "but I can write to you"));
@@ -350,12 +350,12 @@ TEST_F(MessageHandlersTest, RecipientMustExistAndBeActive) {
 TEST_F(MessageHandlersTest, StrangersAreRefusedWhenConfigured) {
   message_config_.allow_send_to_stranger = false;
   EXPECT_EQ(dispatch(kAlice, privateText(kBob, "x")).status.code,
-            StatusCode::kMessageSenderNotInContactsOrBlocked);
+            StatusCode::kNotFriendToSendPrivateMessage);
   relate(kBob, kAlice, /*blocked=*/false);  // Bob has Alice as a contact
   send(kAlice, privateText(kBob, "we are friends now"));
   // Alice having Bob is not enough for Bob to write to Alice.
   EXPECT_EQ(dispatch(kBob, privateText(kAlice, "x")).status.code,
-            StatusCode::kMessageSenderNotInContactsOrBlocked);
+            StatusCode::kNotFriendToSendPrivateMessage);
 }
 
 TEST_F(MessageHandlersTest, InvalidMessagesAreRejected) {
@@ -456,7 +456,7 @@ TEST_F(MessageHandlersTest, ForwardStillChecksTheNewTarget) {
   const int64_t original = send(kAlice, privateText(kBob, "hi"));
   relate(kCarol, kBob, /*blocked=*/true);
   EXPECT_EQ(dispatch(kBob, forward(original, kCarol)).status.code,
-            StatusCode::kPrivateMessageSenderHasBeenBlocked);
+            StatusCode::kBlockedUserSendPrivateMessage);
 }
 
 // --- sequence ids ---------------------------------------------------------------------------
