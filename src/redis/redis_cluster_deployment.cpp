@@ -208,6 +208,7 @@ class ClusterCore : public std::enable_shared_from_this<ClusterCore> {
   }
 
   uint64_t moved() const { return moved_.load(std::memory_order_relaxed); }
+  uint64_t refreshes() const { return refreshes_.load(std::memory_order_relaxed); }
   uint64_t asked() const { return asked_.load(std::memory_order_relaxed); }
 
   void requestRefresh() {
@@ -374,6 +375,7 @@ class ClusterCore : public std::enable_shared_from_this<ClusterCore> {
     }
     spdlog::debug("redis cluster: slot map from {}: {} primaries, {} slots unassigned",
                   source.toString(), primaries.size(), unassigned);
+    refreshes_.fetch_add(1, std::memory_order_relaxed);
     refresh_pending_.store(false);
   }
 
@@ -393,6 +395,7 @@ class ClusterCore : public std::enable_shared_from_this<ClusterCore> {
   bool refresh_failing_ = false;    // context 0's io thread only
 
   std::atomic<uint64_t> moved_{0};
+  std::atomic<uint64_t> refreshes_{0};
   std::atomic<uint64_t> asked_{0};
 };
 
@@ -519,6 +522,7 @@ class ClusterDeployment final : public RedisDeployment {
     core_->forEachClient([&](const RedisClient& client) { addClientStats(total, client.stats()); });
     total.moved = core_->moved();
     total.asked = core_->asked();
+    total.slot_map_refreshes = core_->refreshes();
     return total;
   }
 

@@ -12,6 +12,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -69,6 +73,34 @@ std::vector<std::tuple<int64_t, int64_t, int64_t>> slotOwners(uint16_t port) {
   }
   std::sort(owners.begin(), owners.end());
   return owners;
+}
+
+// "0-5460:7001 5461-10922:7002 ...": enough to see which ranges two nodes disagree on.
+std::string describe(const std::vector<std::tuple<int64_t, int64_t, int64_t>>& owners) {
+  std::string text;
+  for (const auto& [start, end, port] : owners) {
+    if (!text.empty()) text += ' ';
+    text += std::to_string(start) + '-' + std::to_string(end) + ':' + std::to_string(port);
+  }
+  return text.empty() ? "no slots" : text;
+}
+
+// Node id -> config epoch of every primary that serves slots, as CLUSTER NODES at `port` shows
+// them. A line: <id> <address> <flags> <primary> <ping> <pong> <config-epoch> <link> <slots...>.
+std::map<std::string, int64_t> slotServingEpochs(uint16_t port) {
+  const RespValue reply = syncCommand(port, {"CLUSTER", "NODES"});
+  if (reply.type != RespType::kBulkString) {
+    throw std::runtime_error("CLUSTER NODES: " + toDebugString(reply));
+  }
+  std::map<std::string, int64_t> epochs;
+  std::istringstream lines(reply.str);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::vector<std::string> field{std::istream_iterator<std::string>(fields), {}};
+    if (field.size() <= 8 || field[2].find("master") == std::string::npos) continue;
+    epochs[field[0]] = std::stoll(field[6]);
+  }
+  return epochs;
 }
 
 // What ROLE says of a node: a primary, or a replica and whether its link to its primary is up.
@@ -200,6 +232,7 @@ std::string RedisClusterProcess::nodeId(uint16_t port) const {
 }
 
 void RedisClusterProcess::beginSlotMigration(uint16_t slot, uint16_t from_port, uint16_t to_port) {
+  waitUntilEpochsSettled();
   const std::string slot_text = std::to_string(slot);
   expectOk(syncCommand(to_port, {"CLUSTER", "SETSLOT", slot_text, "IMPORTING", nodeId(from_port)}),
            "SETSLOT IMPORTING");
@@ -232,6 +265,7 @@ void RedisClusterProcess::finishSlotMigration(uint16_t slot, uint16_t from_port,
              "SETSLOT NODE");
   }
   waitUntilConsistent();
+  waitUntilEpochsSettled();
 }
 
 std::vector<size_t> RedisClusterProcess::primaryIndexes() const {
@@ -268,8 +302,11 @@ std::string RedisClusterProcess::consistencyProblem() const {
       if (info.str.find("cluster_state:ok") == std::string::npos) {
         return "node " + std::to_string(node->port()) + " not ok";
       }
-      if (slotOwners(node->port()) != reference) {
-        return "node " + std::to_string(node->port()) + " disagrees on slot owners";
+      const auto owners = slotOwners(node->port());
+      if (owners != reference) {
+        return "node " + std::to_string(node->port()) + " disagrees on slot owners: it says " +
+               describe(owners) + ", node " + std::to_string(first->port()) + " says " +
+               describe(reference);
       }
     }
   } catch (const std::exception& e) {
@@ -277,6 +314,41 @@ std::string RedisClusterProcess::consistencyProblem() const {
     return e.what();
   }
   return "";
+}
+
+std::string RedisClusterProcess::epochProblem() const {
+  std::optional<std::map<std::string, int64_t>> reference;
+  for (const auto& node : nodes_) {
+    if (!node->running()) continue;
+    std::map<std::string, int64_t> epochs;
+    try {
+      epochs = slotServingEpochs(node->port());
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    std::set<int64_t> distinct;
+    for (const auto& [id, epoch] : epochs) distinct.insert(epoch);
+    if (distinct.size() != epochs.size()) {
+      return "node " + std::to_string(node->port()) + " sees two primaries with one config epoch";
+    }
+    if (!reference) {
+      reference = std::move(epochs);
+    } else if (epochs != *reference) {
+      return "node " + std::to_string(node->port()) + " disagrees on config epochs";
+    }
+  }
+  return "";
+}
+
+void RedisClusterProcess::waitUntilEpochsSettled() const {
+  const auto deadline = Clock::now() + kClusterReadyTimeout;
+  std::string last_problem;
+  while (Clock::now() < deadline) {
+    last_problem = epochProblem();
+    if (last_problem.empty()) return;
+    std::this_thread::sleep_for(50ms);
+  }
+  throw std::runtime_error("Redis Cluster config epochs not settled within 60 s: " + last_problem);
 }
 
 void RedisClusterProcess::waitUntilConsistent() const {

@@ -85,6 +85,15 @@ class RedisClusterProcess {
   // Empty when every running node reports cluster_state:ok and all agree on the slot owners;
   // else what is wrong.
   std::string consistencyProblem() const;
+  // Empty when every running node sees the same config epoch for each primary that serves slots,
+  // and no two such primaries share one; else what is wrong.
+  std::string epochProblem() const;
+  // A migration's target takes a new config epoch without the cluster's consensus. Unless every
+  // node already agrees on distinct epochs, two primaries can end up with the same epoch; Redis
+  // then raises one of them, and a stale claim of that primary to a slot it gave away can win
+  // over the slot's real owner, leaving the slot owned differently in different views for good.
+  // So migrations start and end here. Throws after 60 s.
+  void waitUntilEpochsSettled() const;
 
   std::vector<std::unique_ptr<RedisServerProcess>> nodes_;
 };

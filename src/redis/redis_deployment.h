@@ -58,6 +58,7 @@ struct RedisDeploymentStats {
   uint64_t server_changes = 0;  // reconnects that found another server process (restart, failover)
   uint64_t moved = 0;           // MOVED redirections followed (cluster)
   uint64_t asked = 0;           // ASK redirections followed (cluster)
+  uint64_t slot_map_refreshes = 0;  // full slot maps read with CLUSTER SLOTS (cluster)
 };
 
 class RedisDeployment {

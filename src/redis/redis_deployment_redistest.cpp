@@ -435,6 +435,7 @@ TEST_F(ClusterTest, MovedUpdatesTheMapAndAskDoesNot) {
   const uint16_t moved_slot = keySlot(moved_key);
   ASSERT_TRUE(untilOk(*deployment, moved_key, {"SET", moved_key, "before"}).ok());
   cluster_->migrateSlot(moved_slot, ports[0], ports[1]);
+  const uint64_t refreshes_before_moved = deployment->stats().slot_map_refreshes;
   auto moved = deployment->commandSync(moved_key, {"GET", moved_key});
   ASSERT_TRUE(moved.ok()) << replyText(moved);
   EXPECT_EQ(*moved, RespValue::bulk("before"));
@@ -448,6 +449,14 @@ TEST_F(ClusterTest, MovedUpdatesTheMapAndAskDoesNot) {
     EXPECT_EQ(*reply, RespValue::bulk("before"));
   }
   EXPECT_EQ(deployment->stats().moved, 1u);
+  // The MOVED also scheduled a full refresh of the map (at most every 100 ms). Had it not run
+  // yet, it could read the map after the migration below ends, and the MOVED counted there
+  // would not come.
+  for (int i = 0; i < 1000 && deployment->stats().slot_map_refreshes == refreshes_before_moved;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(deployment->stats().slot_map_refreshes, refreshes_before_moved);
 
   // ASK: a migration in progress. Keys the source still has are served there; keys it no longer
   // has are asked of the target, once each, without touching the map.
