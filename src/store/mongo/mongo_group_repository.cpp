@@ -282,8 +282,10 @@ VoidResult bumpVersions(const Connection& connection, const char* collection_nam
                 [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
                   BsonPtr opts(BCON_NEW("upsert", BCON_BOOL(create_missing)));
                   for (const VersionBump& bump : pending) {
-                    BsonPtr filter(BCON_NEW("_id", BCON_INT64(bump.id), field, "{", "$lt",
-                                            BCON_DATE_TIME(bump.now_millis), "}"));
+                    // Not {$lt: now}: a userVersion document written by another domain (friend
+                    // requests' versions) may not have this field yet, and must get it.
+                    BsonPtr filter(BCON_NEW("_id", BCON_INT64(bump.id), field, "{", "$not", "{",
+                                            "$gte", BCON_DATE_TIME(bump.now_millis), "}", "}"));
                     BsonPtr update = setDate(field, bump.now_millis);
                     if (!mongoc_bulk_operation_update_one_with_opts(
                             bulk, filter.get(), update.get(), opts.get(), error)) {
@@ -586,9 +588,10 @@ Result<std::optional<int64_t>> MongoGroupMemberRepository::findJoinedGroupsVersi
   if (!found.value()) return std::optional<int64_t>();
   DocReader reader(found.value()->get(),
                    "joined groups version of user " + std::to_string(user_id));
-  const int64_t version = reader.date(kJoinedGroups);
+  // The document may hold other domains' versions only (friend requests').
+  const std::optional<int64_t> version = reader.optionalDate(kJoinedGroups);
   if (const VoidResult status = reader.status(); !status.ok()) return status.status();
-  return std::optional<int64_t>(version);
+  return version;
 }
 
 Result<bool> MongoGroupMemberRepository::updateRole(int64_t group_id, int64_t user_id, int32_t role,
