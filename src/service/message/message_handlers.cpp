@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/snowflake.h"
+#include "core/utf8.h"
 #include "online/sequence_ids.h"
 #include "store/store.h"
 
@@ -43,14 +44,6 @@ HandlerResult writeFailure(std::string_view what, int64_t user_id, int64_t messa
   spdlog::error("message: {} failed for user {} message {}: {} {}", what, user_id, message_id,
                 toInt(status.code), status.reason);
   return HandlerResult::failure(StatusCode::kServerUnavailable);
-}
-
-// UTF-8 code points, which is what upstream's max-text-limit counts (Java string length is
-// close to it); protobuf has already rejected text that is not UTF-8.
-size_t codePoints(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
 }
 
 template <typename Records>
