@@ -20,6 +20,7 @@
 #include "core/logging.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
+#include "core/periodic_job.h"
 #include "core/snowflake.h"
 #include "gateway/gateway.h"
 #include "net/client_servers.h"
@@ -30,6 +31,7 @@
 #include "service/dispatcher.h"
 #include "service/group/group_handlers.h"
 #include "service/message/message_handlers.h"
+#include "service/relationship/friend_request_handlers.h"
 #include "service/relationship/relationship_handlers.h"
 #include "service/service_deps.h"
 #include "service/unimplemented_handlers.h"
@@ -136,13 +138,20 @@ int run(const Config& config) {
                                 : SnowflakeIdGenerator::workerIdFromName(config.node.id);
   SnowflakeIdGenerator ids(worker_id, clock);
   ServiceDeps service{*store, registry, session_control, sequence_ids, ids,
-                      hasher, clock,    config.message,  config.group};
+                      hasher, clock,    config.message,  config.group, config.friend_request};
   registerUserHandlers(dispatcher, service);
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);
+  registerFriendRequestHandlers(dispatcher, service);
   registerConversationHandlers(dispatcher, service);
   registerUnimplementedHandlers(dispatcher);
+  // Every node runs it: each step is idempotent, so several nodes at once only repeat work.
+  int upkeep_runs = 0;
+  PeriodicJob friend_request_upkeep("friend-requests", std::chrono::minutes(1), [&] {
+    runFriendRequestCleanup(*store, config.friend_request, clock.nowMillis(),
+                            upkeep_runs++ % 60 == 0);
+  });
 
   net::ClientServerOptions server_options;
   server_options.bind = config.gateway.bind;

@@ -164,6 +164,49 @@ const std::vector<KeySpec>& specs() {
       intKey(
           "group.default-size-limit", "--group-size-limit", "members a group may have", 2, 1000000,
           [](Config & c) -> auto& { return c.group.default_size_limit; }),
+      intKey(
+          "message.max-text-length", "--max-text-length", "characters per message", 0, 1000000,
+          [](Config & c) -> auto& { return c.message.max_text_length; }),
+      intKey(
+          "message.recall-window-seconds", "--recall-window-seconds",
+          "how long a sender may recall a message", 0, 365 * 24 * 3600,
+          [](Config & c) -> auto& { return c.message.recall_window_seconds; }),
+      boolKey(
+          "message.allow-send-to-oneself", "--allow-send-to-oneself", "private messages to oneself",
+          [](Config & c) -> auto& { return c.message.allow_send_to_oneself; }),
+      boolKey(
+          "message.allow-send-to-stranger", "--allow-send-to-stranger",
+          "private messages to users who do not have the sender as a contact",
+          [](Config & c) -> auto& { return c.message.allow_send_to_stranger; }),
+      boolKey(
+          "message.use-sequence-ids", "--use-sequence-ids", "per-conversation sequence ids",
+          [](Config & c) -> auto& { return c.message.use_sequence_ids; }),
+      intKey(
+          "friend-request.max-content-length", "--friend-request-max-content-length",
+          "characters of a friend request's text; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.friend_request.max_content_length; }),
+      intKey(
+          "friend-request.max-reason-length", "--friend-request-max-reason-length",
+          "characters of a reply's reason; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.friend_request.max_reason_length; }),
+      intKey(
+          "friend-request.expire-after-seconds", "--friend-request-expire-after-seconds",
+          "a pending request expires this long after it was sent; 0 = never", 0, 1000000000,
+          [](Config & c) -> auto& { return c.friend_request.expire_after_seconds; }),
+      boolKey(
+          "friend-request.allow-resend-after-declined-ignored-expired",
+          "--friend-request-allow-resend", "ask again after a declined, ignored or expired request",
+          [](Config & c) -> auto& {
+            return c.friend_request.allow_resend_after_declined_ignored_expired;
+          }),
+      boolKey(
+          "friend-request.allow-recall-pending", "--friend-request-allow-recall",
+          "requesters may recall (DeleteFriendRequest) their pending requests",
+          [](Config & c) -> auto& { return c.friend_request.allow_recall_pending; }),
+      boolKey(
+          "friend-request.delete-expired", "--friend-request-delete-expired",
+          "the hourly cleanup deletes requests older than the expiry",
+          [](Config & c) -> auto& { return c.friend_request.delete_expired; }),
       stringKey(
           "admin.bind", "--admin-bind", "address the admin HTTP API listens on", {},
           [](Config & c) -> auto& { return c.admin.bind; }),

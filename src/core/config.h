@@ -32,6 +32,20 @@ struct MessageConfig {
   bool allow_edit = true;
 };
 
+// Upstream's friend-request properties (turms-service FriendRequestProperties), same defaults.
+struct FriendRequestConfig {
+  int max_content_length = 200;  // characters; 0 = no limit
+  int max_reason_length = 200;   // characters of a reply's reason; 0 = no limit
+  // A PENDING request reads as EXPIRED this long after it was created; 0 = never.
+  int expire_after_seconds = 30 * 24 * 3600;
+  // Whether a user may ask again after the recipient declined or ignored (or let expire) the
+  // previous request; a pending one always blocks a new one.
+  bool allow_resend_after_declined_ignored_expired = false;
+  bool allow_recall_pending = false;  // DeleteFriendRequest by the requester
+  // The cleanup job also deletes requests (of any status) older than the expiry.
+  bool delete_expired = false;
+};
+
 struct GroupConfig {
   // Members a group may have. Upstream's default group type allows 500.
   int default_size_limit = 500;
@@ -136,6 +150,7 @@ struct Config {
   GatewayConfig gateway;
   MessageConfig message;
   GroupConfig group;
+  FriendRequestConfig friend_request;
   AdminConfig admin;
   StoreConfig store;
   MongoConfig mongo;

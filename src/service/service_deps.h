@@ -10,6 +10,7 @@ class SessionControl;
 class SessionRegistry;
 class SnowflakeIdGenerator;
 class Store;
+struct FriendRequestConfig;
 struct GroupConfig;
 struct MessageConfig;
 
@@ -23,6 +24,7 @@ struct ServiceDeps {
   const Clock& clock;
   const MessageConfig& message;
   const GroupConfig& group;
+  const FriendRequestConfig& friend_request;
 };
 
 }  // namespace parley

@@ -11,6 +11,7 @@
 #include "core/verification_cache.h"
 #include "online/sequence_ids.h"
 #include "store/conversation_repository.h"
+#include "store/friend_request_repository.h"
 #include "store/group_repository.h"
 #include "store/message_repository.h"
 #include "store/relationship_repository.h"
@@ -29,6 +30,7 @@ class Store {
   virtual GroupRepository& groups() = 0;
   virtual GroupMemberRepository& groupMembers() = 0;
   virtual RelationshipRepository& relationships() = 0;
+  virtual FriendRequestRepository& friendRequests() = 0;
   virtual ConversationRepository& conversations() = 0;
   // Durable per-conversation sequence counters kept in the store itself (the embedded default;
   // clusters use Redis counters with this store's messages as their floor).

@@ -22,7 +22,8 @@ ServiceDeps ServiceTestFixture::deps(Store& store) {
                      .hasher = hasher_,
                      .clock = clock_,
                      .message = message_config_,
-                     .group = group_config_};
+                     .group = group_config_,
+                     .friend_request = friend_request_config_};
 }
 
 void ServiceTestFixture::reopenStore() {

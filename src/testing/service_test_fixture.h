@@ -61,6 +61,7 @@ class ServiceTestFixture : public ::testing::Test {
   // Read live through deps(), so a test may change it after registering handlers.
   MessageConfig message_config_;
   GroupConfig group_config_;
+  FriendRequestConfig friend_request_config_;
   Dispatcher dispatcher_;
 };
 

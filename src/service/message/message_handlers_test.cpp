@@ -54,6 +54,7 @@ class FailingInsertStore final : public Store {
   GroupRepository& groups() override { return real_.groups(); }
   GroupMemberRepository& groupMembers() override { return real_.groupMembers(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
+  FriendRequestRepository& friendRequests() override { return real_.friendRequests(); }
   ConversationRepository& conversations() override { return real_.conversations(); }
   SequenceIds& sequenceIds() override { return real_.sequenceIds(); }
   SequenceLeaseRepository& sequenceLeases() override { return real_.sequenceLeases(); }

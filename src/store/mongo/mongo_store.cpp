@@ -8,6 +8,7 @@
 #include "store/mongo/bson_util.h"
 #include "store/mongo/mongo_client.h"
 #include "store/mongo/mongo_conversation_repository.h"
+#include "store/mongo/mongo_friend_request_repository.h"
 #include "store/mongo/mongo_group_repository.h"
 #include "store/mongo/mongo_message_repository.h"
 #include "store/mongo/mongo_relationship_repository.h"
@@ -32,6 +33,7 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoGroupRepository::collections(),
         &mongo::MongoGroupMemberRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
+        &mongo::MongoFriendRequestRepository::collections(),
         &mongo::MongoConversationRepository::collections()}) {
     all.insert(all.end(), specs->begin(), specs->end());
   }
@@ -49,6 +51,7 @@ class MongoStore final : public Store {
         groups_(connection_),
         group_members_(connection_),
         relationships_(connection_),
+        friend_requests_(connection_),
         conversations_(connection_) {
     mongo::bootstrap(connection_, allCollections());
   }
@@ -58,6 +61,7 @@ class MongoStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   RelationshipRepository& relationships() override { return relationships_; }
+  FriendRequestRepository& friendRequests() override { return friend_requests_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
   SequenceLeaseRepository& sequenceLeases() override { return sequence_leases_; }
@@ -121,6 +125,7 @@ class MongoStore final : public Store {
   mongo::MongoGroupRepository groups_;
   mongo::MongoGroupMemberRepository group_members_;
   mongo::MongoRelationshipRepository relationships_;
+  mongo::MongoFriendRequestRepository friend_requests_;
   mongo::MongoConversationRepository conversations_;
 };
 

@@ -53,6 +53,7 @@ CREATE TABLE setting (
 )sql"},
     {10, "verified_password: the password verification cache across restarts",
      sqlite::kVerificationCacheSchema},
+    {11, "create friend_request and user_version", sqlite::kFriendRequestSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -75,6 +76,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       groups_(db_, readers_),
       group_members_(db_, readers_),
       relationships_(db_, readers_),
+      friend_requests_(db_, readers_),
       conversations_(db_, readers_),
       sequence_ids_(db_, messages_),
       sequence_leases_(db_, readers_, messages_) {

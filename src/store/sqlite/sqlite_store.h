@@ -14,6 +14,7 @@
 
 #include "store/sqlite/sqlite_conversation_repository.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_friend_request_repository.h"
 #include "store/sqlite/sqlite_group_repository.h"
 #include "store/sqlite/sqlite_message_repository.h"
 #include "store/sqlite/sqlite_reader_pool.h"
@@ -36,6 +37,7 @@ class SqliteStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   RelationshipRepository& relationships() override { return relationships_; }
+  FriendRequestRepository& friendRequests() override { return friend_requests_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
   SequenceLeaseRepository& sequenceLeases() override { return sequence_leases_; }
@@ -63,6 +65,7 @@ class SqliteStore final : public Store {
   SqliteGroupRepository groups_;
   SqliteGroupMemberRepository group_members_;
   SqliteRelationshipRepository relationships_;
+  SqliteFriendRequestRepository friend_requests_;
   SqliteConversationRepository conversations_;
   SqliteSequenceIds sequence_ids_;
   SqliteSequenceLeaseRepository sequence_leases_;
