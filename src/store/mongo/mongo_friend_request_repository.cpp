@@ -264,8 +264,10 @@ Result<std::optional<int64_t>> findVersion(const Connection& connection, int64_t
 // two users (findBetween) by recipient, then creation date, with the requester checked in the
 // index. by_requester serves findByRequester (upstream hashes it; ascending does as well for
 // equality). by_accept_start finds the interrupted accepts; documents without `acc` index as null,
-// which a date range never reads (IndexSpec has no partial or sparse indexes). Shard key {rtid: 1},
-// upstream's: a recipient's requests live together and findByRecipient is targeted.
+// which a date range never reads (IndexSpec has no partial or sparse indexes). Shard key
+// {rtid: "hashed"}: a recipient's requests live together and findByRecipient is targeted, as with
+// upstream's {rtid: 1}; hashed like every key here (docs/mongodb.md), so that users with close ids
+// do not all land on one chunk.
 //
 // userVersion (each user's document, keyed by user id) is declared by MongoGroupMemberRepository,
 // which shares it: bootstrap applies every spec it is given, so it is declared once.
@@ -275,7 +277,7 @@ const std::vector<CollectionSpec>& MongoFriendRequestRepository::collections() {
        {{"by_recipient", R"({"rtid": 1, "cd": 1, "rrid": 1})"},
         {"by_requester", R"({"rrid": 1})"},
         {"by_accept_start", R"({"acc": 1})"}},
-       R"({"rtid": 1})"},
+       R"({"rtid": "hashed"})"},
   };
   return specs;
 }
