@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -83,6 +84,18 @@ std::string describe(const std::vector<std::tuple<int64_t, int64_t, int64_t>>& o
     text += std::to_string(start) + '-' + std::to_string(end) + ':' + std::to_string(port);
   }
   return text.empty() ? "no slots" : text;
+}
+
+// Polls `problem` (empty = fine) until it is empty; throws with its last answer after 60 s.
+void waitUntilNoProblem(const std::string& what, const std::function<std::string()>& problem) {
+  const auto deadline = Clock::now() + kClusterReadyTimeout;
+  std::string last_problem;
+  while (Clock::now() < deadline) {
+    last_problem = problem();
+    if (last_problem.empty()) return;
+    std::this_thread::sleep_for(50ms);
+  }
+  throw std::runtime_error("Redis Cluster " + what + " within 60 s: " + last_problem);
 }
 
 // Node id -> config epoch of every primary that serves slots, as CLUSTER NODES at `port` shows
@@ -341,48 +354,28 @@ std::string RedisClusterProcess::epochProblem() const {
 }
 
 void RedisClusterProcess::waitUntilEpochsSettled() const {
-  const auto deadline = Clock::now() + kClusterReadyTimeout;
-  std::string last_problem;
-  while (Clock::now() < deadline) {
-    last_problem = epochProblem();
-    if (last_problem.empty()) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  throw std::runtime_error("Redis Cluster config epochs not settled within 60 s: " + last_problem);
+  waitUntilNoProblem("config epochs not settled", [this] { return epochProblem(); });
 }
 
 void RedisClusterProcess::waitUntilConsistent() const {
-  const auto deadline = Clock::now() + kClusterReadyTimeout;
-  std::string last_problem;
-  while (Clock::now() < deadline) {
-    last_problem = consistencyProblem();
-    if (last_problem.empty()) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  throw std::runtime_error("Redis Cluster not consistent within 60 s: " + last_problem);
+  waitUntilNoProblem("not consistent", [this] { return consistencyProblem(); });
 }
 
 void RedisClusterProcess::waitUntilReplicasInSync() const {
-  const auto deadline = Clock::now() + kClusterReadyTimeout;
-  std::string last_problem;
-  while (Clock::now() < deadline) {
-    last_problem.clear();
+  waitUntilNoProblem("replicas not in sync", [this]() -> std::string {
     for (const auto& node : nodes_) {
       if (!node->running()) continue;
       try {
         const Role role = roleOf(node->port());
         if (!role.primary && !role.in_sync) {
-          last_problem = "replica " + std::to_string(node->port()) + " not in sync";
+          return "replica " + std::to_string(node->port()) + " not in sync";
         }
       } catch (const std::exception& e) {
-        last_problem = e.what();
+        return e.what();
       }
-      if (!last_problem.empty()) break;
     }
-    if (last_problem.empty()) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  throw std::runtime_error("Redis Cluster replicas not in sync within 60 s: " + last_problem);
+    return "";
+  });
 }
 
 size_t RedisClusterProcess::killPrimaryAndAwaitFailover(size_t index) {

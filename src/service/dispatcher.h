@@ -54,6 +54,8 @@ struct HandlerResult {
     result.status = error(code, std::move(reason));
     return result;
   }
+  // A store's (or another service's) failure, answered as it is.
+  static HandlerResult failure(const Status& status) { return failure(status.code, status.reason); }
 };
 
 // How a handler's result reaches the requester: answered once, from any thread; copies share

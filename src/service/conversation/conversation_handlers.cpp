@@ -19,10 +19,6 @@ namespace pb = im::turms::proto;
 // Upstream caps a query at 1000 ids.
 constexpr int kMaxQueriedIds = 1000;
 
-HandlerResult storeFailure(const Status& status) {
-  return HandlerResult::failure(status.code, status.reason);
-}
-
 // Ids in request order, without repeats.
 template <typename Ids>
 std::vector<int64_t> uniqueIds(const Ids& ids) {
@@ -68,13 +64,13 @@ HandlerResult queryConversations(ServiceDeps& deps, const RequestContext& ctx,
   if (req.user_ids_size() > 0) {
     const std::vector<int64_t> user_ids = uniqueIds(req.user_ids());
     auto own = deps.store.conversations().queryPrivate(ctx.user_id, user_ids);
-    if (!own) return storeFailure(own.status());
+    if (!own) return HandlerResult::failure(own.status());
     std::vector<PrivateConversationRecord> records = std::move(*own);
     const int64_t requester[] = {ctx.user_id};
     for (const int64_t user_id : user_ids) {
       if (user_id == ctx.user_id) continue;  // already found as the requester's own
       auto theirs = deps.store.conversations().queryPrivate(user_id, requester);
-      if (!theirs) return storeFailure(theirs.status());
+      if (!theirs) return HandlerResult::failure(theirs.status());
       records.insert(records.end(), theirs->begin(), theirs->end());
     }
     if (records.empty()) return HandlerResult::failure(StatusCode::kNoContent);
@@ -88,13 +84,13 @@ HandlerResult queryConversations(ServiceDeps& deps, const RequestContext& ctx,
   }
   if (req.group_ids_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
   auto joined = deps.store.groupMembers().findJoinedGroupIds(ctx.user_id);
-  if (!joined) return storeFailure(joined.status());
+  if (!joined) return HandlerResult::failure(joined.status());
   std::vector<int64_t> group_ids = uniqueIds(req.group_ids());
   std::erase_if(group_ids, [&](int64_t group_id) {
     return std::find(joined->begin(), joined->end(), group_id) == joined->end();
   });
   auto found = deps.store.conversations().queryGroups(group_ids);
-  if (!found) return storeFailure(found.status());
+  if (!found) return HandlerResult::failure(found.status());
   if (found->empty()) return HandlerResult::failure(StatusCode::kNoContent);
   for (const GroupConversationRecord& record : *found) {
     auto* conversation = conversations->add_group_conversations();
@@ -125,18 +121,18 @@ HandlerResult updateConversation(ServiceDeps& deps, const RequestContext& ctx,
     stored = deps.store.conversations().upsertPrivateReadDate(ctx.user_id, req.user_id(), now);
   } else {
     auto group = deps.store.groups().findById(req.group_id());
-    if (!group) return storeFailure(group.status());
+    if (!group) return HandlerResult::failure(group.status());
     if (!*group || (*group)->deletion_date || !(*group)->is_active) {
       return HandlerResult::failure(StatusCode::kUpdatingReadDateOfNonexistentGroupConversation);
     }
     auto member = isGroupMember(deps, req.group_id(), ctx.user_id);
-    if (!member) return storeFailure(member.status());
+    if (!member) return HandlerResult::failure(member.status());
     if (!*member) {
       return HandlerResult::failure(StatusCode::kNotGroupMemberToUpdateReadDateOfGroupConversation);
     }
     stored = deps.store.conversations().upsertGroupReadDate(req.group_id(), ctx.user_id, now);
   }
-  if (!stored) return storeFailure(stored.status());
+  if (!stored) return HandlerResult::failure(stored.status());
   // The other devices get the date that was stored, not the one the client proposed.
   TurmsRequest relayed = request;
   relayed.mutable_update_conversation_request()->set_read_date(*stored);
@@ -154,10 +150,10 @@ HandlerResult updateTypingStatus(ServiceDeps& deps, const RequestContext& ctx,
   HandlerResult result;
   if (req.is_group_message()) {
     auto member = isGroupMember(deps, req.to_id(), ctx.user_id);
-    if (!member) return storeFailure(member.status());
+    if (!member) return HandlerResult::failure(member.status());
     if (!*member) return HandlerResult::failure(StatusCode::kNotGroupMemberToSendTypingStatus);
     auto member_ids = deps.store.groupMembers().findMemberIds(req.to_id());
-    if (!member_ids) return storeFailure(member_ids.status());
+    if (!member_ids) return HandlerResult::failure(member_ids.status());
     // The requester's other sessions get it through include_requester_other_sessions, so the
     // requester is not listed twice.
     std::erase(*member_ids, ctx.user_id);
@@ -168,13 +164,13 @@ HandlerResult updateTypingStatus(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kNotFriendToSendTypingStatus);
   }
   auto peer_side = deps.store.relationships().find(req.to_id(), ctx.user_id);
-  if (!peer_side) return storeFailure(peer_side.status());
+  if (!peer_side) return HandlerResult::failure(peer_side.status());
   bool allowed = false;
   if (*peer_side) {
     allowed = !(*peer_side)->block_date.has_value();
   } else {
     auto own_side = deps.store.relationships().find(ctx.user_id, req.to_id());
-    if (!own_side) return storeFailure(own_side.status());
+    if (!own_side) return HandlerResult::failure(own_side.status());
     allowed = *own_side && !(*own_side)->block_date.has_value();
   }
   if (!allowed) return HandlerResult::failure(StatusCode::kNotFriendToSendTypingStatus);
@@ -198,14 +194,14 @@ HandlerResult updateConversationSettings(ServiceDeps& deps, const RequestContext
   record.target_id = req.has_user_id() ? req.user_id() : req.group_id();
   if (record.is_group) {
     auto member = isGroupMember(deps, record.target_id, ctx.user_id);
-    if (!member) return storeFailure(member.status());
+    if (!member) return HandlerResult::failure(member.status());
     if (!*member) {
       return HandlerResult::failure(StatusCode::kNotGroupMemberToUpdateGroupConversationSetting);
     }
   } else {
     // Upstream: the requester must have the user as a contact (blocked or not).
     auto relationship = deps.store.relationships().find(ctx.user_id, record.target_id);
-    if (!relationship) return storeFailure(relationship.status());
+    if (!relationship) return HandlerResult::failure(relationship.status());
     if (!*relationship) {
       return HandlerResult::failure(StatusCode::kNotRelatedUserToUpdatePrivateConversationSetting);
     }
@@ -217,7 +213,7 @@ HandlerResult updateConversationSettings(ServiceDeps& deps, const RequestContext
   }
   record.last_updated_date = deps.clock.nowMillis();
   if (const VoidResult upserted = deps.store.conversations().upsertSettings(record); !upserted) {
-    return storeFailure(upserted.status());
+    return HandlerResult::failure(upserted.status());
   }
   return okWithSelfPush();
 }
@@ -234,7 +230,7 @@ HandlerResult deleteConversationSettings(ServiceDeps& deps, const RequestContext
   for (const auto& [is_group, ids] : {std::pair{false, &user_ids}, {true, &group_ids}}) {
     if (ids->empty() && !everything) continue;
     auto count = deps.store.conversations().deleteSettings(ctx.user_id, is_group, *ids, names);
-    if (!count) return storeFailure(count.status());
+    if (!count) return HandlerResult::failure(count.status());
     deleted += *count;
   }
   // Upstream only tells the other sessions when something was deleted.
@@ -249,7 +245,7 @@ HandlerResult queryConversationSettings(ServiceDeps& deps, const RequestContext&
   std::optional<int64_t> since;
   if (req.has_last_updated_date_start()) since = req.last_updated_date_start();
   auto found = deps.store.conversations().querySettings(ctx.user_id, user_ids, group_ids, since);
-  if (!found) return storeFailure(found.status());
+  if (!found) return HandlerResult::failure(found.status());
   TurmsNotification::Data data;
   auto* list = data.mutable_conversation_settings_list();
   for (const ConversationSettingsRecord& record : *found) {

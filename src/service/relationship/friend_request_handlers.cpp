@@ -19,10 +19,6 @@ namespace {
 // UserRelationshipServiceController (answers and pushes), with upstream's default notification
 // properties: each change goes to the other user and to the requester's other sessions.
 
-HandlerResult storeFailure(const Status& status) {
-  return HandlerResult::failure(status.code, status.reason);
-}
-
 // The creation date before which a PENDING request reads as EXPIRED (0 = never).
 int64_t expiredBefore(const ServiceDeps& deps, int64_t now) {
   const int64_t expire_after = deps.friend_request.expire_after_seconds;
@@ -87,16 +83,16 @@ HandlerResult createFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
     return *refused;
   // Upstream stores requests to any id; asking a user who does not exist is a client error here.
   auto recipient = deps.store.users().findById(req.recipient_id());
-  if (!recipient.ok()) return storeFailure(recipient.status());
+  if (!recipient.ok()) return HandlerResult::failure(recipient.status());
   if (!*recipient || (*recipient)->deletion_date) {
     return HandlerResult::failure(StatusCode::kIllegalArgument, "The recipient does not exist");
   }
   auto blocked = deps.store.relationships().isBlocked(req.recipient_id(), ctx.user_id);
-  if (!blocked.ok()) return storeFailure(blocked.status());
+  if (!blocked.ok()) return HandlerResult::failure(blocked.status());
   if (*blocked) return HandlerResult::failure(StatusCode::kBlockedUserToSendFriendRequest);
   const int64_t now = deps.clock.nowMillis();
   auto exists = hasBlockingRequest(deps, ctx.user_id, req.recipient_id(), now);
-  if (!exists.ok()) return storeFailure(exists.status());
+  if (!exists.ok()) return HandlerResult::failure(exists.status());
   if (*exists) return HandlerResult::failure(StatusCode::kCreateExistingFriendRequest);
 
   FriendRequestRecord created;
@@ -106,7 +102,7 @@ HandlerResult createFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
   created.content = req.content();
   created.creation_date = now;
   if (const VoidResult inserted = deps.store.friendRequests().insert(created, now); !inserted) {
-    return storeFailure(inserted.status());
+    return HandlerResult::failure(inserted.status());
   }
   return okPushingTo(req.recipient_id(), HandlerResult::withLong(created.id));
 }
@@ -120,7 +116,7 @@ HandlerResult recallFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kRecallingFriendRequestIsDisabled);
   }
   auto found = deps.store.friendRequests().findById(req.request_id());
-  if (!found.ok()) return storeFailure(found.status());
+  if (!found.ok()) return HandlerResult::failure(found.status());
   if (!*found || (*found)->requester_id != ctx.user_id) {
     return HandlerResult::failure(StatusCode::kNotSenderToRecallFriendRequest);
   }
@@ -135,7 +131,7 @@ HandlerResult recallFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
                                                               .reason = std::nullopt,
                                                               .now_millis = now,
                                                               .expired_before = expired_before});
-  if (!recalled.ok()) return storeFailure(recalled.status());
+  if (!recalled.ok()) return HandlerResult::failure(recalled.status());
   // Answered meanwhile by its recipient.
   if (!*recalled) return HandlerResult::failure(StatusCode::kRecallNonPendingFriendRequest);
   return okPushingTo((*found)->recipient_id);
@@ -164,7 +160,7 @@ HandlerResult replyToFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
   if (auto refused = checkLength(req.reason(), deps.friend_request.max_reason_length, "reason"))
     return *refused;
   auto found = deps.store.friendRequests().findById(req.request_id());
-  if (!found.ok()) return storeFailure(found.status());
+  if (!found.ok()) return HandlerResult::failure(found.status());
   if (!*found || (*found)->recipient_id != ctx.user_id) {
     return HandlerResult::failure(StatusCode::kNotRecipientToUpdateFriendRequest);
   }
@@ -182,7 +178,7 @@ HandlerResult replyToFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
   auto& requests = deps.store.friendRequests();
   auto replied = status == RequestStatus::kAccepted ? requests.acceptIfPending(reply)
                                                     : requests.replyIfPending(reply);
-  if (!replied.ok()) return storeFailure(replied.status());
+  if (!replied.ok()) return HandlerResult::failure(replied.status());
   if (!*replied) return HandlerResult::failure(StatusCode::kUpdateNonPendingFriendRequest);
   return okPushingTo((*found)->requester_id);
 }
@@ -194,13 +190,13 @@ HandlerResult queryFriendRequests(ServiceDeps& deps, const RequestContext& ctx,
   auto& requests = deps.store.friendRequests();
   auto version = req.are_sent_by_me() ? requests.findSentVersion(ctx.user_id)
                                       : requests.findReceivedVersion(ctx.user_id);
-  if (!version.ok()) return storeFailure(version.status());
+  if (!version.ok()) return HandlerResult::failure(version.status());
   if (req.has_last_updated_date() && (!*version || req.last_updated_date() >= **version)) {
     return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   }
   auto found = req.are_sent_by_me() ? requests.findByRequester(ctx.user_id)
                                     : requests.findByRecipient(ctx.user_id);
-  if (!found.ok()) return storeFailure(found.status());
+  if (!found.ok()) return HandlerResult::failure(found.status());
   if (found->empty()) return HandlerResult::failure(StatusCode::kNoContent);
   const int64_t expire_after_millis =
       static_cast<int64_t>(deps.friend_request.expire_after_seconds) * 1000;

@@ -14,10 +14,6 @@ namespace {
 // Every user has this relationship group; the others are created by requests not served yet.
 constexpr int32_t kDefaultRelationshipGroupIndex = 0;
 
-HandlerResult storeFailure(const Status& status) {
-  return HandlerResult::failure(status.code, status.reason);
-}
-
 // The requester's other sessions learn about the change (upstream's default for every
 // relationship change: "+self", the related user is not told).
 HandlerResult okWithSelfPush(std::optional<TurmsRequest> relayed = std::nullopt) {
@@ -35,7 +31,7 @@ std::optional<HandlerResult> checkRelatedUser(ServiceDeps& deps, const RequestCo
                                   "A user cannot have a relationship with oneself");
   }
   auto user = deps.store.users().findById(related_user_id);
-  if (!user) return storeFailure(user.status());
+  if (!user) return HandlerResult::failure(user.status());
   if (!*user || (*user)->deletion_date) {
     return HandlerResult::failure(StatusCode::kIllegalArgument, "The related user does not exist");
   }
@@ -71,7 +67,7 @@ HandlerResult createRelationship(ServiceDeps& deps, const RequestContext& ctx,
     if (inserted.status().code == StatusCode::kRecordContainsDuplicateKey) {
       return HandlerResult::failure(StatusCode::kCreateExistingRelationship);
     }
-    return storeFailure(inserted.status());
+    return HandlerResult::failure(inserted.status());
   }
   // As upstream, the relayed copy names the group the user landed in.
   TurmsRequest relayed = request;
@@ -86,12 +82,12 @@ HandlerResult deleteRelationship(ServiceDeps& deps, const RequestContext& ctx,
     // A relationship sits in exactly one group here: removing it from another group changes
     // nothing.
     auto existing = deps.store.relationships().find(ctx.user_id, req.user_id());
-    if (!existing) return storeFailure(existing.status());
+    if (!existing) return HandlerResult::failure(existing.status());
     if (*existing && (*existing)->group_index != req.group_index()) return okWithSelfPush();
   }
   // Deleting a relationship that does not exist is OK, as upstream.
   auto removed = deps.store.relationships().remove(ctx.user_id, req.user_id());
-  if (!removed) return storeFailure(removed.status());
+  if (!removed) return HandlerResult::failure(removed.status());
   return okWithSelfPush();
 }
 
@@ -106,7 +102,7 @@ HandlerResult updateRelationship(ServiceDeps& deps, const RequestContext& ctx,
                                   "A user cannot have a relationship with oneself");
   }
   auto existing = deps.store.relationships().find(ctx.user_id, req.user_id());
-  if (!existing) return storeFailure(existing.status());
+  if (!existing) return HandlerResult::failure(existing.status());
   const int64_t now = deps.clock.nowMillis();
   RelationshipRecord relationship;
   if (*existing) {
@@ -128,7 +124,7 @@ HandlerResult updateRelationship(ServiceDeps& deps, const RequestContext& ctx,
   if (req.has_name()) relationship.name = req.name();
   if (req.has_new_group_index()) relationship.group_index = req.new_group_index();
   if (const VoidResult upserted = deps.store.relationships().upsert(relationship); !upserted) {
-    return storeFailure(upserted.status());
+    return HandlerResult::failure(upserted.status());
   }
   return okWithSelfPush();
 }
@@ -151,7 +147,7 @@ HandlerResult queryRelationships(ServiceDeps& deps, const RequestContext& ctx,
   RelationshipFilter filter = filterOf(ctx, req.has_blocked(), req.blocked(), req.group_indexes());
   filter.related_user_ids.assign(req.user_ids().begin(), req.user_ids().end());
   auto relationships = deps.store.relationships().query(filter);
-  if (!relationships) return storeFailure(relationships.status());
+  if (!relationships) return HandlerResult::failure(relationships.status());
   if (relationships->empty()) return HandlerResult::failure(StatusCode::kNoContent);
   TurmsNotification::Data data;
   auto* found = data.mutable_user_relationships_with_version();
@@ -173,7 +169,7 @@ HandlerResult queryRelatedUserIds(ServiceDeps& deps, const RequestContext& ctx,
   const auto& req = request.query_related_user_ids_request();
   auto relationships = deps.store.relationships().query(
       filterOf(ctx, req.has_blocked(), req.blocked(), req.group_indexes()));
-  if (!relationships) return storeFailure(relationships.status());
+  if (!relationships) return HandlerResult::failure(relationships.status());
   if (relationships->empty()) return HandlerResult::failure(StatusCode::kNoContent);
   TurmsNotification::Data data;
   auto* ids = data.mutable_longs_with_version();

@@ -23,10 +23,6 @@ constexpr size_t kMaxProfilePictureLength = 2048;
 constexpr size_t kMinPasswordLength = 1;
 constexpr size_t kMaxPasswordLength = 256;
 
-HandlerResult storeFailure(const Status& status) {
-  return HandlerResult::failure(status.code, status.reason);
-}
-
 HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
                                 const TurmsRequest& request) {
   const auto& req = request.query_user_profiles_request();
@@ -44,7 +40,7 @@ HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
   }
   std::vector<int64_t> ids(req.user_ids().begin(), req.user_ids().end());
   auto users = deps.store.users().findByIds(ids);
-  if (!users) return storeFailure(users.status());
+  if (!users) return HandlerResult::failure(users.status());
   pb::UserInfosWithVersion infos;
   int64_t newest = 0;
   for (const auto& user : *users) {
@@ -109,7 +105,7 @@ HandlerResult updateUser(ServiceDeps& deps, const RequestContext& ctx,
     update.profile_access_strategy = req.profile_access_strategy();
   }
   auto updated = deps.store.users().update(ctx.user_id, update);
-  if (!updated) return storeFailure(updated.status());
+  if (!updated) return HandlerResult::failure(updated.status());
   if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentUser);
   HandlerResult result;
   // The requester's other devices learn about the change (upstream "+self"); the relayed copy
@@ -144,7 +140,7 @@ HandlerResult queryUserOnlineStatuses(ServiceDeps& deps, const RequestContext& c
   }
   std::vector<int64_t> ids(req.user_ids().begin(), req.user_ids().end());
   auto infos = deps.sessions.query(ids);
-  if (!infos) return storeFailure(infos.status());
+  if (!infos) return HandlerResult::failure(infos.status());
   TurmsNotification::Data data;
   auto* statuses = data.mutable_user_online_statuses();
   for (const auto& info : *infos) {
@@ -168,7 +164,7 @@ HandlerResult updateUserOnlineStatus(ServiceDeps& deps, const RequestContext& ct
     return HandlerResult::ok();
   }
   auto updated = deps.sessions.setStatus(ctx.user_id, req.user_status());
-  if (!updated) return storeFailure(updated.status());
+  if (!updated) return HandlerResult::failure(updated.status());
   HandlerResult result;
   result.pushes.push_back(RelayPush{{}, true, std::nullopt});
   return result;

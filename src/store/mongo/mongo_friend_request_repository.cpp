@@ -6,13 +6,13 @@
 #include <utility>
 
 #include "store/mongo/bson_util.h"
+#include "store/mongo/mongo_user_version.h"
 
 namespace parley::mongo {
 namespace {
 
 constexpr const char* kRequests = "userFriendRequest";
 constexpr const char* kRelationships = "userRelationship";
-constexpr const char* kUserVersions = "userVersion";
 
 // Upstream's short names (turms-service's domain/user/po/UserFriendRequest.java).
 constexpr const char* kContent = "cnt";
@@ -95,63 +95,16 @@ Result<std::vector<FriendRequestRecord>> findRequests(const Connection& connecti
   return readAll<FriendRequestRecord>(cursor.get(), what, readRequest);
 }
 
-BsonPtr setDate(const char* field, int64_t millis) {
-  BsonPtr update(bson_new());
-  bson_t set;
-  BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$set", &set);
-  appendDate(&set, field, millis);
-  bson_append_document_end(update.get(), &set);
-  return update;
-}
-
-// Versions only move forward, by at least 1 ms, so that two changes within one millisecond (or a
-// clock that stepped back) still give a client holding the older version fresh data. As in the
-// group repository (no pipeline updates on FerretDB), without one write for max(v + 1, now):
-//   1. "v = now where v < now or v is unset", an upsert, so it also creates the user's document:
-//      the usual case, one write;
-//   2. when v >= now, the upsert fails on the existing _id; then compare-and-set v = old + 1. When
-//      the compare fails another writer moved v after our data change, which is all a reader needs.
-// Unlike there, a document lacking the field is moved too: userVersion is shared with the
-// joined-groups version (jg), so the user's document may exist without sfr or rfr.
-VoidResult moveVersionForward(const Connection& connection, int64_t user_id, const char* field,
-                              int64_t now_millis) {
-  BsonPtr update = setDate(field, now_millis);
-  BsonPtr behind(BCON_NEW("_id", BCON_INT64(user_id), field, "{", "$not", "{", "$gte",
-                          BCON_DATE_TIME(now_millis), "}", "}"));
-  Result<UpdateOutcome> moved = updateOne(connection, kUserVersions, behind.get(), update.get(),
-                                          /*upsert=*/true, "move friend request version forward");
-  if (moved.ok()) return {};
-  if (moved.status().code != StatusCode::kRecordContainsDuplicateKey) return moved.status();
-
-  BsonPtr key(BCON_NEW("_id", BCON_INT64(user_id)));
-  Result<std::optional<BsonPtr>> found = [&] {
-    auto client = connection.client();
-    CollectionPtr versions = client.collection(kUserVersions);
-    return findOne(versions.get(), key.get(), "find friend request version");
-  }();
-  if (!found.ok()) return found.status();
-  const std::optional<int64_t> stored =
-      found.value() ? int64At(found.value()->get(), field) : std::nullopt;
-  if (!stored) return {};  // removed since step 1 (by hand: Parley never does)
-  BsonPtr compare(BCON_NEW("_id", BCON_INT64(user_id)));
-  appendDate(compare.get(), field, *stored);
-  BsonPtr past = setDate(field, *stored + 1);
-  Result<UpdateOutcome> bumped = updateOne(connection, kUserVersions, compare.get(), past.get(),
-                                           /*upsert=*/false, "move friend request version forward");
-  if (!bumped.ok()) return bumped.status();
-  return {};
-}
-
 // The requester's sent and the recipient's received requests changed; data is written first, so a
 // reader never pairs a new version with old data. A failure leaves the versions behind until the
 // next change (SQLite writes both atomically).
 VoidResult moveVersions(const Connection& connection, int64_t requester_id, int64_t recipient_id,
                         int64_t now_millis) {
-  if (VoidResult sent = moveVersionForward(connection, requester_id, kSentVersion, now_millis);
+  if (VoidResult sent = moveUserVersionForward(connection, requester_id, kSentVersion, now_millis);
       !sent.ok()) {
     return sent;
   }
-  return moveVersionForward(connection, recipient_id, kReceivedVersion, now_millis);
+  return moveUserVersionForward(connection, recipient_id, kReceivedVersion, now_millis);
 }
 
 // One side of a friendship, idempotent: an existing relationship is unblocked and keeps its name,
@@ -238,23 +191,6 @@ Result<bool> replyIfStillPending(const Connection& connection, const FriendReque
                                             /*upsert=*/false, "reply to friend request");
   if (!outcome.ok()) return outcome.status();
   return outcome->matched > 0;
-}
-
-Result<std::optional<int64_t>> findVersion(const Connection& connection, int64_t user_id,
-                                           const char* field) {
-  BsonPtr filter(BCON_NEW("_id", BCON_INT64(user_id)));
-  auto client = connection.client();
-  CollectionPtr versions = client.collection(kUserVersions);
-  Result<std::optional<BsonPtr>> found =
-      findOne(versions.get(), filter.get(), "find friend request version");
-  if (!found.ok()) return found.status();
-  if (!found.value()) return std::optional<int64_t>();
-  // The document is shared with other versions, so this one may be missing.
-  DocReader reader(found.value()->get(),
-                   "friend request versions of user " + std::to_string(user_id));
-  const std::optional<int64_t> version = reader.optionalDate(field);
-  if (const VoidResult status = reader.status(); !status.ok()) return status.status();
-  return version;
 }
 
 }  // namespace
@@ -429,11 +365,11 @@ Result<int64_t> MongoFriendRequestRepository::removeCreatedBefore(int64_t create
 }
 
 Result<std::optional<int64_t>> MongoFriendRequestRepository::findSentVersion(int64_t user_id) {
-  return findVersion(connection_, user_id, kSentVersion);
+  return findUserVersion(connection_, user_id, kSentVersion);
 }
 
 Result<std::optional<int64_t>> MongoFriendRequestRepository::findReceivedVersion(int64_t user_id) {
-  return findVersion(connection_, user_id, kReceivedVersion);
+  return findUserVersion(connection_, user_id, kReceivedVersion);
 }
 
 }  // namespace parley::mongo

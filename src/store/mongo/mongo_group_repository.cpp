@@ -7,13 +7,13 @@
 #include <utility>
 
 #include "store/mongo/bson_util.h"
+#include "store/mongo/mongo_user_version.h"
 
 namespace parley::mongo {
 namespace {
 
 constexpr const char* kGroups = "group";
 constexpr const char* kMembers = "groupMember";
-constexpr const char* kUserVersions = "userVersion";
 
 // Upstream's short field names (turms-service's domain/group/po classes). `mlud` is ours: upstream
 // keeps the member-list version in a groupVersion document, Parley on the group itself, so the one
@@ -202,15 +202,6 @@ struct VersionBump {
   int64_t id = 0;
   int64_t now_millis = 0;
 };
-
-BsonPtr setDate(const char* field, int64_t millis) {
-  BsonPtr update(bson_new());
-  bson_t set;
-  BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$set", &set);
-  appendDate(&set, field, millis);
-  bson_append_document_end(update.get(), &set);
-  return update;
-}
 
 // Step 3, for a version already >= now.
 VoidResult bumpPastStored(const Connection& connection, mongoc_collection_t* collection, int64_t id,
@@ -579,19 +570,7 @@ Result<std::vector<int64_t>> MongoGroupMemberRepository::findJoinedGroupIds(int6
 
 Result<std::optional<int64_t>> MongoGroupMemberRepository::findJoinedGroupsVersion(
     int64_t user_id) {
-  BsonPtr filter(BCON_NEW("_id", BCON_INT64(user_id)));
-  auto client = connection_.client();
-  CollectionPtr versions = client.collection(kUserVersions);
-  Result<std::optional<BsonPtr>> found =
-      findOne(versions.get(), filter.get(), "find joined groups version");
-  if (!found.ok()) return found.status();
-  if (!found.value()) return std::optional<int64_t>();
-  DocReader reader(found.value()->get(),
-                   "joined groups version of user " + std::to_string(user_id));
-  // The document may hold other domains' versions only (friend requests').
-  const std::optional<int64_t> version = reader.optionalDate(kJoinedGroups);
-  if (const VoidResult status = reader.status(); !status.ok()) return status.status();
-  return version;
+  return findUserVersion(connection_, user_id, kJoinedGroups);
 }
 
 Result<bool> MongoGroupMemberRepository::updateRole(int64_t group_id, int64_t user_id, int32_t role,
