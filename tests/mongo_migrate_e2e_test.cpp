@@ -61,6 +61,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   int64_t group_message_id = 0;
   int64_t group_id = 0;
   int64_t read_date = 0;
+  int64_t friend_request_id = 0;
   {
     ParleyProcess source({.demo_user_count = kUsers, .data_dir = sqlite_dir.path().string()});
     auto alice = loggedIn(source, 7);
@@ -97,6 +98,13 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
     ASSERT_EQ(conversations.data().conversations().private_conversations_size(), 1);
     read_date = conversations.data().conversations().private_conversations(0).read_date();
     ASSERT_GT(read_date, 0);
+
+    pb::TurmsRequest ask;
+    ask.mutable_create_friend_request_request()->set_recipient_id(9);
+    ask.mutable_create_friend_request_request()->set_content("moving soon");
+    auto asked = alice->request(ask);
+    ASSERT_EQ(asked.code(), 1000);
+    friend_request_id = asked.data().long_();
     ASSERT_EQ(source.terminate(), 0);
   }
 
@@ -107,9 +115,9 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   const auto first = runParleyToExit(migrate, std::chrono::seconds(120));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
-  for (const char* kind :
-       {"users", "messages", "groups", "group_members", "relationships", "private_conversations",
-        "group_conversations", "conversation_settings", "sequence_counters"}) {
+  for (const char* kind : {"users", "messages", "groups", "group_members", "relationships",
+                           "friend_requests", "private_conversations", "group_conversations",
+                           "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;
@@ -117,7 +125,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   EXPECT_EQ(kinds.at("users").sqlite, kUsers);
   EXPECT_EQ(kinds.at("users").written, kUsers);
   for (const char* kind : {"messages", "groups", "group_members", "relationships",
-                           "private_conversations", "sequence_counters"}) {
+                           "friend_requests", "private_conversations", "sequence_counters"}) {
     EXPECT_GT(kinds.at(kind).sqlite, 0) << kind << " had nothing to migrate";
   }
   std::cout << "first migrate run:\n" << first.output << "\n";
@@ -134,6 +142,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   EXPECT_EQ(again.at("users").written, 0);
   EXPECT_EQ(again.at("messages").written, 0);
   EXPECT_EQ(again.at("group_members").written, 0);
+  EXPECT_EQ(again.at("friend_requests").written, 0);
 
   // A node on MongoDB finds it all through the protocol.
   ParleyProcess node({.extra_args = {"--mongo-uri=" + ferretdb.uri(), "--mongo-database=migrated"},
@@ -165,6 +174,13 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   ASSERT_EQ(conversations.code(), 1000);
   ASSERT_EQ(conversations.data().conversations().private_conversations_size(), 1);
   EXPECT_EQ(conversations.data().conversations().private_conversations(0).read_date(), read_date);
+
+  // The friend request moved with its state: the recipient can still accept it.
+  auto carol = loggedIn(node, 9);
+  pb::TurmsRequest accept;
+  accept.mutable_update_friend_request_request()->set_request_id(friend_request_id);
+  accept.mutable_update_friend_request_request()->set_response_action(pb::ACCEPT);
+  EXPECT_EQ(carol->request(accept).code(), 1000);
 
   // Sequence ids continue after the migrated ones instead of starting over.
   pb::TurmsRequest to_group;

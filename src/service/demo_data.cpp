@@ -87,6 +87,25 @@ void seedFriendships(Store& store, int64_t now, int user_count) {
   orThrow(store.relationships().insertMany(records), "insert relationships");
 }
 
+// Pending friend requests (upstream's fake data has user 1 asking the next users after its
+// friends; here they are recent, so they have not expired): user 1 asks 101..110, and 111..115
+// ask user 1.
+void seedFriendRequests(Store& store, int64_t now, int user_count) {
+  int64_t id = 1;
+  const auto request = [&](int64_t requester, int64_t recipient) {
+    if (requester > user_count || recipient > user_count) return;
+    FriendRequestRecord pending;
+    pending.id = id++;
+    pending.requester_id = requester;
+    pending.recipient_id = recipient;
+    pending.content = "test-request";
+    pending.creation_date = now;
+    orThrow(store.friendRequests().insert(pending, now), "insert friend requests");
+  };
+  for (int64_t recipient = 101; recipient <= 110; ++recipient) request(1, recipient);
+  for (int64_t requester = 111; requester <= 115; ++requester) request(requester, 1);
+}
+
 // Group 1, owned by user 1, with members 1..100; 51..100 are muted.
 void seedGroup(Store& store, int64_t now, int user_count) {
   GroupRecord group;
@@ -161,11 +180,14 @@ int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& cl
   const int64_t now = clock.nowMillis();
   seedUsers(store, hasher, now, user_count, distinct_password_hashes);
   seedFriendships(store, now, user_count);
+  seedFriendRequests(store, now, user_count);
   seedGroup(store, now, user_count);
   seedMessages(store, user_count);
   seedConversations(store, user_count);
   spdlog::info(
-      "demo data: seeded {} users (ids 1..{}, password \"123\"), friendships of user 1, group 1 "
+      "demo data: seeded {} users (ids 1..{}, password \"123\"), friendships and friend requests "
+      "of "
+      "user 1, group 1 "
       "and its messages",
       user_count, user_count);
   return user_count;

@@ -22,6 +22,7 @@ enum class ExportTable {
   kGroup,
   kGroupMember,
   kRelationship,
+  kFriendRequest,
   kPrivateConversation,
   kGroupConversation,
   kConversationSettings,
