@@ -266,6 +266,40 @@ TEST_P(ClusterTest, PrivateMessagesCrossNodesWithIncreasingSequenceIds) {
   EXPECT_EQ(history[1].sequence_id(), 3);
 }
 
+// A request on node A reaches the recipient on node B, the answer on B reaches the requester's
+// sessions on both nodes, and both sides are friends whichever node asks.
+TEST_P(ClusterTest, FriendRequestsAndTheirAnswersCrossNodes) {
+  auto asker_on_a = loggedIn(a(), 24);
+  auto asker_on_b = loggedIn(b(), 24, pb::ANDROID);
+  auto recipient_on_b = loggedIn(b(), 25, pb::IOS, Transport::kWebSocket);
+  pb::TurmsRequest ask;
+  ask.mutable_create_friend_request_request()->set_recipient_id(25);
+  ask.mutable_create_friend_request_request()->set_content("across nodes");
+  auto asked = asker_on_a->request(ask, 10s);
+  ASSERT_EQ(asked.code(), 1000);
+  const auto relayed = [](pb::TurmsRequest::KindCase kind) {
+    return [kind](const Frame& frame) { return isRelayed(frame, kind); };
+  };
+  ASSERT_TRUE(recipient_on_b->waitFor(relayed(pb::TurmsRequest::kCreateFriendRequestRequest),
+                                      kPollTimeout));
+  ASSERT_TRUE(
+      asker_on_b->waitFor(relayed(pb::TurmsRequest::kCreateFriendRequestRequest), kPollTimeout));
+
+  pb::TurmsRequest accept;
+  accept.mutable_update_friend_request_request()->set_request_id(asked.data().long_());
+  accept.mutable_update_friend_request_request()->set_response_action(pb::ACCEPT);
+  ASSERT_EQ(recipient_on_b->request(accept, 10s).code(), 1000);
+  for (auto* client : {asker_on_a.get(), asker_on_b.get()}) {
+    EXPECT_TRUE(
+        client->waitFor(relayed(pb::TurmsRequest::kUpdateFriendRequestRequest), kPollTimeout));
+  }
+  pb::TurmsRequest related;
+  related.mutable_query_relationships_request()->add_user_ids(25);
+  auto friends = asker_on_a->request(related, 10s);
+  ASSERT_EQ(friends.code(), 1000);
+  EXPECT_EQ(friends.data().user_relationships_with_version().user_relationships_size(), 1);
+}
+
 TEST_P(ClusterTest, GroupMessagesReachEveryMemberOnEveryNodeOnce) {
   auto owner = loggedIn(a(), 13);
   auto on_b = loggedIn(b(), 14);

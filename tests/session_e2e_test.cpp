@@ -193,6 +193,24 @@ TEST_P(SessionTest, OnlineStatusUpdateIsVisibleToOthers) {
   }
 }
 
+TEST_P(SessionTest, AnInvisibleUserShowsAsInvisibleByUpstreamsDefault) {
+  auto carol = connect();
+  auto dan = connect();
+  ASSERT_EQ(carol->login(14, "123").code(), 1000);
+  ASSERT_EQ(dan->login(15, "123").code(), 1000);
+  pb::TurmsRequest update;
+  update.mutable_update_user_online_status_request()->set_user_status(pb::INVISIBLE);
+  ASSERT_EQ(carol->request(update).code(), 1000);
+  pb::TurmsRequest query;
+  query.mutable_query_user_online_statuses_request()->add_user_ids(14);
+  auto response = dan->request(query);
+  ASSERT_EQ(response.code(), 1000);
+  ASSERT_EQ(response.data().user_online_statuses().statuses_size(), 1);
+  const auto& status = response.data().user_online_statuses().statuses(0);
+  EXPECT_EQ(status.user_status(), pb::INVISIBLE);
+  EXPECT_EQ(status.device_types_size(), 1);
+}
+
 TEST_P(SessionTest, UnservedRequestKindGetsAClearError) {
   auto client = connect();
   ASSERT_EQ(client->login(13, "123").code(), 1000);

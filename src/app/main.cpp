@@ -137,8 +137,17 @@ int run(const Config& config) {
                                 ? config.node.worker_id
                                 : SnowflakeIdGenerator::workerIdFromName(config.node.id);
   SnowflakeIdGenerator ids(worker_id, clock);
-  ServiceDeps service{*store, registry, session_control, sequence_ids, ids,
-                      hasher, clock,    config.message,  config.group, config.friend_request};
+  ServiceDeps service{.store = *store,
+                      .sessions = registry,
+                      .session_control = session_control,
+                      .sequence_ids = sequence_ids,
+                      .ids = ids,
+                      .hasher = hasher,
+                      .clock = clock,
+                      .message = config.message,
+                      .group = config.group,
+                      .friend_request = config.friend_request,
+                      .user = config.user};
   registerUserHandlers(dispatcher, service);
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);

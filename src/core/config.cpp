@@ -181,6 +181,10 @@ const std::vector<KeySpec>& specs() {
       boolKey(
           "message.use-sequence-ids", "--use-sequence-ids", "per-conversation sequence ids",
           [](Config & c) -> auto& { return c.message.use_sequence_ids; }),
+      boolKey(
+          "user.respond-offline-if-invisible", "--respond-offline-if-invisible",
+          "others see an INVISIBLE user as OFFLINE (else as INVISIBLE, upstream's default)",
+          [](Config & c) -> auto& { return c.user.respond_offline_if_invisible; }),
       intKey(
           "friend-request.max-content-length", "--friend-request-max-content-length",
           "characters of a friend request's text; 0 = no limit", 0, 1000000,

@@ -32,6 +32,12 @@ struct MessageConfig {
   bool allow_edit = true;
 };
 
+struct UserConfig {
+  // What others see of a user whose status is INVISIBLE (and online): INVISIBLE (upstream's
+  // default), or OFFLINE with no devices when this is set (upstream's switch of the same name).
+  bool respond_offline_if_invisible = false;
+};
+
 // Upstream's friend-request properties (turms-service FriendRequestProperties), same defaults.
 struct FriendRequestConfig {
   int max_content_length = 200;  // characters; 0 = no limit
@@ -151,6 +157,7 @@ struct Config {
   MessageConfig message;
   GroupConfig group;
   FriendRequestConfig friend_request;
+  UserConfig user;
   AdminConfig admin;
   StoreConfig store;
   MongoConfig mongo;

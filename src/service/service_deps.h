@@ -13,6 +13,7 @@ class Store;
 struct FriendRequestConfig;
 struct GroupConfig;
 struct MessageConfig;
+struct UserConfig;
 
 struct ServiceDeps {
   Store& store;
@@ -25,6 +26,7 @@ struct ServiceDeps {
   const MessageConfig& message;
   const GroupConfig& group;
   const FriendRequestConfig& friend_request;
+  const UserConfig& user;
 };
 
 }  // namespace parley

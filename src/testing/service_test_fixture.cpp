@@ -23,7 +23,8 @@ ServiceDeps ServiceTestFixture::deps(Store& store) {
                      .clock = clock_,
                      .message = message_config_,
                      .group = group_config_,
-                     .friend_request = friend_request_config_};
+                     .friend_request = friend_request_config_,
+                     .user = user_config_};
 }
 
 void ServiceTestFixture::reopenStore() {

@@ -62,6 +62,7 @@ class ServiceTestFixture : public ::testing::Test {
   MessageConfig message_config_;
   GroupConfig group_config_;
   FriendRequestConfig friend_request_config_;
+  UserConfig user_config_;
   Dispatcher dispatcher_;
 };
 

@@ -1,5 +1,6 @@
 #include "service/group/group_handlers.h"
 #include "service/domain_registrar.h"
+#include "service/visible_status.h"
 
 #include <spdlog/spdlog.h>
 
@@ -577,13 +578,6 @@ HandlerResult updateGroupMember(ServiceDeps& deps, const RequestContext& ctx,
   return okWithPush(pushToUsersAndSelf({}, ctx.user_id));
 }
 
-pb::UserStatus visibleStatus(const UserOnlineInfo& info, bool is_requester) {
-  if (info.devices.empty()) return pb::OFFLINE;
-  // Invisible users look offline to everyone but themselves.
-  if (info.status == kUserStatusInvisible && !is_requester) return pb::OFFLINE;
-  return static_cast<pb::UserStatus>(info.status);
-}
-
 HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
                                 const TurmsRequest& request) {
   const auto& req = request.query_group_members_request();
@@ -637,7 +631,8 @@ HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
       const auto it = online.find(member.user_id);
       const pb::UserStatus status = it == online.end()
                                         ? pb::OFFLINE
-                                        : visibleStatus(it->second, member.user_id == ctx.user_id);
+                                        : visibleStatus(it->second, member.user_id == ctx.user_id,
+                                                        deps.user.respond_offline_if_invisible);
       proto->set_user_status(status);
       if (status != pb::OFFLINE) {
         for (const DeviceSession& device : it->second.devices) {

@@ -565,6 +565,26 @@ TEST_F(GroupHandlersTest, MembersQueryIsAlreadyUpToDateUntilMembersChange) {
   EXPECT_EQ(queryMembers(1, group_id, version2).status.code, StatusCode::kOk);
 }
 
+TEST_F(GroupHandlersTest, InvisibleMembersShowAsInvisibleUnlessConfiguredToShowOffline) {
+  const int64_t group_id = createGroup(1, {2, 3});
+  ASSERT_TRUE(sessions_->registerDevice(3, pb::IOS, kUserStatusInvisible, "n1", kT0).ok());
+  const auto statusOf3 = [&](int64_t requester) {
+    const HandlerResult result = queryMembers(requester, group_id, std::nullopt, true);
+    EXPECT_EQ(result.status.code, StatusCode::kOk) << result.status.reason;
+    for (const auto& member : result.data->group_members_with_version().group_members()) {
+      if (member.user_id() == 3) {
+        return std::pair{member.user_status(), member.using_device_types_size()};
+      }
+    }
+    return std::pair{pb::UserStatus(-1), -1};
+  };
+  // Upstream's default: others see INVISIBLE.
+  EXPECT_EQ(statusOf3(2), std::pair(pb::INVISIBLE, 1));
+  user_config_.respond_offline_if_invisible = true;
+  EXPECT_EQ(statusOf3(2), std::pair(pb::OFFLINE, 0));
+  EXPECT_EQ(statusOf3(3), std::pair(pb::INVISIBLE, 1));  // oneself: as it is
+}
+
 TEST_F(GroupHandlersTest, MembersQueryWithStatusShowsOnlineDevices) {
   const int64_t group_id = createGroup(1, {2, 3, 4});
   ASSERT_TRUE(sessions_->registerDevice(2, pb::ANDROID, kUserStatusAvailable, "n1", kT0).ok());
@@ -590,14 +610,14 @@ TEST_F(GroupHandlersTest, MembersQueryWithStatusShowsOnlineDevices) {
   EXPECT_EQ(members[3].user_status(), pb::OFFLINE);
   EXPECT_EQ(members[3].using_device_types_size(), 0);
 
-  // ...and look offline to the others.
+  // ...and so do the others, by upstream's default (see the test of the switch above).
   const HandlerResult seen_by_owner = queryMembers(1, group_id, std::nullopt, true);
   ASSERT_EQ(seen_by_owner.status.code, StatusCode::kOk);
   const pb::GroupMember& invisible =
       seen_by_owner.data->group_members_with_version().group_members(2);
   EXPECT_EQ(invisible.user_id(), 3);
-  EXPECT_EQ(invisible.user_status(), pb::OFFLINE);
-  EXPECT_EQ(invisible.using_device_types_size(), 0);
+  EXPECT_EQ(invisible.user_status(), pb::INVISIBLE);
+  EXPECT_EQ(invisible.using_device_types_size(), 1);
 }
 
 // Update members

@@ -1,10 +1,12 @@
 #include "service/user/user_handlers.h"
 #include "service/domain_registrar.h"
+#include "service/visible_status.h"
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/password_hasher.h"
 #include "online/session_registry.h"
 #include "service/session_control.h"
@@ -114,13 +116,13 @@ HandlerResult updateUser(ServiceDeps& deps, const RequestContext& ctx,
   return result;
 }
 
-pb::UserOnlineStatus toProto(const UserOnlineInfo& info, bool hide_invisible) {
+pb::UserOnlineStatus toProto(const UserOnlineInfo& info, bool is_requester,
+                             bool respond_offline_if_invisible) {
   pb::UserOnlineStatus status;
   status.set_user_id(info.user_id);
-  // Invisible users look offline to everyone but themselves.
-  bool offline = info.devices.empty() || (hide_invisible && info.status == kUserStatusInvisible);
-  status.set_user_status(offline ? pb::OFFLINE : static_cast<pb::UserStatus>(info.status));
-  if (!offline) {
+  status.set_user_status(visibleStatus(info, is_requester, respond_offline_if_invisible));
+  // Unlike upstream, a user shown OFFLINE shows no devices either: they would give it away.
+  if (status.user_status() != pb::OFFLINE) {
     for (const auto& device : info.devices) {
       status.add_device_types(static_cast<pb::DeviceType>(device.device_type));
     }
@@ -144,7 +146,8 @@ HandlerResult queryUserOnlineStatuses(ServiceDeps& deps, const RequestContext& c
   TurmsNotification::Data data;
   auto* statuses = data.mutable_user_online_statuses();
   for (const auto& info : *infos) {
-    *statuses->add_statuses() = toProto(info, info.user_id != ctx.user_id);
+    *statuses->add_statuses() =
+        toProto(info, info.user_id == ctx.user_id, deps.user.respond_offline_if_invisible);
   }
   return HandlerResult::withData(std::move(data));
 }
