@@ -30,10 +30,6 @@ constexpr size_t kMaxChangedMembers = 100;
 // The role rank of a non-member: below every GroupMemberRole (lower numbers rank higher).
 constexpr int32_t kNoRole = INT32_MAX;
 
-HandlerResult failureOf(const Status& status) {
-  return HandlerResult::failure(status.code, status.reason);
-}
-
 // Ids in request order, without repeats.
 template <typename Ids>
 std::vector<int64_t> uniqueIds(const Ids& ids) {
@@ -158,7 +154,7 @@ HandlerResult createGroup(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kIllegalArgument, "min_score must not be negative");
   }
   auto user = deps.store.users().findById(ctx.user_id);
-  if (!user) return failureOf(user.status());
+  if (!user) return HandlerResult::failure(user.status());
   if (!*user || (*user)->deletion_date || !(*user)->is_active) {
     return HandlerResult::failure(StatusCode::kNotActiveUserToCreateGroup);
   }
@@ -180,7 +176,7 @@ HandlerResult createGroup(ServiceDeps& deps, const RequestContext& ctx,
   group.last_updated_date = now;
   group.members_last_updated_date = now;
   if (auto inserted = deps.store.groups().insert(group); !inserted) {
-    return failureOf(inserted.status());
+    return HandlerResult::failure(inserted.status());
   }
   GroupMemberRecord owner;
   owner.group_id = group.id;
@@ -194,7 +190,7 @@ HandlerResult createGroup(ServiceDeps& deps, const RequestContext& ctx,
       spdlog::error("group {} of user {} was created without its owner and could not be deleted",
                     group.id, ctx.user_id);
     }
-    return failureOf(added.status());
+    return HandlerResult::failure(added.status());
   }
   HandlerResult result = HandlerResult::withLong(group.id);
   result.pushes.push_back(pushToUsersAndSelf({}, ctx.user_id));
@@ -205,23 +201,23 @@ HandlerResult deleteGroup(ServiceDeps& deps, const RequestContext& ctx,
                           const TurmsRequest& request) {
   const int64_t group_id = request.delete_group_request().group_id();
   auto requester = deps.store.groupMembers().find(group_id, ctx.user_id);
-  if (!requester) return failureOf(requester.status());
+  if (!requester) return HandlerResult::failure(requester.status());
   if (!*requester || (*requester)->role != kGroupRoleOwner) {
     return HandlerResult::failure(StatusCode::kNotGroupOwnerToDeleteGroup);
   }
   // The recipients are computed before the members go.
   auto member_ids = deps.store.groupMembers().findMemberIds(group_id);
-  if (!member_ids) return failureOf(member_ids.status());
+  if (!member_ids) return HandlerResult::failure(member_ids.status());
   const int64_t now = deps.clock.nowMillis();
   // An owner who is still a member of a deleted group retries a delete that failed halfway:
   // softDelete answers false then, and the members are removed now.
   if (auto deleted = deps.store.groups().softDelete(group_id, now); !deleted) {
-    return failureOf(deleted.status());
+    return HandlerResult::failure(deleted.status());
   }
   if (auto removed = deps.store.groupMembers().removeAll(group_id, now); !removed) {
     spdlog::error("group {} is deleted but its members could not be removed: {}", group_id,
                   removed.status().reason);
-    return failureOf(removed.status());
+    return HandlerResult::failure(removed.status());
   }
   return okWithPush(pushToUsersAndSelf(std::move(member_ids).value(), ctx.user_id));
 }
@@ -243,7 +239,7 @@ HandlerResult queryGroups(ServiceDeps& deps, const RequestContext& ctx,
   }
   const std::vector<int64_t> ids = uniqueIds(req.group_ids());
   auto groups = deps.store.groups().findByIds(ids);
-  if (!groups) return failureOf(groups.status());
+  if (!groups) return HandlerResult::failure(groups.status());
   pb::GroupsWithVersion result = liveGroupsWithVersion(*groups, 0);
   if (result.groups_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
   if (req.has_last_updated_date() && result.last_updated_date() <= req.last_updated_date()) {
@@ -262,13 +258,13 @@ HandlerResult queryJoinedGroupIds(ServiceDeps& deps, const RequestContext& ctx,
                                   "user_ids_for_common_groups is not supported");
   }
   auto version = deps.store.groupMembers().findJoinedGroupsVersion(ctx.user_id);
-  if (!version) return failureOf(version.status());
+  if (!version) return HandlerResult::failure(version.status());
   const int64_t joined_version = version->value_or(0);
   if (req.has_last_updated_date() && joined_version <= req.last_updated_date()) {
     return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   }
   auto ids = deps.store.groupMembers().findJoinedGroupIds(ctx.user_id);
-  if (!ids) return failureOf(ids.status());
+  if (!ids) return HandlerResult::failure(ids.status());
   if (ids->empty()) return HandlerResult::failure(StatusCode::kNoContent);
   TurmsNotification::Data data;
   auto* longs = data.mutable_longs_with_version();
@@ -285,11 +281,11 @@ HandlerResult queryJoinedGroupInfos(ServiceDeps& deps, const RequestContext& ctx
                                   "user_ids_for_common_groups is not supported");
   }
   auto version = deps.store.groupMembers().findJoinedGroupsVersion(ctx.user_id);
-  if (!version) return failureOf(version.status());
+  if (!version) return HandlerResult::failure(version.status());
   auto ids = deps.store.groupMembers().findJoinedGroupIds(ctx.user_id);
-  if (!ids) return failureOf(ids.status());
+  if (!ids) return HandlerResult::failure(ids.status());
   auto groups = deps.store.groups().findByIds(*ids);
-  if (!groups) return failureOf(groups.status());
+  if (!groups) return HandlerResult::failure(groups.status());
   // Joining or leaving changes the list and editing a group changes its info: either is news.
   pb::GroupsWithVersion result = liveGroupsWithVersion(*groups, version->value_or(0));
   if (req.has_last_updated_date() && result.last_updated_date() <= req.last_updated_date()) {
@@ -311,7 +307,7 @@ HandlerResult updateGroup(ServiceDeps& deps, const RequestContext& ctx,
     const VoidResult transferred =
         transferOwnership(deps, ctx.user_id, group_id, req.successor_id(),
                           req.has_quit_after_transfer() && req.quit_after_transfer(), now);
-    if (!transferred) return failureOf(transferred.status());
+    if (!transferred) return HandlerResult::failure(transferred.status());
   } else {
     if (req.has_type_id() && req.type_id() != kDefaultGroupTypeId) {
       return HandlerResult::failure(StatusCode::kIllegalArgument,
@@ -321,10 +317,10 @@ HandlerResult updateGroup(ServiceDeps& deps, const RequestContext& ctx,
       return HandlerResult::failure(StatusCode::kIllegalArgument, "min_score must not be negative");
     }
     auto group = deps.store.groups().findById(group_id);
-    if (!group) return failureOf(group.status());
+    if (!group) return HandlerResult::failure(group.status());
     if (!isLive(*group)) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentGroup);
     auto requester = deps.store.groupMembers().find(group_id, ctx.user_id);
-    if (!requester) return failureOf(requester.status());
+    if (!requester) return HandlerResult::failure(requester.status());
     if (!*requester || (*requester)->role > kGroupRoleManager) {
       return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToUpdateGroupInfo);
     }
@@ -341,11 +337,11 @@ HandlerResult updateGroup(ServiceDeps& deps, const RequestContext& ctx,
     }
     update.last_updated_date = now;
     auto updated = deps.store.groups().update(group_id, update);
-    if (!updated) return failureOf(updated.status());
+    if (!updated) return HandlerResult::failure(updated.status());
     if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentGroup);
   }
   auto member_ids = deps.store.groupMembers().findMemberIds(group_id);
-  if (!member_ids) return failureOf(member_ids.status());
+  if (!member_ids) return HandlerResult::failure(member_ids.status());
   return okWithPush(pushToUsersAndSelf(std::move(member_ids).value(), ctx.user_id));
 }
 
@@ -377,13 +373,13 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
                                   "Cannot add oneself and other users in one request");
   }
   auto group = deps.store.groups().findById(group_id);
-  if (!group) return failureOf(group.status());
+  if (!group) return HandlerResult::failure(group.status());
   if (!isLive(*group) || !(*group)->is_active) {
     return HandlerResult::failure(StatusCode::kAddUserToInactiveGroup);
   }
   auto& members = deps.store.groupMembers();
   auto requester = members.find(group_id, ctx.user_id);
-  if (!requester) return failureOf(requester.status());
+  if (!requester) return HandlerResult::failure(requester.status());
   if (joins_itself) {
     if (*requester) return HandlerResult::ok();  // already a member
     // The DEFAULT group type is joined by invitation (upstream's join strategy INVITATION).
@@ -400,7 +396,7 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToAddGroupMember);
   }
   auto users = deps.store.users().findByIds(user_ids);
-  if (!users) return failureOf(users.status());
+  if (!users) return HandlerResult::failure(users.status());
   std::vector<int64_t> usable;
   for (const UserRecord& user : *users) {
     if (!user.deletion_date && user.is_active) usable.push_back(user.id);
@@ -412,7 +408,7 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     }
   }
   auto current = members.findMemberIds(group_id);
-  if (!current) return failureOf(current.status());
+  if (!current) return HandlerResult::failure(current.status());
   std::vector<GroupMemberRecord> added;
   const int64_t now = deps.clock.nowMillis();
   for (const int64_t user_id : user_ids) {
@@ -431,7 +427,7 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kAddUserToGroupWithSizeLimitReached);
   }
   if (auto inserted = members.insertMany(added); !inserted) {
-    return failureOf(inserted.status());
+    return HandlerResult::failure(inserted.status());
   }
   std::vector<int64_t> recipients = std::move(current).value();
   for (const GroupMemberRecord& member : added) recipients.push_back(member.user_id);
@@ -455,7 +451,7 @@ HandlerResult deleteGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   auto& members = deps.store.groupMembers();
   // Everyone who was a member hears of the change, including those removed.
   auto recipients = members.findMemberIds(group_id);
-  if (!recipients) return failureOf(recipients.status());
+  if (!recipients) return HandlerResult::failure(recipients.status());
   const int64_t now = deps.clock.nowMillis();
 
   if (req.has_successor_id() && req.successor_id() != ctx.user_id) {
@@ -468,7 +464,7 @@ HandlerResult deleteGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     const bool quit = quits || (req.has_quit_after_transfer() && req.quit_after_transfer());
     const VoidResult transferred =
         transferOwnership(deps, ctx.user_id, group_id, req.successor_id(), quit, now);
-    if (!transferred) return failureOf(transferred.status());
+    if (!transferred) return HandlerResult::failure(transferred.status());
     return okWithPush(pushToUsersAndSelf(std::move(recipients).value(), ctx.user_id));
   }
   if (member_ids.empty()) {
@@ -476,7 +472,7 @@ HandlerResult deleteGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   }
 
   auto requester = members.find(group_id, ctx.user_id);
-  if (!requester) return failureOf(requester.status());
+  if (!requester) return HandlerResult::failure(requester.status());
   if (quits) {
     if (!*requester) return HandlerResult::ok();  // not a member: nothing to leave
     if ((*requester)->role == kGroupRoleOwner) {
@@ -487,7 +483,7 @@ HandlerResult deleteGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
       return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToRemoveGroupMember);
     }
     auto targets = members.findMembers(group_id, member_ids);
-    if (!targets) return failureOf(targets.status());
+    if (!targets) return HandlerResult::failure(targets.status());
     for (const GroupMemberRecord& target : *targets) {
       // Only someone above the target may remove it: the owner removes managers, nobody the
       // owner (who quits instead).
@@ -500,7 +496,7 @@ HandlerResult deleteGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     if (targets->empty()) return HandlerResult::ok();  // none of them is a member
   }
   auto removed = members.remove(group_id, member_ids, now);
-  if (!removed) return failureOf(removed.status());
+  if (!removed) return HandlerResult::failure(removed.status());
   if (*removed == 0) return HandlerResult::ok();
   return okWithPush(pushToUsersAndSelf(std::move(recipients).value(), ctx.user_id));
 }
@@ -529,7 +525,7 @@ HandlerResult updateGroupMember(ServiceDeps& deps, const RequestContext& ctx,
   if (!update.name && !update.mute_end_date && !update.role) return HandlerResult::ok();
 
   auto group = deps.store.groups().findById(group_id);
-  if (!group) return failureOf(group.status());
+  if (!group) return HandlerResult::failure(group.status());
   const bool live = isLive(*group);
   auto& members = deps.store.groupMembers();
   if (update.role && !live) {
@@ -545,7 +541,7 @@ HandlerResult updateGroupMember(ServiceDeps& deps, const RequestContext& ctx,
 
   // The requester's role is checked before anything about the target is revealed.
   auto requester = members.find(group_id, ctx.user_id);
-  if (!requester) return failureOf(requester.status());
+  if (!requester) return HandlerResult::failure(requester.status());
   const int32_t requester_role = *requester ? (*requester)->role : kNoRole;
   if (update.role && requester_role != kGroupRoleOwner) {
     return HandlerResult::failure(StatusCode::kNotGroupOwnerToUpdateGroupMemberRole);
@@ -554,7 +550,7 @@ HandlerResult updateGroupMember(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToMuteGroupMember);
   }
   auto target = members.find(group_id, member_id);
-  if (!target) return failureOf(target.status());
+  if (!target) return HandlerResult::failure(target.status());
   if (!*target) {
     return HandlerResult::failure(update.mute_end_date && !update.role
                                       ? StatusCode::kMuteNonexistentGroupMember
@@ -572,7 +568,7 @@ HandlerResult updateGroupMember(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToUpdateGroupMemberInfo);
   }
   auto updated = members.update(group_id, member_id, update, deps.clock.nowMillis());
-  if (!updated) return failureOf(updated.status());
+  if (!updated) return HandlerResult::failure(updated.status());
   if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentGroupMember);
   // Only the requester's other sessions hear of it, as upstream's default notification settings.
   return okWithPush(pushToUsersAndSelf({}, ctx.user_id));
@@ -588,7 +584,7 @@ HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   }
   auto& members = deps.store.groupMembers();
   auto requester = members.find(group_id, ctx.user_id);
-  if (!requester) return failureOf(requester.status());
+  if (!requester) return HandlerResult::failure(requester.status());
   if (!*requester) return HandlerResult::failure(StatusCode::kNotGroupMemberToQueryGroupMemberInfo);
 
   pb::GroupMembersWithVersion result;
@@ -596,7 +592,7 @@ HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   if (member_ids.empty()) {
     // The whole list is versioned; a subset is not (as upstream), so it carries no version.
     auto group = deps.store.groups().findById(group_id);
-    if (!group) return failureOf(group.status());
+    if (!group) return HandlerResult::failure(group.status());
     if (!isLive(*group)) {
       return HandlerResult::failure(StatusCode::kNotGroupMemberToQueryGroupMemberInfo);
     }
@@ -607,7 +603,7 @@ HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     result.set_last_updated_date(version);
   }
   auto found = members.findMembers(group_id, member_ids);
-  if (!found) return failureOf(found.status());
+  if (!found) return HandlerResult::failure(found.status());
   if (found->empty()) return HandlerResult::failure(StatusCode::kNoContent);
 
   std::unordered_map<int64_t, UserOnlineInfo> online;
@@ -616,7 +612,7 @@ HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     ids.reserve(found->size());
     for (const GroupMemberRecord& member : *found) ids.push_back(member.user_id);
     auto infos = deps.sessions.query(ids);
-    if (!infos) return failureOf(infos.status());
+    if (!infos) return HandlerResult::failure(infos.status());
     for (UserOnlineInfo& info : *infos) online.emplace(info.user_id, std::move(info));
   }
   for (const GroupMemberRecord& member : *found) {

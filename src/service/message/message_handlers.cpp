@@ -33,10 +33,6 @@ constexpr int kMaxMaxCount = 1000;
 // BuiltinSystemMessageType.RECALL_MESSAGE: records[0] of the system message announcing a recall.
 constexpr char kRecallMessageType = 0x01;
 
-HandlerResult failureOf(const Status& status) {
-  return HandlerResult::failure(status.code, status.reason);
-}
-
 // A write that fails after validation: the client may retry, so it gets 1201, and the node's
 // log gets the ids that locate the failure.
 HandlerResult writeFailure(std::string_view what, int64_t user_id, int64_t message_id,
@@ -137,14 +133,14 @@ std::optional<HandlerResult> checkPrivateSender(ServiceDeps& deps, int64_t sende
     return HandlerResult::failure(StatusCode::kSendingMessagesToOneselfIsDisabled);
   }
   auto active = deps.store.users().isActive(recipient);
-  if (!active.ok()) return failureOf(active.status());
+  if (!active.ok()) return HandlerResult::failure(active.status());
   if (!active.value()) return HandlerResult::failure(StatusCode::kMessageRecipientNotActive);
   auto blocked = deps.store.relationships().isBlocked(recipient, sender);
-  if (!blocked.ok()) return failureOf(blocked.status());
+  if (!blocked.ok()) return HandlerResult::failure(blocked.status());
   if (blocked.value()) return HandlerResult::failure(StatusCode::kBlockedUserSendPrivateMessage);
   if (!deps.message.allow_send_to_stranger) {
     auto relationship = deps.store.relationships().find(recipient, sender);
-    if (!relationship.ok()) return failureOf(relationship.status());
+    if (!relationship.ok()) return HandlerResult::failure(relationship.status());
     if (!relationship.value() || relationship.value()->block_date) {
       return HandlerResult::failure(StatusCode::kNotFriendToSendPrivateMessage);
     }
@@ -157,14 +153,14 @@ std::optional<HandlerResult> checkPrivateSender(ServiceDeps& deps, int64_t sende
 std::optional<HandlerResult> checkGroupSender(ServiceDeps& deps, int64_t sender, int64_t group_id,
                                               int64_t now) {
   auto group = deps.store.groups().findById(group_id);
-  if (!group.ok()) return failureOf(group.status());
+  if (!group.ok()) return HandlerResult::failure(group.status());
   if (!group.value() || group.value()->deletion_date) {
     return HandlerResult::failure(StatusCode::kSendMessageToNonexistentGroup);
   }
   if (!group.value()->is_active)
     return HandlerResult::failure(StatusCode::kSendMessageToInactiveGroup);
   auto member = deps.store.groupMembers().find(group_id, sender);
-  if (!member.ok()) return failureOf(member.status());
+  if (!member.ok()) return HandlerResult::failure(member.status());
   if (!member.value()) {
     return HandlerResult::failure(StatusCode::kNotSpeakableGroupGuestToSendMessage,
                                   "Only group members can send messages to the group");
@@ -220,13 +216,13 @@ std::optional<HandlerResult> acceptMessage(ServiceDeps& deps, const RequestConte
   const bool is_forward = req.has_message_id();
   if (is_forward) {
     auto original = deps.store.messages().findById(req.message_id());
-    if (!original.ok()) return failureOf(original.status());
+    if (!original.ok()) return HandlerResult::failure(original.status());
     // A recalled message is gone for everyone, so it cannot be forwarded either.
     if (!original.value() || original.value()->recall_date) {
       return HandlerResult::failure(StatusCode::kNotMessageRecipientOrSenderToForwardMessage);
     }
     auto allowed = canForward(deps, *original.value(), ctx.user_id);
-    if (!allowed.ok()) return failureOf(allowed.status());
+    if (!allowed.ok()) return HandlerResult::failure(allowed.status());
     if (!allowed.value()) {
       return HandlerResult::failure(StatusCode::kNotMessageRecipientOrSenderToForwardMessage);
     }
@@ -357,7 +353,7 @@ HandlerResult queryMessages(ServiceDeps& deps, const RequestContext& ctx,
 
   if (query.are_group_messages) {
     auto joined = deps.store.groupMembers().findJoinedGroupIds(ctx.user_id);
-    if (!joined.ok()) return failureOf(joined.status());
+    if (!joined.ok()) return HandlerResult::failure(joined.status());
     const std::vector<int64_t> joined_ids = uniqueIds(joined.value());
     if (req.from_ids_size() == 0) {
       query.group_ids = joined_ids;
@@ -383,7 +379,7 @@ HandlerResult queryMessages(ServiceDeps& deps, const RequestContext& ctx,
   TurmsNotification::Data data;
   if (!req.with_total()) {
     auto found = deps.store.messages().query(query);
-    if (!found.ok()) return failureOf(found.status());
+    if (!found.ok()) return HandlerResult::failure(found.status());
     if (found.value().empty()) return HandlerResult::failure(StatusCode::kNoContent);
     auto* messages = data.mutable_messages();
     for (const MessageRecord& record : found.value()) *messages->add_messages() = toProto(record);
@@ -394,7 +390,7 @@ HandlerResult queryMessages(ServiceDeps& deps, const RequestContext& ctx,
   // max_count of its messages (the documented offline-message recipe: unread counts plus the
   // latest messages of each conversation).
   auto totals = deps.store.messages().countByConversation(query);
-  if (!totals.ok()) return failureOf(totals.status());
+  if (!totals.ok()) return HandlerResult::failure(totals.status());
   if (totals.value().empty()) return HandlerResult::failure(StatusCode::kNoContent);
   auto* list = data.mutable_messages_with_total_list();
   for (const auto& [from_id, total] : totals.value()) {
@@ -411,7 +407,7 @@ HandlerResult queryMessages(ServiceDeps& deps, const RequestContext& ctx,
       conversation.peer_ids = {from_id};
     }
     auto found = deps.store.messages().query(conversation);
-    if (!found.ok()) return failureOf(found.status());
+    if (!found.ok()) return HandlerResult::failure(found.status());
     for (const MessageRecord& record : found.value()) *entry->add_messages() = toProto(record);
   }
   return HandlerResult::withData(std::move(data));
@@ -424,7 +420,7 @@ std::optional<HandlerResult> checkGroupExists(ServiceDeps& deps, const MessageRe
                                               StatusCode missing) {
   if (!message.is_group_message) return std::nullopt;
   auto group = deps.store.groups().findById(message.target_id);
-  if (!group.ok()) return failureOf(group.status());
+  if (!group.ok()) return HandlerResult::failure(group.status());
   if (!group.value() || group.value()->deletion_date) return HandlerResult::failure(missing);
   return std::nullopt;
 }
@@ -538,7 +534,7 @@ HandlerResult updateMessage(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kUpdatingMessageBySenderIsDisabled);
   }
   auto found = deps.store.messages().findById(req.message_id());
-  if (!found.ok()) return failureOf(found.status());
+  if (!found.ok()) return HandlerResult::failure(found.status());
   // A recalled message is gone: it can be neither recalled again nor edited.
   const bool exists = found.value().has_value() && !found.value()->recall_date;
   if (recall) {

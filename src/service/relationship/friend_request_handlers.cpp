@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -19,10 +20,15 @@ namespace {
 // UserRelationshipServiceController (answers and pushes), with upstream's default notification
 // properties: each change goes to the other user and to the requester's other sessions.
 
-// The creation date before which a PENDING request reads as EXPIRED (0 = never).
-int64_t expiredBefore(const ServiceDeps& deps, int64_t now) {
-  const int64_t expire_after = deps.friend_request.expire_after_seconds;
-  return expire_after > 0 ? now - expire_after * 1000 : 0;
+// How long a PENDING request lives (0 = for ever), and the creation date before which one reads
+// as EXPIRED at `now` (0 = none does).
+int64_t expireAfterMillis(const FriendRequestConfig& config) {
+  return std::max<int64_t>(config.expire_after_seconds, 0) * 1000;
+}
+
+int64_t expiredBefore(const FriendRequestConfig& config, int64_t now) {
+  const int64_t expire_after = expireAfterMillis(config);
+  return expire_after > 0 ? now - expire_after : 0;
 }
 
 std::optional<HandlerResult> checkLength(std::string_view text, int limit, const char* what) {
@@ -54,7 +60,7 @@ Result<bool> hasBlockingRequest(ServiceDeps& deps, int64_t requester_id, int64_t
                                 int64_t now) {
   auto earlier = deps.store.friendRequests().findBetween(requester_id, recipient_id);
   if (!earlier.ok()) return earlier.status();
-  const int64_t expired_before = expiredBefore(deps, now);
+  const int64_t expired_before = expiredBefore(deps.friend_request, now);
   const bool allow_resend = deps.friend_request.allow_resend_after_declined_ignored_expired;
   for (const FriendRequestRecord& request : *earlier) {
     switch (effectiveStatus(request, expired_before)) {
@@ -121,7 +127,7 @@ HandlerResult recallFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kNotSenderToRecallFriendRequest);
   }
   const int64_t now = deps.clock.nowMillis();
-  const int64_t expired_before = expiredBefore(deps, now);
+  const int64_t expired_before = expiredBefore(deps.friend_request, now);
   if (const RequestStatus status = effectiveStatus(**found, expired_before);
       status != RequestStatus::kPending) {
     return notPending(status, StatusCode::kRecallNonPendingFriendRequest);
@@ -170,7 +176,7 @@ HandlerResult replyToFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
       .status = status,
       .reason = req.has_reason() ? std::optional<std::string>(req.reason()) : std::nullopt,
       .now_millis = now,
-      .expired_before = expiredBefore(deps, now)};
+      .expired_before = expiredBefore(deps.friend_request, now)};
   if (const RequestStatus current = effectiveStatus(**found, reply.expired_before);
       current != RequestStatus::kPending) {
     return notPending(current, StatusCode::kUpdateNonPendingFriendRequest);
@@ -198,9 +204,8 @@ HandlerResult queryFriendRequests(ServiceDeps& deps, const RequestContext& ctx,
                                     : requests.findByRecipient(ctx.user_id);
   if (!found.ok()) return HandlerResult::failure(found.status());
   if (found->empty()) return HandlerResult::failure(StatusCode::kNoContent);
-  const int64_t expire_after_millis =
-      static_cast<int64_t>(deps.friend_request.expire_after_seconds) * 1000;
-  const int64_t expired_before = expiredBefore(deps, deps.clock.nowMillis());
+  const int64_t expire_after_millis = expireAfterMillis(deps.friend_request);
+  const int64_t expired_before = expiredBefore(deps.friend_request, deps.clock.nowMillis());
   TurmsNotification::Data data;
   auto* answer = data.mutable_user_friend_requests_with_version();
   for (const FriendRequestRecord& stored : *found) {
@@ -243,8 +248,8 @@ void runFriendRequestCleanup(Store& store, const FriendRequestConfig& config, in
   } else if (*finished > 0) {
     spdlog::info("friend requests: completed {} accepts a failure had interrupted", *finished);
   }
-  if (!delete_expired_now || !config.delete_expired || config.expire_after_seconds <= 0) return;
-  const int64_t before = now_millis - static_cast<int64_t>(config.expire_after_seconds) * 1000;
+  const int64_t before = expiredBefore(config, now_millis);
+  if (!delete_expired_now || !config.delete_expired || before == 0) return;
   if (auto removed = requests.removeCreatedBefore(before); !removed.ok()) {
     spdlog::warn("friend requests: deleting expired ones failed: {}", removed.status().reason);
   } else if (*removed > 0) {

@@ -6,13 +6,13 @@
 #include <utility>
 
 #include "store/mongo/bson_util.h"
+#include "store/mongo/mongo_relationship_repository.h"
 #include "store/mongo/mongo_user_version.h"
 
 namespace parley::mongo {
 namespace {
 
 constexpr const char* kRequests = "userFriendRequest";
-constexpr const char* kRelationships = "userRelationship";
 
 // Upstream's short names (turms-service's domain/user/po/UserFriendRequest.java).
 constexpr const char* kContent = "cnt";
@@ -30,12 +30,6 @@ constexpr const char* kAcceptStarted = "acc";
 // userVersion's sent and received friend-request dates, upstream's names.
 constexpr const char* kSentVersion = "sfr";
 constexpr const char* kReceivedVersion = "rfr";
-
-// userRelationship's fields, as MongoRelationshipRepository writes them (see there).
-constexpr const char* kBlockDate = "bd";
-constexpr const char* kGroupIndex = "gidx";
-constexpr const char* kEstablishmentDate = "ed";
-constexpr const char* kName = "n";
 
 BsonPtr requestDocument(const FriendRequestRecord& request) {
   BsonPtr doc(bson_new());
@@ -107,36 +101,6 @@ VoidResult moveVersions(const Connection& connection, int64_t requester_id, int6
   return moveUserVersionForward(connection, recipient_id, kReceivedVersion, now_millis);
 }
 
-// One side of a friendship, idempotent: an existing relationship is unblocked and keeps its name,
-// group and establishment date; a missing one is created in the default group. A repeat (a retry,
-// or recovery racing the accept it completes) changes nothing more.
-VoidResult befriend(const Connection& connection, int64_t owner_id, int64_t related_user_id,
-                    int64_t establishment_date) {
-  BsonPtr filter(bson_new());
-  bson_t id;
-  BSON_APPEND_DOCUMENT_BEGIN(filter.get(), "_id", &id);
-  BSON_APPEND_INT64(&id, "oid", owner_id);
-  BSON_APPEND_INT64(&id, "rid", related_user_id);
-  bson_append_document_end(filter.get(), &id);
-  BsonPtr update(BCON_NEW("$unset", "{", kBlockDate, BCON_UTF8(""), "}"));
-  bson_t on_insert;
-  BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$setOnInsert", &on_insert);
-  BSON_APPEND_INT32(&on_insert, kGroupIndex, 0);
-  appendDate(&on_insert, kEstablishmentDate, establishment_date);
-  appendString(&on_insert, kName, "");
-  bson_append_document_end(update.get(), &on_insert);
-  Result<UpdateOutcome> written = updateOne(connection, kRelationships, filter.get(), update.get(),
-                                            /*upsert=*/true, "befriend");
-  // A duplicate key is an upsert racing another upsert of the same pair (recovery meeting a retry):
-  // the relationship exists, so once more is enough.
-  if (!written.ok() && written.status().code == StatusCode::kRecordContainsDuplicateKey) {
-    written = updateOne(connection, kRelationships, filter.get(), update.get(), /*upsert=*/true,
-                        "befriend");
-  }
-  if (!written.ok()) return written.status();
-  return {};
-}
-
 // Steps 2 and 3 of an accept (see acceptIfPending) for a request already claimed, read from its
 // stored document so that a retry or recovery writes what the first attempt would have.
 VoidResult completeAccept(const Connection& connection, const bson_t* request) {
@@ -148,8 +112,11 @@ VoidResult completeAccept(const Connection& connection, const bson_t* request) {
   const int64_t accepted_at = reader.date(kResponseDate);
   if (const VoidResult read = reader.status(); !read.ok()) return read;
 
-  VoidResult done = befriend(connection, requester_id, recipient_id, accepted_at);
-  if (done.ok()) done = befriend(connection, recipient_id, requester_id, accepted_at);
+  VoidResult done =
+      MongoRelationshipRepository::befriend(connection, requester_id, recipient_id, accepted_at);
+  if (done.ok())
+    done =
+        MongoRelationshipRepository::befriend(connection, recipient_id, requester_id, accepted_at);
   if (done.ok()) done = moveVersions(connection, requester_id, recipient_id, accepted_at);
   if (done.ok()) {
     BsonPtr filter(BCON_NEW("_id", BCON_INT64(request_id)));

@@ -189,10 +189,9 @@ Result<std::vector<int64_t>> findMemberKeyIds(const Connection& connection, cons
 // version takes the first of these that applies:
 //   1. a missing per-user version is inserted as now (one insert for the whole batch: a user's
 //      first join, and all a large batch of new users needs);
-//   2. "v = now where v < now", the usual case, one bulk for the whole batch;
-//   3. compare-and-set v = old + 1. When the compare fails, another writer moved v after our
-//      data change, which is all a reader needs: the version differs from any it could have
-//      seen before the change.
+//   2. "v = now where v < now or v is unset", the usual case, one bulk for the whole batch;
+//   3. compare-and-set v = old + 1 (moveVersionPastStored, shared with the userVersion kinds of
+//      mongo_user_version.h).
 //
 // Every caller writes its data first and the version after, so a reader never pairs a new version
 // with old data. Without transactions, a failure between the two leaves the version behind until
@@ -202,27 +201,6 @@ struct VersionBump {
   int64_t id = 0;
   int64_t now_millis = 0;
 };
-
-// Step 3, for a version already >= now.
-VoidResult bumpPastStored(const Connection& connection, mongoc_collection_t* collection, int64_t id,
-                          const char* field) {
-  BsonPtr filter(BCON_NEW("_id", BCON_INT64(id)));
-  Result<std::optional<BsonPtr>> found = findOne(collection, filter.get(), "find version");
-  if (!found.ok()) return found.status();
-  if (!found.value()) return {};  // the document is gone: nothing left to version
-  const std::optional<int64_t> stored = int64At(found.value()->get(), field);
-  if (!stored) return {};
-  BsonPtr compare(BCON_NEW("_id", BCON_INT64(id)));
-  appendDate(compare.get(), field, *stored);
-  BsonPtr update = setDate(field, *stored + 1);
-  BsonPtr opts = writeOptions(connection);
-  bson_error_t error;
-  if (!mongoc_collection_update_one(collection, compare.get(), update.get(), opts.get(), nullptr,
-                                    &error)) {
-    return toStatus(error, "move version forward");
-  }
-  return {};
-}
 
 // Moves `field` of the documents with the given _ids forward (see above), creating missing ones
 // when `create_missing`; otherwise a missing document stays missing.
@@ -292,7 +270,7 @@ VoidResult bumpVersions(const Connection& connection, const char* collection_nam
     pending.clear();
   }
   for (const VersionBump& bump : pending) {
-    if (const VoidResult done = bumpPastStored(connection, collection.get(), bump.id, field);
+    if (const VoidResult done = moveVersionPastStored(connection, collection.get(), bump.id, field);
         !done.ok()) {
       return done;
     }

@@ -218,4 +218,28 @@ Result<bool> MongoRelationshipRepository::isBlocked(int64_t owner_id, int64_t re
   return found.value() && found.value()->block_date.has_value();
 }
 
+// A repeat (a retry, or recovery racing the accept it completes) changes nothing more.
+VoidResult MongoRelationshipRepository::befriend(const Connection& connection, int64_t owner_id,
+                                                 int64_t related_user_id,
+                                                 int64_t establishment_date) {
+  BsonPtr filter = keyFilter(owner_id, related_user_id);
+  BsonPtr update(BCON_NEW("$unset", "{", kBlockDate, BCON_UTF8(""), "}"));
+  bson_t on_insert;
+  BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$setOnInsert", &on_insert);
+  BSON_APPEND_INT32(&on_insert, kGroupIndex, 0);
+  appendDate(&on_insert, kEstablishmentDate, establishment_date);
+  appendString(&on_insert, kName, "");
+  bson_append_document_end(update.get(), &on_insert);
+  Result<UpdateOutcome> written = updateOne(connection, kRelationships, filter.get(), update.get(),
+                                            /*upsert=*/true, "befriend");
+  // A duplicate key is an upsert racing another upsert of the same pair (recovery meeting a retry):
+  // the relationship exists, so once more is enough.
+  if (!written.ok() && written.status().code == StatusCode::kRecordContainsDuplicateKey) {
+    written = updateOne(connection, kRelationships, filter.get(), update.get(), /*upsert=*/true,
+                        "befriend");
+  }
+  if (!written.ok()) return written.status();
+  return {};
+}
+
 }  // namespace parley::mongo

@@ -16,6 +16,12 @@ class MongoRelationshipRepository final : public RelationshipRepository {
 
   static const std::vector<CollectionSpec>& collections();
 
+  // One side of a friendship (accepting a friend request), idempotent: an existing relationship
+  // is unblocked and keeps its name, group and establishment date; a missing one is created in
+  // the default group. Static: the friend-request repository writes it as part of its accept.
+  static VoidResult befriend(const Connection& connection, int64_t owner_id,
+                             int64_t related_user_id, int64_t establishment_date);
+
   VoidResult insert(const RelationshipRecord& relationship) override;
   VoidResult upsert(const RelationshipRecord& relationship) override;
   Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships) override;

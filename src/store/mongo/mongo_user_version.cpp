@@ -13,6 +13,26 @@ BsonPtr setDate(const char* field, int64_t millis) {
   return update;
 }
 
+VoidResult moveVersionPastStored(const Connection& connection, mongoc_collection_t* collection,
+                                 int64_t id, const char* field) {
+  BsonPtr filter(BCON_NEW("_id", BCON_INT64(id)));
+  Result<std::optional<BsonPtr>> found = findOne(collection, filter.get(), "find version");
+  if (!found.ok()) return found.status();
+  if (!found.value()) return {};  // the document is gone: nothing left to version
+  const std::optional<int64_t> stored = int64At(found.value()->get(), field);
+  if (!stored) return {};  // removed since the caller's write (by hand: Parley never does)
+  BsonPtr compare(BCON_NEW("_id", BCON_INT64(id)));
+  appendDate(compare.get(), field, *stored);
+  BsonPtr update = setDate(field, *stored + 1);
+  BsonPtr opts = writeOptions(connection);
+  bson_error_t error;
+  if (!mongoc_collection_update_one(collection, compare.get(), update.get(), opts.get(), nullptr,
+                                    &error)) {
+    return toStatus(error, "move version forward");
+  }
+  return {};
+}
+
 // Without one write for max(v + 1, now) (no pipeline updates on FerretDB):
 //   1. "v = now where v < now or v is unset", an upsert, so it also creates the user's document:
 //      the usual case, one write;
@@ -29,23 +49,9 @@ VoidResult moveUserVersionForward(const Connection& connection, int64_t user_id,
   if (moved.ok()) return {};
   if (moved.status().code != StatusCode::kRecordContainsDuplicateKey) return moved.status();
 
-  BsonPtr key(BCON_NEW("_id", BCON_INT64(user_id)));
-  Result<std::optional<BsonPtr>> found = [&] {
-    auto client = connection.client();
-    CollectionPtr versions = client.collection(kUserVersions);
-    return findOne(versions.get(), key.get(), "find user version");
-  }();
-  if (!found.ok()) return found.status();
-  const std::optional<int64_t> stored =
-      found.value() ? int64At(found.value()->get(), field) : std::nullopt;
-  if (!stored) return {};  // removed since step 1 (by hand: Parley never does)
-  BsonPtr compare(BCON_NEW("_id", BCON_INT64(user_id)));
-  appendDate(compare.get(), field, *stored);
-  BsonPtr past = setDate(field, *stored + 1);
-  Result<UpdateOutcome> bumped = updateOne(connection, kUserVersions, compare.get(), past.get(),
-                                           /*upsert=*/false, "move user version forward");
-  if (!bumped.ok()) return bumped.status();
-  return {};
+  auto client = connection.client();
+  CollectionPtr versions = client.collection(kUserVersions);
+  return moveVersionPastStored(connection, versions.get(), user_id, field);
 }
 
 Result<std::optional<int64_t>> findUserVersion(const Connection& connection, int64_t user_id,

@@ -21,6 +21,14 @@ BsonPtr setDate(const char* field, int64_t millis);
 Result<std::optional<int64_t>> findUserVersion(const Connection& connection, int64_t user_id,
                                                const char* field);
 
+// The second step of moving a version forward, once a write of "now" found it already >= now:
+// compare-and-set it to stored + 1 in the document `id` of `collection` (any collection that keeps
+// a version date, e.g. group's members version). When the compare fails another writer moved it
+// after the caller's data change, which is all a reader needs. Uses `collection` as given, so a
+// caller holding a pooled client takes no second one.
+VoidResult moveVersionPastStored(const Connection& connection, mongoc_collection_t* collection,
+                                 int64_t id, const char* field);
+
 // Moves one user's version of one kind forward to max(now, stored + 1), creating the document or
 // field when missing. Versions only move forward, by at least 1 ms, so that two changes within one
 // millisecond (or a clock that stepped back) still give a client holding the older version fresh

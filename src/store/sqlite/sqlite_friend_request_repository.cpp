@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_friend_request_repository.h"
 
+#include "store/sqlite/sqlite_relationship_repository.h"
+
 #include <string>
 
 namespace parley::sqlite {
@@ -50,13 +52,6 @@ constexpr std::string_view kFindSent =
     "SELECT sent_friend_requests FROM user_version WHERE user_id = ?1";
 constexpr std::string_view kFindReceived =
     "SELECT received_friend_requests FROM user_version WHERE user_id = ?1";
-
-// Friends on both sides: a missing relationship is created in the default group, an existing one
-// is unblocked and keeps the rest.
-constexpr std::string_view kBefriend =
-    "INSERT INTO user_relationship (owner_id, related_user_id, block_date, group_index, "
-    "establishment_date, name) VALUES (?1, ?2, NULL, 0, ?3, '') "
-    "ON CONFLICT (owner_id, related_user_id) DO UPDATE SET block_date = NULL";
 
 FriendRequestRecord readRequest(const Statement& stmt) {
   FriendRequestRecord request;
@@ -149,12 +144,13 @@ Result<bool> SqliteFriendRequestRepository::acceptIfPending(const FriendRequestR
   if (!accepted.ok() || !accepted.value()) return accepted;
   for (const auto& [owner, related] :
        {std::pair{requester_id, recipient_id}, std::pair{recipient_id, requester_id}}) {
-    Result<Statement> stmt = db_.prepare(kBefriend);
-    if (!stmt.ok()) return stmt.status();
-    stmt->bind(1, owner).bind(2, related).bind(3, reply.now_millis);
     // A failure here returns before the commit: the transaction's destructor rolls the status
     // change back with it.
-    if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
+    if (const VoidResult done =
+            SqliteRelationshipRepository::befriendLocked(db_, owner, related, reply.now_millis);
+        !done.ok()) {
+      return done.status();
+    }
   }
   if (const VoidResult committed = transaction->commit(); !committed.ok()) {
     return committed.status();

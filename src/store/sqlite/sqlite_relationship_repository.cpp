@@ -25,6 +25,10 @@ constexpr std::string_view kDelete =
 constexpr std::string_view kFind = "SELECT " PARLEY_RELATIONSHIP_COLUMNS
                                    " FROM user_relationship "
                                    "WHERE owner_id = ?1 AND related_user_id = ?2";
+constexpr std::string_view kBefriend =
+    "INSERT INTO user_relationship (owner_id, related_user_id, block_date, group_index, "
+    "establishment_date, name) VALUES (?1, ?2, NULL, 0, ?3, '') "
+    "ON CONFLICT (owner_id, related_user_id) DO UPDATE SET block_date = NULL";
 constexpr std::string_view kIsBlocked =
     "SELECT EXISTS (SELECT 1 FROM user_relationship "
     "WHERE owner_id = ?1 AND related_user_id = ?2 AND block_date IS NOT NULL)";
@@ -182,6 +186,15 @@ Result<bool> SqliteRelationshipRepository::isBlocked(int64_t owner_id, int64_t r
   const Result<bool> row = stmt->step();
   if (!row.ok()) return row.status();
   return row.value() && stmt->columnInt64(0) != 0;
+}
+
+VoidResult SqliteRelationshipRepository::befriendLocked(Database& db, int64_t owner_id,
+                                                        int64_t related_user_id,
+                                                        int64_t establishment_date) {
+  Result<Statement> stmt = db.prepare(kBefriend);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, owner_id).bind(2, related_user_id).bind(3, establishment_date);
+  return stmt->run();
 }
 
 }  // namespace parley::sqlite

@@ -41,6 +41,12 @@ class SqliteRelationshipRepository final : public RelationshipRepository {
   Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) override;
   Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) override;
 
+  // One side of a friendship (accepting a friend request): a missing relationship is created in
+  // the default group, an existing one is unblocked and keeps the rest. Runs on db inside the
+  // caller's transaction, with db's lock held, so that the accept commits as one.
+  static VoidResult befriendLocked(Database& db, int64_t owner_id, int64_t related_user_id,
+                                   int64_t establishment_date);
+
  private:
   Database& db_;
   ReaderPool& readers_;
