@@ -32,6 +32,7 @@
 #include "service/group/group_handlers.h"
 #include "service/message/message_handlers.h"
 #include "service/relationship/friend_request_handlers.h"
+#include "service/relationship/relationship_group_handlers.h"
 #include "service/relationship/relationship_handlers.h"
 #include "service/service_deps.h"
 #include "service/unimplemented_handlers.h"
@@ -152,6 +153,7 @@ int run(const Config& config) {
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);
+  registerRelationshipGroupHandlers(dispatcher, service);
   registerFriendRequestHandlers(dispatcher, service);
   registerConversationHandlers(dispatcher, service);
   registerUnimplementedHandlers(dispatcher);

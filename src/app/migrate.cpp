@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "store/sqlite/sqlite_export.h"
 #include "store/store.h"
 
@@ -59,8 +61,9 @@ std::string pairName(int64_t a, int64_t b) { return std::to_string(a) + "/" + st
 
 class Migration {
  public:
-  Migration(sqlite::SqliteExport& rows, Store& source, Store& target)
-      : rows_(rows), source_(source), target_(target) {}
+  // now_millis: the date versions that copies move are moved to (clients resync once after).
+  Migration(sqlite::SqliteExport& rows, Store& source, Store& target, int64_t now_millis)
+      : rows_(rows), source_(source), target_(target), now_millis_(now_millis) {}
 
   // Each copies one kind and verifies it; a failed read or write ends the run with its status.
   VoidResult users(KindReport& report);
@@ -68,6 +71,7 @@ class Migration {
   VoidResult groups(KindReport& report);
   VoidResult groupMembers(KindReport& report);
   VoidResult relationships(KindReport& report);
+  VoidResult relationshipGroups(KindReport& report);
   VoidResult friendRequests(KindReport& report);
   VoidResult privateConversations(KindReport& report);
   VoidResult groupConversations(KindReport& report);
@@ -82,6 +86,7 @@ class Migration {
   sqlite::SqliteExport& rows_;
   Store& source_;
   Store& target_;
+  int64_t now_millis_;
 };
 
 VoidResult Migration::forEachKeyPage(
@@ -214,8 +219,9 @@ VoidResult Migration::relationships(KindReport& report) {
               source_.relationships().query({.owner_id = owner_id});
           if (!relationships.ok()) return relationships.status();
           for (const auto& relationship : relationships.value()) {
-            // A replace, so a re-run rewrites the same record.
-            if (VoidResult done = target_.relationships().upsert(relationship); !done.ok()) {
+            // A replace, memberships included, so a re-run rewrites the same record.
+            if (VoidResult done = target_.relationships().upsert(relationship, now_millis_);
+                !done.ok()) {
               return done;
             }
             ++report.written;
@@ -231,6 +237,36 @@ VoidResult Migration::relationships(KindReport& report) {
               ++report.verified;
             } else {
               report.miss(pairName(owner_id, relationship.related_user_id));
+            }
+          }
+        }
+        return {};
+      });
+}
+
+// By owner: the groups each user created or renamed (the default group, never stored until
+// renamed, is not copied: the target has it as every store does).
+VoidResult Migration::relationshipGroups(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kRelationshipGroup, [&](const std::vector<int64_t>& owner_ids) -> VoidResult {
+        for (const int64_t owner_id : owner_ids) {
+          Result<std::vector<RelationshipGroupRecord>> groups =
+              source_.relationshipGroups().findAll(owner_id);
+          if (!groups.ok()) return groups.status();
+          std::erase_if(*groups, [](const RelationshipGroupRecord& group) {
+            return group.index == kDefaultRelationshipGroupIndex && group.creation_date == 0;
+          });
+          Result<int64_t> inserted = target_.relationshipGroups().insertMany(*groups, now_millis_);
+          if (!inserted.ok()) return inserted.status();
+          report.written += inserted.value();
+          Result<std::vector<RelationshipGroupRecord>> copies =
+              target_.relationshipGroups().findAll(owner_id);
+          if (!copies.ok()) return copies.status();
+          for (const RelationshipGroupRecord& group : groups.value()) {
+            if (std::find(copies->begin(), copies->end(), group) != copies->end()) {
+              ++report.verified;
+            } else {
+              report.miss(pairName(owner_id, group.index));
             }
           }
         }
@@ -435,7 +471,7 @@ int runMigrate(const Config& config) {
                  config.mongo.database);
   }
 
-  Migration migration(rows, *source, *target);
+  Migration migration(rows, *source, *target, SystemClock().nowMillis());
   struct Kind {
     const char* name;
     ExportTable table;
@@ -447,6 +483,7 @@ int runMigrate(const Config& config) {
       {"groups", ExportTable::kGroup, &Migration::groups},
       {"group_members", ExportTable::kGroupMember, &Migration::groupMembers},
       {"relationships", ExportTable::kRelationship, &Migration::relationships},
+      {"relationship_groups", ExportTable::kRelationshipGroup, &Migration::relationshipGroups},
       {"friend_requests", ExportTable::kFriendRequest, &Migration::friendRequests},
       {"private_conversations", ExportTable::kPrivateConversation,
        &Migration::privateConversations},

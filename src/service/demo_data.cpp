@@ -81,10 +81,10 @@ void seedUsers(Store& store, const PasswordHasher& hasher, int64_t now, int user
 void seedFriendships(Store& store, int64_t now, int user_count) {
   std::vector<RelationshipRecord> records;
   for (int64_t friend_id = 2; friend_id <= std::min(100, user_count); ++friend_id) {
-    records.push_back({1, friend_id, std::nullopt, 0, now, ""});
-    records.push_back({friend_id, 1, std::nullopt, 0, now, ""});
+    records.push_back({1, friend_id, std::nullopt, now, "", {kDefaultRelationshipGroupIndex}});
+    records.push_back({friend_id, 1, std::nullopt, now, "", {kDefaultRelationshipGroupIndex}});
   }
-  orThrow(store.relationships().insertMany(records), "insert relationships");
+  orThrow(store.relationships().insertMany(records, now), "insert relationships");
 }
 
 // Pending friend requests (upstream's fake data has user 1 asking the next users after its

@@ -39,6 +39,13 @@ struct HandlerResult {
   std::vector<RelayPush> pushes;
 
   static HandlerResult ok() { return {}; }
+  // OK, and the requester's other sessions learn about the change ("+self"), by the client's
+  // own request or by `relayed`.
+  static HandlerResult okWithSelfPush(std::optional<TurmsRequest> relayed = std::nullopt) {
+    HandlerResult result;
+    result.pushes.push_back(RelayPush{{}, true, std::move(relayed)});
+    return result;
+  }
   static HandlerResult withLong(int64_t value) {
     TurmsNotification::Data data;
     data.set_long_(value);

@@ -175,8 +175,12 @@ TEST_P(FriendRequestRepositoryContractTest, AcceptingMakesBothUsersFriends) {
     const auto side = relationship(owner, related);
     ASSERT_TRUE(side.has_value()) << owner << " -> " << related;
     EXPECT_EQ(side->block_date, std::nullopt);
-    EXPECT_EQ(side->group_index, 0);
+    EXPECT_EQ(side->group_indexes, std::vector<int32_t>{kDefaultRelationshipGroupIndex});
     EXPECT_EQ(side->establishment_date, kT0 + 100);
+    // Each side's relationship queries see the change.
+    auto version = store_->relationships().findVersion(owner);
+    ASSERT_TRUE(version.ok());
+    EXPECT_GE(version.value().value_or(0), kT0 + 100);
   }
 }
 
@@ -185,14 +189,16 @@ TEST_P(FriendRequestRepositoryContractTest, AcceptingUnblocksAndKeepsAnExistingR
   blocked.owner_id = 20;
   blocked.related_user_id = 10;
   blocked.block_date = kT0 - 50;
-  blocked.group_index = 3;
+  blocked.group_indexes = {3};
   blocked.establishment_date = kT0 - 100;
   blocked.name = "old friend";
-  ASSERT_TRUE(store_->relationships().insert(blocked).ok());
+  ASSERT_TRUE(store_->relationships().insert(blocked, kT0 - 100).ok());
   insert(makeRequest(1, 10, 20, kT0));
   EXPECT_TRUE(accept(replyOf(1, RequestStatus::kAccepted, kT0 + 100)));
+  // Unblocked, and also in the default group, as upstream's friendTwoUsers.
   RelationshipRecord unblocked = blocked;
   unblocked.block_date.reset();
+  unblocked.group_indexes = {kDefaultRelationshipGroupIndex, 3};
   EXPECT_EQ(relationship(20, 10), unblocked);
   EXPECT_EQ(relationship(10, 20)->establishment_date, kT0 + 100);
 }

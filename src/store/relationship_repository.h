@@ -1,6 +1,12 @@
 #pragma once
 // One-sided user relationships (Turms' `userRelationship`): a friendship is two records, and a
-// block is a record with block_date set.
+// block is a record with block_date set. Each relationship sits in one or more of its owner's
+// relationship groups (Turms' `userRelationshipGroupMember`); the groups themselves are in
+// relationship_group_repository.h.
+//
+// Writes move the owner's sync versions forward (the dates versioned queries compare a client's
+// last_updated_date with): relationships on every change, relationship groups and their members
+// whenever memberships change.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -8,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/relationship_group_repository.h"  // kDefaultRelationshipGroupIndex
 
 namespace parley {
 
@@ -15,9 +22,11 @@ struct RelationshipRecord {
   int64_t owner_id = 0;
   int64_t related_user_id = 0;
   std::optional<int64_t> block_date;  // set = owner blocked related_user_id
-  int32_t group_index = 0;            // relationship group; 0 = the default group
   int64_t establishment_date = 0;
   std::string name;
+  // The owner's relationship groups the related user is in, ascending, never empty when read: a
+  // relationship in no group is in the default one. Writes store exactly these (empty = default).
+  std::vector<int32_t> group_indexes{kDefaultRelationshipGroupIndex};
 
   bool operator==(const RelationshipRecord&) const = default;
 };
@@ -26,23 +35,36 @@ struct RelationshipFilter {
   int64_t owner_id = 0;
   std::vector<int64_t> related_user_ids;  // empty = all
   std::optional<bool> blocked;            // unset = both
-  std::vector<int32_t> group_indexes;     // empty = all
+  std::vector<int32_t> group_indexes;     // empty = all; else in any of them
 };
 
 class RelationshipRepository {
  public:
   virtual ~RelationshipRepository() = default;
-  // kRecordContainsDuplicateKey when (owner, related) exists.
-  virtual VoidResult insert(const RelationshipRecord& relationship) = 0;
-  // Inserts or replaces (owner, related).
-  virtual VoidResult upsert(const RelationshipRecord& relationship) = 0;
-  virtual Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships) = 0;
-  virtual Result<bool> remove(int64_t owner_id, int64_t related_user_id) = 0;
+  // A new relationship with its group memberships. kRecordContainsDuplicateKey, with nothing
+  // written, when (owner, related) exists.
+  virtual VoidResult insert(const RelationshipRecord& relationship, int64_t now_millis) = 0;
+  // Inserts or replaces (owner, related): its fields and exactly its group memberships (a
+  // membership kept keeps its join date).
+  virtual VoidResult upsert(const RelationshipRecord& relationship, int64_t now_millis) = 0;
+  // Bulk loading (demo data, `parley migrate`): inserts the pairs not stored yet, with their
+  // memberships; returns how many were new. Moves the versions of every owner named.
+  virtual Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships,
+                                     int64_t now_millis) = 0;
+  // The relationship and its memberships; false when there was none (nothing moves then).
+  virtual Result<bool> remove(int64_t owner_id, int64_t related_user_id, int64_t now_millis) = 0;
   virtual Result<std::optional<RelationshipRecord>> find(int64_t owner_id,
                                                          int64_t related_user_id) = 0;
+  // Ordered by related user id.
   virtual Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) = 0;
   // True when owner_id has blocked related_user_id.
   virtual Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) = 0;
+  // For checks on the message path, cheaper than find(): nullopt when owner_id has no
+  // relationship with related_user_id, else whether it is a block.
+  virtual Result<std::optional<bool>> findBlocked(int64_t owner_id, int64_t related_user_id) = 0;
+  // The owner's relationships version (upstream's userVersion.r): the last time one of them, or
+  // a membership, changed; nullopt when never.
+  virtual Result<std::optional<int64_t>> findVersion(int64_t owner_id) = 0;
 };
 
 }  // namespace parley

@@ -21,13 +21,14 @@ namespace parley::contract {
 
 class RelationshipRepositoryContractTest : public StoreContractTest {
  protected:
+  static constexpr int64_t kNow = 1'700'000'900'000;
+
   RelationshipRepository& relationships() { return store_->relationships(); }
 
   static RelationshipRecord makeRelationship(int64_t owner_id, int64_t related_user_id) {
     RelationshipRecord relationship;
     relationship.owner_id = owner_id;
     relationship.related_user_id = related_user_id;
-    relationship.group_index = 0;
     relationship.establishment_date = 1'700'000'000'000 + related_user_id % 1000;
     relationship.name = "contact " + std::to_string(related_user_id);
     return relationship;
@@ -71,39 +72,39 @@ inline void expectSameRelationship(const RelationshipRecord& actual,
   EXPECT_EQ(actual.owner_id, expected.owner_id);
   EXPECT_EQ(actual.related_user_id, expected.related_user_id);
   EXPECT_EQ(actual.block_date, expected.block_date);
-  EXPECT_EQ(actual.group_index, expected.group_index);
+  EXPECT_EQ(actual.group_indexes, expected.group_indexes);
   EXPECT_EQ(actual.establishment_date, expected.establishment_date);
   EXPECT_EQ(actual.name, expected.name);
 }
 
 TEST_P(RelationshipRepositoryContractTest, InsertThenFindReturnsEveryField) {
   RelationshipRecord relationship = makeBlock(1, 2);
-  relationship.group_index = 7;
+  relationship.group_indexes = {7};
   relationship.name = "名前 with ünïcode";
-  ASSERT_TRUE(relationships().insert(relationship).ok());
+  ASSERT_TRUE(relationships().insert(relationship, kNow).ok());
   const std::optional<RelationshipRecord> found = find(1, 2);
   ASSERT_TRUE(found.has_value());
   expectSameRelationship(*found, relationship);
 
   RelationshipRecord plain = makeRelationship(1, 3);
   plain.name = "";
-  ASSERT_TRUE(relationships().insert(plain).ok());
+  ASSERT_TRUE(relationships().insert(plain, kNow).ok());
   expectSameRelationship(*find(1, 3), plain);
 }
 
 TEST_P(RelationshipRepositoryContractTest, RelationshipsAreOneSided) {
-  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2), kNow).ok());
   EXPECT_TRUE(find(1, 2).has_value());
   EXPECT_FALSE(find(2, 1).has_value());
   // The other side is a record of its own, with its own fields.
-  ASSERT_TRUE(relationships().insert(makeBlock(2, 1)).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(2, 1), kNow).ok());
   EXPECT_FALSE(find(1, 2)->block_date.has_value());
   EXPECT_TRUE(find(2, 1)->block_date.has_value());
 }
 
 TEST_P(RelationshipRepositoryContractTest, ExtremeIdsRoundTrip) {
-  ASSERT_TRUE(relationships().insert(makeRelationship(INT64_MAX, 1)).ok());
-  ASSERT_TRUE(relationships().insert(makeBlock(1, INT64_MAX)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(INT64_MAX, 1), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(1, INT64_MAX), kNow).ok());
   expectSameRelationship(*find(INT64_MAX, 1), makeRelationship(INT64_MAX, 1));
   expectSameRelationship(*find(1, INT64_MAX), makeBlock(1, INT64_MAX));
   EXPECT_TRUE(isBlocked(1, INT64_MAX));
@@ -114,72 +115,72 @@ TEST_P(RelationshipRepositoryContractTest, ExtremeIdsRoundTrip) {
 }
 
 TEST_P(RelationshipRepositoryContractTest, DuplicateInsertIsRejected) {
-  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2), kNow).ok());
   RelationshipRecord again = makeBlock(1, 2);
   again.name = "someone else";
-  const VoidResult inserted = relationships().insert(again);
+  const VoidResult inserted = relationships().insert(again, kNow);
   ASSERT_FALSE(inserted.ok());
   EXPECT_EQ(inserted.status().code, StatusCode::kRecordContainsDuplicateKey);
   expectSameRelationship(*find(1, 2), makeRelationship(1, 2));
 }
 
 TEST_P(RelationshipRepositoryContractTest, UpsertInsertsThenReplacesEveryField) {
-  ASSERT_TRUE(relationships().upsert(makeBlock(1, 2)).ok());
+  ASSERT_TRUE(relationships().upsert(makeBlock(1, 2), kNow).ok());
   expectSameRelationship(*find(1, 2), makeBlock(1, 2));
 
   RelationshipRecord replaced = makeRelationship(1, 2);  // no block_date: unblocks
-  replaced.group_index = 3;
+  replaced.group_indexes = {3};
   replaced.name = "renamed";
   replaced.establishment_date = 1'800'000'000'000;
-  ASSERT_TRUE(relationships().upsert(replaced).ok());
+  ASSERT_TRUE(relationships().upsert(replaced, kNow).ok());
   expectSameRelationship(*find(1, 2), replaced);
   EXPECT_FALSE(isBlocked(1, 2));
   EXPECT_FALSE(find(2, 1).has_value());
 }
 
 TEST_P(RelationshipRepositoryContractTest, RemoveDeletesOnlyThatSide) {
-  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
-  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1)).ok());
-  auto removed = relationships().remove(1, 2);
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1), kNow).ok());
+  auto removed = relationships().remove(1, 2, kNow);
   ASSERT_TRUE(removed.ok());
   EXPECT_TRUE(removed.value());
   EXPECT_FALSE(find(1, 2).has_value());
   EXPECT_TRUE(find(2, 1).has_value());
 
-  auto again = relationships().remove(1, 2);
+  auto again = relationships().remove(1, 2, kNow);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again.value());
   // Removed, the pair can be created again.
-  EXPECT_TRUE(relationships().insert(makeBlock(1, 2)).ok());
+  EXPECT_TRUE(relationships().insert(makeBlock(1, 2), kNow).ok());
 }
 
 TEST_P(RelationshipRepositoryContractTest, IsBlockedIsDirectedAndNeedsABlockDate) {
-  ASSERT_TRUE(relationships().insert(makeBlock(1, 2)).ok());
-  ASSERT_TRUE(relationships().insert(makeRelationship(1, 3)).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(1, 2), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 3), kNow).ok());
   EXPECT_TRUE(isBlocked(1, 2));
   EXPECT_FALSE(isBlocked(2, 1));    // no record
   EXPECT_FALSE(isBlocked(1, 3));    // a record without a block
   EXPECT_FALSE(isBlocked(1, 404));  // nothing at all
 
   RelationshipRecord unblocked = makeRelationship(1, 2);
-  ASSERT_TRUE(relationships().upsert(unblocked).ok());
+  ASSERT_TRUE(relationships().upsert(unblocked, kNow).ok());
   EXPECT_FALSE(isBlocked(1, 2));
 }
 
 TEST_P(RelationshipRepositoryContractTest, QueryFiltersByRelatedUsersBlockAndGroup) {
   // Owner 1: 2 and 3 in group 0, 4 blocked in group 0, 5 in group 1, 6 blocked in group 2.
-  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2)).ok());
-  ASSERT_TRUE(relationships().insert(makeRelationship(1, 3)).ok());
-  ASSERT_TRUE(relationships().insert(makeBlock(1, 4)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 3), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(1, 4), kNow).ok());
   RelationshipRecord grouped = makeRelationship(1, 5);
-  grouped.group_index = 1;
-  ASSERT_TRUE(relationships().insert(grouped).ok());
+  grouped.group_indexes = {1};
+  ASSERT_TRUE(relationships().insert(grouped, kNow).ok());
   RelationshipRecord blocked_grouped = makeBlock(1, 6);
-  blocked_grouped.group_index = 2;
-  ASSERT_TRUE(relationships().insert(blocked_grouped).ok());
+  blocked_grouped.group_indexes = {2};
+  ASSERT_TRUE(relationships().insert(blocked_grouped, kNow).ok());
   // Other owners' records never leak into owner 1's results.
-  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1)).ok());
-  ASSERT_TRUE(relationships().insert(makeBlock(9, 2)).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(9, 2), kNow).ok());
 
   RelationshipFilter all;
   all.owner_id = 1;
@@ -227,28 +228,121 @@ TEST_P(RelationshipRepositoryContractTest, QueryFiltersByRelatedUsersBlockAndGro
 TEST_P(RelationshipRepositoryContractTest, InsertManySkipsExistingPairs) {
   RelationshipRecord existing = makeRelationship(1, 2);
   existing.name = "original";
-  ASSERT_TRUE(relationships().insert(existing).ok());
+  ASSERT_TRUE(relationships().insert(existing, kNow).ok());
 
   const std::vector<RelationshipRecord> batch{makeRelationship(1, 2), makeRelationship(1, 3),
                                               makeBlock(3, 1), makeBlock(3, 1)};
-  auto inserted = relationships().insertMany(batch);
+  auto inserted = relationships().insertMany(batch, kNow);
   ASSERT_TRUE(inserted.ok()) << inserted.status().reason;
   EXPECT_EQ(inserted.value(), 2);
   EXPECT_EQ(find(1, 2)->name, "original");
   expectSameRelationship(*find(1, 3), makeRelationship(1, 3));
   EXPECT_TRUE(isBlocked(3, 1));
 
-  auto again = relationships().insertMany(batch);
+  auto again = relationships().insertMany(batch, kNow);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value(), 0);
-  auto none = relationships().insertMany({});
+  auto none = relationships().insertMany({}, kNow);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none.value(), 0);
 }
 
+TEST_P(RelationshipRepositoryContractTest, MembershipsAreStoredExactly) {
+  RelationshipRecord relationship = makeRelationship(1, 2);
+  relationship.group_indexes = {3, 5};
+  ASSERT_TRUE(relationships().insert(relationship, kNow).ok());
+  EXPECT_EQ(find(1, 2)->group_indexes, (std::vector<int32_t>{3, 5}));
+  relationship.group_indexes = {5, 7};
+  ASSERT_TRUE(relationships().upsert(relationship, kNow).ok());
+  EXPECT_EQ(find(1, 2)->group_indexes, (std::vector<int32_t>{5, 7}));
+  // In no group means in the default one.
+  relationship.group_indexes.clear();
+  ASSERT_TRUE(relationships().upsert(relationship, kNow).ok());
+  EXPECT_EQ(find(1, 2)->group_indexes, std::vector<int32_t>{kDefaultRelationshipGroupIndex});
+}
+
+TEST_P(RelationshipRepositoryContractTest, AGroupFilterMatchesAnyMembership) {
+  RelationshipRecord two = makeRelationship(1, 2);
+  two.group_indexes = {3, 5};
+  RelationshipRecord three = makeBlock(1, 3);
+  three.group_indexes = {5};
+  ASSERT_TRUE(relationships().insert(two, kNow).ok());
+  ASSERT_TRUE(relationships().insert(three, kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 4), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(9, 2), kNow).ok());  // another owner
+  const auto in = [](std::vector<int32_t> groups, std::optional<bool> blocked = std::nullopt,
+                     std::vector<int64_t> related = {}) {
+    RelationshipFilter filter;
+    filter.owner_id = 1;
+    filter.group_indexes = std::move(groups);
+    filter.blocked = blocked;
+    filter.related_user_ids = std::move(related);
+    return filter;
+  };
+  EXPECT_EQ(relatedIds(in({3})), (std::vector<int64_t>{2}));
+  EXPECT_EQ(relatedIds(in({5})), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(relatedIds(in({0})), (std::vector<int64_t>{4}));
+  EXPECT_EQ(relatedIds(in({0, 3})), (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(relatedIds(in({5}, true)), (std::vector<int64_t>{3}));
+  EXPECT_EQ(relatedIds(in({5}, false)), (std::vector<int64_t>{2}));
+  EXPECT_EQ(relatedIds(in({5}, std::nullopt, {3, 4})), (std::vector<int64_t>{3}));
+  EXPECT_TRUE(relatedIds(in({42})).empty());
+}
+
+TEST_P(RelationshipRepositoryContractTest, RemovingTakesTheMembershipsAlong) {
+  RelationshipRecord relationship = makeRelationship(1, 2);
+  relationship.group_indexes = {3};
+  ASSERT_TRUE(relationships().insert(relationship, kNow).ok());
+  ASSERT_TRUE(relationships().remove(1, 2, kNow).value());
+  // Created again without a group: no leftover of group 3.
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2), kNow).ok());
+  EXPECT_EQ(find(1, 2)->group_indexes, std::vector<int32_t>{kDefaultRelationshipGroupIndex});
+  RelationshipFilter in_three;
+  in_three.owner_id = 1;
+  in_three.group_indexes = {3};
+  EXPECT_TRUE(relatedIds(in_three).empty());
+}
+
+TEST_P(RelationshipRepositoryContractTest, EveryChangeMovesTheOwnersVersionForward) {
+  const auto version = [&](int64_t owner_id) {
+    auto found = relationships().findVersion(owner_id);
+    EXPECT_TRUE(found.ok()) << found.status().reason;
+    return found.ok() ? found.value() : std::nullopt;
+  };
+  EXPECT_EQ(version(1), std::nullopt);
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2), kNow).ok());
+  const std::optional<int64_t> created = version(1);
+  ASSERT_TRUE(created.has_value());
+  EXPECT_GE(*created, kNow);
+  EXPECT_EQ(version(2), std::nullopt);  // the related user's copy did not change
+  // Within the same millisecond (or with a clock behind) a change still moves it.
+  ASSERT_TRUE(relationships().upsert(makeBlock(1, 2), kNow).ok());
+  const std::optional<int64_t> blocked = version(1);
+  EXPECT_GT(blocked.value_or(0), *created);
+  ASSERT_TRUE(relationships().remove(1, 2, kNow - 1000).value());
+  const std::optional<int64_t> removed = version(1);
+  EXPECT_GT(removed.value_or(0), blocked.value_or(0));
+  // Removing nothing changes nothing.
+  ASSERT_FALSE(relationships().remove(1, 2, kNow + 1000).value());
+  EXPECT_EQ(version(1), removed);
+  // Bulk loading moves the versions of the owners it wrote for.
+  ASSERT_EQ(relationships().insertMany(std::vector{makeRelationship(3, 1)}, kNow + 5000).value(),
+            1);
+  EXPECT_GE(version(3).value_or(0), kNow + 5000);
+}
+
+TEST_P(RelationshipRepositoryContractTest, FindBlockedTellsNoneFromContactFromBlock) {
+  ASSERT_TRUE(relationships().insert(makeRelationship(1, 2), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(1, 3), kNow).ok());
+  EXPECT_EQ(relationships().findBlocked(1, 2).value(), std::optional<bool>(false));
+  EXPECT_EQ(relationships().findBlocked(1, 3).value(), std::optional<bool>(true));
+  EXPECT_EQ(relationships().findBlocked(1, 4).value(), std::nullopt);
+  EXPECT_EQ(relationships().findBlocked(2, 1).value(), std::nullopt);
+}
+
 TEST_P(RelationshipRepositoryContractTest, DataSurvivesReopening) {
-  ASSERT_TRUE(relationships().insert(makeBlock(1, 2)).ok());
-  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1)).ok());
+  ASSERT_TRUE(relationships().insert(makeBlock(1, 2), kNow).ok());
+  ASSERT_TRUE(relationships().insert(makeRelationship(2, 1), kNow).ok());
   reopen();
   expectSameRelationship(*find(1, 2), makeBlock(1, 2));
   expectSameRelationship(*find(2, 1), makeRelationship(2, 1));

@@ -14,6 +14,7 @@
 #include "store/friend_request_repository.h"
 #include "store/group_repository.h"
 #include "store/message_repository.h"
+#include "store/relationship_group_repository.h"
 #include "store/relationship_repository.h"
 #include "store/sequence_lease_repository.h"
 #include "store/user_repository.h"
@@ -30,6 +31,7 @@ class Store {
   virtual GroupRepository& groups() = 0;
   virtual GroupMemberRepository& groupMembers() = 0;
   virtual RelationshipRepository& relationships() = 0;
+  virtual RelationshipGroupRepository& relationshipGroups() = 0;
   virtual FriendRequestRepository& friendRequests() = 0;
   virtual ConversationRepository& conversations() = 0;
   // Durable per-conversation sequence counters kept in the store itself (the embedded default;

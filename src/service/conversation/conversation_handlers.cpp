@@ -30,13 +30,6 @@ std::vector<int64_t> uniqueIds(const Ids& ids) {
   return unique;
 }
 
-// The requester's other sessions learn about the change ("+self").
-HandlerResult okWithSelfPush(std::optional<TurmsRequest> relayed = std::nullopt) {
-  HandlerResult result;
-  result.pushes.push_back(RelayPush{{}, true, std::move(relayed)});
-  return result;
-}
-
 Result<bool> isGroupMember(ServiceDeps& deps, int64_t group_id, int64_t user_id) {
   auto member = deps.store.groupMembers().find(group_id, user_id);
   if (!member) return member.status();
@@ -136,7 +129,7 @@ HandlerResult updateConversation(ServiceDeps& deps, const RequestContext& ctx,
   // The other devices get the date that was stored, not the one the client proposed.
   TurmsRequest relayed = request;
   relayed.mutable_update_conversation_request()->set_read_date(*stored);
-  return okWithSelfPush(std::move(relayed));
+  return HandlerResult::okWithSelfPush(std::move(relayed));
 }
 
 // Relayed as it is, never stored. Private: the peer must have the requester as a contact
@@ -163,15 +156,15 @@ HandlerResult updateTypingStatus(ServiceDeps& deps, const RequestContext& ctx,
   if (req.to_id() == ctx.user_id) {
     return HandlerResult::failure(StatusCode::kNotFriendToSendTypingStatus);
   }
-  auto peer_side = deps.store.relationships().find(req.to_id(), ctx.user_id);
+  auto peer_side = deps.store.relationships().findBlocked(req.to_id(), ctx.user_id);
   if (!peer_side) return HandlerResult::failure(peer_side.status());
   bool allowed = false;
   if (*peer_side) {
-    allowed = !(*peer_side)->block_date.has_value();
+    allowed = !**peer_side;
   } else {
-    auto own_side = deps.store.relationships().find(ctx.user_id, req.to_id());
+    auto own_side = deps.store.relationships().findBlocked(ctx.user_id, req.to_id());
     if (!own_side) return HandlerResult::failure(own_side.status());
-    allowed = *own_side && !(*own_side)->block_date.has_value();
+    allowed = *own_side && !**own_side;
   }
   if (!allowed) return HandlerResult::failure(StatusCode::kNotFriendToSendTypingStatus);
   result.pushes.push_back(RelayPush{{req.to_id()}, false, std::nullopt});
@@ -200,7 +193,7 @@ HandlerResult updateConversationSettings(ServiceDeps& deps, const RequestContext
     }
   } else {
     // Upstream: the requester must have the user as a contact (blocked or not).
-    auto relationship = deps.store.relationships().find(ctx.user_id, record.target_id);
+    auto relationship = deps.store.relationships().findBlocked(ctx.user_id, record.target_id);
     if (!relationship) return HandlerResult::failure(relationship.status());
     if (!*relationship) {
       return HandlerResult::failure(StatusCode::kNotRelatedUserToUpdatePrivateConversationSetting);
@@ -215,7 +208,7 @@ HandlerResult updateConversationSettings(ServiceDeps& deps, const RequestContext
   if (const VoidResult upserted = deps.store.conversations().upsertSettings(record); !upserted) {
     return HandlerResult::failure(upserted.status());
   }
-  return okWithSelfPush();
+  return HandlerResult::okWithSelfPush();
 }
 
 // No ids at all means every conversation of the requester; names empty means every setting.
@@ -234,7 +227,7 @@ HandlerResult deleteConversationSettings(ServiceDeps& deps, const RequestContext
     deleted += *count;
   }
   // Upstream only tells the other sessions when something was deleted.
-  return deleted > 0 ? okWithSelfPush() : HandlerResult::ok();
+  return deleted > 0 ? HandlerResult::okWithSelfPush() : HandlerResult::ok();
 }
 
 HandlerResult queryConversationSettings(ServiceDeps& deps, const RequestContext& ctx,

@@ -1,5 +1,6 @@
 #include "service/group/group_handlers.h"
 #include "service/domain_registrar.h"
+#include "service/versioned_query.h"
 #include "service/visible_status.h"
 
 #include <spdlog/spdlog.h>
@@ -242,7 +243,7 @@ HandlerResult queryGroups(ServiceDeps& deps, const RequestContext& ctx,
   if (!groups) return HandlerResult::failure(groups.status());
   pb::GroupsWithVersion result = liveGroupsWithVersion(*groups, 0);
   if (result.groups_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
-  if (req.has_last_updated_date() && result.last_updated_date() <= req.last_updated_date()) {
+  if (isUpToDate(req, result.last_updated_date())) {
     return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   }
   TurmsNotification::Data data;
@@ -259,10 +260,8 @@ HandlerResult queryJoinedGroupIds(ServiceDeps& deps, const RequestContext& ctx,
   }
   auto version = deps.store.groupMembers().findJoinedGroupsVersion(ctx.user_id);
   if (!version) return HandlerResult::failure(version.status());
+  if (isUpToDate(req, *version)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   const int64_t joined_version = version->value_or(0);
-  if (req.has_last_updated_date() && joined_version <= req.last_updated_date()) {
-    return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
-  }
   auto ids = deps.store.groupMembers().findJoinedGroupIds(ctx.user_id);
   if (!ids) return HandlerResult::failure(ids.status());
   if (ids->empty()) return HandlerResult::failure(StatusCode::kNoContent);
@@ -288,7 +287,7 @@ HandlerResult queryJoinedGroupInfos(ServiceDeps& deps, const RequestContext& ctx
   if (!groups) return HandlerResult::failure(groups.status());
   // Joining or leaving changes the list and editing a group changes its info: either is news.
   pb::GroupsWithVersion result = liveGroupsWithVersion(*groups, version->value_or(0));
-  if (req.has_last_updated_date() && result.last_updated_date() <= req.last_updated_date()) {
+  if (isUpToDate(req, result.last_updated_date())) {
     return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   }
   if (result.groups_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
@@ -597,9 +596,7 @@ HandlerResult queryGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
       return HandlerResult::failure(StatusCode::kNotGroupMemberToQueryGroupMemberInfo);
     }
     const int64_t version = (*group)->members_last_updated_date;
-    if (req.has_last_updated_date() && version <= req.last_updated_date()) {
-      return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
-    }
+    if (isUpToDate(req, version)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
     result.set_last_updated_date(version);
   }
   auto found = members.findMembers(group_id, member_ids);

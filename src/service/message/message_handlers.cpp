@@ -135,15 +135,14 @@ std::optional<HandlerResult> checkPrivateSender(ServiceDeps& deps, int64_t sende
   auto active = deps.store.users().isActive(recipient);
   if (!active.ok()) return HandlerResult::failure(active.status());
   if (!active.value()) return HandlerResult::failure(StatusCode::kMessageRecipientNotActive);
-  auto blocked = deps.store.relationships().isBlocked(recipient, sender);
+  // One lookup answers both checks: is the sender blocked, and is the sender a contact.
+  auto blocked = deps.store.relationships().findBlocked(recipient, sender);
   if (!blocked.ok()) return HandlerResult::failure(blocked.status());
-  if (blocked.value()) return HandlerResult::failure(StatusCode::kBlockedUserSendPrivateMessage);
-  if (!deps.message.allow_send_to_stranger) {
-    auto relationship = deps.store.relationships().find(recipient, sender);
-    if (!relationship.ok()) return HandlerResult::failure(relationship.status());
-    if (!relationship.value() || relationship.value()->block_date) {
-      return HandlerResult::failure(StatusCode::kNotFriendToSendPrivateMessage);
-    }
+  if (blocked.value() == true) {
+    return HandlerResult::failure(StatusCode::kBlockedUserSendPrivateMessage);
+  }
+  if (!deps.message.allow_send_to_stranger && !blocked.value()) {
+    return HandlerResult::failure(StatusCode::kNotFriendToSendPrivateMessage);
   }
   return std::nullopt;
 }

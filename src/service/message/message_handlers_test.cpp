@@ -54,6 +54,7 @@ class FailingInsertStore final : public Store {
   GroupRepository& groups() override { return real_.groups(); }
   GroupMemberRepository& groupMembers() override { return real_.groupMembers(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
+  RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }
   FriendRequestRepository& friendRequests() override { return real_.friendRequests(); }
   ConversationRepository& conversations() override { return real_.conversations(); }
   SequenceIds& sequenceIds() override { return real_.sequenceIds(); }
@@ -109,7 +110,7 @@ class MessageHandlersTest : public testing::ServiceTestFixture {
     relationship.related_user_id = related;
     relationship.establishment_date = clock_.nowMillis();
     if (blocked) relationship.block_date = clock_.nowMillis();
-    ASSERT_TRUE(store_->relationships().upsert(relationship).ok());
+    ASSERT_TRUE(store_->relationships().upsert(relationship, clock_.nowMillis()).ok());
   }
 
   static TurmsRequest privateText(int64_t recipient, const std::string& text) {

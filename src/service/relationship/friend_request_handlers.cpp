@@ -11,6 +11,7 @@
 #include "core/snowflake.h"
 #include "core/utf8.h"
 #include "service/domain_registrar.h"
+#include "service/versioned_query.h"
 #include "store/store.h"
 
 namespace parley {
@@ -197,9 +198,7 @@ HandlerResult queryFriendRequests(ServiceDeps& deps, const RequestContext& ctx,
   auto version = req.are_sent_by_me() ? requests.findSentVersion(ctx.user_id)
                                       : requests.findReceivedVersion(ctx.user_id);
   if (!version.ok()) return HandlerResult::failure(version.status());
-  if (req.has_last_updated_date() && (!*version || req.last_updated_date() >= **version)) {
-    return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
-  }
+  if (isUpToDate(req, *version)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   auto found = req.are_sent_by_me() ? requests.findByRequester(ctx.user_id)
                                     : requests.findByRecipient(ctx.user_id);
   if (!found.ok()) return HandlerResult::failure(found.status());

@@ -143,7 +143,7 @@ TEST_F(FriendRequestHandlersTest, CreationIsRefusedAsUpstreamRefusesIt) {
   block.related_user_id = 1;
   block.block_date = clock_.nowMillis();
   block.establishment_date = clock_.nowMillis();
-  ASSERT_TRUE(store_->relationships().insert(block).ok());
+  ASSERT_TRUE(store_->relationships().insert(block, clock_.nowMillis()).ok());
   const HandlerResult blocked = dispatch(1, create(4));
   EXPECT_EQ(blocked.status.code, StatusCode::kBlockedUserToSendFriendRequest);
   EXPECT_TRUE(blocked.pushes.empty());

@@ -1,5 +1,6 @@
 #include "service/relationship/relationship_handlers.h"
 #include "service/domain_registrar.h"
+#include "service/versioned_query.h"
 
 #include <algorithm>
 #include <memory>
@@ -10,17 +11,6 @@
 
 namespace parley {
 namespace {
-
-// Every user has this relationship group; the others are created by requests not served yet.
-constexpr int32_t kDefaultRelationshipGroupIndex = 0;
-
-// The requester's other sessions learn about the change (upstream's default for every
-// relationship change: "+self", the related user is not told).
-HandlerResult okWithSelfPush(std::optional<TurmsRequest> relayed = std::nullopt) {
-  HandlerResult result;
-  result.pushes.push_back(RelayPush{{}, true, std::move(relayed)});
-  return result;
-}
 
 // A relationship with a user needs that user to exist; oneself is never a relationship
 // (upstream validates owner != related user with ILLEGAL_ARGUMENT).
@@ -38,18 +28,6 @@ std::optional<HandlerResult> checkRelatedUser(ServiceDeps& deps, const RequestCo
   return std::nullopt;
 }
 
-// The version a client keeps for later requests: the newest change among the records it got.
-// Deletions leave no record, so a request's last_updated_date is never answered with
-// ALREADY_UP_TO_DATE: every query returns the current state.
-int64_t newestChange(const std::vector<RelationshipRecord>& relationships) {
-  int64_t newest = 0;
-  for (const RelationshipRecord& relationship : relationships) {
-    newest =
-        std::max({newest, relationship.establishment_date, relationship.block_date.value_or(0)});
-  }
-  return newest;
-}
-
 HandlerResult createRelationship(ServiceDeps& deps, const RequestContext& ctx,
                                  const TurmsRequest& request) {
   const auto& req = request.create_relationship_request();
@@ -59,11 +37,12 @@ HandlerResult createRelationship(ServiceDeps& deps, const RequestContext& ctx,
   relationship.owner_id = ctx.user_id;
   relationship.related_user_id = req.user_id();
   if (req.blocked()) relationship.block_date = now;
-  relationship.group_index =
+  const int32_t group_index =
       req.has_group_index() ? req.group_index() : kDefaultRelationshipGroupIndex;
+  relationship.group_indexes = {group_index};
   relationship.establishment_date = now;
   relationship.name = req.name();
-  if (const VoidResult inserted = deps.store.relationships().insert(relationship); !inserted) {
+  if (const VoidResult inserted = deps.store.relationships().insert(relationship, now); !inserted) {
     if (inserted.status().code == StatusCode::kRecordContainsDuplicateKey) {
       return HandlerResult::failure(StatusCode::kCreateExistingRelationship);
     }
@@ -71,24 +50,65 @@ HandlerResult createRelationship(ServiceDeps& deps, const RequestContext& ctx,
   }
   // As upstream, the relayed copy names the group the user landed in.
   TurmsRequest relayed = request;
-  relayed.mutable_create_relationship_request()->set_group_index(relationship.group_index);
-  return okWithSelfPush(std::move(relayed));
+  relayed.mutable_create_relationship_request()->set_group_index(group_index);
+  return HandlerResult::okWithSelfPush(std::move(relayed));
 }
 
+// Without a group index the relationship goes; with one, only that membership, and the
+// relationship with it when it was its last group (upstream's deleteOneSidedRelationship).
+// Deleting what does not exist is OK, as upstream.
 HandlerResult deleteRelationship(ServiceDeps& deps, const RequestContext& ctx,
                                  const TurmsRequest& request) {
   const auto& req = request.delete_relationship_request();
+  RelationshipRepository& relationships = deps.store.relationships();
+  const int64_t now = deps.clock.nowMillis();
   if (req.has_group_index()) {
-    // A relationship sits in exactly one group here: removing it from another group changes
-    // nothing.
-    auto existing = deps.store.relationships().find(ctx.user_id, req.user_id());
+    auto existing = relationships.find(ctx.user_id, req.user_id());
     if (!existing) return HandlerResult::failure(existing.status());
-    if (*existing && (*existing)->group_index != req.group_index()) return okWithSelfPush();
+    if (!*existing) return HandlerResult::okWithSelfPush();
+    RelationshipRecord relationship = std::move(**existing);
+    if (std::erase(relationship.group_indexes, req.group_index()) == 0)
+      return HandlerResult::okWithSelfPush();
+    if (!relationship.group_indexes.empty()) {
+      if (const VoidResult saved = relationships.upsert(relationship, now); !saved) {
+        return HandlerResult::failure(saved.status());
+      }
+      return HandlerResult::okWithSelfPush();
+    }
   }
-  // Deleting a relationship that does not exist is OK, as upstream.
-  auto removed = deps.store.relationships().remove(ctx.user_id, req.user_id());
+  auto removed = relationships.remove(ctx.user_id, req.user_id(), now);
   if (!removed) return HandlerResult::failure(removed.status());
-  return okWithSelfPush();
+  return HandlerResult::okWithSelfPush();
+}
+
+// UpdateRelationshipRequest's group fields, as upstream's upsertRelationshipGroupMember: both
+// set moves the user from one group to the other (refused when already in the target), only
+// new_group_index adds a group, only delete_group_index moves the user from that group to the
+// default one (nothing for the default group itself).
+std::optional<HandlerResult> applyGroupChange(
+    const im::turms::proto::UpdateRelationshipRequest& req, std::vector<int32_t>& groups) {
+  const auto contains = [&](int32_t index) {
+    return std::find(groups.begin(), groups.end(), index) != groups.end();
+  };
+  const auto add = [&](int32_t index) {
+    if (!contains(index))
+      groups.insert(std::upper_bound(groups.begin(), groups.end(), index), index);
+  };
+  if (req.has_new_group_index() && req.has_delete_group_index()) {
+    if (contains(req.new_group_index())) {
+      return HandlerResult::failure(StatusCode::kRecordContainsDuplicateKey,
+                                    "The related user is already in the new group");
+    }
+    std::erase(groups, req.delete_group_index());
+    add(req.new_group_index());
+  } else if (req.has_new_group_index()) {
+    add(req.new_group_index());
+  } else if (req.has_delete_group_index() &&
+             req.delete_group_index() != kDefaultRelationshipGroupIndex) {
+    std::erase(groups, req.delete_group_index());
+    add(kDefaultRelationshipGroupIndex);
+  }
+  return std::nullopt;
 }
 
 // Upstream upserts: an update of a relationship that does not exist creates it. Unlike upstream
@@ -101,6 +121,11 @@ HandlerResult updateRelationship(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kIllegalArgument,
                                   "A user cannot have a relationship with oneself");
   }
+  if (req.has_new_group_index() && req.has_delete_group_index() &&
+      req.new_group_index() == req.delete_group_index()) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "\"newGroupIndex\" and \"deleteGroupIndex\" must not be equal");
+  }
   auto existing = deps.store.relationships().find(ctx.user_id, req.user_id());
   if (!existing) return HandlerResult::failure(existing.status());
   const int64_t now = deps.clock.nowMillis();
@@ -111,7 +136,7 @@ HandlerResult updateRelationship(ServiceDeps& deps, const RequestContext& ctx,
     if (auto refused = checkRelatedUser(deps, ctx, req.user_id())) return *refused;
     relationship.owner_id = ctx.user_id;
     relationship.related_user_id = req.user_id();
-    relationship.group_index = kDefaultRelationshipGroupIndex;
+    relationship.group_indexes.clear();  // in the new group if any, else the default one
     relationship.establishment_date = now;
   }
   if (req.has_blocked()) {
@@ -122,11 +147,11 @@ HandlerResult updateRelationship(ServiceDeps& deps, const RequestContext& ctx,
     }
   }
   if (req.has_name()) relationship.name = req.name();
-  if (req.has_new_group_index()) relationship.group_index = req.new_group_index();
-  if (const VoidResult upserted = deps.store.relationships().upsert(relationship); !upserted) {
+  if (auto refused = applyGroupChange(req, relationship.group_indexes)) return *refused;
+  if (const VoidResult upserted = deps.store.relationships().upsert(relationship, now); !upserted) {
     return HandlerResult::failure(upserted.status());
   }
-  return okWithSelfPush();
+  return HandlerResult::okWithSelfPush();
 }
 
 template <typename Indexes>
@@ -144,6 +169,9 @@ RelationshipFilter filterOf(const RequestContext& ctx, bool has_blocked, bool bl
 HandlerResult queryRelationships(ServiceDeps& deps, const RequestContext& ctx,
                                  const TurmsRequest& request) {
   const auto& req = request.query_relationships_request();
+  auto version = deps.store.relationships().findVersion(ctx.user_id);
+  if (!version) return HandlerResult::failure(version.status());
+  if (isUpToDate(req, *version)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   RelationshipFilter filter = filterOf(ctx, req.has_blocked(), req.blocked(), req.group_indexes());
   filter.related_user_ids.assign(req.user_ids().begin(), req.user_ids().end());
   auto relationships = deps.store.relationships().query(filter);
@@ -156,17 +184,21 @@ HandlerResult queryRelationships(ServiceDeps& deps, const RequestContext& ctx,
     proto->set_owner_id(relationship.owner_id);
     proto->set_related_user_id(relationship.related_user_id);
     if (relationship.block_date) proto->set_block_date(*relationship.block_date);
-    proto->set_group_index(relationship.group_index);
+    // group_index stays unset, as upstream: a relationship may be in several groups, and
+    // clients ask for a group's relationships by filtering on it.
     proto->set_establishment_date(relationship.establishment_date);
     if (!relationship.name.empty()) proto->set_name(relationship.name);
   }
-  found->set_last_updated_date(newestChange(*relationships));
+  if (*version) found->set_last_updated_date(**version);
   return HandlerResult::withData(std::move(data));
 }
 
 HandlerResult queryRelatedUserIds(ServiceDeps& deps, const RequestContext& ctx,
                                   const TurmsRequest& request) {
   const auto& req = request.query_related_user_ids_request();
+  auto version = deps.store.relationships().findVersion(ctx.user_id);
+  if (!version) return HandlerResult::failure(version.status());
+  if (isUpToDate(req, *version)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   auto relationships = deps.store.relationships().query(
       filterOf(ctx, req.has_blocked(), req.blocked(), req.group_indexes()));
   if (!relationships) return HandlerResult::failure(relationships.status());
@@ -176,7 +208,7 @@ HandlerResult queryRelatedUserIds(ServiceDeps& deps, const RequestContext& ctx,
   for (const RelationshipRecord& relationship : *relationships) {
     ids->add_longs(relationship.related_user_id);
   }
-  ids->set_last_updated_date(newestChange(*relationships));
+  if (*version) ids->set_last_updated_date(**version);
   return HandlerResult::withData(std::move(data));
 }
 

@@ -114,7 +114,7 @@ TEST_F(RelationshipHandlersTest, CreateThenQueryReturnsTheOneSidedRecord) {
   EXPECT_EQ(relationship.owner_id(), 1);
   EXPECT_EQ(relationship.related_user_id(), 2);
   EXPECT_FALSE(relationship.has_block_date());
-  EXPECT_EQ(relationship.group_index(), 0);
+  EXPECT_FALSE(relationship.has_group_index());  // unset, as upstream: groups are a filter
   EXPECT_EQ(relationship.establishment_date(), clock_.nowMillis());
   EXPECT_EQ(relationship.name(), "bob");
   EXPECT_EQ(with_version.last_updated_date(), clock_.nowMillis());
@@ -164,7 +164,6 @@ TEST_F(RelationshipHandlersTest, BlockingIsARecordWithABlockDate) {
   ASSERT_EQ(with_version.user_relationships_size(), 1);
   EXPECT_EQ(with_version.user_relationships(0).related_user_id(), 3);
   EXPECT_EQ(with_version.user_relationships(0).block_date(), clock_.nowMillis());
-  EXPECT_EQ(with_version.user_relationships(0).group_index(), 4);
   EXPECT_EQ(with_version.last_updated_date(), clock_.nowMillis());
 }
 
@@ -179,7 +178,7 @@ TEST_F(RelationshipHandlersTest, UpdateBlocksUnblocksAndRenamesKeepingTheRest) {
   ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->block_date, std::optional<int64_t>(clock_.nowMillis()));
   EXPECT_EQ(record->name, "bob");
-  EXPECT_EQ(record->group_index, 3);
+  EXPECT_EQ(record->group_indexes, std::vector<int32_t>{3});
   EXPECT_EQ(record->establishment_date, established);
 
   // Blocking again keeps the original block date.
@@ -205,7 +204,7 @@ TEST_F(RelationshipHandlersTest, UpdateOfAMissingRelationshipCreatesIt) {
   ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->block_date, std::optional<int64_t>(clock_.nowMillis()));
   EXPECT_EQ(record->establishment_date, clock_.nowMillis());
-  EXPECT_EQ(record->group_index, 0);
+  EXPECT_EQ(record->group_indexes, std::vector<int32_t>{kDefaultRelationshipGroupIndex});
 
   EXPECT_EQ(dispatch(1, update(404, true)).status.code, StatusCode::kIllegalArgument);
   EXPECT_EQ(dispatch(1, update(1, true)).status.code, StatusCode::kIllegalArgument);
@@ -246,7 +245,7 @@ TEST_F(RelationshipHandlersTest, EmptyQueriesAreNoContent) {
   EXPECT_EQ(dispatch(1, queryRelatedIds(true)).status.code, StatusCode::kNoContent);
 }
 
-TEST_F(RelationshipHandlersTest, FriendRequestsAndRelationshipGroupsAreNotServedYet) {
+TEST_F(RelationshipHandlersTest, FriendRequestsAreRegisteredOnTheirOwn) {
   TurmsRequest friend_request;
   friend_request.set_request_id(9);
   friend_request.mutable_create_friend_request_request()->set_recipient_id(2);

@@ -1,5 +1,6 @@
 #include "service/user/user_handlers.h"
 #include "service/domain_registrar.h"
+#include "service/versioned_query.h"
 #include "service/visible_status.h"
 
 #include <spdlog/spdlog.h>
@@ -60,9 +61,7 @@ HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
     info->set_active(user.is_active);
   }
   if (infos.user_infos_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
-  if (req.has_last_updated_date() && newest <= req.last_updated_date()) {
-    return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
-  }
+  if (isUpToDate(req, newest)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
   infos.set_last_updated_date(newest);
   TurmsNotification::Data data;
   *data.mutable_user_infos_with_version() = std::move(infos);
@@ -109,11 +108,9 @@ HandlerResult updateUser(ServiceDeps& deps, const RequestContext& ctx,
   auto updated = deps.store.users().update(ctx.user_id, update);
   if (!updated) return HandlerResult::failure(updated.status());
   if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentUser);
-  HandlerResult result;
   // The requester's other devices learn about the change (upstream "+self"); the relayed copy
   // never carries the password (see the gateway's relay encoding).
-  result.pushes.push_back(RelayPush{{}, true, std::nullopt});
-  return result;
+  return HandlerResult::okWithSelfPush();
 }
 
 pb::UserOnlineStatus toProto(const UserOnlineInfo& info, bool is_requester,
@@ -168,9 +165,7 @@ HandlerResult updateUserOnlineStatus(ServiceDeps& deps, const RequestContext& ct
   }
   auto updated = deps.sessions.setStatus(ctx.user_id, req.user_status());
   if (!updated) return HandlerResult::failure(updated.status());
-  HandlerResult result;
-  result.pushes.push_back(RelayPush{{}, true, std::nullopt});
-  return result;
+  return HandlerResult::okWithSelfPush();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/friend_request_repository_contract_test.h"
+#include "store/mongo/mongo_raw_documents_test_util.h"
 #include "testing/mongo_store_test_env.h"
 
 namespace parley {
@@ -25,67 +26,18 @@ class MongoFriendRequestRepositoryTest : public FriendRequestRepositoryContractT
  protected:
   static constexpr int64_t kAcceptedAt = kT0 + 100;
 
-  // Runs a command (canonical extended JSON) on the store's database. *reply is initialized
-  // either way; the caller destroys it.
-  void command(const std::string& json, bson_t* reply) {
-    const MongoConfig& config = dynamic_cast<testing::MongoStoreTestEnv&>(*env_).config();
-    bson_error_t error;
-    bson_t* request = bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
-                                         static_cast<ssize_t>(json.size()), &error);
-    if (request == nullptr) {
-      bson_init(reply);
-      FAIL() << error.message << " in " << json;
-    }
-    mongoc_client_t* client = mongoc_client_new(config.uri.c_str());
-    const bool ok = mongoc_client_command_simple(client, config.database.c_str(), request, nullptr,
-                                                 reply, &error);
-    mongoc_client_destroy(client);
-    bson_destroy(request);
-    EXPECT_TRUE(ok) << error.message << " in " << json;
+  testing::RawDocuments raw() const {
+    return testing::RawDocuments(dynamic_cast<testing::MongoStoreTestEnv&>(*env_).config());
   }
-
   void insertRaw(const char* collection, const std::string& doc_json) {
-    bson_t reply;
-    command(std::string(R"({"insert": ")") + collection + R"(", "documents": [)" + doc_json + "]}",
-            &reply);
-    bson_iter_t written;
-    EXPECT_TRUE(bson_iter_init_find(&written, &reply, "n") && bson_iter_as_int64(&written) == 1);
-    bson_destroy(&reply);
+    raw().insert(collection, doc_json);
   }
-
-  // Each field of the stored document (dotted inside _id) and its BSON type; empty when none.
   std::map<std::string, bson_type_t> storedTypes(const char* collection,
                                                  const std::string& id_json) {
-    bson_t reply;
-    command(std::string(R"({"find": ")") + collection + R"(", "filter": {"_id": )" + id_json + "}}",
-            &reply);
-    std::map<std::string, bson_type_t> types;
-    bson_iter_t found;
-    bson_iter_t iter;
-    bson_iter_t inner;
-    bson_iter_init(&iter, &reply);
-    if (bson_iter_find_descendant(&iter, "cursor.firstBatch.0", &found) &&
-        bson_iter_recurse(&found, &iter)) {
-      while (bson_iter_next(&iter)) {
-        const std::string key = bson_iter_key(&iter);
-        types[key] = bson_iter_type(&iter);
-        if (key == "_id" && BSON_ITER_HOLDS_DOCUMENT(&iter) && bson_iter_recurse(&iter, &inner)) {
-          while (bson_iter_next(&inner)) {
-            types["_id." + std::string(bson_iter_key(&inner))] = bson_iter_type(&inner);
-          }
-        }
-      }
-    }
-    bson_destroy(&reply);
-    return types;
+    return raw().storedTypes(collection, id_json);
   }
-
-  static std::string date(int64_t millis) {
-    return R"({"$date": {"$numberLong": ")" + std::to_string(millis) + R"("}})";
-  }
-  static std::string int64(int64_t value) {
-    return R"({"$numberLong": ")" + std::to_string(value) + R"("})";
-  }
+  static std::string date(int64_t millis) { return testing::RawDocuments::date(millis); }
+  static std::string int64(int64_t value) { return testing::RawDocuments::int64(value); }
 
   // What the first write of an accept at kAcceptedAt leaves: the request claimed (ACCEPTED,
   // carrying `acc`) and nothing else yet.
@@ -128,7 +80,7 @@ class MongoFriendRequestRepositoryTest : public FriendRequestRepositoryContractT
 TEST_P(MongoFriendRequestRepositoryTest, RecoveryCompletesAnAcceptInterruptedAfterOneSide) {
   insert(makeRequest(2, 10, 20, kT0));  // versions at kT0
   writeClaimedRequest(1, 10, 20);
-  ASSERT_TRUE(store_->relationships().insert(friendOf(10, 20)).ok());
+  ASSERT_TRUE(store_->relationships().insert(friendOf(10, 20), kAcceptedAt).ok());
 
   EXPECT_EQ(finishInterrupted(kAcceptedAt), 0);  // started too recently: may still be running
   EXPECT_FALSE(relationship(20, 10).has_value());
@@ -150,7 +102,7 @@ TEST_P(MongoFriendRequestRepositoryTest, RetriedAcceptCompletesAnInterruptedAcce
   writeClaimedRequest(1, 10, 20);
   RelationshipRecord blocked = friendOf(20, 10);
   blocked.block_date = kT0;
-  ASSERT_TRUE(store_->relationships().insert(blocked).ok());
+  ASSERT_TRUE(store_->relationships().insert(blocked, kAcceptedAt).ok());
 
   EXPECT_TRUE(accept(replyOf(1, RequestStatus::kAccepted, kT0 + 500)));
   expectFriends(10, 20);
@@ -190,14 +142,21 @@ TEST_P(MongoFriendRequestRepositoryTest, DocumentsAreInUpstreamFormat) {
   accepted_types.erase("rsn");
   EXPECT_EQ(storedTypes("userFriendRequest", int64(8)), accepted_types);
 
-  const std::map<std::string, bson_type_t> relationship_types{
-      {"_id", BSON_TYPE_DOCUMENT}, {"_id.oid", BSON_TYPE_INT64}, {"_id.rid", BSON_TYPE_INT64},
-      {"gidx", BSON_TYPE_INT32},   {"ed", BSON_TYPE_DATE_TIME},  {"n", BSON_TYPE_UTF8}};
+  const std::map<std::string, bson_type_t> relationship_types{{"_id", BSON_TYPE_DOCUMENT},
+                                                              {"_id.oid", BSON_TYPE_INT64},
+                                                              {"_id.rid", BSON_TYPE_INT64},
+                                                              {"ed", BSON_TYPE_DATE_TIME},
+                                                              {"n", BSON_TYPE_UTF8}};
   EXPECT_EQ(
       storedTypes("userRelationship", R"({"oid": )" + int64(30) + R"(, "rid": )" + int64(10) + "}"),
       relationship_types);
+  // The requester's sent requests, and its relationships (with their groups and members) since
+  // the accept.
   const std::map<std::string, bson_type_t> version_types{{"_id", BSON_TYPE_INT64},
-                                                         {"sfr", BSON_TYPE_DATE_TIME}};
+                                                         {"sfr", BSON_TYPE_DATE_TIME},
+                                                         {"r", BSON_TYPE_DATE_TIME},
+                                                         {"rg", BSON_TYPE_DATE_TIME},
+                                                         {"rgm", BSON_TYPE_DATE_TIME}};
   EXPECT_EQ(storedTypes("userVersion", int64(10)), version_types);
 }
 

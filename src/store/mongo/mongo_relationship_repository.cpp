@@ -1,9 +1,13 @@
 #include "store/mongo/mongo_relationship_repository.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
 #include <string>
 #include <utility>
 
 #include "store/mongo/bson_util.h"
+#include "store/mongo/mongo_relationship_group_members.h"
 
 namespace parley::mongo {
 namespace {
@@ -11,10 +15,11 @@ namespace {
 constexpr const char* kRelationships = "userRelationship";
 
 // Upstream's short names (turms-service's domain/user/po/UserRelationship.java): bd = block date,
-// ed = establishment date, n = name. gidx is ours: upstream keeps relationship-group membership in
-// a collection of its own, Parley on the relationship (RelationshipRecord::group_index).
+// ed = establishment date, n = name. gidx is legacy: Parley kept one group index on the
+// relationship before memberships moved to their own collection (upstream's); it is read for
+// relationships that have no membership yet and never written.
 constexpr const char* kBlockDate = "bd";
-constexpr const char* kGroupIndex = "gidx";
+constexpr const char* kLegacyGroupIndex = "gidx";
 constexpr const char* kEstablishmentDate = "ed";
 constexpr const char* kName = "n";
 
@@ -39,40 +44,65 @@ BsonPtr relationshipDocument(const RelationshipRecord& relationship) {
   appendKey(doc.get(), "_id", relationship.owner_id, relationship.related_user_id);
   // Absent rather than null when not blocked, so a replacement without a block unblocks.
   appendOptionalDate(doc.get(), kBlockDate, relationship.block_date);
-  BSON_APPEND_INT32(doc.get(), kGroupIndex, relationship.group_index);
   appendDate(doc.get(), kEstablishmentDate, relationship.establishment_date);
   appendString(doc.get(), kName, relationship.name);
   return doc;
 }
 
-Result<RelationshipRecord> readRelationship(const bson_t* doc) {
+// A relationship as stored, before its memberships are joined in (withMemberships).
+struct StoredRelationship {
+  RelationshipRecord record;
+  std::optional<int32_t> legacy_group_index;
+};
+
+Result<StoredRelationship> readRelationship(const bson_t* doc) {
   const std::optional<int64_t> owner_id = int64At(doc, "_id.oid");
   const std::optional<int64_t> related_user_id = int64At(doc, "_id.rid");
   DocReader reader(
       doc, "relationship " + (owner_id ? std::to_string(*owner_id) : std::string("?")) + " -> " +
                (related_user_id ? std::to_string(*related_user_id) : std::string("?")));
-  RelationshipRecord relationship;
+  StoredRelationship stored;
+  RelationshipRecord& relationship = stored.record;
   relationship.owner_id = reader.int64("_id.oid");
   relationship.related_user_id = reader.int64("_id.rid");
   relationship.block_date = reader.optionalDate(kBlockDate);
-  relationship.group_index = reader.int32(kGroupIndex);
+  stored.legacy_group_index = reader.optionalInt32(kLegacyGroupIndex);
   relationship.establishment_date = reader.date(kEstablishmentDate);
   relationship.name = reader.string(kName);
   if (const VoidResult status = reader.status(); !status.ok()) return status.status();
-  return relationship;
+  return stored;
 }
 
-void appendGroupIndexes(bson_t* doc, const std::vector<int32_t>& group_indexes) {
-  bson_t condition;
-  bson_t in;
-  BSON_APPEND_DOCUMENT_BEGIN(doc, kGroupIndex, &condition);
-  BSON_APPEND_ARRAY_BEGIN(&condition, "$in", &in);
-  uint32_t i = 0;
-  for (const int32_t index : group_indexes) {
-    bson_append_int32(&in, arrayKey(i++).c_str(), -1, index);
+// The records with their memberships; one without any is in its legacy group or the default one
+// (mongo_relationship_group_members.h).
+Result<std::vector<RelationshipRecord>> withMemberships(const Connection& connection,
+                                                        int64_t owner_id,
+                                                        std::vector<StoredRelationship> stored,
+                                                        std::span<const int64_t> related_user_ids) {
+  std::vector<RelationshipRecord> records;
+  if (stored.empty()) return records;
+  Result<std::map<int64_t, std::vector<int32_t>>> memberships =
+      findMemberships(connection, owner_id, related_user_ids);
+  if (!memberships.ok()) return memberships.status();
+  records.reserve(stored.size());
+  for (StoredRelationship& relationship : stored) {
+    auto found = memberships->find(relationship.record.related_user_id);
+    if (found != memberships->end()) {
+      relationship.record.group_indexes = std::move(found->second);
+    } else {
+      relationship.record.group_indexes = {
+          relationship.legacy_group_index.value_or(kDefaultRelationshipGroupIndex)};
+    }
+    records.push_back(std::move(relationship.record));
   }
-  bson_append_array_end(&condition, &in);
-  bson_append_document_end(doc, &condition);
+  return records;
+}
+
+bool inAnyGroup(const RelationshipRecord& relationship, const std::vector<int32_t>& indexes) {
+  return std::any_of(indexes.begin(), indexes.end(), [&](int32_t index) {
+    return std::binary_search(relationship.group_indexes.begin(), relationship.group_indexes.end(),
+                              index);
+  });
 }
 
 // bd present (blocked) or absent (not blocked); `$ne: null` keeps the by_owner_block index's
@@ -88,24 +118,52 @@ void appendBlocked(bson_t* doc, bool blocked) {
   }
 }
 
+Result<std::optional<StoredRelationship>> findStored(const Connection& connection, int64_t owner_id,
+                                                     int64_t related_user_id) {
+  BsonPtr filter = keyFilter(owner_id, related_user_id);
+  auto client = connection.client();
+  CollectionPtr relationships = client.collection(kRelationships);
+  Result<std::optional<BsonPtr>> found =
+      findOne(relationships.get(), filter.get(), "find relationship");
+  if (!found.ok()) return found.status();
+  if (!found.value()) return std::optional<StoredRelationship>();
+  Result<StoredRelationship> relationship = readRelationship(found.value()->get());
+  if (!relationship.ok()) return relationship.status();
+  return std::optional<StoredRelationship>(std::move(relationship).value());
+}
+
+// Memberships follow the relationship's document (mongo_relationship_group_members.h).
+VoidResult writeMemberships(const Connection& connection, const RelationshipRecord& relationship,
+                            int64_t now_millis) {
+  Result<bool> changed =
+      setMemberships(connection, relationship.owner_id, relationship.related_user_id,
+                     relationship.group_indexes, now_millis);
+  if (!changed.ok()) return changed.status();
+  return moveRelationshipVersions(connection, relationship.owner_id,
+                                  {.relationships = true, .memberships = *changed}, now_millis);
+}
+
 }  // namespace
 
 // One document per one-sided relationship, keyed {oid, rid} as upstream. Every query names the
 // owner: by_owner serves the owner's contacts (optionally some related users, ordered by them)
 // and by_owner_block the owner's blocks, however many contacts the owner has. find and isBlocked
 // are _id lookups. Shard key {_id.oid: hashed}, upstream's: an owner's relationships live on one
-// shard, so every query is targeted, and hashing spreads the owners.
+// shard, so every query is targeted, and hashing spreads the owners. The memberships'
+// collection is declared with them (mongo_relationship_group_members.cpp).
 const std::vector<CollectionSpec>& MongoRelationshipRepository::collections() {
   static const std::vector<CollectionSpec> specs{
       {kRelationships,
        {{"by_owner", R"({"_id.oid": 1, "_id.rid": 1})"},
         {"by_owner_block", R"({"_id.oid": 1, "bd": 1})"}},
        R"({"_id.oid": "hashed"})"},
+      relationshipGroupMembersSpec(),
   };
   return specs;
 }
 
-VoidResult MongoRelationshipRepository::insert(const RelationshipRecord& relationship) {
+VoidResult MongoRelationshipRepository::insert(const RelationshipRecord& relationship,
+                                               int64_t now_millis) {
   BsonPtr doc = relationshipDocument(relationship);
   BsonPtr opts = writeOptions(connection_);
   auto client = connection_.client();
@@ -121,10 +179,11 @@ VoidResult MongoRelationshipRepository::insert(const RelationshipRecord& relatio
     }
     return toStatus(error, "insert relationship");
   }
-  return {};
+  return writeMemberships(connection_, relationship, now_millis);
 }
 
-VoidResult MongoRelationshipRepository::upsert(const RelationshipRecord& relationship) {
+VoidResult MongoRelationshipRepository::upsert(const RelationshipRecord& relationship,
+                                               int64_t now_millis) {
   BsonPtr filter = keyFilter(relationship.owner_id, relationship.related_user_id);
   BsonPtr doc = relationshipDocument(relationship);
   BsonPtr opts = writeOptions(connection_);
@@ -137,11 +196,11 @@ VoidResult MongoRelationshipRepository::upsert(const RelationshipRecord& relatio
                                      nullptr, &error)) {
     return toStatus(error, "upsert relationship");
   }
-  return {};
+  return writeMemberships(connection_, relationship, now_millis);
 }
 
 Result<int64_t> MongoRelationshipRepository::insertMany(
-    std::span<const RelationshipRecord> relationships) {
+    std::span<const RelationshipRecord> relationships, int64_t now_millis) {
   if (relationships.empty()) return int64_t{0};
   auto client = connection_.client();
   CollectionPtr collection = client.collection(kRelationships);
@@ -158,29 +217,68 @@ Result<int64_t> MongoRelationshipRepository::insertMany(
                   return true;
                 });
   if (!outcome.ok()) return outcome.status();
+  // Memberships of the new pairs only: an existing pair keeps its own.
+  const std::set<size_t> existing(outcome->duplicate_indexes.begin(),
+                                  outcome->duplicate_indexes.end());
+  std::vector<Membership> memberships;
+  std::set<int64_t> owners;
+  for (size_t i = 0; i < relationships.size(); ++i) {
+    if (existing.contains(i)) continue;
+    const RelationshipRecord& relationship = relationships[i];
+    owners.insert(relationship.owner_id);
+    for (const int32_t index : relationship.group_indexes.empty()
+                                   ? std::vector<int32_t>{kDefaultRelationshipGroupIndex}
+                                   : relationship.group_indexes) {
+      memberships.push_back({relationship.owner_id, relationship.related_user_id, index});
+    }
+  }
+  if (Result<int64_t> added = addMemberships(connection_, memberships, now_millis); !added.ok()) {
+    return added.status();
+  }
+  for (const int64_t owner_id : owners) {
+    if (const VoidResult moved =
+            moveRelationshipVersions(connection_, owner_id, {.memberships = true}, now_millis);
+        !moved.ok()) {
+      return moved.status();
+    }
+  }
   return outcome->inserted;
 }
 
-Result<bool> MongoRelationshipRepository::remove(int64_t owner_id, int64_t related_user_id) {
+// The relationship first: stopped before its memberships are gone, a later insert of the same
+// pair replaces them.
+Result<bool> MongoRelationshipRepository::remove(int64_t owner_id, int64_t related_user_id,
+                                                 int64_t now_millis) {
   BsonPtr filter = keyFilter(owner_id, related_user_id);
   Result<int64_t> deleted =
       deleteMany(connection_, kRelationships, filter.get(), "remove relationship");
   if (!deleted.ok()) return deleted.status();
-  return deleted.value() > 0;
+  if (deleted.value() == 0) return false;
+  if (Result<int64_t> removed = removeMemberships(connection_, owner_id, related_user_id);
+      !removed.ok()) {
+    return removed.status();
+  }
+  if (const VoidResult moved =
+          moveRelationshipVersions(connection_, owner_id, {.memberships = true}, now_millis);
+      !moved.ok()) {
+    return moved.status();
+  }
+  return true;
 }
 
 Result<std::optional<RelationshipRecord>> MongoRelationshipRepository::find(
     int64_t owner_id, int64_t related_user_id) {
-  BsonPtr filter = keyFilter(owner_id, related_user_id);
-  auto client = connection_.client();
-  CollectionPtr relationships = client.collection(kRelationships);
-  Result<std::optional<BsonPtr>> found =
-      findOne(relationships.get(), filter.get(), "find relationship");
-  if (!found.ok()) return found.status();
-  if (!found.value()) return std::optional<RelationshipRecord>();
-  Result<RelationshipRecord> relationship = readRelationship(found.value()->get());
-  if (!relationship.ok()) return relationship.status();
-  return std::optional<RelationshipRecord>(std::move(relationship).value());
+  Result<std::optional<StoredRelationship>> stored =
+      findStored(connection_, owner_id, related_user_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored.value()) return std::optional<RelationshipRecord>();
+  std::vector<StoredRelationship> one;
+  one.push_back(std::move(*stored.value()));
+  const int64_t related[] = {related_user_id};
+  Result<std::vector<RelationshipRecord>> records =
+      withMemberships(connection_, owner_id, std::move(one), related);
+  if (!records.ok()) return records.status();
+  return std::optional<RelationshipRecord>(std::move(records->front()));
 }
 
 Result<std::vector<RelationshipRecord>> MongoRelationshipRepository::query(
@@ -190,32 +288,46 @@ Result<std::vector<RelationshipRecord>> MongoRelationshipRepository::query(
     appendAnyOf(query.get(), "_id.rid", filter.related_user_ids);
   }
   if (filter.blocked) appendBlocked(query.get(), *filter.blocked);
-  if (!filter.group_indexes.empty()) appendGroupIndexes(query.get(), filter.group_indexes);
   BsonPtr opts(BCON_NEW("sort", "{", "_id.rid", BCON_INT32(1), "}"));
 
   auto client = connection_.client();
   CollectionPtr relationships = client.collection(kRelationships);
   CursorPtr cursor(
       mongoc_collection_find_with_opts(relationships.get(), query.get(), opts.get(), nullptr));
-  std::vector<RelationshipRecord> found;
-  Status failure;
-  const VoidResult done = forEach(cursor.get(), "query relationships", [&](const bson_t* doc) {
-    Result<RelationshipRecord> relationship = readRelationship(doc);
-    if (!relationship.ok()) {
-      if (failure.isOk()) failure = relationship.status();
-      return;
-    }
-    found.push_back(std::move(relationship).value());
+  Result<std::vector<StoredRelationship>> stored =
+      readAll(cursor.get(), "query relationships", &readRelationship);
+  if (!stored.ok()) return stored.status();
+  // Memberships are joined here, and the group filter applied to them, rather than in the
+  // database: an owner's relationships are one user's contacts, and a relationship without a
+  // membership document still belongs to a group (mongo_relationship_group_members.h).
+  Result<std::vector<RelationshipRecord>> found = withMemberships(
+      connection_, filter.owner_id, std::move(stored).value(), filter.related_user_ids);
+  if (!found.ok() || filter.group_indexes.empty()) return found;
+  std::vector<int32_t> wanted = filter.group_indexes;
+  std::sort(wanted.begin(), wanted.end());
+  std::erase_if(*found, [&](const RelationshipRecord& relationship) {
+    return !inAnyGroup(relationship, wanted);
   });
-  if (!done.ok()) return done.status();
-  if (!failure.isOk()) return failure;
   return found;
 }
 
 Result<bool> MongoRelationshipRepository::isBlocked(int64_t owner_id, int64_t related_user_id) {
-  Result<std::optional<RelationshipRecord>> found = find(owner_id, related_user_id);
-  if (!found.ok()) return found.status();
-  return found.value() && found.value()->block_date.has_value();
+  Result<std::optional<bool>> blocked = findBlocked(owner_id, related_user_id);
+  if (!blocked.ok()) return blocked.status();
+  return blocked.value().value_or(false);
+}
+
+Result<std::optional<bool>> MongoRelationshipRepository::findBlocked(int64_t owner_id,
+                                                                     int64_t related_user_id) {
+  Result<std::optional<StoredRelationship>> stored =
+      findStored(connection_, owner_id, related_user_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored.value()) return std::optional<bool>();
+  return std::optional<bool>(stored.value()->record.block_date.has_value());
+}
+
+Result<std::optional<int64_t>> MongoRelationshipRepository::findVersion(int64_t owner_id) {
+  return findRelationshipsVersion(connection_, owner_id);
 }
 
 // A repeat (a retry, or recovery racing the accept it completes) changes nothing more.
@@ -226,7 +338,6 @@ VoidResult MongoRelationshipRepository::befriend(const Connection& connection, i
   BsonPtr update(BCON_NEW("$unset", "{", kBlockDate, BCON_UTF8(""), "}"));
   bson_t on_insert;
   BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$setOnInsert", &on_insert);
-  BSON_APPEND_INT32(&on_insert, kGroupIndex, 0);
   appendDate(&on_insert, kEstablishmentDate, establishment_date);
   appendString(&on_insert, kName, "");
   bson_append_document_end(update.get(), &on_insert);
@@ -239,7 +350,12 @@ VoidResult MongoRelationshipRepository::befriend(const Connection& connection, i
                         "befriend");
   }
   if (!written.ok()) return written.status();
-  return {};
+  // Also in the default group, as upstream's friendTwoUsers.
+  Result<bool> added = addMembership(connection, owner_id, related_user_id,
+                                     kDefaultRelationshipGroupIndex, establishment_date);
+  if (!added.ok()) return added.status();
+  return moveRelationshipVersions(
+      connection, owner_id, {.relationships = true, .memberships = *added}, establishment_date);
 }
 
 }  // namespace parley::mongo

@@ -17,19 +17,23 @@ class MongoRelationshipRepository final : public RelationshipRepository {
   static const std::vector<CollectionSpec>& collections();
 
   // One side of a friendship (accepting a friend request), idempotent: an existing relationship
-  // is unblocked and keeps its name, group and establishment date; a missing one is created in
-  // the default group. Static: the friend-request repository writes it as part of its accept.
+  // is unblocked and keeps its name, groups and establishment date; either way it is (also) in
+  // the default group, as upstream. Static: the friend-request repository writes it as part of
+  // its accept.
   static VoidResult befriend(const Connection& connection, int64_t owner_id,
                              int64_t related_user_id, int64_t establishment_date);
 
-  VoidResult insert(const RelationshipRecord& relationship) override;
-  VoidResult upsert(const RelationshipRecord& relationship) override;
-  Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships) override;
-  Result<bool> remove(int64_t owner_id, int64_t related_user_id) override;
+  VoidResult insert(const RelationshipRecord& relationship, int64_t now_millis) override;
+  VoidResult upsert(const RelationshipRecord& relationship, int64_t now_millis) override;
+  Result<int64_t> insertMany(std::span<const RelationshipRecord> relationships,
+                             int64_t now_millis) override;
+  Result<bool> remove(int64_t owner_id, int64_t related_user_id, int64_t now_millis) override;
   Result<std::optional<RelationshipRecord>> find(int64_t owner_id,
                                                  int64_t related_user_id) override;
   Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) override;
   Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) override;
+  Result<std::optional<bool>> findBlocked(int64_t owner_id, int64_t related_user_id) override;
+  Result<std::optional<int64_t>> findVersion(int64_t owner_id) override;
 
  private:
   const Connection& connection_;

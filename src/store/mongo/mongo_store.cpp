@@ -11,6 +11,7 @@
 #include "store/mongo/mongo_friend_request_repository.h"
 #include "store/mongo/mongo_group_repository.h"
 #include "store/mongo/mongo_message_repository.h"
+#include "store/mongo/mongo_relationship_group_repository.h"
 #include "store/mongo/mongo_relationship_repository.h"
 #include "store/mongo/mongo_schema.h"
 #include "store/mongo/mongo_sequence_ids.h"
@@ -33,6 +34,7 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoGroupRepository::collections(),
         &mongo::MongoGroupMemberRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
+        &mongo::MongoRelationshipGroupRepository::collections(),
         &mongo::MongoFriendRequestRepository::collections(),
         &mongo::MongoConversationRepository::collections()}) {
     all.insert(all.end(), specs->begin(), specs->end());
@@ -51,6 +53,7 @@ class MongoStore final : public Store {
         groups_(connection_),
         group_members_(connection_),
         relationships_(connection_),
+        relationship_groups_(connection_),
         friend_requests_(connection_),
         conversations_(connection_) {
     mongo::bootstrap(connection_, allCollections());
@@ -61,6 +64,7 @@ class MongoStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   RelationshipRepository& relationships() override { return relationships_; }
+  RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
   FriendRequestRepository& friendRequests() override { return friend_requests_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
@@ -125,6 +129,7 @@ class MongoStore final : public Store {
   mongo::MongoGroupRepository groups_;
   mongo::MongoGroupMemberRepository group_members_;
   mongo::MongoRelationshipRepository relationships_;
+  mongo::MongoRelationshipGroupRepository relationship_groups_;
   mongo::MongoFriendRequestRepository friend_requests_;
   mongo::MongoConversationRepository conversations_;
 };

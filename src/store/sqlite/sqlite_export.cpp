@@ -34,6 +34,10 @@ TableSql sqlOf(ExportTable table) {
       return {"user_relationship", "SELECT count(*) FROM user_relationship",
               "SELECT DISTINCT owner_id FROM user_relationship WHERE owner_id > ?1 "
               "ORDER BY owner_id LIMIT ?2"};
+    case ExportTable::kRelationshipGroup:
+      return {"user_relationship_group", "SELECT count(*) FROM user_relationship_group",
+              "SELECT DISTINCT owner_id FROM user_relationship_group WHERE owner_id > ?1 "
+              "ORDER BY owner_id LIMIT ?2"};
     case ExportTable::kFriendRequest:
       return {"friend_request", "SELECT count(*) FROM friend_request",
               "SELECT DISTINCT recipient_id FROM friend_request WHERE recipient_id > ?1 "

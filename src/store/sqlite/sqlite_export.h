@@ -22,6 +22,7 @@ enum class ExportTable {
   kGroup,
   kGroupMember,
   kRelationship,
+  kRelationshipGroup,
   kFriendRequest,
   kPrivateConversation,
   kGroupConversation,

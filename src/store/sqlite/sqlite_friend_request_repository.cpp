@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_friend_request_repository.h"
 
 #include "store/sqlite/sqlite_relationship_repository.h"
+#include "store/sqlite/sqlite_user_version.h"
 
 #include <string>
 
@@ -35,23 +36,6 @@ constexpr std::string_view kReplyIfPending =
     "RETURNING requester_id, recipient_id";
 constexpr std::string_view kRemoveCreatedBefore =
     "DELETE FROM friend_request WHERE creation_date < ?1";
-
-// Versions only move forward, by at least 1 ms, so that two changes within one millisecond (or a
-// clock that stepped back) still give a client holding the older version fresh data.
-constexpr std::string_view kBumpSent =
-    "INSERT INTO user_version (user_id, sent_friend_requests) VALUES (?1, ?2) "
-    "ON CONFLICT (user_id) DO UPDATE SET sent_friend_requests = "
-    "max(coalesce(sent_friend_requests + 1, excluded.sent_friend_requests), "
-    "excluded.sent_friend_requests)";
-constexpr std::string_view kBumpReceived =
-    "INSERT INTO user_version (user_id, received_friend_requests) VALUES (?1, ?2) "
-    "ON CONFLICT (user_id) DO UPDATE SET received_friend_requests = "
-    "max(coalesce(received_friend_requests + 1, excluded.received_friend_requests), "
-    "excluded.received_friend_requests)";
-constexpr std::string_view kFindSent =
-    "SELECT sent_friend_requests FROM user_version WHERE user_id = ?1";
-constexpr std::string_view kFindReceived =
-    "SELECT received_friend_requests FROM user_version WHERE user_id = ?1";
 
 FriendRequestRecord readRequest(const Statement& stmt) {
   FriendRequestRecord request;
@@ -185,14 +169,13 @@ Result<bool> SqliteFriendRequestRepository::replyLocked(const FriendRequestReply
 VoidResult SqliteFriendRequestRepository::bumpVersionsLocked(int64_t requester_id,
                                                              int64_t recipient_id,
                                                              int64_t now_millis) {
-  for (const auto& [sql, user_id] :
-       {std::pair{kBumpSent, requester_id}, std::pair{kBumpReceived, recipient_id}}) {
-    Result<Statement> stmt = db_.prepare(sql);
-    if (!stmt.ok()) return stmt.status();
-    stmt->bind(1, user_id).bind(2, now_millis);
-    if (const VoidResult done = stmt->run(); !done.ok()) return done;
+  if (const VoidResult sent = moveUserVersionForwardLocked(
+          db_, requester_id, UserVersionColumn::kSentFriendRequests, now_millis);
+      !sent.ok()) {
+    return sent;
   }
-  return {};
+  return moveUserVersionForwardLocked(db_, recipient_id, UserVersionColumn::kReceivedFriendRequests,
+                                      now_millis);
 }
 
 Result<int64_t> SqliteFriendRequestRepository::removeCreatedBefore(int64_t created_before) {
@@ -205,11 +188,11 @@ Result<int64_t> SqliteFriendRequestRepository::removeCreatedBefore(int64_t creat
 }
 
 Result<std::optional<int64_t>> SqliteFriendRequestRepository::findSentVersion(int64_t user_id) {
-  return findVersion(kFindSent, user_id);
+  return findUserVersion(readers_, user_id, UserVersionColumn::kSentFriendRequests);
 }
 
 Result<std::optional<int64_t>> SqliteFriendRequestRepository::findReceivedVersion(int64_t user_id) {
-  return findVersion(kFindReceived, user_id);
+  return findUserVersion(readers_, user_id, UserVersionColumn::kReceivedFriendRequests);
 }
 
 Result<std::vector<FriendRequestRecord>> SqliteFriendRequestRepository::findMany(
@@ -226,18 +209,6 @@ Result<std::vector<FriendRequestRecord>> SqliteFriendRequestRepository::findMany
     if (!row.value()) return requests;
     requests.push_back(readRequest(*stmt));
   }
-}
-
-Result<std::optional<int64_t>> SqliteFriendRequestRepository::findVersion(std::string_view sql,
-                                                                          int64_t user_id) {
-  ReaderPool::Lease reader = readers_.acquire();
-  Result<Statement> stmt = reader->prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, user_id);
-  const Result<bool> row = stmt->step();
-  if (!row.ok()) return row.status();
-  if (!row.value() || stmt->columnIsNull(0)) return std::optional<int64_t>();
-  return std::optional<int64_t>(stmt->columnInt64(0));
 }
 
 }  // namespace parley::sqlite

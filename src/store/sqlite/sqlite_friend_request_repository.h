@@ -63,7 +63,6 @@ class SqliteFriendRequestRepository final : public FriendRequestRepository {
   VoidResult bumpVersionsLocked(int64_t requester_id, int64_t recipient_id, int64_t now_millis);
   Result<std::vector<FriendRequestRecord>> findMany(std::string_view sql, int64_t first,
                                                     std::optional<int64_t> second);
-  Result<std::optional<int64_t>> findVersion(std::string_view sql, int64_t user_id);
 
   Database& db_;
   ReaderPool& readers_;

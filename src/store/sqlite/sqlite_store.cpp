@@ -54,6 +54,8 @@ CREATE TABLE setting (
     {10, "verified_password: the password verification cache across restarts",
      sqlite::kVerificationCacheSchema},
     {11, "create friend_request and user_version", sqlite::kFriendRequestSchema},
+    {12, "relationship groups; memberships move out of user_relationship",
+     sqlite::kRelationshipGroupSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -76,6 +78,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       groups_(db_, readers_),
       group_members_(db_, readers_),
       relationships_(db_, readers_),
+      relationship_groups_(db_, readers_),
       friend_requests_(db_, readers_),
       conversations_(db_, readers_),
       sequence_ids_(db_, messages_),

@@ -18,6 +18,7 @@
 #include "store/sqlite/sqlite_group_repository.h"
 #include "store/sqlite/sqlite_message_repository.h"
 #include "store/sqlite/sqlite_reader_pool.h"
+#include "store/sqlite/sqlite_relationship_group_repository.h"
 #include "store/sqlite/sqlite_relationship_repository.h"
 #include "store/sqlite/sqlite_sequence_ids.h"
 #include "store/sqlite/sqlite_sequence_lease_repository.h"
@@ -37,6 +38,7 @@ class SqliteStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   RelationshipRepository& relationships() override { return relationships_; }
+  RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
   FriendRequestRepository& friendRequests() override { return friend_requests_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
@@ -65,6 +67,7 @@ class SqliteStore final : public Store {
   SqliteGroupRepository groups_;
   SqliteGroupMemberRepository group_members_;
   SqliteRelationshipRepository relationships_;
+  SqliteRelationshipGroupRepository relationship_groups_;
   SqliteFriendRequestRepository friend_requests_;
   SqliteConversationRepository conversations_;
   SqliteSequenceIds sequence_ids_;
