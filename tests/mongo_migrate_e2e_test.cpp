@@ -62,6 +62,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   int64_t group_id = 0;
   int64_t read_date = 0;
   int64_t friend_request_id = 0;
+  int64_t relationship_group = 0;
   {
     ParleyProcess source({.demo_user_count = kUsers, .data_dir = sqlite_dir.path().string()});
     auto alice = loggedIn(source, 7);
@@ -105,6 +106,19 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
     auto asked = alice->request(ask);
     ASSERT_EQ(asked.code(), 1000);
     friend_request_id = asked.data().long_();
+
+    // A relationship group with demo user 1 (everyone's friend) moved into it.
+    pb::TurmsRequest create_group;
+    create_group.mutable_create_relationship_group_request()->set_name("movers");
+    auto created_group = alice->request(create_group);
+    ASSERT_EQ(created_group.code(), 1000);
+    relationship_group = created_group.data().long_();
+    pb::TurmsRequest move;
+    move.mutable_update_relationship_request()->set_user_id(1);
+    move.mutable_update_relationship_request()->set_new_group_index(
+        static_cast<int32_t>(relationship_group));
+    move.mutable_update_relationship_request()->set_delete_group_index(0);
+    ASSERT_EQ(alice->request(move).code(), 1000);
     ASSERT_EQ(source.terminate(), 0);
   }
 
@@ -116,16 +130,17 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
   for (const char* kind : {"users", "messages", "groups", "group_members", "relationships",
-                           "friend_requests", "private_conversations", "group_conversations",
-                           "conversation_settings", "sequence_counters"}) {
+                           "relationship_groups", "friend_requests", "private_conversations",
+                           "group_conversations", "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;
   }
   EXPECT_EQ(kinds.at("users").sqlite, kUsers);
   EXPECT_EQ(kinds.at("users").written, kUsers);
-  for (const char* kind : {"messages", "groups", "group_members", "relationships",
-                           "friend_requests", "private_conversations", "sequence_counters"}) {
+  for (const char* kind :
+       {"messages", "groups", "group_members", "relationships", "relationship_groups",
+        "friend_requests", "private_conversations", "sequence_counters"}) {
     EXPECT_GT(kinds.at(kind).sqlite, 0) << kind << " had nothing to migrate";
   }
   std::cout << "first migrate run:\n" << first.output << "\n";
@@ -143,6 +158,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   EXPECT_EQ(again.at("messages").written, 0);
   EXPECT_EQ(again.at("group_members").written, 0);
   EXPECT_EQ(again.at("friend_requests").written, 0);
+  EXPECT_EQ(again.at("relationship_groups").written, 0);
 
   // A node on MongoDB finds it all through the protocol.
   ParleyProcess node({.extra_args = {"--mongo-uri=" + ferretdb.uri(), "--mongo-database=migrated"},
@@ -174,6 +190,23 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   ASSERT_EQ(conversations.code(), 1000);
   ASSERT_EQ(conversations.data().conversations().private_conversations_size(), 1);
   EXPECT_EQ(conversations.data().conversations().private_conversations(0).read_date(), read_date);
+
+  // The relationship group moved with its member.
+  pb::TurmsRequest groups_query;
+  groups_query.mutable_query_relationship_groups_request();
+  auto groups = alice->request(groups_query);
+  ASSERT_EQ(groups.code(), 1000);
+  const auto& found_groups = groups.data().user_relationship_groups_with_version();
+  ASSERT_EQ(found_groups.user_relationship_groups_size(), 2);
+  EXPECT_EQ(found_groups.user_relationship_groups(1).index(), relationship_group);
+  EXPECT_EQ(found_groups.user_relationship_groups(1).name(), "movers");
+  pb::TurmsRequest in_group;
+  in_group.mutable_query_related_user_ids_request()->add_group_indexes(
+      static_cast<int32_t>(relationship_group));
+  auto members = alice->request(in_group);
+  ASSERT_EQ(members.code(), 1000);
+  ASSERT_EQ(members.data().longs_with_version().longs_size(), 1);
+  EXPECT_EQ(members.data().longs_with_version().longs(0), 1);
 
   // The friend request moved with its state: the recipient can still accept it.
   auto carol = loggedIn(node, 9);
