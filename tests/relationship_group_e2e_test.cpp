@@ -23,7 +23,8 @@ using requests::loggedIn;
 
 class RelationshipGroupTest : public SharedParleyOnBackend<RelationshipGroupTest> {
  public:
-  // Demo user 1 is friends with everyone; user 2..n are each other's strangers.
+  // Demo user 1 is friends with everyone and has two groups of its own; users 2..n are each
+  // other's strangers.
   static ParleyOptions parleyOptions() { return {.demo_user_count = 20}; }
 };
 
@@ -81,9 +82,9 @@ std::optional<Frame> relayed(TurmsClient& client, pb::TurmsRequest::KindCase kin
 }
 
 TEST_P(RelationshipGroupTest, AGroupsLifeReachesTheOwnersOtherSessions) {
-  auto desktop = loggedIn(*parley_, 1, pb::DESKTOP);
-  auto phone = loggedIn(*parley_, 1, pb::ANDROID, Transport::kWebSocket);
-  auto friend_three = loggedIn(*parley_, 3);
+  auto desktop = loggedIn(*parley_, 2, pb::DESKTOP);
+  auto phone = loggedIn(*parley_, 2, pb::ANDROID, Transport::kWebSocket);
+  auto friend_one = loggedIn(*parley_, 1);
 
   auto created = createGroup(*desktop, "work");
   ASSERT_EQ(created.code(), 1000);
@@ -98,14 +99,13 @@ TEST_P(RelationshipGroupTest, AGroupsLifeReachesTheOwnersOtherSessions) {
   EXPECT_EQ(queryGroups(*phone, version).code(), 1002);
 
   // Demo friends sit in the default group; moving one tells the owner's other session only.
-  ASSERT_EQ(moveContact(*desktop, 2, work, 0).code(), 1000);
+  ASSERT_EQ(moveContact(*desktop, 1, work, 0).code(), 1000);
   auto moved = relayed(*phone, pb::TurmsRequest::kUpdateRelationshipRequest);
   ASSERT_TRUE(moved.has_value());
   EXPECT_EQ(moved->notification.relayed_request().update_relationship_request().new_group_index(),
             work);
-  EXPECT_EQ(contactsIn(*phone, work), std::vector<int64_t>{2});
-  const std::vector<int64_t> left_in_default = contactsIn(*phone, 0);
-  EXPECT_EQ(std::count(left_in_default.begin(), left_in_default.end(), 2), 0);
+  EXPECT_EQ(contactsIn(*phone, work), std::vector<int64_t>{1});
+  EXPECT_TRUE(contactsIn(*phone, 0).empty());
 
   pb::TurmsRequest rename;
   rename.mutable_update_relationship_group_request()->set_group_index(work);
@@ -127,15 +127,25 @@ TEST_P(RelationshipGroupTest, AGroupsLifeReachesTheOwnersOtherSessions) {
             0);
   auto after = queryGroups(*phone);
   EXPECT_EQ(groupsIn(after), (std::vector<std::pair<int32_t, std::string>>{{0, ""}}));
-  const std::vector<int64_t> in_default = contactsIn(*phone, 0);
-  EXPECT_EQ(std::count(in_default.begin(), in_default.end(), 2), 1);
+  EXPECT_EQ(contactsIn(*phone, 0), std::vector<int64_t>{1});
 
   // The related user is never told (upstream's defaults).
   EXPECT_FALSE(
-      friend_three
+      friend_one
           ->waitFor([](const Frame& frame) { return frame.notification.has_relayed_request(); },
                     500ms)
           .has_value());
+}
+
+TEST_P(RelationshipGroupTest, TheDemoDataHasUserOnesGroups) {
+  auto owner = loggedIn(*parley_, 1);
+  auto groups = queryGroups(*owner);
+  ASSERT_EQ(groups.code(), 1000);
+  EXPECT_EQ(groupsIn(groups),
+            (std::vector<std::pair<int32_t, std::string>>{{0, ""}, {1, "Family"}, {2, "Work"}}));
+  EXPECT_EQ(contactsIn(*owner, 1), (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_EQ(contactsIn(*owner, 2), (std::vector<int64_t>{5, 6, 7}));
+  EXPECT_EQ(contactsIn(*owner, 0).size(), 19u);  // everyone stays in the default group too
 }
 
 TEST_P(RelationshipGroupTest, RefusalsCarryUpstreamsCodes) {

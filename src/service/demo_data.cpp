@@ -77,14 +77,24 @@ void seedUsers(Store& store, const PasswordHasher& hasher, int64_t now, int user
   orThrow(store.users().insertMany(users), "insert users");
 }
 
-// User 1 is friends with users 2..100: one record in each direction, relationship group 0.
+// User 1 is friends with users 2..100: one record in each direction, all in relationship group
+// 0. User 1 also keeps two groups of its own: "Family" (2..4) and "Work" (5..7).
+constexpr int32_t kDemoFamilyGroup = 1;
+constexpr int32_t kDemoWorkGroup = 2;
+
 void seedFriendships(Store& store, int64_t now, int user_count) {
   std::vector<RelationshipRecord> records;
   for (int64_t friend_id = 2; friend_id <= std::min(100, user_count); ++friend_id) {
-    records.push_back({1, friend_id, std::nullopt, now, "", {kDefaultRelationshipGroupIndex}});
+    std::vector<int32_t> groups{kDefaultRelationshipGroupIndex};
+    if (friend_id <= 4) groups.push_back(kDemoFamilyGroup);
+    if (friend_id >= 5 && friend_id <= 7) groups.push_back(kDemoWorkGroup);
+    records.push_back({1, friend_id, std::nullopt, now, "", std::move(groups)});
     records.push_back({friend_id, 1, std::nullopt, now, "", {kDefaultRelationshipGroupIndex}});
   }
   orThrow(store.relationships().insertMany(records, now), "insert relationships");
+  const std::vector<RelationshipGroupRecord> groups{{1, kDemoFamilyGroup, "Family", now},
+                                                    {1, kDemoWorkGroup, "Work", now}};
+  orThrow(store.relationshipGroups().insertMany(groups, now), "insert relationship groups");
 }
 
 // Pending friend requests (upstream's fake data has user 1 asking the next users after its
