@@ -37,6 +37,7 @@
 #include "service/service_deps.h"
 #include "service/unimplemented_handlers.h"
 #include "service/user/user_handlers.h"
+#include "service/user/user_settings_handlers.h"
 #include "store/store.h"
 
 extern char** environ;
@@ -150,6 +151,7 @@ int run(const Config& config) {
                       .friend_request = config.friend_request,
                       .user = config.user};
   registerUserHandlers(dispatcher, service);
+  registerUserSettingsHandlers(dispatcher, service);
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);

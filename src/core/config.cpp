@@ -86,23 +86,26 @@ KeySpec stringKey(std::string key, std::string flag, std::string help,
 }
 
 // A list of strings: a TOML array, or comma-separated text in flags and environment variables
-// (commas inside a URI's userinfo must be percent-encoded).
+// (commas inside a URI's userinfo must be percent-encoded). Blank items are dropped.
+std::vector<std::string> splitList(const std::string& v) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    std::string item = v.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) items.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return items;
+}
+
 template <typename Get>
 KeySpec listKey(std::string key, std::string flag, std::string help, Get get) {
-  return {key, std::move(flag), std::move(help), [get](Config& c, const std::string& v) {
-            std::vector<std::string> items;
-            size_t start = 0;
-            while (start <= v.size()) {
-              size_t comma = v.find(',', start);
-              if (comma == std::string::npos) comma = v.size();
-              std::string item = v.substr(start, comma - start);
-              item.erase(0, item.find_first_not_of(" \t"));
-              item.erase(item.find_last_not_of(" \t") + 1);
-              if (!item.empty()) items.push_back(std::move(item));
-              start = comma + 1;
-            }
-            get(c) = std::move(items);
-          }};
+  return {key, std::move(flag), std::move(help),
+          [get](Config& c, const std::string& v) { get(c) = splitList(v); }};
 }
 
 constexpr int kMaxPort = 65535;
@@ -185,6 +188,35 @@ const std::vector<KeySpec>& specs() {
           "user.respond-offline-if-invisible", "--respond-offline-if-invisible",
           "others see an INVISIBLE user as OFFLINE (else as INVISIBLE, upstream's default)",
           [](Config & c) -> auto& { return c.user.respond_offline_if_invisible; }),
+      {"user.settings.allowed", "--user-settings-allowed",
+       "settings users may store, NAME:TYPE[:OPTION]... each (see the README); none by default",
+       [](Config& c, const std::string& v) {
+         std::vector<CustomSetting> allowed;
+         for (const std::string& item : splitList(v)) {
+           CustomSetting setting;
+           try {
+             setting = parseCustomSetting(item);
+           } catch (const ConfigError& e) {
+             throw ConfigError(std::string("config key 'user.settings.allowed': ") + e.what());
+           }
+           for (const CustomSetting& earlier : allowed) {
+             if (earlier.name == setting.name) {
+               throw ConfigError("config key 'user.settings.allowed': '" + setting.name +
+                                 "' is listed twice");
+             }
+           }
+           allowed.push_back(std::move(setting));
+         }
+         c.user.allowed_settings = std::move(allowed);
+       }},
+      boolKey(
+          "user.settings.ignore-unknown-on-upsert", "--user-settings-ignore-unknown-on-upsert",
+          "an update naming a setting not allowed skips it (else the update is refused)",
+          [](Config & c) -> auto& { return c.user.ignore_unknown_settings_on_upsert; }),
+      boolKey(
+          "user.settings.ignore-unknown-on-delete", "--user-settings-ignore-unknown-on-delete",
+          "a delete naming a setting not allowed skips it (else the delete is refused)",
+          [](Config & c) -> auto& { return c.user.ignore_unknown_settings_on_delete; }),
       intKey(
           "friend-request.max-content-length", "--friend-request-max-content-length",
           "characters of a friend request's text; 0 = no limit", 0, 1000000,

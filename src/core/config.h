@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/custom_setting.h"
+
 namespace parley {
 
 struct NodeConfig {
@@ -36,6 +38,12 @@ struct UserConfig {
   // What others see of a user whose status is INVISIBLE (and online): INVISIBLE (upstream's
   // default), or OFFLINE with no devices when this is set (upstream's switch of the same name).
   bool respond_offline_if_invisible = false;
+  // The settings users may store (UpdateUserSettingsRequest); none by default, as upstream.
+  std::vector<CustomSetting> allowed_settings;
+  // An update or delete naming a setting not allowed is refused (1102) unless these are set;
+  // then the unknown names are skipped.
+  bool ignore_unknown_settings_on_upsert = false;
+  bool ignore_unknown_settings_on_delete = false;
 };
 
 // Upstream's friend-request properties (turms-service FriendRequestProperties), same defaults.

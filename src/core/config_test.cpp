@@ -133,6 +133,60 @@ TEST(Config, RedisUriListsComeFromTomlArraysFlagsAndEnvironment) {
   EXPECT_TRUE(parse({}).config.redis.session_uris.empty());
 }
 
+TEST(Config, AllowedUserSettingsAreParsedWithUpstreamsDefaults) {
+  auto file = writeTemp(
+      "[user.settings]\nallowed = [\"theme:string:one-of=light|dark\", "
+      "\"pinCode:int:min=0:max=9999:immutable\", "
+      "\"tags:string[]:max-count=5:max-length=20:unique\", "
+      "\"lang:language:undeletable\", \"volume:double\", \"muted:bool\"]\n"
+      "ignore-unknown-on-upsert = true\n");
+  const Config config = parse({"--config", file}).config;
+  std::remove(file.c_str());
+  ASSERT_EQ(config.user.allowed_settings.size(), 6u);
+  const CustomSetting& theme = config.user.allowed_settings[0];
+  EXPECT_EQ(theme.name, "theme");
+  EXPECT_EQ(theme.type, CustomValueType::kString);
+  EXPECT_EQ(theme.one_of, (std::vector<std::string>{"light", "dark"}));
+  EXPECT_EQ(theme.max_length, 100);  // upstream's default
+  EXPECT_TRUE(theme.deletable);
+  EXPECT_FALSE(theme.immutable);
+  const CustomSetting& pin = config.user.allowed_settings[1];
+  EXPECT_EQ(pin.type, CustomValueType::kInt);
+  EXPECT_EQ(pin.min, 0);
+  EXPECT_EQ(pin.max, 9999);
+  EXPECT_TRUE(pin.immutable);
+  const CustomSetting& tags = config.user.allowed_settings[2];
+  EXPECT_TRUE(tags.is_array);
+  EXPECT_EQ(tags.max_count, 5);
+  EXPECT_EQ(tags.min_count, 0);
+  EXPECT_EQ(tags.max_length, 20);
+  EXPECT_TRUE(tags.unique);
+  EXPECT_FALSE(config.user.allowed_settings[3].deletable);
+  EXPECT_EQ(config.user.allowed_settings[3].type, CustomValueType::kLanguage);
+  EXPECT_TRUE(config.user.ignore_unknown_settings_on_upsert);
+  EXPECT_FALSE(config.user.ignore_unknown_settings_on_delete);
+  // None by default, as upstream: every update is refused until settings are configured.
+  EXPECT_TRUE(parse({}).config.user.allowed_settings.empty());
+  EXPECT_EQ(
+      parse({"--user-settings-allowed", "a:bool,b:long:max=5"}).config.user.allowed_settings.size(),
+      2u);
+}
+
+TEST(Config, BadAllowedUserSettingsNameTheSettingAndTheProblem) {
+  const auto error = [](const std::string& spec) {
+    return errorOf({"--user-settings-allowed", spec});
+  };
+  EXPECT_NE(error("theme").find("NAME:TYPE"), std::string::npos);
+  EXPECT_NE(error("theme:colour").find("unknown type 'colour'"), std::string::npos);
+  EXPECT_NE(error("a.b:string").find("letters, digits"), std::string::npos);
+  EXPECT_NE(error("n:bool:max=3").find("does not apply"), std::string::npos);
+  EXPECT_NE(error("n:int:min=x").find("needs a number"), std::string::npos);
+  EXPECT_NE(error("n:int:min=5:max=1").find("min is above max"), std::string::npos);
+  EXPECT_NE(error("n:string:unique").find("does not apply"), std::string::npos);
+  EXPECT_NE(error("n:int,n:long").find("listed twice"), std::string::npos);
+  EXPECT_NE(error("n:int:min=x").find("user.settings.allowed"), std::string::npos);
+}
+
 TEST(Config, RedisAndClusterChecksNameTheKey) {
   auto file = writeTemp("[redis.session]\nuris = [1, 2]\n");
   EXPECT_NE(errorOf({"--config", file}).find("redis.session.uris"), std::string::npos);

@@ -55,6 +55,7 @@ class FailingInsertStore final : public Store {
   GroupMemberRepository& groupMembers() override { return real_.groupMembers(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
   RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }
+  UserSettingsRepository& userSettings() override { return real_.userSettings(); }
   FriendRequestRepository& friendRequests() override { return real_.friendRequests(); }
   ConversationRepository& conversations() override { return real_.conversations(); }
   SequenceIds& sequenceIds() override { return real_.sequenceIds(); }

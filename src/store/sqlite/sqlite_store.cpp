@@ -56,6 +56,7 @@ CREATE TABLE setting (
     {11, "create friend_request and user_version", sqlite::kFriendRequestSchema},
     {12, "relationship groups; memberships move out of user_relationship",
      sqlite::kRelationshipGroupSchema},
+    {13, "create user_setting", sqlite::kUserSettingsSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -79,6 +80,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       group_members_(db_, readers_),
       relationships_(db_, readers_),
       relationship_groups_(db_, readers_),
+      user_settings_(db_, readers_),
       friend_requests_(db_, readers_),
       conversations_(db_, readers_),
       sequence_ids_(db_, messages_),

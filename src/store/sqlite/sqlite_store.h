@@ -23,6 +23,7 @@
 #include "store/sqlite/sqlite_sequence_ids.h"
 #include "store/sqlite/sqlite_sequence_lease_repository.h"
 #include "store/sqlite/sqlite_user_repository.h"
+#include "store/sqlite/sqlite_user_settings_repository.h"
 #include "store/store.h"
 
 namespace parley::sqlite {
@@ -39,6 +40,7 @@ class SqliteStore final : public Store {
   GroupMemberRepository& groupMembers() override { return group_members_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
+  UserSettingsRepository& userSettings() override { return user_settings_; }
   FriendRequestRepository& friendRequests() override { return friend_requests_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
@@ -68,6 +70,7 @@ class SqliteStore final : public Store {
   SqliteGroupMemberRepository group_members_;
   SqliteRelationshipRepository relationships_;
   SqliteRelationshipGroupRepository relationship_groups_;
+  SqliteUserSettingsRepository user_settings_;
   SqliteFriendRequestRepository friend_requests_;
   SqliteConversationRepository conversations_;
   SqliteSequenceIds sequence_ids_;

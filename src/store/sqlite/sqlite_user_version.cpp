@@ -8,10 +8,12 @@
 namespace parley::sqlite {
 namespace {
 
-constexpr std::array<const char*, 5> kColumnNames{
+// In UserVersionColumn's order.
+constexpr std::array<const char*, 6> kColumnNames{
     "sent_friend_requests", "received_friend_requests",   "relationships",
-    "relationship_groups",  "relationship_group_members",
+    "relationship_groups",  "relationship_group_members", "user_settings",
 };
+static_assert(kColumnNames.size() == static_cast<size_t>(UserVersionColumn::kUserSettings) + 1);
 
 // One statement text per column, built once: prepared statements are cached by their text.
 template <typename Build>

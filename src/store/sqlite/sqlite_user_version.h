@@ -16,6 +16,7 @@ enum class UserVersionColumn {
   kRelationships,
   kRelationshipGroups,
   kRelationshipGroupMembers,
+  kUserSettings,
 };
 
 // Inside the caller's transaction, with db's lock held: moves the column forward to

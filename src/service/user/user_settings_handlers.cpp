@@ -1,0 +1,157 @@
+#include "service/user/user_settings_handlers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "service/domain_registrar.h"
+#include "service/user/setting_value.h"
+#include "store/store.h"
+
+namespace parley {
+namespace {
+
+namespace pb = im::turms::proto;
+
+const CustomSetting* findSetting(const UserConfig& config, const std::string& name) {
+  for (const CustomSetting& setting : config.allowed_settings) {
+    if (setting.name == name) return &setting;
+  }
+  return nullptr;
+}
+
+// "[a, b]": upstream lists names sorted, in brackets.
+std::string listed(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return "[" + text + "]";
+}
+
+// Unknown names are refused, or skipped when user.settings.ignore-unknown-on-upsert is set;
+// every value is checked against its setting; an immutable setting already stored is refused.
+// Nothing is written unless everything passes.
+HandlerResult updateUserSettings(ServiceDeps& deps, const RequestContext& ctx,
+                                 const TurmsRequest& request) {
+  const auto& req = request.update_user_settings_request();
+  const UserConfig& config = deps.user;
+  std::map<std::string, std::string> values;
+  std::vector<std::string> unknown;
+  std::vector<std::string> immutable;
+  for (const auto& [name, value] : req.settings()) {
+    const CustomSetting* setting = findSetting(config, name);
+    if (setting == nullptr) {
+      unknown.push_back(name);
+      continue;
+    }
+    Result<pb::Value> checked = checkSettingValue(*setting, value);
+    if (!checked.ok()) return HandlerResult::failure(checked.status());
+    values[name] = checked->SerializeAsString();
+    if (setting->immutable) immutable.push_back(name);
+  }
+  if (!unknown.empty() && !config.ignore_unknown_settings_on_upsert) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "Unknown settings: " + listed(unknown));
+  }
+  if (values.empty()) return HandlerResult::ok();
+  auto conflicts =
+      deps.store.userSettings().upsert(ctx.user_id, values, immutable, deps.clock.nowMillis());
+  if (!conflicts.ok()) return HandlerResult::failure(conflicts.status());
+  if (!conflicts->empty()) {
+    return HandlerResult::failure(
+        StatusCode::kIllegalArgument,
+        "Cannot update existing immutable settings: " + listed(*conflicts));
+  }
+  return HandlerResult::okWithSelfPush();
+}
+
+// No names: every deletable setting. Named: unknown names are refused (or skipped with
+// user.settings.ignore-unknown-on-delete), non-deletable ones always refused.
+HandlerResult deleteUserSettings(ServiceDeps& deps, const RequestContext& ctx,
+                                 const TurmsRequest& request) {
+  const auto& req = request.delete_user_settings_request();
+  const UserConfig& config = deps.user;
+  std::vector<std::string> names;
+  if (req.names().empty()) {
+    for (const CustomSetting& setting : config.allowed_settings) {
+      if (setting.deletable) names.push_back(setting.name);
+    }
+  } else {
+    std::vector<std::string> unknown;
+    std::vector<std::string> not_deletable;
+    for (const std::string& name : req.names()) {
+      const CustomSetting* setting = findSetting(config, name);
+      if (setting == nullptr) {
+        unknown.push_back(name);
+      } else if (!setting->deletable) {
+        not_deletable.push_back(name);
+      } else {
+        names.push_back(name);
+      }
+    }
+    if (config.ignore_unknown_settings_on_delete) unknown.clear();
+    if (!unknown.empty()) {
+      std::string reason = "Cannot delete unknown settings: " + listed(unknown);
+      if (!not_deletable.empty()) {
+        reason += ", and the non-deletable settings: " + listed(not_deletable);
+      }
+      return HandlerResult::failure(StatusCode::kIllegalArgument, reason);
+    }
+    if (!not_deletable.empty()) {
+      return HandlerResult::failure(
+          StatusCode::kIllegalArgument,
+          "Cannot delete the non-deletable settings: " + listed(not_deletable));
+    }
+  }
+  if (names.empty()) return HandlerResult::ok();
+  auto removed = deps.store.userSettings().remove(ctx.user_id, names, deps.clock.nowMillis());
+  if (!removed.ok()) return HandlerResult::failure(removed.status());
+  // Upstream tells the other sessions only when something was deleted.
+  return *removed ? HandlerResult::okWithSelfPush() : HandlerResult::ok();
+}
+
+// NO_CONTENT when the user has no settings, or none changed since last_updated_date_start.
+HandlerResult queryUserSettings(ServiceDeps& deps, const RequestContext& ctx,
+                                const TurmsRequest& request) {
+  const auto& req = request.query_user_settings_request();
+  auto stored = deps.store.userSettings().find(ctx.user_id);
+  if (!stored.ok()) return HandlerResult::failure(stored.status());
+  if (!stored.value() || (req.has_last_updated_date_start() &&
+                          stored.value()->last_updated_date < req.last_updated_date_start())) {
+    return HandlerResult::failure(StatusCode::kNoContent);
+  }
+  TurmsNotification::Data data;
+  auto* settings = data.mutable_user_settings();
+  for (const auto& [name, bytes] : stored.value()->settings) {
+    if (req.names_size() > 0 &&
+        std::find(req.names().begin(), req.names().end(), name) == req.names().end()) {
+      continue;
+    }
+    pb::Value value;
+    if (!value.ParseFromString(bytes)) {
+      // Only Parley writes these bytes, so this is damage in the store: skip the one setting
+      // rather than fail the user's whole query.
+      spdlog::error("setting \"{}\" of user {} is not a valid Value; skipped", name, ctx.user_id);
+      continue;
+    }
+    (*settings->mutable_settings())[name] = std::move(value);
+  }
+  settings->set_last_updated_date(stored.value()->last_updated_date);
+  return HandlerResult::withData(std::move(data));
+}
+
+}  // namespace
+
+void registerUserSettingsHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
+  DomainRegistrar domain(dispatcher, deps);
+  domain.add(TurmsRequest::kUpdateUserSettingsRequest, &updateUserSettings);
+  domain.add(TurmsRequest::kDeleteUserSettingsRequest, &deleteUserSettings);
+  domain.add(TurmsRequest::kQueryUserSettingsRequest, &queryUserSettings);
+}
+
+}  // namespace parley
