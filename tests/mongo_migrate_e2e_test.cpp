@@ -64,7 +64,9 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   int64_t friend_request_id = 0;
   int64_t relationship_group = 0;
   {
-    ParleyProcess source({.demo_user_count = kUsers, .data_dir = sqlite_dir.path().string()});
+    ParleyProcess source({.extra_args = {"--user-settings-allowed=theme:string"},
+                          .demo_user_count = kUsers,
+                          .data_dir = sqlite_dir.path().string()});
     auto alice = loggedIn(source, 7);
     pb::TurmsRequest send;
     send.mutable_create_message_request()->set_recipient_id(8);
@@ -119,6 +121,12 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
         static_cast<int32_t>(relationship_group));
     move.mutable_update_relationship_request()->set_delete_group_index(0);
     ASSERT_EQ(alice->request(move).code(), 1000);
+
+    pb::TurmsRequest setting;
+    pb::Value dark;
+    dark.set_string_value("dark");
+    (*setting.mutable_update_user_settings_request()->mutable_settings())["theme"] = dark;
+    ASSERT_EQ(alice->request(setting).code(), 1000);
     ASSERT_EQ(source.terminate(), 0);
   }
 
@@ -129,9 +137,10 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   const auto first = runParleyToExit(migrate, std::chrono::seconds(120));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
-  for (const char* kind : {"users", "messages", "groups", "group_members", "relationships",
-                           "relationship_groups", "friend_requests", "private_conversations",
-                           "group_conversations", "conversation_settings", "sequence_counters"}) {
+  for (const char* kind :
+       {"users", "messages", "groups", "group_members", "relationships", "relationship_groups",
+        "user_settings", "friend_requests", "private_conversations", "group_conversations",
+        "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;
@@ -190,6 +199,13 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   ASSERT_EQ(conversations.code(), 1000);
   ASSERT_EQ(conversations.data().conversations().private_conversations_size(), 1);
   EXPECT_EQ(conversations.data().conversations().private_conversations(0).read_date(), read_date);
+
+  // The setting moved.
+  pb::TurmsRequest settings_query;
+  settings_query.mutable_query_user_settings_request();
+  auto settings = alice->request(settings_query);
+  ASSERT_EQ(settings.code(), 1000);
+  EXPECT_EQ(settings.data().user_settings().settings().at("theme").string_value(), "dark");
 
   // The relationship group moved with its member.
   pb::TurmsRequest groups_query;

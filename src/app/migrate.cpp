@@ -72,6 +72,7 @@ class Migration {
   VoidResult groupMembers(KindReport& report);
   VoidResult relationships(KindReport& report);
   VoidResult relationshipGroups(KindReport& report);
+  VoidResult userSettings(KindReport& report);
   VoidResult friendRequests(KindReport& report);
   VoidResult privateConversations(KindReport& report);
   VoidResult groupConversations(KindReport& report);
@@ -267,6 +268,34 @@ VoidResult Migration::relationshipGroups(KindReport& report) {
               ++report.verified;
             } else {
               report.miss(pairName(owner_id, group.index));
+            }
+          }
+        }
+        return {};
+      });
+}
+
+// By user: each user's settings, with their date. A re-run writes them again, the same.
+VoidResult Migration::userSettings(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kUserSettings, [&](const std::vector<int64_t>& user_ids) -> VoidResult {
+        for (const int64_t user_id : user_ids) {
+          Result<std::optional<UserSettingsRecord>> settings = source_.userSettings().find(user_id);
+          if (!settings.ok()) return settings.status();
+          if (!settings.value()) continue;
+          const UserSettingsRecord& record = **settings;
+          Result<std::vector<std::string>> written =
+              target_.userSettings().upsert(user_id, record.settings, {}, record.last_updated_date);
+          if (!written.ok()) return written.status();
+          report.written += static_cast<int64_t>(record.settings.size());
+          Result<std::optional<UserSettingsRecord>> copy = target_.userSettings().find(user_id);
+          if (!copy.ok()) return copy.status();
+          for (const auto& [name, value] : record.settings) {
+            if (copy.value() && copy.value()->settings.contains(name) &&
+                copy.value()->settings.at(name) == value) {
+              ++report.verified;
+            } else {
+              report.miss(std::to_string(user_id) + "/" + name);
             }
           }
         }
@@ -484,6 +513,7 @@ int runMigrate(const Config& config) {
       {"group_members", ExportTable::kGroupMember, &Migration::groupMembers},
       {"relationships", ExportTable::kRelationship, &Migration::relationships},
       {"relationship_groups", ExportTable::kRelationshipGroup, &Migration::relationshipGroups},
+      {"user_settings", ExportTable::kUserSettings, &Migration::userSettings},
       {"friend_requests", ExportTable::kFriendRequest, &Migration::friendRequests},
       {"private_conversations", ExportTable::kPrivateConversation,
        &Migration::privateConversations},

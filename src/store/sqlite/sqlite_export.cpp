@@ -38,6 +38,10 @@ TableSql sqlOf(ExportTable table) {
       return {"user_relationship_group", "SELECT count(*) FROM user_relationship_group",
               "SELECT DISTINCT owner_id FROM user_relationship_group WHERE owner_id > ?1 "
               "ORDER BY owner_id LIMIT ?2"};
+    case ExportTable::kUserSettings:
+      return {"user_setting", "SELECT count(*) FROM user_setting",
+              "SELECT DISTINCT user_id FROM user_setting WHERE user_id > ?1 "
+              "ORDER BY user_id LIMIT ?2"};
     case ExportTable::kFriendRequest:
       return {"friend_request", "SELECT count(*) FROM friend_request",
               "SELECT DISTINCT recipient_id FROM friend_request WHERE recipient_id > ?1 "

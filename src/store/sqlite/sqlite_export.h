@@ -23,6 +23,7 @@ enum class ExportTable {
   kGroupMember,
   kRelationship,
   kRelationshipGroup,
+  kUserSettings,
   kFriendRequest,
   kPrivateConversation,
   kGroupConversation,
