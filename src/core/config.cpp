@@ -210,6 +210,10 @@ const std::vector<KeySpec>& specs() {
          c.user.allowed_settings = std::move(allowed);
        }},
       boolKey(
+          "user.search-by-name", "--user-search-by-name",
+          "QueryUserProfilesRequest's name searches users by name prefix (false: 7100)",
+          [](Config & c) -> auto& { return c.user.search_by_name; }),
+      boolKey(
           "user.settings.ignore-unknown-on-upsert", "--user-settings-ignore-unknown-on-upsert",
           "an update naming a setting not allowed skips it (else the update is refused)",
           [](Config & c) -> auto& { return c.user.ignore_unknown_settings_on_upsert; }),

@@ -44,6 +44,9 @@ struct UserConfig {
   // then the unknown names are skipped.
   bool ignore_unknown_settings_on_upsert = false;
   bool ignore_unknown_settings_on_delete = false;
+  // QueryUserProfilesRequest's name: a search by name prefix (upstream searches Elasticsearch
+  // and answers SEARCHING_USER_IS_DISABLED, 7100, without it). False: 7100.
+  bool search_by_name = true;
 };
 
 // Upstream's friend-request properties (turms-service FriendRequestProperties), same defaults.

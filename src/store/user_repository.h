@@ -11,6 +11,10 @@
 
 namespace parley {
 
+// The exclusive upper bound of the strings that start with `prefix`: prefix followed by the
+// highest code point, which no valid UTF-8 string goes past.
+inline std::string namePrefixEnd(const std::string& prefix) { return prefix + "\xF4\x8F\xBF\xBF"; }
+
 // Mirrors Turms' user document; dates are Unix milliseconds.
 struct UserRecord {
   int64_t id = 0;
@@ -56,6 +60,12 @@ class UserRepository {
     if (!user.ok()) return user.status();
     return user.value() && !user.value()->deletion_date && user.value()->is_active;
   }
+  // Users whose name starts with `prefix` (case-sensitive, compared as UTF-8 bytes), not
+  // deleted, ordered by name then id, `skip` of them skipped; only among `within_ids` when it is
+  // not empty. Served by an index on the name.
+  virtual Result<std::vector<UserRecord>> searchByName(const std::string& prefix,
+                                                       std::span<const int64_t> within_ids,
+                                                       int skip, int limit) = 0;
   // Ordered by id, skipping soft-deleted users, for the admin API.
   virtual Result<std::vector<UserRecord>> list(int64_t after_id, int limit) = 0;
   virtual Result<int64_t> countActive() = 0;

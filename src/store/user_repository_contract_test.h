@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/store.h"
@@ -358,6 +359,37 @@ TEST_P(UserRepositoryContractTest, DataSurvivesReopeningWithoutFlush) {
   insertAll({1});
   reopen();
   EXPECT_TRUE(find(1).has_value());
+}
+
+TEST_P(UserRepositoryContractTest, SearchByNameIsAPrefixRangeInNameOrder) {
+  const std::vector<std::pair<int64_t, std::string>> named{
+      {1, "alicia"}, {2, "alice"},  {3, "Alice"}, {4, "al"},
+      {5, "bob"},    {6, "alfred"}, {7, "émile"}, {8, "alice"}};
+  for (const auto& [id, name] : named) {
+    UserRecord user = makeUser(id);
+    user.name = name;
+    ASSERT_TRUE(users().insert(user).ok());
+  }
+  ASSERT_TRUE(users().softDelete(6, 1'800'000'000'000).value());
+  const auto search = [&](const std::string& prefix, std::vector<int64_t> within = {}, int skip = 0,
+                          int limit = 100) {
+    auto found = users().searchByName(prefix, within, skip, limit);
+    EXPECT_TRUE(found.ok()) << found.status().reason;
+    std::vector<int64_t> ids;
+    if (found.ok()) {
+      for (const UserRecord& user : found.value()) ids.push_back(user.id);
+    }
+    return ids;
+  };
+  // Ordered by name, then id; case-sensitive; deleted users left out.
+  EXPECT_EQ(search("ali"), (std::vector<int64_t>{2, 8, 1}));
+  EXPECT_EQ(search("al"), (std::vector<int64_t>{4, 2, 8, 1}));
+  EXPECT_EQ(search("Al"), (std::vector<int64_t>{3}));
+  EXPECT_EQ(search("é"), (std::vector<int64_t>{7}));
+  EXPECT_TRUE(search("zed").empty());
+  EXPECT_EQ(search("al", {1, 4, 5}), (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(search("al", {}, 1, 2), (std::vector<int64_t>{2, 8}));
+  EXPECT_TRUE(search("al", {}, 0, 0).empty());
 }
 
 }  // namespace parley::contract

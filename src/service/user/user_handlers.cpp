@@ -26,14 +26,55 @@ constexpr size_t kMaxProfilePictureLength = 2048;
 constexpr size_t kMinPasswordLength = 1;
 constexpr size_t kMaxPasswordLength = 256;
 
+// A search answers this many users when the request sets no limit (Elasticsearch's default
+// page, which upstream's search uses).
+constexpr int kDefaultSearchLimit = 10;
+
+void addUserInfo(pb::UserInfosWithVersion& infos, const UserRecord& user) {
+  auto* info = infos.add_user_infos();
+  info->set_id(user.id);
+  info->set_name(user.name);
+  info->set_intro(user.intro);
+  info->set_profile_picture(user.profile_picture);
+  info->set_profile_access_strategy(
+      static_cast<pb::ProfileAccessStrategy>(user.profile_access_strategy));
+  info->set_registration_date(user.registration_date);
+  info->set_last_updated_date(user.last_updated_date);
+  info->set_active(user.is_active);
+}
+
+// Users whose name starts with the request's name (among its user_ids, when it names any),
+// ordered by name; a page of skip/limit. Unversioned, as upstream's search.
+HandlerResult searchUserProfiles(ServiceDeps& deps, const pb::QueryUserProfilesRequest& req) {
+  if (!deps.user.search_by_name) {
+    return HandlerResult::failure(StatusCode::kSearchingUserIsDisabled);
+  }
+  if (req.name().empty()) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument, "name must not be empty");
+  }
+  const int skip = req.has_skip() ? req.skip() : 0;
+  const int limit = req.has_limit() ? req.limit() : kDefaultSearchLimit;
+  if (skip < 0 || limit < 0) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "skip and limit must not be negative");
+  }
+  if (limit > kMaxQueriedUsers || req.user_ids_size() > kMaxQueriedUsers) {
+    return HandlerResult::failure(StatusCode::kRequestedRecordsTooMany,
+                                  "At most 1000 users can be queried at once");
+  }
+  const std::vector<int64_t> ids(req.user_ids().begin(), req.user_ids().end());
+  auto users = deps.store.users().searchByName(req.name(), ids, skip, limit);
+  if (!users) return HandlerResult::failure(users.status());
+  if (users->empty()) return HandlerResult::failure(StatusCode::kNoContent);
+  TurmsNotification::Data data;
+  for (const UserRecord& user : *users) addUserInfo(*data.mutable_user_infos_with_version(), user);
+  return HandlerResult::withData(std::move(data));
+}
+
 HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
                                 const TurmsRequest& request) {
   const auto& req = request.query_user_profiles_request();
-  if (req.has_name()) {
-    // Searching by name needs a search index, which Parley does not have (upstream: 7100).
-    return HandlerResult::failure(StatusCode::kIllegalArgument,
-                                  "Searching users by name is not supported");
-  }
+  if (req.has_name()) return searchUserProfiles(deps, req);
   if (req.user_ids_size() == 0) {
     return HandlerResult::failure(StatusCode::kIllegalArgument, "user_ids must not be empty");
   }
@@ -49,16 +90,7 @@ HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
   for (const auto& user : *users) {
     if (user.deletion_date) continue;
     newest = std::max(newest, user.last_updated_date);
-    auto* info = infos.add_user_infos();
-    info->set_id(user.id);
-    info->set_name(user.name);
-    info->set_intro(user.intro);
-    info->set_profile_picture(user.profile_picture);
-    info->set_profile_access_strategy(
-        static_cast<pb::ProfileAccessStrategy>(user.profile_access_strategy));
-    info->set_registration_date(user.registration_date);
-    info->set_last_updated_date(user.last_updated_date);
-    info->set_active(user.is_active);
+    addUserInfo(infos, user);
   }
   if (infos.user_infos_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
   if (isUpToDate(req, newest)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);

@@ -86,7 +86,9 @@ void appendNotDeleted(bson_t* filter) { BSON_APPEND_NULL(filter, kDeletionDate);
 // admin API's list() becomes a scatter-gather, which mongos merges in _id order.
 const std::vector<CollectionSpec>& MongoUserRepository::collections() {
   static const std::vector<CollectionSpec> specs{
-      {kUsers, {{"active_not_deleted", R"({"act": 1, "dd": 1})"}}, R"({"_id": "hashed"})"},
+      {kUsers,
+       {{"active_not_deleted", R"({"act": 1, "dd": 1})"}, {"by_name", R"({"n": 1, "_id": 1})"}},
+       R"({"_id": "hashed"})"},
   };
   return specs;
 }
@@ -158,6 +160,27 @@ Result<std::vector<UserRecord>> MongoUserRepository::list(int64_t after_id, int 
   CursorPtr cursor(
       mongoc_collection_find_with_opts(users.get(), filter.get(), opts.get(), nullptr));
   return readUsers(cursor.get(), "list users");
+}
+
+// A range of the by_name index (on every shard: names are not the shard key).
+Result<std::vector<UserRecord>> MongoUserRepository::searchByName(
+    const std::string& prefix, std::span<const int64_t> within_ids, int skip, int limit) {
+  if (limit <= 0) return std::vector<UserRecord>();
+  BsonPtr filter(bson_new());
+  bson_t range;
+  BSON_APPEND_DOCUMENT_BEGIN(filter.get(), kName, &range);
+  appendString(&range, "$gte", prefix);
+  appendString(&range, "$lt", namePrefixEnd(prefix));
+  bson_append_document_end(filter.get(), &range);
+  appendNotDeleted(filter.get());
+  if (!within_ids.empty()) appendAnyOf(filter.get(), "_id", within_ids);
+  BsonPtr opts(BCON_NEW("sort", "{", kName, BCON_INT32(1), "_id", BCON_INT32(1), "}", "skip",
+                        BCON_INT64(skip), "limit", BCON_INT64(limit)));
+  auto client = connection_.client();
+  CollectionPtr users = client.collection(kUsers);
+  CursorPtr cursor(
+      mongoc_collection_find_with_opts(users.get(), filter.get(), opts.get(), nullptr));
+  return readUsers(cursor.get(), "search users by name");
 }
 
 Result<int64_t> MongoUserRepository::countActive() {

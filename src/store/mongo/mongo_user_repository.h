@@ -20,6 +20,9 @@ class MongoUserRepository final : public UserRepository {
   Result<int64_t> insertMany(std::span<const UserRecord> users) override;
   Result<std::optional<UserRecord>> findById(int64_t id) override;
   Result<std::vector<UserRecord>> findByIds(std::span<const int64_t> ids) override;
+  Result<std::vector<UserRecord>> searchByName(const std::string& prefix,
+                                               std::span<const int64_t> within_ids, int skip,
+                                               int limit) override;
   Result<std::vector<UserRecord>> list(int64_t after_id, int limit) override;
   Result<int64_t> countActive() override;
   Result<bool> update(int64_t id, const UserUpdate& update) override;

@@ -57,6 +57,7 @@ CREATE TABLE setting (
     {12, "relationship groups; memberships move out of user_relationship",
      sqlite::kRelationshipGroupSchema},
     {13, "create user_setting", sqlite::kUserSettingsSchema},
+    {14, "user_by_name: searching users by name", sqlite::kUserByNameIndex},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,

@@ -25,6 +25,11 @@ constexpr std::string_view kFindByIds = "SELECT " PARLEY_USER_COLUMNS
 constexpr std::string_view kList = "SELECT " PARLEY_USER_COLUMNS
                                    " FROM user WHERE id > ?1 AND deletion_date IS NULL "
                                    "ORDER BY id LIMIT ?2";
+constexpr std::string_view kSearchByName =
+    "SELECT " PARLEY_USER_COLUMNS
+    " FROM user INDEXED BY user_by_name WHERE name >= ?1 AND name < ?2 "
+    "AND deletion_date IS NULL AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3))) "
+    "ORDER BY name, id LIMIT ?5 OFFSET ?4";
 constexpr std::string_view kCountActive =
     "SELECT count(*) FROM user WHERE is_active = 1 AND deletion_date IS NULL";
 // Unset fields are bound as NULL and keep their value; every column here is NOT NULL, so NULL
@@ -147,6 +152,22 @@ Result<std::vector<UserRecord>> SqliteUserRepository::list(int64_t after_id, int
   Result<Statement> stmt = reader->prepare(kList);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, after_id).bind(2, int64_t{limit});
+  return readUsers(*stmt);
+}
+
+Result<std::vector<UserRecord>> SqliteUserRepository::searchByName(
+    const std::string& prefix, std::span<const int64_t> within_ids, int skip, int limit) {
+  if (limit <= 0) return std::vector<UserRecord>();
+  std::optional<std::string> ids;
+  if (!within_ids.empty()) ids = jsonArray(within_ids);
+  ReaderPool::Lease reader = readers_.acquire();
+  Result<Statement> stmt = reader->prepare(kSearchByName);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, prefix)
+      .bind(2, namePrefixEnd(prefix))
+      .bind(3, ids)
+      .bind(4, int64_t{skip})
+      .bind(5, int64_t{limit});
   return readUsers(*stmt);
 }
 
