@@ -64,7 +64,8 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   int64_t friend_request_id = 0;
   int64_t relationship_group = 0;
   {
-    ParleyProcess source({.extra_args = {"--user-settings-allowed=theme:string"},
+    ParleyProcess source({.extra_args = {"--user-settings-allowed=theme:string",
+                                         "--user-defined-attributes-allowed=city:string"},
                           .demo_user_count = kUsers,
                           .data_dir = sqlite_dir.path().string()});
     auto alice = loggedIn(source, 7);
@@ -127,6 +128,11 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
     dark.set_string_value("dark");
     (*setting.mutable_update_user_settings_request()->mutable_settings())["theme"] = dark;
     ASSERT_EQ(alice->request(setting).code(), 1000);
+    pb::TurmsRequest attribute;
+    pb::Value lyon;
+    lyon.set_string_value("Lyon");
+    (*attribute.mutable_update_user_request()->mutable_user_defined_attributes())["city"] = lyon;
+    ASSERT_EQ(alice->request(attribute).code(), 1000);
     ASSERT_EQ(source.terminate(), 0);
   }
 
@@ -139,8 +145,8 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   const auto kinds = parseSummary(first.output);
   for (const char* kind :
        {"users", "messages", "groups", "group_members", "relationships", "relationship_groups",
-        "user_settings", "friend_requests", "private_conversations", "group_conversations",
-        "conversation_settings", "sequence_counters"}) {
+        "user_settings", "user_defined_attributes", "friend_requests", "private_conversations",
+        "group_conversations", "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;
@@ -170,7 +176,8 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   EXPECT_EQ(again.at("relationship_groups").written, 0);
 
   // A node on MongoDB finds it all through the protocol.
-  ParleyProcess node({.extra_args = {"--mongo-uri=" + ferretdb.uri(), "--mongo-database=migrated"},
+  ParleyProcess node({.extra_args = {"--mongo-uri=" + ferretdb.uri(), "--mongo-database=migrated",
+                                     "--user-defined-attributes-allowed=city:string"},
                       .demo_data = false});
   for (int64_t user = 1; user <= kUsers; ++user) {
     try {
@@ -199,6 +206,19 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   ASSERT_EQ(conversations.code(), 1000);
   ASSERT_EQ(conversations.data().conversations().private_conversations_size(), 1);
   EXPECT_EQ(conversations.data().conversations().private_conversations(0).read_date(), read_date);
+
+  // The user-defined attribute moved, into the user's own document.
+  pb::TurmsRequest profile;
+  profile.mutable_query_user_profiles_request()->add_user_ids(7);
+  auto profiles = bob->request(profile);
+  ASSERT_EQ(profiles.code(), 1000);
+  EXPECT_EQ(profiles.data()
+                .user_infos_with_version()
+                .user_infos(0)
+                .user_defined_attributes()
+                .at("city")
+                .string_value(),
+            "Lyon");
 
   // The setting moved.
   pb::TurmsRequest settings_query;

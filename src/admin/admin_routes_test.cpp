@@ -52,6 +52,10 @@ class FakeUserRepository final : public UserRepository {
     }
     return found;
   }
+  Result<std::vector<UserRecord>> searchByName(const std::string&, std::span<const int64_t>, int,
+                                               int) override {
+    return error(StatusCode::kServerInternalError, "the admin API does not search by name");
+  }
   Result<std::vector<UserRecord>> list(int64_t after_id, int limit) override {
     if (fail_all) return error(StatusCode::kServerInternalError, "disk on fire");
     std::vector<UserRecord> found;

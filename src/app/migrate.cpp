@@ -73,6 +73,7 @@ class Migration {
   VoidResult relationships(KindReport& report);
   VoidResult relationshipGroups(KindReport& report);
   VoidResult userSettings(KindReport& report);
+  VoidResult userDefinedAttributes(KindReport& report);
   VoidResult friendRequests(KindReport& report);
   VoidResult privateConversations(KindReport& report);
   VoidResult groupConversations(KindReport& report);
@@ -80,6 +81,8 @@ class Migration {
   VoidResult sequenceCounters(KindReport& report);
 
  private:
+  VoidResult userValues(KindReport& report, ExportTable table,
+                        UserValuesRepository& (Store::*repository)());
   // Calls `page` with each page of keys of `table`, in order.
   VoidResult forEachKeyPage(ExportTable table,
                             const std::function<VoidResult(const std::vector<int64_t>&)>& page);
@@ -275,32 +278,41 @@ VoidResult Migration::relationshipGroups(KindReport& report) {
       });
 }
 
-// By user: each user's settings, with their date. A re-run writes them again, the same.
-VoidResult Migration::userSettings(KindReport& report) {
-  return forEachKeyPage(
-      ExportTable::kUserSettings, [&](const std::vector<int64_t>& user_ids) -> VoidResult {
-        for (const int64_t user_id : user_ids) {
-          Result<std::optional<UserSettingsRecord>> settings = source_.userSettings().find(user_id);
-          if (!settings.ok()) return settings.status();
-          if (!settings.value()) continue;
-          const UserSettingsRecord& record = **settings;
-          Result<std::vector<std::string>> written =
-              target_.userSettings().upsert(user_id, record.settings, {}, record.last_updated_date);
-          if (!written.ok()) return written.status();
-          report.written += static_cast<int64_t>(record.settings.size());
-          Result<std::optional<UserSettingsRecord>> copy = target_.userSettings().find(user_id);
-          if (!copy.ok()) return copy.status();
-          for (const auto& [name, value] : record.settings) {
-            if (copy.value() && copy.value()->settings.contains(name) &&
-                copy.value()->settings.at(name) == value) {
-              ++report.verified;
-            } else {
-              report.miss(std::to_string(user_id) + "/" + name);
-            }
-          }
+// By user: each user's settings (or user-defined attributes), with their date. A re-run writes
+// them again, the same. Attributes follow the users, whose documents they live in on MongoDB.
+VoidResult Migration::userValues(KindReport& report, ExportTable table,
+                                 UserValuesRepository& (Store::*repository)()) {
+  return forEachKeyPage(table, [&](const std::vector<int64_t>& user_ids) -> VoidResult {
+    for (const int64_t user_id : user_ids) {
+      Result<std::optional<UserValuesRecord>> stored = (source_.*repository)().find(user_id);
+      if (!stored.ok()) return stored.status();
+      if (!stored.value()) continue;
+      const UserValuesRecord& record = **stored;
+      Result<std::vector<std::string>> written =
+          (target_.*repository)().upsert(user_id, record.values, {}, record.last_updated_date);
+      if (!written.ok()) return written.status();
+      report.written += static_cast<int64_t>(record.values.size());
+      Result<std::optional<UserValuesRecord>> copy = (target_.*repository)().find(user_id);
+      if (!copy.ok()) return copy.status();
+      for (const auto& [name, value] : record.values) {
+        if (copy.value() && copy.value()->values.contains(name) &&
+            copy.value()->values.at(name) == value) {
+          ++report.verified;
+        } else {
+          report.miss(std::to_string(user_id) + "/" + name);
         }
-        return {};
-      });
+      }
+    }
+    return {};
+  });
+}
+
+VoidResult Migration::userSettings(KindReport& report) {
+  return userValues(report, ExportTable::kUserSettings, &Store::userSettings);
+}
+
+VoidResult Migration::userDefinedAttributes(KindReport& report) {
+  return userValues(report, ExportTable::kUserDefinedAttributes, &Store::userDefinedAttributes);
 }
 
 // By recipient: each recipient's requests, as sent and answered. Inserting a request moves its
@@ -514,6 +526,8 @@ int runMigrate(const Config& config) {
       {"relationships", ExportTable::kRelationship, &Migration::relationships},
       {"relationship_groups", ExportTable::kRelationshipGroup, &Migration::relationshipGroups},
       {"user_settings", ExportTable::kUserSettings, &Migration::userSettings},
+      {"user_defined_attributes", ExportTable::kUserDefinedAttributes,
+       &Migration::userDefinedAttributes},
       {"friend_requests", ExportTable::kFriendRequest, &Migration::friendRequests},
       {"private_conversations", ExportTable::kPrivateConversation,
        &Migration::privateConversations},

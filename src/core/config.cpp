@@ -108,6 +108,30 @@ KeySpec listKey(std::string key, std::string flag, std::string help, Get get) {
           [get](Config& c, const std::string& v) { get(c) = splitList(v); }};
 }
 
+// A list of allowed custom settings (core/custom_setting.h), one NAME:TYPE[:OPTION]... per item.
+template <typename Get>
+KeySpec customSettingsKey(std::string key, std::string flag, std::string help, Get get) {
+  return {
+      key, std::move(flag), std::move(help), [key, get](Config& c, const std::string& v) {
+        std::vector<CustomSetting> allowed;
+        for (const std::string& item : splitList(v)) {
+          CustomSetting setting;
+          try {
+            setting = parseCustomSetting(item);
+          } catch (const ConfigError& e) {
+            throw ConfigError("config key '" + key + "': " + e.what());
+          }
+          for (const CustomSetting& earlier : allowed) {
+            if (earlier.name == setting.name) {
+              throw ConfigError("config key '" + key + "': '" + setting.name + "' is listed twice");
+            }
+          }
+          allowed.push_back(std::move(setting));
+        }
+        get(c) = std::move(allowed);
+      }};
+}
+
 constexpr int kMaxPort = 65535;
 
 const std::vector<KeySpec>& specs() {
@@ -188,27 +212,20 @@ const std::vector<KeySpec>& specs() {
           "user.respond-offline-if-invisible", "--respond-offline-if-invisible",
           "others see an INVISIBLE user as OFFLINE (else as INVISIBLE, upstream's default)",
           [](Config & c) -> auto& { return c.user.respond_offline_if_invisible; }),
-      {"user.settings.allowed", "--user-settings-allowed",
-       "settings users may store, NAME:TYPE[:OPTION]... each (see the README); none by default",
-       [](Config& c, const std::string& v) {
-         std::vector<CustomSetting> allowed;
-         for (const std::string& item : splitList(v)) {
-           CustomSetting setting;
-           try {
-             setting = parseCustomSetting(item);
-           } catch (const ConfigError& e) {
-             throw ConfigError(std::string("config key 'user.settings.allowed': ") + e.what());
-           }
-           for (const CustomSetting& earlier : allowed) {
-             if (earlier.name == setting.name) {
-               throw ConfigError("config key 'user.settings.allowed': '" + setting.name +
-                                 "' is listed twice");
-             }
-           }
-           allowed.push_back(std::move(setting));
-         }
-         c.user.allowed_settings = std::move(allowed);
-       }},
+      customSettingsKey(
+          "user.settings.allowed", "--user-settings-allowed",
+          "settings users may store, NAME:TYPE[:OPTION]... each (see the README); none by default",
+          [](Config & c) -> auto& { return c.user.allowed_settings; }),
+      customSettingsKey(
+          "user.info.user-defined-attributes.allowed", "--user-defined-attributes-allowed",
+          "user-defined attributes of profiles (UpdateUserRequest), NAME:TYPE[:OPTION]... each; "
+          "none by default",
+          [](Config & c) -> auto& { return c.user.allowed_attributes; }),
+      boolKey(
+          "user.info.user-defined-attributes.ignore-unknown-on-upsert",
+          "--user-defined-attributes-ignore-unknown-on-upsert",
+          "an update naming an attribute not allowed skips it (else the update is refused)",
+          [](Config & c) -> auto& { return c.user.ignore_unknown_attributes_on_upsert; }),
       boolKey(
           "user.search-by-name", "--user-search-by-name",
           "QueryUserProfilesRequest's name searches users by name prefix (false: 7100)",

@@ -44,6 +44,10 @@ struct UserConfig {
   // then the unknown names are skipped.
   bool ignore_unknown_settings_on_upsert = false;
   bool ignore_unknown_settings_on_delete = false;
+  // The user-defined attributes of profiles (UpdateUserRequest's, shown in profiles); none by
+  // default, as upstream. `undeletable` has no meaning for them.
+  std::vector<CustomSetting> allowed_attributes;
+  bool ignore_unknown_attributes_on_upsert = false;
   // QueryUserProfilesRequest's name: a search by name prefix (upstream searches Elasticsearch
   // and answers SEARCHING_USER_IS_DISABLED, 7100, without it). False: 7100.
   bool search_by_name = true;

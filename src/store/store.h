@@ -18,7 +18,7 @@
 #include "store/relationship_repository.h"
 #include "store/sequence_lease_repository.h"
 #include "store/user_repository.h"
-#include "store/user_settings_repository.h"
+#include "store/user_values_repository.h"
 
 namespace parley {
 
@@ -33,7 +33,8 @@ class Store {
   virtual GroupMemberRepository& groupMembers() = 0;
   virtual RelationshipRepository& relationships() = 0;
   virtual RelationshipGroupRepository& relationshipGroups() = 0;
-  virtual UserSettingsRepository& userSettings() = 0;
+  virtual UserValuesRepository& userSettings() = 0;
+  virtual UserValuesRepository& userDefinedAttributes() = 0;
   virtual FriendRequestRepository& friendRequests() = 0;
   virtual ConversationRepository& conversations() = 0;
   // Durable per-conversation sequence counters kept in the store itself (the embedded default;

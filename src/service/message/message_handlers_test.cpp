@@ -55,7 +55,8 @@ class FailingInsertStore final : public Store {
   GroupMemberRepository& groupMembers() override { return real_.groupMembers(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
   RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }
-  UserSettingsRepository& userSettings() override { return real_.userSettings(); }
+  UserValuesRepository& userSettings() override { return real_.userSettings(); }
+  UserValuesRepository& userDefinedAttributes() override { return real_.userDefinedAttributes(); }
   FriendRequestRepository& friendRequests() override { return real_.friendRequests(); }
   ConversationRepository& conversations() override { return real_.conversations(); }
   SequenceIds& sequenceIds() override { return real_.sequenceIds(); }

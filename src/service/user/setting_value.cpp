@@ -1,5 +1,6 @@
 #include "service/user/setting_value.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -172,6 +173,37 @@ Result<pb::Value> checkScalar(const CustomSetting& setting, const pb::Value& val
 }
 
 }  // namespace
+
+std::string listedNames(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return "[" + text + "]";
+}
+
+Result<CheckedValues> checkNamedValues(
+    const std::vector<CustomSetting>& allowed, bool ignore_unknown, const char* what,
+    const google::protobuf::Map<std::string, pb::Value>& values) {
+  CheckedValues checked;
+  std::vector<std::string> unknown;
+  for (const auto& [name, value] : values) {
+    const auto setting = std::find_if(allowed.begin(), allowed.end(),
+                                      [&](const CustomSetting& one) { return one.name == name; });
+    if (setting == allowed.end()) {
+      unknown.push_back(name);
+      continue;
+    }
+    Result<pb::Value> one = checkSettingValue(*setting, value);
+    if (!one.ok()) return one.status();
+    checked.values[name] = one->SerializeAsString();
+    if (setting->immutable) checked.immutable.push_back(name);
+  }
+  if (!unknown.empty() && !ignore_unknown) {
+    return error(StatusCode::kIllegalArgument,
+                 std::string("Unknown ") + what + "s: " + listedNames(unknown));
+  }
+  return checked;
+}
 
 Result<pb::Value> checkSettingValue(const CustomSetting& setting, const pb::Value& value) {
   if (!setting.is_array) {

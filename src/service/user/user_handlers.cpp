@@ -11,6 +11,7 @@
 #include "core/password_hasher.h"
 #include "online/session_registry.h"
 #include "service/session_control.h"
+#include "service/user/setting_value.h"
 #include "store/store.h"
 
 namespace parley {
@@ -30,7 +31,40 @@ constexpr size_t kMaxPasswordLength = 256;
 // page, which upstream's search uses).
 constexpr int kDefaultSearchLimit = 10;
 
-void addUserInfo(pb::UserInfosWithVersion& infos, const UserRecord& user) {
+// The users' user-defined attributes, by user id: those the configuration allows now (upstream
+// projects its known attributes too). A value that does not parse (damage in the store: only
+// Parley writes them) is logged and left out.
+Result<std::map<int64_t, google::protobuf::Map<std::string, pb::Value>>> attributesOf(
+    ServiceDeps& deps, const std::vector<UserRecord>& users) {
+  std::map<int64_t, google::protobuf::Map<std::string, pb::Value>> by_user;
+  if (deps.user.allowed_attributes.empty()) return by_user;  // none can be stored
+  std::vector<int64_t> ids;
+  for (const UserRecord& user : users) ids.push_back(user.id);
+  auto stored = deps.store.userDefinedAttributes().findMany(ids);
+  if (!stored.ok()) return stored.status();
+  for (const UserValuesRecord& record : *stored) {
+    auto& attributes = by_user[record.user_id];
+    for (const auto& [name, bytes] : record.values) {
+      const auto& allowed = deps.user.allowed_attributes;
+      if (std::none_of(allowed.begin(), allowed.end(),
+                       [&](const CustomSetting& one) { return one.name == name; })) {
+        continue;
+      }
+      pb::Value value;
+      if (!value.ParseFromString(bytes)) {
+        spdlog::error("attribute \"{}\" of user {} is not a valid Value; skipped", name,
+                      record.user_id);
+        continue;
+      }
+      attributes[name] = std::move(value);
+    }
+  }
+  return by_user;
+}
+
+void addUserInfo(
+    pb::UserInfosWithVersion& infos, const UserRecord& user,
+    const std::map<int64_t, google::protobuf::Map<std::string, pb::Value>>& attributes) {
   auto* info = infos.add_user_infos();
   info->set_id(user.id);
   info->set_name(user.name);
@@ -41,6 +75,9 @@ void addUserInfo(pb::UserInfosWithVersion& infos, const UserRecord& user) {
   info->set_registration_date(user.registration_date);
   info->set_last_updated_date(user.last_updated_date);
   info->set_active(user.is_active);
+  if (auto found = attributes.find(user.id); found != attributes.end()) {
+    *info->mutable_user_defined_attributes() = found->second;
+  }
 }
 
 // Users whose name starts with the request's name (among its user_ids, when it names any),
@@ -66,8 +103,12 @@ HandlerResult searchUserProfiles(ServiceDeps& deps, const pb::QueryUserProfilesR
   auto users = deps.store.users().searchByName(req.name(), ids, skip, limit);
   if (!users) return HandlerResult::failure(users.status());
   if (users->empty()) return HandlerResult::failure(StatusCode::kNoContent);
+  auto attributes = attributesOf(deps, *users);
+  if (!attributes.ok()) return HandlerResult::failure(attributes.status());
   TurmsNotification::Data data;
-  for (const UserRecord& user : *users) addUserInfo(*data.mutable_user_infos_with_version(), user);
+  for (const UserRecord& user : *users) {
+    addUserInfo(*data.mutable_user_infos_with_version(), user, *attributes);
+  }
   return HandlerResult::withData(std::move(data));
 }
 
@@ -85,12 +126,14 @@ HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
   std::vector<int64_t> ids(req.user_ids().begin(), req.user_ids().end());
   auto users = deps.store.users().findByIds(ids);
   if (!users) return HandlerResult::failure(users.status());
+  auto attributes = attributesOf(deps, *users);
+  if (!attributes.ok()) return HandlerResult::failure(attributes.status());
   pb::UserInfosWithVersion infos;
   int64_t newest = 0;
   for (const auto& user : *users) {
     if (user.deletion_date) continue;
     newest = std::max(newest, user.last_updated_date);
-    addUserInfo(infos, user);
+    addUserInfo(infos, user, *attributes);
   }
   if (infos.user_infos_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
   if (isUpToDate(req, newest)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
@@ -137,9 +180,40 @@ HandlerResult updateUser(ServiceDeps& deps, const RequestContext& ctx,
     }
     update.profile_access_strategy = req.profile_access_strategy();
   }
+  // User-defined attributes: checked like settings (upstream's rules), an immutable one already
+  // stored refused before anything is written.
+  Result<CheckedValues> attributes =
+      checkNamedValues(deps.user.allowed_attributes, deps.user.ignore_unknown_attributes_on_upsert,
+                       "attribute", req.user_defined_attributes());
+  if (!attributes.ok()) return HandlerResult::failure(attributes.status());
+  if (!attributes->immutable.empty()) {
+    auto stored = deps.store.userDefinedAttributes().find(ctx.user_id);
+    if (!stored.ok()) return HandlerResult::failure(stored.status());
+    std::vector<std::string> conflicts;
+    for (const std::string& name : attributes->immutable) {
+      if (stored.value() && stored.value()->values.contains(name)) conflicts.push_back(name);
+    }
+    if (!conflicts.empty()) {
+      return HandlerResult::failure(
+          StatusCode::kIllegalArgument,
+          "Cannot update existing immutable attributes: " + listedNames(conflicts));
+    }
+  }
   auto updated = deps.store.users().update(ctx.user_id, update);
   if (!updated) return HandlerResult::failure(updated.status());
   if (!*updated) return HandlerResult::failure(StatusCode::kUpdateInfoOfNonexistentUser);
+  if (!attributes->values.empty()) {
+    // Guarded again in the write itself: a concurrent first write of an immutable attribute
+    // loses here.
+    auto conflicts = deps.store.userDefinedAttributes().upsert(
+        ctx.user_id, attributes->values, attributes->immutable, update.last_updated_date);
+    if (!conflicts.ok()) return HandlerResult::failure(conflicts.status());
+    if (!conflicts->empty()) {
+      return HandlerResult::failure(
+          StatusCode::kIllegalArgument,
+          "Cannot update existing immutable attributes: " + listedNames(*conflicts));
+    }
+  }
   // The requester's other devices learn about the change (upstream "+self"); the relayed copy
   // never carries the password (see the gateway's relay encoding).
   return HandlerResult::okWithSelfPush();

@@ -25,47 +25,24 @@ const CustomSetting* findSetting(const UserConfig& config, const std::string& na
   return nullptr;
 }
 
-// "[a, b]": upstream lists names sorted, in brackets.
-std::string listed(std::vector<std::string> names) {
-  std::sort(names.begin(), names.end());
-  std::string text;
-  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-  return "[" + text + "]";
-}
-
 // Unknown names are refused, or skipped when user.settings.ignore-unknown-on-upsert is set;
 // every value is checked against its setting; an immutable setting already stored is refused.
 // Nothing is written unless everything passes.
 HandlerResult updateUserSettings(ServiceDeps& deps, const RequestContext& ctx,
                                  const TurmsRequest& request) {
   const auto& req = request.update_user_settings_request();
-  const UserConfig& config = deps.user;
-  std::map<std::string, std::string> values;
-  std::vector<std::string> unknown;
-  std::vector<std::string> immutable;
-  for (const auto& [name, value] : req.settings()) {
-    const CustomSetting* setting = findSetting(config, name);
-    if (setting == nullptr) {
-      unknown.push_back(name);
-      continue;
-    }
-    Result<pb::Value> checked = checkSettingValue(*setting, value);
-    if (!checked.ok()) return HandlerResult::failure(checked.status());
-    values[name] = checked->SerializeAsString();
-    if (setting->immutable) immutable.push_back(name);
-  }
-  if (!unknown.empty() && !config.ignore_unknown_settings_on_upsert) {
-    return HandlerResult::failure(StatusCode::kIllegalArgument,
-                                  "Unknown settings: " + listed(unknown));
-  }
-  if (values.empty()) return HandlerResult::ok();
-  auto conflicts =
-      deps.store.userSettings().upsert(ctx.user_id, values, immutable, deps.clock.nowMillis());
+  Result<CheckedValues> checked =
+      checkNamedValues(deps.user.allowed_settings, deps.user.ignore_unknown_settings_on_upsert,
+                       "setting", req.settings());
+  if (!checked.ok()) return HandlerResult::failure(checked.status());
+  if (checked->values.empty()) return HandlerResult::ok();
+  auto conflicts = deps.store.userSettings().upsert(ctx.user_id, checked->values,
+                                                    checked->immutable, deps.clock.nowMillis());
   if (!conflicts.ok()) return HandlerResult::failure(conflicts.status());
   if (!conflicts->empty()) {
     return HandlerResult::failure(
         StatusCode::kIllegalArgument,
-        "Cannot update existing immutable settings: " + listed(*conflicts));
+        "Cannot update existing immutable settings: " + listedNames(*conflicts));
   }
   return HandlerResult::okWithSelfPush();
 }
@@ -96,16 +73,16 @@ HandlerResult deleteUserSettings(ServiceDeps& deps, const RequestContext& ctx,
     }
     if (config.ignore_unknown_settings_on_delete) unknown.clear();
     if (!unknown.empty()) {
-      std::string reason = "Cannot delete unknown settings: " + listed(unknown);
+      std::string reason = "Cannot delete unknown settings: " + listedNames(unknown);
       if (!not_deletable.empty()) {
-        reason += ", and the non-deletable settings: " + listed(not_deletable);
+        reason += ", and the non-deletable settings: " + listedNames(not_deletable);
       }
       return HandlerResult::failure(StatusCode::kIllegalArgument, reason);
     }
     if (!not_deletable.empty()) {
       return HandlerResult::failure(
           StatusCode::kIllegalArgument,
-          "Cannot delete the non-deletable settings: " + listed(not_deletable));
+          "Cannot delete the non-deletable settings: " + listedNames(not_deletable));
     }
   }
   if (names.empty()) return HandlerResult::ok();
@@ -127,7 +104,7 @@ HandlerResult queryUserSettings(ServiceDeps& deps, const RequestContext& ctx,
   }
   TurmsNotification::Data data;
   auto* settings = data.mutable_user_settings();
-  for (const auto& [name, bytes] : stored.value()->settings) {
+  for (const auto& [name, bytes] : stored.value()->values) {
     if (req.names_size() > 0 &&
         std::find(req.names().begin(), req.names().end(), name) == req.names().end()) {
       continue;

@@ -17,7 +17,7 @@
 #include "store/mongo/mongo_sequence_ids.h"
 #include "store/mongo/mongo_sequence_lease_repository.h"
 #include "store/mongo/mongo_user_repository.h"
-#include "store/mongo/mongo_user_settings_repository.h"
+#include "store/mongo/mongo_user_values_repository.h"
 #include "store/store.h"
 
 namespace parley {
@@ -36,7 +36,7 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoGroupMemberRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
         &mongo::MongoRelationshipGroupRepository::collections(),
-        &mongo::MongoUserSettingsRepository::collections(),
+        &mongo::MongoUserValuesRepository::collections(),
         &mongo::MongoFriendRequestRepository::collections(),
         &mongo::MongoConversationRepository::collections()}) {
     all.insert(all.end(), specs->begin(), specs->end());
@@ -56,7 +56,8 @@ class MongoStore final : public Store {
         group_members_(connection_),
         relationships_(connection_),
         relationship_groups_(connection_),
-        user_settings_(connection_),
+        user_settings_(connection_, mongo::kUserSettingsLayout),
+        user_defined_attributes_(connection_, mongo::kUserDefinedAttributesLayout),
         friend_requests_(connection_),
         conversations_(connection_) {
     mongo::bootstrap(connection_, allCollections());
@@ -68,7 +69,8 @@ class MongoStore final : public Store {
   GroupMemberRepository& groupMembers() override { return group_members_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
-  UserSettingsRepository& userSettings() override { return user_settings_; }
+  UserValuesRepository& userSettings() override { return user_settings_; }
+  UserValuesRepository& userDefinedAttributes() override { return user_defined_attributes_; }
   FriendRequestRepository& friendRequests() override { return friend_requests_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
@@ -134,7 +136,8 @@ class MongoStore final : public Store {
   mongo::MongoGroupMemberRepository group_members_;
   mongo::MongoRelationshipRepository relationships_;
   mongo::MongoRelationshipGroupRepository relationship_groups_;
-  mongo::MongoUserSettingsRepository user_settings_;
+  mongo::MongoUserValuesRepository user_settings_;
+  mongo::MongoUserValuesRepository user_defined_attributes_;
   mongo::MongoFriendRequestRepository friend_requests_;
   mongo::MongoConversationRepository conversations_;
 };

@@ -42,6 +42,10 @@ TableSql sqlOf(ExportTable table) {
       return {"user_setting", "SELECT count(*) FROM user_setting",
               "SELECT DISTINCT user_id FROM user_setting WHERE user_id > ?1 "
               "ORDER BY user_id LIMIT ?2"};
+    case ExportTable::kUserDefinedAttributes:
+      return {"user_defined_attribute", "SELECT count(*) FROM user_defined_attribute",
+              "SELECT DISTINCT user_id FROM user_defined_attribute WHERE user_id > ?1 "
+              "ORDER BY user_id LIMIT ?2"};
     case ExportTable::kFriendRequest:
       return {"friend_request", "SELECT count(*) FROM friend_request",
               "SELECT DISTINCT recipient_id FROM friend_request WHERE recipient_id > ?1 "

@@ -24,6 +24,7 @@ enum class ExportTable {
   kRelationship,
   kRelationshipGroup,
   kUserSettings,
+  kUserDefinedAttributes,
   kFriendRequest,
   kPrivateConversation,
   kGroupConversation,

@@ -58,6 +58,7 @@ CREATE TABLE setting (
      sqlite::kRelationshipGroupSchema},
     {13, "create user_setting", sqlite::kUserSettingsSchema},
     {14, "user_by_name: searching users by name", sqlite::kUserByNameIndex},
+    {15, "create user_defined_attribute", sqlite::kUserDefinedAttributesSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -81,7 +82,8 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       group_members_(db_, readers_),
       relationships_(db_, readers_),
       relationship_groups_(db_, readers_),
-      user_settings_(db_, readers_),
+      user_settings_(db_, readers_, kUserSettingsLayout),
+      user_defined_attributes_(db_, readers_, kUserDefinedAttributesLayout),
       friend_requests_(db_, readers_),
       conversations_(db_, readers_),
       sequence_ids_(db_, messages_),

@@ -23,7 +23,7 @@
 #include "store/sqlite/sqlite_sequence_ids.h"
 #include "store/sqlite/sqlite_sequence_lease_repository.h"
 #include "store/sqlite/sqlite_user_repository.h"
-#include "store/sqlite/sqlite_user_settings_repository.h"
+#include "store/sqlite/sqlite_user_values_repository.h"
 #include "store/store.h"
 
 namespace parley::sqlite {
@@ -40,7 +40,8 @@ class SqliteStore final : public Store {
   GroupMemberRepository& groupMembers() override { return group_members_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
-  UserSettingsRepository& userSettings() override { return user_settings_; }
+  UserValuesRepository& userSettings() override { return user_settings_; }
+  UserValuesRepository& userDefinedAttributes() override { return user_defined_attributes_; }
   FriendRequestRepository& friendRequests() override { return friend_requests_; }
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
@@ -70,7 +71,8 @@ class SqliteStore final : public Store {
   SqliteGroupMemberRepository group_members_;
   SqliteRelationshipRepository relationships_;
   SqliteRelationshipGroupRepository relationship_groups_;
-  SqliteUserSettingsRepository user_settings_;
+  SqliteUserValuesRepository user_settings_;
+  SqliteUserValuesRepository user_defined_attributes_;
   SqliteFriendRequestRepository friend_requests_;
   SqliteConversationRepository conversations_;
   SqliteSequenceIds sequence_ids_;

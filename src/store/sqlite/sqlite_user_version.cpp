@@ -9,11 +9,13 @@ namespace parley::sqlite {
 namespace {
 
 // In UserVersionColumn's order.
-constexpr std::array<const char*, 6> kColumnNames{
-    "sent_friend_requests", "received_friend_requests",   "relationships",
-    "relationship_groups",  "relationship_group_members", "user_settings",
+constexpr std::array<const char*, 7> kColumnNames{
+    "sent_friend_requests",    "received_friend_requests",   "relationships",
+    "relationship_groups",     "relationship_group_members", "user_settings",
+    "user_defined_attributes",
 };
-static_assert(kColumnNames.size() == static_cast<size_t>(UserVersionColumn::kUserSettings) + 1);
+static_assert(kColumnNames.size() ==
+              static_cast<size_t>(UserVersionColumn::kUserDefinedAttributes) + 1);
 
 // One statement text per column, built once: prepared statements are cached by their text.
 template <typename Build>
@@ -42,6 +44,10 @@ const std::string& findSql(UserVersionColumn column) {
 }
 
 }  // namespace
+
+const char* userVersionColumnName(UserVersionColumn column) {
+  return kColumnNames.at(static_cast<size_t>(column));
+}
 
 VoidResult moveUserVersionForwardLocked(Database& db, int64_t user_id, UserVersionColumn column,
                                         int64_t now_millis) {

@@ -17,6 +17,7 @@ enum class UserVersionColumn {
   kRelationshipGroups,
   kRelationshipGroupMembers,
   kUserSettings,
+  kUserDefinedAttributes,
 };
 
 // Inside the caller's transaction, with db's lock held: moves the column forward to
@@ -24,6 +25,9 @@ enum class UserVersionColumn {
 // still give a client holding the older version fresh data.
 VoidResult moveUserVersionForwardLocked(Database& db, int64_t user_id, UserVersionColumn column,
                                         int64_t now_millis);
+
+// The column's name, for statements that join user_version.
+const char* userVersionColumnName(UserVersionColumn column);
 
 Result<std::optional<int64_t>> findUserVersion(ReaderPool& readers, int64_t user_id,
                                                UserVersionColumn column);
