@@ -401,4 +401,20 @@ Result<std::optional<BsonPtr>> findAndModify(const Connection& connection,
   return result;
 }
 
+Result<BulkOutcome> insertUnordered(const Connection& connection, mongoc_collection_t* collection,
+                                    size_t count, const std::function<BsonPtr(size_t)>& document,
+                                    const char* what) {
+  return bulkWrite(
+      connection, collection, /*ordered=*/false, what,
+      [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
+        for (size_t i = 0; i < count; ++i) {
+          BsonPtr doc = document(i);
+          if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
+            return false;
+          }
+        }
+        return true;
+      });
+}
+
 }  // namespace parley::mongo

@@ -148,6 +148,12 @@ Result<BulkOutcome> bulkWrite(
     const Connection& connection, mongoc_collection_t* collection, bool ordered, const char* what,
     const std::function<bool(mongoc_bulk_operation_t*, bson_error_t*)>& fill);
 
+// Inserts document(0) .. document(count - 1) in one unordered bulk write: a document whose key
+// exists fails alone (in duplicate_indexes) and the others are still inserted.
+Result<BulkOutcome> insertUnordered(const Connection& connection, mongoc_collection_t* collection,
+                                    size_t count, const std::function<BsonPtr(size_t)>& document,
+                                    const char* what);
+
 // findAndModify with the connection's write concern; the document before or (return_new) after
 // the update, or none when nothing matched and nothing was upserted.
 Result<std::optional<BsonPtr>> findAndModify(const Connection& connection,

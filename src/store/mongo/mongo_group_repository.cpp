@@ -226,18 +226,15 @@ VoidResult bumpVersions(const Connection& connection, const char* collection_nam
   };
 
   if (create_missing) {
-    Result<BulkOutcome> inserted = bulkWrite(
-        connection, collection.get(), /*ordered=*/false, "insert versions",
-        [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
-          for (const VersionBump& bump : pending) {
-            BsonPtr doc(BCON_NEW("_id", BCON_INT64(bump.id)));
-            appendDate(doc.get(), field, bump.now_millis);
-            if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
-              return false;
-            }
-          }
-          return true;
-        });
+    Result<BulkOutcome> inserted = insertUnordered(
+        connection, collection.get(), pending.size(),
+        [&](size_t i) {
+          const VersionBump& bump = pending[i];
+          BsonPtr doc(BCON_NEW("_id", BCON_INT64(bump.id)));
+          appendDate(doc.get(), field, bump.now_millis);
+          return doc;
+        },
+        "insert versions");
     if (!inserted.ok()) return inserted.status();
     keepOnly(inserted->duplicate_indexes);  // those existed already
     if (pending.empty()) return {};
@@ -410,17 +407,9 @@ Result<int64_t> MongoGroupMemberRepository::insertMany(std::span<const GroupMemb
     auto client = connection_.client();
     CollectionPtr collection = client.collection(kMembers);
     // Unordered: an existing member fails alone with a duplicate key and the rest go on.
-    return bulkWrite(
-        connection_, collection.get(), /*ordered=*/false, "insert group members",
-        [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
-          for (const GroupMemberRecord& member : members) {
-            BsonPtr doc = memberDocument(member);
-            if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
-              return false;
-            }
-          }
-          return true;
-        });
+    return insertUnordered(
+        connection_, collection.get(), members.size(),
+        [&](size_t i) { return memberDocument(members[i]); }, "insert group members");
   }();
   if (!outcome.ok()) return outcome.status();
 

@@ -187,17 +187,9 @@ Result<int64_t> MongoMessageRepository::insertMany(std::span<const MessageRecord
   auto client = connection_.client();
   CollectionPtr collection = client.collection(kMessages);
   // Unordered: an existing id fails alone and is checked below; the rest go on.
-  Result<BulkOutcome> outcome =
-      bulkWrite(connection_, collection.get(), /*ordered=*/false, "insert messages",
-                [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
-                  for (const MessageRecord& message : messages) {
-                    BsonPtr doc = messageDocument(message);
-                    if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
-                      return false;
-                    }
-                  }
-                  return true;
-                });
+  Result<BulkOutcome> outcome = insertUnordered(
+      connection_, collection.get(), messages.size(),
+      [&](size_t i) { return messageDocument(messages[i]); }, "insert messages");
   if (!outcome.ok()) return outcome.status();
   for (const size_t index : outcome->duplicate_indexes) {
     if (index >= messages.size()) continue;

@@ -103,19 +103,16 @@ Result<int64_t> addMemberships(const Connection& connection, std::span<const Mem
   auto client = connection.client();
   CollectionPtr collection = client.collection(kRelationshipGroupMembers);
   // Unordered: an existing membership fails alone with a duplicate key and the rest go on.
-  Result<BulkOutcome> outcome = bulkWrite(
-      connection, collection.get(), /*ordered=*/false, "add memberships",
-      [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
-        for (const Membership& member : members) {
-          BsonPtr doc(bson_new());
-          appendMemberKey(doc.get(), member.owner_id, member.group_index, member.related_user_id);
-          appendDate(doc.get(), kJoinDate, now_millis);
-          if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
-            return false;
-          }
-        }
-        return true;
-      });
+  Result<BulkOutcome> outcome = insertUnordered(
+      connection, collection.get(), members.size(),
+      [&](size_t i) {
+        BsonPtr doc(bson_new());
+        appendMemberKey(doc.get(), members[i].owner_id, members[i].group_index,
+                        members[i].related_user_id);
+        appendDate(doc.get(), kJoinDate, now_millis);
+        return doc;
+      },
+      "add memberships");
   if (!outcome.ok()) return outcome.status();
   return outcome->inserted;
 }

@@ -172,17 +172,9 @@ Result<int64_t> MongoRelationshipGroupRepository::insertMany(
   auto client = connection_.client();
   CollectionPtr collection = client.collection(kRelationshipGroups);
   // Unordered: an existing group fails alone with a duplicate key and the rest go on.
-  Result<BulkOutcome> outcome =
-      bulkWrite(connection_, collection.get(), /*ordered=*/false, "insert relationship groups",
-                [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
-                  for (const RelationshipGroupRecord& group : groups) {
-                    BsonPtr doc = groupDocument(group);
-                    if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
-                      return false;
-                    }
-                  }
-                  return true;
-                });
+  Result<BulkOutcome> outcome = insertUnordered(
+      connection_, collection.get(), groups.size(),
+      [&](size_t i) { return groupDocument(groups[i]); }, "insert relationship groups");
   if (!outcome.ok()) return outcome.status();
   const std::set<size_t> existing(outcome->duplicate_indexes.begin(),
                                   outcome->duplicate_indexes.end());

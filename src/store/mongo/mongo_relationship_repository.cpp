@@ -205,17 +205,9 @@ Result<int64_t> MongoRelationshipRepository::insertMany(
   auto client = connection_.client();
   CollectionPtr collection = client.collection(kRelationships);
   // Unordered: an existing pair fails alone with a duplicate key and the rest go on.
-  Result<BulkOutcome> outcome =
-      bulkWrite(connection_, collection.get(), /*ordered=*/false, "insert relationships",
-                [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
-                  for (const RelationshipRecord& relationship : relationships) {
-                    BsonPtr doc = relationshipDocument(relationship);
-                    if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
-                      return false;
-                    }
-                  }
-                  return true;
-                });
+  Result<BulkOutcome> outcome = insertUnordered(
+      connection_, collection.get(), relationships.size(),
+      [&](size_t i) { return relationshipDocument(relationships[i]); }, "insert relationships");
   if (!outcome.ok()) return outcome.status();
   // Memberships of the new pairs only: an existing pair keeps its own.
   const std::set<size_t> existing(outcome->duplicate_indexes.begin(),

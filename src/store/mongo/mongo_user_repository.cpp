@@ -111,17 +111,9 @@ Result<int64_t> MongoUserRepository::insertMany(std::span<const UserRecord> user
   CollectionPtr collection = client.collection(kUsers);
   // Unordered: an existing id fails alone with a duplicate key (skipped, as the interface says)
   // and the rest are still inserted.
-  Result<BulkOutcome> outcome =
-      bulkWrite(connection_, collection.get(), /*ordered=*/false, "insert users",
-                [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
-                  for (const UserRecord& user : users) {
-                    BsonPtr doc = userDocument(user);
-                    if (!mongoc_bulk_operation_insert_with_opts(bulk, doc.get(), nullptr, error)) {
-                      return false;
-                    }
-                  }
-                  return true;
-                });
+  Result<BulkOutcome> outcome = insertUnordered(
+      connection_, collection.get(), users.size(), [&](size_t i) { return userDocument(users[i]); },
+      "insert users");
   if (!outcome.ok()) return outcome.status();
   return outcome->inserted;
 }
