@@ -201,28 +201,21 @@ VoidResult SqliteRelationshipRepository::setMembershipsLocked(
 
 VoidResult SqliteRelationshipRepository::insert(const RelationshipRecord& relationship,
                                                 int64_t now_millis) {
-  auto lock = db_.lock();
-  Result<Transaction> transaction = Transaction::begin(db_);
-  if (!transaction.ok()) return transaction.status();
-  Result<Statement> stmt = db_.prepare(kInsert);
-  if (!stmt.ok()) return stmt.status();
-  bindRelationship(*stmt, relationship);
-  if (const VoidResult done = stmt->run(); !done.ok()) return done;
-  if (const VoidResult set =
-          setMembershipsLocked(relationship.owner_id, relationship.related_user_id,
-                               relationship.group_indexes, now_millis);
-      !set.ok()) {
-    return set;
-  }
-  return transaction->commit();
+  return write(kInsert, relationship, now_millis);
 }
 
 VoidResult SqliteRelationshipRepository::upsert(const RelationshipRecord& relationship,
                                                 int64_t now_millis) {
+  return write(kUpsert, relationship, now_millis);
+}
+
+VoidResult SqliteRelationshipRepository::write(std::string_view sql,
+                                               const RelationshipRecord& relationship,
+                                               int64_t now_millis) {
   auto lock = db_.lock();
   Result<Transaction> transaction = Transaction::begin(db_);
   if (!transaction.ok()) return transaction.status();
-  Result<Statement> stmt = db_.prepare(kUpsert);
+  Result<Statement> stmt = db_.prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bindRelationship(*stmt, relationship);
   if (const VoidResult done = stmt->run(); !done.ok()) return done;

@@ -54,6 +54,9 @@ class SqliteRelationshipRepository final : public RelationshipRepository {
                                    int64_t establishment_date);
 
  private:
+  // One transaction: `sql` (kInsert or kUpsert) on the record, then its memberships.
+  VoidResult write(std::string_view sql, const RelationshipRecord& relationship,
+                   int64_t now_millis);
   // Inside the caller's transaction: makes (owner, related)'s memberships exactly
   // group_indexes (empty = the default group) and moves the owner's versions.
   VoidResult setMembershipsLocked(int64_t owner_id, int64_t related_user_id,
