@@ -1,5 +1,6 @@
 #include "service/conversation/conversation_handlers.h"
 #include "service/domain_registrar.h"
+#include "service/stored_values.h"
 
 #include <spdlog/spdlog.h>
 
@@ -248,23 +249,14 @@ HandlerResult queryConversationSettings(ServiceDeps& deps, const RequestContext&
     } else {
       settings.set_user_id(record.target_id);
     }
-    for (const auto& [name, bytes] : record.settings) {
-      if (req.names_size() > 0 &&
-          std::find(req.names().begin(), req.names().end(), name) == req.names().end()) {
-        continue;
-      }
-      pb::Value value;
-      if (!value.ParseFromString(bytes)) {
-        // Only Parley writes these bytes, so this is damage in the store: skip the one setting
-        // rather than fail the user's whole query.
-        spdlog::error(
-            "conversation setting \"{}\" of user {} (target {}, group: {}) is not a "
-            "valid Value; skipped",
-            name, ctx.user_id, record.target_id, record.is_group);
-        continue;
-      }
-      (*settings.mutable_settings())[name] = std::move(value);
-    }
+    *settings.mutable_settings() = parseStoredValues(
+        record.settings,
+        [&](const std::string& name) {
+          return req.names_size() == 0 ||
+                 std::find(req.names().begin(), req.names().end(), name) != req.names().end();
+        },
+        fmt::format("user {} (conversation with {} {})", ctx.user_id,
+                    record.is_group ? "group" : "user", record.target_id));
     if (settings.settings().empty()) continue;
     settings.set_last_updated_date(record.last_updated_date);
     *list->add_conversation_settings_list() = std::move(settings);

@@ -11,6 +11,7 @@
 #include "core/password_hasher.h"
 #include "online/session_registry.h"
 #include "service/session_control.h"
+#include "service/stored_values.h"
 #include "service/user/setting_value.h"
 #include "store/store.h"
 
@@ -42,22 +43,15 @@ Result<std::map<int64_t, google::protobuf::Map<std::string, pb::Value>>> attribu
   for (const UserRecord& user : users) ids.push_back(user.id);
   auto stored = deps.store.userDefinedAttributes().findMany(ids);
   if (!stored.ok()) return stored.status();
+  const auto& allowed = deps.user.allowed_attributes;
   for (const UserValuesRecord& record : *stored) {
-    auto& attributes = by_user[record.user_id];
-    for (const auto& [name, bytes] : record.values) {
-      const auto& allowed = deps.user.allowed_attributes;
-      if (std::none_of(allowed.begin(), allowed.end(),
-                       [&](const CustomSetting& one) { return one.name == name; })) {
-        continue;
-      }
-      pb::Value value;
-      if (!value.ParseFromString(bytes)) {
-        spdlog::error("attribute \"{}\" of user {} is not a valid Value; skipped", name,
-                      record.user_id);
-        continue;
-      }
-      attributes[name] = std::move(value);
-    }
+    by_user[record.user_id] = parseStoredValues(
+        record.values,
+        [&](const std::string& name) {
+          return std::any_of(allowed.begin(), allowed.end(),
+                             [&](const CustomSetting& one) { return one.name == name; });
+        },
+        "user " + std::to_string(record.user_id));
   }
   return by_user;
 }

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "service/domain_registrar.h"
+#include "service/stored_values.h"
 #include "service/user/setting_value.h"
 #include "store/store.h"
 
@@ -104,20 +105,13 @@ HandlerResult queryUserSettings(ServiceDeps& deps, const RequestContext& ctx,
   }
   TurmsNotification::Data data;
   auto* settings = data.mutable_user_settings();
-  for (const auto& [name, bytes] : stored.value()->values) {
-    if (req.names_size() > 0 &&
-        std::find(req.names().begin(), req.names().end(), name) == req.names().end()) {
-      continue;
-    }
-    pb::Value value;
-    if (!value.ParseFromString(bytes)) {
-      // Only Parley writes these bytes, so this is damage in the store: skip the one setting
-      // rather than fail the user's whole query.
-      spdlog::error("setting \"{}\" of user {} is not a valid Value; skipped", name, ctx.user_id);
-      continue;
-    }
-    (*settings->mutable_settings())[name] = std::move(value);
-  }
+  *settings->mutable_settings() = parseStoredValues(
+      stored.value()->values,
+      [&](const std::string& name) {
+        return req.names_size() == 0 ||
+               std::find(req.names().begin(), req.names().end(), name) != req.names().end();
+      },
+      "user " + std::to_string(ctx.user_id));
   settings->set_last_updated_date(stored.value()->last_updated_date);
   return HandlerResult::withData(std::move(data));
 }
