@@ -67,8 +67,9 @@ HandlerResult deleteRelationship(ServiceDeps& deps, const RequestContext& ctx,
     if (!existing) return HandlerResult::failure(existing.status());
     if (!*existing) return HandlerResult::okWithSelfPush();
     RelationshipRecord relationship = std::move(**existing);
-    if (std::erase(relationship.group_indexes, req.group_index()) == 0)
-      return HandlerResult::okWithSelfPush();
+    if (std::erase(relationship.group_indexes, req.group_index()) == 0) {
+      return HandlerResult::okWithSelfPush();  // not in that group: nothing to remove
+    }
     if (!relationship.group_indexes.empty()) {
       if (const VoidResult saved = relationships.upsert(relationship, now); !saved) {
         return HandlerResult::failure(saved.status());
