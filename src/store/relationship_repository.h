@@ -31,6 +31,20 @@ struct RelationshipRecord {
   bool operator==(const RelationshipRecord&) const = default;
 };
 
+// Which of the owner's sync versions a change moves, the same on every store: relationships
+// when a relationship or a membership changed, relationship groups when a group or a membership
+// changed, and group members when a membership changed (upstream moves groups and members
+// together then).
+struct RelationshipVersionMoves {
+  bool relationships = false;
+  bool groups = false;
+  bool memberships = false;
+
+  bool movesRelationships() const { return relationships || memberships; }
+  bool movesGroups() const { return groups || memberships; }
+  bool movesGroupMembers() const { return memberships; }
+};
+
 struct RelationshipFilter {
   int64_t owner_id = 0;
   std::vector<int64_t> related_user_ids;  // empty = all

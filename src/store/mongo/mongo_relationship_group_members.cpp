@@ -197,9 +197,9 @@ VoidResult moveMembers(const Connection& connection, int64_t owner_id, int32_t f
 VoidResult moveRelationshipVersions(const Connection& connection, int64_t owner_id,
                                     RelationshipVersionMoves moves, int64_t now_millis) {
   std::vector<const char*> fields;
-  if (moves.relationships || moves.memberships) fields.push_back(kRelationshipsVersion);
-  if (moves.groups || moves.memberships) fields.push_back(kRelationshipGroupsVersion);
-  if (moves.memberships) fields.push_back(kRelationshipGroupMembersVersion);
+  if (moves.movesRelationships()) fields.push_back(kRelationshipsVersion);
+  if (moves.movesGroups()) fields.push_back(kRelationshipGroupsVersion);
+  if (moves.movesGroupMembers()) fields.push_back(kRelationshipGroupMembersVersion);
   for (const char* field : fields) {
     if (const VoidResult moved = moveUserVersionForward(connection, owner_id, field, now_millis);
         !moved.ok()) {

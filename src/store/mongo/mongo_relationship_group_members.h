@@ -17,6 +17,7 @@
 #include "core/result.h"
 #include "store/mongo/mongo_client.h"
 #include "store/mongo/mongo_schema.h"
+#include "store/relationship_repository.h"
 
 namespace parley::mongo {
 
@@ -53,13 +54,7 @@ Result<std::vector<int64_t>> findMemberIds(const Connection& connection, int64_t
 VoidResult moveMembers(const Connection& connection, int64_t owner_id, int32_t from, int32_t to,
                        std::span<const int64_t> member_ids, int64_t now_millis);
 
-// The owner's versions a change moves: relationships (always, when `relationships`), relationship
-// groups (when `groups`), and groups and members together when memberships changed.
-struct RelationshipVersionMoves {
-  bool relationships = false;
-  bool groups = false;
-  bool memberships = false;
-};
+// The owner's versions `moves` names (store/relationship_repository.h), in userVersion.
 VoidResult moveRelationshipVersions(const Connection& connection, int64_t owner_id,
                                     RelationshipVersionMoves moves, int64_t now_millis);
 Result<std::optional<int64_t>> findRelationshipsVersion(const Connection& connection,

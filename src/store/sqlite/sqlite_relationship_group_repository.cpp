@@ -32,24 +32,6 @@ constexpr std::string_view kFindAll =
 // unlikely for a user with thousands of groups, eight in a row is not a real outcome.
 constexpr int kIndexAttempts = 8;
 
-VoidResult moveGroupVersionsLocked(Database& db, int64_t owner_id, bool memberships_changed,
-                                   int64_t now_millis) {
-  if (const VoidResult moved = moveUserVersionForwardLocked(
-          db, owner_id, UserVersionColumn::kRelationshipGroups, now_millis);
-      !moved.ok() || !memberships_changed) {
-    return moved;
-  }
-  // A relationship query filtered by group answers differently once members moved.
-  for (const UserVersionColumn column :
-       {UserVersionColumn::kRelationshipGroupMembers, UserVersionColumn::kRelationships}) {
-    if (const VoidResult moved = moveUserVersionForwardLocked(db, owner_id, column, now_millis);
-        !moved.ok()) {
-      return moved;
-    }
-  }
-  return {};
-}
-
 Result<bool> runChanging(Database& db, std::string_view sql, int64_t owner_id, int32_t index) {
   Result<Statement> stmt = db.prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -73,7 +55,8 @@ Result<RelationshipGroupRecord> SqliteRelationshipGroupRepository::create(int64_
     stmt->bind(1, owner_id).bind(2, int64_t{group.index}).bind(3, name).bind(4, now_millis);
     if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
     if (db_.changes() == 0) continue;
-    if (const VoidResult moved = moveGroupVersionsLocked(db_, owner_id, false, now_millis);
+    if (const VoidResult moved =
+            moveRelationshipVersionsLocked(db_, owner_id, {.groups = true}, now_millis);
         !moved.ok()) {
       return moved.status();
     }
@@ -106,7 +89,8 @@ Result<bool> SqliteRelationshipGroupRepository::rename(int64_t owner_id, int32_t
     renamed = db_.changes() > 0;
   }
   if (!renamed) return false;
-  if (const VoidResult moved = moveGroupVersionsLocked(db_, owner_id, false, now_millis);
+  if (const VoidResult moved =
+          moveRelationshipVersionsLocked(db_, owner_id, {.groups = true}, now_millis);
       !moved.ok()) {
     return moved.status();
   }
@@ -150,7 +134,8 @@ Result<std::vector<int64_t>> SqliteRelationshipGroupRepository::remove(int64_t o
   Result<bool> deleted = runChanging(db_, kDeleteGroup, owner_id, index);
   if (!deleted.ok()) return deleted.status();
   if (!*deleted && members.empty()) return members;
-  if (const VoidResult moved = moveGroupVersionsLocked(db_, owner_id, !members.empty(), now_millis);
+  if (const VoidResult moved = moveRelationshipVersionsLocked(
+          db_, owner_id, {.groups = true, .memberships = !members.empty()}, now_millis);
       !moved.ok()) {
     return moved.status();
   }
@@ -198,7 +183,8 @@ Result<int64_t> SqliteRelationshipGroupRepository::insertMany(
     owners.insert(group.owner_id);
   }
   for (const int64_t owner_id : owners) {
-    if (const VoidResult moved = moveGroupVersionsLocked(db_, owner_id, false, now_millis);
+    if (const VoidResult moved =
+            moveRelationshipVersionsLocked(db_, owner_id, {.groups = true}, now_millis);
         !moved.ok()) {
       return moved.status();
     }

@@ -144,25 +144,6 @@ std::optional<std::string> jsonArrayOrNull(const std::vector<Int>& values) {
   return jsonArray(values);
 }
 
-// The versions a change of the owner's relationships moves: relationships always, groups and
-// their members when memberships changed (upstream moves both then).
-VoidResult moveVersionsLocked(Database& db, int64_t owner_id, bool memberships_changed,
-                              int64_t now_millis) {
-  if (const VoidResult moved =
-          moveUserVersionForwardLocked(db, owner_id, UserVersionColumn::kRelationships, now_millis);
-      !moved.ok() || !memberships_changed) {
-    return moved;
-  }
-  for (const UserVersionColumn column :
-       {UserVersionColumn::kRelationshipGroups, UserVersionColumn::kRelationshipGroupMembers}) {
-    if (const VoidResult moved = moveUserVersionForwardLocked(db, owner_id, column, now_millis);
-        !moved.ok()) {
-      return moved;
-    }
-  }
-  return {};
-}
-
 // Adds the memberships; returns how many were new.
 Result<int64_t> addMembershipsLocked(Database& db, int64_t owner_id, int64_t related_user_id,
                                      const std::vector<int32_t>& group_indexes,
@@ -196,7 +177,9 @@ VoidResult SqliteRelationshipRepository::setMembershipsLocked(
   const int64_t removed_count = db_.changes();
   Result<int64_t> added = addMembershipsLocked(db_, owner_id, related_user_id, wanted, now_millis);
   if (!added.ok()) return added.status();
-  return moveVersionsLocked(db_, owner_id, removed_count + *added > 0, now_millis);
+  return moveRelationshipVersionsLocked(
+      db_, owner_id, {.relationships = true, .memberships = removed_count + *added > 0},
+      now_millis);
 }
 
 VoidResult SqliteRelationshipRepository::insert(const RelationshipRecord& relationship,
@@ -250,7 +233,9 @@ Result<int64_t> SqliteRelationshipRepository::insertMany(
     if (!added.ok()) return added.status();
   }
   for (const int64_t owner_id : owners) {
-    if (const VoidResult moved = moveVersionsLocked(db_, owner_id, true, now_millis); !moved.ok()) {
+    if (const VoidResult moved =
+            moveRelationshipVersionsLocked(db_, owner_id, {.memberships = true}, now_millis);
+        !moved.ok()) {
       return moved.status();
     }
   }
@@ -274,7 +259,9 @@ Result<bool> SqliteRelationshipRepository::remove(int64_t owner_id, int64_t rela
   if (!memberships.ok()) return memberships.status();
   memberships->bind(1, owner_id).bind(2, related_user_id);
   if (const VoidResult done = memberships->run(); !done.ok()) return done.status();
-  if (const VoidResult moved = moveVersionsLocked(db_, owner_id, true, now_millis); !moved.ok()) {
+  if (const VoidResult moved =
+          moveRelationshipVersionsLocked(db_, owner_id, {.memberships = true}, now_millis);
+      !moved.ok()) {
     return moved.status();
   }
   if (const VoidResult committed = transaction->commit(); !committed.ok()) {
@@ -351,7 +338,8 @@ VoidResult SqliteRelationshipRepository::befriendLocked(Database& db, int64_t ow
   Result<int64_t> added = addMembershipsLocked(
       db, owner_id, related_user_id, {kDefaultRelationshipGroupIndex}, establishment_date);
   if (!added.ok()) return added.status();
-  return moveVersionsLocked(db, owner_id, *added > 0, establishment_date);
+  return moveRelationshipVersionsLocked(
+      db, owner_id, {.relationships = true, .memberships = *added > 0}, establishment_date);
 }
 
 }  // namespace parley::sqlite

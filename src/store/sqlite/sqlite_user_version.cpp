@@ -45,6 +45,21 @@ const std::string& findSql(UserVersionColumn column) {
 
 }  // namespace
 
+VoidResult moveRelationshipVersionsLocked(Database& db, int64_t owner_id,
+                                          RelationshipVersionMoves moves, int64_t now_millis) {
+  for (const auto& [moved, column] :
+       {std::pair{moves.movesRelationships(), UserVersionColumn::kRelationships},
+        std::pair{moves.movesGroups(), UserVersionColumn::kRelationshipGroups},
+        std::pair{moves.movesGroupMembers(), UserVersionColumn::kRelationshipGroupMembers}}) {
+    if (!moved) continue;
+    if (const VoidResult done = moveUserVersionForwardLocked(db, owner_id, column, now_millis);
+        !done.ok()) {
+      return done;
+    }
+  }
+  return {};
+}
+
 const char* userVersionColumnName(UserVersionColumn column) {
   return kColumnNames.at(static_cast<size_t>(column));
 }

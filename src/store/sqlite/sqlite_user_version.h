@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/result.h"
+#include "store/relationship_repository.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_reader_pool.h"
 
@@ -25,6 +26,11 @@ enum class UserVersionColumn {
 // still give a client holding the older version fresh data.
 VoidResult moveUserVersionForwardLocked(Database& db, int64_t user_id, UserVersionColumn column,
                                         int64_t now_millis);
+
+// The owner's relationship versions `moves` names (store/relationship_repository.h), inside the
+// caller's transaction.
+VoidResult moveRelationshipVersionsLocked(Database& db, int64_t owner_id,
+                                          RelationshipVersionMoves moves, int64_t now_millis);
 
 // The column's name, for statements that join user_version.
 const char* userVersionColumnName(UserVersionColumn column);
