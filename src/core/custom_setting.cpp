@@ -61,6 +61,14 @@ bool isNumeric(CustomValueType type) {
 
 }  // namespace
 
+const CustomSetting* findCustomSetting(const std::vector<CustomSetting>& allowed,
+                                       std::string_view name) {
+  for (const CustomSetting& setting : allowed) {
+    if (setting.name == name) return &setting;
+  }
+  return nullptr;
+}
+
 CustomSetting parseCustomSetting(std::string_view text) {
   const std::vector<std::string_view> parts = split(text, ':');
   if (parts.size() < 2) fail(text, "write NAME:TYPE[:OPTION]...");

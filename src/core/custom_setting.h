@@ -42,4 +42,8 @@ struct CustomSetting {
 // immutable, undeletable. Throws ConfigError naming the problem.
 CustomSetting parseCustomSetting(std::string_view text);
 
+// The setting of `allowed` named `name`; nullptr when the name is not allowed.
+const CustomSetting* findCustomSetting(const std::vector<CustomSetting>& allowed,
+                                       std::string_view name);
+
 }  // namespace parley

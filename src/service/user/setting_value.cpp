@@ -187,9 +187,8 @@ Result<CheckedValues> checkNamedValues(
   CheckedValues checked;
   std::vector<std::string> unknown;
   for (const auto& [name, value] : values) {
-    const auto setting = std::find_if(allowed.begin(), allowed.end(),
-                                      [&](const CustomSetting& one) { return one.name == name; });
-    if (setting == allowed.end()) {
+    const CustomSetting* setting = findCustomSetting(allowed, name);
+    if (setting == nullptr) {
       unknown.push_back(name);
       continue;
     }

@@ -47,10 +47,7 @@ Result<std::map<int64_t, google::protobuf::Map<std::string, pb::Value>>> attribu
   for (const UserValuesRecord& record : *stored) {
     by_user[record.user_id] = parseStoredValues(
         record.values,
-        [&](const std::string& name) {
-          return std::any_of(allowed.begin(), allowed.end(),
-                             [&](const CustomSetting& one) { return one.name == name; });
-        },
+        [&](const std::string& name) { return findCustomSetting(allowed, name) != nullptr; },
         "user " + std::to_string(record.user_id));
   }
   return by_user;

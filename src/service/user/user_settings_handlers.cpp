@@ -1,7 +1,5 @@
 #include "service/user/user_settings_handlers.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <map>
 #include <string>
@@ -18,13 +16,6 @@ namespace parley {
 namespace {
 
 namespace pb = im::turms::proto;
-
-const CustomSetting* findSetting(const UserConfig& config, const std::string& name) {
-  for (const CustomSetting& setting : config.allowed_settings) {
-    if (setting.name == name) return &setting;
-  }
-  return nullptr;
-}
 
 // Unknown names are refused, or skipped when user.settings.ignore-unknown-on-upsert is set;
 // every value is checked against its setting; an immutable setting already stored is refused.
@@ -63,7 +54,7 @@ HandlerResult deleteUserSettings(ServiceDeps& deps, const RequestContext& ctx,
     std::vector<std::string> unknown;
     std::vector<std::string> not_deletable;
     for (const std::string& name : req.names()) {
-      const CustomSetting* setting = findSetting(config, name);
+      const CustomSetting* setting = findCustomSetting(config.allowed_settings, name);
       if (setting == nullptr) {
         unknown.push_back(name);
       } else if (!setting->deletable) {
