@@ -41,6 +41,16 @@ std::string verifiedPassword(const VerificationDigest& digest) {
   return "im:pwv:{v:" + hex.substr(0, 16) + "}" + hex.substr(16);
 }
 
+std::string locations(int32_t bucket) { return "im:loc:{l:" + std::to_string(bucket) + "}"; }
+
+std::string locationWriters(int32_t bucket) {
+  return "im:loc-by:{l:" + std::to_string(bucket) + "}";
+}
+
+std::string locationMarks(int32_t bucket) {
+  return "im:loc-mark:{l:" + std::to_string(bucket) + "}";
+}
+
 }  // namespace redis_keys
 
 }  // namespace parley

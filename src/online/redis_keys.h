@@ -32,6 +32,13 @@
 //                                      8 bytes as the tag so entries spread over slots and shards.
 //                                      TTL = password.shared-verification-cache-seconds, renewed
 //                                      while a session it let in lives.
+//   im:loc:{l:<bucket>}          GEO   user locations (redis_user_locations.h): member "<user>" or
+//                                      "<user>:<device type>"; no TTL. A user's bucket follows
+//                                      from its id; on standalone shards bucket = shard.
+//   im:loc-by:{l:<bucket>}       HASH  member → the session that wrote it ("<login date>:<device
+//                                      type>:<node id>").
+//   im:loc-mark:{l:<bucket>}     HASH  node id → the Redis server process that node last wrote all
+//                                      its entries of the bucket to.
 // All membership keys share the tag "cluster" so one script can register a node and prune the
 // dead ones atomically; the data is tiny, so one slot is enough.
 #include <cstdint>
@@ -59,6 +66,9 @@ std::string sequenceLeaseLock(const ConversationKey& key);
 std::string nodes();
 std::string node(std::string_view node_id);
 std::string verifiedPassword(const VerificationDigest& digest);
+std::string locations(int32_t bucket);
+std::string locationWriters(int32_t bucket);
+std::string locationMarks(int32_t bucket);
 
 }  // namespace redis_keys
 

@@ -5,29 +5,27 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <iterator>
 #include <memory>
 #include <set>
 
 #include "online/redis_keys.h"
 #include "online/redis_session_scripts.h"
+#include "redis/async_batch.h"
 #include "redis/redis_deployment.h"
 
 namespace parley {
 namespace {
 
 namespace scripts = redis_session_scripts;
+using redis::AsyncBatch;
+using redis::failureOf;
 using redis::RespType;
 using redis::RespValue;
 
 // Same ranges as the in-process registry, so both reject the same values.
 constexpr DeviceType kMaxDeviceType = 5;  // UNKNOWN
 constexpr UserStatus kMaxUserStatus = 6;  // BE_RIGHT_BACK
-
-// Every callback of the deployment comes back (each command has a timeout); this only bounds the
-// wait should that promise ever be broken.
-constexpr std::chrono::seconds kAsyncWaitLimit{60};
 
 bool isValidDeviceType(DeviceType device_type) {
   return device_type >= 0 && device_type <= kMaxDeviceType;
@@ -52,54 +50,6 @@ std::optional<int64_t> parseInt(std::string_view text) {
 Status unavailable(std::string what, const std::string& reason) {
   return error(StatusCode::kServerUnavailable, what + ": " + reason);
 }
-
-// The failure of a reply: a failed call or a Redis error reply (script errors included).
-std::optional<std::string> failureOf(const Result<RespValue>& reply) {
-  if (!reply.ok()) return reply.status().reason;
-  if (reply->isError()) return reply->str;
-  return std::nullopt;
-}
-
-// Async calls issued together and awaited together, so n calls cost one round trip per server.
-class AsyncBatch {
- public:
-  explicit AsyncBatch(size_t count) : state_(std::make_shared<State>()) {
-    state_->replies.resize(count);
-    state_->remaining = count;
-  }
-
-  redis::RedisClient::Callback callback(size_t index) {
-    return [state = state_, index](Result<RespValue> reply) {
-      std::lock_guard lock(state->mutex);
-      state->replies[index] = std::move(reply);
-      if (--state->remaining == 0) state->done.notify_all();
-    };
-  }
-
-  // The replies in issue order; a reply that never came is a kServerUnavailable failure.
-  std::vector<Result<RespValue>> wait() {
-    std::unique_lock lock(state_->mutex);
-    state_->done.wait_for(lock, kAsyncWaitLimit, [&] { return state_->remaining == 0; });
-    std::vector<Result<RespValue>> replies;
-    replies.reserve(state_->replies.size());
-    for (auto& reply : state_->replies) {
-      replies.push_back(reply ? std::move(*reply)
-                              : Result<RespValue>(error(StatusCode::kServerUnavailable,
-                                                        "no reply from redis in time")));
-    }
-    return replies;
-  }
-
- private:
-  // Shared with the callbacks, which may run after a timed-out wait() has returned.
-  struct State {
-    std::mutex mutex;
-    std::condition_variable done;
-    std::vector<std::optional<Result<RespValue>>> replies;
-    size_t remaining = 0;
-  };
-  std::shared_ptr<State> state_;
-};
 
 }  // namespace
 

@@ -6,9 +6,9 @@
 //   - several standalone shards: uris = {"redis://a:6379", "redis://b:6379", ...}. A key's shard
 //     is chosen by ShardingAlgorithm from the key's hash tag (see redis_keys.h): {u:<user>} →
 //     shardOfUser, {g:<group>} → shardOfGroup, {p:<lo>:<hi>} → shardOfPrivateConversation,
-//     {v:<16 hex>} → shardOfVerification, any other tag or none → shard 0 (small shared data:
-//     membership). The shard index is the position in the list: every node must list the same
-//     URIs in the same order, and changing the order moves data.
+//     {v:<16 hex>} → shardOfVerification, {l:<n>} → shard n (mod N), any other tag or none → shard
+//     0 (small shared data: membership). The shard index is the position in the list: every node
+//     must list the same URIs in the same order, and changing the order moves data.
 //   - one Redis Cluster: uris = {"redis+cluster://seed1:7000", "redis+cluster://seed2:7001"} (one
 //     seed is enough; userinfo gives AUTH as for redis://, used for every node; no /db). Keys
 //     route by CLUSTER KEYSLOT through the slot map from CLUSTER SLOTS. Handled here: MOVED (map

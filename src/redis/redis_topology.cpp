@@ -116,6 +116,10 @@ int32_t shardOfKey(std::string_view key, const ShardingAlgorithm& sharding) {
       }
       return sharding.shardOfPrivateConversation(id, other);
     }
+    case 'l':
+      // A location bucket: on standalone shards there is one per shard (redis_keys.h).
+      return parseId(id_text, &id) && id >= 0 ? static_cast<int32_t>(id % sharding.shardCount())
+                                              : 0;
     case 'v': {
       uint64_t prefix = 0;
       return parseDigestPrefix(id_text, &prefix) ? sharding.shardOfVerification(prefix) : 0;

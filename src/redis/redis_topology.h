@@ -31,8 +31,9 @@ Result<DeploymentPlan> planDeployment(std::span<const std::string> uris);
 std::string redactUri(std::string_view uri);
 
 // The standalone shard of a key (see redis_deployment.h): by its hash tag {u:<user>},
-// {g:<group>}, {p:<lo>:<hi>}, {v:<16 hex digits>} (a verification digest); keys without one of
-// these tags (no tag, {cluster}, ids that are not decimal int64) live on shard 0.
+// {g:<group>}, {p:<lo>:<hi>}, {v:<16 hex digits>} (a verification digest), {l:<n>} (shard n
+// modulo the shard count: a location bucket); keys without one of these tags (no tag, {cluster},
+// ids that are not decimal int64) live on shard 0.
 int32_t shardOfKey(std::string_view key, const ShardingAlgorithm& sharding);
 
 }  // namespace parley::redis

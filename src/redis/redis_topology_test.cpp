@@ -119,6 +119,17 @@ TEST(RedisTopologyTest, VerificationEntriesSpreadByTheirDigest) {
   EXPECT_EQ(shardOfKey("{v:0123456789abcdef0}", sharding), 0);
 }
 
+TEST(RedisTopologyTest, LocationBucketsNameTheirShard) {
+  const ShardingAlgorithm sharding(3);
+  for (int32_t bucket = 0; bucket < 3; ++bucket) {
+    EXPECT_EQ(shardOfKey(redis_keys::locations(bucket), sharding), bucket);
+    EXPECT_EQ(shardOfKey(redis_keys::locationWriters(bucket), sharding), bucket);
+    EXPECT_EQ(shardOfKey(redis_keys::locationMarks(bucket), sharding), bucket);
+  }
+  EXPECT_EQ(shardOfKey(redis_keys::locations(7), sharding), 1);  // modulo the shard count
+  EXPECT_EQ(shardOfKey("{l:-2}", sharding), 0);
+}
+
 TEST(RedisTopologyTest, OtherKeysLiveOnShardZero) {
   const ShardingAlgorithm sharding(7);
   // Chosen so that the id's own shard is not 0: the fallback is visible.
