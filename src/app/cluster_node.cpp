@@ -20,6 +20,7 @@
 #include "nodes/rpc_server.h"
 #include "online/redis_sequence_ids.h"
 #include "online/redis_session_registry.h"
+#include "online/redis_user_locations.h"
 #include "redis/redis_deployment.h"
 #include "store/store.h"
 
@@ -105,9 +106,11 @@ struct ClusterNode::Impl {
 
   std::unique_ptr<redis::RedisDeployment> session_redis;
   std::unique_ptr<redis::RedisDeployment> sequence_redis;  // null: the session deployment
+  std::unique_ptr<redis::RedisDeployment> location_redis;  // null: the session deployment
   std::unique_ptr<nodes::Membership> membership;
   std::unique_ptr<RedisSessionRegistry> registry;
   std::unique_ptr<RedisSequenceIds> sequence_ids;
+  std::unique_ptr<RedisUserLocations> locations;  // null: location.enabled is off
   std::unique_ptr<nodes::RpcNodeClients> clients;
   std::unique_ptr<nodes::ClusterSessionControl> routing;
   std::unique_ptr<nodes::LocalSessionRpcHandler> rpc_handler;
@@ -123,6 +126,7 @@ struct ClusterNode::Impl {
   std::atomic<uint64_t> ghosts_removed{0};
   std::atomic<uint64_t> taken_over{0};
   std::atomic<uint64_t> failures{0};
+  std::atomic<uint64_t> locations_rewritten{0};
   bool warned_shared_sqlite = false;
 
   Impl(const Config& c, net::IoPool& p, Store& s, const Clock& k, Metrics& m)
@@ -130,6 +134,21 @@ struct ClusterNode::Impl {
 
   redis::RedisDeployment& sequenceDeployment() {
     return sequence_redis ? *sequence_redis : *session_redis;
+  }
+  redis::RedisDeployment& locationDeployment() {
+    return location_redis ? *location_redis : *session_redis;
+  }
+
+  // Writes back the positions Redis lost and retries failed removals.
+  void refreshLocations() {
+    if (!locations) return;
+    const LocationRefreshReport report = locations->refresh();
+    locations_rewritten.fetch_add(report.rewritten);
+    if (report.failed_buckets > 0) {
+      failures.fetch_add(1);
+      spdlog::debug("location refresh: {} buckets failed: {}", report.failed_buckets,
+                    report.first_error);
+    }
   }
 
   void maintenanceLoop() {
@@ -172,6 +191,7 @@ struct ClusterNode::Impl {
                                  StatusCode::kSessionSimultaneousConflictsOffline,
                                  "Another device of the same type logged in");
     }
+    refreshLocations();
   }
 
   // Tells every live node that this one has joined, before the client ports open: until their next
@@ -214,8 +234,10 @@ struct ClusterNode::Impl {
       m.rpc_pushes_dropped = rpc.pushes_dropped;
       m.rpc_errors = rpc.rpc_errors;
     }
+    m.locations_rewritten = locations_rewritten.load();
     addStats(m, session_redis->stats());
     if (sequence_redis) addStats(m, sequence_redis->stats());
+    if (location_redis) addStats(m, location_redis->stats());
     return m;
   }
 };
@@ -228,18 +250,17 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
                                                Store& store, const Clock& clock, Metrics& metrics) {
   const auto& redis_config = config.redis;
   if (redis_config.session_uris.empty()) return nullptr;
-  if (!redis_config.location_uris.empty()) {
-    if (auto valid = redis::RedisDeployment::validate(redis_config.location_uris); !valid) {
-      throw std::runtime_error("config key 'redis.location.uris': " + valid.status().reason);
-    }
-    spdlog::info("redis.location.uris is set but nearby-user queries are not implemented yet");
-  }
   auto impl = std::make_unique<Impl>(config, pool, store, clock, metrics);
   impl->session_redis = openDeployment(pool, redis_config.session_uris, "redis.session.uris",
                                        redis_config.timeout_ms);
   if (!redis_config.sequence_uris.empty() &&
       redis_config.sequence_uris != redis_config.session_uris) {
     impl->sequence_redis = openDeployment(pool, redis_config.sequence_uris, "redis.sequence.uris",
+                                          redis_config.timeout_ms);
+  }
+  if (config.location.enabled && !redis_config.location_uris.empty() &&
+      redis_config.location_uris != redis_config.session_uris) {
+    impl->location_redis = openDeployment(pool, redis_config.location_uris, "redis.location.uris",
                                           redis_config.timeout_ms);
   }
   warnIfRedisPersistsNothing(*impl->session_redis, "sessions");
@@ -265,11 +286,18 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
   sequence_options.lease_size = redis_config.sequence_lease_size;
   impl->sequence_ids = std::make_unique<RedisSequenceIds>(impl->sequenceDeployment(),
                                                           store.sequenceLeases(), sequence_options);
+  if (config.location.enabled) {
+    impl->locations = std::make_unique<RedisUserLocations>(
+        impl->locationDeployment(),
+        RedisUserLocationsOptions{config.node.id,
+                                  config.location.treat_user_id_and_device_type_as_unique_user});
+  }
   return std::unique_ptr<ClusterNode>(new ClusterNode(std::move(impl)));
 }
 
 SessionRegistry& ClusterNode::registry() { return *impl_->registry; }
 SequenceIds& ClusterNode::sequenceIds() { return *impl_->sequence_ids; }
+UserLocations* ClusterNode::locations() { return impl_->locations.get(); }
 redis::RedisDeployment& ClusterNode::sessionRedis() { return *impl_->session_redis; }
 SessionControl& ClusterNode::routing() { return *impl_->routing; }
 

@@ -1,8 +1,9 @@
 #pragma once
 // What a node needs when Redis is configured (redis.session.uris): the Redis deployments, the
 // Redis session registry and sequence ids, membership, node-to-node RPC, push routing, and the
-// maintenance loop that keeps all of it alive (membership heartbeat, session TTL refresh and
-// re-registration after Redis lost data). Without Redis a node uses none of this.
+// user locations, and the maintenance loop that keeps all of it alive (membership heartbeat,
+// session TTL refresh, re-registration and location write-back after Redis lost data). Without
+// Redis a node uses none of this.
 #include <memory>
 
 #include "core/config.h"
@@ -16,6 +17,7 @@ class SequenceIds;
 class SessionControl;
 class SessionRegistry;
 class Store;
+class UserLocations;
 namespace net {
 class IoPool;
 }
@@ -36,6 +38,9 @@ class ClusterNode {
 
   SessionRegistry& registry();
   SequenceIds& sequenceIds();
+  // On redis.location.uris (the session deployment when empty); null when location.enabled is
+  // off. Its entries are written back by the maintenance loop after a Redis loss.
+  UserLocations* locations();
   // The deployment of redis.session.uris, for other shared state kept beside the sessions (the
   // password verification cache).
   redis::RedisDeployment& sessionRedis();

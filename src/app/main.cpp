@@ -26,6 +26,7 @@
 #include "net/client_servers.h"
 #include "net/io_pool.h"
 #include "online/session_registry.h"
+#include "online/user_locations.h"
 #include "service/conversation/conversation_handlers.h"
 #include "service/demo_data.h"
 #include "service/dispatcher.h"
@@ -36,6 +37,7 @@
 #include "service/relationship/relationship_handlers.h"
 #include "service/service_deps.h"
 #include "service/unimplemented_handlers.h"
+#include "service/user/nearby_user_handlers.h"
 #include "service/user/user_handlers.h"
 #include "service/user/user_settings_handlers.h"
 #include "store/store.h"
@@ -125,6 +127,15 @@ int run(const Config& config) {
                            stats.shared_unavailable, stats.shared_write_failures};
   });
   SequenceIds& sequence_ids = cluster ? cluster->sequenceIds() : store->sequenceIds();
+  // Positions for nearby users: beside the sessions in Redis, or in this process. With
+  // location.enabled off nothing is stored: the handlers answer 2200 and logins skip positions.
+  UserLocations* shared_locations = cluster ? cluster->locations() : nullptr;
+  std::unique_ptr<UserLocations> in_process_locations;
+  if (!shared_locations) {
+    in_process_locations = makeInProcessUserLocations(
+        config.node.id, config.location.treat_user_id_and_device_type_as_unique_user);
+  }
+  UserLocations& locations = shared_locations ? *shared_locations : *in_process_locations;
   // The admin API calls storage and hashing synchronously: it gets its own thread so it never
   // stalls client connections.
   net::IoPool admin_pool(1, 1);
@@ -132,6 +143,7 @@ int run(const Config& config) {
   GatewayDeps gateway_deps{config.gateway, config.node.id, pool,    dispatcher, store->users(),
                            registry,       hasher,         metrics, clock};
   gateway_deps.local_backends = config.mongo.uri.empty() && !cluster;
+  gateway_deps.locations = config.location.enabled ? &locations : nullptr;
   Gateway gateway(gateway_deps);
   if (cluster) cluster->start(gateway);
   SessionControl& session_control = cluster ? cluster->routing() : gateway;
@@ -142,6 +154,7 @@ int run(const Config& config) {
   ServiceDeps service{.store = *store,
                       .sessions = registry,
                       .session_control = session_control,
+                      .locations = locations,
                       .sequence_ids = sequence_ids,
                       .ids = ids,
                       .hasher = hasher,
@@ -149,9 +162,11 @@ int run(const Config& config) {
                       .message = config.message,
                       .group = config.group,
                       .friend_request = config.friend_request,
-                      .user = config.user};
+                      .user = config.user,
+                      .location = config.location};
   registerUserHandlers(dispatcher, service);
   registerUserSettingsHandlers(dispatcher, service);
+  registerNearbyUserHandlers(dispatcher, service);
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);

@@ -264,6 +264,32 @@ const std::vector<KeySpec>& specs() {
           "friend-request.delete-expired", "--friend-request-delete-expired",
           "the hourly cleanup deletes requests older than the expiry",
           [](Config & c) -> auto& { return c.friend_request.delete_expired; }),
+      boolKey(
+          "location.enabled", "--location-enabled",
+          "user locations and nearby users (false: their requests answer 2200)",
+          [](Config & c) -> auto& { return c.location.enabled; }),
+      boolKey(
+          "location.treat-user-id-and-device-type-as-unique-user", "--location-per-device",
+          "each device of a user has its own position (nearby users answered per device)",
+          [](Config & c) -> auto& {
+            return c.location.treat_user_id_and_device_type_as_unique_user;
+          }),
+      intKey(
+          "location.nearby-user-request.default-max-nearby-user-count",
+          "--nearby-default-max-count", "users a nearby query answers when it names no count", 1,
+          10000, [](Config & c) -> auto& { return c.location.default_max_nearby_user_count; }),
+      intKey(
+          "location.nearby-user-request.max-nearby-user-count", "--nearby-max-count",
+          "the largest count a nearby query may ask for", 1, 10000,
+          [](Config & c) -> auto& { return c.location.max_nearby_user_count; }),
+      intKey(
+          "location.nearby-user-request.default-max-distance-meters",
+          "--nearby-default-max-distance", "radius of a nearby query that names none (m)", 1,
+          20'000'000, [](Config & c) -> auto& { return c.location.default_max_distance_meters; }),
+      intKey(
+          "location.nearby-user-request.max-distance-meters", "--nearby-max-distance",
+          "the largest radius a nearby query may ask for (m)", 1, 20'000'000,
+          [](Config & c) -> auto& { return c.location.max_distance_meters; }),
       stringKey(
           "admin.bind", "--admin-bind", "address the admin HTTP API listens on", {},
           [](Config & c) -> auto& { return c.admin.bind; }),
@@ -306,7 +332,7 @@ const std::vector<KeySpec>& specs() {
           [](Config & c) -> auto& { return c.redis.sequence_uris; }),
       listKey(
           "redis.location.uris", "--redis-location-uris",
-          "Redis for user locations (reserved for nearby users)",
+          "Redis for user locations (nearby users); empty = the session URIs",
           [](Config & c) -> auto& { return c.redis.location_uris; }),
       intKey(
           "redis.timeout-ms", "--redis-timeout-ms", "Redis connect and command timeout", 50, 600000,

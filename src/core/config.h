@@ -67,6 +67,22 @@ struct FriendRequestConfig {
   bool delete_expired = false;
 };
 
+// Upstream's location properties (turms-server-common LocationProperties and
+// NearbyUserRequestProperties), same defaults.
+struct LocationConfig {
+  // Off: UpdateUserLocationRequest and QueryNearbyUsersRequest answer 2200, logins keep no
+  // position.
+  bool enabled = true;
+  // Each device of a user has its own position, and nearby users are answered per device.
+  bool treat_user_id_and_device_type_as_unique_user = false;
+  // QueryNearbyUsersRequest's max_count and max_distance when the request leaves them out, and
+  // the largest it may ask for (more is refused with 1102).
+  int default_max_nearby_user_count = 20;
+  int max_nearby_user_count = 100;
+  int default_max_distance_meters = 10'000;
+  int max_distance_meters = 10'000;
+};
+
 struct GroupConfig {
   // Members a group may have. Upstream's default group type allows 500.
   int default_size_limit = 500;
@@ -117,9 +133,8 @@ struct MongoConfig {
 struct RedisConfig {
   std::vector<std::string> session_uris;
   std::vector<std::string> sequence_uris;  // empty = the session URIs
-  // Reserved for nearby-user queries (GEO); validated, not used yet.
-  std::vector<std::string> location_uris;
-  int timeout_ms = 2000;  // connect and command timeout
+  std::vector<std::string> location_uris;  // user locations (GEO); empty = the session URIs
+  int timeout_ms = 2000;                   // connect and command timeout
   // Sequence ids per durable lease (RedisSequenceIds): at most this many are skipped when Redis
   // loses a counter; a conversation writes its durable bound once per this many messages.
   int sequence_lease_size = 100;
@@ -173,6 +188,7 @@ struct Config {
   GroupConfig group;
   FriendRequestConfig friend_request;
   UserConfig user;
+  LocationConfig location;
   AdminConfig admin;
   StoreConfig store;
   MongoConfig mongo;

@@ -133,6 +133,26 @@ TEST(Config, RedisUriListsComeFromTomlArraysFlagsAndEnvironment) {
   EXPECT_TRUE(parse({}).config.redis.session_uris.empty());
 }
 
+TEST(Config, LocationSettingsHaveUpstreamsDefaults) {
+  const LocationConfig defaults = parse({}).config.location;
+  EXPECT_TRUE(defaults.enabled);
+  EXPECT_FALSE(defaults.treat_user_id_and_device_type_as_unique_user);
+  EXPECT_EQ(defaults.default_max_nearby_user_count, 20);
+  EXPECT_EQ(defaults.max_nearby_user_count, 100);
+  EXPECT_EQ(defaults.default_max_distance_meters, 10'000);
+  EXPECT_EQ(defaults.max_distance_meters, 10'000);
+
+  auto file = writeTemp(
+      "[location]\nenabled = false\ntreat-user-id-and-device-type-as-unique-user = true\n"
+      "[location.nearby-user-request]\nmax-distance-meters = 50000\n");
+  const LocationConfig set = parse({"--config", file}).config.location;
+  std::remove(file.c_str());
+  EXPECT_FALSE(set.enabled);
+  EXPECT_TRUE(set.treat_user_id_and_device_type_as_unique_user);
+  EXPECT_EQ(set.max_distance_meters, 50'000);
+  EXPECT_NE(errorOf({"--nearby-max-count", "0"}).find("max-nearby-user-count"), std::string::npos);
+}
+
 TEST(Config, AllowedUserSettingsAreParsedWithUpstreamsDefaults) {
   auto file = writeTemp(
       "[user.settings]\nallowed = [\"theme:string:one-of=light|dark\", "

@@ -157,7 +157,7 @@ struct ClusterSeries {
       rpc_errors, redis_commands, redis_failed_fast, redis_timeouts, redis_connects,
       redis_disconnects, redis_redirects, redis_server_changes, pushes_undeliverable,
       pushes_offered_to_all, session_ghosts_removed, sequence_leases, sequence_stale_counters,
-      sequence_lease_waits, sequence_bound_checks;
+      sequence_lease_waits, sequence_bound_checks, locations_rewritten;
 };
 
 struct PasswordSeries {
@@ -414,6 +414,8 @@ struct Metrics::Impl {
                 "Sequence-id requests that waited for another node to extend a lease"),
         counter("parley_sequence_bound_checks_total",
                 "Sequence counters checked against their durable bound (first use per process)"),
+        counter("parley_locations_rewritten_total",
+                "User positions Redis had lost that this node wrote back (self-healing)"),
     };
   }
 
@@ -446,6 +448,7 @@ struct Metrics::Impl {
     c.sequence_stale_counters.set(m.sequence_stale_counters);
     c.sequence_lease_waits.set(m.sequence_lease_waits);
     c.sequence_bound_checks.set(m.sequence_bound_checks);
+    c.locations_rewritten.set(m.locations_rewritten);
   }
 };
 

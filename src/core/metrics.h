@@ -34,6 +34,7 @@ struct ClusterMetrics {
   uint64_t sequence_stale_counters = 0;  // counters restarted above a lease: Redis lost them
   uint64_t sequence_lease_waits = 0;     // calls that waited for another node's lease
   uint64_t sequence_bound_checks = 0;    // counters checked against their durable bound
+  uint64_t locations_rewritten = 0;      // user positions Redis had lost, written back
 };
 
 // The embedded store's figures (SQLite), read when /metrics is scraped. Writer thread (group

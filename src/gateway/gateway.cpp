@@ -10,6 +10,7 @@
 #include "gateway/gateway_impl.h"
 #include "net/io_pool.h"
 #include "online/session_registry.h"
+#include "online/user_locations.h"
 #include "service/dispatcher.h"
 
 namespace parley {
@@ -167,6 +168,13 @@ void Gateway::Impl::unregisterLater(int64_t user_id, int32_t device_type, int64_
       spdlog::warn("user {} device {}: could not unregister session: {}", user_id, device_type,
                    removed.status().reason);
     }
+    if (deps.locations) {
+      // Only if this session wrote the user's position last; Redis retries a failed removal.
+      if (auto gone = deps.locations->remove({user_id, device_type, login_date}); !gone) {
+        spdlog::debug("user {} device {}: could not remove location: {}", user_id, device_type,
+                      gone.status().reason);
+      }
+    }
   });
 }
 
@@ -274,7 +282,7 @@ void Gateway::Impl::dispatch(const net::ConnectionPtr& connection,
                              std::shared_ptr<pb::TurmsRequest> request) {
   auto& state = Impl::state(connection);
   state.dispatching = true;
-  RequestContext context{state.user_id, state.device_type, request->request_id(),
+  RequestContext context{state.user_id, state.device_type, state.login_date, request->request_id(),
                          deps.clock.nowMillis()};
   const auto started = std::chrono::steady_clock::now();
   auto handle = [this, connection, request, context, started] {

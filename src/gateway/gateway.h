@@ -18,6 +18,7 @@ class Dispatcher;
 class Metrics;
 class PasswordHasher;
 class SessionRegistry;
+class UserLocations;
 class UserRepository;
 namespace net {
 class IoPool;
@@ -38,6 +39,9 @@ struct GatewayDeps {
   // (IoPool::postCompute: Argon2 takes CPU), and asynchronous handlers (CreateMessageRequest:
   // local reads, then a write handed to the store's writer) on the connection's io thread.
   bool local_backends = false;
+  // Where logins store the position they carry, and closing sessions remove theirs; null when
+  // location.enabled is off (positions are then ignored).
+  UserLocations* locations = nullptr;
 };
 
 class Gateway final : public net::ConnectionHandler, public SessionControl {

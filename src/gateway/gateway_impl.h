@@ -93,6 +93,9 @@ struct Gateway::Impl {
   void dispatchNext(const net::ConnectionPtr& connection);
   void handleLogin(const net::ConnectionPtr& connection,
                    std::shared_ptr<im::turms::proto::TurmsRequest> request);
+  // Stores the position a login carried, once its session is registered (off the io thread).
+  void storeLoginLocation(const im::turms::proto::CreateSessionRequest& req, int32_t device_type,
+                          int64_t login_date);
   // Makes the authenticated, registered session live locally and answers.
   void completeLogin(const net::ConnectionPtr& connection, int64_t request_id, int64_t user_id,
                      int32_t device_type, int32_t user_status, int64_t now,

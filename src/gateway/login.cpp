@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "core/clock.h"
@@ -11,6 +12,7 @@
 #include "gateway/gateway_impl.h"
 #include "net/io_pool.h"
 #include "online/session_registry.h"
+#include "online/user_locations.h"
 #include "store/user_repository.h"
 
 namespace parley {
@@ -64,6 +66,13 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
     fail(StatusCode::kIllegalArgument, "user_id must be greater than 0");
     return;
   }
+  if (req.has_location() && (!(std::abs(req.location().longitude()) <= 180) ||
+                             !(std::abs(req.location().latitude()) <= 90))) {
+    // Upstream's range check; NaN fails it too.
+    fail(StatusCode::kIllegalArgument,
+         "location: longitude must be within ±180 and latitude within ±90");
+    return;
+  }
   const int32_t user_status = req.has_user_status() ? req.user_status() : pb::AVAILABLE;
   if (user_status == pb::OFFLINE || !pb::UserStatus_IsValid(user_status)) {
     fail(StatusCode::kIllegalArgument, "user_status must be an online status");
@@ -111,6 +120,8 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
         reason = registration.status().reason;
         noteUnavailable("login of user " + std::to_string(req.user_id()) +
                         ": session registry unavailable: " + reason);
+      } else if (req.has_location()) {
+        storeLoginLocation(req, device_type, registration->login_date);
       }
     }
     connection->post([this, connection, request_id, user_id = req.user_id(), device_type,
@@ -146,6 +157,19 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
     deps.pool.postBlocking([check = std::move(check)] { check(true); });
   } else if (!check(false)) {
     deps.pool.postCompute([check = std::move(check)] { check(true); });
+  }
+}
+
+void Gateway::Impl::storeLoginLocation(const pb::CreateSessionRequest& req, int32_t device_type,
+                                       int64_t login_date) {
+  if (!deps.locations) return;
+  // As upstream, a position that cannot be stored does not fail the login: it is logged.
+  const LocationSession session{req.user_id(), device_type, login_date};
+  const auto stored =
+      deps.locations->upsert(session, {req.location().longitude(), req.location().latitude()});
+  if (!stored) {
+    spdlog::debug("user {} device {}: login location not stored: {}", req.user_id(), device_type,
+                  stored.status().reason);
   }
 }
 

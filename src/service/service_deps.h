@@ -9,9 +9,11 @@ class SequenceIds;
 class SessionControl;
 class SessionRegistry;
 class SnowflakeIdGenerator;
+class UserLocations;
 class Store;
 struct FriendRequestConfig;
 struct GroupConfig;
+struct LocationConfig;
 struct MessageConfig;
 struct UserConfig;
 
@@ -19,6 +21,7 @@ struct ServiceDeps {
   Store& store;
   SessionRegistry& sessions;
   SessionControl& session_control;
+  UserLocations& locations;
   SequenceIds& sequence_ids;
   SnowflakeIdGenerator& ids;
   const PasswordHasher& hasher;
@@ -27,6 +30,7 @@ struct ServiceDeps {
   const GroupConfig& group;
   const FriendRequestConfig& friend_request;
   const UserConfig& user;
+  const LocationConfig& location;
 };
 
 }  // namespace parley

@@ -10,6 +10,7 @@ ServiceTestFixture::ServiceTestFixture(int64_t start_millis)
     : clock_(start_millis),
       store_(store_env_.open()),
       sessions_(makeInProcessSessionRegistry()),
+      locations_(makeInProcessUserLocations("n1", false)),
       ids_(1, clock_),
       hasher_(fastPasswordHasherOptions(), clock_) {}
 
@@ -17,6 +18,7 @@ ServiceDeps ServiceTestFixture::deps(Store& store) {
   return ServiceDeps{.store = store,
                      .sessions = *sessions_,
                      .session_control = control_,
+                     .locations = *locations_,
                      .sequence_ids = store.sequenceIds(),
                      .ids = ids_,
                      .hasher = hasher_,
@@ -24,7 +26,8 @@ ServiceDeps ServiceTestFixture::deps(Store& store) {
                      .message = message_config_,
                      .group = group_config_,
                      .friend_request = friend_request_config_,
-                     .user = user_config_};
+                     .user = user_config_,
+                     .location = location_config_};
 }
 
 void ServiceTestFixture::reopenStore() {
@@ -36,6 +39,7 @@ RequestContext ServiceTestFixture::context(int64_t user_id, int64_t request_id) 
   RequestContext ctx;
   ctx.user_id = user_id;
   ctx.device_type = 1;
+  ctx.login_date = kLoginDate;
   ctx.request_id = request_id;
   ctx.now_millis = clock_.nowMillis();
   return ctx;

@@ -13,6 +13,7 @@
 #include "core/password_hasher.h"
 #include "core/snowflake.h"
 #include "online/session_registry.h"
+#include "online/user_locations.h"
 #include "service/dispatcher.h"
 #include "service/request_context.h"
 #include "service/service_deps.h"
@@ -28,6 +29,8 @@ class ServiceTestFixture : public ::testing::Test {
   // The store is open from construction on; the clock starts at start_millis.
   explicit ServiceTestFixture(int64_t start_millis);
 
+  static constexpr int64_t kLoginDate = 1'000;
+
   // What handlers get: the fixture's parts over `store` (the fixture's own store by default).
   ServiceDeps deps(Store& store);
   ServiceDeps deps() { return deps(*store_); }
@@ -36,7 +39,8 @@ class ServiceTestFixture : public ::testing::Test {
   // before hold the closed store and must be registered again.
   void reopenStore();
 
-  // What the gateway hands a handler for user_id's session on device type 1, at the clock's time.
+  // What the gateway hands a handler for user_id's session on device type 1, logged in at
+  // kLoginDate, at the clock's time.
   RequestContext context(int64_t user_id, int64_t request_id) const;
   // Dispatches as user_id under the request's own id.
   HandlerResult dispatch(int64_t user_id, const TurmsRequest& request);
@@ -56,6 +60,7 @@ class ServiceTestFixture : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<SessionRegistry> sessions_;
   RecordingSessionControl control_;
+  std::unique_ptr<UserLocations> locations_;
   SnowflakeIdGenerator ids_;
   PasswordHasher hasher_;
   // Read live through deps(), so a test may change it after registering handlers.
@@ -63,6 +68,7 @@ class ServiceTestFixture : public ::testing::Test {
   GroupConfig group_config_;
   FriendRequestConfig friend_request_config_;
   UserConfig user_config_;
+  LocationConfig location_config_;
   Dispatcher dispatcher_;
 };
 

@@ -11,8 +11,8 @@
 #include "core/password_hasher.h"
 #include "online/session_registry.h"
 #include "service/session_control.h"
-#include "service/stored_values.h"
 #include "service/user/setting_value.h"
+#include "service/user/user_info.h"
 #include "store/store.h"
 
 namespace parley {
@@ -31,45 +31,6 @@ constexpr size_t kMaxPasswordLength = 256;
 // A search answers this many users when the request sets no limit (Elasticsearch's default
 // page, which upstream's search uses).
 constexpr int kDefaultSearchLimit = 10;
-
-// The users' user-defined attributes, by user id: those the configuration allows now (upstream
-// projects its known attributes too). A value that does not parse (damage in the store: only
-// Parley writes them) is logged and left out.
-Result<std::map<int64_t, google::protobuf::Map<std::string, pb::Value>>> attributesOf(
-    ServiceDeps& deps, const std::vector<UserRecord>& users) {
-  std::map<int64_t, google::protobuf::Map<std::string, pb::Value>> by_user;
-  if (deps.user.allowed_attributes.empty()) return by_user;  // none can be stored
-  std::vector<int64_t> ids;
-  for (const UserRecord& user : users) ids.push_back(user.id);
-  auto stored = deps.store.userDefinedAttributes().findMany(ids);
-  if (!stored.ok()) return stored.status();
-  const auto& allowed = deps.user.allowed_attributes;
-  for (const UserValuesRecord& record : *stored) {
-    by_user[record.user_id] = parseStoredValues(
-        record.values,
-        [&](const std::string& name) { return findCustomSetting(allowed, name) != nullptr; },
-        "user " + std::to_string(record.user_id));
-  }
-  return by_user;
-}
-
-void addUserInfo(
-    pb::UserInfosWithVersion& infos, const UserRecord& user,
-    const std::map<int64_t, google::protobuf::Map<std::string, pb::Value>>& attributes) {
-  auto* info = infos.add_user_infos();
-  info->set_id(user.id);
-  info->set_name(user.name);
-  info->set_intro(user.intro);
-  info->set_profile_picture(user.profile_picture);
-  info->set_profile_access_strategy(
-      static_cast<pb::ProfileAccessStrategy>(user.profile_access_strategy));
-  info->set_registration_date(user.registration_date);
-  info->set_last_updated_date(user.last_updated_date);
-  info->set_active(user.is_active);
-  if (auto found = attributes.find(user.id); found != attributes.end()) {
-    *info->mutable_user_defined_attributes() = found->second;
-  }
-}
 
 // Users whose name starts with the request's name (among its user_ids, when it names any),
 // ordered by name; a page of skip/limit. Unversioned, as upstream's search.
@@ -98,7 +59,7 @@ HandlerResult searchUserProfiles(ServiceDeps& deps, const pb::QueryUserProfilesR
   if (!attributes.ok()) return HandlerResult::failure(attributes.status());
   TurmsNotification::Data data;
   for (const UserRecord& user : *users) {
-    addUserInfo(*data.mutable_user_infos_with_version(), user, *attributes);
+    fillUserInfo(*data.mutable_user_infos_with_version()->add_user_infos(), user, *attributes);
   }
   return HandlerResult::withData(std::move(data));
 }
@@ -124,7 +85,7 @@ HandlerResult queryUserProfiles(ServiceDeps& deps, const RequestContext& ctx,
   for (const auto& user : *users) {
     if (user.deletion_date) continue;
     newest = std::max(newest, user.last_updated_date);
-    addUserInfo(infos, user, *attributes);
+    fillUserInfo(*infos.add_user_infos(), user, *attributes);
   }
   if (infos.user_infos_size() == 0) return HandlerResult::failure(StatusCode::kNoContent);
   if (isUpToDate(req, newest)) return HandlerResult::failure(StatusCode::kAlreadyUpToDate);
