@@ -215,7 +215,7 @@ TEST_P(SessionTest, UnservedRequestKindGetsAClearError) {
   auto client = connect();
   ASSERT_EQ(client->login(13, "123").code(), 1000);
   pb::TurmsRequest request;
-  request.mutable_query_nearby_users_request();
+  request.mutable_create_message_reactions_request();
   auto response = client->request(request);
   EXPECT_EQ(response.code(), 1102);
   EXPECT_FALSE(response.reason().empty());
