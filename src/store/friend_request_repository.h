@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/date_range.h"
 
 namespace parley {
 
@@ -56,6 +57,20 @@ struct FriendRequestReply {
   int64_t expired_before = 0;  // a PENDING request created before this is not changed
 };
 
+// The admin API's listing (upstream's UserFriendRequestController): an empty list or an unset
+// range does not filter.
+struct FriendRequestSearch {
+  std::vector<int64_t> ids;
+  std::vector<int64_t> requester_ids;
+  std::vector<int64_t> recipient_ids;
+  // Compared with effectiveStatus(request, expired_before): EXPIRED also finds the PENDING
+  // requests created before expired_before, PENDING only the others.
+  std::vector<RequestStatus> statuses;
+  DateRange creation_date;
+  DateRange response_date;
+  int64_t expired_before = 0;
+};
+
 class FriendRequestRepository {
  public:
   virtual ~FriendRequestRepository() = default;
@@ -89,6 +104,18 @@ class FriendRequestRepository {
   // in one transaction has none). Run periodically by the cleanup job; returns how many it
   // completed.
   virtual Result<int64_t> finishInterruptedAccepts(int64_t started_before) = 0;
+
+  // Newest first (by creation date, then id): the first `skip` matches skipped, at most `limit`
+  // of the rest.
+  virtual Result<std::vector<FriendRequestRecord>> search(const FriendRequestSearch& search,
+                                                          int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const FriendRequestSearch& search) = 0;
+  // Replaces every field of the stored request with request.id (an admin's edit, whatever its
+  // status) and moves the versions of its users before and after the change. False (nothing
+  // written) when there is no such request.
+  virtual Result<bool> replace(const FriendRequestRecord& request, int64_t now_millis) = 0;
+  // Deletes the request and moves its users' versions; false when there was none.
+  virtual Result<bool> remove(int64_t id, int64_t now_millis) = 0;
 
   // Removes every request created before `created_before` whatever its status (upstream's
   // cleanup of expired requests). Returns how many went.

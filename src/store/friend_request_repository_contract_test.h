@@ -269,4 +269,95 @@ TEST_P(FriendRequestRepositoryContractTest, RemovesRequestsCreatedBeforeAMoment)
   EXPECT_TRUE(find(2).has_value());
 }
 
+TEST_P(FriendRequestRepositoryContractTest, SearchIsNewestFirstAndPages) {
+  insert(makeRequest(1, 10, 20, kT0));
+  insert(makeRequest(2, 11, 20, kT0 + 1));
+  insert(makeRequest(3, 10, 21, kT0 + 2));
+  const FriendRequestSearch everything;
+  EXPECT_EQ(idsOf(requests().search(everything, 0, 10)), (std::vector<int64_t>{3, 2, 1}));
+  EXPECT_EQ(idsOf(requests().search(everything, 1, 1)), std::vector<int64_t>{2});
+  EXPECT_EQ(requests().count(everything).value(), 3);
+
+  FriendRequestSearch search;
+  search.requester_ids = {10};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{3, 1}));
+  search.recipient_ids = {20};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), std::vector<int64_t>{1});
+  EXPECT_EQ(requests().count(search).value(), 1);
+  FriendRequestSearch by_id;
+  by_id.ids = {2, 3, 404};
+  EXPECT_EQ(idsOf(requests().search(by_id, 0, 10)), (std::vector<int64_t>{3, 2}));
+  // Records come whole.
+  auto found = requests().search(by_id, 1, 1);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front(), makeRequest(2, 11, 20, kT0 + 1));
+}
+
+TEST_P(FriendRequestRepositoryContractTest, SearchByStatusReadsExpiryAndDates) {
+  insert(makeRequest(1, 10, 20, kT0));       // pending, but expired at kT0 + 5
+  insert(makeRequest(2, 10, 21, kT0 + 10));  // pending
+  FriendRequestRecord declined = makeRequest(3, 10, 22, kT0 + 1);
+  declined.status = RequestStatus::kDeclined;
+  declined.response_date = kT0 + 20;
+  insert(declined);
+  FriendRequestRecord expired = makeRequest(4, 10, 23, kT0 + 2);
+  expired.status = RequestStatus::kExpired;
+  insert(expired);
+
+  FriendRequestSearch search;
+  search.expired_before = kT0 + 5;
+  search.statuses = {RequestStatus::kPending};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), std::vector<int64_t>{2});
+  search.statuses = {RequestStatus::kExpired};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(requests().count(search).value(), 2);
+  search.statuses = {RequestStatus::kDeclined, RequestStatus::kPending};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{2, 3}));
+  // Without expiry a pending request stays pending.
+  search.expired_before = 0;
+  search.statuses = {RequestStatus::kPending};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{2, 1}));
+
+  // Dates: start inclusive, end exclusive; a request without a response date has none to match.
+  FriendRequestSearch dates;
+  dates.creation_date = {kT0 + 1, kT0 + 10};
+  EXPECT_EQ(idsOf(requests().search(dates, 0, 10)), (std::vector<int64_t>{4, 3}));
+  FriendRequestSearch responded;
+  responded.response_date.start = kT0;
+  EXPECT_EQ(idsOf(requests().search(responded, 0, 10)), std::vector<int64_t>{3});
+}
+
+TEST_P(FriendRequestRepositoryContractTest, ReplaceRewritesEveryFieldAndMovesVersions) {
+  insert(makeRequest(1, 10, 20, kT0));
+  FriendRequestRecord edited = makeRequest(1, 11, 21, kT0 - 100);
+  edited.content = "edited";
+  edited.status = RequestStatus::kIgnored;
+  edited.reason = "why";
+  edited.response_date = kT0 + 1;
+  ASSERT_TRUE(requests().replace(edited, kT0 + 50).value());
+  EXPECT_EQ(find(1), edited);
+  // Both the users it had and the ones it has now see their lists change.
+  EXPECT_GE(sentVersion(10), kT0 + 50);
+  EXPECT_GE(receivedVersion(20), kT0 + 50);
+  EXPECT_GE(sentVersion(11), kT0 + 50);
+  EXPECT_GE(receivedVersion(21), kT0 + 50);
+  EXPECT_EQ(idsOf(requests().findByRecipient(21)), std::vector<int64_t>{1});
+  EXPECT_EQ(idsOf(requests().findByRecipient(20)), std::vector<int64_t>{});
+
+  EXPECT_FALSE(requests().replace(makeRequest(404, 1, 2), kT0).value());
+  EXPECT_EQ(find(404), std::nullopt);
+}
+
+TEST_P(FriendRequestRepositoryContractTest, RemoveDeletesOneAndMovesVersions) {
+  insert(makeRequest(1, 10, 20, kT0));
+  insert(makeRequest(2, 10, 20, kT0));
+  ASSERT_TRUE(requests().remove(1, kT0 + 50).value());
+  EXPECT_EQ(find(1), std::nullopt);
+  EXPECT_TRUE(find(2).has_value());
+  EXPECT_GE(sentVersion(10), kT0 + 50);
+  EXPECT_GE(receivedVersion(20), kT0 + 50);
+  EXPECT_FALSE(requests().remove(1, kT0 + 60).value());
+}
+
 }  // namespace parley::contract

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/date_range.h"
 
 namespace parley {
 
@@ -25,6 +26,15 @@ struct RelationshipGroupRecord {
   int64_t creation_date = 0;  // 0 for the default group while it is not stored
 
   bool operator==(const RelationshipGroupRecord&) const = default;
+};
+
+// The admin API's listing across owners (upstream's UserRelationshipGroupController): an empty
+// list or an unset value does not filter.
+struct RelationshipGroupSearch {
+  std::vector<int64_t> owner_ids;
+  std::vector<int32_t> indexes;
+  std::vector<std::string> names;
+  DateRange creation_date;
 };
 
 class RelationshipGroupRepository {
@@ -44,6 +54,11 @@ class RelationshipGroupRepository {
                                               int64_t now_millis) = 0;
   // The owner's groups ordered by index, the default group always among them.
   virtual Result<std::vector<RelationshipGroupRecord>> findAll(int64_t owner_id) = 0;
+  // Stored groups only (a default group never renamed is not stored, so not listed), ordered by
+  // owner, then index: the first `skip` matches skipped, at most `limit` of the rest.
+  virtual Result<std::vector<RelationshipGroupRecord>> search(const RelationshipGroupSearch& search,
+                                                              int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const RelationshipGroupSearch& search) = 0;
   // Bulk loading (demo data, `parley migrate`): the groups not stored yet; returns how many.
   virtual Result<int64_t> insertMany(std::span<const RelationshipGroupRecord> groups,
                                      int64_t now_millis) = 0;

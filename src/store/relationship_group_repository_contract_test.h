@@ -159,4 +159,58 @@ TEST_P(RelationshipGroupRepositoryContractTest, DataSurvivesReopening) {
   EXPECT_EQ(all(1).back(), (RelationshipGroupRecord{1, index, "kept", kNow}));
 }
 
+TEST_P(RelationshipGroupRepositoryContractTest, SearchListsStoredGroupsInKeyOrderAndPages) {
+  const std::vector<RelationshipGroupRecord> stored{
+      {2, 4, "work", kNow - 10}, {1, 9, "family", kNow}, {1, 5, "work", kNow - 5}};
+  ASSERT_EQ(groups().insertMany(stored, kNow).value(), 3);
+  ASSERT_TRUE(groups().rename(3, kDefaultRelationshipGroupIndex, "renamed", kNow).value());
+
+  const auto keys = [&](const RelationshipGroupSearch& search, int64_t skip, int64_t limit) {
+    auto found = groups().search(search, skip, limit);
+    EXPECT_TRUE(found.ok()) << found.status().reason;
+    std::vector<std::pair<int64_t, int32_t>> out;
+    if (!found.ok()) return out;
+    for (const RelationshipGroupRecord& group : found.value()) {
+      out.emplace_back(group.owner_id, group.index);
+    }
+    return out;
+  };
+  using Keys = std::vector<std::pair<int64_t, int32_t>>;
+  const RelationshipGroupSearch everything;
+  // A default group is listed once stored (renamed); user 1's, never renamed, is not.
+  EXPECT_EQ(keys(everything, 0, 10), (Keys{{1, 5}, {1, 9}, {2, 4}, {3, 0}}));
+  EXPECT_EQ(keys(everything, 1, 2), (Keys{{1, 9}, {2, 4}}));
+  EXPECT_EQ(groups().count(everything).value(), 4);
+
+  auto whole = groups().search(everything, 0, 1);
+  ASSERT_TRUE(whole.ok());
+  ASSERT_EQ(whole->size(), 1u);
+  EXPECT_EQ(whole->front(), stored[2]);
+
+  RelationshipGroupSearch search;
+  search.names = {"work"};
+  EXPECT_EQ(keys(search, 0, 10), (Keys{{1, 5}, {2, 4}}));
+  search.owner_ids = {2};
+  EXPECT_EQ(groups().count(search).value(), 1);
+  RelationshipGroupSearch by_index;
+  by_index.indexes = {9, 0};
+  EXPECT_EQ(keys(by_index, 0, 10), (Keys{{1, 9}, {3, 0}}));
+  // Creation dates: start inclusive, end exclusive.
+  RelationshipGroupSearch dates;
+  dates.creation_date = {kNow - 5, kNow};
+  EXPECT_EQ(keys(dates, 0, 10), (Keys{{1, 5}}));
+}
+
+TEST_P(RelationshipGroupRepositoryContractTest, SearchByNameMatchesAnyTextExactly) {
+  const std::string quoted = "a \"quoted\", back\\slash\tand 名前";
+  const std::vector<RelationshipGroupRecord> stored{{1, 1, quoted, kNow}, {1, 2, "a", kNow}};
+  ASSERT_EQ(groups().insertMany(stored, kNow).value(), 2);
+  RelationshipGroupSearch search;
+  search.names = {quoted};
+  auto found = groups().search(search, 0, 10);
+  ASSERT_TRUE(found.ok()) << found.status().reason;
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().name, quoted);
+}
+
 }  // namespace parley::contract

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/date_range.h"
 #include "store/relationship_group_repository.h"  // kDefaultRelationshipGroupIndex
 
 namespace parley {
@@ -52,6 +53,16 @@ struct RelationshipFilter {
   std::vector<int32_t> group_indexes;     // empty = all; else in any of them
 };
 
+// The admin API's listing across owners (upstream's UserRelationshipController): an empty list or
+// an unset value does not filter.
+struct RelationshipSearch {
+  std::vector<int64_t> owner_ids;
+  std::vector<int64_t> related_user_ids;
+  std::vector<int32_t> group_indexes;  // in any of them
+  std::optional<bool> blocked;
+  DateRange establishment_date;
+};
+
 class RelationshipRepository {
  public:
   virtual ~RelationshipRepository() = default;
@@ -71,6 +82,11 @@ class RelationshipRepository {
                                                          int64_t related_user_id) = 0;
   // Ordered by related user id.
   virtual Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) = 0;
+  // Ordered by owner, then related user: the first `skip` matches skipped, at most `limit` of the
+  // rest.
+  virtual Result<std::vector<RelationshipRecord>> search(const RelationshipSearch& search,
+                                                         int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const RelationshipSearch& search) = 0;
   // True when owner_id has blocked related_user_id.
   virtual Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) = 0;
   // For checks on the message path, cheaper than find(): nullopt when owner_id has no

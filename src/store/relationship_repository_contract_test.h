@@ -349,4 +349,76 @@ TEST_P(RelationshipRepositoryContractTest, DataSurvivesReopening) {
   EXPECT_TRUE(isBlocked(1, 2));
 }
 
+// (owner, related) pairs of an admin search, in the order returned.
+inline std::vector<std::pair<int64_t, int64_t>> pairsOf(
+    const Result<std::vector<RelationshipRecord>>& found) {
+  EXPECT_TRUE(found.ok()) << found.status().reason;
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  if (!found.ok()) return pairs;
+  for (const RelationshipRecord& relationship : found.value()) {
+    pairs.emplace_back(relationship.owner_id, relationship.related_user_id);
+  }
+  return pairs;
+}
+
+using Pairs = std::vector<std::pair<int64_t, int64_t>>;
+
+TEST_P(RelationshipRepositoryContractTest, SearchSpansOwnersInKeyOrderAndPages) {
+  for (const auto& [owner, related] : Pairs{{2, 5}, {1, 9}, {1, 3}, {3, 1}}) {
+    ASSERT_TRUE(relationships().insert(makeRelationship(owner, related), kNow).ok());
+  }
+  const RelationshipSearch everything;
+  EXPECT_EQ(pairsOf(relationships().search(everything, 0, 10)),
+            (Pairs{{1, 3}, {1, 9}, {2, 5}, {3, 1}}));
+  EXPECT_EQ(pairsOf(relationships().search(everything, 1, 2)), (Pairs{{1, 9}, {2, 5}}));
+  EXPECT_EQ(pairsOf(relationships().search(everything, 4, 2)), Pairs{});
+  EXPECT_EQ(relationships().count(everything).value(), 4);
+
+  RelationshipSearch owners;
+  owners.owner_ids = {1, 3};
+  EXPECT_EQ(pairsOf(relationships().search(owners, 0, 10)), (Pairs{{1, 3}, {1, 9}, {3, 1}}));
+  EXPECT_EQ(relationships().count(owners).value(), 3);
+  // Records come whole, memberships included.
+  auto found = relationships().search(owners, 0, 1);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  expectSameRelationship(found->front(), makeRelationship(1, 3));
+}
+
+TEST_P(RelationshipRepositoryContractTest, SearchFiltersCombine) {
+  RelationshipRecord in_group = makeRelationship(1, 2);
+  in_group.group_indexes = {0, 7};
+  RelationshipRecord blocked = makeBlock(1, 3);
+  blocked.group_indexes = {7};
+  RelationshipRecord other_owner = makeRelationship(2, 3);
+  other_owner.group_indexes = {7};
+  RelationshipRecord late = makeRelationship(1, 4);
+  late.establishment_date = 1'800'000'000'000;
+  for (const RelationshipRecord& relationship : {in_group, blocked, other_owner, late}) {
+    ASSERT_TRUE(relationships().insert(relationship, kNow).ok());
+  }
+  RelationshipSearch search;
+  search.group_indexes = {7};
+  EXPECT_EQ(pairsOf(relationships().search(search, 0, 10)), (Pairs{{1, 2}, {1, 3}, {2, 3}}));
+  EXPECT_EQ(relationships().count(search).value(), 3);
+  // A group filter pages like any other.
+  EXPECT_EQ(pairsOf(relationships().search(search, 1, 1)), (Pairs{{1, 3}}));
+  search.owner_ids = {1};
+  search.blocked = false;
+  EXPECT_EQ(pairsOf(relationships().search(search, 0, 10)), (Pairs{{1, 2}}));
+  EXPECT_EQ(relationships().count(search).value(), 1);
+
+  RelationshipSearch related;
+  related.related_user_ids = {3};
+  related.blocked = true;
+  EXPECT_EQ(pairsOf(relationships().search(related, 0, 10)), (Pairs{{1, 3}}));
+
+  // Establishment dates: start inclusive, end exclusive.
+  RelationshipSearch dates;
+  dates.establishment_date.start = late.establishment_date;
+  EXPECT_EQ(pairsOf(relationships().search(dates, 0, 10)), (Pairs{{1, 4}}));
+  dates.establishment_date = {std::nullopt, late.establishment_date};
+  EXPECT_EQ(relationships().count(dates).value(), 3);
+}
+
 }  // namespace parley::contract

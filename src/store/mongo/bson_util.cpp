@@ -83,6 +83,15 @@ void appendAnyOf(bson_t* doc, const char* field, std::span<const std::string> va
   bson_append_document_end(doc, &condition);
 }
 
+void appendDateRange(bson_t* doc, const char* field, const DateRange& range) {
+  if (!range.any()) return;
+  bson_t condition;
+  bson_append_document_begin(doc, field, -1, &condition);
+  if (range.start) appendDate(&condition, "$gte", *range.start);
+  if (range.end) appendDate(&condition, "$lt", *range.end);
+  bson_append_document_end(doc, &condition);
+}
+
 std::optional<int64_t> int64OfIter(const bson_iter_t* iter) {
   switch (bson_iter_type(iter)) {
     case BSON_TYPE_INT64:

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/date_range.h"
 #include "store/mongo/mongo_client.h"
 
 namespace parley::mongo {
@@ -35,6 +36,8 @@ void appendOptionalDate(bson_t* doc, const char* key, const std::optional<int64_
 // {field: {$in: [values...]}}.
 void appendAnyOf(bson_t* doc, const char* field, std::span<const int64_t> values);
 void appendAnyOf(bson_t* doc, const char* field, std::span<const std::string> values);
+// {field: {$gte: start, $lt: end}} with the sides the range has; nothing when it has none.
+void appendDateRange(bson_t* doc, const char* field, const DateRange& range);
 
 // ---- Reading documents ----
 // Paths may be dotted ("_id.oid"). Readers accept every numeric BSON type and dates for

@@ -27,6 +27,11 @@ class MongoFriendRequestRepository final : public FriendRequestRepository {
   Result<bool> replyIfPending(const FriendRequestReply& reply) override;
   Result<bool> acceptIfPending(const FriendRequestReply& reply) override;
   Result<int64_t> finishInterruptedAccepts(int64_t started_before) override;
+  Result<std::vector<FriendRequestRecord>> search(const FriendRequestSearch& search, int64_t skip,
+                                                  int64_t limit) override;
+  Result<int64_t> count(const FriendRequestSearch& search) override;
+  Result<bool> replace(const FriendRequestRecord& request, int64_t now_millis) override;
+  Result<bool> remove(int64_t id, int64_t now_millis) override;
   Result<int64_t> removeCreatedBefore(int64_t created_before) override;
   Result<std::optional<int64_t>> findSentVersion(int64_t user_id) override;
   Result<std::optional<int64_t>> findReceivedVersion(int64_t user_id) override;

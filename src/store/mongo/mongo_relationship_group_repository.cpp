@@ -2,6 +2,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "store/mongo/bson_util.h"
 #include "store/mongo/mongo_relationship_group_members.h"
@@ -40,6 +41,19 @@ Result<RelationshipGroupRecord> readGroup(const bson_t* doc) {
   group.creation_date = reader.date(kCreationDate);
   if (const VoidResult status = reader.status(); !status.ok()) return status.status();
   return group;
+}
+
+BsonPtr searchFilter(const RelationshipGroupSearch& search) {
+  BsonPtr filter(bson_new());
+  if (!search.owner_ids.empty()) appendAnyOf(filter.get(), "_id.oid", search.owner_ids);
+  if (!search.indexes.empty()) {
+    // Numbers compare across BSON types, so int64 values find the stored int32 indexes.
+    const std::vector<int64_t> indexes(search.indexes.begin(), search.indexes.end());
+    appendAnyOf(filter.get(), "_id.gidx", indexes);
+  }
+  if (!search.names.empty()) appendAnyOf(filter.get(), kName, search.names);
+  appendDateRange(filter.get(), kCreationDate, search.creation_date);
+  return filter;
 }
 
 // Inserts the group; false when its key exists.
@@ -164,6 +178,25 @@ Result<std::vector<RelationshipGroupRecord>> MongoRelationshipGroupRepository::f
       readAll(cursor.get(), "find relationship groups", &readGroup);
   if (!found.ok()) return found.status();
   return withDefaultGroup(owner_id, std::move(found).value());
+}
+
+Result<std::vector<RelationshipGroupRecord>> MongoRelationshipGroupRepository::search(
+    const RelationshipGroupSearch& search, int64_t skip, int64_t limit) {
+  BsonPtr filter = searchFilter(search);
+  BsonPtr opts(BCON_NEW("sort", "{", "_id.oid", BCON_INT32(1), "_id.gidx", BCON_INT32(1), "}",
+                        "skip", BCON_INT64(skip), "limit", BCON_INT64(limit)));
+  auto client = connection_.client();
+  CollectionPtr groups = client.collection(kRelationshipGroups);
+  CursorPtr cursor(
+      mongoc_collection_find_with_opts(groups.get(), filter.get(), opts.get(), nullptr));
+  return readAll(cursor.get(), "search relationship groups", &readGroup);
+}
+
+Result<int64_t> MongoRelationshipGroupRepository::count(const RelationshipGroupSearch& search) {
+  BsonPtr filter = searchFilter(search);
+  auto client = connection_.client();
+  CollectionPtr groups = client.collection(kRelationshipGroups);
+  return countDocuments(groups.get(), filter.get(), "count relationship groups");
 }
 
 Result<int64_t> MongoRelationshipGroupRepository::insertMany(

@@ -26,6 +26,9 @@ class MongoRelationshipGroupRepository final : public RelationshipGroupRepositor
   Result<std::vector<int64_t>> remove(int64_t owner_id, int32_t index, int32_t target_index,
                                       int64_t now_millis) override;
   Result<std::vector<RelationshipGroupRecord>> findAll(int64_t owner_id) override;
+  Result<std::vector<RelationshipGroupRecord>> search(const RelationshipGroupSearch& search,
+                                                      int64_t skip, int64_t limit) override;
+  Result<int64_t> count(const RelationshipGroupSearch& search) override;
   Result<int64_t> insertMany(std::span<const RelationshipGroupRecord> groups,
                              int64_t now_millis) override;
   Result<std::optional<int64_t>> findVersion(int64_t owner_id) override;

@@ -1,6 +1,7 @@
 #include "store/mongo/mongo_relationship_repository.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -98,10 +99,14 @@ Result<std::vector<RelationshipRecord>> withMemberships(const Connection& connec
   return records;
 }
 
-bool inAnyGroup(const RelationshipRecord& relationship, const std::vector<int32_t>& indexes) {
-  return std::any_of(indexes.begin(), indexes.end(), [&](int32_t index) {
-    return std::binary_search(relationship.group_indexes.begin(), relationship.group_indexes.end(),
-                              index);
+// Drops the relationships in none of `indexes`.
+void keepInAnyGroup(std::vector<RelationshipRecord>& relationships,
+                    const std::vector<int32_t>& indexes) {
+  std::erase_if(relationships, [&](const RelationshipRecord& relationship) {
+    return std::none_of(indexes.begin(), indexes.end(), [&](int32_t index) {
+      return std::binary_search(relationship.group_indexes.begin(),
+                                relationship.group_indexes.end(), index);
+    });
   });
 }
 
@@ -116,6 +121,63 @@ void appendBlocked(bson_t* doc, bool blocked) {
   } else {
     BSON_APPEND_NULL(doc, kBlockDate);
   }
+}
+
+// The filter of a search, but for its group indexes (memberships live in their own collection).
+BsonPtr searchFilter(const RelationshipSearch& search) {
+  BsonPtr filter(bson_new());
+  if (!search.owner_ids.empty()) appendAnyOf(filter.get(), "_id.oid", search.owner_ids);
+  if (!search.related_user_ids.empty()) {
+    appendAnyOf(filter.get(), "_id.rid", search.related_user_ids);
+  }
+  if (search.blocked) appendBlocked(filter.get(), *search.blocked);
+  appendDateRange(filter.get(), kEstablishmentDate, search.establishment_date);
+  return filter;
+}
+
+// Relationships ordered by owner, then related user, with their memberships: one membership
+// lookup per owner among them.
+Result<std::vector<RelationshipRecord>> findWithMemberships(const Connection& connection,
+                                                            const bson_t* filter,
+                                                            const bson_t* opts) {
+  auto client = connection.client();
+  CollectionPtr relationships = client.collection(kRelationships);
+  CursorPtr cursor(mongoc_collection_find_with_opts(relationships.get(), filter, opts, nullptr));
+  Result<std::vector<StoredRelationship>> stored =
+      readAll(cursor.get(), "search relationships", &readRelationship);
+  if (!stored.ok()) return stored.status();
+  std::vector<RelationshipRecord> records;
+  records.reserve(stored->size());
+  auto run = stored->begin();
+  while (run != stored->end()) {
+    const int64_t owner_id = run->record.owner_id;
+    const auto run_end = std::find_if(run, stored->end(), [&](const StoredRelationship& next) {
+      return next.record.owner_id != owner_id;
+    });
+    std::vector<int64_t> related_user_ids;
+    for (auto it = run; it != run_end; ++it) related_user_ids.push_back(it->record.related_user_id);
+    Result<std::vector<RelationshipRecord>> joined =
+        withMemberships(connection, owner_id,
+                        std::vector<StoredRelationship>(std::make_move_iterator(run),
+                                                        std::make_move_iterator(run_end)),
+                        related_user_ids);
+    if (!joined.ok()) return joined.status();
+    std::move(joined->begin(), joined->end(), std::back_inserter(records));
+    run = run_end;
+  }
+  return records;
+}
+
+// Every match of a search with a group filter: memberships are joined before the filter applies
+// (as query() does), so the database cannot skip or count them.
+Result<std::vector<RelationshipRecord>> findInGroups(const Connection& connection,
+                                                     const RelationshipSearch& search) {
+  BsonPtr filter = searchFilter(search);
+  BsonPtr opts(BCON_NEW("sort", "{", "_id.oid", BCON_INT32(1), "_id.rid", BCON_INT32(1), "}"));
+  Result<std::vector<RelationshipRecord>> found =
+      findWithMemberships(connection, filter.get(), opts.get());
+  if (found.ok()) keepInAnyGroup(*found, search.group_indexes);
+  return found;
 }
 
 Result<std::optional<StoredRelationship>> findStored(const Connection& connection, int64_t owner_id,
@@ -294,13 +356,37 @@ Result<std::vector<RelationshipRecord>> MongoRelationshipRepository::query(
   // membership document still belongs to a group (mongo_relationship_group_members.h).
   Result<std::vector<RelationshipRecord>> found = withMemberships(
       connection_, filter.owner_id, std::move(stored).value(), filter.related_user_ids);
-  if (!found.ok() || filter.group_indexes.empty()) return found;
-  std::vector<int32_t> wanted = filter.group_indexes;
-  std::sort(wanted.begin(), wanted.end());
-  std::erase_if(*found, [&](const RelationshipRecord& relationship) {
-    return !inAnyGroup(relationship, wanted);
-  });
+  if (found.ok() && !filter.group_indexes.empty()) keepInAnyGroup(*found, filter.group_indexes);
   return found;
+}
+
+Result<std::vector<RelationshipRecord>> MongoRelationshipRepository::search(
+    const RelationshipSearch& search, int64_t skip, int64_t limit) {
+  if (!search.group_indexes.empty()) {
+    Result<std::vector<RelationshipRecord>> found = findInGroups(connection_, search);
+    if (!found.ok()) return found;
+    const auto size = static_cast<int64_t>(found->size());
+    const auto begin = found->begin() + std::clamp<int64_t>(skip, 0, size);
+    const auto end = begin + std::clamp<int64_t>(limit, 0, found->end() - begin);
+    return std::vector<RelationshipRecord>(std::make_move_iterator(begin),
+                                           std::make_move_iterator(end));
+  }
+  BsonPtr filter = searchFilter(search);
+  BsonPtr opts(BCON_NEW("sort", "{", "_id.oid", BCON_INT32(1), "_id.rid", BCON_INT32(1), "}",
+                        "skip", BCON_INT64(skip), "limit", BCON_INT64(limit)));
+  return findWithMemberships(connection_, filter.get(), opts.get());
+}
+
+Result<int64_t> MongoRelationshipRepository::count(const RelationshipSearch& search) {
+  if (!search.group_indexes.empty()) {
+    Result<std::vector<RelationshipRecord>> found = findInGroups(connection_, search);
+    if (!found.ok()) return found.status();
+    return static_cast<int64_t>(found->size());
+  }
+  BsonPtr filter = searchFilter(search);
+  auto client = connection_.client();
+  CollectionPtr relationships = client.collection(kRelationships);
+  return countDocuments(relationships.get(), filter.get(), "count relationships");
 }
 
 Result<bool> MongoRelationshipRepository::isBlocked(int64_t owner_id, int64_t related_user_id) {

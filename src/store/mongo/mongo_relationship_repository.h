@@ -31,6 +31,9 @@ class MongoRelationshipRepository final : public RelationshipRepository {
   Result<std::optional<RelationshipRecord>> find(int64_t owner_id,
                                                  int64_t related_user_id) override;
   Result<std::vector<RelationshipRecord>> query(const RelationshipFilter& filter) override;
+  Result<std::vector<RelationshipRecord>> search(const RelationshipSearch& search, int64_t skip,
+                                                 int64_t limit) override;
+  Result<int64_t> count(const RelationshipSearch& search) override;
   Result<bool> isBlocked(int64_t owner_id, int64_t related_user_id) override;
   Result<std::optional<bool>> findBlocked(int64_t owner_id, int64_t related_user_id) override;
   Result<std::optional<int64_t>> findVersion(int64_t owner_id) override;

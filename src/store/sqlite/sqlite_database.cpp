@@ -493,4 +493,29 @@ VoidResult Transaction::commit() {
   return committed;
 }
 
+std::string jsonStringArray(std::span<const std::string> values) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string json = "[";
+  for (const std::string& value : values) {
+    if (json.size() > 1) json += ',';
+    json += '"';
+    for (const char c : value) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        json += '\\';
+        json += c;
+      } else if (byte < 0x20) {
+        json += "\\u00";
+        json += kHex[byte >> 4];
+        json += kHex[byte & 0xF];
+      } else {
+        json += c;
+      }
+    }
+    json += '"';
+  }
+  json += ']';
+  return json;
+}
+
 }  // namespace parley::sqlite

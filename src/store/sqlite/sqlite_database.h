@@ -227,6 +227,16 @@ std::string jsonArray(const Integers& values) {
   return json;
 }
 
+// NULL (no filter) for an empty list, else jsonArray(values).
+template <typename Integers>
+std::optional<std::string> jsonArrayOrNull(const Integers& values) {
+  if (values.empty()) return std::nullopt;
+  return jsonArray(values);
+}
+
+// Strings as a JSON array, the same way (escaped as JSON requires, so any text is safe).
+std::string jsonStringArray(std::span<const std::string> values);
+
 // BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed. Immediate, because the
 // connection writes anyway and taking the write lock up front avoids a deferred transaction
 // failing with SQLITE_BUSY halfway through.

@@ -4,6 +4,7 @@
 #include "store/sqlite/sqlite_user_version.h"
 
 #include <string>
+#include <vector>
 
 namespace parley::sqlite {
 namespace {
@@ -26,6 +27,28 @@ constexpr std::string_view kFindByRequester =
 constexpr std::string_view kFindByRecipient =
     "SELECT " PARLEY_FRIEND_REQUEST_COLUMNS
     " FROM friend_request WHERE recipient_id = ?1 ORDER BY creation_date DESC, id DESC";
+// The admin search: every filter optional, lists as JSON arrays (?1 ids, ?2 requesters, ?3
+// recipients, ?4 statuses, compared as effectiveStatus reads them with ?9 as expired_before),
+// ?5..?8 the creation and response date ranges.
+#define PARLEY_FRIEND_REQUEST_SEARCH                                                         \
+  " FROM friend_request WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))"       \
+  " AND (?2 IS NULL OR requester_id IN (SELECT value FROM json_each(?2)))"                   \
+  " AND (?3 IS NULL OR recipient_id IN (SELECT value FROM json_each(?3)))"                   \
+  " AND (?4 IS NULL OR (CASE WHEN status = 0 AND creation_date < ?9 THEN 5 ELSE status END)" \
+  " IN (SELECT value FROM json_each(?4)))"                                                   \
+  " AND (?5 IS NULL OR creation_date >= ?5) AND (?6 IS NULL OR creation_date < ?6)"          \
+  " AND (?7 IS NULL OR response_date >= ?7) AND (?8 IS NULL OR response_date < ?8)"
+constexpr std::string_view kSearch =
+    "SELECT " PARLEY_FRIEND_REQUEST_COLUMNS PARLEY_FRIEND_REQUEST_SEARCH
+    " ORDER BY creation_date DESC, id DESC LIMIT ?10 OFFSET ?11";
+constexpr std::string_view kCount = "SELECT count(*)" PARLEY_FRIEND_REQUEST_SEARCH;
+#undef PARLEY_FRIEND_REQUEST_SEARCH
+
+constexpr std::string_view kReplace =
+    "UPDATE friend_request SET requester_id = ?2, recipient_id = ?3, content = ?4, status = ?5, "
+    "reason = ?6, creation_date = ?7, response_date = ?8 WHERE id = ?1";
+constexpr std::string_view kRemove =
+    "DELETE FROM friend_request WHERE id = ?1 RETURNING requester_id, recipient_id";
 #undef PARLEY_FRIEND_REQUEST_COLUMNS
 
 // Status 0 is PENDING; ?5 = 0 means requests never expire. RETURNING names the two users whose
@@ -50,6 +73,43 @@ FriendRequestRecord readRequest(const Statement& stmt) {
   return request;
 }
 
+Result<std::vector<FriendRequestRecord>> readRequests(Statement& stmt) {
+  std::vector<FriendRequestRecord> requests;
+  while (true) {
+    const Result<bool> row = stmt.step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return requests;
+    requests.push_back(readRequest(stmt));
+  }
+}
+
+void bindRequest(Statement& stmt, const FriendRequestRecord& request) {
+  stmt.bind(1, request.id)
+      .bind(2, request.requester_id)
+      .bind(3, request.recipient_id)
+      .bind(4, request.content)
+      .bind(5, int64_t{static_cast<int32_t>(request.status)})
+      .bind(6, request.reason)
+      .bind(7, request.creation_date)
+      .bind(8, request.response_date);
+}
+
+void bindSearch(Statement& stmt, const FriendRequestSearch& search) {
+  std::vector<int32_t> statuses;
+  for (const RequestStatus status : search.statuses) {
+    statuses.push_back(static_cast<int32_t>(status));
+  }
+  stmt.bind(1, jsonArrayOrNull(search.ids))
+      .bind(2, jsonArrayOrNull(search.requester_ids))
+      .bind(3, jsonArrayOrNull(search.recipient_ids))
+      .bind(4, jsonArrayOrNull(statuses))
+      .bind(5, search.creation_date.start)
+      .bind(6, search.creation_date.end)
+      .bind(7, search.response_date.start)
+      .bind(8, search.response_date.end)
+      .bind(9, search.expired_before);
+}
+
 }  // namespace
 
 VoidResult SqliteFriendRequestRepository::insert(const FriendRequestRecord& request,
@@ -59,14 +119,7 @@ VoidResult SqliteFriendRequestRepository::insert(const FriendRequestRecord& requ
   if (!transaction.ok()) return transaction.status();
   Result<Statement> stmt = db_.prepare(kInsert);
   if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, request.id)
-      .bind(2, request.requester_id)
-      .bind(3, request.recipient_id)
-      .bind(4, request.content)
-      .bind(5, int64_t{static_cast<int32_t>(request.status)})
-      .bind(6, request.reason)
-      .bind(7, request.creation_date)
-      .bind(8, request.response_date);
+  bindRequest(*stmt, request);
   if (const VoidResult done = stmt->run(); !done.ok()) return done;
   if (const VoidResult bumped =
           bumpVersionsLocked(request.requester_id, request.recipient_id, now_millis);
@@ -178,6 +231,77 @@ VoidResult SqliteFriendRequestRepository::bumpVersionsLocked(int64_t requester_i
                                       now_millis);
 }
 
+Result<std::vector<FriendRequestRecord>> SqliteFriendRequestRepository::search(
+    const FriendRequestSearch& search, int64_t skip, int64_t limit) {
+  return readWith(readers_, kSearch, [&](Statement& stmt) {
+    bindSearch(stmt, search);
+    stmt.bind(10, limit).bind(11, skip);
+    return readRequests(stmt);
+  });
+}
+
+Result<int64_t> SqliteFriendRequestRepository::count(const FriendRequestSearch& search) {
+  return readInt64(readers_, kCount, [&](Statement& stmt) { bindSearch(stmt, search); });
+}
+
+Result<bool> SqliteFriendRequestRepository::replace(const FriendRequestRecord& request,
+                                                    int64_t now_millis) {
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  Result<Statement> find = db_.prepare(kFindById);
+  if (!find.ok()) return find.status();
+  find->bind(1, request.id);
+  const Result<bool> found = find->step();
+  if (!found.ok()) return found.status();
+  if (!found.value()) return false;
+  const FriendRequestRecord before = readRequest(*find);
+  Result<Statement> stmt = db_.prepare(kReplace);
+  if (!stmt.ok()) return stmt.status();
+  bindRequest(*stmt, request);
+  if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
+  if (const VoidResult bumped =
+          bumpVersionsLocked(before.requester_id, before.recipient_id, now_millis);
+      !bumped.ok()) {
+    return bumped.status();
+  }
+  if (before.requester_id != request.requester_id || before.recipient_id != request.recipient_id) {
+    if (const VoidResult bumped =
+            bumpVersionsLocked(request.requester_id, request.recipient_id, now_millis);
+        !bumped.ok()) {
+      return bumped.status();
+    }
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
+}
+
+Result<bool> SqliteFriendRequestRepository::remove(int64_t id, int64_t now_millis) {
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  Result<Statement> stmt = db_.prepare(kRemove);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, id);
+  const Result<bool> row = stmt->step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return false;
+  const int64_t requester_id = stmt->columnInt64(0);
+  const int64_t recipient_id = stmt->columnInt64(1);
+  // RETURNING rows are produced as the statement runs; finishing it completes the delete.
+  if (const Result<bool> done = stmt->step(); !done.ok()) return done.status();
+  if (const VoidResult bumped = bumpVersionsLocked(requester_id, recipient_id, now_millis);
+      !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
+}
+
 Result<int64_t> SqliteFriendRequestRepository::removeCreatedBefore(int64_t created_before) {
   auto lock = db_.lock();
   Result<Statement> stmt = db_.prepare(kRemoveCreatedBefore);
@@ -197,18 +321,11 @@ Result<std::optional<int64_t>> SqliteFriendRequestRepository::findReceivedVersio
 
 Result<std::vector<FriendRequestRecord>> SqliteFriendRequestRepository::findMany(
     std::string_view sql, int64_t first, std::optional<int64_t> second) {
-  ReaderPool::Lease reader = readers_.acquire();
-  Result<Statement> stmt = reader->prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, first);
-  if (second) stmt->bind(2, *second);
-  std::vector<FriendRequestRecord> requests;
-  while (true) {
-    const Result<bool> row = stmt->step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return requests;
-    requests.push_back(readRequest(*stmt));
-  }
+  return readWith(readers_, sql, [&](Statement& stmt) {
+    stmt.bind(1, first);
+    if (second) stmt.bind(2, *second);
+    return readRequests(stmt);
+  });
 }
 
 }  // namespace parley::sqlite

@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/sqlite/sqlite_database.h"
@@ -51,5 +53,28 @@ class ReaderPool {
   std::vector<std::unique_ptr<Database>> owned_;
   std::vector<Database*> connections_;
 };
+
+// Prepares `sql` on a read connection and returns read(statement), the connection held meanwhile.
+// read binds the parameters and steps; a failed prepare is the result.
+template <typename Read>
+auto readWith(ReaderPool& readers, std::string_view sql, Read&& read)
+    -> decltype(read(std::declval<Statement&>())) {
+  ReaderPool::Lease reader = readers.acquire();
+  Result<Statement> stmt = reader->prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return read(*stmt);
+}
+
+// The first column of the first row of `sql` (a COUNT(*) say) after bind(statement); 0 when there
+// is no row.
+template <typename Bind>
+Result<int64_t> readInt64(ReaderPool& readers, std::string_view sql, Bind&& bind) {
+  return readWith(readers, sql, [&](Statement& stmt) -> Result<int64_t> {
+    bind(stmt);
+    const Result<bool> row = stmt.step();
+    if (!row.ok()) return row.status();
+    return row.value() ? stmt.columnInt64(0) : int64_t{0};
+  });
+}
 
 }  // namespace parley::sqlite

@@ -28,6 +28,20 @@ constexpr std::string_view kFindAll =
     "SELECT group_index, name, creation_date FROM user_relationship_group "
     "WHERE owner_id = ?1 ORDER BY group_index";
 
+// The admin search: every filter optional, lists as JSON arrays (?1 owners, ?2 indexes, ?3
+// names), ?4 and ?5 the creation date range.
+#define PARLEY_RELATIONSHIP_GROUP_SEARCH                                  \
+  " FROM user_relationship_group"                                         \
+  " WHERE (?1 IS NULL OR owner_id IN (SELECT value FROM json_each(?1)))"  \
+  " AND (?2 IS NULL OR group_index IN (SELECT value FROM json_each(?2)))" \
+  " AND (?3 IS NULL OR name IN (SELECT value FROM json_each(?3)))"        \
+  " AND (?4 IS NULL OR creation_date >= ?4) AND (?5 IS NULL OR creation_date < ?5)"
+constexpr std::string_view kSearch =
+    "SELECT owner_id, group_index, name, creation_date" PARLEY_RELATIONSHIP_GROUP_SEARCH
+    " ORDER BY owner_id, group_index LIMIT ?6 OFFSET ?7";
+constexpr std::string_view kCount = "SELECT count(*)" PARLEY_RELATIONSHIP_GROUP_SEARCH;
+#undef PARLEY_RELATIONSHIP_GROUP_SEARCH
+
 // Attempts at a free random index before giving up: with 2^31 indexes, a collision is already
 // unlikely for a user with thousands of groups, eight in a row is not a real outcome.
 constexpr int kIndexAttempts = 8;
@@ -38,6 +52,16 @@ Result<bool> runChanging(Database& db, std::string_view sql, int64_t owner_id, i
   stmt->bind(1, owner_id).bind(2, int64_t{index});
   if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
   return db.changes() > 0;
+}
+
+void bindSearch(Statement& stmt, const RelationshipGroupSearch& search) {
+  std::optional<std::string> names;
+  if (!search.names.empty()) names = jsonStringArray(search.names);
+  stmt.bind(1, jsonArrayOrNull(search.owner_ids))
+      .bind(2, jsonArrayOrNull(search.indexes))
+      .bind(3, names)
+      .bind(4, search.creation_date.start)
+      .bind(5, search.creation_date.end);
 }
 
 }  // namespace
@@ -160,6 +184,27 @@ Result<std::vector<RelationshipGroupRecord>> SqliteRelationshipGroupRepository::
                       stmt->columnInt64(2)});
   }
   return withDefaultGroup(owner_id, std::move(groups));
+}
+
+Result<std::vector<RelationshipGroupRecord>> SqliteRelationshipGroupRepository::search(
+    const RelationshipGroupSearch& search, int64_t skip, int64_t limit) {
+  return readWith(
+      readers_, kSearch, [&](Statement& stmt) -> Result<std::vector<RelationshipGroupRecord>> {
+        bindSearch(stmt, search);
+        stmt.bind(6, limit).bind(7, skip);
+        std::vector<RelationshipGroupRecord> groups;
+        while (true) {
+          const Result<bool> row = stmt.step();
+          if (!row.ok()) return row.status();
+          if (!row.value()) return groups;
+          groups.push_back({stmt.columnInt64(0), static_cast<int32_t>(stmt.columnInt64(1)),
+                            stmt.columnText(2), stmt.columnInt64(3)});
+        }
+      });
+}
+
+Result<int64_t> SqliteRelationshipGroupRepository::count(const RelationshipGroupSearch& search) {
+  return readInt64(readers_, kCount, [&](Statement& stmt) { bindSearch(stmt, search); });
 }
 
 Result<int64_t> SqliteRelationshipGroupRepository::insertMany(

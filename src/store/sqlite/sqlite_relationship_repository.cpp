@@ -85,6 +85,20 @@ constexpr std::string_view kQueryAll =
     " FROM user_relationship WHERE owner_id = ?1" PARLEY_RELATIONSHIP_OPTIONAL_FILTERS
     " ORDER BY related_user_id";
 
+// The admin search: every filter optional, id lists as JSON arrays (?1 owners, ?2 related users,
+// ?4 groups), ?3 blocked, ?5 and ?6 the establishment date range.
+#define PARLEY_RELATIONSHIP_SEARCH                                                              \
+  " FROM user_relationship WHERE (?1 IS NULL OR owner_id IN (SELECT value FROM json_each(?1)))" \
+  " AND (?2 IS NULL OR related_user_id IN (SELECT value FROM "                                  \
+  "json_each(?2)))" PARLEY_RELATIONSHIP_OPTIONAL_FILTERS                                        \
+  " AND (?5 IS NULL OR establishment_date >= ?5)"                                               \
+  " AND (?6 IS NULL OR establishment_date < ?6)"
+constexpr std::string_view kSearch =
+    "SELECT " PARLEY_RELATIONSHIP_COLUMNS PARLEY_RELATIONSHIP_SEARCH
+    " ORDER BY owner_id, related_user_id LIMIT ?7 OFFSET ?8";
+constexpr std::string_view kCount = "SELECT count(*)" PARLEY_RELATIONSHIP_SEARCH;
+#undef PARLEY_RELATIONSHIP_SEARCH
+
 #undef PARLEY_RELATIONSHIP_OPTIONAL_FILTERS
 #undef PARLEY_RELATIONSHIP_IN_GROUPS
 #undef PARLEY_RELATIONSHIP_INSERT
@@ -137,11 +151,16 @@ Result<std::vector<RelationshipRecord>> readRelationships(Statement& stmt) {
   }
 }
 
-// NULL (no filter) for an empty list, else a JSON array for json_each().
-template <typename Int>
-std::optional<std::string> jsonArrayOrNull(const std::vector<Int>& values) {
-  if (values.empty()) return std::nullopt;
-  return jsonArray(values);
+// Binds ?1..?6 of kSearch and kCount.
+void bindSearch(Statement& stmt, const RelationshipSearch& search) {
+  std::optional<int64_t> blocked;
+  if (search.blocked) blocked = *search.blocked ? 1 : 0;
+  stmt.bind(1, jsonArrayOrNull(search.owner_ids))
+      .bind(2, jsonArrayOrNull(search.related_user_ids))
+      .bind(3, blocked)
+      .bind(4, jsonArrayOrNull(search.group_indexes))
+      .bind(5, search.establishment_date.start)
+      .bind(6, search.establishment_date.end);
 }
 
 // Adds the memberships; returns how many were new.
@@ -300,6 +319,19 @@ Result<std::vector<RelationshipRecord>> SqliteRelationshipRepository::query(
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, filter.owner_id).bind(2, related_ids).bind(3, blocked).bind(4, group_indexes);
   return readRelationships(*stmt);
+}
+
+Result<std::vector<RelationshipRecord>> SqliteRelationshipRepository::search(
+    const RelationshipSearch& search, int64_t skip, int64_t limit) {
+  return readWith(readers_, kSearch, [&](Statement& stmt) {
+    bindSearch(stmt, search);
+    stmt.bind(7, limit).bind(8, skip);
+    return readRelationships(stmt);
+  });
+}
+
+Result<int64_t> SqliteRelationshipRepository::count(const RelationshipSearch& search) {
+  return readInt64(readers_, kCount, [&](Statement& stmt) { bindSearch(stmt, search); });
 }
 
 Result<bool> SqliteRelationshipRepository::isBlocked(int64_t owner_id, int64_t related_user_id) {
