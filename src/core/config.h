@@ -2,6 +2,7 @@
 // Parley's typed configuration: one struct per component with its defaults. Loaded from a TOML
 // file, then PARLEY_* environment variables, then command-line flags (later wins). Unknown keys
 // and bad values stop start-up with the key's name (STYLE.md rule 7).
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -65,6 +66,14 @@ struct FriendRequestConfig {
   bool allow_recall_pending = false;  // DeleteFriendRequest by the requester
   // The cleanup job also deletes requests (of any status) older than the expiry.
   bool delete_expired = false;
+
+  // How long a PENDING request lives (0 = for ever), and the creation date before which one
+  // reads as EXPIRED at `now_millis` (0 = none does).
+  int64_t expireAfterMillis() const { return std::max<int64_t>(expire_after_seconds, 0) * 1000; }
+  int64_t expiredBefore(int64_t now_millis) const {
+    const int64_t expire_after = expireAfterMillis();
+    return expire_after > 0 ? now_millis - expire_after : 0;
+  }
 };
 
 // Upstream's location properties (turms-server-common LocationProperties and

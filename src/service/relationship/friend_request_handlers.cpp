@@ -21,17 +21,6 @@ namespace {
 // UserRelationshipServiceController (answers and pushes), with upstream's default notification
 // properties: each change goes to the other user and to the requester's other sessions.
 
-// How long a PENDING request lives (0 = for ever), and the creation date before which one reads
-// as EXPIRED at `now` (0 = none does).
-int64_t expireAfterMillis(const FriendRequestConfig& config) {
-  return std::max<int64_t>(config.expire_after_seconds, 0) * 1000;
-}
-
-int64_t expiredBefore(const FriendRequestConfig& config, int64_t now) {
-  const int64_t expire_after = expireAfterMillis(config);
-  return expire_after > 0 ? now - expire_after : 0;
-}
-
 std::optional<HandlerResult> checkLength(std::string_view text, int limit, const char* what) {
   if (limit > 0 && codePoints(text) > static_cast<size_t>(limit)) {
     return HandlerResult::failure(
@@ -61,7 +50,7 @@ Result<bool> hasBlockingRequest(ServiceDeps& deps, int64_t requester_id, int64_t
                                 int64_t now) {
   auto earlier = deps.store.friendRequests().findBetween(requester_id, recipient_id);
   if (!earlier.ok()) return earlier.status();
-  const int64_t expired_before = expiredBefore(deps.friend_request, now);
+  const int64_t expired_before = deps.friend_request.expiredBefore(now);
   const bool allow_resend = deps.friend_request.allow_resend_after_declined_ignored_expired;
   for (const FriendRequestRecord& request : *earlier) {
     switch (effectiveStatus(request, expired_before)) {
@@ -128,7 +117,7 @@ HandlerResult recallFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kNotSenderToRecallFriendRequest);
   }
   const int64_t now = deps.clock.nowMillis();
-  const int64_t expired_before = expiredBefore(deps.friend_request, now);
+  const int64_t expired_before = deps.friend_request.expiredBefore(now);
   if (const RequestStatus status = effectiveStatus(**found, expired_before);
       status != RequestStatus::kPending) {
     return notPending(status, StatusCode::kRecallNonPendingFriendRequest);
@@ -177,7 +166,7 @@ HandlerResult replyToFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
       .status = status,
       .reason = req.has_reason() ? std::optional<std::string>(req.reason()) : std::nullopt,
       .now_millis = now,
-      .expired_before = expiredBefore(deps.friend_request, now)};
+      .expired_before = deps.friend_request.expiredBefore(now)};
   if (const RequestStatus current = effectiveStatus(**found, reply.expired_before);
       current != RequestStatus::kPending) {
     return notPending(current, StatusCode::kUpdateNonPendingFriendRequest);
@@ -203,8 +192,8 @@ HandlerResult queryFriendRequests(ServiceDeps& deps, const RequestContext& ctx,
                                     : requests.findByRecipient(ctx.user_id);
   if (!found.ok()) return HandlerResult::failure(found.status());
   if (found->empty()) return HandlerResult::failure(StatusCode::kNoContent);
-  const int64_t expire_after_millis = expireAfterMillis(deps.friend_request);
-  const int64_t expired_before = expiredBefore(deps.friend_request, deps.clock.nowMillis());
+  const int64_t expire_after_millis = deps.friend_request.expireAfterMillis();
+  const int64_t expired_before = deps.friend_request.expiredBefore(deps.clock.nowMillis());
   TurmsNotification::Data data;
   auto* answer = data.mutable_user_friend_requests_with_version();
   for (const FriendRequestRecord& stored : *found) {
@@ -247,7 +236,7 @@ void runFriendRequestCleanup(Store& store, const FriendRequestConfig& config, in
   } else if (*finished > 0) {
     spdlog::info("friend requests: completed {} accepts a failure had interrupted", *finished);
   }
-  const int64_t before = expiredBefore(config, now_millis);
+  const int64_t before = config.expiredBefore(now_millis);
   if (!delete_expired_now || !config.delete_expired || before == 0) return;
   if (auto removed = requests.removeCreatedBefore(before); !removed.ok()) {
     spdlog::warn("friend requests: deleting expired ones failed: {}", removed.status().reason);
