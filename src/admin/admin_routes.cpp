@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "admin/admin_route_util.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
@@ -23,11 +24,8 @@
 namespace parley {
 namespace {
 
-namespace json = boost::json;
+using namespace admin;
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
-constexpr size_t kMaxIdsPerRequest = 1000;
 constexpr std::string_view kAdminUser = "admin";
 constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4";
 
@@ -39,123 +37,7 @@ constexpr std::array<std::string_view, 7> kUserStatuses = {
 constexpr std::array<std::string_view, 6> kDeviceTypes = {"DESKTOP", "BROWSER", "IOS",
                                                           "ANDROID", "OTHERS",  "UNKNOWN"};
 
-template <size_t N>
-std::string enumName(const std::array<std::string_view, N>& names, int32_t value) {
-  if (value >= 0 && static_cast<size_t>(value) < N) {
-    return std::string(names[static_cast<size_t>(value)]);
-  }
-  return std::to_string(value);  // a value newer than this table still shows up
-}
-
-// ---- responses ----
-
-AdminResponse jsonResponse(int http_status, const json::value& body) {
-  AdminResponse response;
-  response.status = http_status;
-  response.body = json::serialize(body);
-  return response;
-}
-
-AdminResponse ok(json::value data) {
-  return jsonResponse(200,
-                      json::object{{"code", toInt(StatusCode::kOk)}, {"data", std::move(data)}});
-}
-
-AdminResponse fail(int http_status, StatusCode code, std::string_view reason) {
-  return jsonResponse(http_status, json::object{{"code", toInt(code)}, {"reason", reason}});
-}
-
-int httpStatusFor(StatusCode code) {
-  switch (code) {
-    case StatusCode::kInvalidRequest:
-    case StatusCode::kIllegalArgument:
-    case StatusCode::kRequestedRecordsTooMany:
-      return 400;
-    case StatusCode::kUnauthorizedRequest:
-      return 401;
-    case StatusCode::kUpdateInfoOfNonexistentUser:
-      return 404;
-    case StatusCode::kRecordContainsDuplicateKey:
-      return 409;
-    case StatusCode::kServerUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
-
-AdminResponse fail(const Status& status) {
-  return fail(httpStatusFor(status.code), status.code,
-              status.reason.empty() ? statusName(status.code) : std::string_view(status.reason));
-}
-
-Status badArgument(std::string_view field, std::string_view problem) {
-  return error(StatusCode::kIllegalArgument, std::string(field) + ": " + std::string(problem));
-}
-
 // ---- request parsing ----
-
-std::optional<int64_t> parseInt64(std::string_view text) {
-  int64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-std::optional<std::string_view> queryParam(const AdminRequest& request, const std::string& name) {
-  auto it = request.query.find(name);
-  if (it == request.query.end()) {
-    return std::nullopt;
-  }
-  return std::string_view(it->second);
-}
-
-// "1,2,3" (or repeated ids=) as distinct ids, in the order given.
-Result<std::vector<int64_t>> parseIds(const AdminRequest& request) {
-  const auto text = queryParam(request, "ids");
-  if (!text || text->empty()) {
-    return badArgument("ids", "required");
-  }
-  std::vector<int64_t> ids;
-  std::set<int64_t> seen;
-  size_t start = 0;
-  while (start <= text->size()) {
-    size_t comma = text->find(',', start);
-    if (comma == std::string_view::npos) {
-      comma = text->size();
-    }
-    const auto id = parseInt64(text->substr(start, comma - start));
-    if (!id) {
-      return badArgument("ids", "must be a comma-separated list of integers");
-    }
-    if (seen.insert(*id).second) {
-      ids.push_back(*id);
-    }
-    start = comma + 1;
-  }
-  if (ids.size() > kMaxIdsPerRequest) {
-    return error(StatusCode::kRequestedRecordsTooMany,
-                 "ids: at most " + std::to_string(kMaxIdsPerRequest));
-  }
-  return ids;
-}
-
-Result<int64_t> parseIntParam(const AdminRequest& request, const std::string& name,
-                              int64_t default_value, int64_t min, int64_t max) {
-  const auto text = queryParam(request, name);
-  if (!text) {
-    return default_value;
-  }
-  const auto value = parseInt64(*text);
-  if (!value || *value < min || *value > max) {
-    return badArgument(
-        name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
-  }
-  return *value;
-}
 
 struct Page {
   int64_t after = 0;
@@ -194,51 +76,13 @@ struct UserFields {
   }
 };
 
-// Integers may also come as decimal strings: JavaScript admin tools cannot hold 64-bit ids in a
-// number without losing digits.
-std::optional<int64_t> jsonInt64(const json::value& value) {
-  if (value.is_int64()) {
-    return value.get_int64();
-  }
-  if (value.is_uint64() &&
-      value.get_uint64() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return static_cast<int64_t>(value.get_uint64());
-  }
-  if (value.is_string()) {
-    return parseInt64(value.get_string());
-  }
-  return std::nullopt;
-}
-
-std::optional<int32_t> jsonProfileAccessStrategy(const json::value& value) {
-  if (value.is_string()) {
-    for (size_t i = 0; i < kProfileAccessStrategies.size(); ++i) {
-      if (value.get_string() == kProfileAccessStrategies[i]) {
-        return static_cast<int32_t>(i);
-      }
-    }
-    return std::nullopt;
-  }
-  const auto number = jsonInt64(value);
-  if (number && *number >= 0 && *number < static_cast<int64_t>(kProfileAccessStrategies.size())) {
-    return static_cast<int32_t>(*number);
-  }
-  return std::nullopt;
-}
-
 enum class UserBody { kCreate, kUpdate };
 
 Result<UserFields> parseUserFields(std::string_view body, UserBody kind) {
-  std::error_code ec;
-  json::value parsed = json::parse(body, ec);
-  if (ec) {
-    return badArgument("body", "not valid JSON (" + ec.message() + ")");
-  }
-  if (!parsed.is_object()) {
-    return badArgument("body", "must be a JSON object");
-  }
+  Result<json::object> parsed = parseJsonObject(body);
+  if (!parsed) return parsed.status();
   UserFields fields;
-  for (const auto& member : parsed.get_object()) {
+  for (const auto& member : *parsed) {
     const std::string_view key = member.key();
     const json::value& value = member.value();
     if (value.is_null()) {
@@ -276,7 +120,7 @@ Result<UserFields> parseUserFields(std::string_view body, UserBody kind) {
     } else if (key == "profilePicture") {
       result = string_field(fields.profile_picture);
     } else if (key == "profileAccessStrategy") {
-      fields.profile_access_strategy = jsonProfileAccessStrategy(value);
+      fields.profile_access_strategy = enumValue(kProfileAccessStrategies, value);
       if (!fields.profile_access_strategy) {
         result = badArgument(key, "must be ALL, ALL_EXCEPT_BLOCKED_USERS, FRIENDS or 0..2");
       }
@@ -524,7 +368,7 @@ AdminResponse createUser(AdminRoutes& routes, const AdminRequest& request) {
     for (int attempt = 0; attempt < kAttempts && !inserted.ok() &&
                           inserted.status().code == StatusCode::kRecordContainsDuplicateKey;
          ++attempt) {
-      user.id = routes.nextUserId();
+      user.id = routes.nextId();
       inserted = deps.users.insert(user);
     }
     if (!inserted) {
@@ -665,15 +509,6 @@ AdminResponse listSessions(AdminRoutes& routes, const AdminRequest& request) {
   return infos ? ok(onlineInfosJson(*infos)) : fail(infos.status());
 }
 
-using Handler = AdminResponse (*)(AdminRoutes&, const AdminRequest&);
-
-struct Route {
-  std::string_view method;
-  std::string_view path;
-  bool needs_auth;
-  Handler handler;
-};
-
 // Paths follow Turms' admin API where it has one (the online-infos ones are its spelling).
 constexpr Route kRoutes[] = {
     {"GET", "/health", false, health},
@@ -689,10 +524,20 @@ constexpr Route kRoutes[] = {
     {"GET", "/sessions", true, listSessions},
 };
 
+// Every domain's table; a route's table is the only place that names it.
+const std::array<std::span<const Route>, 4>& routeTables() {
+  static const std::array<std::span<const Route>, 4> tables{
+      std::span<const Route>(kRoutes), relationshipRoutes(), relationshipGroupRoutes(),
+      friendRequestRoutes()};
+  return tables;
+}
+
 bool isPublicPath(std::string_view path) {
-  for (const Route& route : kRoutes) {
-    if (route.path == path) {
-      return !route.needs_auth;
+  for (const std::span<const Route> table : routeTables()) {
+    for (const Route& route : table) {
+      if (route.path == path) {
+        return !route.needs_auth;
+      }
     }
   }
   return false;
@@ -708,15 +553,17 @@ AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request) {
     return unauthorized();
   }
   std::string allowed;
-  for (const Route& route : kRoutes) {
-    if (route.path != path) {
-      continue;
+  for (const std::span<const Route> table : routeTables()) {
+    for (const Route& route : table) {
+      if (route.path != path) {
+        continue;
+      }
+      if (route.method == request.method) {
+        return route.handler(routes, request);
+      }
+      allowed += allowed.empty() ? "" : ", ";
+      allowed += route.method;
     }
-    if (route.method == request.method) {
-      return route.handler(routes, request);
-    }
-    allowed += allowed.empty() ? "" : ", ";
-    allowed += route.method;
   }
   if (allowed.empty()) {
     return fail(404, StatusCode::kInvalidRequest, "no such path: " + std::string(path));
@@ -805,7 +652,7 @@ AdminRoutes::AdminRoutes(AdminDeps deps)
 // Snowflake-like layout: 41 bits of milliseconds since 2024-01-01 UTC, 8 bits from a hash of the
 // node id, 14 bits of a per-process sequence. Ids grow with time (like Turms' Snowflake ids) and
 // stay unique on one node for up to 16384 creations per millisecond.
-int64_t AdminRoutes::nextUserId() {
+int64_t AdminRoutes::nextId() {
   constexpr int64_t kEpochMillis = 1704067200000;
   const uint64_t millis =
       static_cast<uint64_t>(std::max<int64_t>(0, deps_.clock.nowMillis() - kEpochMillis));

@@ -13,12 +13,15 @@
 #include <utility>
 #include <vector>
 
+#include "core/config.h"
+
 namespace parley {
 
 class Clock;
 class Metrics;
 class PasswordHasher;
 class SessionRegistry;
+class Store;
 class UserRepository;
 
 // Everything the admin API reads or changes. All references must outlive the AdminRoutes (and the
@@ -36,6 +39,11 @@ struct AdminDeps {
   // Closes every session of the user on this node (and, through the registry, on others); called
   // after the user is deactivated or deleted.
   std::function<void(int64_t user_id)> disconnect_user;
+  // The relationship, relationship-group and friend-request routes' data (the same store as
+  // `users`); without it they answer 503.
+  Store* store = nullptr;
+  // Friend-request expiry and length limits, the ones the client handlers apply.
+  FriendRequestConfig friend_requests;
 };
 
 struct AdminRequest {
@@ -68,8 +76,9 @@ class AdminRoutes {
   AdminResponse handle(const AdminRequest& request);
 
   const AdminDeps& deps() const { return deps_; }
-  // Id for a created user that gave none; see the definition for the layout.
-  int64_t nextUserId();
+  // Id for a created record (user, friend request) that gave none; see the definition for the
+  // layout.
+  int64_t nextId();
 
  private:
   AdminDeps deps_;

@@ -210,7 +210,9 @@ int run(const Config& config) {
                            session_control.closeUserSessions(user_id, {},
                                                              /*USER_IS_DELETED_OR_INACTIVATED*/ 700,
                                                              StatusCode::kOk, "");
-                         }};
+                         },
+                         store.get(),
+                         config.friend_request};
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
                                           config.admin.bind, config.admin.port);
   }
