@@ -78,6 +78,44 @@ TEST_F(AdminTest, OnlineUsersAreListed) {
   EXPECT_NE(online.body.find("\"OFFLINE\""), std::string::npos) << online.body;
 }
 
+TEST_F(AdminTest, RelationshipCreatedByAdminIsSeenByItsOwner) {
+  for (const char* user : {R"({"id": 5011, "password": "p"})", R"({"id": 5012})"}) {
+    ASSERT_EQ(httpRequest(parley_->adminPort(), "POST", "/users", user, auth()).status, 200);
+  }
+  auto client = connectTo(*parley_, Transport::kWebSocket);
+  ASSERT_EQ(client->login(5011, "p").code(), 1000);
+  im::turms::proto::TurmsRequest query;
+  query.mutable_query_relationships_request();
+  ASSERT_EQ(client->request(query).code(), 1001);  // NO_CONTENT: none yet
+
+  auto created =
+      httpRequest(parley_->adminPort(), "POST", "/users/relationships",
+                  R"({"ownerId": 5011, "relatedUserId": 5012, "name": "from admin"})", auth());
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto response = client->request(query);
+  ASSERT_EQ(response.code(), 1000);
+  const auto& found = response.data().user_relationships_with_version();
+  ASSERT_EQ(found.user_relationships_size(), 1);
+  EXPECT_EQ(found.user_relationships(0).related_user_id(), 5012);
+  EXPECT_EQ(found.user_relationships(0).name(), "from admin");
+
+  // A client holding that version is told it changed once the admin renames the relationship.
+  query.mutable_query_relationships_request()->set_last_updated_date(found.last_updated_date());
+  ASSERT_EQ(client->request(query).code(), 1002);  // ALREADY_UP_TO_DATE
+  auto renamed = httpRequest(parley_->adminPort(), "PUT",
+                             "/users/relationships?keys[0].ownerId=5011&keys[0].relatedUserId=5012",
+                             R"({"name": "renamed"})", auth());
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  auto after = client->request(query);
+  ASSERT_EQ(after.code(), 1000);
+  EXPECT_EQ(after.data().user_relationships_with_version().user_relationships(0).name(), "renamed");
+
+  auto listed = httpRequest(parley_->adminPort(), "GET", "/users/relationships/page?ownerIds=5011",
+                            "", auth());
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_NE(listed.body.find(R"("total":1)"), std::string::npos) << listed.body;
+}
+
 TEST_F(AdminTest, HealthIsUp) {
   auto health = httpRequest(parley_->adminPort(), "GET", "/health");
   EXPECT_EQ(health.status, 200);
