@@ -1,5 +1,7 @@
 #include "admin/admin_route_util.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -72,6 +74,11 @@ Status badArgument(std::string_view field, std::string_view problem) {
 
 AdminResponse okPage(int64_t total, json::array records) {
   return ok(json::object{{"total", total}, {"records", std::move(records)}});
+}
+
+AdminResponse deletedAnswer(int64_t deleted_count, std::string_view what) {
+  if (deleted_count > 0) spdlog::info("admin: deleted {} {}", deleted_count, what);
+  return ok(json::object{{"deletedCount", deleted_count}});
 }
 
 json::value optionalJson(const std::optional<int64_t>& value) {

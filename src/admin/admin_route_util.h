@@ -56,6 +56,8 @@ Status badArgument(std::string_view field, std::string_view problem);
 // {"code":1000,"data":{"total":..,"records":[..]}}, Turms' PaginationDTO.
 AdminResponse okPage(int64_t total, json::array records);
 json::value optionalJson(const std::optional<int64_t>& value);
+// {"deletedCount":n}, Turms' DeleteResultDTO, logging what went when anything did.
+AdminResponse deletedAnswer(int64_t deleted_count, std::string_view what);
 
 // A listing's answer: the records as to_json prints them, or for a /page form {total, records}
 // with count()'s total.

@@ -479,10 +479,7 @@ AdminResponse deleteUsers(AdminRoutes& routes, const AdminRequest& request) {
       deps.disconnect_user(id);
     }
   }
-  if (deleted_count > 0) {
-    spdlog::info("admin: deleted {} users", deleted_count);
-  }
-  return ok(json::object{{"deletedCount", deleted_count}});
+  return deletedAnswer(deleted_count, "users");
 }
 
 AdminResponse onlineStatuses(AdminRoutes& routes, const AdminRequest& request) {

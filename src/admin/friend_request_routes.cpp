@@ -278,8 +278,7 @@ AdminResponse deleteRequests(AdminRoutes& routes, const AdminRequest& request) {
     }
     deleted_count += *removed ? 1 : 0;
   }
-  if (deleted_count > 0) spdlog::info("admin: deleted {} friend requests", deleted_count);
-  return ok(json::object{{"deletedCount", deleted_count}});
+  return deletedAnswer(deleted_count, "friend requests");
 }
 
 constexpr Route kFriendRequestRoutes[] = {

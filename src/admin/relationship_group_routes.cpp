@@ -155,8 +155,7 @@ AdminResponse deleteGroups(AdminRoutes& routes, const AdminRequest& request) {
     }
     ++deleted_count;
   }
-  if (deleted_count > 0) spdlog::info("admin: deleted {} relationship groups", deleted_count);
-  return ok(json::object{{"deletedCount", deleted_count}});
+  return deletedAnswer(deleted_count, "relationship groups");
 }
 
 constexpr Route kRelationshipGroupRoutes[] = {

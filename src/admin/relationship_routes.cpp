@@ -169,8 +169,7 @@ AdminResponse deleteRelationships(AdminRoutes& routes, const AdminRequest& reque
     }
     deleted_count += *removed ? 1 : 0;
   }
-  if (deleted_count > 0) spdlog::info("admin: deleted {} relationships", deleted_count);
-  return ok(json::object{{"deletedCount", deleted_count}});
+  return deletedAnswer(deleted_count, "relationships");
 }
 
 constexpr Route kRelationshipRoutes[] = {
