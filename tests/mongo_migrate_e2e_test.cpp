@@ -91,6 +91,10 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
     auto group_sent = alice->request(to_group);
     ASSERT_EQ(group_sent.code(), 1000);
     group_message_id = group_sent.data().long_();
+    pb::TurmsRequest block;
+    block.mutable_create_group_blocked_user_request()->set_group_id(group_id);
+    block.mutable_create_group_blocked_user_request()->set_user_id(10);
+    ASSERT_EQ(alice->request(block).code(), 1000);
 
     pb::TurmsRequest read;
     read.mutable_update_conversation_request()->set_user_id(8);
@@ -143,10 +147,10 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   const auto first = runParleyToExit(migrate, std::chrono::seconds(120));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
-  for (const char* kind :
-       {"users", "messages", "groups", "group_members", "relationships", "relationship_groups",
-        "user_settings", "user_defined_attributes", "friend_requests", "private_conversations",
-        "group_conversations", "conversation_settings", "sequence_counters"}) {
+  for (const char* kind : {"users", "messages", "groups", "group_members", "group_blocked_users",
+                           "relationships", "relationship_groups", "user_settings",
+                           "user_defined_attributes", "friend_requests", "private_conversations",
+                           "group_conversations", "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;
@@ -154,8 +158,8 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   EXPECT_EQ(kinds.at("users").sqlite, kUsers);
   EXPECT_EQ(kinds.at("users").written, kUsers);
   for (const char* kind :
-       {"messages", "groups", "group_members", "relationships", "relationship_groups",
-        "friend_requests", "private_conversations", "sequence_counters"}) {
+       {"messages", "groups", "group_members", "group_blocked_users", "relationships",
+        "relationship_groups", "friend_requests", "private_conversations", "sequence_counters"}) {
     EXPECT_GT(kinds.at(kind).sqlite, 0) << kind << " had nothing to migrate";
   }
   std::cout << "first migrate run:\n" << first.output << "\n";

@@ -30,6 +30,7 @@
 #include "service/conversation/conversation_handlers.h"
 #include "service/demo_data.h"
 #include "service/dispatcher.h"
+#include "service/group/group_blocklist_handlers.h"
 #include "service/group/group_handlers.h"
 #include "service/message/message_handlers.h"
 #include "service/relationship/friend_request_handlers.h"
@@ -169,6 +170,7 @@ int run(const Config& config) {
   registerNearbyUserHandlers(dispatcher, service);
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);
+  registerGroupBlocklistHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);
   registerRelationshipGroupHandlers(dispatcher, service);
   registerFriendRequestHandlers(dispatcher, service);

@@ -70,6 +70,7 @@ class Migration {
   VoidResult messages(KindReport& report);
   VoidResult groups(KindReport& report);
   VoidResult groupMembers(KindReport& report);
+  VoidResult groupBlocklists(KindReport& report);
   VoidResult relationships(KindReport& report);
   VoidResult relationshipGroups(KindReport& report);
   VoidResult userSettings(KindReport& report);
@@ -208,6 +209,35 @@ VoidResult Migration::groupMembers(KindReport& report) {
               ++report.verified;
             } else {
               report.miss(pairName(group_id, member.user_id));
+            }
+          }
+        }
+        return {};
+      });
+}
+
+VoidResult Migration::groupBlocklists(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kGroupBlockedUser, [&](const std::vector<int64_t>& group_ids) -> VoidResult {
+        for (const int64_t group_id : group_ids) {
+          Result<std::vector<GroupBlockedUserRecord>> blocked =
+              source_.groupBlocklist().findBlocked(group_id);
+          if (!blocked.ok()) return blocked.status();
+          for (const GroupBlockedUserRecord& record : blocked.value()) {
+            // A block of a user blocked already (an earlier run) changes nothing.
+            Result<GroupBlockOutcome> done =
+                target_.groupBlocklist().block(record, record.block_date);
+            if (!done.ok()) return done.status();
+            if (done->newly_blocked) ++report.written;
+          }
+          Result<std::vector<GroupBlockedUserRecord>> copies =
+              target_.groupBlocklist().findBlocked(group_id);
+          if (!copies.ok()) return copies.status();
+          for (const GroupBlockedUserRecord& record : blocked.value()) {
+            if (std::find(copies->begin(), copies->end(), record) != copies->end()) {
+              ++report.verified;
+            } else {
+              report.miss(pairName(group_id, record.user_id));
             }
           }
         }
@@ -523,6 +553,7 @@ int runMigrate(const Config& config) {
       {"messages", ExportTable::kMessage, &Migration::messages},
       {"groups", ExportTable::kGroup, &Migration::groups},
       {"group_members", ExportTable::kGroupMember, &Migration::groupMembers},
+      {"group_blocked_users", ExportTable::kGroupBlockedUser, &Migration::groupBlocklists},
       {"relationships", ExportTable::kRelationship, &Migration::relationships},
       {"relationship_groups", ExportTable::kRelationshipGroup, &Migration::relationshipGroups},
       {"user_settings", ExportTable::kUserSettings, &Migration::userSettings},

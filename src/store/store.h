@@ -12,6 +12,7 @@
 #include "online/sequence_ids.h"
 #include "store/conversation_repository.h"
 #include "store/friend_request_repository.h"
+#include "store/group_blocklist_repository.h"
 #include "store/group_repository.h"
 #include "store/message_repository.h"
 #include "store/relationship_group_repository.h"
@@ -31,6 +32,7 @@ class Store {
   virtual MessageRepository& messages() = 0;
   virtual GroupRepository& groups() = 0;
   virtual GroupMemberRepository& groupMembers() = 0;
+  virtual GroupBlocklistRepository& groupBlocklist() = 0;
   virtual RelationshipRepository& relationships() = 0;
   virtual RelationshipGroupRepository& relationshipGroups() = 0;
   virtual UserValuesRepository& userSettings() = 0;

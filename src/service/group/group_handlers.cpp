@@ -406,6 +406,14 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
                                     "No active user has the id " + std::to_string(user_id));
     }
   }
+  auto blocked = deps.store.groupBlocklist().findBlockedAmong(group_id, user_ids);
+  if (!blocked) return HandlerResult::failure(blocked.status());
+  if (!blocked->empty()) {
+    std::string ids;
+    for (const int64_t id : *blocked) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    return HandlerResult::failure(StatusCode::kAddBlockedUserToGroup,
+                                  "The blocked user IDs: " + ids);
+  }
   auto current = members.findMemberIds(group_id);
   if (!current) return HandlerResult::failure(current.status());
   std::vector<GroupMemberRecord> added;

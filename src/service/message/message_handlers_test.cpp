@@ -53,6 +53,7 @@ class FailingInsertStore final : public Store {
   MessageRepository& messages() override { return messages_; }
   GroupRepository& groups() override { return real_.groups(); }
   GroupMemberRepository& groupMembers() override { return real_.groupMembers(); }
+  GroupBlocklistRepository& groupBlocklist() override { return real_.groupBlocklist(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
   RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }
   UserValuesRepository& userSettings() override { return real_.userSettings(); }

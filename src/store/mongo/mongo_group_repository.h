@@ -26,6 +26,13 @@ class MongoGroupRepository final : public GroupRepository {
   const Connection& connection_;
 };
 
+// The group's blocklist version (field `blud` of its document, beside the members version):
+// moved forward as the members version is, and read back; empty when it never moved.
+VoidResult bumpGroupBlocklistVersion(const Connection& connection, int64_t group_id,
+                                     int64_t now_millis);
+Result<std::optional<int64_t>> findGroupBlocklistVersion(const Connection& connection,
+                                                         int64_t group_id);
+
 class MongoGroupMemberRepository final : public GroupMemberRepository {
  public:
   // connection must outlive the repository.

@@ -9,6 +9,7 @@
 #include "store/mongo/mongo_client.h"
 #include "store/mongo/mongo_conversation_repository.h"
 #include "store/mongo/mongo_friend_request_repository.h"
+#include "store/mongo/mongo_group_blocklist_repository.h"
 #include "store/mongo/mongo_group_repository.h"
 #include "store/mongo/mongo_message_repository.h"
 #include "store/mongo/mongo_relationship_group_repository.h"
@@ -34,6 +35,7 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoSequenceLeaseRepository::collections(),
         &mongo::MongoGroupRepository::collections(),
         &mongo::MongoGroupMemberRepository::collections(),
+        &mongo::MongoGroupBlocklistRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
         &mongo::MongoRelationshipGroupRepository::collections(),
         &mongo::MongoUserValuesRepository::collections(),
@@ -54,6 +56,7 @@ class MongoStore final : public Store {
         sequence_leases_(connection_, messages_),
         groups_(connection_),
         group_members_(connection_),
+        group_blocklist_(connection_, group_members_),
         relationships_(connection_),
         relationship_groups_(connection_),
         user_settings_(connection_, mongo::kUserSettingsLayout),
@@ -67,6 +70,7 @@ class MongoStore final : public Store {
   MessageRepository& messages() override { return messages_; }
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
+  GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
   UserValuesRepository& userSettings() override { return user_settings_; }
@@ -134,6 +138,7 @@ class MongoStore final : public Store {
   mongo::MongoSequenceLeaseRepository sequence_leases_;
   mongo::MongoGroupRepository groups_;
   mongo::MongoGroupMemberRepository group_members_;
+  mongo::MongoGroupBlocklistRepository group_blocklist_;
   mongo::MongoRelationshipRepository relationships_;
   mongo::MongoRelationshipGroupRepository relationship_groups_;
   mongo::MongoUserValuesRepository user_settings_;

@@ -30,6 +30,10 @@ TableSql sqlOf(ExportTable table) {
       return {"group_member", "SELECT count(*) FROM group_member",
               "SELECT DISTINCT group_id FROM group_member WHERE group_id > ?1 "
               "ORDER BY group_id LIMIT ?2"};
+    case ExportTable::kGroupBlockedUser:
+      return {"group_blocked_user", "SELECT count(*) FROM group_blocked_user",
+              "SELECT DISTINCT group_id FROM group_blocked_user WHERE group_id > ?1 "
+              "ORDER BY group_id LIMIT ?2"};
     case ExportTable::kRelationship:
       return {"user_relationship", "SELECT count(*) FROM user_relationship",
               "SELECT DISTINCT owner_id FROM user_relationship WHERE owner_id > ?1 "

@@ -21,6 +21,7 @@ enum class ExportTable {
   kMessage,
   kGroup,
   kGroupMember,
+  kGroupBlockedUser,
   kRelationship,
   kRelationshipGroup,
   kUserSettings,

@@ -192,6 +192,21 @@ Result<bool> updateMemberRow(Database& db, std::string_view sql, int64_t group_i
 
 }  // namespace
 
+Result<bool> removeMemberLocked(Database& db, int64_t group_id, int64_t user_id,
+                                int64_t now_millis) {
+  const Result<int64_t> deleted =
+      write(db, kDeleteMember, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
+  if (!deleted.ok()) return deleted.status();
+  if (deleted.value() == 0) return false;
+  if (const VoidResult bumped = bumpJoinedGroupsVersion(db, user_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult bumped = bumpMembersVersion(db, group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  return true;
+}
+
 VoidResult SqliteGroupRepository::insert(const GroupRecord& group) {
   auto lock = db_.lock();
   Result<Statement> stmt = db_.prepare(kInsertGroup);

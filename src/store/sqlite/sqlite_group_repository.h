@@ -67,6 +67,12 @@ class SqliteGroupRepository final : public GroupRepository {
   ReaderPool& readers_;
 };
 
+// Removes user_id from group_id and moves the user's joined-groups version and the group's
+// members version, inside the caller's lock and transaction (a block removes a member in the
+// same transaction). false, changing nothing, when the user was no member.
+Result<bool> removeMemberLocked(Database& db, int64_t group_id, int64_t user_id,
+                                int64_t now_millis);
+
 class SqliteGroupMemberRepository final : public GroupMemberRepository {
  public:
   // Writes (and reads that must see them) go to db, the other reads to reader (see

@@ -59,6 +59,8 @@ CREATE TABLE setting (
     {13, "create user_setting", sqlite::kUserSettingsSchema},
     {14, "user_by_name: searching users by name", sqlite::kUserByNameIndex},
     {15, "create user_defined_attribute", sqlite::kUserDefinedAttributesSchema},
+    {16, "create group_blocked_user; the blocklist version of groups",
+     sqlite::kGroupBlocklistSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -80,6 +82,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       messages_(db_, readers_),
       groups_(db_, readers_),
       group_members_(db_, readers_),
+      group_blocklist_(db_, readers_),
       relationships_(db_, readers_),
       relationship_groups_(db_, readers_),
       user_settings_(db_, readers_, kUserSettingsLayout),

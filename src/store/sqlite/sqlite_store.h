@@ -15,6 +15,7 @@
 #include "store/sqlite/sqlite_conversation_repository.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_friend_request_repository.h"
+#include "store/sqlite/sqlite_group_blocklist_repository.h"
 #include "store/sqlite/sqlite_group_repository.h"
 #include "store/sqlite/sqlite_message_repository.h"
 #include "store/sqlite/sqlite_reader_pool.h"
@@ -38,6 +39,7 @@ class SqliteStore final : public Store {
   MessageRepository& messages() override { return messages_; }
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
+  GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
   UserValuesRepository& userSettings() override { return user_settings_; }
@@ -69,6 +71,7 @@ class SqliteStore final : public Store {
   SqliteMessageRepository messages_;
   SqliteGroupRepository groups_;
   SqliteGroupMemberRepository group_members_;
+  SqliteGroupBlocklistRepository group_blocklist_;
   SqliteRelationshipRepository relationships_;
   SqliteRelationshipGroupRepository relationship_groups_;
   SqliteUserValuesRepository user_settings_;

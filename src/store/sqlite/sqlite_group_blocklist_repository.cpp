@@ -1,0 +1,135 @@
+#include "store/sqlite/sqlite_group_blocklist_repository.h"
+
+#include "store/sqlite/sqlite_group_repository.h"
+
+namespace parley::sqlite {
+namespace {
+
+constexpr std::string_view kInsertBlocked =
+    "INSERT INTO group_blocked_user (group_id, user_id, block_date, requester_id) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (group_id, user_id) DO NOTHING";
+constexpr std::string_view kDeleteBlocked =
+    "DELETE FROM group_blocked_user WHERE group_id = ?1 AND user_id = ?2";
+// As the members version: forward only, by at least 1 ms.
+constexpr std::string_view kBumpBlocklistVersion =
+    "UPDATE group_info SET blocklist_last_updated_date = "
+    "max(coalesce(blocklist_last_updated_date + 1, ?2), ?2) WHERE id = ?1";
+constexpr std::string_view kFindBlocked =
+    "SELECT group_id, user_id, block_date, requester_id FROM group_blocked_user "
+    "WHERE group_id = ?1 ORDER BY user_id";
+constexpr std::string_view kFindBlockedAmong =
+    "SELECT user_id FROM group_blocked_user WHERE group_id = ?1 AND user_id IN "
+    "(SELECT value FROM json_each(?2)) ORDER BY user_id";
+constexpr std::string_view kFindVersion =
+    "SELECT blocklist_last_updated_date FROM group_info WHERE id = ?1";
+
+// Runs one write statement; how many rows it changed.
+template <typename Bind>
+Result<int64_t> change(Database& db, std::string_view sql, Bind bind) {
+  Result<Statement> stmt = db.prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(*stmt);
+  if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
+  return db.changes();
+}
+
+VoidResult bumpVersion(Database& db, int64_t group_id, int64_t now_millis) {
+  const Result<int64_t> done = change(db, kBumpBlocklistVersion, [&](Statement& stmt) {
+    stmt.bind(1, group_id).bind(2, now_millis);
+  });
+  if (!done.ok()) return done.status();
+  return {};
+}
+
+}  // namespace
+
+Result<GroupBlockOutcome> SqliteGroupBlocklistRepository::block(
+    const GroupBlockedUserRecord& blocked, int64_t now_millis) {
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  GroupBlockOutcome outcome;
+  const Result<int64_t> inserted = change(db_, kInsertBlocked, [&](Statement& stmt) {
+    stmt.bind(1, blocked.group_id)
+        .bind(2, blocked.user_id)
+        .bind(3, blocked.block_date)
+        .bind(4, blocked.requester_id);
+  });
+  if (!inserted.ok()) return inserted.status();
+  outcome.newly_blocked = inserted.value() > 0;
+  const Result<bool> removed =
+      removeMemberLocked(db_, blocked.group_id, blocked.user_id, now_millis);
+  if (!removed.ok()) return removed.status();
+  outcome.was_member = removed.value();
+  if (!outcome.newly_blocked && !outcome.was_member) return outcome;  // nothing to commit
+  if (const VoidResult bumped = bumpVersion(db_, blocked.group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return outcome;
+}
+
+Result<bool> SqliteGroupBlocklistRepository::unblock(int64_t group_id, int64_t user_id,
+                                                     int64_t now_millis) {
+  auto lock = db_.lock();
+  Result<Transaction> transaction = Transaction::begin(db_);
+  if (!transaction.ok()) return transaction.status();
+  const Result<int64_t> deleted = change(
+      db_, kDeleteBlocked, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
+  if (!deleted.ok()) return deleted.status();
+  if (deleted.value() == 0) return false;
+  if (const VoidResult bumped = bumpVersion(db_, group_id, now_millis); !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
+}
+
+Result<std::vector<GroupBlockedUserRecord>> SqliteGroupBlocklistRepository::findBlocked(
+    int64_t group_id) {
+  return readWith(
+      readers_, kFindBlocked, [&](Statement& stmt) -> Result<std::vector<GroupBlockedUserRecord>> {
+        stmt.bind(1, group_id);
+        std::vector<GroupBlockedUserRecord> found;
+        while (true) {
+          const Result<bool> row = stmt.step();
+          if (!row.ok()) return row.status();
+          if (!row.value()) return found;
+          found.push_back(
+              {stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnInt64(2), stmt.columnInt64(3)});
+        }
+      });
+}
+
+Result<std::vector<int64_t>> SqliteGroupBlocklistRepository::findBlockedAmong(
+    int64_t group_id, std::span<const int64_t> user_ids) {
+  if (user_ids.empty()) return std::vector<int64_t>();
+  const std::string ids = jsonArray(user_ids);
+  return readWith(readers_, kFindBlockedAmong,
+                  [&](Statement& stmt) -> Result<std::vector<int64_t>> {
+                    stmt.bind(1, group_id).bind(2, ids);
+                    std::vector<int64_t> found;
+                    while (true) {
+                      const Result<bool> row = stmt.step();
+                      if (!row.ok()) return row.status();
+                      if (!row.value()) return found;
+                      found.push_back(stmt.columnInt64(0));
+                    }
+                  });
+}
+
+Result<std::optional<int64_t>> SqliteGroupBlocklistRepository::findVersion(int64_t group_id) {
+  return readWith(readers_, kFindVersion, [&](Statement& stmt) -> Result<std::optional<int64_t>> {
+    stmt.bind(1, group_id);
+    const Result<bool> row = stmt.step();
+    if (!row.ok()) return row.status();
+    if (!row.value() || stmt.columnIsNull(0)) return std::optional<int64_t>();
+    return std::optional<int64_t>(stmt.columnInt64(0));
+  });
+}
+
+}  // namespace parley::sqlite
