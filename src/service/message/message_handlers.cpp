@@ -80,18 +80,17 @@ std::string bigEndian(int64_t value) {
 // Who gets a push about a message sent or changed by `requester` (always its sender here).
 // Private: the other party, plus the requester's other sessions. Group: every member, the
 // requester included, which reaches the requester's other sessions (the gateway never pushes
-// back to the requesting session) with a single push. Empty when the group's members cannot be
-// read: by then the change is stored, so recipients still get it when they pull.
-std::optional<RelayPush> audienceOf(ServiceDeps& deps, const MessageRecord& message,
-                                    int64_t requester) {
+// back to the requesting session) with a single push. The store's failure when the group's
+// members cannot be read.
+Result<RelayPush> audienceOf(ServiceDeps& deps, const MessageRecord& message, int64_t requester) {
   RelayPush push;
   if (message.is_group_message) {
     auto members = deps.store.groupMembers().findMemberIds(message.target_id);
     if (!members.ok()) {
-      spdlog::error("message: cannot read the members of group {} to push message {}: {} {}",
-                    message.target_id, message.id, toInt(members.status().code),
-                    members.status().reason);
-      return std::nullopt;
+      spdlog::warn("message: cannot read the members of group {} to push message {}: {} {}",
+                   message.target_id, message.id, toInt(members.status().code),
+                   members.status().reason);
+      return members.status();
     }
     push.user_ids = std::move(members).value();
     return push;
@@ -253,9 +252,12 @@ std::optional<HandlerResult> acceptMessage(ServiceDeps& deps, const RequestConte
   message.id = deps.ids.next();
   accepted.result = HandlerResult::withLong(message.id);
   // The audience is read now, before the write, so that nothing but the write itself waits for
-  // the commit; a member who joins in between pulls the message instead.
-  std::optional<RelayPush> push = audienceOf(deps, message, ctx.user_id);
-  if (!push) return std::nullopt;
+  // the commit; a member who joins in between pulls the message instead. A message whose
+  // recipients cannot be read is refused before it is stored (the client sends it again): stored
+  // and acknowledged, it would reach nobody until they pull, which a connected client never does
+  // by itself.
+  Result<RelayPush> push = audienceOf(deps, message, ctx.user_id);
+  if (!push.ok()) return HandlerResult::failure(push.status());
   TurmsRequest relayed = request;
   auto* create = relayed.mutable_create_message_request();
   create->set_message_id(message.id);
@@ -438,6 +440,10 @@ HandlerResult recallMessage(ServiceDeps& deps, const RequestContext& ctx,
           checkGroupExists(deps, message, StatusCode::kRecallMessageOfNonexistentGroup)) {
     return *missing;
   }
+  // Read before anything is written, as for a new message: a recall stored but pushed to nobody
+  // would stay unseen by connected clients until they pull.
+  Result<RelayPush> audience = audienceOf(deps, message, ctx.user_id);
+  if (!audience.ok()) return HandlerResult::failure(audience.status());
 
   // The system message that tells clients which message was recalled. It is stored like any
   // message (sent by the recalling sender) so that offline users learn of the recall when they
@@ -470,8 +476,6 @@ HandlerResult recallMessage(ServiceDeps& deps, const RequestContext& ctx,
   if (!updated.ok()) return writeFailure("recalling", ctx.user_id, message.id, updated.status());
 
   HandlerResult result = HandlerResult::ok();
-  std::optional<RelayPush> audience = audienceOf(deps, message, ctx.user_id);
-  if (!audience) return result;
   RelayPush update_push = *audience;
   TurmsRequest relayed_update = request;
   relayed_update.mutable_update_message_request()->set_recall_date(now);
@@ -508,6 +512,8 @@ HandlerResult editMessage(ServiceDeps& deps, const RequestContext& ctx, const Tu
           checkGroupExists(deps, message, StatusCode::kUpdateMessageOfNonexistentGroup)) {
     return *missing;
   }
+  Result<RelayPush> push = audienceOf(deps, message, ctx.user_id);  // before the write, as above
+  if (!push.ok()) return HandlerResult::failure(push.status());
   MessageUpdate update;
   if (req.has_text()) update.text = req.text();
   if (req.records_size() > 0) update.records.emplace(req.records().begin(), req.records().end());
@@ -516,9 +522,7 @@ HandlerResult editMessage(ServiceDeps& deps, const RequestContext& ctx, const Tu
   if (!updated.ok()) return writeFailure("editing", ctx.user_id, message.id, updated.status());
 
   HandlerResult result = HandlerResult::ok();
-  if (std::optional<RelayPush> push = audienceOf(deps, message, ctx.user_id)) {
-    result.pushes.push_back(std::move(*push));  // the client's own request, relayed as is
-  }
+  result.pushes.push_back(std::move(*push));  // the client's own request, relayed as is
   return result;
 }
 

@@ -46,13 +46,66 @@ class FailingInsertMessages final : public MessageRepository {
   MessageRepository& real_;
 };
 
+// Group members that can be changed but not listed: the read that finds who gets a push.
+class FailingMemberListing final : public GroupMemberRepository {
+ public:
+  explicit FailingMemberListing(GroupMemberRepository& real) : real_(real) {}
+  Result<int64_t> insertMany(std::span<const GroupMemberRecord> members) override {
+    return real_.insertMany(members);
+  }
+  Result<int64_t> remove(int64_t group_id, std::span<const int64_t> user_ids,
+                         int64_t now_millis) override {
+    return real_.remove(group_id, user_ids, now_millis);
+  }
+  Result<int64_t> removeAll(int64_t group_id, int64_t now_millis) override {
+    return real_.removeAll(group_id, now_millis);
+  }
+  Result<std::optional<GroupMemberRecord>> find(int64_t group_id, int64_t user_id) override {
+    return real_.find(group_id, user_id);
+  }
+  Result<std::vector<GroupMemberRecord>> findMembers(int64_t group_id,
+                                                     std::span<const int64_t> user_ids) override {
+    return real_.findMembers(group_id, user_ids);
+  }
+  Result<std::vector<int64_t>> findMemberIds(int64_t) override {
+    return error(StatusCode::kServerUnavailable, "mongo: server selection timeout");
+  }
+  Result<std::vector<int64_t>> findJoinedGroupIds(int64_t user_id) override {
+    return real_.findJoinedGroupIds(user_id);
+  }
+  Result<std::optional<int64_t>> findJoinedGroupsVersion(int64_t user_id) override {
+    return real_.findJoinedGroupsVersion(user_id);
+  }
+  Result<bool> updateRole(int64_t group_id, int64_t user_id, int32_t role,
+                          int64_t now_millis) override {
+    return real_.updateRole(group_id, user_id, role, now_millis);
+  }
+  Result<bool> update(int64_t group_id, int64_t user_id, const GroupMemberUpdate& update,
+                      int64_t now_millis) override {
+    return real_.update(group_id, user_id, update, now_millis);
+  }
+
+ private:
+  GroupMemberRepository& real_;
+};
+
+// The real store with message inserts failing, or (with failing_member_listing) with the
+// listing of group members failing instead.
 class FailingInsertStore final : public Store {
  public:
-  explicit FailingInsertStore(Store& real) : real_(real), messages_(real.messages()) {}
+  explicit FailingInsertStore(Store& real, bool failing_member_listing = false)
+      : real_(real),
+        messages_(real.messages()),
+        members_(real.groupMembers()),
+        failing_member_listing_(failing_member_listing) {}
   UserRepository& users() override { return real_.users(); }
-  MessageRepository& messages() override { return messages_; }
+  MessageRepository& messages() override {
+    return failing_member_listing_ ? real_.messages() : messages_;
+  }
   GroupRepository& groups() override { return real_.groups(); }
-  GroupMemberRepository& groupMembers() override { return real_.groupMembers(); }
+  GroupMemberRepository& groupMembers() override {
+    return failing_member_listing_ ? members_ : real_.groupMembers();
+  }
   GroupBlocklistRepository& groupBlocklist() override { return real_.groupBlocklist(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
   RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }
@@ -72,6 +125,8 @@ class FailingInsertStore final : public Store {
  private:
   Store& real_;
   FailingInsertMessages messages_;
+  FailingMemberListing members_;
+  const bool failing_member_listing_;
 };
 
 // The socket-free fixture: the real Dispatcher and handlers over a real SQLite store.
@@ -407,6 +462,34 @@ TEST_F(MessageHandlersTest, StoreFailureIsServerUnavailableWithNothingPushedOrSt
   const HandlerResult next = dispatch(kAlice, privateText(kBob, "again"));
   ASSERT_EQ(next.status.code, StatusCode::kOk);
   EXPECT_EQ(next.pushes[0].sequence_id, std::optional<int64_t>(2));
+}
+
+// A message whose recipients cannot be read would be stored but reach nobody until they pull,
+// which a connected client never does by itself: it is refused before it is stored instead, and
+// so are a recall and an edit.
+TEST_F(MessageHandlersTest, AGroupMessageWhoseMembersCannotBeReadIsRefusedNotStored) {
+  const int64_t earlier = send(kAlice, groupText(kGroup, "before the outage"));
+  FailingInsertStore failing(*store_, /*failing_member_listing=*/true);
+  useStore(failing);
+  const HandlerResult result = dispatch(kCarol, groupText(kGroup, "during the outage"));
+  EXPECT_EQ(result.status.code, StatusCode::kServerUnavailable);
+  EXPECT_TRUE(result.pushes.empty());
+  TurmsRequest recall;
+  recall.mutable_update_message_request()->set_message_id(earlier);
+  recall.mutable_update_message_request()->set_recall_date(clock_.nowMillis());
+  EXPECT_EQ(dispatch(kAlice, recall).status.code, StatusCode::kServerUnavailable);
+  TurmsRequest edit;
+  edit.mutable_update_message_request()->set_message_id(earlier);
+  edit.mutable_update_message_request()->set_text("edited");
+  EXPECT_EQ(dispatch(kAlice, edit).status.code, StatusCode::kServerUnavailable);
+
+  useStore(*store_);
+  const HandlerResult stored = dispatch(kBob, query(true));
+  EXPECT_EQ(messageIds(stored), (std::vector<int64_t>{earlier}));  // untouched, nothing added
+  auto original = store_->messages().findById(earlier);
+  ASSERT_TRUE(original.ok() && original->has_value());
+  EXPECT_EQ((*original)->text, "before the outage");
+  EXPECT_FALSE((*original)->recall_date.has_value());
 }
 
 // --- forwarding -----------------------------------------------------------------------------
