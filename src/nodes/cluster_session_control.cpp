@@ -28,6 +28,7 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
                                         int64_t except_user_id, int32_t except_device_type) {
   if (user_ids.empty()) return;
   if (membership_.alone()) {
+    spdlog::debug("routing: no other live node: {} users pushed here only", user_ids.size());
     ++counters_->local_pushes;
     local_.pushToUsers(user_ids, std::move(notification), except_user_id, except_device_type);
     return;
@@ -50,6 +51,8 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
     }
     everywhere.assign(user_ids.begin(), user_ids.end());
   }
+  if (spdlog::should_log(spdlog::level::debug))
+    logRouting(user_ids, online, local_users, everywhere, remote_users);
   if (!everywhere.empty()) {
     counters_->offered_to_all.fetch_add(everywhere.size());
     for (const auto& node : membership_.liveNodes()) {
@@ -70,6 +73,35 @@ void ClusterSessionControl::pushToUsers(std::span<const int64_t> user_ids,
     local_.pushToUsers(local_users, std::move(notification), except_user_id, except_device_type);
   }
   forgetReachable(remote_users);
+}
+
+// One line per push at debug level: who the registry said is where, and where the push goes.
+// For tracing a missed push (the chaos harness runs nodes with --log-level=debug for that).
+void ClusterSessionControl::logRouting(
+    std::span<const int64_t> user_ids, const Result<std::vector<UserOnlineInfo>>& online,
+    const std::vector<int64_t>& local_users, const std::vector<int64_t>& everywhere,
+    const std::map<std::string, std::vector<int64_t>, std::less<>>& remote_users) const {
+  std::string text;
+  if (!online.ok()) {
+    text = "registry failed";
+  } else {
+    for (const UserOnlineInfo& info : *online) {
+      text += " " + std::to_string(info.user_id) + (info.may_be_incomplete ? "?" : "") + "[";
+      for (const DeviceSession& device : info.devices) {
+        text += std::to_string(device.device_type) + "@" + device.node_id + " ";
+      }
+      for (const DeviceSession& device : info.unreachable) {
+        text += std::to_string(device.device_type) + "@" + device.node_id + "! ";
+      }
+      text += "]";
+    }
+  }
+  std::string nodes;
+  for (const auto& [node_id, users] : remote_users) {
+    nodes += " " + node_id + ":" + std::to_string(users.size());
+  }
+  spdlog::debug("routing: {} users:{}; local {}, everywhere {}, remote{}", user_ids.size(), text,
+                local_users.size(), everywhere.size(), nodes);
 }
 
 void ClusterSessionControl::sortByNode(

@@ -71,6 +71,10 @@ class ClusterSessionControl final : public SessionControl {
  private:
   // Sorts looked-up users by where a push reaches them: this node, another live node, or every
   // live node (the registry may have lost their entries).
+  void logRouting(
+      std::span<const int64_t> user_ids, const Result<std::vector<UserOnlineInfo>>& online,
+      const std::vector<int64_t>& local_users, const std::vector<int64_t>& everywhere,
+      const std::map<std::string, std::vector<int64_t>, std::less<>>& remote_users) const;
   void sortByNode(const std::vector<UserOnlineInfo>& online, std::vector<int64_t>& local_users,
                   std::vector<int64_t>& everywhere,
                   std::map<std::string, std::vector<int64_t>, std::less<>>& remote_users);
