@@ -148,6 +148,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
   for (const char* kind : {"users", "messages", "groups", "group_members", "group_blocked_users",
+                           "group_types",
                            "relationships", "relationship_groups", "user_settings",
                            "user_defined_attributes", "friend_requests", "private_conversations",
                            "group_conversations", "conversation_settings", "sequence_counters"}) {
@@ -176,6 +177,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   EXPECT_EQ(again.at("users").written, 0);
   EXPECT_EQ(again.at("messages").written, 0);
   EXPECT_EQ(again.at("group_members").written, 0);
+  EXPECT_EQ(again.at("group_types").written, 0);
   EXPECT_EQ(again.at("friend_requests").written, 0);
   EXPECT_EQ(again.at("relationship_groups").written, 0);
 

@@ -57,6 +57,20 @@ bool sameGroup(const GroupRecord& a, const GroupRecord& b) {
          a.deletion_date == b.deletion_date && a.is_active == b.is_active;
 }
 
+// Every field of type, as an update.
+GroupTypeUpdate fullUpdate(const GroupTypeRecord& type) {
+  return {.name = type.name,
+          .group_size_limit = type.group_size_limit,
+          .invitation_strategy = type.invitation_strategy,
+          .join_strategy = type.join_strategy,
+          .group_info_update_strategy = type.group_info_update_strategy,
+          .member_info_update_strategy = type.member_info_update_strategy,
+          .guest_speakable = type.guest_speakable,
+          .self_info_updatable = type.self_info_updatable,
+          .enable_read_receipt = type.enable_read_receipt,
+          .message_editable = type.message_editable};
+}
+
 std::string pairName(int64_t a, int64_t b) { return std::to_string(a) + "/" + std::to_string(b); }
 
 class Migration {
@@ -71,6 +85,7 @@ class Migration {
   VoidResult groups(KindReport& report);
   VoidResult groupMembers(KindReport& report);
   VoidResult groupBlocklists(KindReport& report);
+  VoidResult groupTypes(KindReport& report);
   VoidResult relationships(KindReport& report);
   VoidResult relationshipGroups(KindReport& report);
   VoidResult userSettings(KindReport& report);
@@ -184,6 +199,39 @@ VoidResult Migration::groups(KindReport& report) {
     }
     return {};
   });
+}
+
+// Every type as SQLite has it. The DEFAULT type is there in MongoDB already (the store adds it
+// when it opens), so it is overwritten with SQLite's, which is what the groups were used under;
+// other types that exist (a re-run) are left alone and compared.
+VoidResult Migration::groupTypes(KindReport& report) {
+  return forEachKeyPage(
+      ExportTable::kGroupType, [&](const std::vector<int64_t>& ids) -> VoidResult {
+        for (const int64_t id : ids) {
+          Result<std::optional<GroupTypeRecord>> type = source_.groupTypes().findById(id);
+          if (!type.ok()) return type.status();
+          if (!type.value()) continue;  // deleted meanwhile
+          const GroupTypeRecord& source = *type.value();
+          const VoidResult inserted = target_.groupTypes().insert(source);
+          if (inserted.ok()) {
+            ++report.written;
+          } else if (inserted.status().code != StatusCode::kRecordContainsDuplicateKey) {
+            return inserted.status();
+          } else if (id == kDefaultGroupTypeId) {
+            Result<int64_t> updated =
+                target_.groupTypes().update(std::span(&id, 1), fullUpdate(source));
+            if (!updated.ok()) return updated.status();
+          }
+          Result<std::optional<GroupTypeRecord>> copy = target_.groupTypes().findById(id);
+          if (!copy.ok()) return copy.status();
+          if (copy.value() == source) {
+            ++report.verified;
+          } else {
+            report.miss(std::to_string(id));
+          }
+        }
+        return {};
+      });
 }
 
 VoidResult Migration::groupMembers(KindReport& report) {
@@ -554,6 +602,7 @@ int runMigrate(const Config& config) {
       {"groups", ExportTable::kGroup, &Migration::groups},
       {"group_members", ExportTable::kGroupMember, &Migration::groupMembers},
       {"group_blocked_users", ExportTable::kGroupBlockedUser, &Migration::groupBlocklists},
+      {"group_types", ExportTable::kGroupType, &Migration::groupTypes},
       {"relationships", ExportTable::kRelationship, &Migration::relationships},
       {"relationship_groups", ExportTable::kRelationshipGroup, &Migration::relationshipGroups},
       {"user_settings", ExportTable::kUserSettings, &Migration::userSettings},

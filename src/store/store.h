@@ -14,6 +14,7 @@
 #include "store/friend_request_repository.h"
 #include "store/group_blocklist_repository.h"
 #include "store/group_repository.h"
+#include "store/group_type_repository.h"
 #include "store/message_repository.h"
 #include "store/relationship_group_repository.h"
 #include "store/relationship_repository.h"
@@ -33,6 +34,8 @@ class Store {
   virtual GroupRepository& groups() = 0;
   virtual GroupMemberRepository& groupMembers() = 0;
   virtual GroupBlocklistRepository& groupBlocklist() = 0;
+  // Holds the DEFAULT type from the moment the store is open.
+  virtual GroupTypeRepository& groupTypes() = 0;
   virtual RelationshipRepository& relationships() = 0;
   virtual RelationshipGroupRepository& relationshipGroups() = 0;
   virtual UserValuesRepository& userSettings() = 0;

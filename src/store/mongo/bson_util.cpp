@@ -281,17 +281,21 @@ Result<int64_t> countDocuments(mongoc_collection_t* collection, const bson_t* fi
   return count;
 }
 
-Result<UpdateOutcome> updateOne(const Connection& connection, const char* collection,
-                                const bson_t* filter, const bson_t* update, bool upsert,
-                                const char* what) {
+namespace {
+
+using UpdateFn = bool (*)(mongoc_collection_t*, const bson_t*, const bson_t*, const bson_t*,
+                          bson_t*, bson_error_t*);
+
+Result<UpdateOutcome> runUpdate(UpdateFn update_fn, const Connection& connection,
+                                const char* collection, const bson_t* filter, const bson_t* update,
+                                bool upsert, const char* what) {
   BsonPtr opts = writeOptions(connection);
   if (upsert) BSON_APPEND_BOOL(opts.get(), "upsert", true);
   auto client = connection.client();
   CollectionPtr target = client.collection(collection);
   bson_t reply;
   bson_error_t error;
-  const bool ok =
-      mongoc_collection_update_one(target.get(), filter, update, opts.get(), &reply, &error);
+  const bool ok = update_fn(target.get(), filter, update, opts.get(), &reply, &error);
   UpdateOutcome outcome;
   outcome.matched = countAt(&reply, "matchedCount");
   outcome.modified = countAt(&reply, "modifiedCount");
@@ -299,6 +303,21 @@ Result<UpdateOutcome> updateOne(const Connection& connection, const char* collec
   bson_destroy(&reply);
   if (!ok) return toStatus(error, what);
   return outcome;
+}
+
+}  // namespace
+
+Result<UpdateOutcome> updateOne(const Connection& connection, const char* collection,
+                                const bson_t* filter, const bson_t* update, bool upsert,
+                                const char* what) {
+  return runUpdate(&mongoc_collection_update_one, connection, collection, filter, update, upsert,
+                   what);
+}
+
+Result<UpdateOutcome> updateMany(const Connection& connection, const char* collection,
+                                 const bson_t* filter, const bson_t* update, const char* what) {
+  return runUpdate(&mongoc_collection_update_many, connection, collection, filter, update,
+                   /*upsert=*/false, what);
 }
 
 Result<int64_t> deleteMany(const Connection& connection, const char* collection,

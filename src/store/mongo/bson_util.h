@@ -129,6 +129,10 @@ Result<UpdateOutcome> updateOne(const Connection& connection, const char* collec
                                 const bson_t* filter, const bson_t* update, bool upsert,
                                 const char* what);
 
+// updateMany with the connection's write concern, never upserting.
+Result<UpdateOutcome> updateMany(const Connection& connection, const char* collection,
+                                 const bson_t* filter, const bson_t* update, const char* what);
+
 // deleteMany with the connection's write concern; returns how many were deleted.
 Result<int64_t> deleteMany(const Connection& connection, const char* collection,
                            const bson_t* filter, const char* what);

@@ -11,6 +11,7 @@
 #include "store/mongo/mongo_friend_request_repository.h"
 #include "store/mongo/mongo_group_blocklist_repository.h"
 #include "store/mongo/mongo_group_repository.h"
+#include "store/mongo/mongo_group_type_repository.h"
 #include "store/mongo/mongo_message_repository.h"
 #include "store/mongo/mongo_relationship_group_repository.h"
 #include "store/mongo/mongo_relationship_repository.h"
@@ -36,6 +37,7 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoGroupRepository::collections(),
         &mongo::MongoGroupMemberRepository::collections(),
         &mongo::MongoGroupBlocklistRepository::collections(),
+        &mongo::MongoGroupTypeRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
         &mongo::MongoRelationshipGroupRepository::collections(),
         &mongo::MongoUserValuesRepository::collections(),
@@ -57,6 +59,7 @@ class MongoStore final : public Store {
         groups_(connection_),
         group_members_(connection_),
         group_blocklist_(connection_, group_members_),
+        group_types_(connection_),
         relationships_(connection_),
         relationship_groups_(connection_),
         user_settings_(connection_, mongo::kUserSettingsLayout),
@@ -64,6 +67,7 @@ class MongoStore final : public Store {
         friend_requests_(connection_),
         conversations_(connection_) {
     mongo::bootstrap(connection_, allCollections());
+    group_types_.ensureDefaultType();
   }
 
   UserRepository& users() override { return users_; }
@@ -71,6 +75,7 @@ class MongoStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
+  GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
   UserValuesRepository& userSettings() override { return user_settings_; }
@@ -139,6 +144,7 @@ class MongoStore final : public Store {
   mongo::MongoGroupRepository groups_;
   mongo::MongoGroupMemberRepository group_members_;
   mongo::MongoGroupBlocklistRepository group_blocklist_;
+  mongo::MongoGroupTypeRepository group_types_;
   mongo::MongoRelationshipRepository relationships_;
   mongo::MongoRelationshipGroupRepository relationship_groups_;
   mongo::MongoUserValuesRepository user_settings_;

@@ -34,6 +34,9 @@ TableSql sqlOf(ExportTable table) {
       return {"group_blocked_user", "SELECT count(*) FROM group_blocked_user",
               "SELECT DISTINCT group_id FROM group_blocked_user WHERE group_id > ?1 "
               "ORDER BY group_id LIMIT ?2"};
+    case ExportTable::kGroupType:
+      return {"group_type", "SELECT count(*) FROM group_type",
+              "SELECT id FROM group_type WHERE id > ?1 ORDER BY id LIMIT ?2"};
     case ExportTable::kRelationship:
       return {"user_relationship", "SELECT count(*) FROM user_relationship",
               "SELECT DISTINCT owner_id FROM user_relationship WHERE owner_id > ?1 "

@@ -22,6 +22,7 @@ enum class ExportTable {
   kGroup,
   kGroupMember,
   kGroupBlockedUser,
+  kGroupType,
   kRelationship,
   kRelationshipGroup,
   kUserSettings,

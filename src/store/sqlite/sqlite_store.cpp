@@ -61,6 +61,7 @@ CREATE TABLE setting (
     {15, "create user_defined_attribute", sqlite::kUserDefinedAttributesSchema},
     {16, "create group_blocked_user; the blocklist version of groups",
      sqlite::kGroupBlocklistSchema},
+    {17, "create group_type with the DEFAULT type", sqlite::kGroupTypeSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -83,6 +84,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       groups_(db_, readers_),
       group_members_(db_, readers_),
       group_blocklist_(db_, readers_),
+      group_types_(db_, readers_),
       relationships_(db_, readers_),
       relationship_groups_(db_, readers_),
       user_settings_(db_, readers_, kUserSettingsLayout),

@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_friend_request_repository.h"
 #include "store/sqlite/sqlite_group_blocklist_repository.h"
 #include "store/sqlite/sqlite_group_repository.h"
+#include "store/sqlite/sqlite_group_type_repository.h"
 #include "store/sqlite/sqlite_message_repository.h"
 #include "store/sqlite/sqlite_reader_pool.h"
 #include "store/sqlite/sqlite_relationship_group_repository.h"
@@ -40,6 +41,7 @@ class SqliteStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
+  GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
   UserValuesRepository& userSettings() override { return user_settings_; }
@@ -72,6 +74,7 @@ class SqliteStore final : public Store {
   SqliteGroupRepository groups_;
   SqliteGroupMemberRepository group_members_;
   SqliteGroupBlocklistRepository group_blocklist_;
+  SqliteGroupTypeRepository group_types_;
   SqliteRelationshipRepository relationships_;
   SqliteRelationshipGroupRepository relationship_groups_;
   SqliteUserValuesRepository user_settings_;
