@@ -44,6 +44,9 @@ struct AdminDeps {
   Store* store = nullptr;
   // Friend-request expiry and length limits, the ones the client handlers apply.
   FriendRequestConfig friend_requests;
+  // Called after the group types changed, so that this node's rules see the change at once
+  // (service/group/group_types.h); other nodes see it within their refresh time.
+  std::function<void()> group_types_changed;
 };
 
 struct AdminRequest {

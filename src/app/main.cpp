@@ -32,6 +32,7 @@
 #include "service/dispatcher.h"
 #include "service/group/group_blocklist_handlers.h"
 #include "service/group/group_handlers.h"
+#include "service/group/group_types.h"
 #include "service/message/message_handlers.h"
 #include "service/relationship/friend_request_handlers.h"
 #include "service/relationship/relationship_group_handlers.h"
@@ -152,6 +153,7 @@ int run(const Config& config) {
                                 ? config.node.worker_id
                                 : SnowflakeIdGenerator::workerIdFromName(config.node.id);
   SnowflakeIdGenerator ids(worker_id, clock);
+  GroupTypes group_types(store->groupTypes(), clock);
   ServiceDeps service{.store = *store,
                       .sessions = registry,
                       .session_control = session_control,
@@ -162,6 +164,7 @@ int run(const Config& config) {
                       .clock = clock,
                       .message = config.message,
                       .group = config.group,
+                      .group_types = group_types,
                       .friend_request = config.friend_request,
                       .user = config.user,
                       .location = config.location};
@@ -214,7 +217,8 @@ int run(const Config& config) {
                                                              StatusCode::kOk, "");
                          },
                          store.get(),
-                         config.friend_request};
+                         config.friend_request,
+                         [&group_types] { group_types.invalidate(); }};
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
                                           config.admin.bind, config.admin.port);
   }

@@ -21,6 +21,8 @@ struct KeySpec {
   std::string flag;
   std::string help;
   std::function<void(Config&, const std::string& value)> set;
+  // A TOML array of this key holds integers rather than strings.
+  bool integer_items = false;
 };
 
 std::string envNameForFlag(const std::string& flag) {
@@ -108,6 +110,29 @@ KeySpec listKey(std::string key, std::string flag, std::string help, Get get) {
           [get](Config& c, const std::string& v) { get(c) = splitList(v); }};
 }
 
+// Comma-separated whole numbers (a TOML array of integers), at most max_items, without repeats.
+template <typename Get>
+KeySpec int64ListKey(std::string key, std::string flag, std::string help, size_t max_items,
+                     Get get) {
+  return {key, std::move(flag), std::move(help),
+          [key, max_items, get](Config& c, const std::string& v) {
+            std::vector<int64_t> values;
+            for (const std::string& item : splitList(v)) {
+              const int64_t value = parseInt<int64_t>(key, item, INT64_MIN, INT64_MAX);
+              if (std::find(values.begin(), values.end(), value) != values.end()) {
+                throw ConfigError("config key '" + key + "': " + item + " is listed twice");
+              }
+              values.push_back(value);
+            }
+            if (values.size() > max_items) {
+              throw ConfigError("config key '" + key + "': more than " + std::to_string(max_items) +
+                                " values");
+            }
+            get(c) = std::move(values);
+          },
+          /*integer_items=*/true};
+}
+
 // A list of allowed custom settings (core/custom_setting.h), one NAME:TYPE[:OPTION]... per item.
 template <typename Get>
 KeySpec customSettingsKey(std::string key, std::string flag, std::string help, Get get) {
@@ -188,9 +213,15 @@ const std::vector<KeySpec>& specs() {
           "gateway.return-reason-for-server-error", "--return-reason-for-server-error",
           "include reasons in 12xx responses",
           [](Config & c) -> auto& { return c.gateway.return_reason_for_server_error; }),
-      intKey(
-          "group.default-size-limit", "--group-size-limit", "members a group may have", 2, 1000000,
-          [](Config & c) -> auto& { return c.group.default_size_limit; }),
+      int64ListKey(
+          "group.creatable-type-ids", "--group-creatable-type-ids",
+          "group types users may create groups with (as upstream's default user role: 0, the "
+          "DEFAULT type); empty = none",
+          1000, [](Config & c) -> auto& { return c.group.creatable_type_ids; }),
+      boolKey(
+          "group.allow-group-owner-change-group-type", "--allow-group-owner-change-group-type",
+          "UpdateGroupRequest may change the group's type (to a creatable one); off = 3102",
+          [](Config & c) -> auto& { return c.group.allow_group_owner_change_group_type; }),
       intKey(
           "message.max-text-length", "--max-text-length", "characters per message", 0, 1000000,
           [](Config & c) -> auto& { return c.message.max_text_length; }),
@@ -413,7 +444,14 @@ const KeySpec* findSpec(const std::string& key) {
 std::string tomlLeafToText(const std::string& key, const toml::node& node) {
   if (const auto* array = node.as_array()) {
     std::string joined;
+    const KeySpec* spec = findSpec(key);
     for (const auto& item : *array) {
+      if (spec && spec->integer_items) {
+        const auto number = item.value_exact<int64_t>();
+        if (!number) throw ConfigError("config key '" + key + "': array items must be integers");
+        joined += (joined.empty() ? "" : ",") + std::to_string(*number);
+        continue;
+      }
       auto text = item.value_exact<std::string>();
       if (!text) throw ConfigError("config key '" + key + "': array items must be strings");
       if (text->find(',') != std::string::npos) {

@@ -92,9 +92,16 @@ struct LocationConfig {
   int max_distance_meters = 10'000;
 };
 
+// How many members a group may have, who may invite and how one joins come from the group's type
+// (store/group_type_repository.h, managed through the admin API), as upstream.
 struct GroupConfig {
-  // Members a group may have. Upstream's default group type allows 500.
-  int default_size_limit = 500;
+  // The types users may create groups with (and, when allowed, change their groups to). Upstream
+  // reads them from the user's role; Parley has no roles, and upstream's default role allows the
+  // DEFAULT type only.
+  std::vector<int64_t> creatable_type_ids{0};
+  // Whether an owner or manager may change the group's type (UpdateGroupRequest.type_id); off
+  // answers 3102 UPDATING_GROUP_TYPE_IS_DISABLED, upstream's default.
+  bool allow_group_owner_change_group_type = false;
 };
 
 struct GatewayConfig {

@@ -133,6 +133,23 @@ TEST(Config, RedisUriListsComeFromTomlArraysFlagsAndEnvironment) {
   EXPECT_TRUE(parse({}).config.redis.session_uris.empty());
 }
 
+TEST(Config, CreatableGroupTypesAreUpstreamsDefaultRoleUnlessListed) {
+  const Config defaults = parse({}).config;
+  EXPECT_EQ(defaults.group.creatable_type_ids, std::vector<int64_t>{0});
+  EXPECT_FALSE(defaults.group.allow_group_owner_change_group_type);
+
+  auto file = writeTemp("[group]\ncreatable-type-ids = [0, 7, 9]\n");
+  EXPECT_EQ(parse({"--config", file}).config.group.creatable_type_ids,
+            (std::vector<int64_t>{0, 7, 9}));
+  std::remove(file.c_str());
+  EXPECT_EQ(parse({"--group-creatable-type-ids", "5, 6"}).config.group.creatable_type_ids,
+            (std::vector<int64_t>{5, 6}));
+  EXPECT_TRUE(parse({"--group-creatable-type-ids", ""}).config.group.creatable_type_ids.empty());
+  EXPECT_NE(errorOf({"--group-creatable-type-ids", "1,x"}).find("group.creatable-type-ids"),
+            std::string::npos);
+  EXPECT_NE(errorOf({"--group-creatable-type-ids", "1,1"}).find("listed twice"), std::string::npos);
+}
+
 TEST(Config, LocationSettingsHaveUpstreamsDefaults) {
   const LocationConfig defaults = parse({}).config.location;
   EXPECT_TRUE(defaults.enabled);

@@ -4,6 +4,7 @@
 namespace parley {
 
 class Clock;
+class GroupTypes;
 class PasswordHasher;
 class SequenceIds;
 class SessionControl;
@@ -28,6 +29,8 @@ struct ServiceDeps {
   const Clock& clock;
   const MessageConfig& message;
   const GroupConfig& group;
+  // The node's copy of the group types, which every group rule reads (group/group_types.h).
+  GroupTypes& group_types;
   const FriendRequestConfig& friend_request;
   const UserConfig& user;
   const LocationConfig& location;

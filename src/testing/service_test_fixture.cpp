@@ -12,7 +12,9 @@ ServiceTestFixture::ServiceTestFixture(int64_t start_millis)
       sessions_(makeInProcessSessionRegistry()),
       locations_(makeInProcessUserLocations("n1", false)),
       ids_(1, clock_),
-      hasher_(fastPasswordHasherOptions(), clock_) {}
+      hasher_(fastPasswordHasherOptions(), clock_) {
+  group_types_ = std::make_unique<GroupTypes>(store_->groupTypes(), clock_);
+}
 
 ServiceDeps ServiceTestFixture::deps(Store& store) {
   return ServiceDeps{.store = store,
@@ -25,6 +27,7 @@ ServiceDeps ServiceTestFixture::deps(Store& store) {
                      .clock = clock_,
                      .message = message_config_,
                      .group = group_config_,
+                     .group_types = *group_types_,
                      .friend_request = friend_request_config_,
                      .user = user_config_,
                      .location = location_config_};
@@ -33,6 +36,7 @@ ServiceDeps ServiceTestFixture::deps(Store& store) {
 void ServiceTestFixture::reopenStore() {
   store_.reset();
   store_ = store_env_.open();
+  group_types_ = std::make_unique<GroupTypes>(store_->groupTypes(), clock_);
 }
 
 RequestContext ServiceTestFixture::context(int64_t user_id, int64_t request_id) const {

@@ -15,6 +15,7 @@
 #include "online/session_registry.h"
 #include "online/user_locations.h"
 #include "service/dispatcher.h"
+#include "service/group/group_types.h"
 #include "service/request_context.h"
 #include "service/service_deps.h"
 #include "store/store.h"
@@ -66,6 +67,8 @@ class ServiceTestFixture : public ::testing::Test {
   // Read live through deps(), so a test may change it after registering handlers.
   MessageConfig message_config_;
   GroupConfig group_config_;
+  // Over the fixture's store; reopenStore() makes a new one.
+  std::unique_ptr<GroupTypes> group_types_;
   FriendRequestConfig friend_request_config_;
   UserConfig user_config_;
   LocationConfig location_config_;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "core/config.h"
 #include "core/snowflake.h"
 #include "online/session_registry.h"
+#include "service/group/group_types.h"
 #include "store/store.h"
 
 namespace parley {
@@ -23,8 +25,6 @@ namespace {
 
 namespace pb = im::turms::proto;
 
-// The only group type so far; its size limit is group.default-size-limit (upstream: 500).
-constexpr int64_t kDefaultGroupTypeId = 0;
 // Upstream caps a query at 1000 ids and an add or remove at 100 users per request.
 constexpr int kMaxQueriedIds = 1000;
 constexpr size_t kMaxChangedMembers = 100;
@@ -63,6 +63,31 @@ HandlerResult okWithPush(RelayPush push) {
   HandlerResult result;
   result.pushes.push_back(std::move(push));
   return result;
+}
+
+// Upstream's reason for a type outside the allowed ones, e.g. "... the types: 0, 5".
+std::string allowedTypesReason(std::string_view what, std::vector<int64_t> type_ids) {
+  std::sort(type_ids.begin(), type_ids.end());
+  std::string reason = "The requester is only allowed to " + std::string(what) + " the types: ";
+  for (size_t i = 0; i < type_ids.size(); ++i) {
+    reason += (i > 0 ? ", " : "") + std::to_string(type_ids[i]);
+  }
+  return reason;
+}
+
+// Whether users may give a group this type (upstream's isAllowedCreateGroupWithGroupType and
+// isAllowedUpdateGroupToGroupType without the owned-group limits of user roles, which Parley does
+// not have): nonexistent_code when no type has the id, no_permission_code when the type is not
+// among group.creatable-type-ids.
+VoidResult checkTypeAllowed(ServiceDeps& deps, int64_t type_id, StatusCode nonexistent_code,
+                            StatusCode no_permission_code, std::string_view what) {
+  auto type = deps.group_types.find(type_id);
+  if (!type) return type.status();
+  if (!*type) return error(nonexistent_code);
+  if (!contains(deps.group.creatable_type_ids, type_id)) {
+    return error(no_permission_code, allowedTypesReason(what, deps.group.creatable_type_ids));
+  }
+  return {};
 }
 
 bool isLive(const std::optional<GroupRecord>& group) {
@@ -159,13 +184,17 @@ HandlerResult createGroup(ServiceDeps& deps, const RequestContext& ctx,
   if (!*user || (*user)->deletion_date || !(*user)->is_active) {
     return HandlerResult::failure(StatusCode::kNotActiveUserToCreateGroup);
   }
-  if (req.has_type_id() && req.type_id() != kDefaultGroupTypeId) {
-    return HandlerResult::failure(StatusCode::kCreateGroupWithNonexistentGroupType);
+  const int64_t type_id = req.has_type_id() ? req.type_id() : kDefaultGroupTypeId;
+  if (const VoidResult allowed = checkTypeAllowed(
+          deps, type_id, StatusCode::kCreateGroupWithNonexistentGroupType,
+          StatusCode::kNoPermissionToCreateGroupWithGroupType, "create groups with");
+      !allowed) {
+    return HandlerResult::failure(allowed.status());
   }
   const int64_t now = deps.clock.nowMillis();
   GroupRecord group;
   group.id = deps.ids.next();
-  group.type_id = kDefaultGroupTypeId;
+  group.type_id = type_id;
   group.creator_id = ctx.user_id;
   group.owner_id = ctx.user_id;
   group.name = req.name();
@@ -308,9 +337,16 @@ HandlerResult updateGroup(ServiceDeps& deps, const RequestContext& ctx,
                           req.has_quit_after_transfer() && req.quit_after_transfer(), now);
     if (!transferred) return HandlerResult::failure(transferred.status());
   } else {
-    if (req.has_type_id() && req.type_id() != kDefaultGroupTypeId) {
-      return HandlerResult::failure(StatusCode::kIllegalArgument,
-                                    "Only the DEFAULT group type (0) exists");
+    if (req.has_type_id()) {
+      if (!deps.group.allow_group_owner_change_group_type) {
+        return HandlerResult::failure(StatusCode::kUpdatingGroupTypeIsDisabled);
+      }
+      if (const VoidResult allowed = checkTypeAllowed(
+              deps, req.type_id(), StatusCode::kUpdateGroupToNonexistentGroupType,
+              StatusCode::kNoPermissionToUpdateGroupToGroupType, "update groups to");
+          !allowed) {
+        return HandlerResult::failure(allowed.status());
+      }
     }
     if (req.has_min_score() && req.min_score() < 0) {
       return HandlerResult::failure(StatusCode::kIllegalArgument, "min_score must not be negative");
@@ -376,6 +412,11 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   if (!isLive(*group) || !(*group)->is_active) {
     return HandlerResult::failure(StatusCode::kAddUserToInactiveGroup);
   }
+  auto type = deps.group_types.find((*group)->type_id);
+  if (!type) return HandlerResult::failure(type.status());
+  // A group whose type was deleted takes no members, as upstream (whose lookup of the group's
+  // type finds nothing then, which it answers as an inactive group).
+  if (!*type) return HandlerResult::failure(StatusCode::kAddUserToInactiveGroup);
   auto& members = deps.store.groupMembers();
   auto requester = members.find(group_id, ctx.user_id);
   if (!requester) return HandlerResult::failure(requester.status());
@@ -430,7 +471,7 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     added.push_back(std::move(member));
   }
   if (added.empty()) return HandlerResult::ok();
-  if (current->size() + added.size() > static_cast<size_t>(deps.group.default_size_limit)) {
+  if (current->size() + added.size() > static_cast<size_t>((*type)->group_size_limit)) {
     return HandlerResult::failure(StatusCode::kAddUserToGroupWithSizeLimitReached);
   }
   if (auto inserted = members.insertMany(added); !inserted) {

@@ -53,11 +53,23 @@ class GroupHandlersTest : public testing::ServiceTestFixture {
     return request;
   }
 
+  // Stores a group type like DEFAULT but for its id and size limit.
+  void addGroupType(int64_t id, int32_t group_size_limit) {
+    GroupTypeRecord type = defaultGroupType();
+    type.id = id;
+    type.name = "type-" + std::to_string(id);
+    type.group_size_limit = group_size_limit;
+    const VoidResult inserted = store_->groupTypes().insert(type);
+    ASSERT_TRUE(inserted.ok()) << inserted.status().reason;
+  }
+
   // Creates a group owned by owner_id with the given members (role MEMBER) and returns its id.
   int64_t createGroup(int64_t owner_id, std::vector<int64_t> member_ids = {},
-                      const std::string& name = "team") {
+                      const std::string& name = "team",
+                      std::optional<int64_t> type_id = std::nullopt) {
     TurmsRequest create = request();
     create.mutable_create_group_request()->set_name(name);
+    if (type_id) create.mutable_create_group_request()->set_type_id(*type_id);
     const HandlerResult created = send(owner_id, create);
     EXPECT_EQ(created.status.code, StatusCode::kOk) << created.status.reason;
     if (!created.data) return 0;
@@ -336,15 +348,120 @@ TEST_F(GroupHandlersTest, OwnerAddsMembersAndEveryoneHearsOfIt) {
   EXPECT_TRUE(nothing_new.pushes.empty());
 }
 
-TEST_F(GroupHandlersTest, MembersBeyondTheConfiguredSizeLimitAreRefused) {
-  group_config_.default_size_limit = 4;
-  const int64_t group_id = createGroup(1, {2, 3});
+TEST_F(GroupHandlersTest, MembersBeyondTheTypesSizeLimitAreRefused) {
+  addGroupType(9, 4);
+  group_config_.creatable_type_ids = {0, 9};
+  const int64_t group_id = createGroup(1, {2, 3}, "team", 9);
   // Owner + 2 + 2 would be 5: refused as a whole, nobody is added.
   EXPECT_EQ(addMembers(1, group_id, {4, 5}).status.code,
             StatusCode::kAddUserToGroupWithSizeLimitReached);
   EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2, 3}));
   EXPECT_EQ(addMembers(1, group_id, {4}).status.code, StatusCode::kOk);
   EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(addMembers(1, group_id, {5}).status.code,
+            StatusCode::kAddUserToGroupWithSizeLimitReached);
+
+  // A DEFAULT group beside it takes the DEFAULT type's 500.
+  const int64_t default_group = createGroup(1, {2, 3, 4, 5, 6});
+  EXPECT_EQ(memberIds(default_group).size(), 6u);
+}
+
+TEST_F(GroupHandlersTest, ANewSizeLimitAppliesOnceTheTypesAreReloaded) {
+  addGroupType(9, 3);
+  group_config_.creatable_type_ids = {9};
+  const int64_t group_id = createGroup(1, {2, 3}, "team", 9);
+  GroupTypeUpdate bigger;
+  bigger.group_size_limit = 4;
+  const int64_t ids[] = {9};
+  ASSERT_EQ(store_->groupTypes().update(ids, bigger).value(), 1);
+  // The node's copy is fresh: still 3 until it is invalidated (as the admin API does) ...
+  EXPECT_EQ(addMembers(1, group_id, {4}).status.code,
+            StatusCode::kAddUserToGroupWithSizeLimitReached);
+  group_types_->invalidate();
+  EXPECT_EQ(addMembers(1, group_id, {4}).status.code, StatusCode::kOk);
+  // ... or until it is older than its refresh time (a change made on another node).
+  bigger.group_size_limit = 5;
+  ASSERT_EQ(store_->groupTypes().update(ids, bigger).value(), 1);
+  clock_.advance(GroupTypes::kDefaultRefreshAfterMillis);
+  EXPECT_EQ(addMembers(1, group_id, {5}).status.code, StatusCode::kOk);
+}
+
+TEST_F(GroupHandlersTest, GroupsOfADeletedTypeTakeNoMembers) {
+  addGroupType(9, 10);
+  group_config_.creatable_type_ids = {9};
+  const int64_t group_id = createGroup(1, {2}, "team", 9);
+  const int64_t ids[] = {9};
+  ASSERT_EQ(store_->groupTypes().remove(ids).value(), 1);
+  group_types_->invalidate();
+  EXPECT_EQ(addMembers(1, group_id, {3}).status.code, StatusCode::kAddUserToInactiveGroup);
+}
+
+TEST_F(GroupHandlersTest, CreateHonoursTheTypeWhenItExistsAndIsCreatable) {
+  addGroupType(9, 10);
+  addGroupType(11, 10);
+  group_config_.creatable_type_ids = {11, 0, 9};
+  TurmsRequest create = request();
+  create.mutable_create_group_request()->set_name("typed");
+  create.mutable_create_group_request()->set_type_id(9);
+  const HandlerResult created = send(1, create);
+  ASSERT_EQ(created.status.code, StatusCode::kOk) << created.status.reason;
+  const int64_t group_id = created.data->long_();
+  EXPECT_EQ(queryGroups(1, {group_id}).data->groups_with_version().groups(0).type_id(), 9);
+  EXPECT_EQ(store_->groups().findById(group_id).value()->type_id, 9);
+
+  create.mutable_create_group_request()->set_type_id(404);
+  EXPECT_EQ(send(1, create).status.code, StatusCode::kCreateGroupWithNonexistentGroupType);
+
+  group_config_.creatable_type_ids = {11, 0};
+  create.mutable_create_group_request()->set_type_id(9);
+  const HandlerResult refused = send(1, create);
+  EXPECT_EQ(refused.status.code, StatusCode::kNoPermissionToCreateGroupWithGroupType);
+  EXPECT_EQ(refused.status.reason,
+            "The requester is only allowed to create groups with the types: 0, 11");
+  // Upstream's order: a type that does not exist is that, whether it is listed or not.
+  group_config_.creatable_type_ids = {404};
+  create.mutable_create_group_request()->set_type_id(404);
+  EXPECT_EQ(send(1, create).status.code, StatusCode::kCreateGroupWithNonexistentGroupType);
+  // With no type given, a group is of the DEFAULT type, which must be creatable too.
+  create.mutable_create_group_request()->clear_type_id();
+  EXPECT_EQ(send(1, create).status.code, StatusCode::kNoPermissionToCreateGroupWithGroupType);
+  EXPECT_EQ(joinedIds(1), (std::vector<int64_t>{group_id}));
+}
+
+TEST_F(GroupHandlersTest, ATypeCreatedOnAnotherNodeIsFoundBeforeTheNextReload) {
+  ASSERT_NE(createGroup(1), 0);  // the node's copy is loaded now
+  addGroupType(9, 10);
+  group_config_.creatable_type_ids = {9};
+  TurmsRequest create = request();
+  create.mutable_create_group_request()->set_name("typed");
+  create.mutable_create_group_request()->set_type_id(9);
+  EXPECT_EQ(send(1, create).status.code, StatusCode::kOk);
+}
+
+TEST_F(GroupHandlersTest, ChangingTheTypeIsOffByDefaultAndThenLimitedToCreatableTypes) {
+  addGroupType(9, 10);
+  addGroupType(10, 10);
+  const int64_t group_id = createGroup(1, {2});
+  auto setType = [](int64_t type_id) {
+    return [type_id](pb::UpdateGroupRequest& req) { req.set_type_id(type_id); };
+  };
+  EXPECT_EQ(updateGroup(1, group_id, setType(9)).status.code,
+            StatusCode::kUpdatingGroupTypeIsDisabled);
+
+  group_config_.allow_group_owner_change_group_type = true;
+  group_config_.creatable_type_ids = {0, 9};
+  EXPECT_EQ(updateGroup(1, group_id, setType(404)).status.code,
+            StatusCode::kUpdateGroupToNonexistentGroupType);
+  const HandlerResult refused = updateGroup(1, group_id, setType(10));
+  EXPECT_EQ(refused.status.code, StatusCode::kNoPermissionToUpdateGroupToGroupType);
+  EXPECT_EQ(refused.status.reason,
+            "The requester is only allowed to update groups to the types: 0, 9");
+  EXPECT_EQ(updateGroup(2, group_id, setType(9)).status.code,
+            StatusCode::kNotGroupOwnerOrManagerToUpdateGroupInfo);
+  const HandlerResult changed = updateGroup(1, group_id, setType(9));
+  ASSERT_EQ(changed.status.code, StatusCode::kOk) << changed.status.reason;
+  expectPush(changed, {2});
+  EXPECT_EQ(queryGroups(2, {group_id}).data->groups_with_version().groups(0).type_id(), 9);
 }
 
 TEST_F(GroupHandlersTest, OwnersAndManagersAddMembersAndOnlyOwnersAddManagers) {
@@ -461,7 +578,7 @@ TEST_F(GroupHandlersTest, OwnerAndManagersUpdateTheGroupAndMembersAreTold) {
   EXPECT_EQ(updateGroup(1, 404, [](auto& req) { req.set_name("x"); }).status.code,
             StatusCode::kUpdateInfoOfNonexistentGroup);
   EXPECT_EQ(updateGroup(1, group_id, [](auto& req) { req.set_type_id(2); }).status.code,
-            StatusCode::kIllegalArgument);
+            StatusCode::kUpdatingGroupTypeIsDisabled);
   EXPECT_EQ(queryGroups(2, {group_id}).data->groups_with_version().groups(0).name(), "new name");
 }
 
