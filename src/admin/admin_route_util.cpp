@@ -320,6 +320,16 @@ std::optional<std::string> JsonBody::string(std::string_view key) {
   return std::string(value->get_string());
 }
 
+std::optional<bool> JsonBody::boolean(std::string_view key) {
+  const json::value* value = take(key);
+  if (!value) return std::nullopt;
+  if (!value->is_bool()) {
+    refuse(key, "must be true or false");
+    return std::nullopt;
+  }
+  return value->get_bool();
+}
+
 std::optional<int64_t> JsonBody::pastDate(std::string_view key, int64_t now_millis) {
   const std::optional<int64_t> date = int64(key);
   if (date && *date > now_millis) {

@@ -42,6 +42,7 @@ struct Route {
 std::span<const Route> relationshipRoutes();
 std::span<const Route> relationshipGroupRoutes();
 std::span<const Route> friendRequestRoutes();
+std::span<const Route> groupTypeRoutes();
 
 // ---- answers ----
 
@@ -139,6 +140,11 @@ class JsonBody {
   std::optional<int64_t> int64(std::string_view key);
   std::optional<int32_t> int32(std::string_view key);
   std::optional<std::string> string(std::string_view key);
+  std::optional<bool> boolean(std::string_view key);
+  // An enum by its upstream name or its number (enumValue below); problem names the values.
+  template <size_t N>
+  std::optional<int32_t> enumeration(std::string_view key,
+                                     const std::array<std::string_view, N>& names);
   // Unix milliseconds, not after now_millis (upstream's @PastOrPresent).
   std::optional<int64_t> pastDate(std::string_view key, int64_t now_millis);
 
@@ -176,6 +182,20 @@ std::optional<int32_t> enumValue(const std::array<std::string_view, N>& names,
     return static_cast<int32_t>(*number);
   }
   return std::nullopt;
+}
+
+template <size_t N>
+std::optional<int32_t> JsonBody::enumeration(std::string_view key,
+                                             const std::array<std::string_view, N>& names) {
+  const json::value* value = take(key);
+  if (!value) return std::nullopt;
+  const std::optional<int32_t> parsed = enumValue(names, *value);
+  if (!parsed) {
+    std::string problem = "must be one of";
+    for (size_t i = 0; i < N; ++i) problem += (i == 0 ? " " : ", ") + std::string(names[i]);
+    refuse(key, problem);
+  }
+  return parsed;
 }
 
 }  // namespace parley::admin

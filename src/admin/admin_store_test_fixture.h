@@ -39,7 +39,8 @@ class AdminStoreTest : public ::testing::Test {
                           {},
                           {},
                           store_.get(),
-                          friendRequestConfig()}) {}
+                          friendRequestConfig(),
+                          [this] { ++group_types_changes_; }}) {}
 
   static FriendRequestConfig friendRequestConfig() {
     FriendRequestConfig config;
@@ -96,6 +97,8 @@ class AdminStoreTest : public ::testing::Test {
   SqliteStoreTestEnv env_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<SessionRegistry> sessions_;
+  // Calls of AdminDeps::group_types_changed.
+  int group_types_changes_ = 0;
   AdminRoutes routes_;
 };
 
