@@ -89,29 +89,29 @@ TEST_F(GroupTypeRoutesTest, StrategiesMayBeGivenByNumber) {
 }
 
 TEST_F(GroupTypeRoutesTest, CreateRefusesMissingAndBadFields) {
-  json::object body = json::parse(kNewType).as_object();
-  auto refusedWith = [&](json::object changed) {
-    return refusal(call("POST", "/groups/types", json::serialize(changed)), 400);
-  };
-  json::object missing = body;
+  json::object missing = json::parse(kNewType).as_object();
   missing.erase("messageEditable");
-  EXPECT_EQ(refusedWith(missing), "messageEditable: required");
-  json::object spaced = body;
-  spaced["name"] = "two words";
-  EXPECT_EQ(refusedWith(spaced), "name: must not contain whitespace");
-  json::object empty_group = body;
-  empty_group["groupSizeLimit"] = 0;
-  EXPECT_EQ(refusedWith(empty_group), "groupSizeLimit: must be at least 1");
-  json::object unknown_strategy = body;
-  unknown_strategy["joinStrategy"] = "BY_MAGIC";
-  EXPECT_EQ(refusedWith(unknown_strategy),
-            "joinStrategy: must be one of MEMBERSHIP_REQUEST, INVITATION, QUESTION, JOIN_REQUEST");
-  json::object not_bool = body;
-  not_bool["guestSpeakable"] = "yes";
-  EXPECT_EQ(refusedWith(not_bool), "guestSpeakable: must be true or false");
-  json::object with_id = body;
-  with_id["id"] = 5;
-  EXPECT_EQ(refusedWith(with_id), "id: unknown field");
+  EXPECT_EQ(refusal(call("POST", "/groups/types", json::serialize(missing)), 400),
+            "messageEditable: required");
+  struct Case {
+    const char* field;
+    json::value value;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"name", "two words", "name: must not contain whitespace"},
+      {"groupSizeLimit", 0, "groupSizeLimit: must be at least 1"},
+      {"joinStrategy", "BY_MAGIC",
+       "joinStrategy: must be one of MEMBERSHIP_REQUEST, INVITATION, QUESTION, JOIN_REQUEST"},
+      {"guestSpeakable", "yes", "guestSpeakable: must be true or false"},
+      {"id", 5, "id: unknown field"},
+  };
+  for (const Case& bad : cases) {
+    json::object body = json::parse(kNewType).as_object();
+    body[bad.field] = bad.value;
+    EXPECT_EQ(refusal(call("POST", "/groups/types", json::serialize(body)), 400), bad.reason)
+        << bad.field;
+  }
   EXPECT_EQ(storedIds(), std::vector<int64_t>{0});
   EXPECT_EQ(group_types_changes_, 0);
 }
