@@ -148,8 +148,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
   for (const char* kind : {"users", "messages", "groups", "group_members", "group_blocked_users",
-                           "group_types",
-                           "relationships", "relationship_groups", "user_settings",
+                           "group_types", "relationships", "relationship_groups", "user_settings",
                            "user_defined_attributes", "friend_requests", "private_conversations",
                            "group_conversations", "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
