@@ -254,4 +254,32 @@ class Transaction {
   Database* db_;
 };
 
+// Every row the bound statement yields, each as read(statement) makes it.
+template <typename T, typename Read>
+Result<std::vector<T>> readAllRows(Statement& stmt, Read&& read) {
+  std::vector<T> rows;
+  while (true) {
+    const Result<bool> row = stmt.step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return rows;
+    rows.push_back(read(stmt));
+  }
+}
+
+// The first column of every row, as ids.
+inline Result<std::vector<int64_t>> readIds(Statement& stmt) {
+  return readAllRows<int64_t>(stmt, [](const Statement& s) { return s.columnInt64(0); });
+}
+
+// Runs a statement that returns no rows, after bind(statement), and reports how many rows it
+// changed. Inside the caller's lock (and usually its transaction).
+template <typename Bind>
+Result<int64_t> writeRows(Database& db, std::string_view sql, Bind&& bind) {
+  Result<Statement> stmt = db.prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(*stmt);
+  if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
+  return db.changes();
+}
+
 }  // namespace parley::sqlite

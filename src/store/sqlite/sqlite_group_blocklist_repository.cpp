@@ -23,18 +23,8 @@ constexpr std::string_view kFindBlockedAmong =
 constexpr std::string_view kFindVersion =
     "SELECT blocklist_last_updated_date FROM group_info WHERE id = ?1";
 
-// Runs one write statement; how many rows it changed.
-template <typename Bind>
-Result<int64_t> change(Database& db, std::string_view sql, Bind bind) {
-  Result<Statement> stmt = db.prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  bind(*stmt);
-  if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
-  return db.changes();
-}
-
 VoidResult bumpVersion(Database& db, int64_t group_id, int64_t now_millis) {
-  const Result<int64_t> done = change(db, kBumpBlocklistVersion, [&](Statement& stmt) {
+  const Result<int64_t> done = writeRows(db, kBumpBlocklistVersion, [&](Statement& stmt) {
     stmt.bind(1, group_id).bind(2, now_millis);
   });
   if (!done.ok()) return done.status();
@@ -49,7 +39,7 @@ Result<GroupBlockOutcome> SqliteGroupBlocklistRepository::block(
   Result<Transaction> transaction = Transaction::begin(db_);
   if (!transaction.ok()) return transaction.status();
   GroupBlockOutcome outcome;
-  const Result<int64_t> inserted = change(db_, kInsertBlocked, [&](Statement& stmt) {
+  const Result<int64_t> inserted = writeRows(db_, kInsertBlocked, [&](Statement& stmt) {
     stmt.bind(1, blocked.group_id)
         .bind(2, blocked.user_id)
         .bind(3, blocked.block_date)
@@ -76,7 +66,7 @@ Result<bool> SqliteGroupBlocklistRepository::unblock(int64_t group_id, int64_t u
   auto lock = db_.lock();
   Result<Transaction> transaction = Transaction::begin(db_);
   if (!transaction.ok()) return transaction.status();
-  const Result<int64_t> deleted = change(
+  const Result<int64_t> deleted = writeRows(
       db_, kDeleteBlocked, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
   if (!deleted.ok()) return deleted.status();
   if (deleted.value() == 0) return false;
@@ -91,35 +81,23 @@ Result<bool> SqliteGroupBlocklistRepository::unblock(int64_t group_id, int64_t u
 
 Result<std::vector<GroupBlockedUserRecord>> SqliteGroupBlocklistRepository::findBlocked(
     int64_t group_id) {
-  return readWith(
-      readers_, kFindBlocked, [&](Statement& stmt) -> Result<std::vector<GroupBlockedUserRecord>> {
-        stmt.bind(1, group_id);
-        std::vector<GroupBlockedUserRecord> found;
-        while (true) {
-          const Result<bool> row = stmt.step();
-          if (!row.ok()) return row.status();
-          if (!row.value()) return found;
-          found.push_back(
-              {stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnInt64(2), stmt.columnInt64(3)});
-        }
-      });
+  return readWith(readers_, kFindBlocked, [&](Statement& stmt) {
+    stmt.bind(1, group_id);
+    return readAllRows<GroupBlockedUserRecord>(stmt, [](const Statement& row) {
+      return GroupBlockedUserRecord{row.columnInt64(0), row.columnInt64(1), row.columnInt64(2),
+                                    row.columnInt64(3)};
+    });
+  });
 }
 
 Result<std::vector<int64_t>> SqliteGroupBlocklistRepository::findBlockedAmong(
     int64_t group_id, std::span<const int64_t> user_ids) {
   if (user_ids.empty()) return std::vector<int64_t>();
   const std::string ids = jsonArray(user_ids);
-  return readWith(readers_, kFindBlockedAmong,
-                  [&](Statement& stmt) -> Result<std::vector<int64_t>> {
-                    stmt.bind(1, group_id).bind(2, ids);
-                    std::vector<int64_t> found;
-                    while (true) {
-                      const Result<bool> row = stmt.step();
-                      if (!row.ok()) return row.status();
-                      if (!row.value()) return found;
-                      found.push_back(stmt.columnInt64(0));
-                    }
-                  });
+  return readWith(readers_, kFindBlockedAmong, [&](Statement& stmt) {
+    stmt.bind(1, group_id).bind(2, ids);
+    return readIds(stmt);
+  });
 }
 
 Result<std::optional<int64_t>> SqliteGroupBlocklistRepository::findVersion(int64_t group_id) {

@@ -127,35 +127,10 @@ GroupMemberRecord readMember(const Statement& stmt) {
   return member;
 }
 
-template <typename T, typename Read>
-Result<std::vector<T>> readAll(Statement& stmt, Read read) {
-  std::vector<T> rows;
-  while (true) {
-    const Result<bool> row = stmt.step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return rows;
-    rows.push_back(read(stmt));
-  }
-}
-
-Result<std::vector<int64_t>> readIds(Statement& stmt) {
-  return readAll<int64_t>(stmt, [](const Statement& s) { return s.columnInt64(0); });
-}
-
 // The helpers below run inside the caller's lock (and usually its transaction).
 
-// Runs a statement that returns no rows and reports how many rows it changed.
-template <typename Bind>
-Result<int64_t> write(Database& db, std::string_view sql, Bind bind) {
-  Result<Statement> stmt = db.prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  bind(*stmt);
-  if (const VoidResult done = stmt->run(); !done.ok()) return done.status();
-  return db.changes();
-}
-
 VoidResult bumpMembersVersion(Database& db, int64_t group_id, int64_t now_millis) {
-  const Result<int64_t> done = write(db, kBumpMembersVersion, [&](Statement& stmt) {
+  const Result<int64_t> done = writeRows(db, kBumpMembersVersion, [&](Statement& stmt) {
     stmt.bind(1, group_id).bind(2, now_millis);
   });
   if (!done.ok()) return done.status();
@@ -163,7 +138,7 @@ VoidResult bumpMembersVersion(Database& db, int64_t group_id, int64_t now_millis
 }
 
 VoidResult bumpJoinedGroupsVersion(Database& db, int64_t user_id, int64_t now_millis) {
-  const Result<int64_t> done = write(db, kBumpJoinedGroupsVersion, [&](Statement& stmt) {
+  const Result<int64_t> done = writeRows(db, kBumpJoinedGroupsVersion, [&](Statement& stmt) {
     stmt.bind(1, user_id).bind(2, now_millis);
   });
   if (!done.ok()) return done.status();
@@ -178,7 +153,7 @@ Result<bool> updateMemberRow(Database& db, std::string_view sql, int64_t group_i
   auto lock = db.lock();
   Result<Transaction> transaction = Transaction::begin(db);
   if (!transaction.ok()) return transaction.status();
-  const Result<int64_t> changed = write(db, sql, bind);
+  const Result<int64_t> changed = writeRows(db, sql, bind);
   if (!changed.ok()) return changed.status();
   if (changed.value() == 0) return false;
   if (const VoidResult bumped = bumpMembersVersion(db, group_id, now_millis); !bumped.ok()) {
@@ -194,8 +169,8 @@ Result<bool> updateMemberRow(Database& db, std::string_view sql, int64_t group_i
 
 Result<bool> removeMemberLocked(Database& db, int64_t group_id, int64_t user_id,
                                 int64_t now_millis) {
-  const Result<int64_t> deleted =
-      write(db, kDeleteMember, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
+  const Result<int64_t> deleted = writeRows(
+      db, kDeleteMember, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
   if (!deleted.ok()) return deleted.status();
   if (deleted.value() == 0) return false;
   if (const VoidResult bumped = bumpJoinedGroupsVersion(db, user_id, now_millis); !bumped.ok()) {
@@ -233,14 +208,14 @@ Result<std::vector<GroupRecord>> SqliteGroupRepository::findByIds(std::span<cons
   Result<Statement> stmt = reader->prepare(kFindGroupsByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, json);
-  return readAll<GroupRecord>(*stmt, readGroup);
+  return readAllRows<GroupRecord>(*stmt, readGroup);
 }
 
 Result<bool> SqliteGroupRepository::update(int64_t id, const GroupUpdate& update) {
   std::optional<int64_t> minimum_score;
   if (update.minimum_score) minimum_score = *update.minimum_score;
   auto lock = db_.lock();
-  const Result<int64_t> changed = write(db_, kUpdateGroup, [&](Statement& stmt) {
+  const Result<int64_t> changed = writeRows(db_, kUpdateGroup, [&](Statement& stmt) {
     stmt.bind(1, id)
         .bind(2, update.name)
         .bind(3, update.intro)
@@ -257,8 +232,8 @@ Result<bool> SqliteGroupRepository::update(int64_t id, const GroupUpdate& update
 
 Result<bool> SqliteGroupRepository::softDelete(int64_t id, int64_t now_millis) {
   auto lock = db_.lock();
-  const Result<int64_t> changed =
-      write(db_, kSoftDeleteGroup, [&](Statement& stmt) { stmt.bind(1, id).bind(2, now_millis); });
+  const Result<int64_t> changed = writeRows(
+      db_, kSoftDeleteGroup, [&](Statement& stmt) { stmt.bind(1, id).bind(2, now_millis); });
   if (!changed.ok()) return changed.status();
   return changed.value() > 0;
 }
@@ -273,7 +248,7 @@ Result<int64_t> SqliteGroupMemberRepository::insertMany(
   // The newest join date per group that gained a member: one version bump per group.
   std::map<int64_t, int64_t> changed_groups;
   for (const GroupMemberRecord& member : members) {
-    const Result<int64_t> added = write(db_, kInsertMemberIfAbsent, [&](Statement& stmt) {
+    const Result<int64_t> added = writeRows(db_, kInsertMemberIfAbsent, [&](Statement& stmt) {
       stmt.bind(1, member.group_id)
           .bind(2, member.user_id)
           .bind(3, member.name)
@@ -312,7 +287,7 @@ Result<int64_t> SqliteGroupMemberRepository::remove(int64_t group_id,
   if (!transaction.ok()) return transaction.status();
   int64_t removed = 0;
   for (const int64_t user_id : user_ids) {
-    const Result<int64_t> deleted = write(
+    const Result<int64_t> deleted = writeRows(
         db_, kDeleteMember, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
     if (!deleted.ok()) return deleted.status();
     if (deleted.value() == 0) continue;
@@ -346,7 +321,7 @@ Result<int64_t> SqliteGroupMemberRepository::removeAll(int64_t group_id, int64_t
   }
   if (user_ids.empty()) return int64_t{0};
   const Result<int64_t> deleted =
-      write(db_, kDeleteAllMembers, [&](Statement& stmt) { stmt.bind(1, group_id); });
+      writeRows(db_, kDeleteAllMembers, [&](Statement& stmt) { stmt.bind(1, group_id); });
   if (!deleted.ok()) return deleted.status();
   for (const int64_t user_id : user_ids) {
     if (const VoidResult bumped = bumpJoinedGroupsVersion(db_, user_id, now_millis); !bumped.ok()) {
@@ -381,14 +356,14 @@ Result<std::vector<GroupMemberRecord>> SqliteGroupMemberRepository::findMembers(
     Result<Statement> stmt = reader->prepare(kFindAllMembers);
     if (!stmt.ok()) return stmt.status();
     stmt->bind(1, group_id);
-    return readAll<GroupMemberRecord>(*stmt, readMember);
+    return readAllRows<GroupMemberRecord>(*stmt, readMember);
   }
   const std::string json = jsonArray(user_ids);
   ReaderPool::Lease reader = readers_.acquire();
   Result<Statement> stmt = reader->prepare(kFindMembersByIds);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, group_id).bind(2, json);
-  return readAll<GroupMemberRecord>(*stmt, readMember);
+  return readAllRows<GroupMemberRecord>(*stmt, readMember);
 }
 
 Result<std::vector<int64_t>> SqliteGroupMemberRepository::findMemberIds(int64_t group_id) {
