@@ -117,9 +117,7 @@ class InProcessUserLocations final : public UserLocations {
   VoidResult removeStale(std::span<const LocatedUser> stale) override {
     std::lock_guard lock(mutex_);
     for (const LocatedUser& located : stale) {
-      eraseIfWrittenBy(location_entry::member(located.user_id, located.device_type.value_or(0),
-                                              located.device_type.has_value()),
-                       located.writer);
+      eraseIfWrittenBy(location_entry::memberOf(located), located.writer);
     }
     return {};
   }

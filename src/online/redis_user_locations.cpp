@@ -169,10 +169,8 @@ Result<std::vector<LocatedUser>> RedisUserLocations::search(GeoPosition center,
 VoidResult RedisUserLocations::removeStale(std::span<const LocatedUser> entries) {
   std::map<int32_t, std::vector<std::pair<std::string, std::string>>> by_bucket;
   for (const LocatedUser& located : entries) {
-    by_bucket[bucketOf(located.user_id)].emplace_back(
-        location_entry::member(located.user_id, located.device_type.value_or(0),
-                               located.device_type.has_value()),
-        located.writer);
+    by_bucket[bucketOf(located.user_id)].emplace_back(location_entry::memberOf(located),
+                                                      located.writer);
   }
   for (const auto& [bucket, removals] : by_bucket) {
     if (auto removed = sendRemovals(bucket, removals); !removed) return removed.status();

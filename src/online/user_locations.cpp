@@ -46,6 +46,10 @@ std::string member(int64_t user_id, DeviceType device_type, bool per_device) {
   return text;
 }
 
+std::string memberOf(const LocatedUser& located) {
+  return member(located.user_id, located.device_type.value_or(0), located.device_type.has_value());
+}
+
 bool parseMember(std::string_view member, int64_t* user_id, std::optional<DeviceType>* device) {
   const size_t colon = member.find(':');
   const std::string_view user_text = member.substr(0, colon);

@@ -81,6 +81,8 @@ std::unique_ptr<UserLocations> makeInProcessUserLocations(std::string node_id, b
 namespace location_entry {
 // "<user>" or, per device, "<user>:<device type>".
 std::string member(int64_t user_id, DeviceType device_type, bool per_device);
+// The member a found entry came from (per device when it carries a device type).
+std::string memberOf(const LocatedUser& located);
 // false when the text is not a member this code writes.
 bool parseMember(std::string_view member, int64_t* user_id, std::optional<DeviceType>* device);
 // "<login date>:<device type>:<node id>": the login date first, so that a Lua script can tell

@@ -10,9 +10,9 @@ constexpr const char* kBlockDate = "bd";
 constexpr const char* kRequesterId = "rid";
 
 BsonPtr keyFilter(int64_t group_id, int64_t user_id) {
-  // Upstream's key {gid, uid}, fields in that order: _id equality compares whole documents.
-  return BsonPtr(
-      BCON_NEW("_id", "{", "gid", BCON_INT64(group_id), "uid", BCON_INT64(user_id), "}"));
+  BsonPtr filter(bson_new());
+  appendMemberId(filter.get(), "_id", group_id, user_id);  // upstream's key, as the members'
+  return filter;
 }
 
 Result<std::vector<GroupBlockedUserRecord>> findDocs(const Connection& connection,

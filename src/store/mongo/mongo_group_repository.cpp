@@ -10,6 +10,17 @@
 #include "store/mongo/mongo_user_version.h"
 
 namespace parley::mongo {
+
+// Upstream's member key {gid, uid}. The field order is fixed: _id equality compares whole
+// documents.
+void appendMemberId(bson_t* doc, const char* key, int64_t group_id, int64_t user_id) {
+  bson_t id;
+  bson_append_document_begin(doc, key, -1, &id);
+  BSON_APPEND_INT64(&id, "gid", group_id);
+  BSON_APPEND_INT64(&id, "uid", user_id);
+  bson_append_document_end(doc, &id);
+}
+
 namespace {
 
 constexpr const char* kGroups = "group";
@@ -37,16 +48,6 @@ constexpr const char* kRole = "role";
 constexpr const char* kJoinDate = "jd";
 // userVersion's joined-groups date, upstream's name.
 constexpr const char* kJoinedGroups = "jg";
-
-// Upstream's member key {gid, uid}. The field order is fixed: _id equality compares whole
-// documents.
-void appendMemberId(bson_t* doc, const char* key, int64_t group_id, int64_t user_id) {
-  bson_t id;
-  bson_append_document_begin(doc, key, -1, &id);
-  BSON_APPEND_INT64(&id, "gid", group_id);
-  BSON_APPEND_INT64(&id, "uid", user_id);
-  bson_append_document_end(doc, &id);
-}
 
 // {_id: {$in: [{gid, uid}, ...]}}: exact lookups on the _id index.
 BsonPtr memberKeysFilter(const std::vector<std::pair<int64_t, int64_t>>& keys) {

@@ -26,6 +26,9 @@ class MongoGroupRepository final : public GroupRepository {
   const Connection& connection_;
 };
 
+// Upstream's key {gid, uid} of a group's member (and of a user blocked from a group) under key.
+void appendMemberId(bson_t* doc, const char* key, int64_t group_id, int64_t user_id);
+
 // The group's blocklist version (field `blud` of its document, beside the members version):
 // moved forward as the members version is, and read back; empty when it never moved.
 VoidResult bumpGroupBlocklistVersion(const Connection& connection, int64_t group_id,
