@@ -78,6 +78,7 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
 
     pb::TurmsRequest create;
     create.mutable_create_group_request()->set_name("movers");
+    create.mutable_create_group_request()->set_type_id(1);  // demo type "test": direct adds
     auto created = alice->request(create);
     ASSERT_EQ(created.code(), 1000);
     group_id = created.data().long_();

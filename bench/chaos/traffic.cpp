@@ -89,6 +89,9 @@ void Traffic::setUp() {
                          users_.begin() + static_cast<std::ptrdiff_t>(end));
     pb::TurmsRequest create;
     create.mutable_create_group_request()->set_name("chaos group");
+    // The demo type "test": the owner adds the members directly (DEFAULT would invite them).
+    // The nodes seed the demo data, and ParleyProcess lets users create groups of that type.
+    create.mutable_create_group_request()->set_type_id(1);
     auto created = firstDevice(group.owner).request(create, 10s);
     if (!created || created->code() != 1000) {
       throw std::runtime_error("creating a group failed: " +

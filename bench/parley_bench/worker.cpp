@@ -45,6 +45,7 @@ constexpr int kPickAttempts = 16;
 constexpr int kMaxHeartbeatsPerTick = 2000;
 // Upstream's limit on users added by one CreateGroupMembersRequest.
 constexpr int kMembersPerRequest = 100;
+constexpr int64_t kGroupTypeId = 1;
 // Linux: pick the source port at connect() time from the whole 4-tuple, so one source address
 // serves many destinations and bind() does not exhaust ports by itself.
 constexpr int kIpBindAddressNoPort = 24;
@@ -610,6 +611,10 @@ class Worker {
       const int64_t id = nextRequestId();
       request_.set_request_id(id);
       request_.mutable_create_group_request()->set_name("bench-" + std::to_string(group));
+      // The demo data's type "test", whose owners add members directly (DEFAULT's users accept
+      // invitations); the server must list it in group.creatable-type-ids. The bare relay
+      // ignores it.
+      request_.mutable_create_group_request()->set_type_id(kGroupTypeId);
       pending_.emplace(id, Pending{RequestKind::kCreateGroup, owner->index, group, nowNanos()});
       send(*owner);
     }

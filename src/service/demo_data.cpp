@@ -17,6 +17,7 @@ namespace parley {
 namespace {
 
 constexpr int64_t kDemoGroupId = 1;
+constexpr int64_t kDemoGroupTypeId = 1;
 constexpr int64_t kYear2000Millis = 946684800000;  // 2000-01-01T00:00:00Z
 constexpr int64_t kHourMillis = 3600 * 1000;
 constexpr int64_t kMutedForever = 9999999999999;
@@ -116,6 +117,25 @@ void seedFriendRequests(Store& store, int64_t now, int user_count) {
   for (int64_t requester = 111; requester <= 115; ++requester) request(requester, 1);
 }
 
+// Upstream's fake data adds group type 1, "test", beside DEFAULT: anyone adds members directly
+// (no invitation to accept) and users join by asking. Tests and benchmarks build their groups with
+// it (a config that lists it in group.creatable-type-ids).
+void seedGroupType(Store& store) {
+  GroupTypeRecord type;
+  type.id = kDemoGroupTypeId;
+  type.name = "test";
+  type.group_size_limit = 1000;
+  type.invitation_strategy = GroupInvitationStrategy::kAll;
+  type.join_strategy = GroupJoinStrategy::kMembershipRequest;
+  type.group_info_update_strategy = GroupUpdateStrategy::kOwnerManager;
+  type.member_info_update_strategy = GroupUpdateStrategy::kOwnerManagerMember;
+  type.guest_speakable = true;
+  type.self_info_updatable = true;
+  type.enable_read_receipt = true;
+  type.message_editable = true;
+  orThrow(store.groupTypes().insert(type), "insert the demo group type");
+}
+
 // Group 1, owned by user 1, with members 1..100; 51..100 are muted.
 void seedGroup(Store& store, int64_t now, int user_count) {
   GroupRecord group;
@@ -191,14 +211,13 @@ int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& cl
   seedUsers(store, hasher, now, user_count, distinct_password_hashes);
   seedFriendships(store, now, user_count);
   seedFriendRequests(store, now, user_count);
+  seedGroupType(store);
   seedGroup(store, now, user_count);
   seedMessages(store, user_count);
   seedConversations(store, user_count);
   spdlog::info(
       "demo data: seeded {} users (ids 1..{}, password \"123\"), friendships and friend requests "
-      "of "
-      "user 1, group 1 "
-      "and its messages",
+      "of user 1, group 1 and its messages, and group type 1 (\"test\": members added directly)",
       user_count, user_count);
   return user_count;
 }

@@ -91,6 +91,14 @@ void ServiceTestFixture::addGroup(int64_t group_id, int64_t owner,
   ASSERT_EQ(inserted.value(), static_cast<int64_t>(records.size()));
 }
 
+void ServiceTestFixture::updateGroupType(int64_t type_id, const GroupTypeUpdate& update) {
+  const int64_t ids[] = {type_id};
+  const Result<int64_t> updated = store_->groupTypes().update(ids, update);
+  ASSERT_TRUE(updated.ok()) << updated.status().reason;
+  ASSERT_EQ(updated.value(), 1) << "no group type " << type_id;
+  group_types_->invalidate();
+}
+
 void ServiceTestFixture::expectSelfPushOnly(const HandlerResult& result) {
   ASSERT_EQ(result.pushes.size(), 1u);
   EXPECT_TRUE(result.pushes[0].user_ids.empty());

@@ -53,6 +53,9 @@ class ServiceTestFixture : public ::testing::Test {
   void addGroup(int64_t group_id, int64_t owner,
                 const std::vector<std::pair<int64_t, int32_t>>& members);
 
+  // Changes a stored group type and drops the cached copy, so the next request sees the change.
+  void updateGroupType(int64_t type_id, const GroupTypeUpdate& update);
+
   // The result is pushed only to the requester's other sessions.
   static void expectSelfPushOnly(const HandlerResult& result);
 

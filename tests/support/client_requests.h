@@ -64,10 +64,16 @@ inline std::vector<im::turms::proto::Message> queryMessages(TurmsClient& client,
   return {messages.begin(), messages.end()};
 }
 
-// A new group owned by `owner` with `members` added; returns its id, throws on failure.
+// The demo data's group type "test", under which members are added directly; ParleyProcess
+// lets users create groups of it when it seeds the demo data.
+inline constexpr int64_t kDemoGroupTypeId = 1;
+
+// A new group of the demo type owned by `owner` with `members` added; returns its id, throws on
+// failure.
 inline int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members) {
   im::turms::proto::TurmsRequest create;
   create.mutable_create_group_request()->set_name("e2e group");
+  create.mutable_create_group_request()->set_type_id(kDemoGroupTypeId);
   auto created = owner.request(create, kRequestTimeout);
   if (created.code() != 1000) throw std::runtime_error("create group failed");
   const int64_t group_id = created.data().long_();

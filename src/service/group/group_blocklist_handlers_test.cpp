@@ -30,6 +30,9 @@ class GroupBlocklistHandlersTest : public testing::ServiceTestFixture {
                                       {kManager, kGroupRoleManager},
                                       {kMember, kGroupRoleMember},
                                       {kOtherMember, kGroupRoleMember}}));
+    // Owners add users directly here (DEFAULT's strategy has them accept an invitation).
+    ASSERT_NO_FATAL_FAILURE(updateGroupType(
+        kDefaultGroupTypeId, {.invitation_strategy = GroupInvitationStrategy::kOwnerManager}));
     registerGroupHandlers(dispatcher_, deps());
     registerGroupBlocklistHandlers(dispatcher_, deps());
   }

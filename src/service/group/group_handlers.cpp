@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/snowflake.h"
 #include "online/session_registry.h"
+#include "service/group/group_strategies.h"
 #include "service/group/group_types.h"
 #include "store/store.h"
 
@@ -382,6 +383,18 @@ HandlerResult updateGroup(ServiceDeps& deps, const RequestContext& ctx,
 
 // Members
 
+// Upstream's refusal of an add by someone outside the roles the strategy names.
+StatusCode notAllowedToAdd(GroupAdders adders) {
+  switch (adders) {
+    case GroupAdders::kOwner:
+      return StatusCode::kNotGroupOwnerToAddGroupMember;
+    case GroupAdders::kOwnerManager:
+      return StatusCode::kNotGroupOwnerOrManagerToAddGroupMember;
+    default:
+      return StatusCode::kNotGroupMemberToAddGroupMember;
+  }
+}
+
 HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
                                  const TurmsRequest& request) {
   const auto& req = request.create_group_members_request();
@@ -394,18 +407,27 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
     return HandlerResult::failure(StatusCode::kIllegalArgument,
                                   "At most 100 users can be added at once");
   }
+  const bool joins_itself = contains(user_ids, ctx.user_id);
+  if (joins_itself && user_ids.size() > 1) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "Cannot add oneself and other users to a group in one request");
+  }
   const int32_t role = req.has_role() ? static_cast<int32_t>(req.role()) : kGroupRoleMember;
   if (!pb::GroupMemberRole_IsValid(role)) {
     return HandlerResult::failure(StatusCode::kIllegalArgument, "unknown role");
   }
+  if (joins_itself && role != kGroupRoleMember) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "The role of the new group member for the requester must be "
+                                  "MEMBER");
+  }
   if (role == kGroupRoleOwner) {
     return HandlerResult::failure(StatusCode::kIllegalArgument,
-                                  "The role of a new member must not be OWNER");
+                                  "The role of the new member must not be OWNER");
   }
-  const bool joins_itself = contains(user_ids, ctx.user_id);
-  if (joins_itself && user_ids.size() > 1) {
+  if (role >= kGroupRoleGuest) {
     return HandlerResult::failure(StatusCode::kIllegalArgument,
-                                  "Cannot add oneself and other users in one request");
+                                  "The role of the new member must not be GUEST");
   }
   auto group = deps.store.groups().findById(group_id);
   if (!group) return HandlerResult::failure(group.status());
@@ -418,22 +440,28 @@ HandlerResult createGroupMembers(ServiceDeps& deps, const RequestContext& ctx,
   // type finds nothing then, which it answers as an inactive group).
   if (!*type) return HandlerResult::failure(StatusCode::kAddUserToInactiveGroup);
   auto& members = deps.store.groupMembers();
-  auto requester = members.find(group_id, ctx.user_id);
-  if (!requester) return HandlerResult::failure(requester.status());
   if (joins_itself) {
-    if (*requester) return HandlerResult::ok();  // already a member
-    // The DEFAULT group type is joined by invitation (upstream's join strategy INVITATION).
-    return HandlerResult::failure(StatusCode::kUserJoinGroupWithoutAcceptingGroupInvitation);
-  }
-  // Owners and managers add users directly and only the owner adds managers (upstream's rules
-  // for the invitation strategy OWNER_MANAGER, which needs no approval).
-  const bool owner = *requester && (*requester)->role == kGroupRoleOwner;
-  const bool manager = *requester && (*requester)->role == kGroupRoleManager;
-  if (role == kGroupRoleManager && !owner) {
-    return HandlerResult::failure(StatusCode::kNotGroupOwnerToAddGroupManager);
-  }
-  if (!owner && !manager) {
-    return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToAddGroupMember);
+    // Only the MEMBERSHIP_REQUEST join strategy lets a user in by asking; the others name the
+    // way in (an invitation, the join questions, a join request).
+    if (const StatusCode refusal = selfJoinRefusal((*type)->join_strategy);
+        refusal != StatusCode::kOk) {
+      return HandlerResult::failure(refusal);
+    }
+  } else {
+    // Under a strategy requiring approval users join by accepting an invitation; under the
+    // others the roles the strategy names add them directly, and only the owner adds managers.
+    const GroupInvitationStrategy strategy = (*type)->invitation_strategy;
+    if (requiresApproval(strategy)) {
+      return HandlerResult::failure(StatusCode::kAddUserToGroupRequiringUsersApproval);
+    }
+    auto requester = members.find(group_id, ctx.user_id);
+    if (!requester) return HandlerResult::failure(requester.status());
+    const int32_t requester_role = *requester ? (*requester)->role : kNoRole;
+    if (role == kGroupRoleManager && requester_role != kGroupRoleOwner) {
+      return HandlerResult::failure(StatusCode::kNotGroupOwnerToAddGroupManager);
+    }
+    const GroupAdders adders = addersOf(strategy);
+    if (!mayAdd(adders, requester_role)) return HandlerResult::failure(notAllowedToAdd(adders));
   }
   auto users = deps.store.users().findByIds(user_ids);
   if (!users) return HandlerResult::failure(users.status());

@@ -1,7 +1,7 @@
 #pragma once
 // Group-domain request handlers: groups (create, delete, query, update, transfer) and their
-// members (add, remove or quit, query). Only the DEFAULT group type (id 0) exists so far; group
-// types, join strategies, invitations, join questions and blocklists will grow here.
+// members (add, remove or quit, query). Who may add whom, and who may join by asking, follow the
+// group's type (service/group/group_strategies.h).
 #include "service/dispatcher.h"
 #include "service/service_deps.h"
 

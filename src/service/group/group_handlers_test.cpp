@@ -37,6 +37,18 @@ class GroupHandlersTest : public testing::ServiceTestFixture {
       users.push_back(user);
     }
     EXPECT_EQ(store_->users().insertMany(users).value(), 8);
+    // Most tests build their groups by adding members directly, which DEFAULT's strategy (users
+    // approve by accepting an invitation) does not allow: here owners and managers add users
+    // directly (OWNER_MANAGER). The strategy tests below set the type they test.
+    setInvitationStrategy(kDefaultGroupTypeId, GroupInvitationStrategy::kOwnerManager);
+  }
+
+  void setInvitationStrategy(int64_t type_id, GroupInvitationStrategy strategy) {
+    updateGroupType(type_id, {.invitation_strategy = strategy});
+  }
+
+  void setJoinStrategy(int64_t type_id, GroupJoinStrategy strategy) {
+    updateGroupType(type_id, {.join_strategy = strategy});
   }
 
   // Each request a millisecond after the previous one, under an id of its own.
@@ -53,9 +65,10 @@ class GroupHandlersTest : public testing::ServiceTestFixture {
     return request;
   }
 
-  // Stores a group type like DEFAULT but for its id and size limit.
+  // Stores a group type like the fixture's DEFAULT but for its id and size limit.
   void addGroupType(int64_t id, int32_t group_size_limit) {
     GroupTypeRecord type = defaultGroupType();
+    type.invitation_strategy = GroupInvitationStrategy::kOwnerManager;
     type.id = id;
     type.name = "type-" + std::to_string(id);
     type.group_size_limit = group_size_limit;
@@ -501,6 +514,96 @@ TEST_F(GroupHandlersTest, AddingRequiresActiveUsersAndALiveGroup) {
   EXPECT_EQ(addMembers(1, 404, {2}).status.code, StatusCode::kAddUserToInactiveGroup);
   ASSERT_EQ(deleteGroup(1, group_id).status.code, StatusCode::kOk);
   EXPECT_EQ(addMembers(1, group_id, {2}).status.code, StatusCode::kAddUserToInactiveGroup);
+}
+
+// Members: the group type's strategies
+
+TEST_F(GroupHandlersTest, UnderTheDefaultStrategyUsersAreInvitedNotAdded) {
+  setInvitationStrategy(kDefaultGroupTypeId,
+                        GroupInvitationStrategy::kOwnerManagerMemberRequiringApproval);
+  const int64_t group_id = createGroup(1);
+  // Even the owner cannot add users directly: they accept an invitation.
+  EXPECT_EQ(addMembers(1, group_id, {2}).status.code,
+            StatusCode::kAddUserToGroupRequiringUsersApproval);
+  EXPECT_EQ(addMembers(3, group_id, {2}).status.code,
+            StatusCode::kAddUserToGroupRequiringUsersApproval);
+  EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1}));
+}
+
+// Who may add users directly under each strategy that needs no approval: the owner (1), a
+// manager (2), a member (3) and a non-member (4).
+TEST_F(GroupHandlersTest, EachStrategyLetsItsRolesAddUsers) {
+  struct Case {
+    GroupInvitationStrategy strategy;
+    std::vector<StatusCode> by_owner_manager_member_outsider;
+  };
+  const std::vector<Case> cases = {
+      {GroupInvitationStrategy::kAll,
+       {StatusCode::kOk, StatusCode::kOk, StatusCode::kOk, StatusCode::kOk}},
+      {GroupInvitationStrategy::kOwnerManagerMember,
+       {StatusCode::kOk, StatusCode::kOk, StatusCode::kOk,
+        StatusCode::kNotGroupMemberToAddGroupMember}},
+      {GroupInvitationStrategy::kOwnerManager,
+       {StatusCode::kOk, StatusCode::kOk, StatusCode::kNotGroupOwnerOrManagerToAddGroupMember,
+        StatusCode::kNotGroupOwnerOrManagerToAddGroupMember}},
+      {GroupInvitationStrategy::kOwner,
+       {StatusCode::kOk, StatusCode::kNotGroupOwnerToAddGroupMember,
+        StatusCode::kNotGroupOwnerToAddGroupMember, StatusCode::kNotGroupOwnerToAddGroupMember}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(static_cast<int>(c.strategy));
+    setInvitationStrategy(kDefaultGroupTypeId, GroupInvitationStrategy::kOwnerManager);
+    const int64_t group_id = createGroup(1, {3});
+    ASSERT_EQ(addMembers(1, group_id, {2}, pb::MANAGER).status.code, StatusCode::kOk);
+    setInvitationStrategy(kDefaultGroupTypeId, c.strategy);
+    const int64_t requesters[] = {1, 2, 3, 4};
+    for (size_t i = 0; i < 4; ++i) {
+      SCOPED_TRACE(requesters[i]);
+      EXPECT_EQ(addMembers(requesters[i], group_id, {5}).status.code,
+                c.by_owner_manager_member_outsider[i]);
+      if (c.by_owner_manager_member_outsider[i] == StatusCode::kOk) {
+        const std::vector<int64_t> ids = memberIds(group_id);
+        EXPECT_NE(std::find(ids.begin(), ids.end(), 5), ids.end());
+        ASSERT_EQ(removeMembers(1, group_id, {5}).status.code, StatusCode::kOk);
+      }
+      // Only the owner adds managers, whatever the strategy.
+      EXPECT_EQ(addMembers(requesters[i], group_id, {6}, pb::MANAGER).status.code,
+                requesters[i] == 1 ? StatusCode::kOk : StatusCode::kNotGroupOwnerToAddGroupManager);
+      if (requesters[i] == 1) {
+        ASSERT_EQ(removeMembers(1, group_id, {6}).status.code, StatusCode::kOk);
+      }
+    }
+    // Nobody is added as a guest or as a second owner.
+    EXPECT_EQ(addMembers(1, group_id, {5}, pb::GUEST).status.code, StatusCode::kIllegalArgument);
+    EXPECT_EQ(addMembers(1, group_id, {5}, pb::OWNER).status.code, StatusCode::kIllegalArgument);
+  }
+}
+
+TEST_F(GroupHandlersTest, JoiningOneselfFollowsTheJoinStrategy) {
+  const int64_t group_id = createGroup(1, {2});
+  const std::pair<GroupJoinStrategy, StatusCode> refusals[] = {
+      {GroupJoinStrategy::kInvitation, StatusCode::kUserJoinGroupWithoutAcceptingGroupInvitation},
+      {GroupJoinStrategy::kQuestion, StatusCode::kUserJoinGroupWithoutAnsweringGroupQuestion},
+      {GroupJoinStrategy::kJoinRequest, StatusCode::kUserJoinGroupWithoutSendingGroupJoinRequest},
+  };
+  for (const auto& [strategy, code] : refusals) {
+    setJoinStrategy(kDefaultGroupTypeId, strategy);
+    EXPECT_EQ(addMembers(3, group_id, {3}).status.code, code);
+  }
+  EXPECT_EQ(memberIds(group_id), (std::vector<int64_t>{1, 2}));
+
+  setJoinStrategy(kDefaultGroupTypeId, GroupJoinStrategy::kMembershipRequest);
+  // Only as a plain member, and alone.
+  EXPECT_EQ(addMembers(3, group_id, {3}, pb::MANAGER).status.code, StatusCode::kIllegalArgument);
+  EXPECT_EQ(addMembers(3, group_id, {3, 4}).status.code, StatusCode::kIllegalArgument);
+  const HandlerResult joined = addMembers(3, group_id, {3});
+  ASSERT_EQ(joined.status.code, StatusCode::kOk) << joined.status.reason;
+  expectPush(joined, {1, 2});  // the members hear of it (and the joiner's other sessions)
+  EXPECT_EQ(roleOf(group_id, 3), kGroupRoleMember);
+
+  // A blocked user cannot join, whatever the strategy.
+  ASSERT_TRUE(store_->groupBlocklist().block({group_id, 4, kT0, 1}, kT0).ok());
+  EXPECT_EQ(addMembers(4, group_id, {4}).status.code, StatusCode::kAddBlockedUserToGroup);
 }
 
 // Members: remove and quit
