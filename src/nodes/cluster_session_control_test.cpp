@@ -222,8 +222,9 @@ TEST_F(ClusterSessionControlTest, PushesToDeadNodesAreCountedUndeliverable) {
   EXPECT_EQ(clients_.pushes[0].node, "b");
   EXPECT_EQ(routing_.stats().undeliverable, 1u);
 
-  // b stops heartbeating: once stale by the local clock it is dead even without a new view.
+  // b stops heartbeating: once a heartbeat finds it stale it is dead.
   clock_.advance(MembershipOptions{}.stale_after.count() + 1);
+  ASSERT_NO_FATAL_FAILURE(liveNodes({"a", "b"}));  // both still stamped kNow in Redis
   EXPECT_TRUE(membership_.alone());
   routing_.pushToUsers(users, std::make_shared<const std::string>("n"));
   EXPECT_EQ(clients_.pushes.size(), 1u);
@@ -467,8 +468,13 @@ TEST(MembershipViewTest, ANodeThatStopsHeartbeatingAgesOutWhileRedisWorks) {
   Membership membership(redis, NodeInfo{"a", "h", 1, kNow, 0}, options, clock);
   redis.nodes = {{"a", kNow}, {"b", kNow}};
   ASSERT_TRUE(membership.heartbeat().ok());
-  clock.advance(options.stale_after.count() + 1);
-  EXPECT_FALSE(membership.isAlive("b")) << "stale by the local clock, even before a heartbeat";
+  // b is still fresh at the next heartbeat; until the one after is due it ages by the local clock.
+  clock.advance(options.stale_after.count() - options.heartbeat_interval.count() + 1);
+  redis.nodes = {{"a", clock.nowMillis()}, {"b", kNow}};
+  ASSERT_TRUE(membership.heartbeat().ok());
+  EXPECT_TRUE(membership.isAlive("b"));
+  clock.advance(options.heartbeat_interval.count());
+  EXPECT_FALSE(membership.isAlive("b")) << "stale by the local clock, before the next heartbeat";
   redis.nodes = {{"a", clock.nowMillis()}, {"b", kNow}};
   ASSERT_TRUE(membership.heartbeat().ok());
   EXPECT_FALSE(membership.isAlive("b"));

@@ -269,7 +269,17 @@ bool Membership::fresh(const NodeInfo& node, int64_t now_millis) const {
 }
 
 int64_t Membership::judgedNowLocked(int64_t now_millis) const {
-  return failing_.load() ? std::min(now_millis, self_heartbeat_millis_) : now_millis;
+  if (self_heartbeat_millis_ == 0) return now_millis;  // not joined yet
+  // While heartbeats fail, nobody could heartbeat since the last one that worked. And a heartbeat
+  // still waiting for Redis (a slow server, a Cluster failing over, a timeout running) has not
+  // failed yet, but the view cannot be newer than the last one that read it: peers are judged
+  // no later than when the next heartbeat was due, not aged out because this node's own read is
+  // late. Under load that wait can outlast stale_after, and peers judged dead then had their
+  // pushes kept from them.
+  const int64_t observed = failing_.load()
+                               ? self_heartbeat_millis_
+                               : self_heartbeat_millis_ + options_.heartbeat_interval.count();
+  return std::min(now_millis, observed);
 }
 
 void Membership::noteJoined(NodeInfo node) {

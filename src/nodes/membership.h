@@ -17,7 +17,9 @@
 // every heartbeat, in Redis or not (it may be unable to write its own heartbeat for a moment).
 // While this node's own heartbeats fail (Redis down, a Cluster failing over), the others cannot
 // write theirs either: the view is judged as of the last heartbeat that worked, and once one works
-// again the time Redis was silent is not counted against anyone. A node another node's data names
+// again the time Redis was silent is not counted against anyone. A heartbeat that is late (still
+// waiting for Redis) does not age the view either: it is judged no later than when that
+// heartbeat was due. A node another node's data names
 // (a session on it) but this view does not know is looked up in Redis again before it is treated as
 // dead (confirmAlive).
 //
@@ -118,8 +120,9 @@ class Membership {
 
   VoidResult registerSelf(bool joining);
   bool fresh(const NodeInfo& node, int64_t now_millis) const;
-  // The moment the view is judged at: now, or while heartbeats fail the last one that worked
-  // (nobody could heartbeat since). mutex_ held.
+  // The moment the view is judged at: now, but no later than when the next heartbeat was due,
+  // and while heartbeats fail the last one that worked (nobody could heartbeat since). mutex_
+  // held.
   int64_t judgedNowLocked(int64_t now_millis) const;
   // Adds node to others_ (in id order) or replaces its entry; true when added. mutex_ held.
   bool upsertLocked(const NodeInfo& node);

@@ -113,6 +113,24 @@ TEST_P(MembershipTest, ANodeThatStopsHeartbeatingDropsOut) {
   EXPECT_TRUE(score->isNull());
 }
 
+// This node's heartbeat is late (its call still waits for a slow Redis): the peers are judged as
+// of when it was due, not aged out by the wait, until a heartbeat reads Redis again.
+TEST_P(MembershipTest, ALateHeartbeatDoesNotAgeThePeersOut) {
+  ASSERT_NO_FATAL_FAILURE(joinAAndB());
+  ASSERT_TRUE(a_->heartbeat().ok());
+  clock_.advance(options_.stale_after.count() + 1);
+  EXPECT_TRUE(a_->isAlive("b"));
+  EXPECT_FALSE(a_->alone());
+  EXPECT_EQ(a_->liveNodes().size(), 2u);
+  // b has written no sessions since it started: a loss after that is not healed while b counts.
+  a_->noteSessionsWritten(clock_.nowMillis());
+  EXPECT_FALSE(a_->allSessionsWrittenSince(kStart + 1));
+  // The heartbeat that reads Redis again finds b silent all along.
+  ASSERT_TRUE(a_->heartbeat().ok());
+  EXPECT_FALSE(a_->isAlive("b"));
+  EXPECT_TRUE(a_->alone());
+}
+
 TEST_P(MembershipTest, LeaveRemovesTheNodeAtOnce) {
   ASSERT_NO_FATAL_FAILURE(joinAAndB());
   b_->leave();
