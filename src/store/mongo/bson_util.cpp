@@ -123,8 +123,12 @@ std::optional<bool> boolAt(const bson_t* doc, const char* path) {
 }
 
 std::string stringAt(const bson_t* doc, const char* path) {
+  return optionalStringAt(doc, path).value_or(std::string());
+}
+
+std::optional<std::string> optionalStringAt(const bson_t* doc, const char* path) {
   bson_iter_t found;
-  if (!findPath(doc, path, &found) || !BSON_ITER_HOLDS_UTF8(&found)) return {};
+  if (!findPath(doc, path, &found) || !BSON_ITER_HOLDS_UTF8(&found)) return std::nullopt;
   uint32_t length = 0;
   const char* value = bson_iter_utf8(&found, &length);
   return std::string(value, length);

@@ -49,6 +49,8 @@ std::optional<int64_t> int64At(const bson_t* doc, const char* path);
 std::optional<bool> boolAt(const bson_t* doc, const char* path);
 // Empty when absent or not a string.
 std::string stringAt(const bson_t* doc, const char* path);
+// nullopt when absent or not a string (an optional text field, e.g. a request's reason).
+std::optional<std::string> optionalStringAt(const bson_t* doc, const char* path);
 // Empty when absent or not binary.
 std::string binaryAt(const bson_t* doc, const char* path);
 

@@ -44,17 +44,6 @@ BsonPtr requestDocument(const FriendRequestRecord& request) {
   return doc;
 }
 
-// DocReader has no optional strings; a reason of another type reads as none.
-std::optional<std::string> reasonOf(const bson_t* doc) {
-  bson_iter_t iter;
-  if (!bson_iter_init_find(&iter, doc, kReason) || !BSON_ITER_HOLDS_UTF8(&iter)) {
-    return std::nullopt;
-  }
-  uint32_t length = 0;
-  const char* value = bson_iter_utf8(&iter, &length);
-  return std::string(value, length);
-}
-
 Result<FriendRequestRecord> readRequest(const bson_t* doc) {
   const std::optional<int64_t> id = int64At(doc, "_id");
   DocReader reader(doc, "friend request " + (id ? std::to_string(*id) : std::string("?")));
@@ -64,7 +53,7 @@ Result<FriendRequestRecord> readRequest(const bson_t* doc) {
   request.recipient_id = reader.int64(kRecipientId);
   request.content = reader.string(kContent);
   const int32_t status = reader.int32(kStatus);
-  request.reason = reasonOf(doc);
+  request.reason = optionalStringAt(doc, kReason);
   request.creation_date = reader.date(kCreationDate);
   request.response_date = reader.optionalDate(kResponseDate);
   if (const VoidResult read = reader.status(); !read.ok()) return read.status();

@@ -70,7 +70,8 @@ Result<GroupBlockOutcome> MongoGroupBlocklistRepository::block(
   if (!removed.ok()) return removed.status();
   outcome.was_member = removed.value() > 0;
   if (!outcome.newly_blocked && !outcome.was_member) return outcome;
-  if (VoidResult bumped = bumpGroupBlocklistVersion(connection_, blocked.group_id, now_millis);
+  if (VoidResult bumped =
+          bumpGroupVersion(connection_, blocked.group_id, kGroupBlocklistVersion, now_millis);
       !bumped.ok()) {
     return bumped.status();
   }
@@ -84,7 +85,8 @@ Result<bool> MongoGroupBlocklistRepository::unblock(int64_t group_id, int64_t us
       deleteMany(connection_, kBlockedUsers, filter.get(), "unblock group user");
   if (!deleted.ok()) return deleted.status();
   if (deleted.value() == 0) return false;
-  if (VoidResult bumped = bumpGroupBlocklistVersion(connection_, group_id, now_millis);
+  if (VoidResult bumped =
+          bumpGroupVersion(connection_, group_id, kGroupBlocklistVersion, now_millis);
       !bumped.ok()) {
     return bumped.status();
   }
@@ -111,7 +113,7 @@ Result<std::vector<int64_t>> MongoGroupBlocklistRepository::findBlockedAmong(
 }
 
 Result<std::optional<int64_t>> MongoGroupBlocklistRepository::findVersion(int64_t group_id) {
-  return findGroupBlocklistVersion(connection_, group_id);
+  return findGroupVersion(connection_, group_id, kGroupBlocklistVersion);
 }
 
 }  // namespace parley::mongo

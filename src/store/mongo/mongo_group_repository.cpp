@@ -41,7 +41,6 @@ constexpr const char* kCreationDate = "cd";
 constexpr const char* kDeletionDate = "dd";
 constexpr const char* kLastUpdatedDate = "lud";
 constexpr const char* kMembersLastUpdatedDate = "mlud";
-constexpr const char* kBlocklistLastUpdatedDate = "blud";
 constexpr const char* kIsActive = "ac";
 
 constexpr const char* kRole = "role";
@@ -290,22 +289,21 @@ VoidResult bumpJoinedGroupsVersions(const Connection& connection,
 
 }  // namespace
 
-VoidResult bumpGroupBlocklistVersion(const Connection& connection, int64_t group_id,
-                                     int64_t now_millis) {
+VoidResult bumpGroupVersion(const Connection& connection, int64_t group_id, const char* field,
+                            int64_t now_millis) {
   const VersionBump bump{group_id, now_millis};
-  return bumpVersions(connection, kGroups, kBlocklistLastUpdatedDate, std::span(&bump, 1),
-                      /*create_missing=*/false);
+  return bumpVersions(connection, kGroups, field, std::span(&bump, 1), /*create_missing=*/false);
 }
 
-Result<std::optional<int64_t>> findGroupBlocklistVersion(const Connection& connection,
-                                                         int64_t group_id) {
+Result<std::optional<int64_t>> findGroupVersion(const Connection& connection, int64_t group_id,
+                                                const char* field) {
   BsonPtr filter(BCON_NEW("_id", BCON_INT64(group_id)));
   auto client = connection.client();
   CollectionPtr groups = client.collection(kGroups);
   Result<std::optional<BsonPtr>> found = findOne(groups.get(), filter.get(), "read group version");
   if (!found.ok()) return found.status();
   if (!found.value()) return std::optional<int64_t>();
-  return int64At(found.value()->get(), kBlocklistLastUpdatedDate);
+  return int64At(found.value()->get(), field);
 }
 
 // Groups are read by id only (findById, findByIds), so _id is their only index. Shard key

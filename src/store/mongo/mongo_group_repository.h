@@ -29,12 +29,17 @@ class MongoGroupRepository final : public GroupRepository {
 // Upstream's key {gid, uid} of a group's member (and of a user blocked from a group) under key.
 void appendMemberId(bson_t* doc, const char* key, int64_t group_id, int64_t user_id);
 
-// The group's blocklist version (field `blud` of its document, beside the members version):
-// moved forward as the members version is, and read back; empty when it never moved.
-VoidResult bumpGroupBlocklistVersion(const Connection& connection, int64_t group_id,
-                                     int64_t now_millis);
-Result<std::optional<int64_t>> findGroupBlocklistVersion(const Connection& connection,
-                                                         int64_t group_id);
+// The group's other sync versions, fields of its document beside the members version (`mlud`),
+// as the SQLite store keeps them beside it in group_info. Parley's names: upstream keeps these
+// dates in a groupVersion collection.
+inline constexpr const char* kGroupBlocklistVersion = "blud";
+
+// Moves one of the group's versions forward as the members version moves (a group that does not
+// exist has none), and reads it back; empty when it never moved.
+VoidResult bumpGroupVersion(const Connection& connection, int64_t group_id, const char* field,
+                            int64_t now_millis);
+Result<std::optional<int64_t>> findGroupVersion(const Connection& connection, int64_t group_id,
+                                                const char* field);
 
 class MongoGroupMemberRepository final : public GroupMemberRepository {
  public:

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_group_blocklist_repository.h"
 
 #include "store/sqlite/sqlite_group_repository.h"
+#include "store/sqlite/sqlite_group_version.h"
 
 namespace parley::sqlite {
 namespace {
@@ -10,26 +11,12 @@ constexpr std::string_view kInsertBlocked =
     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (group_id, user_id) DO NOTHING";
 constexpr std::string_view kDeleteBlocked =
     "DELETE FROM group_blocked_user WHERE group_id = ?1 AND user_id = ?2";
-// As the members version: forward only, by at least 1 ms.
-constexpr std::string_view kBumpBlocklistVersion =
-    "UPDATE group_info SET blocklist_last_updated_date = "
-    "max(coalesce(blocklist_last_updated_date + 1, ?2), ?2) WHERE id = ?1";
 constexpr std::string_view kFindBlocked =
     "SELECT group_id, user_id, block_date, requester_id FROM group_blocked_user "
     "WHERE group_id = ?1 ORDER BY user_id";
 constexpr std::string_view kFindBlockedAmong =
     "SELECT user_id FROM group_blocked_user WHERE group_id = ?1 AND user_id IN "
     "(SELECT value FROM json_each(?2)) ORDER BY user_id";
-constexpr std::string_view kFindVersion =
-    "SELECT blocklist_last_updated_date FROM group_info WHERE id = ?1";
-
-VoidResult bumpVersion(Database& db, int64_t group_id, int64_t now_millis) {
-  const Result<int64_t> done = writeRows(db, kBumpBlocklistVersion, [&](Statement& stmt) {
-    stmt.bind(1, group_id).bind(2, now_millis);
-  });
-  if (!done.ok()) return done.status();
-  return {};
-}
 
 }  // namespace
 
@@ -52,7 +39,9 @@ Result<GroupBlockOutcome> SqliteGroupBlocklistRepository::block(
   if (!removed.ok()) return removed.status();
   outcome.was_member = removed.value();
   if (!outcome.newly_blocked && !outcome.was_member) return outcome;  // nothing to commit
-  if (const VoidResult bumped = bumpVersion(db_, blocked.group_id, now_millis); !bumped.ok()) {
+  if (const VoidResult bumped = moveGroupVersionForwardLocked(
+          db_, blocked.group_id, GroupVersionColumn::kBlocklist, now_millis);
+      !bumped.ok()) {
     return bumped.status();
   }
   if (const VoidResult committed = transaction->commit(); !committed.ok()) {
@@ -70,7 +59,9 @@ Result<bool> SqliteGroupBlocklistRepository::unblock(int64_t group_id, int64_t u
       db_, kDeleteBlocked, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
   if (!deleted.ok()) return deleted.status();
   if (deleted.value() == 0) return false;
-  if (const VoidResult bumped = bumpVersion(db_, group_id, now_millis); !bumped.ok()) {
+  if (const VoidResult bumped =
+          moveGroupVersionForwardLocked(db_, group_id, GroupVersionColumn::kBlocklist, now_millis);
+      !bumped.ok()) {
     return bumped.status();
   }
   if (const VoidResult committed = transaction->commit(); !committed.ok()) {
@@ -101,13 +92,7 @@ Result<std::vector<int64_t>> SqliteGroupBlocklistRepository::findBlockedAmong(
 }
 
 Result<std::optional<int64_t>> SqliteGroupBlocklistRepository::findVersion(int64_t group_id) {
-  return readWith(readers_, kFindVersion, [&](Statement& stmt) -> Result<std::optional<int64_t>> {
-    stmt.bind(1, group_id);
-    const Result<bool> row = stmt.step();
-    if (!row.ok()) return row.status();
-    if (!row.value() || stmt.columnIsNull(0)) return std::optional<int64_t>();
-    return std::optional<int64_t>(stmt.columnInt64(0));
-  });
+  return findGroupVersion(readers_, group_id, GroupVersionColumn::kBlocklist);
 }
 
 }  // namespace parley::sqlite

@@ -182,6 +182,38 @@ Result<bool> removeMemberLocked(Database& db, int64_t group_id, int64_t user_id,
   return true;
 }
 
+Result<int64_t> insertMembersLocked(Database& db, std::span<const GroupMemberRecord> members) {
+  int64_t inserted = 0;
+  // The newest join date per group that gained a member: one version bump per group.
+  std::map<int64_t, int64_t> changed_groups;
+  for (const GroupMemberRecord& member : members) {
+    const Result<int64_t> added = writeRows(db, kInsertMemberIfAbsent, [&](Statement& stmt) {
+      stmt.bind(1, member.group_id)
+          .bind(2, member.user_id)
+          .bind(3, member.name)
+          .bind(4, int64_t{member.role})
+          .bind(5, member.join_date)
+          .bind(6, member.mute_end_date);
+    });
+    if (!added.ok()) return added.status();
+    if (added.value() == 0) continue;
+    ++inserted;
+    auto [it, is_new] = changed_groups.try_emplace(member.group_id, member.join_date);
+    if (!is_new) it->second = std::max(it->second, member.join_date);
+    if (const VoidResult bumped = bumpJoinedGroupsVersion(db, member.user_id, member.join_date);
+        !bumped.ok()) {
+      return bumped.status();
+    }
+  }
+  for (const auto& [group_id, newest_join_date] : changed_groups) {
+    if (const VoidResult bumped = bumpMembersVersion(db, group_id, newest_join_date);
+        !bumped.ok()) {
+      return bumped.status();
+    }
+  }
+  return inserted;
+}
+
 VoidResult SqliteGroupRepository::insert(const GroupRecord& group) {
   auto lock = db_.lock();
   Result<Statement> stmt = db_.prepare(kInsertGroup);
@@ -244,34 +276,8 @@ Result<int64_t> SqliteGroupMemberRepository::insertMany(
   auto lock = db_.lock();
   Result<Transaction> transaction = Transaction::begin(db_);
   if (!transaction.ok()) return transaction.status();
-  int64_t inserted = 0;
-  // The newest join date per group that gained a member: one version bump per group.
-  std::map<int64_t, int64_t> changed_groups;
-  for (const GroupMemberRecord& member : members) {
-    const Result<int64_t> added = writeRows(db_, kInsertMemberIfAbsent, [&](Statement& stmt) {
-      stmt.bind(1, member.group_id)
-          .bind(2, member.user_id)
-          .bind(3, member.name)
-          .bind(4, int64_t{member.role})
-          .bind(5, member.join_date)
-          .bind(6, member.mute_end_date);
-    });
-    if (!added.ok()) return added.status();
-    if (added.value() == 0) continue;
-    ++inserted;
-    auto [it, is_new] = changed_groups.try_emplace(member.group_id, member.join_date);
-    if (!is_new) it->second = std::max(it->second, member.join_date);
-    if (const VoidResult bumped = bumpJoinedGroupsVersion(db_, member.user_id, member.join_date);
-        !bumped.ok()) {
-      return bumped.status();
-    }
-  }
-  for (const auto& [group_id, newest_join_date] : changed_groups) {
-    if (const VoidResult bumped = bumpMembersVersion(db_, group_id, newest_join_date);
-        !bumped.ok()) {
-      return bumped.status();
-    }
-  }
+  const Result<int64_t> inserted = insertMembersLocked(db_, members);
+  if (!inserted.ok()) return inserted;
   if (const VoidResult committed = transaction->commit(); !committed.ok()) {
     return committed.status();
   }
