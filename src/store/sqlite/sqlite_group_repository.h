@@ -75,8 +75,8 @@ Result<bool> removeMemberLocked(Database& db, int64_t group_id, int64_t user_id,
 
 // Adds the members that are not members yet (existing (group, user) pairs are skipped) and moves
 // each new member's joined-groups version and their groups' members versions to the join date,
-// inside the caller's lock and transaction (for writes that add members as one step of their
-// own). Returns how many were added.
+// inside the caller's lock and transaction (accepting an invitation adds the invitee in the same
+// transaction). Returns how many were added.
 Result<int64_t> insertMembersLocked(Database& db, std::span<const GroupMemberRecord> members);
 
 class SqliteGroupMemberRepository final : public GroupMemberRepository {

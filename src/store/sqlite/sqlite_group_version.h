@@ -12,7 +12,8 @@
 namespace parley::sqlite {
 
 enum class GroupVersionColumn {
-  kBlocklist,  // migration 16
+  kBlocklist,    // migration 16
+  kInvitations,  // migration 18
 };
 
 // Inside the caller's transaction, with db's lock held: moves the group's column forward to

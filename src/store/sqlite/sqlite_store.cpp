@@ -62,6 +62,8 @@ CREATE TABLE setting (
     {16, "create group_blocked_user; the blocklist version of groups",
      sqlite::kGroupBlocklistSchema},
     {17, "create group_type with the DEFAULT type", sqlite::kGroupTypeSchema},
+    {18, "create group_invitation; the invitations versions of groups and users",
+     sqlite::kGroupInvitationSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,

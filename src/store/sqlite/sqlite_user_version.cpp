@@ -9,13 +9,13 @@ namespace parley::sqlite {
 namespace {
 
 // In UserVersionColumn's order.
-constexpr std::array<const char*, 7> kColumnNames{
+constexpr std::array<const char*, 9> kColumnNames{
     "sent_friend_requests",    "received_friend_requests",   "relationships",
     "relationship_groups",     "relationship_group_members", "user_settings",
-    "user_defined_attributes",
+    "user_defined_attributes", "sent_group_invitations",     "received_group_invitations",
 };
 static_assert(kColumnNames.size() ==
-              static_cast<size_t>(UserVersionColumn::kUserDefinedAttributes) + 1);
+              static_cast<size_t>(UserVersionColumn::kReceivedGroupInvitations) + 1);
 
 // One statement text per column, built once: prepared statements are cached by their text.
 template <typename Build>

@@ -19,6 +19,8 @@ enum class UserVersionColumn {
   kRelationshipGroupMembers,
   kUserSettings,
   kUserDefinedAttributes,
+  kSentGroupInvitations,      // migration 18
+  kReceivedGroupInvitations,  // migration 18
 };
 
 // Inside the caller's transaction, with db's lock held: moves the column forward to
