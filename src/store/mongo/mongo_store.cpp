@@ -10,6 +10,7 @@
 #include "store/mongo/mongo_conversation_repository.h"
 #include "store/mongo/mongo_friend_request_repository.h"
 #include "store/mongo/mongo_group_blocklist_repository.h"
+#include "store/mongo/mongo_group_invitation_repository.h"
 #include "store/mongo/mongo_group_repository.h"
 #include "store/mongo/mongo_group_type_repository.h"
 #include "store/mongo/mongo_message_repository.h"
@@ -37,6 +38,7 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoGroupRepository::collections(),
         &mongo::MongoGroupMemberRepository::collections(),
         &mongo::MongoGroupBlocklistRepository::collections(),
+        &mongo::MongoGroupInvitationRepository::collections(),
         &mongo::MongoGroupTypeRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
         &mongo::MongoRelationshipGroupRepository::collections(),
