@@ -13,6 +13,7 @@
 #include "store/conversation_repository.h"
 #include "store/friend_request_repository.h"
 #include "store/group_blocklist_repository.h"
+#include "store/group_invitation_repository.h"
 #include "store/group_repository.h"
 #include "store/group_type_repository.h"
 #include "store/message_repository.h"
@@ -34,6 +35,7 @@ class Store {
   virtual GroupRepository& groups() = 0;
   virtual GroupMemberRepository& groupMembers() = 0;
   virtual GroupBlocklistRepository& groupBlocklist() = 0;
+  virtual GroupInvitationRepository& groupInvitations() = 0;
   // Holds the DEFAULT type from the moment the store is open.
   virtual GroupTypeRepository& groupTypes() = 0;
   virtual RelationshipRepository& relationships() = 0;

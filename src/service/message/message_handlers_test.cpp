@@ -107,6 +107,7 @@ class FailingInsertStore final : public Store {
     return failing_member_listing_ ? members_ : real_.groupMembers();
   }
   GroupBlocklistRepository& groupBlocklist() override { return real_.groupBlocklist(); }
+  GroupInvitationRepository& groupInvitations() override { return real_.groupInvitations(); }
   GroupTypeRepository& groupTypes() override { return real_.groupTypes(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
   RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }

@@ -61,6 +61,7 @@ class MongoStore final : public Store {
         groups_(connection_),
         group_members_(connection_),
         group_blocklist_(connection_, group_members_),
+        group_invitations_(connection_, group_members_),
         group_types_(connection_),
         relationships_(connection_),
         relationship_groups_(connection_),
@@ -77,6 +78,7 @@ class MongoStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
+  GroupInvitationRepository& groupInvitations() override { return group_invitations_; }
   GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
@@ -146,6 +148,7 @@ class MongoStore final : public Store {
   mongo::MongoGroupRepository groups_;
   mongo::MongoGroupMemberRepository group_members_;
   mongo::MongoGroupBlocklistRepository group_blocklist_;
+  mongo::MongoGroupInvitationRepository group_invitations_;
   mongo::MongoGroupTypeRepository group_types_;
   mongo::MongoRelationshipRepository relationships_;
   mongo::MongoRelationshipGroupRepository relationship_groups_;

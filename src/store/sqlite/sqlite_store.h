@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
   GroupRepository& groups() override { return groups_; }
   GroupMemberRepository& groupMembers() override { return group_members_; }
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
+  GroupInvitationRepository& groupInvitations() override { return group_invitations_; }
   GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
@@ -75,6 +76,7 @@ class SqliteStore final : public Store {
   SqliteGroupRepository groups_;
   SqliteGroupMemberRepository group_members_;
   SqliteGroupBlocklistRepository group_blocklist_;
+  SqliteGroupInvitationRepository group_invitations_;
   SqliteGroupTypeRepository group_types_;
   SqliteRelationshipRepository relationships_;
   SqliteRelationshipGroupRepository relationship_groups_;
