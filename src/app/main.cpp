@@ -32,6 +32,7 @@
 #include "service/dispatcher.h"
 #include "service/group/group_blocklist_handlers.h"
 #include "service/group/group_handlers.h"
+#include "service/group/group_invitation_handlers.h"
 #include "service/group/group_types.h"
 #include "service/message/message_handlers.h"
 #include "service/relationship/friend_request_handlers.h"
@@ -174,6 +175,7 @@ int run(const Config& config) {
   registerMessageHandlers(dispatcher, service);
   registerGroupHandlers(dispatcher, service);
   registerGroupBlocklistHandlers(dispatcher, service);
+  registerGroupInvitationHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);
   registerRelationshipGroupHandlers(dispatcher, service);
   registerFriendRequestHandlers(dispatcher, service);
@@ -181,9 +183,10 @@ int run(const Config& config) {
   registerUnimplementedHandlers(dispatcher);
   // Every node runs it: each step is idempotent, so several nodes at once only repeat work.
   int upkeep_runs = 0;
-  PeriodicJob friend_request_upkeep("friend-requests", std::chrono::minutes(1), [&] {
-    runFriendRequestCleanup(*store, config.friend_request, clock.nowMillis(),
-                            upkeep_runs++ % 60 == 0);
+  PeriodicJob request_upkeep("request-upkeep", std::chrono::minutes(1), [&] {
+    const bool hourly = upkeep_runs++ % 60 == 0;
+    runFriendRequestCleanup(*store, config.friend_request, clock.nowMillis(), hourly);
+    runGroupInvitationCleanup(*store, config.group.invitation, clock.nowMillis(), hourly);
   });
 
   net::ClientServerOptions server_options;

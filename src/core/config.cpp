@@ -295,6 +295,31 @@ const std::vector<KeySpec>& specs() {
           "friend-request.delete-expired", "--friend-request-delete-expired",
           "the hourly cleanup deletes requests older than the expiry",
           [](Config & c) -> auto& { return c.friend_request.delete_expired; }),
+      intKey(
+          "group.invitation.max-content-length", "--group-invitation-max-content-length",
+          "characters of a group invitation's text; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.group.invitation.max_content_length; }),
+      intKey(
+          "group.invitation.max-reason-length", "--group-invitation-max-reason-length",
+          "characters of an invitee's reason; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.group.invitation.max_reason_length; }),
+      intKey(
+          "group.invitation.expire-after-seconds", "--group-invitation-expire-after-seconds",
+          "a pending invitation expires this long after it was sent; 0 = never", 0, 1000000000,
+          [](Config & c) -> auto& { return c.group.invitation.expire_after_seconds; }),
+      boolKey(
+          "group.invitation.allow-recall-by-owner-and-manager",
+          "--group-invitation-allow-recall-by-owner-and-manager",
+          "the group's owner and managers may recall pending invitations",
+          [](Config & c) -> auto& { return c.group.invitation.allow_recall_by_owner_and_manager; }),
+      boolKey(
+          "group.invitation.allow-recall-by-sender", "--group-invitation-allow-recall-by-sender",
+          "inviters may recall their pending invitations",
+          [](Config & c) -> auto& { return c.group.invitation.allow_recall_by_sender; }),
+      boolKey(
+          "group.invitation.delete-expired", "--group-invitation-delete-expired",
+          "the hourly cleanup deletes invitations older than the expiry",
+          [](Config & c) -> auto& { return c.group.invitation.delete_expired; }),
       boolKey(
           "location.enabled", "--location-enabled",
           "user locations and nearby users (false: their requests answer 2200)",

@@ -54,18 +54,10 @@ struct UserConfig {
   bool search_by_name = true;
 };
 
-// Upstream's friend-request properties (turms-service FriendRequestProperties), same defaults.
-struct FriendRequestConfig {
-  int max_content_length = 200;  // characters; 0 = no limit
-  int max_reason_length = 200;   // characters of a reply's reason; 0 = no limit
-  // A PENDING request reads as EXPIRED this long after it was created; 0 = never.
-  int expire_after_seconds = 30 * 24 * 3600;
-  // Whether a user may ask again after the recipient declined or ignored (or let expire) the
-  // previous request; a pending one always blocks a new one.
-  bool allow_resend_after_declined_ignored_expired = false;
-  bool allow_recall_pending = false;  // DeleteFriendRequest by the requester
-  // The cleanup job also deletes requests (of any status) older than the expiry.
-  bool delete_expired = false;
+// How long a PENDING request (a friend request, a group invitation) lives: stored PENDING, it
+// reads as EXPIRED this long after it was created.
+struct RequestExpiry {
+  int expire_after_seconds = 30 * 24 * 3600;  // 0 = never expires
 
   // How long a PENDING request lives (0 = for ever), and the creation date before which one
   // reads as EXPIRED at `now_millis` (0 = none does).
@@ -74,6 +66,30 @@ struct FriendRequestConfig {
     const int64_t expire_after = expireAfterMillis();
     return expire_after > 0 ? now_millis - expire_after : 0;
   }
+};
+
+// Upstream's friend-request properties (turms-service FriendRequestProperties), same defaults.
+struct FriendRequestConfig : RequestExpiry {
+  int max_content_length = 200;  // characters; 0 = no limit
+  int max_reason_length = 200;   // characters of a reply's reason; 0 = no limit
+  // Whether a user may ask again after the recipient declined or ignored (or let expire) the
+  // previous request; a pending one always blocks a new one.
+  bool allow_resend_after_declined_ignored_expired = false;
+  bool allow_recall_pending = false;  // DeleteFriendRequest by the requester
+  // The cleanup job also deletes requests (of any status) older than the expiry.
+  bool delete_expired = false;
+};
+
+// Upstream's group invitation properties (turms-server-common GroupInvitationProperties), same
+// defaults.
+struct GroupInvitationConfig : RequestExpiry {
+  int max_content_length = 200;  // characters; 0 = no limit
+  int max_reason_length = 200;   // characters of a reply's reason; 0 = no limit
+  // Who may recall (DeleteGroupInvitationRequest) a pending invitation: both off answers 3706.
+  bool allow_recall_by_owner_and_manager = false;
+  bool allow_recall_by_sender = false;
+  // The cleanup job also deletes invitations (of any status) older than the expiry.
+  bool delete_expired = false;
 };
 
 // Upstream's location properties (turms-server-common LocationProperties and
@@ -102,6 +118,7 @@ struct GroupConfig {
   // Whether an owner or manager may change the group's type (UpdateGroupRequest.type_id); off
   // answers 3102 UPDATING_GROUP_TYPE_IS_DISABLED, upstream's default.
   bool allow_group_owner_change_group_type = false;
+  GroupInvitationConfig invitation;
 };
 
 struct GatewayConfig {

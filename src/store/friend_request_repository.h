@@ -40,8 +40,10 @@ struct FriendRequestRecord {
   bool operator==(const FriendRequestRecord&) const = default;
 };
 
-// What a caller sees of a stored request at a moment: PENDING past expired_before reads EXPIRED.
-inline RequestStatus effectiveStatus(const FriendRequestRecord& request, int64_t expired_before) {
+// What a caller sees of a stored request (a friend request, a group invitation: any record with a
+// status and a creation date) at a moment: PENDING past expired_before reads EXPIRED.
+template <typename Record>
+RequestStatus effectiveStatus(const Record& request, int64_t expired_before) {
   if (request.status == RequestStatus::kPending && request.creation_date < expired_before) {
     return RequestStatus::kExpired;
   }

@@ -5,7 +5,7 @@
 //
 // Expiry is computed by readers, as for friend requests: an invitation stays stored as PENDING
 // after it expired, and callers pass the creation date before which a PENDING invitation counts as
-// expired (`expired_before`; 0 = invitations never expire).
+// expired (`expired_before`; 0 = invitations never expire; effectiveStatus() tells).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,16 +29,6 @@ struct GroupInvitationRecord {
 
   bool operator==(const GroupInvitationRecord&) const = default;
 };
-
-// What a caller sees of a stored invitation at a moment: PENDING past expired_before reads
-// EXPIRED.
-inline RequestStatus effectiveStatus(const GroupInvitationRecord& invitation,
-                                     int64_t expired_before) {
-  if (invitation.status == RequestStatus::kPending && invitation.creation_date < expired_before) {
-    return RequestStatus::kExpired;
-  }
-  return invitation.status;
-}
 
 // A change of a PENDING invitation: the new status, the reason (unset = keep) and when.
 struct GroupInvitationReply {

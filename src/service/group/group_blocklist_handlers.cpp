@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "service/domain_registrar.h"
+#include "service/group/group_roles.h"
 #include "service/user/user_info.h"
 #include "service/versioned_query.h"
 #include "store/store.h"
@@ -13,18 +14,6 @@ namespace parley {
 namespace {
 
 namespace pb = im::turms::proto;
-
-// The requester's role in the group; nullopt when not a member.
-Result<std::optional<int32_t>> roleOf(ServiceDeps& deps, int64_t group_id, int64_t user_id) {
-  auto member = deps.store.groupMembers().find(group_id, user_id);
-  if (!member.ok()) return member.status();
-  if (!*member) return std::optional<int32_t>();
-  return std::optional<int32_t>((*member)->role);
-}
-
-bool isOwnerOrManager(const std::optional<int32_t>& role) {
-  return role && *role <= kGroupRoleManager;
-}
 
 HandlerResult createGroupBlockedUser(ServiceDeps& deps, const RequestContext& ctx,
                                      const TurmsRequest& request) {

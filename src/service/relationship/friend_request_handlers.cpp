@@ -9,8 +9,8 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/snowflake.h"
-#include "core/utf8.h"
 #include "service/domain_registrar.h"
+#include "service/pending_requests.h"
 #include "service/versioned_query.h"
 #include "store/store.h"
 
@@ -21,26 +21,10 @@ namespace {
 // UserRelationshipServiceController (answers and pushes), with upstream's default notification
 // properties: each change goes to the other user and to the requester's other sessions.
 
-std::optional<HandlerResult> checkLength(std::string_view text, int limit, const char* what) {
-  if (limit > 0 && codePoints(text) > static_cast<size_t>(limit)) {
-    return HandlerResult::failure(
-        StatusCode::kIllegalArgument,
-        std::string("The ") + what + " must have at most " + std::to_string(limit) + " characters");
-  }
-  return std::nullopt;
-}
-
 // The client's own request goes to `user_id` and to the requester's other sessions.
 HandlerResult okPushingTo(int64_t user_id, HandlerResult result = HandlerResult::ok()) {
   result.pushes.push_back(RelayPush{{user_id}, true, std::nullopt});
   return result;
-}
-
-HandlerResult notPending(RequestStatus status, StatusCode code) {
-  return HandlerResult::failure(
-      code, "The request is under the status " +
-                im::turms::proto::RequestStatus_Name(
-                    static_cast<im::turms::proto::RequestStatus>(static_cast<int32_t>(status))));
 }
 
 // Whether an earlier request from requester to recipient stands in the way of a new one: a
@@ -138,21 +122,12 @@ HandlerResult recallFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
 HandlerResult replyToFriendRequest(ServiceDeps& deps, const RequestContext& ctx,
                                    const TurmsRequest& request) {
   const auto& req = request.update_friend_request_request();
-  RequestStatus status;
-  switch (req.response_action()) {
-    case im::turms::proto::ACCEPT:
-      status = RequestStatus::kAccepted;
-      break;
-    case im::turms::proto::DECLINE:
-      status = RequestStatus::kDeclined;
-      break;
-    case im::turms::proto::IGNORE:
-      status = RequestStatus::kIgnored;
-      break;
-    default:
-      return HandlerResult::failure(StatusCode::kIllegalArgument,
-                                    "The response action must be ACCEPT, DECLINE or IGNORE");
+  const std::optional<RequestStatus> replied_status = replyStatusOf(req.response_action());
+  if (!replied_status) {
+    return HandlerResult::failure(StatusCode::kIllegalArgument,
+                                  "The response action must be ACCEPT, DECLINE or IGNORE");
   }
+  const RequestStatus status = *replied_status;
   if (auto refused = checkLength(req.reason(), deps.friend_request.max_reason_length, "reason"))
     return *refused;
   auto found = deps.store.friendRequests().findById(req.request_id());
