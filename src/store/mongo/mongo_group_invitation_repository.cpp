@@ -105,14 +105,15 @@ VoidResult moveVersions(const Connection& connection, const GroupInvitationRecor
   return moveUserVersionForward(connection, invitation.invitee_id, kReceivedVersion, now_millis);
 }
 
-// The conditional write that answers an invitation still PENDING and not expired, in one
-// findAndModify: the answered document (with the group and users whose versions move), or none
-// when the invitation was not pending.
-Result<std::optional<GroupInvitationRecord>> replyIfStillPending(const Connection& connection,
-                                                                 const GroupInvitationReply& reply,
-                                                                 RequestStatus status) {
+// The conditional write that answers an invitation still PENDING and not expired; true when it
+// did. invitee_id, when the caller knows it, targets the write at the invitation's shard. Not
+// findAndModify: FerretDB v1 does not run it atomically (docs/mongodb.md), and behind mongos
+// before MongoDB 7.1 it needs the shard key, which a reply by id alone does not know.
+Result<bool> replyIfStillPending(const Connection& connection, const GroupInvitationReply& reply,
+                                 RequestStatus status, std::optional<int64_t> invitee_id) {
   BsonPtr filter(BCON_NEW("_id", BCON_INT64(reply.invitation_id), kStatus,
                           BCON_INT32(static_cast<int32_t>(RequestStatus::kPending))));
+  if (invitee_id) BSON_APPEND_INT64(filter.get(), kInviteeId, *invitee_id);
   appendNotExpired(filter.get(), reply.expired_before);
   BsonPtr update(bson_new());
   bson_t set;
@@ -121,17 +122,10 @@ Result<std::optional<GroupInvitationRecord>> replyIfStillPending(const Connectio
   appendDate(&set, kResponseDate, reply.now_millis);
   if (reply.reason) appendString(&set, kReason, *reply.reason);
   bson_append_document_end(update.get(), &set);
-  Result<std::optional<BsonPtr>> answered = [&] {
-    auto client = connection.client();
-    CollectionPtr invitations = client.collection(kInvitations);
-    return findAndModify(connection, invitations.get(), filter.get(), update.get(),
-                         /*upsert=*/false, /*return_new=*/true, "reply to group invitation");
-  }();
-  if (!answered.ok()) return answered.status();
-  if (!answered.value()) return std::optional<GroupInvitationRecord>();
-  Result<GroupInvitationRecord> invitation = readInvitation(answered.value()->get());
-  if (!invitation.ok()) return invitation.status();
-  return std::optional<GroupInvitationRecord>(std::move(invitation).value());
+  Result<UpdateOutcome> outcome = updateOne(connection, kInvitations, filter.get(), update.get(),
+                                            /*upsert=*/false, "reply to group invitation");
+  if (!outcome.ok()) return outcome.status();
+  return outcome->matched > 0;
 }
 
 }  // namespace
@@ -222,11 +216,13 @@ Result<bool> MongoGroupInvitationRepository::replyIfPending(const GroupInvitatio
   if (reply.status == RequestStatus::kAccepted || reply.status == RequestStatus::kPending) {
     return error(StatusCode::kIllegalArgument, "replyIfPending: use acceptIfPending to accept");
   }
-  Result<std::optional<GroupInvitationRecord>> replied =
-      replyIfStillPending(connection_, reply, reply.status);
-  if (!replied.ok()) return replied.status();
-  if (!replied.value()) return false;
-  if (const VoidResult moved = moveVersions(connection_, **replied, reply.now_millis);
+  Result<bool> replied = replyIfStillPending(connection_, reply, reply.status, std::nullopt);
+  if (!replied.ok() || !replied.value()) return replied;
+  // The invitation's group and users are read after the write, which matched: they never change.
+  Result<std::optional<GroupInvitationRecord>> invitation = findById(reply.invitation_id);
+  if (!invitation.ok()) return invitation.status();
+  if (!invitation.value()) return true;  // removed meanwhile: no one's list shows it any more
+  if (const VoidResult moved = moveVersions(connection_, **invitation, reply.now_millis);
       !moved.ok()) {
     return moved.status();
   }
@@ -262,8 +258,8 @@ Result<bool> MongoGroupInvitationRepository::acceptIfPending(const GroupInvitati
   if (!added.ok()) return added.status();
   const bool added_here = added.value() > 0;
 
-  Result<std::optional<GroupInvitationRecord>> accepted =
-      replyIfStillPending(connection_, reply, RequestStatus::kAccepted);
+  Result<bool> accepted =
+      replyIfStillPending(connection_, reply, RequestStatus::kAccepted, invitation.invitee_id);
   if (!accepted.ok()) return accepted.status();
   if (!accepted.value()) {
     if (added_here) {
@@ -279,7 +275,7 @@ Result<bool> MongoGroupInvitationRepository::acceptIfPending(const GroupInvitati
     }
     return false;
   }
-  if (const VoidResult moved = moveVersions(connection_, **accepted, reply.now_millis);
+  if (const VoidResult moved = moveVersions(connection_, invitation, reply.now_millis);
       !moved.ok()) {
     return moved.status();
   }
