@@ -148,10 +148,11 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   const auto first = runParleyToExit(migrate, std::chrono::seconds(120));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
-  for (const char* kind : {"users", "messages", "groups", "group_members", "group_blocked_users",
-                           "group_types", "relationships", "relationship_groups", "user_settings",
-                           "user_defined_attributes", "friend_requests", "private_conversations",
-                           "group_conversations", "conversation_settings", "sequence_counters"}) {
+  for (const char* kind :
+       {"users", "messages", "groups", "group_members", "group_blocked_users", "group_types",
+        "relationships", "relationship_groups", "user_settings", "user_defined_attributes",
+        "friend_requests", "group_invitations", "private_conversations", "group_conversations",
+        "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;

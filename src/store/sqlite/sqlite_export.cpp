@@ -57,6 +57,10 @@ TableSql sqlOf(ExportTable table) {
       return {"friend_request", "SELECT count(*) FROM friend_request",
               "SELECT DISTINCT recipient_id FROM friend_request WHERE recipient_id > ?1 "
               "ORDER BY recipient_id LIMIT ?2"};
+    case ExportTable::kGroupInvitation:
+      return {"group_invitation", "SELECT count(*) FROM group_invitation",
+              "SELECT DISTINCT group_id FROM group_invitation WHERE group_id > ?1 "
+              "ORDER BY group_id LIMIT ?2"};
     case ExportTable::kPrivateConversation:
       return {"private_conversation", "SELECT count(*) FROM private_conversation",
               "SELECT DISTINCT owner_id FROM private_conversation WHERE owner_id > ?1 "

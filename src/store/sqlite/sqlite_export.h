@@ -28,6 +28,7 @@ enum class ExportTable {
   kUserSettings,
   kUserDefinedAttributes,
   kFriendRequest,
+  kGroupInvitation,
   kPrivateConversation,
   kGroupConversation,
   kConversationSettings,
@@ -54,7 +55,7 @@ class SqliteExport {
 
   Result<int64_t> rowCount(ExportTable table);
   // Ascending distinct ids greater than after_id: the key of users, messages and groups, and the
-  // first key column of the others (group of members and group read dates, owner of
+  // first key column of the others (group of members, invitations and group read dates, owner of
   // relationships, private conversations and settings). Not for kSequenceId.
   Result<std::vector<int64_t>> keys(ExportTable table, int64_t after_id, int limit);
   // Rows after (owner_id, target_id), in key order.
