@@ -3,6 +3,8 @@
 // by a node running on MongoDB, and a second run changes nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 #include <regex>
 
@@ -63,6 +65,8 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   int64_t read_date = 0;
   int64_t friend_request_id = 0;
   int64_t relationship_group = 0;
+  int64_t invitation_id = 0;
+  int64_t invited_group_id = 0;
   {
     ParleyProcess source({.extra_args = {"--user-settings-allowed=theme:string",
                                          "--user-defined-attributes-allowed=city:string"},
@@ -115,6 +119,19 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
     ASSERT_EQ(asked.code(), 1000);
     friend_request_id = asked.data().long_();
 
+    // A DEFAULT group, which users join by invitation, with one pending.
+    pb::TurmsRequest create_invited;
+    create_invited.mutable_create_group_request()->set_name("by invitation");
+    auto invited_group = alice->request(create_invited);
+    ASSERT_EQ(invited_group.code(), 1000);
+    invited_group_id = invited_group.data().long_();
+    pb::TurmsRequest invite;
+    invite.mutable_create_group_invitation_request()->set_group_id(invited_group_id);
+    invite.mutable_create_group_invitation_request()->set_invitee_id(9);
+    auto invited = alice->request(invite);
+    ASSERT_EQ(invited.code(), 1000);
+    invitation_id = invited.data().long_();
+
     // A relationship group with demo user 1 (everyone's friend) moved into it.
     pb::TurmsRequest create_group;
     create_group.mutable_create_relationship_group_request()->set_name("movers");
@@ -159,9 +176,9 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   }
   EXPECT_EQ(kinds.at("users").sqlite, kUsers);
   EXPECT_EQ(kinds.at("users").written, kUsers);
-  for (const char* kind :
-       {"messages", "groups", "group_members", "group_blocked_users", "relationships",
-        "relationship_groups", "friend_requests", "private_conversations", "sequence_counters"}) {
+  for (const char* kind : {"messages", "groups", "group_members", "group_blocked_users",
+                           "relationships", "relationship_groups", "friend_requests",
+                           "group_invitations", "private_conversations", "sequence_counters"}) {
     EXPECT_GT(kinds.at(kind).sqlite, 0) << kind << " had nothing to migrate";
   }
   std::cout << "first migrate run:\n" << first.output << "\n";
@@ -257,6 +274,17 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   accept.mutable_update_friend_request_request()->set_request_id(friend_request_id);
   accept.mutable_update_friend_request_request()->set_response_action(pb::ACCEPT);
   EXPECT_EQ(carol->request(accept).code(), 1000);
+  // So did the group invitation: accepting it makes carol a member.
+  pb::TurmsRequest join;
+  join.mutable_update_group_invitation_request()->set_invitation_id(invitation_id);
+  join.mutable_update_group_invitation_request()->set_response_action(pb::ACCEPT);
+  EXPECT_EQ(carol->request(join).code(), 1000);
+  pb::TurmsRequest joined;
+  joined.mutable_query_joined_group_ids_request();
+  auto carol_groups = carol->request(joined);
+  ASSERT_EQ(carol_groups.code(), 1000);
+  const auto& joined_ids = carol_groups.data().longs_with_version().longs();
+  EXPECT_EQ(std::count(joined_ids.begin(), joined_ids.end(), invited_group_id), 1);
 
   // Sequence ids continue after the migrated ones instead of starting over.
   pb::TurmsRequest to_group;
