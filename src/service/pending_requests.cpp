@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include <spdlog/spdlog.h>
+
+#include "core/config.h"
 #include "core/utf8.h"
 
 namespace parley {
@@ -32,6 +35,18 @@ std::optional<RequestStatus> replyStatusOf(im::turms::proto::ResponseAction acti
       return RequestStatus::kIgnored;
     default:
       return std::nullopt;
+  }
+}
+
+void deleteExpiredRequests(const char* what, const RequestExpiry& expiry, bool enabled,
+                           int64_t now_millis, bool delete_now,
+                           const std::function<Result<int64_t>(int64_t created_before)>& remove) {
+  const int64_t before = expiry.expiredBefore(now_millis);
+  if (!delete_now || !enabled || before == 0) return;
+  if (auto removed = remove(before); !removed.ok()) {
+    spdlog::warn("{}: deleting expired ones failed: {}", what, removed.status().reason);
+  } else if (*removed > 0) {
+    spdlog::info("{}: deleted {} expired", what, *removed);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/snowflake.h"
 #include "service/domain_registrar.h"
+#include "service/group/group_enrollment.h"
 #include "service/group/group_roles.h"
 #include "service/group/group_strategies.h"
 #include "service/group/group_types.h"
@@ -34,40 +35,6 @@ StatusCode notAllowedToInvite(GroupAdders adders) {
     default:
       return StatusCode::kNotGroupMemberToSendGroupInvitation;
   }
-}
-
-// Upstream's default recipients of a change to an invitation: the group's owner and managers and
-// `also` (the invitee, or the inviter of a replied one), never the requester, whose other
-// sessions hear of it too.
-Result<RelayPush> toOwnerManagersAnd(ServiceDeps& deps, int64_t group_id, int64_t also,
-                                     int64_t requester_id) {
-  auto ids = ownerAndManagerIds(deps, group_id);
-  if (!ids.ok()) return ids.status();
-  std::vector<int64_t> recipients = std::move(ids).value();
-  recipients.push_back(also);
-  std::sort(recipients.begin(), recipients.end());
-  recipients.erase(std::unique(recipients.begin(), recipients.end()), recipients.end());
-  std::erase(recipients, requester_id);
-  return RelayPush{std::move(recipients), true, std::nullopt};
-}
-
-// The group and its type when both exist and the group takes members; else the answer.
-struct LiveGroup {
-  GroupRecord group;
-  GroupTypeRecord type;
-};
-
-Result<LiveGroup> liveGroup(ServiceDeps& deps, int64_t group_id) {
-  auto group = deps.store.groups().findById(group_id);
-  if (!group.ok()) return group.status();
-  if (!*group || (*group)->deletion_date || !(*group)->is_active) {
-    return error(StatusCode::kAddUserToInactiveGroup);
-  }
-  auto type = deps.group_types.find((*group)->type_id);
-  if (!type.ok()) return type.status();
-  // A group whose type was deleted takes no members, as upstream.
-  if (!*type) return error(StatusCode::kAddUserToInactiveGroup);
-  return LiveGroup{std::move(**group), std::move(**type)};
 }
 
 // Checks in upstream's order (GroupInvitationService.authAndCreateGroupInvitation): the inviter's
@@ -177,41 +144,6 @@ HandlerResult recallGroupInvitation(ServiceDeps& deps, const RequestContext& ctx
   return result;
 }
 
-// What stops the invitee from joining now, although the invitation is pending: the group gone
-// or inactive, the invitee blocked since, or the group full. Upstream checks none of these when
-// an invitation is accepted; Parley keeps the group's rules whichever way users join.
-std::optional<HandlerResult> joinRefusal(ServiceDeps& deps, const GroupInvitationRecord& invitation,
-                                         bool* already_member) {
-  auto group = liveGroup(deps, invitation.group_id);
-  if (!group.ok()) return HandlerResult::failure(group.status());
-  const int64_t invitee[] = {invitation.invitee_id};
-  auto blocked = deps.store.groupBlocklist().findBlockedAmong(invitation.group_id, invitee);
-  if (!blocked.ok()) return HandlerResult::failure(blocked.status());
-  if (!blocked->empty()) return HandlerResult::failure(StatusCode::kAddBlockedUserToGroup);
-  auto members = deps.store.groupMembers().findMemberIds(invitation.group_id);
-  if (!members.ok()) return HandlerResult::failure(members.status());
-  *already_member =
-      std::find(members->begin(), members->end(), invitation.invitee_id) != members->end();
-  if (!*already_member && members->size() + 1 > static_cast<size_t>(group->type.group_size_limit)) {
-    return HandlerResult::failure(StatusCode::kAddUserToGroupWithSizeLimitReached);
-  }
-  return std::nullopt;
-}
-
-// The member-added notification upstream sends when an invitation or a join request lets a user
-// in: CreateGroupMembersRequest{group, the new member, MEMBER} to every member, the new one
-// included.
-Result<RelayPush> memberAddedPush(ServiceDeps& deps, int64_t group_id, int64_t new_member_id) {
-  auto members = deps.store.groupMembers().findMemberIds(group_id);
-  if (!members.ok()) return members.status();
-  TurmsRequest added;
-  auto* create = added.mutable_create_group_members_request();
-  create->set_group_id(group_id);
-  create->add_user_ids(new_member_id);
-  create->set_role(pb::MEMBER);
-  return RelayPush{std::move(members).value(), false, std::move(added)};
-}
-
 // UpdateGroupInvitation is the invitee's answer: ACCEPT (they join the group in the same step),
 // DECLINE or IGNORE.
 HandlerResult replyToGroupInvitation(ServiceDeps& deps, const RequestContext& ctx,
@@ -244,7 +176,10 @@ HandlerResult replyToGroupInvitation(ServiceDeps& deps, const RequestContext& ct
   }
   bool already_member = false;
   if (*status == RequestStatus::kAccepted) {
-    if (auto refused = joinRefusal(deps, invitation, &already_member)) return *refused;
+    if (auto refused =
+            joinRefusal(deps, invitation.group_id, invitation.invitee_id, &already_member)) {
+      return *refused;
+    }
   }
   auto& invitations = deps.store.groupInvitations();
   auto replied = *status == RequestStatus::kAccepted ? invitations.acceptIfPending(reply)
@@ -341,13 +276,9 @@ void registerGroupInvitationHandlers(Dispatcher& dispatcher, ServiceDeps deps) {
 
 void runGroupInvitationCleanup(Store& store, const GroupInvitationConfig& config,
                                int64_t now_millis, bool delete_expired_now) {
-  const int64_t before = config.expiredBefore(now_millis);
-  if (!delete_expired_now || !config.delete_expired || before == 0) return;
-  if (auto removed = store.groupInvitations().removeCreatedBefore(before); !removed.ok()) {
-    spdlog::warn("group invitations: deleting expired ones failed: {}", removed.status().reason);
-  } else if (*removed > 0) {
-    spdlog::info("group invitations: deleted {} expired", *removed);
-  }
+  deleteExpiredRequests(
+      "group invitations", config, config.delete_expired, now_millis, delete_expired_now,
+      [&](int64_t before) { return store.groupInvitations().removeCreatedBefore(before); });
 }
 
 }  // namespace parley

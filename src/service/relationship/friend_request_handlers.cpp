@@ -211,13 +211,9 @@ void runFriendRequestCleanup(Store& store, const FriendRequestConfig& config, in
   } else if (*finished > 0) {
     spdlog::info("friend requests: completed {} accepts a failure had interrupted", *finished);
   }
-  const int64_t before = config.expiredBefore(now_millis);
-  if (!delete_expired_now || !config.delete_expired || before == 0) return;
-  if (auto removed = requests.removeCreatedBefore(before); !removed.ok()) {
-    spdlog::warn("friend requests: deleting expired ones failed: {}", removed.status().reason);
-  } else if (*removed > 0) {
-    spdlog::info("friend requests: deleted {} expired", *removed);
-  }
+  deleteExpiredRequests("friend requests", config, config.delete_expired, now_millis,
+                        delete_expired_now,
+                        [&](int64_t before) { return requests.removeCreatedBefore(before); });
 }
 
 }  // namespace parley

@@ -1,0 +1,42 @@
+#pragma once
+// What invitations and join requests (upstream's domain/group enrollment) share: the group a user
+// may join, the checks made when one is let in, and who is told.
+#include <cstdint>
+#include <optional>
+
+#include "core/result.h"
+#include "service/dispatcher.h"
+#include "service/service_deps.h"
+#include "store/group_repository.h"
+#include "store/group_type_repository.h"
+
+namespace parley {
+
+// The group and its type when both exist and the group takes members; else
+// ADD_USER_TO_INACTIVE_GROUP (a deleted type included, as upstream, whose lookup then finds
+// nothing).
+struct LiveGroup {
+  GroupRecord group;
+  GroupTypeRecord type;
+};
+Result<LiveGroup> liveGroup(ServiceDeps& deps, int64_t group_id);
+
+// What stops `user_id` from joining now, although an invitation or join request lets them: the
+// group gone or inactive, the user blocked since, or the group full. Upstream checks none of these
+// when it accepts one; Parley keeps the group's rules whichever way users join. Sets
+// *already_member.
+std::optional<HandlerResult> joinRefusal(ServiceDeps& deps, int64_t group_id, int64_t user_id,
+                                         bool* already_member);
+
+// Upstream's default recipients of a change to an invitation or a join request: the group's owner
+// and managers and `also` (the invitee, an inviter, a join request's sender), never the requester,
+// whose other sessions hear of it too. The client's request is what is relayed.
+Result<RelayPush> toOwnerManagersAnd(ServiceDeps& deps, int64_t group_id,
+                                     std::optional<int64_t> also, int64_t requester_id);
+
+// The member-added notification upstream sends when an invitation or a join request lets a user
+// in: CreateGroupMembersRequest{group, the new member, MEMBER} to every member, the new one
+// included.
+Result<RelayPush> memberAddedPush(ServiceDeps& deps, int64_t group_id, int64_t new_member_id);
+
+}  // namespace parley
