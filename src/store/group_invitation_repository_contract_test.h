@@ -3,7 +3,6 @@
 // suite over a whole store (accepting adds a member and moves the group's and users' versions).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -14,39 +13,17 @@
 #include "store/group_blocklist_repository.h"
 #include "store/group_invitation_repository.h"
 #include "store/group_repository.h"
+#include "store/group_request_contract_test.h"
 #include "store/store.h"
-#include "store/store_test_env.h"
 
 namespace parley::contract {
 
-class GroupInvitationRepositoryContractTest : public StoreContractTest {
+class GroupInvitationRepositoryContractTest
+    : public GroupRequestContractTest<GroupInvitationRepository, GroupInvitationRecord,
+                                      GroupInvitationReply> {
  protected:
-  static constexpr int64_t kT0 = 1'700'000'000'000;
-  static constexpr int64_t kGroup = 7;
-  static constexpr int64_t kOtherGroup = 8;
-  static constexpr int64_t kOwner = 1;
-
-  // Two groups, owned by kOwner, its only member; their members versions at kT0 + 1 (the owner's
-  // join moved them past the creation's kT0).
-  void SetUp() override {
-    StoreContractTest::SetUp();
-    for (const int64_t group_id : {kGroup, kOtherGroup}) {
-      GroupRecord group;
-      group.id = group_id;
-      group.creator_id = group.owner_id = kOwner;
-      group.name = "g" + std::to_string(group_id);
-      group.creation_date = group.last_updated_date = group.members_last_updated_date = kT0;
-      ASSERT_TRUE(store_->groups().insert(group).ok());
-      GroupMemberRecord owner;
-      owner.group_id = group_id;
-      owner.user_id = kOwner;
-      owner.role = kGroupRoleOwner;
-      owner.join_date = kT0;
-      ASSERT_TRUE(store_->groupMembers().insertMany(std::span(&owner, 1)).ok());
-    }
-  }
-
-  GroupInvitationRepository& invitations() { return store_->groupInvitations(); }
+  GroupInvitationRepository& requests() override { return store_->groupInvitations(); }
+  GroupInvitationRepository& invitations() { return requests(); }
 
   static GroupInvitationRecord makeInvitation(int64_t id, int64_t group_id, int64_t inviter_id,
                                               int64_t invitee_id, int64_t creation_date = kT0) {
@@ -60,25 +37,6 @@ class GroupInvitationRepositoryContractTest : public StoreContractTest {
     return invitation;
   }
 
-  void insert(const GroupInvitationRecord& invitation) {
-    const VoidResult inserted = invitations().insert(invitation, invitation.creation_date);
-    ASSERT_TRUE(inserted.ok()) << inserted.status().reason;
-  }
-
-  std::optional<GroupInvitationRecord> find(int64_t id) {
-    auto found = invitations().findById(id);
-    EXPECT_TRUE(found.ok()) << found.status().reason;
-    return found.ok() ? found.value() : std::nullopt;
-  }
-
-  static std::vector<int64_t> idsOf(const Result<std::vector<GroupInvitationRecord>>& found) {
-    EXPECT_TRUE(found.ok()) << found.status().reason;
-    std::vector<int64_t> ids;
-    if (!found.ok()) return ids;
-    for (const GroupInvitationRecord& invitation : found.value()) ids.push_back(invitation.id);
-    return ids;
-  }
-
   static GroupInvitationReply replyOf(int64_t id, RequestStatus status, int64_t now,
                                       int64_t expired_before = 0) {
     return GroupInvitationReply{.invitation_id = id,
@@ -88,47 +46,9 @@ class GroupInvitationRepositoryContractTest : public StoreContractTest {
                                 .expired_before = expired_before};
   }
 
-  bool reply(const GroupInvitationReply& reply) {
-    auto replied = invitations().replyIfPending(reply);
-    EXPECT_TRUE(replied.ok()) << replied.status().reason;
-    return replied.ok() && replied.value();
-  }
-
-  bool accept(const GroupInvitationReply& reply) {
-    auto accepted = invitations().acceptIfPending(reply);
-    EXPECT_TRUE(accepted.ok()) << accepted.status().reason;
-    return accepted.ok() && accepted.value();
-  }
-
-  static std::optional<int64_t> valueOf(const Result<std::optional<int64_t>>& version) {
-    EXPECT_TRUE(version.ok()) << version.status().reason;
-    return version.ok() ? version.value() : std::nullopt;
-  }
-  std::optional<int64_t> groupVersion(int64_t group_id = kGroup) {
-    return valueOf(invitations().findGroupVersion(group_id));
-  }
-  std::optional<int64_t> sentVersion(int64_t user_id) {
-    return valueOf(invitations().findSentVersion(user_id));
-  }
   std::optional<int64_t> receivedVersion(int64_t user_id) {
     return valueOf(invitations().findReceivedVersion(user_id));
   }
-  std::optional<int64_t> joinedGroupsVersion(int64_t user_id) {
-    return valueOf(store_->groupMembers().findJoinedGroupsVersion(user_id));
-  }
-
-  int64_t membersVersion(int64_t group_id = kGroup) {
-    auto group = store_->groups().findById(group_id);
-    EXPECT_TRUE(group.ok() && group->has_value());
-    return group.ok() && group->has_value() ? (*group)->members_last_updated_date : -1;
-  }
-
-  std::optional<GroupMemberRecord> member(int64_t group_id, int64_t user_id) {
-    auto found = store_->groupMembers().find(group_id, user_id);
-    EXPECT_TRUE(found.ok()) << found.status().reason;
-    return found.ok() ? found.value() : std::nullopt;
-  }
-
   // The five versions an accept of an invitation of kGroup from inviter to invitee moves.
   struct Versions {
     std::optional<int64_t> group;
@@ -275,11 +195,8 @@ TEST_P(GroupInvitationRepositoryContractTest, AcceptingMakesTheInviteeAMember) {
   accepted.reason = "gladly";
   accepted.response_date = kT0 + 100;
   EXPECT_EQ(find(1), accepted);
+  expectJoinedAsMember(20, kT0 + 100);
   const auto joined = member(kGroup, 20);
-  ASSERT_TRUE(joined.has_value());
-  EXPECT_EQ(joined->role, kGroupRoleMember);
-  EXPECT_EQ(joined->join_date, kT0 + 100);
-  EXPECT_EQ(joined->mute_end_date, std::nullopt);
   EXPECT_EQ(versions(kOwner, 20),
             (Versions{kT0 + 100, kT0 + 100, kT0 + 100, kT0 + 100, kT0 + 100}));
   // Only kGroup moved.
@@ -294,14 +211,7 @@ TEST_P(GroupInvitationRepositoryContractTest, AcceptingMakesTheInviteeAMember) {
 }
 
 TEST_P(GroupInvitationRepositoryContractTest, AcceptingLeavesAnExistingMemberAsTheyWere) {
-  GroupMemberRecord manager;
-  manager.group_id = kGroup;
-  manager.user_id = 20;
-  manager.name = "boss";
-  manager.role = kGroupRoleManager;
-  manager.join_date = kT0 - 50;
-  manager.mute_end_date = kT0 + 1000;
-  ASSERT_TRUE(store_->groupMembers().insertMany(std::span(&manager, 1)).ok());
+  const GroupMemberRecord manager = addManager(20);
   insert(makeInvitation(1, kGroup, kOwner, 20, kT0));
   const int64_t members_before = membersVersion();
   const std::optional<int64_t> joined_before = joinedGroupsVersion(20);

@@ -1,8 +1,9 @@
 #pragma once
 // GroupInvitationRepository on MongoDB, over upstream's `groupInvitation` collection, the group's
 // invitations version on its document and the users' sent and received group invitations dates of
-// `userVersion` (specs and shard key in the .cpp, next to the queries). Without transactions, an
-// accept adds the member before it answers the invitation (see acceptIfPending in the .cpp).
+// `userVersion` (specs and shard key in the .cpp, next to the queries). The writes are the ones
+// group join requests make (mongo_group_request.h): without transactions, an accept adds the
+// member before it answers the invitation.
 #include <vector>
 
 #include "store/group_invitation_repository.h"

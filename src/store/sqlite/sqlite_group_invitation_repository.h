@@ -58,8 +58,6 @@ class SqliteGroupInvitationRepository final : public GroupInvitationRepository {
   Result<std::optional<int64_t>> findReceivedVersion(int64_t user_id) override;
 
  private:
-  Result<std::vector<GroupInvitationRecord>> findMany(std::string_view sql, int64_t id);
-
   Database& db_;
   ReaderPool& readers_;
 };
