@@ -12,8 +12,9 @@
 namespace parley::sqlite {
 
 enum class GroupVersionColumn {
-  kBlocklist,    // migration 16
-  kInvitations,  // migration 18
+  kBlocklist,     // migration 16
+  kInvitations,   // migration 18
+  kJoinRequests,  // migration 19
 };
 
 // Inside the caller's transaction, with db's lock held: moves the group's column forward to

@@ -64,6 +64,8 @@ CREATE TABLE setting (
     {17, "create group_type with the DEFAULT type", sqlite::kGroupTypeSchema},
     {18, "create group_invitation; the invitations versions of groups and users",
      sqlite::kGroupInvitationSchema},
+    {19, "create group_join_request; the join requests versions of groups and users",
+     sqlite::kGroupJoinRequestSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,

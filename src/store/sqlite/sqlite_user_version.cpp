@@ -9,13 +9,14 @@ namespace parley::sqlite {
 namespace {
 
 // In UserVersionColumn's order.
-constexpr std::array<const char*, 9> kColumnNames{
-    "sent_friend_requests",    "received_friend_requests",   "relationships",
-    "relationship_groups",     "relationship_group_members", "user_settings",
-    "user_defined_attributes", "sent_group_invitations",     "received_group_invitations",
+constexpr std::array<const char*, 10> kColumnNames{
+    "sent_friend_requests",     "received_friend_requests",   "relationships",
+    "relationship_groups",      "relationship_group_members", "user_settings",
+    "user_defined_attributes",  "sent_group_invitations",     "received_group_invitations",
+    "sent_group_join_requests",
 };
 static_assert(kColumnNames.size() ==
-              static_cast<size_t>(UserVersionColumn::kReceivedGroupInvitations) + 1);
+              static_cast<size_t>(UserVersionColumn::kSentGroupJoinRequests) + 1);
 
 // One statement text per column, built once: prepared statements are cached by their text.
 template <typename Build>

@@ -21,6 +21,7 @@ enum class UserVersionColumn {
   kUserDefinedAttributes,
   kSentGroupInvitations,      // migration 18
   kReceivedGroupInvitations,  // migration 18
+  kSentGroupJoinRequests,     // migration 19
 };
 
 // Inside the caller's transaction, with db's lock held: moves the column forward to
