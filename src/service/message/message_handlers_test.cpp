@@ -108,6 +108,7 @@ class FailingInsertStore final : public Store {
   }
   GroupBlocklistRepository& groupBlocklist() override { return real_.groupBlocklist(); }
   GroupInvitationRepository& groupInvitations() override { return real_.groupInvitations(); }
+  GroupJoinRequestRepository& groupJoinRequests() override { return real_.groupJoinRequests(); }
   GroupTypeRepository& groupTypes() override { return real_.groupTypes(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
   RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }

@@ -64,6 +64,7 @@ class MongoStore final : public Store {
         group_members_(connection_),
         group_blocklist_(connection_, group_members_),
         group_invitations_(connection_, group_members_),
+        group_join_requests_(connection_, group_members_),
         group_types_(connection_),
         relationships_(connection_),
         relationship_groups_(connection_),
@@ -81,6 +82,7 @@ class MongoStore final : public Store {
   GroupMemberRepository& groupMembers() override { return group_members_; }
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
   GroupInvitationRepository& groupInvitations() override { return group_invitations_; }
+  GroupJoinRequestRepository& groupJoinRequests() override { return group_join_requests_; }
   GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
@@ -151,6 +153,7 @@ class MongoStore final : public Store {
   mongo::MongoGroupMemberRepository group_members_;
   mongo::MongoGroupBlocklistRepository group_blocklist_;
   mongo::MongoGroupInvitationRepository group_invitations_;
+  mongo::MongoGroupJoinRequestRepository group_join_requests_;
   mongo::MongoGroupTypeRepository group_types_;
   mongo::MongoRelationshipRepository relationships_;
   mongo::MongoRelationshipGroupRepository relationship_groups_;

@@ -44,6 +44,7 @@ class SqliteStore final : public Store {
   GroupMemberRepository& groupMembers() override { return group_members_; }
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
   GroupInvitationRepository& groupInvitations() override { return group_invitations_; }
+  GroupJoinRequestRepository& groupJoinRequests() override { return group_join_requests_; }
   GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
@@ -78,6 +79,7 @@ class SqliteStore final : public Store {
   SqliteGroupMemberRepository group_members_;
   SqliteGroupBlocklistRepository group_blocklist_;
   SqliteGroupInvitationRepository group_invitations_;
+  SqliteGroupJoinRequestRepository group_join_requests_;
   SqliteGroupTypeRepository group_types_;
   SqliteRelationshipRepository relationships_;
   SqliteRelationshipGroupRepository relationship_groups_;
