@@ -168,8 +168,8 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   for (const char* kind :
        {"users", "messages", "groups", "group_members", "group_blocked_users", "group_types",
         "relationships", "relationship_groups", "user_settings", "user_defined_attributes",
-        "friend_requests", "group_invitations", "private_conversations", "group_conversations",
-        "conversation_settings", "sequence_counters"}) {
+        "friend_requests", "group_invitations", "group_join_requests", "private_conversations",
+        "group_conversations", "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;

@@ -92,6 +92,7 @@ class Migration {
   VoidResult userDefinedAttributes(KindReport& report);
   VoidResult friendRequests(KindReport& report);
   VoidResult groupInvitations(KindReport& report);
+  VoidResult groupJoinRequests(KindReport& report);
   VoidResult privateConversations(KindReport& report);
   VoidResult groupConversations(KindReport& report);
   VoidResult conversationSettings(KindReport& report);
@@ -100,6 +101,10 @@ class Migration {
  private:
   VoidResult userValues(KindReport& report, ExportTable table,
                         UserValuesRepository& (Store::*repository)());
+  // Requests of one kind, copied and verified by each key of table, which find lists them by.
+  template <typename Record, typename Repository>
+  VoidResult copyRequests(KindReport& report, ExportTable table, Repository& (Store::*repository)(),
+                          Result<std::vector<Record>> (Repository::*find)(int64_t));
   // Calls `page` with each page of keys of `table`, in order.
   VoidResult forEachKeyPage(ExportTable table,
                             const std::function<VoidResult(const std::vector<int64_t>&)>& page);
@@ -394,79 +399,63 @@ VoidResult Migration::userDefinedAttributes(KindReport& report) {
   return userValues(report, ExportTable::kUserDefinedAttributes, &Store::userDefinedAttributes);
 }
 
-// By recipient: each recipient's requests, as sent and answered. Inserting a request moves its
-// users' versions forward to its creation date at least, so clients resync after the move at
-// worst once. A re-run finds the ids taken and skips them.
-VoidResult Migration::friendRequests(KindReport& report) {
-  return forEachKeyPage(
-      ExportTable::kFriendRequest, [&](const std::vector<int64_t>& recipient_ids) -> VoidResult {
-        for (const int64_t recipient_id : recipient_ids) {
-          Result<std::vector<FriendRequestRecord>> requests =
-              source_.friendRequests().findByRecipient(recipient_id);
-          if (!requests.ok()) return requests.status();
-          for (const auto& request : requests.value()) {
-            const VoidResult done = target_.friendRequests().insert(
-                request, request.response_date.value_or(request.creation_date));
-            if (done.ok()) {
-              ++report.written;
-            } else if (done.status().code != StatusCode::kRecordContainsDuplicateKey) {
-              return done;
-            }
-          }
-          Result<std::vector<FriendRequestRecord>> copies =
-              target_.friendRequests().findByRecipient(recipient_id);
-          if (!copies.ok()) return copies.status();
-          std::map<int64_t, const FriendRequestRecord*> by_id;
-          for (const auto& copy : copies.value()) by_id[copy.id] = &copy;
-          for (const auto& request : requests.value()) {
-            auto it = by_id.find(request.id);
-            if (it != by_id.end() && request == *it->second) {
-              ++report.verified;
-            } else {
-              report.miss(std::to_string(request.id));
-            }
-          }
+// Requests (friend requests, group invitations and join requests) by the key `find` lists them
+// by, as sent and answered; group requests after the groups (MongoDB keeps the group's versions on
+// its document). Inserting one moves its versions forward to its last change at least, so clients
+// resync after the move at worst once. A re-run finds the ids taken and skips them.
+template <typename Record, typename Repository>
+VoidResult Migration::copyRequests(KindReport& report, ExportTable table,
+                                   Repository& (Store::*repository)(),
+                                   Result<std::vector<Record>> (Repository::*find)(int64_t)) {
+  Repository& source = (source_.*repository)();
+  Repository& target = (target_.*repository)();
+  return forEachKeyPage(table, [&](const std::vector<int64_t>& keys) -> VoidResult {
+    for (const int64_t key : keys) {
+      Result<std::vector<Record>> requests = (source.*find)(key);
+      if (!requests.ok()) return requests.status();
+      for (const auto& request : requests.value()) {
+        const VoidResult done =
+            target.insert(request, request.response_date.value_or(request.creation_date));
+        if (done.ok()) {
+          ++report.written;
+        } else if (done.status().code != StatusCode::kRecordContainsDuplicateKey) {
+          return done;
         }
-        return {};
-      });
+      }
+      Result<std::vector<Record>> copies = (target.*find)(key);
+      if (!copies.ok()) return copies.status();
+      std::map<int64_t, const Record*> by_id;
+      for (const auto& copy : copies.value()) by_id[copy.id] = &copy;
+      for (const auto& request : requests.value()) {
+        auto it = by_id.find(request.id);
+        if (it != by_id.end() && request == *it->second) {
+          ++report.verified;
+        } else {
+          report.miss(std::to_string(request.id));
+        }
+      }
+    }
+    return {};
+  });
 }
 
-// By group: each group's invitations, as sent and answered, after the groups (MongoDB keeps the
-// group's invitations version on its document). Inserting one moves its group's and users'
-// versions forward to its last change at least, so clients resync after the move at worst once.
-// A re-run finds the ids taken and skips them.
+// By recipient.
+VoidResult Migration::friendRequests(KindReport& report) {
+  return copyRequests<FriendRequestRecord>(report, ExportTable::kFriendRequest,
+                                           &Store::friendRequests,
+                                           &FriendRequestRepository::findByRecipient);
+}
+
 VoidResult Migration::groupInvitations(KindReport& report) {
-  return forEachKeyPage(
-      ExportTable::kGroupInvitation, [&](const std::vector<int64_t>& group_ids) -> VoidResult {
-        for (const int64_t group_id : group_ids) {
-          Result<std::vector<GroupInvitationRecord>> invitations =
-              source_.groupInvitations().findByGroup(group_id);
-          if (!invitations.ok()) return invitations.status();
-          for (const auto& invitation : invitations.value()) {
-            const VoidResult done = target_.groupInvitations().insert(
-                invitation, invitation.response_date.value_or(invitation.creation_date));
-            if (done.ok()) {
-              ++report.written;
-            } else if (done.status().code != StatusCode::kRecordContainsDuplicateKey) {
-              return done;
-            }
-          }
-          Result<std::vector<GroupInvitationRecord>> copies =
-              target_.groupInvitations().findByGroup(group_id);
-          if (!copies.ok()) return copies.status();
-          std::map<int64_t, const GroupInvitationRecord*> by_id;
-          for (const auto& copy : copies.value()) by_id[copy.id] = &copy;
-          for (const auto& invitation : invitations.value()) {
-            auto it = by_id.find(invitation.id);
-            if (it != by_id.end() && invitation == *it->second) {
-              ++report.verified;
-            } else {
-              report.miss(std::to_string(invitation.id));
-            }
-          }
-        }
-        return {};
-      });
+  return copyRequests<GroupInvitationRecord>(report, ExportTable::kGroupInvitation,
+                                             &Store::groupInvitations,
+                                             &GroupInvitationRepository::findByGroup);
+}
+
+VoidResult Migration::groupJoinRequests(KindReport& report) {
+  return copyRequests<GroupJoinRequestRecord>(report, ExportTable::kGroupJoinRequest,
+                                              &Store::groupJoinRequests,
+                                              &GroupJoinRequestRepository::findByGroup);
 }
 
 VoidResult Migration::privateConversations(KindReport& report) {
@@ -649,6 +638,7 @@ int runMigrate(const Config& config) {
        &Migration::userDefinedAttributes},
       {"friend_requests", ExportTable::kFriendRequest, &Migration::friendRequests},
       {"group_invitations", ExportTable::kGroupInvitation, &Migration::groupInvitations},
+      {"group_join_requests", ExportTable::kGroupJoinRequest, &Migration::groupJoinRequests},
       {"private_conversations", ExportTable::kPrivateConversation,
        &Migration::privateConversations},
       {"group_conversations", ExportTable::kGroupConversation, &Migration::groupConversations},

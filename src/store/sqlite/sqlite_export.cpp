@@ -61,6 +61,10 @@ TableSql sqlOf(ExportTable table) {
       return {"group_invitation", "SELECT count(*) FROM group_invitation",
               "SELECT DISTINCT group_id FROM group_invitation WHERE group_id > ?1 "
               "ORDER BY group_id LIMIT ?2"};
+    case ExportTable::kGroupJoinRequest:
+      return {"group_join_request", "SELECT count(*) FROM group_join_request",
+              "SELECT DISTINCT group_id FROM group_join_request WHERE group_id > ?1 "
+              "ORDER BY group_id LIMIT ?2"};
     case ExportTable::kPrivateConversation:
       return {"private_conversation", "SELECT count(*) FROM private_conversation",
               "SELECT DISTINCT owner_id FROM private_conversation WHERE owner_id > ?1 "
