@@ -33,6 +33,7 @@
 #include "service/group/group_blocklist_handlers.h"
 #include "service/group/group_handlers.h"
 #include "service/group/group_invitation_handlers.h"
+#include "service/group/group_join_request_handlers.h"
 #include "service/group/group_types.h"
 #include "service/message/message_handlers.h"
 #include "service/relationship/friend_request_handlers.h"
@@ -176,6 +177,7 @@ int run(const Config& config) {
   registerGroupHandlers(dispatcher, service);
   registerGroupBlocklistHandlers(dispatcher, service);
   registerGroupInvitationHandlers(dispatcher, service);
+  registerGroupJoinRequestHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);
   registerRelationshipGroupHandlers(dispatcher, service);
   registerFriendRequestHandlers(dispatcher, service);
@@ -187,6 +189,7 @@ int run(const Config& config) {
     const bool hourly = upkeep_runs++ % 60 == 0;
     runFriendRequestCleanup(*store, config.friend_request, clock.nowMillis(), hourly);
     runGroupInvitationCleanup(*store, config.group.invitation, clock.nowMillis(), hourly);
+    runGroupJoinRequestCleanup(*store, config.group.join_request, clock.nowMillis(), hourly);
   });
 
   net::ClientServerOptions server_options;

@@ -320,6 +320,26 @@ const std::vector<KeySpec>& specs() {
           "group.invitation.delete-expired", "--group-invitation-delete-expired",
           "the hourly cleanup deletes invitations older than the expiry",
           [](Config & c) -> auto& { return c.group.invitation.delete_expired; }),
+      intKey(
+          "group.join-request.max-content-length", "--group-join-request-max-content-length",
+          "characters of a group join request's text; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.group.join_request.max_content_length; }),
+      intKey(
+          "group.join-request.max-reason-length", "--group-join-request-max-reason-length",
+          "characters of an answer's reason; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.group.join_request.max_reason_length; }),
+      intKey(
+          "group.join-request.expire-after-seconds", "--group-join-request-expire-after-seconds",
+          "a pending join request expires this long after it was sent; 0 = never", 0, 1000000000,
+          [](Config & c) -> auto& { return c.group.join_request.expire_after_seconds; }),
+      boolKey(
+          "group.join-request.allow-recall-by-sender", "--group-join-request-allow-recall",
+          "senders may recall their pending join requests",
+          [](Config & c) -> auto& { return c.group.join_request.allow_recall_by_sender; }),
+      boolKey(
+          "group.join-request.delete-expired", "--group-join-request-delete-expired",
+          "the hourly cleanup deletes join requests older than the expiry",
+          [](Config & c) -> auto& { return c.group.join_request.delete_expired; }),
       boolKey(
           "location.enabled", "--location-enabled",
           "user locations and nearby users (false: their requests answer 2200)",

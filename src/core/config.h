@@ -92,6 +92,18 @@ struct GroupInvitationConfig : RequestExpiry {
   bool delete_expired = false;
 };
 
+// Upstream's group join request properties (turms-server-common GroupJoinRequestProperties), same
+// defaults.
+struct GroupJoinRequestConfig : RequestExpiry {
+  int max_content_length = 200;  // characters; 0 = no limit
+  int max_reason_length = 200;   // characters of an answer's reason; 0 = no limit
+  // Whether a sender may recall (DeleteGroupJoinRequestRequest) a pending request; off answers
+  // 3609.
+  bool allow_recall_by_sender = false;
+  // The cleanup job also deletes requests (of any status) older than the expiry.
+  bool delete_expired = false;
+};
+
 // Upstream's location properties (turms-server-common LocationProperties and
 // NearbyUserRequestProperties), same defaults.
 struct LocationConfig {
@@ -119,6 +131,7 @@ struct GroupConfig {
   // answers 3102 UPDATING_GROUP_TYPE_IS_DISABLED, upstream's default.
   bool allow_group_owner_change_group_type = false;
   GroupInvitationConfig invitation;
+  GroupJoinRequestConfig join_request;
 };
 
 struct GatewayConfig {
