@@ -58,23 +58,13 @@ HandlerResult deleteGroupBlockedUser(ServiceDeps& deps, const RequestContext& ct
   return HandlerResult::okWithSelfPush();
 }
 
-// The blocklist's version: its last change, or the group's creation while it never changed
-// (upstream creates every group's versions with the group). nullopt for a group that does not
-// exist (any more), which upstream answers ALREADY_UP_TO_DATE.
-Result<std::optional<int64_t>> blocklistVersion(ServiceDeps& deps, int64_t group_id) {
-  auto group = deps.store.groups().findById(group_id);
-  if (!group.ok()) return group.status();
-  if (!*group || (*group)->deletion_date) return std::optional<int64_t>();
-  auto version = deps.store.groupBlocklist().findVersion(group_id);
-  if (!version.ok()) return version.status();
-  return std::optional<int64_t>(version->value_or((*group)->creation_date));
-}
-
 // The blocked users' ids, or the failure to answer instead (1002 when the client is up to date,
 // 1001 when nobody is blocked). Anyone may ask, as upstream.
 template <typename Request>
 Result<std::vector<int64_t>> blockedIds(ServiceDeps& deps, const Request& req, int64_t* version) {
-  auto found_version = blocklistVersion(deps, req.group_id());
+  auto found_version = groupVersionOf(deps, req.group_id(), [&] {
+    return deps.store.groupBlocklist().findVersion(req.group_id());
+  });
   if (!found_version.ok()) return found_version.status();
   if (!*found_version || isUpToDate(req, *found_version)) {
     return error(StatusCode::kAlreadyUpToDate);

@@ -217,17 +217,6 @@ void fillInvitation(pb::GroupInvitation& proto, const GroupInvitationRecord& sto
   proto.set_invitee_id(stored.invitee_id);
 }
 
-// The group's invitations version: its last change, or the group's creation while it never
-// changed (upstream creates every group's versions with the group).
-Result<std::optional<int64_t>> groupInvitationsVersion(ServiceDeps& deps, int64_t group_id) {
-  auto group = deps.store.groups().findById(group_id);
-  if (!group.ok()) return group.status();
-  if (!*group || (*group)->deletion_date) return std::optional<int64_t>();
-  auto version = deps.store.groupInvitations().findGroupVersion(group_id);
-  if (!version.ok()) return version.status();
-  return std::optional<int64_t>(version->value_or((*group)->creation_date));
-}
-
 // Versioned: a group's invitations (its owner and managers only), or the ones the requester sent
 // or received.
 HandlerResult queryGroupInvitations(ServiceDeps& deps, const RequestContext& ctx,
@@ -241,7 +230,8 @@ HandlerResult queryGroupInvitations(ServiceDeps& deps, const RequestContext& ctx
     if (!isOwnerOrManager(*role)) {
       return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToQueryGroupInvitation);
     }
-    version = groupInvitationsVersion(deps, req.group_id());
+    version = groupVersionOf(deps, req.group_id(),
+                             [&] { return invitations.findGroupVersion(req.group_id()); });
   } else {
     version = req.are_sent_by_me() ? invitations.findSentVersion(ctx.user_id)
                                    : invitations.findReceivedVersion(ctx.user_id);

@@ -201,17 +201,6 @@ void fillJoinRequest(pb::GroupJoinRequest& proto, const GroupJoinRequestRecord& 
   if (stored.responder_id) proto.set_responder_id(*stored.responder_id);
 }
 
-// The group's join requests version: its last change, or the group's creation while it never
-// changed (upstream creates every group's versions with the group).
-Result<std::optional<int64_t>> groupJoinRequestsVersion(ServiceDeps& deps, int64_t group_id) {
-  auto group = deps.store.groups().findById(group_id);
-  if (!group.ok()) return group.status();
-  if (!*group || (*group)->deletion_date) return std::optional<int64_t>();
-  auto version = deps.store.groupJoinRequests().findGroupVersion(group_id);
-  if (!version.ok()) return version.status();
-  return std::optional<int64_t>(version->value_or((*group)->creation_date));
-}
-
 // Versioned: a group's join requests (its owner and managers only), or the requester's own.
 HandlerResult queryGroupJoinRequests(ServiceDeps& deps, const RequestContext& ctx,
                                      const TurmsRequest& request) {
@@ -224,7 +213,8 @@ HandlerResult queryGroupJoinRequests(ServiceDeps& deps, const RequestContext& ct
     if (!isOwnerOrManager(*role)) {
       return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToQueryGroupJoinRequest);
     }
-    version = groupJoinRequestsVersion(deps, req.group_id());
+    version = groupVersionOf(deps, req.group_id(),
+                             [&] { return requests.findGroupVersion(req.group_id()); });
   } else {
     version = requests.findSentVersion(ctx.user_id);
   }

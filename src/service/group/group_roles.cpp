@@ -25,4 +25,15 @@ Result<std::vector<int64_t>> ownerAndManagerIds(ServiceDeps& deps, int64_t group
   return ids;
 }
 
+Result<std::optional<int64_t>> groupVersionOf(
+    ServiceDeps& deps, int64_t group_id,
+    const std::function<Result<std::optional<int64_t>>()>& find_version) {
+  auto group = deps.store.groups().findById(group_id);
+  if (!group.ok()) return group.status();
+  if (!*group || (*group)->deletion_date) return std::optional<int64_t>();
+  auto version = find_version();
+  if (!version.ok()) return version.status();
+  return std::optional<int64_t>(version->value_or((*group)->creation_date));
+}
+
 }  // namespace parley
