@@ -1,5 +1,7 @@
 #include "service/group/group_enrollment.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -60,6 +62,40 @@ Result<RelayPush> memberAddedPush(ServiceDeps& deps, int64_t group_id, int64_t n
   create->add_user_ids(new_member_id);
   create->set_role(im::turms::proto::MEMBER);
   return RelayPush{std::move(members).value(), false, std::move(added)};
+}
+
+void addPushOrWarn(HandlerResult& result, Result<RelayPush> push, const char* what) {
+  if (push.ok()) {
+    result.pushes.push_back(std::move(push).value());
+    return;
+  }
+  spdlog::warn("group {}: reading whom to tell failed: {}", what, push.status().reason);
+  result.pushes.push_back(RelayPush{{}, true, std::nullopt});
+}
+
+HandlerResult storeAnswerAndTell(ServiceDeps& deps, int64_t requester_id, int64_t group_id,
+                                 int64_t joiner_id, int64_t told, RequestStatus status,
+                                 StatusCode not_pending,
+                                 const std::function<Result<bool>()>& store_answer) {
+  const bool accept = status == RequestStatus::kAccepted;
+  bool already_member = false;
+  if (accept) {
+    if (auto refused = joinRefusal(deps, group_id, joiner_id, &already_member)) return *refused;
+  }
+  auto answered = store_answer();
+  if (!answered.ok()) return HandlerResult::failure(answered.status());
+  if (!*answered) return HandlerResult::failure(not_pending);
+  HandlerResult result = HandlerResult::ok();
+  addPushOrWarn(result, toOwnerManagersAnd(deps, group_id, told, requester_id), "answer");
+  if (accept && !already_member) {
+    if (auto added = memberAddedPush(deps, group_id, joiner_id); added.ok()) {
+      result.pushes.push_back(std::move(added).value());
+    } else {
+      spdlog::warn("group {}: reading whom to tell of new member {} failed: {}", group_id,
+                   joiner_id, added.status().reason);
+    }
+  }
+  return result;
 }
 
 }  // namespace parley

@@ -2,11 +2,13 @@
 // What invitations and join requests (upstream's domain/group enrollment) share: the group a user
 // may join, the checks made when one is let in, and who is told.
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "core/result.h"
 #include "service/dispatcher.h"
 #include "service/service_deps.h"
+#include "store/friend_request_repository.h"
 #include "store/group_repository.h"
 #include "store/group_type_repository.h"
 
@@ -38,5 +40,20 @@ Result<RelayPush> toOwnerManagersAnd(ServiceDeps& deps, int64_t group_id,
 // in: CreateGroupMembersRequest{group, the new member, MEMBER} to every member, the new one
 // included.
 Result<RelayPush> memberAddedPush(ServiceDeps& deps, int64_t group_id, int64_t new_member_id);
+
+// Adds `push` to a stored change's answer. The change is stored, so a failed read of its
+// recipients loses only the notification, as upstream: it is logged (naming `what`) and only the
+// requester's other sessions are told.
+void addPushOrWarn(HandlerResult& result, Result<RelayPush> push, const char* what);
+
+// The rest of an answer to a pending invitation or join request, once the requester may give it
+// and it is still pending: an ACCEPT first checks that `joiner_id` may join now (joinRefusal);
+// `store_answer` then writes it (the repository's acceptIfPending or replyIfPending; false,
+// answered `not_pending`, when it stopped being pending meanwhile). The answer goes to the owner,
+// the managers and `told` (the inviter, the sender), and a new member is announced to every member.
+HandlerResult storeAnswerAndTell(ServiceDeps& deps, int64_t requester_id, int64_t group_id,
+                                 int64_t joiner_id, int64_t told, RequestStatus status,
+                                 StatusCode not_pending,
+                                 const std::function<Result<bool>()>& store_answer);
 
 }  // namespace parley

@@ -1,7 +1,5 @@
 #include "service/group/group_invitation_handlers.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -87,15 +85,9 @@ HandlerResult createGroupInvitation(ServiceDeps& deps, const RequestContext& ctx
   if (auto inserted = deps.store.groupInvitations().insert(invitation, now); !inserted.ok()) {
     return HandlerResult::failure(inserted.status());
   }
-  auto push = toOwnerManagersAnd(deps, group_id, invitation.invitee_id, ctx.user_id);
-  // Stored: a failed read of the recipients loses only the notification, as upstream.
   HandlerResult result = HandlerResult::withLong(invitation.id);
-  if (push.ok()) {
-    result.pushes.push_back(std::move(push).value());
-  } else {
-    spdlog::warn("group invitation {}: reading whom to notify failed: {}", invitation.id,
-                 push.status().reason);
-  }
+  addPushOrWarn(result, toOwnerManagersAnd(deps, group_id, invitation.invitee_id, ctx.user_id),
+                "invitation");
   return result;
 }
 
@@ -137,10 +129,10 @@ HandlerResult recallGroupInvitation(ServiceDeps& deps, const RequestContext& ctx
   if (!recalled.ok()) return HandlerResult::failure(recalled.status());
   // Answered meanwhile by the invitee.
   if (!*recalled) return HandlerResult::failure(StatusCode::kRecallNonPendingGroupInvitation);
-  auto push = toOwnerManagersAnd(deps, invitation.group_id, invitation.invitee_id, ctx.user_id);
-  if (!push.ok()) return HandlerResult::okWithSelfPush();
   HandlerResult result = HandlerResult::ok();
-  result.pushes.push_back(std::move(push).value());
+  addPushOrWarn(result,
+                toOwnerManagersAnd(deps, invitation.group_id, invitation.invitee_id, ctx.user_id),
+                "invitation recall");
   return result;
 }
 
@@ -174,32 +166,13 @@ HandlerResult replyToGroupInvitation(ServiceDeps& deps, const RequestContext& ct
       current != RequestStatus::kPending) {
     return notPending(current, StatusCode::kUpdateNonPendingGroupInvitation);
   }
-  bool already_member = false;
-  if (*status == RequestStatus::kAccepted) {
-    if (auto refused =
-            joinRefusal(deps, invitation.group_id, invitation.invitee_id, &already_member)) {
-      return *refused;
-    }
-  }
   auto& invitations = deps.store.groupInvitations();
-  auto replied = *status == RequestStatus::kAccepted ? invitations.acceptIfPending(reply)
-                                                     : invitations.replyIfPending(reply);
-  if (!replied.ok()) return HandlerResult::failure(replied.status());
-  if (!*replied) return HandlerResult::failure(StatusCode::kUpdateNonPendingGroupInvitation);
-
-  HandlerResult result = HandlerResult::ok();
-  auto replied_push =
-      toOwnerManagersAnd(deps, invitation.group_id, invitation.inviter_id, ctx.user_id);
-  if (replied_push.ok()) {
-    result.pushes.push_back(std::move(replied_push).value());
-  } else {
-    result.pushes.push_back(RelayPush{{}, true, std::nullopt});
-  }
-  if (*status == RequestStatus::kAccepted && !already_member) {
-    auto added = memberAddedPush(deps, invitation.group_id, ctx.user_id);
-    if (added.ok()) result.pushes.push_back(std::move(added).value());
-  }
-  return result;
+  return storeAnswerAndTell(
+      deps, ctx.user_id, invitation.group_id, invitation.invitee_id, invitation.inviter_id, *status,
+      StatusCode::kUpdateNonPendingGroupInvitation, [&] {
+        return *status == RequestStatus::kAccepted ? invitations.acceptIfPending(reply)
+                                                   : invitations.replyIfPending(reply);
+      });
 }
 
 void fillInvitation(pb::GroupInvitation& proto, const GroupInvitationRecord& stored,

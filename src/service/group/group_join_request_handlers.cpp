@@ -1,7 +1,5 @@
 #include "service/group/group_join_request_handlers.h"
 
-#include <spdlog/spdlog.h>
-
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,18 +32,6 @@ StatusCode wrongWayIn(GroupJoinStrategy strategy) {
       return StatusCode::kOk;
   }
   return StatusCode::kSendGroupJoinRequestToGroupUsingInvitation;
-}
-
-// The push a stored change answers with; a failed read of the recipients loses only the
-// notification (the change is stored), as upstream.
-void addPushOrWarn(HandlerResult& result, Result<RelayPush> push, const char* what) {
-  if (push.ok()) {
-    result.pushes.push_back(std::move(push).value());
-    return;
-  }
-  spdlog::warn("group join request: reading whom to tell of the {} failed: {}", what,
-               push.status().reason);
-  result.pushes.push_back(RelayPush{{}, true, std::nullopt});
 }
 
 // Checks in upstream's order (GroupJoinRequestService.authAndCreateGroupJoinRequest): not a
@@ -87,7 +73,8 @@ HandlerResult createGroupJoinRequest(ServiceDeps& deps, const RequestContext& ct
     return HandlerResult::failure(inserted.status());
   }
   HandlerResult result = HandlerResult::withLong(stored.id);
-  addPushOrWarn(result, toOwnerManagersAnd(deps, group_id, std::nullopt, ctx.user_id), "request");
+  addPushOrWarn(result, toOwnerManagersAnd(deps, group_id, std::nullopt, ctx.user_id),
+                "join request");
   return result;
 }
 
@@ -124,7 +111,7 @@ HandlerResult recallGroupJoinRequest(ServiceDeps& deps, const RequestContext& ct
   if (!*recalled) return HandlerResult::failure(StatusCode::kRecallNonPendingGroupJoinRequest);
   HandlerResult result = HandlerResult::ok();
   addPushOrWarn(result, toOwnerManagersAnd(deps, stored.group_id, std::nullopt, ctx.user_id),
-                "recall");
+                "join request recall");
   return result;
 }
 
@@ -163,27 +150,13 @@ HandlerResult replyToGroupJoinRequest(ServiceDeps& deps, const RequestContext& c
       current != RequestStatus::kPending) {
     return notPending(current, StatusCode::kUpdateNonPendingGroupJoinRequest);
   }
-  bool already_member = false;
-  if (*status == RequestStatus::kAccepted) {
-    if (auto refused = joinRefusal(deps, stored.group_id, stored.requester_id, &already_member)) {
-      return *refused;
-    }
-  }
   auto& requests = deps.store.groupJoinRequests();
-  auto replied = *status == RequestStatus::kAccepted ? requests.acceptIfPending(reply)
-                                                     : requests.replyIfPending(reply);
-  if (!replied.ok()) return HandlerResult::failure(replied.status());
-  if (!*replied) return HandlerResult::failure(StatusCode::kUpdateNonPendingGroupJoinRequest);
-
-  HandlerResult result = HandlerResult::ok();
-  addPushOrWarn(result, toOwnerManagersAnd(deps, stored.group_id, stored.requester_id, ctx.user_id),
-                "answer");
-  if (*status == RequestStatus::kAccepted && !already_member) {
-    if (auto added = memberAddedPush(deps, stored.group_id, stored.requester_id); added.ok()) {
-      result.pushes.push_back(std::move(added).value());
-    }
-  }
-  return result;
+  return storeAnswerAndTell(
+      deps, ctx.user_id, stored.group_id, stored.requester_id, stored.requester_id, *status,
+      StatusCode::kUpdateNonPendingGroupJoinRequest, [&] {
+        return *status == RequestStatus::kAccepted ? requests.acceptIfPending(reply)
+                                                   : requests.replyIfPending(reply);
+      });
 }
 
 void fillJoinRequest(pb::GroupJoinRequest& proto, const GroupJoinRequestRecord& stored,
