@@ -64,6 +64,16 @@ Result<RelayPush> memberAddedPush(ServiceDeps& deps, int64_t group_id, int64_t n
   return RelayPush{std::move(members).value(), false, std::move(added)};
 }
 
+void addMemberAddedPushOrWarn(HandlerResult& result, ServiceDeps& deps, int64_t group_id,
+                              int64_t new_member_id) {
+  if (auto added = memberAddedPush(deps, group_id, new_member_id); added.ok()) {
+    result.pushes.push_back(std::move(added).value());
+  } else {
+    spdlog::warn("group {}: reading whom to tell of new member {} failed: {}", group_id,
+                 new_member_id, added.status().reason);
+  }
+}
+
 void addPushOrWarn(HandlerResult& result, Result<RelayPush> push, const char* what) {
   if (push.ok()) {
     result.pushes.push_back(std::move(push).value());
@@ -87,14 +97,7 @@ HandlerResult storeAnswerAndTell(ServiceDeps& deps, int64_t requester_id, int64_
   if (!*answered) return HandlerResult::failure(not_pending);
   HandlerResult result = HandlerResult::ok();
   addPushOrWarn(result, toOwnerManagersAnd(deps, group_id, told, requester_id), "answer");
-  if (accept && !already_member) {
-    if (auto added = memberAddedPush(deps, group_id, joiner_id); added.ok()) {
-      result.pushes.push_back(std::move(added).value());
-    } else {
-      spdlog::warn("group {}: reading whom to tell of new member {} failed: {}", group_id,
-                   joiner_id, added.status().reason);
-    }
-  }
+  if (accept && !already_member) addMemberAddedPushOrWarn(result, deps, group_id, joiner_id);
   return result;
 }
 

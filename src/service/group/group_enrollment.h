@@ -41,6 +41,11 @@ Result<RelayPush> toOwnerManagersAnd(ServiceDeps& deps, int64_t group_id,
 // included.
 Result<RelayPush> memberAddedPush(ServiceDeps& deps, int64_t group_id, int64_t new_member_id);
 
+// Adds memberAddedPush to the answer that let the user in; the member is stored, so a failed read
+// of the recipients loses only the notification and is logged.
+void addMemberAddedPushOrWarn(HandlerResult& result, ServiceDeps& deps, int64_t group_id,
+                              int64_t new_member_id);
+
 // Adds `push` to a stored change's answer. The change is stored, so a failed read of its
 // recipients loses only the notification, as upstream: it is logged (naming `what`) and only the
 // requester's other sessions are told.
