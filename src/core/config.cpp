@@ -237,6 +237,11 @@ const std::vector<KeySpec>& specs() {
           "private messages to users who do not have the sender as a contact",
           [](Config & c) -> auto& { return c.message.allow_send_to_stranger; }),
       boolKey(
+          "message.owner-and-managers-speak-in-muted-group",
+          "--owner-and-managers-speak-in-muted-group",
+          "a group's owner and managers still send messages while the group is muted",
+          [](Config & c) -> auto& { return c.message.owner_and_managers_speak_in_muted_group; }),
+      boolKey(
           "message.use-sequence-ids", "--use-sequence-ids", "per-conversation sequence ids",
           [](Config & c) -> auto& { return c.message.use_sequence_ids; }),
       boolKey(
@@ -340,6 +345,18 @@ const std::vector<KeySpec>& specs() {
           "group.join-request.delete-expired", "--group-join-request-delete-expired",
           "the hourly cleanup deletes join requests older than the expiry",
           [](Config & c) -> auto& { return c.group.join_request.delete_expired; }),
+      intKey(
+          "group.question.max-question-length", "--group-question-max-question-length",
+          "characters of a group join question; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.group.question.max_question_length; }),
+      intKey(
+          "group.question.max-answer-length", "--group-question-max-answer-length",
+          "characters of each accepted answer of a join question; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.group.question.max_answer_length; }),
+      intKey(
+          "group.question.max-answer-count", "--group-question-max-answer-count",
+          "accepted answers of one join question; 0 = no limit", 0, 1000000,
+          [](Config & c) -> auto& { return c.group.question.max_answer_count; }),
       boolKey(
           "location.enabled", "--location-enabled",
           "user locations and nearby users (false: their requests answer 2200)",

@@ -33,6 +33,9 @@ struct MessageConfig {
   bool allow_send_to_stranger = true;  // false = only to users who have the sender as a friend
   bool use_sequence_ids = true;        // per-conversation 1, 2, 3... (upstream: off by default)
   bool allow_edit = true;
+  // Whether a group's owner and managers still speak while the group is muted (upstream: no one
+  // does).
+  bool owner_and_managers_speak_in_muted_group = false;
 };
 
 struct UserConfig {
@@ -104,6 +107,14 @@ struct GroupJoinRequestConfig : RequestExpiry {
   bool delete_expired = false;
 };
 
+// Upstream's group question properties (turms-server-common GroupQuestionProperties), same
+// defaults. 0 = no limit.
+struct GroupQuestionConfig {
+  int max_question_length = 200;  // characters of a question
+  int max_answer_length = 50;     // characters of each accepted answer
+  int max_answer_count = 10;      // accepted answers of one question
+};
+
 // Upstream's location properties (turms-server-common LocationProperties and
 // NearbyUserRequestProperties), same defaults.
 struct LocationConfig {
@@ -132,6 +143,7 @@ struct GroupConfig {
   bool allow_group_owner_change_group_type = false;
   GroupInvitationConfig invitation;
   GroupJoinRequestConfig join_request;
+  GroupQuestionConfig question;
 };
 
 struct GatewayConfig {

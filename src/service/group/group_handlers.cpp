@@ -143,6 +143,14 @@ VoidResult transferOwnership(ServiceDeps& deps, int64_t requester_id, int64_t gr
   auto successor = deps.store.groupMembers().find(group_id, successor_id);
   if (!successor) return successor.status();
   if (!*successor) return error(StatusCode::kGroupSuccessorNotGroupMember);
+  // The successor must be allowed to own a group of its type, as upstream checks (its
+  // isAllowedToCreateGroupAndHaveGroupType).
+  if (const VoidResult allowed = checkTypeAllowed(
+          deps, (*group)->type_id, StatusCode::kCreateGroupWithNonexistentGroupType,
+          StatusCode::kNoPermissionToCreateGroupWithGroupType, "create groups with");
+      !allowed) {
+    return allowed;
+  }
 
   auto& members = deps.store.groupMembers();
   auto promoted = members.updateRole(group_id, successor_id, kGroupRoleOwner, now);

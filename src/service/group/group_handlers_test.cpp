@@ -698,6 +698,12 @@ TEST_F(GroupHandlersTest, OnlyTheOwnerTransfersAndOnlyToAMember) {
   EXPECT_EQ(updateGroup(1, group_id, transferTo(5)).status.code,
             StatusCode::kGroupSuccessorNotGroupMember);
   EXPECT_EQ(updateGroup(1, 404, transferTo(2)).status.code, StatusCode::kTransferNonexistentGroup);
+  // The successor must be allowed to have a group of its type.
+  group_config_.creatable_type_ids = {9};
+  EXPECT_EQ(updateGroup(1, group_id, transferTo(2)).status.code,
+            StatusCode::kNoPermissionToCreateGroupWithGroupType);
+  EXPECT_EQ(roleOf(group_id, 1), kGroupRoleOwner);
+  group_config_.creatable_type_ids = {0};
 
   expectPush(updateGroup(1, group_id, transferTo(2)), {2, 3});
   EXPECT_EQ(roleOf(group_id, 2), kGroupRoleOwner);

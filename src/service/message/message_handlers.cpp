@@ -18,6 +18,7 @@
 #include "core/snowflake.h"
 #include "core/utf8.h"
 #include "online/sequence_ids.h"
+#include "service/group/group_types.h"
 #include "store/store.h"
 
 namespace parley {
@@ -146,8 +147,10 @@ std::optional<HandlerResult> checkPrivateSender(ServiceDeps& deps, int64_t sende
   return std::nullopt;
 }
 
-// Upstream's GroupMemberService.isAllowedToSendMessage. Upstream treats a non-member as a guest,
-// and the default group type (the only one here) does not let guests speak: 5009.
+// Upstream's GroupMemberService.isAllowedToSendMessage: a muted group silences every member, its
+// owner and managers too (unless message.owner-and-managers-speak-in-muted-group), and a member
+// whose own mute has not ended. A non-member is a guest, who speaks only where the group's type
+// lets guests speak (upstream's DEFAULT type does not: 5009) and is not blocked.
 std::optional<HandlerResult> checkGroupSender(ServiceDeps& deps, int64_t sender, int64_t group_id,
                                               int64_t now) {
   auto group = deps.store.groups().findById(group_id);
@@ -157,15 +160,28 @@ std::optional<HandlerResult> checkGroupSender(ServiceDeps& deps, int64_t sender,
   }
   if (!group.value()->is_active)
     return HandlerResult::failure(StatusCode::kSendMessageToInactiveGroup);
+  const bool group_muted = group.value()->mute_end_date && *group.value()->mute_end_date > now;
   auto member = deps.store.groupMembers().find(group_id, sender);
   if (!member.ok()) return HandlerResult::failure(member.status());
   if (!member.value()) {
-    return HandlerResult::failure(StatusCode::kNotSpeakableGroupGuestToSendMessage,
-                                  "Only group members can send messages to the group");
+    auto type = deps.group_types.find(group.value()->type_id);
+    if (!type.ok()) return HandlerResult::failure(type.status());
+    if (!type.value()) return HandlerResult::failure(StatusCode::kSendMessageToInactiveGroup);
+    if (!type.value()->guest_speakable) {
+      return HandlerResult::failure(StatusCode::kNotSpeakableGroupGuestToSendMessage,
+                                    "Only group members can send messages to the group");
+    }
+    if (group_muted) return HandlerResult::failure(StatusCode::kSendMessageToMutedGroup);
+    const int64_t guest[] = {sender};
+    auto blocked = deps.store.groupBlocklist().findBlockedAmong(group_id, guest);
+    if (!blocked.ok()) return HandlerResult::failure(blocked.status());
+    if (!blocked->empty()) return HandlerResult::failure(StatusCode::kBlockedUserSendGroupMessage);
+    return std::nullopt;
   }
-  const bool group_muted = group.value()->mute_end_date && *group.value()->mute_end_date > now;
   const int32_t role = member.value()->role;
-  if (group_muted && role != kGroupRoleOwner && role != kGroupRoleManager) {
+  const bool speaks_anyway = deps.message.owner_and_managers_speak_in_muted_group &&
+                             (role == kGroupRoleOwner || role == kGroupRoleManager);
+  if (group_muted && !speaks_anyway) {
     return HandlerResult::failure(StatusCode::kSendMessageToMutedGroup);
   }
   if (member.value()->mute_end_date && *member.value()->mute_end_date > now) {

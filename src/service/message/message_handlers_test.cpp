@@ -354,17 +354,42 @@ TEST_F(MessageHandlersTest, GroupStateIsChecked) {
             StatusCode::kSendMessageToInactiveGroup);
 }
 
-TEST_F(MessageHandlersTest, MutedGroupSilencesMembersButNotOwnerOrManagers) {
+TEST_F(MessageHandlersTest, AMutedGroupSilencesEveryoneUnlessOwnersAndManagersMaySpeak) {
   GroupUpdate mute;
   mute.mute_end_date = clock_.nowMillis() + 60'000;
   mute.last_updated_date = clock_.nowMillis();
   ASSERT_TRUE(store_->groups().update(kGroup, mute).value());
-  EXPECT_EQ(dispatch(kCarol, groupText(kGroup, "x")).status.code,
-            StatusCode::kSendMessageToMutedGroup);
+  for (const int64_t member : {kAlice, kBob, kCarol}) {
+    EXPECT_EQ(dispatch(member, groupText(kGroup, "x")).status.code,
+              StatusCode::kSendMessageToMutedGroup);
+  }
+  message_config_.owner_and_managers_speak_in_muted_group = true;
   send(kAlice, groupText(kGroup, "owner speaks"));
   send(kBob, groupText(kGroup, "manager speaks"));
+  EXPECT_EQ(dispatch(kCarol, groupText(kGroup, "x")).status.code,
+            StatusCode::kSendMessageToMutedGroup);
+  message_config_.owner_and_managers_speak_in_muted_group = false;
   clock_.advance(60'001);
   send(kCarol, groupText(kGroup, "the mute is over"));
+}
+
+TEST_F(MessageHandlersTest, GuestsSpeakWhereTheTypeLetsThemUnlessMutedOrBlocked) {
+  updateGroupType(kDefaultGroupTypeId, {.guest_speakable = true});
+  const HandlerResult spoken = dispatch(kDave, groupText(kGroup, "hello from outside"));
+  ASSERT_EQ(spoken.status.code, StatusCode::kOk) << spoken.status.reason;
+  ASSERT_EQ(spoken.pushes.size(), 1u);
+  EXPECT_EQ(sorted(spoken.pushes[0].user_ids), (std::vector<int64_t>{kAlice, kBob, kCarol}));
+
+  ASSERT_TRUE(store_->groupBlocklist().block({kGroup, kDave, 1, kAlice}, 1).ok());
+  EXPECT_EQ(dispatch(kDave, groupText(kGroup, "x")).status.code,
+            StatusCode::kBlockedUserSendGroupMessage);
+  ASSERT_TRUE(store_->groupBlocklist().unblock(kGroup, kDave, clock_.nowMillis()).ok());
+  GroupUpdate mute;
+  mute.mute_end_date = clock_.nowMillis() + 60'000;
+  mute.last_updated_date = clock_.nowMillis();
+  ASSERT_TRUE(store_->groups().update(kGroup, mute).value());
+  EXPECT_EQ(dispatch(kDave, groupText(kGroup, "x")).status.code,
+            StatusCode::kSendMessageToMutedGroup);
 }
 
 TEST_F(MessageHandlersTest, MutedMemberCannotSend) {
