@@ -2,7 +2,7 @@
 // An async client for one Redis server: one TCP connection on a caller-given io_context, commands
 // pipelined on it in order and replies matched first-in first-out. Asio stays in the .cpp.
 //
-// Failure model (ARCHITECTURE.md §4, issue 6 item 7): while the server is unreachable, commands
+// Failure model (docs/cluster.md, "What happens when"): while the server is unreachable, commands
 // fail fast with kServerUnavailable instead of queueing; the client reconnects by itself with
 // capped exponential backoff and logs the loss and the recovery once each. Commands issued while a
 // connect attempt is under way wait for it (never longer than the command timeout), so a client
