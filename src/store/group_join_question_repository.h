@@ -6,6 +6,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.h"
@@ -22,6 +24,17 @@ struct GroupJoinQuestionRecord {
 
   bool operator==(const GroupJoinQuestionRecord&) const = default;
 };
+
+// answers as a question keeps them: each once, where it first came (upstream keeps a set). Every
+// store writes answers through this.
+inline std::vector<std::string> distinctAnswers(std::span<const std::string> answers) {
+  std::vector<std::string> distinct;
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& answer : answers) {
+    if (seen.insert(answer).second) distinct.push_back(answer);
+  }
+  return distinct;
+}
 
 // A change of one question; unset fields keep their value.
 struct GroupJoinQuestionUpdate {

@@ -9,12 +9,13 @@ namespace parley::sqlite {
 namespace {
 
 // In GroupVersionColumn's order.
-constexpr std::array<const char*, 3> kColumnNames{
+constexpr std::array<const char*, 4> kColumnNames{
     "blocklist_last_updated_date",
     "invitations_last_updated_date",
     "join_requests_last_updated_date",
+    "join_questions_last_updated_date",
 };
-static_assert(kColumnNames.size() == static_cast<size_t>(GroupVersionColumn::kJoinRequests) + 1);
+static_assert(kColumnNames.size() == static_cast<size_t>(GroupVersionColumn::kJoinQuestions) + 1);
 
 // One statement text per column, built once: prepared statements are cached by their text.
 template <typename Build>

@@ -12,9 +12,10 @@
 namespace parley::sqlite {
 
 enum class GroupVersionColumn {
-  kBlocklist,     // migration 16
-  kInvitations,   // migration 18
-  kJoinRequests,  // migration 19
+  kBlocklist,      // migration 16
+  kInvitations,    // migration 18
+  kJoinRequests,   // migration 19
+  kJoinQuestions,  // migration 20
 };
 
 // Inside the caller's transaction, with db's lock held: moves the group's column forward to

@@ -66,6 +66,8 @@ CREATE TABLE setting (
      sqlite::kGroupInvitationSchema},
     {19, "create group_join_request; the join requests versions of groups and users",
      sqlite::kGroupJoinRequestSchema},
+    {20, "create group_join_question; the join questions version of groups",
+     sqlite::kGroupJoinQuestionSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,

@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_friend_request_repository.h"
 #include "store/sqlite/sqlite_group_blocklist_repository.h"
 #include "store/sqlite/sqlite_group_invitation_repository.h"
+#include "store/sqlite/sqlite_group_join_question_repository.h"
 #include "store/sqlite/sqlite_group_join_request_repository.h"
 #include "store/sqlite/sqlite_group_repository.h"
 #include "store/sqlite/sqlite_group_type_repository.h"
