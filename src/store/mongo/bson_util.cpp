@@ -23,6 +23,34 @@ bool isWholeNumber(double value) {
 
 int64_t countAt(const bson_t* reply, const char* key) { return int64At(reply, key).value_or(0); }
 
+// values under key as an array, each element appended by append.
+void appendArray(bson_t* doc, const char* key, std::span<const std::string> values,
+                 void (*append)(bson_t*, const char*, std::string_view)) {
+  bson_t array;
+  bson_append_array_begin(doc, key, -1, &array);
+  uint32_t i = 0;
+  for (const std::string& value : values) append(&array, arrayKey(i++).c_str(), value);
+  bson_append_array_end(doc, &array);
+}
+
+bool binaryElement(const bson_iter_t* element, std::string* value) {
+  if (!BSON_ITER_HOLDS_BINARY(element)) return false;
+  bson_subtype_t subtype;
+  uint32_t length = 0;
+  const uint8_t* data = nullptr;
+  bson_iter_binary(element, &subtype, &length, &data);
+  value->assign(reinterpret_cast<const char*>(data), length);
+  return true;
+}
+
+bool stringElement(const bson_iter_t* element, std::string* value) {
+  if (!BSON_ITER_HOLDS_UTF8(element)) return false;
+  uint32_t length = 0;
+  const char* text = bson_iter_utf8(element, &length);
+  value->assign(text, length);
+  return true;
+}
+
 }  // namespace
 
 std::string arrayKey(uint32_t i) { return std::to_string(i); }
@@ -38,11 +66,11 @@ void appendBinary(bson_t* doc, const char* key, std::string_view bytes) {
 }
 
 void appendBinaryArray(bson_t* doc, const char* key, const std::vector<std::string>& values) {
-  bson_t array;
-  bson_append_array_begin(doc, key, -1, &array);
-  uint32_t i = 0;
-  for (const std::string& value : values) appendBinary(&array, arrayKey(i++).c_str(), value);
-  bson_append_array_end(doc, &array);
+  appendArray(doc, key, values, appendBinary);
+}
+
+void appendStringArray(bson_t* doc, const char* key, std::span<const std::string> values) {
+  appendArray(doc, key, values, appendString);
 }
 
 void appendDate(bson_t* doc, const char* key, int64_t millis) {
@@ -222,24 +250,28 @@ std::optional<int64_t> DocReader::optionalDate(const char* path) {
 }
 
 std::vector<std::string> DocReader::binaryArray(const char* path) {
+  return array(path, "an array of binary", binaryElement);
+}
+
+std::vector<std::string> DocReader::stringArray(const char* path) {
+  return array(path, "an array of strings", stringElement);
+}
+
+std::vector<std::string> DocReader::array(const char* path, const char* expected,
+                                          bool (*element)(const bson_iter_t*, std::string*)) {
   std::vector<std::string> values;
   bson_iter_t found;
   if (!find(path, &found)) return values;
-  bson_iter_t element;
-  if (!BSON_ITER_HOLDS_ARRAY(&found) || !bson_iter_recurse(&found, &element)) {
-    fail(path, "an array of binary");
+  bson_iter_t item;
+  if (!BSON_ITER_HOLDS_ARRAY(&found) || !bson_iter_recurse(&found, &item)) {
+    fail(path, expected);
     return values;
   }
-  while (bson_iter_next(&element)) {
-    if (!BSON_ITER_HOLDS_BINARY(&element)) {
-      fail(path, "an array of binary");
+  while (bson_iter_next(&item)) {
+    if (!element(&item, &values.emplace_back())) {
+      fail(path, expected);
       return {};
     }
-    bson_subtype_t subtype;
-    uint32_t length = 0;
-    const uint8_t* data = nullptr;
-    bson_iter_binary(&element, &subtype, &length, &data);
-    values.emplace_back(reinterpret_cast<const char*>(data), length);
   }
   return values;
 }
@@ -433,11 +465,13 @@ Result<std::optional<BsonPtr>> findAndModify(const Connection& connection,
   return result;
 }
 
-Result<BulkOutcome> insertUnordered(const Connection& connection, mongoc_collection_t* collection,
-                                    size_t count, const std::function<BsonPtr(size_t)>& document,
-                                    const char* what) {
+namespace {
+
+Result<BulkOutcome> insertAll(const Connection& connection, mongoc_collection_t* collection,
+                              bool ordered, size_t count,
+                              const std::function<BsonPtr(size_t)>& document, const char* what) {
   return bulkWrite(
-      connection, collection, /*ordered=*/false, what,
+      connection, collection, ordered, what,
       [&](mongoc_bulk_operation_t* bulk, bson_error_t* error) {
         for (size_t i = 0; i < count; ++i) {
           BsonPtr doc = document(i);
@@ -447,6 +481,20 @@ Result<BulkOutcome> insertUnordered(const Connection& connection, mongoc_collect
         }
         return true;
       });
+}
+
+}  // namespace
+
+Result<BulkOutcome> insertUnordered(const Connection& connection, mongoc_collection_t* collection,
+                                    size_t count, const std::function<BsonPtr(size_t)>& document,
+                                    const char* what) {
+  return insertAll(connection, collection, /*ordered=*/false, count, document, what);
+}
+
+Result<BulkOutcome> insertOrdered(const Connection& connection, mongoc_collection_t* collection,
+                                  size_t count, const std::function<BsonPtr(size_t)>& document,
+                                  const char* what) {
+  return insertAll(connection, collection, /*ordered=*/true, count, document, what);
 }
 
 }  // namespace parley::mongo

@@ -26,6 +26,8 @@ void appendString(bson_t* doc, const char* key, std::string_view value);
 void appendBinary(bson_t* doc, const char* key, std::string_view bytes);
 // An array of opaque byte strings, each BSON binary.
 void appendBinaryArray(bson_t* doc, const char* key, const std::vector<std::string>& values);
+// An array of UTF-8 strings.
+void appendStringArray(bson_t* doc, const char* key, std::span<const std::string> values);
 // Unix milliseconds as a BSON date (upstream's choice for every date field).
 void appendDate(bson_t* doc, const char* key, int64_t millis);
 // Absent fields are left out rather than stored as null: a query for "not set" is then
@@ -71,6 +73,8 @@ class DocReader {
   std::optional<int64_t> optionalDate(const char* path);
   // An array of BSON binary values; an absent field reads as empty.
   std::vector<std::string> binaryArray(const char* path);
+  // An array of strings; an absent field reads as empty.
+  std::vector<std::string> stringArray(const char* path);
 
   // OK, or the first field that could not be read.
   VoidResult status() const;
@@ -78,6 +82,9 @@ class DocReader {
  private:
   bool find(const char* path, bson_iter_t* found);
   void fail(const char* path, const char* expected);
+  // The array at path, each element read by `element` (false: not of the expected type).
+  std::vector<std::string> array(const char* path, const char* expected,
+                                 bool (*element)(const bson_iter_t*, std::string*));
 
   const bson_t* doc_;
   std::string what_;
@@ -162,6 +169,11 @@ Result<BulkOutcome> bulkWrite(
 Result<BulkOutcome> insertUnordered(const Connection& connection, mongoc_collection_t* collection,
                                     size_t count, const std::function<BsonPtr(size_t)>& document,
                                     const char* what);
+// The same in one ordered bulk write: the first document whose key exists stops it (its index
+// alone in duplicate_indexes), and the documents before it stay inserted.
+Result<BulkOutcome> insertOrdered(const Connection& connection, mongoc_collection_t* collection,
+                                  size_t count, const std::function<BsonPtr(size_t)>& document,
+                                  const char* what);
 
 // findAndModify with the connection's write concern; the document before or (return_new) after
 // the update, or none when nothing matched and nothing was upserted.

@@ -35,6 +35,7 @@ void appendMemberId(bson_t* doc, const char* key, int64_t group_id, int64_t user
 inline constexpr const char* kGroupBlocklistVersion = "blud";
 inline constexpr const char* kGroupInvitationsVersion = "ilud";
 inline constexpr const char* kGroupJoinRequestsVersion = "jlud";
+inline constexpr const char* kGroupJoinQuestionsVersion = "qlud";
 
 // Moves one of the group's versions forward as the members version moves (a group that does not
 // exist has none), and reads it back; empty when it never moved.

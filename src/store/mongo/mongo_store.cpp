@@ -11,6 +11,7 @@
 #include "store/mongo/mongo_friend_request_repository.h"
 #include "store/mongo/mongo_group_blocklist_repository.h"
 #include "store/mongo/mongo_group_invitation_repository.h"
+#include "store/mongo/mongo_group_join_question_repository.h"
 #include "store/mongo/mongo_group_join_request_repository.h"
 #include "store/mongo/mongo_group_repository.h"
 #include "store/mongo/mongo_group_type_repository.h"
@@ -41,6 +42,7 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoGroupBlocklistRepository::collections(),
         &mongo::MongoGroupInvitationRepository::collections(),
         &mongo::MongoGroupJoinRequestRepository::collections(),
+        &mongo::MongoGroupJoinQuestionRepository::collections(),
         &mongo::MongoGroupTypeRepository::collections(),
         &mongo::MongoRelationshipRepository::collections(),
         &mongo::MongoRelationshipGroupRepository::collections(),
