@@ -20,12 +20,7 @@ class GroupBlocklistRepositoryContractTest : public StoreContractTest {
 
   void SetUp() override {
     StoreContractTest::SetUp();
-    GroupRecord group;
-    group.id = kGroup;
-    group.creator_id = group.owner_id = 1;
-    group.name = "g";
-    group.creation_date = group.last_updated_date = group.members_last_updated_date = kT0;
-    ASSERT_TRUE(store_->groups().insert(group).ok());
+    ASSERT_NO_FATAL_FAILURE(insertGroup(kGroup, 1, kT0));
     std::vector<GroupMemberRecord> members;
     for (const int64_t user : {1, 2, 3}) {
       GroupMemberRecord member;

@@ -29,12 +29,7 @@ class GroupRequestContractTest : public StoreContractTest {
   void SetUp() override {
     StoreContractTest::SetUp();
     for (const int64_t group_id : {kGroup, kOtherGroup}) {
-      GroupRecord group;
-      group.id = group_id;
-      group.creator_id = group.owner_id = kOwner;
-      group.name = "g" + std::to_string(group_id);
-      group.creation_date = group.last_updated_date = group.members_last_updated_date = kT0;
-      ASSERT_TRUE(store_->groups().insert(group).ok());
+      ASSERT_NO_FATAL_FAILURE(insertGroup(group_id, kOwner, kT0));
       GroupMemberRecord owner;
       owner.group_id = group_id;
       owner.user_id = kOwner;

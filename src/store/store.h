@@ -14,6 +14,7 @@
 #include "store/friend_request_repository.h"
 #include "store/group_blocklist_repository.h"
 #include "store/group_invitation_repository.h"
+#include "store/group_join_question_repository.h"
 #include "store/group_join_request_repository.h"
 #include "store/group_repository.h"
 #include "store/group_type_repository.h"
@@ -38,6 +39,7 @@ class Store {
   virtual GroupBlocklistRepository& groupBlocklist() = 0;
   virtual GroupInvitationRepository& groupInvitations() = 0;
   virtual GroupJoinRequestRepository& groupJoinRequests() = 0;
+  virtual GroupJoinQuestionRepository& groupJoinQuestions() = 0;
   // Holds the DEFAULT type from the moment the store is open.
   virtual GroupTypeRepository& groupTypes() = 0;
   virtual RelationshipRepository& relationships() = 0;

@@ -7,6 +7,7 @@
 //                            storeContractName);
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -58,6 +59,18 @@ class StoreContractTest : public ::testing::TestWithParam<StoreContractParam> {
     store_.reset();
     store_ = env_->open();
     ASSERT_NE(store_, nullptr);
+  }
+
+  // A group that owner_id created at `date` and owns, without members: for suites of a group's
+  // other data.
+  void insertGroup(int64_t group_id, int64_t owner_id, int64_t date) {
+    GroupRecord group;
+    group.id = group_id;
+    group.creator_id = group.owner_id = owner_id;
+    group.name = "g" + std::to_string(group_id);
+    group.creation_date = group.last_updated_date = group.members_last_updated_date = date;
+    const VoidResult inserted = store_->groups().insert(group);
+    ASSERT_TRUE(inserted.ok()) << inserted.status().reason;
   }
 
   std::unique_ptr<StoreTestEnv> env_;

@@ -109,6 +109,7 @@ class FailingInsertStore final : public Store {
   GroupBlocklistRepository& groupBlocklist() override { return real_.groupBlocklist(); }
   GroupInvitationRepository& groupInvitations() override { return real_.groupInvitations(); }
   GroupJoinRequestRepository& groupJoinRequests() override { return real_.groupJoinRequests(); }
+  GroupJoinQuestionRepository& groupJoinQuestions() override { return real_.groupJoinQuestions(); }
   GroupTypeRepository& groupTypes() override { return real_.groupTypes(); }
   RelationshipRepository& relationships() override { return real_.relationships(); }
   RelationshipGroupRepository& relationshipGroups() override { return real_.relationshipGroups(); }

@@ -67,6 +67,7 @@ class MongoStore final : public Store {
         group_blocklist_(connection_, group_members_),
         group_invitations_(connection_, group_members_),
         group_join_requests_(connection_, group_members_),
+        group_join_questions_(connection_),
         group_types_(connection_),
         relationships_(connection_),
         relationship_groups_(connection_),
@@ -85,6 +86,7 @@ class MongoStore final : public Store {
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
   GroupInvitationRepository& groupInvitations() override { return group_invitations_; }
   GroupJoinRequestRepository& groupJoinRequests() override { return group_join_requests_; }
+  GroupJoinQuestionRepository& groupJoinQuestions() override { return group_join_questions_; }
   GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
@@ -156,6 +158,7 @@ class MongoStore final : public Store {
   mongo::MongoGroupBlocklistRepository group_blocklist_;
   mongo::MongoGroupInvitationRepository group_invitations_;
   mongo::MongoGroupJoinRequestRepository group_join_requests_;
+  mongo::MongoGroupJoinQuestionRepository group_join_questions_;
   mongo::MongoGroupTypeRepository group_types_;
   mongo::MongoRelationshipRepository relationships_;
   mongo::MongoRelationshipGroupRepository relationship_groups_;

@@ -92,6 +92,7 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       group_blocklist_(db_, readers_),
       group_invitations_(db_, readers_),
       group_join_requests_(db_, readers_),
+      group_join_questions_(db_, readers_),
       group_types_(db_, readers_),
       relationships_(db_, readers_),
       relationship_groups_(db_, readers_),

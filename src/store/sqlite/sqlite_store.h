@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   GroupBlocklistRepository& groupBlocklist() override { return group_blocklist_; }
   GroupInvitationRepository& groupInvitations() override { return group_invitations_; }
   GroupJoinRequestRepository& groupJoinRequests() override { return group_join_requests_; }
+  GroupJoinQuestionRepository& groupJoinQuestions() override { return group_join_questions_; }
   GroupTypeRepository& groupTypes() override { return group_types_; }
   RelationshipRepository& relationships() override { return relationships_; }
   RelationshipGroupRepository& relationshipGroups() override { return relationship_groups_; }
@@ -81,6 +82,7 @@ class SqliteStore final : public Store {
   SqliteGroupBlocklistRepository group_blocklist_;
   SqliteGroupInvitationRepository group_invitations_;
   SqliteGroupJoinRequestRepository group_join_requests_;
+  SqliteGroupJoinQuestionRepository group_join_questions_;
   SqliteGroupTypeRepository group_types_;
   SqliteRelationshipRepository relationships_;
   SqliteRelationshipGroupRepository relationship_groups_;
