@@ -7,7 +7,10 @@
 
 #include <map>
 #include <regex>
+#include <span>
 
+#include "core/config.h"
+#include "store/store.h"
 #include "support/test_helpers.h"
 #include "testing/ferretdb_process.h"
 
@@ -157,6 +160,19 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
     ASSERT_EQ(alice->request(attribute).code(), 1000);
     ASSERT_EQ(source.terminate(), 0);
   }
+  // No request creates join questions yet: one goes straight into the stopped node's store.
+  const GroupJoinQuestionRecord question{.id = 4242,
+                                         .group_id = group_id,
+                                         .question = "moving?",
+                                         .answers = {"yes", "soon"},
+                                         .score = 5};
+  constexpr int64_t kQuestionsVersion = 1'700'000'000'000;
+  {
+    auto store = openSqliteStore(sqlite_dir.path().string());
+    ASSERT_TRUE(
+        store->groupJoinQuestions().insertMany(std::span(&question, 1), kQuestionsVersion).ok());
+    store->flush();
+  }
 
   FerretDbProcess ferretdb;
   const std::vector<std::string> migrate = {"migrate", "--data-dir=" + sqlite_dir.path().string(),
@@ -165,11 +181,11 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   const auto first = runParleyToExit(migrate, std::chrono::seconds(120));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto kinds = parseSummary(first.output);
-  for (const char* kind :
-       {"users", "messages", "groups", "group_members", "group_blocked_users", "group_types",
-        "relationships", "relationship_groups", "user_settings", "user_defined_attributes",
-        "friend_requests", "group_invitations", "group_join_requests", "private_conversations",
-        "group_conversations", "conversation_settings", "sequence_counters"}) {
+  for (const char* kind : {"users", "messages", "groups", "group_members", "group_blocked_users",
+                           "group_types", "relationships", "relationship_groups", "user_settings",
+                           "user_defined_attributes", "friend_requests", "group_invitations",
+                           "group_join_requests", "group_join_questions", "private_conversations",
+                           "group_conversations", "conversation_settings", "sequence_counters"}) {
     ASSERT_TRUE(kinds.count(kind)) << kind << " missing from:\n" << first.output;
     EXPECT_TRUE(kinds.at(kind).ok) << kind;
     EXPECT_EQ(kinds.at(kind).mongo, kinds.at(kind).sqlite) << kind;
@@ -181,6 +197,8 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
                            "group_invitations", "private_conversations", "sequence_counters"}) {
     EXPECT_GT(kinds.at(kind).sqlite, 0) << kind << " had nothing to migrate";
   }
+  EXPECT_EQ(kinds.at("group_join_questions").sqlite, 1);
+  EXPECT_EQ(kinds.at("group_join_questions").written, 1);
   std::cout << "first migrate run:\n" << first.output << "\n";
 
   // Idempotent: a second run inserts no user or message again and verifies the same counts.
@@ -198,6 +216,18 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
   EXPECT_EQ(again.at("group_types").written, 0);
   EXPECT_EQ(again.at("friend_requests").written, 0);
   EXPECT_EQ(again.at("relationship_groups").written, 0);
+  EXPECT_EQ(again.at("group_join_questions").written, 0);
+
+  // The join question is in MongoDB, whole, with its group's version.
+  {
+    auto migrated = openMongoStore(MongoConfig{.uri = ferretdb.uri(), .database = "migrated"});
+    auto questions = migrated->groupJoinQuestions().findByGroup(group_id);
+    ASSERT_TRUE(questions.ok()) << questions.status().reason;
+    EXPECT_EQ(questions.value(), std::vector<GroupJoinQuestionRecord>{question});
+    auto version = migrated->groupJoinQuestions().findVersion(group_id);
+    ASSERT_TRUE(version.ok()) << version.status().reason;
+    EXPECT_EQ(version.value(), kQuestionsVersion);
+  }
 
   // A node on MongoDB finds it all through the protocol.
   ParleyProcess node({.extra_args = {"--mongo-uri=" + ferretdb.uri(), "--mongo-database=migrated",

@@ -73,6 +73,22 @@ GroupTypeUpdate fullUpdate(const GroupTypeRecord& type) {
 
 std::string pairName(int64_t a, int64_t b) { return std::to_string(a) + "/" + std::to_string(b); }
 
+// Counts each record that copies hold, equal, under its id as verified, and the others as missing.
+template <typename Record>
+void verifyById(KindReport& report, const std::vector<Record>& records,
+                const std::vector<Record>& copies) {
+  std::map<int64_t, const Record*> by_id;
+  for (const auto& copy : copies) by_id[copy.id] = &copy;
+  for (const auto& record : records) {
+    auto it = by_id.find(record.id);
+    if (it != by_id.end() && record == *it->second) {
+      ++report.verified;
+    } else {
+      report.miss(std::to_string(record.id));
+    }
+  }
+}
+
 class Migration {
  public:
   // now_millis: the date versions that copies move are moved to (clients resync once after).
@@ -93,6 +109,7 @@ class Migration {
   VoidResult friendRequests(KindReport& report);
   VoidResult groupInvitations(KindReport& report);
   VoidResult groupJoinRequests(KindReport& report);
+  VoidResult groupJoinQuestions(KindReport& report);
   VoidResult privateConversations(KindReport& report);
   VoidResult groupConversations(KindReport& report);
   VoidResult conversationSettings(KindReport& report);
@@ -424,16 +441,7 @@ VoidResult Migration::copyRequests(KindReport& report, ExportTable table,
       }
       Result<std::vector<Record>> copies = (target.*find)(key);
       if (!copies.ok()) return copies.status();
-      std::map<int64_t, const Record*> by_id;
-      for (const auto& copy : copies.value()) by_id[copy.id] = &copy;
-      for (const auto& request : requests.value()) {
-        auto it = by_id.find(request.id);
-        if (it != by_id.end() && request == *it->second) {
-          ++report.verified;
-        } else {
-          report.miss(std::to_string(request.id));
-        }
-      }
+      verifyById(report, requests.value(), copies.value());
     }
     return {};
   });
@@ -456,6 +464,45 @@ VoidResult Migration::groupJoinRequests(KindReport& report) {
   return copyRequests<GroupJoinRequestRecord>(report, ExportTable::kGroupJoinRequest,
                                               &Store::groupJoinRequests,
                                               &GroupJoinRequestRepository::findByGroup);
+}
+
+// By group, after the groups (MongoDB keeps the group's version on its document). The questions a
+// group lacks in MongoDB are inserted together at the group's SQLite version, so MongoDB's is at
+// least SQLite's; a re-run finds them there and inserts nothing.
+VoidResult Migration::groupJoinQuestions(KindReport& report) {
+  GroupJoinQuestionRepository& source = source_.groupJoinQuestions();
+  GroupJoinQuestionRepository& target = target_.groupJoinQuestions();
+  return forEachKeyPage(
+      ExportTable::kGroupJoinQuestion, [&](const std::vector<int64_t>& group_ids) -> VoidResult {
+        for (const int64_t group_id : group_ids) {
+          Result<std::vector<GroupJoinQuestionRecord>> questions = source.findByGroup(group_id);
+          if (!questions.ok()) return questions.status();
+          Result<std::vector<GroupJoinQuestionRecord>> stored = target.findByGroup(group_id);
+          if (!stored.ok()) return stored.status();
+          std::vector<GroupJoinQuestionRecord> missing;
+          for (const auto& question : questions.value()) {
+            if (std::none_of(stored->begin(), stored->end(),
+                             [&](const auto& copy) { return copy.id == question.id; })) {
+              missing.push_back(question);
+            }
+          }
+          if (!missing.empty()) {
+            Result<std::optional<int64_t>> version = source.findVersion(group_id);
+            if (!version.ok()) return version.status();
+            const VoidResult done =
+                target.insertMany(missing, version.value().value_or(now_millis_));
+            if (done.ok()) {
+              report.written += static_cast<int64_t>(missing.size());
+            } else if (done.status().code != StatusCode::kRecordContainsDuplicateKey) {
+              return done;
+            }  // an id another group holds in MongoDB: the check below names it
+          }
+          Result<std::vector<GroupJoinQuestionRecord>> copies = target.findByGroup(group_id);
+          if (!copies.ok()) return copies.status();
+          verifyById(report, questions.value(), copies.value());
+        }
+        return {};
+      });
 }
 
 VoidResult Migration::privateConversations(KindReport& report) {
@@ -639,6 +686,7 @@ int runMigrate(const Config& config) {
       {"friend_requests", ExportTable::kFriendRequest, &Migration::friendRequests},
       {"group_invitations", ExportTable::kGroupInvitation, &Migration::groupInvitations},
       {"group_join_requests", ExportTable::kGroupJoinRequest, &Migration::groupJoinRequests},
+      {"group_join_questions", ExportTable::kGroupJoinQuestion, &Migration::groupJoinQuestions},
       {"private_conversations", ExportTable::kPrivateConversation,
        &Migration::privateConversations},
       {"group_conversations", ExportTable::kGroupConversation, &Migration::groupConversations},

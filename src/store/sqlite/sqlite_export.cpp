@@ -65,6 +65,10 @@ TableSql sqlOf(ExportTable table) {
       return {"group_join_request", "SELECT count(*) FROM group_join_request",
               "SELECT DISTINCT group_id FROM group_join_request WHERE group_id > ?1 "
               "ORDER BY group_id LIMIT ?2"};
+    case ExportTable::kGroupJoinQuestion:
+      return {"group_join_question", "SELECT count(*) FROM group_join_question",
+              "SELECT DISTINCT group_id FROM group_join_question WHERE group_id > ?1 "
+              "ORDER BY group_id LIMIT ?2"};
     case ExportTable::kPrivateConversation:
       return {"private_conversation", "SELECT count(*) FROM private_conversation",
               "SELECT DISTINCT owner_id FROM private_conversation WHERE owner_id > ?1 "

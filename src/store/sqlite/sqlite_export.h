@@ -30,6 +30,7 @@ enum class ExportTable {
   kFriendRequest,
   kGroupInvitation,
   kGroupJoinRequest,
+  kGroupJoinQuestion,
   kPrivateConversation,
   kGroupConversation,
   kConversationSettings,
@@ -56,8 +57,9 @@ class SqliteExport {
 
   Result<int64_t> rowCount(ExportTable table);
   // Ascending distinct ids greater than after_id: the key of users, messages and groups, and the
-  // first key column of the others (group of members, invitations, join requests and group read
-  // dates, owner of relationships, private conversations and settings). Not for kSequenceId.
+  // first key column of the others (group of members, invitations, join requests, join questions
+  // and group read dates, owner of relationships, private conversations and settings). Not for
+  // kSequenceId.
   Result<std::vector<int64_t>> keys(ExportTable table, int64_t after_id, int limit);
   // Rows after (owner_id, target_id), in key order.
   Result<std::vector<PrivateConversationRecord>> privateConversations(int64_t after_owner_id,
