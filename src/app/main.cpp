@@ -33,6 +33,7 @@
 #include "service/group/group_blocklist_handlers.h"
 #include "service/group/group_handlers.h"
 #include "service/group/group_invitation_handlers.h"
+#include "service/group/group_join_question_handlers.h"
 #include "service/group/group_join_request_handlers.h"
 #include "service/group/group_types.h"
 #include "service/message/message_handlers.h"
@@ -178,6 +179,7 @@ int run(const Config& config) {
   registerGroupBlocklistHandlers(dispatcher, service);
   registerGroupInvitationHandlers(dispatcher, service);
   registerGroupJoinRequestHandlers(dispatcher, service);
+  registerGroupJoinQuestionHandlers(dispatcher, service);
   registerRelationshipHandlers(dispatcher, service);
   registerRelationshipGroupHandlers(dispatcher, service);
   registerFriendRequestHandlers(dispatcher, service);
