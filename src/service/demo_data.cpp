@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -159,6 +160,44 @@ void seedGroup(Store& store, int64_t now, int user_count) {
   orThrow(store.groupMembers().insertMany(members), "insert group members");
 }
 
+// The rest of upstream's fake data around group 1, at its default 1000 users (a step of 100): users
+// 701..800 ask to join, 801..900 are invited by user 1, 901..1000 are blocked by user 1, and the
+// group has one join question. Requests are dated now, as the demo friend requests, so they read
+// as PENDING (upstream dates them in 2000, long expired).
+void seedGroupEnrollment(Store& store, int64_t now, int user_count) {
+  int64_t next_id = 1;
+  for (int64_t user = 701; user <= std::min<int64_t>(800, user_count); ++user) {
+    GroupJoinRequestRecord request;
+    request.id = next_id++;
+    request.group_id = kDemoGroupId;
+    request.requester_id = user;
+    request.content = "test-content";
+    request.creation_date = now;
+    orThrow(store.groupJoinRequests().insert(request, now), "insert group join requests");
+  }
+  for (int64_t user = 801; user <= std::min<int64_t>(900, user_count); ++user) {
+    GroupInvitationRecord invitation;
+    invitation.id = next_id++;
+    invitation.group_id = kDemoGroupId;
+    invitation.inviter_id = 1;
+    invitation.invitee_id = user;
+    invitation.content = "test-content";
+    invitation.creation_date = now;
+    orThrow(store.groupInvitations().insert(invitation, now), "insert group invitations");
+  }
+  for (int64_t user = 901; user <= std::min<int64_t>(1000, user_count); ++user) {
+    orThrow(store.groupBlocklist().block({kDemoGroupId, user, kYear2000Millis, 1}, now),
+            "block users in the demo group");
+  }
+  const GroupJoinQuestionRecord question{.id = next_id++,
+                                         .group_id = kDemoGroupId,
+                                         .question = "test-question",
+                                         .answers = {"a", "b", "c"},
+                                         .score = 20};
+  orThrow(store.groupJoinQuestions().insertMany(std::span(&question, 1), now),
+          "insert the demo join question");
+}
+
 // 100 rounds of 1 -> t and t -> 1 (t = 2..10) plus one group message from user 1, one hour
 // apart from 2000-01-01. Sequence ids come from the store's counters so new messages continue
 // after the demo ones.
@@ -213,11 +252,13 @@ int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& cl
   seedFriendRequests(store, now, user_count);
   seedGroupType(store);
   seedGroup(store, now, user_count);
+  seedGroupEnrollment(store, now, user_count);
   seedMessages(store, user_count);
   seedConversations(store, user_count);
   spdlog::info(
       "demo data: seeded {} users (ids 1..{}, password \"123\"), friendships and friend requests "
-      "of user 1, group 1 and its messages, and group type 1 (\"test\": members added directly)",
+      "of user 1, group 1 with its messages, join requests, invitations, blocked users and join "
+      "question, and group type 1 (\"test\": members added directly)",
       user_count, user_count);
   return user_count;
 }
