@@ -210,6 +210,27 @@ TEST_P(GroupInvitationRepositoryContractTest, AcceptingMakesTheInviteeAMember) {
   EXPECT_EQ(member(kGroup, 20), joined);
 }
 
+// ACCEPT is atomic however the store's steps interleave: of two accepts of one invitation at once
+// (the invitee's two devices) exactly one wins, and the invitee is a member afterwards.
+TEST_P(GroupInvitationRepositoryContractTest, OfTwoAcceptsAtOnceOneWinsAndTheMemberStays) {
+  for (int64_t round = 0; round < 20; ++round) {
+    const int64_t id = 100 + round;
+    const int64_t invitee = 100 + round;
+    insert(makeInvitation(id, kGroup, kOwner, invitee));
+    const int winners = acceptAtOnce({replyOf(id, RequestStatus::kAccepted, kT0 + 100),
+                                      replyOf(id, RequestStatus::kAccepted, kT0 + 100)});
+    if (conditionalUpdatesAreAtomic()) {
+      EXPECT_EQ(winners, 1) << "round " << round;
+    } else {
+      EXPECT_GE(winners, 1) << "round " << round;
+    }
+    const auto accepted = find(id);
+    ASSERT_TRUE(accepted.has_value());
+    EXPECT_EQ(accepted->status, RequestStatus::kAccepted) << "round " << round;
+    EXPECT_TRUE(member(kGroup, invitee).has_value()) << "round " << round;
+  }
+}
+
 TEST_P(GroupInvitationRepositoryContractTest, AcceptingLeavesAnExistingMemberAsTheyWere) {
   const GroupMemberRecord manager = addManager(20);
   insert(makeInvitation(1, kGroup, kOwner, 20, kT0));

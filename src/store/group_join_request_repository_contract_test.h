@@ -208,6 +208,27 @@ TEST_P(GroupJoinRequestRepositoryContractTest, AcceptingMakesTheRequesterAMember
   EXPECT_EQ(member(kGroup, 20), joined);
 }
 
+// ACCEPT is atomic however the store's steps interleave: of two managers accepting one request at
+// once exactly one wins, and the requester is a member afterwards.
+TEST_P(GroupJoinRequestRepositoryContractTest, OfTwoAcceptsAtOnceOneWinsAndTheMemberStays) {
+  for (int64_t round = 0; round < 20; ++round) {
+    const int64_t id = 100 + round;
+    const int64_t requester = 100 + round;
+    insert(makeRequest(id, kGroup, requester, kT0));
+    const int winners = acceptAtOnce({replyOf(id, RequestStatus::kAccepted, kT0 + 100, kOwner),
+                                      replyOf(id, RequestStatus::kAccepted, kT0 + 100, kManager)});
+    if (conditionalUpdatesAreAtomic()) {
+      EXPECT_EQ(winners, 1) << "round " << round;
+    } else {
+      EXPECT_GE(winners, 1) << "round " << round;
+    }
+    const auto accepted = find(id);
+    ASSERT_TRUE(accepted.has_value());
+    EXPECT_EQ(accepted->status, RequestStatus::kAccepted) << "round " << round;
+    EXPECT_TRUE(member(kGroup, requester).has_value()) << "round " << round;
+  }
+}
+
 TEST_P(GroupJoinRequestRepositoryContractTest, AcceptingLeavesAnExistingMemberAsTheyWere) {
   const GroupMemberRecord manager = addManager(20);
   insert(makeRequest(1, kGroup, 20, kT0));

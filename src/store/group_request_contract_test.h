@@ -4,10 +4,12 @@
 // versions an accept changes.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/group_repository.h"
@@ -63,6 +65,25 @@ class GroupRequestContractTest : public StoreContractTest {
     auto accepted = requests().acceptIfPending(reply);
     EXPECT_TRUE(accepted.ok()) << accepted.status().reason;
     return accepted.ok() && accepted.value();
+  }
+
+  // Calls acceptIfPending with every reply at once, each from a thread of its own (two managers,
+  // or two devices of one invitee, answering together); returns how many of them won.
+  int acceptAtOnce(const std::vector<Reply>& replies) {
+    std::atomic<int> winners{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> answerers;
+    for (const Reply& reply : replies) {
+      answerers.emplace_back([&, reply] {
+        while (!go.load()) std::this_thread::yield();
+        auto accepted = requests().acceptIfPending(reply);
+        EXPECT_TRUE(accepted.ok()) << accepted.status().reason;
+        if (accepted.ok() && accepted.value()) ++winners;
+      });
+    }
+    go = true;
+    for (std::thread& answerer : answerers) answerer.join();
+    return winners.load();
   }
 
   static std::vector<int64_t> idsOf(const Result<std::vector<Record>>& found) {

@@ -24,6 +24,11 @@ class StoreTestEnv {
   virtual ~StoreTestEnv() = default;
   // Opens the store; opening again after the previous one was destroyed must see the same data.
   virtual std::unique_ptr<Store> open() = 0;
+  // Whether two conditional updates of one record at once can never both match (SQLite's single
+  // writer, MongoDB's per-document atomicity). FerretDB v1, which the MongoDB tests run on, does
+  // not isolate concurrent updates of one document, so two answers to one request may both win
+  // there; real MongoDB lets one win.
+  virtual bool conditionalUpdatesAreAtomic() const { return true; }
 };
 
 struct StoreContractParam {
@@ -55,6 +60,8 @@ class StoreContractTest : public ::testing::TestWithParam<StoreContractParam> {
 
   // Closes the store and opens it again, as a restart would. Repositories taken from the store
   // before are invalid after it.
+  bool conditionalUpdatesAreAtomic() const { return env_->conditionalUpdatesAreAtomic(); }
+
   void reopen() {
     store_.reset();
     store_ = env_->open();

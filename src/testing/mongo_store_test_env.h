@@ -27,6 +27,8 @@ class MongoStoreTestEnv final : public contract::StoreTestEnv {
 
   // openMongoStore on this environment's database; the same database on every call.
   std::unique_ptr<Store> open() override;
+  // FerretDB v1 does not isolate concurrent updates of one document (see StoreTestEnv).
+  bool conditionalUpdatesAreAtomic() const override { return false; }
   const MongoConfig& config() const { return config_; }
 
  private:

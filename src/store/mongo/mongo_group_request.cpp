@@ -166,7 +166,9 @@ Result<bool> answerGroupRequest(const Connection& connection, const GroupRequest
 //   3. the request becomes ACCEPTED only if it is still PENDING and not expired (one conditional
 //      write, so exactly one answer wins), then its versions move;
 //   4. when 3 matched nothing (canceled, answered or removed since 1), the member that this call
-//      added in 2 is removed again, and the accept returns false.
+//      added in 2 is removed again, unless the request is ACCEPTED now: then another accept won
+//      the race of 3 after this call's insert had made theirs a no-op, and the membership is
+//      theirs to keep. The accept returns false.
 // Meanwhile readers may see the joiner a member while the request is still pending, never the
 // reverse. A failure between 2 and 3 (or of 4) leaves the membership without the answer: a
 // retried accept completes it while the request is pending (the member is found already there);
@@ -190,7 +192,10 @@ Result<bool> acceptGroupRequest(const Connection& connection, MongoGroupMemberRe
       answerIfStillPending(connection, kind, answer, RequestStatus::kAccepted, joiner_id);
   if (!accepted.ok()) return accepted.status();
   if (!accepted.value()) {
-    if (added_here) {
+    Result<std::optional<StoredRequest>> now = findStored(connection, kind, answer.request_id);
+    if (!now.ok()) return now.status();
+    const bool accepted_by_another = now.value() && (*now)->status == RequestStatus::kAccepted;
+    if (added_here && !accepted_by_another) {
       const int64_t joiner[] = {joiner_id};
       if (Result<int64_t> removed = members.remove(group_id, joiner, answer.now_millis);
           !removed.ok()) {
