@@ -300,6 +300,54 @@ TEST_P(ClusterTest, FriendRequestsAndTheirAnswersCrossNodes) {
   EXPECT_EQ(friends.data().user_relationships_with_version().user_relationships_size(), 1);
 }
 
+// Under the DEFAULT type users join a group by accepting an invitation: the invitation made on A
+// reaches the invitee on B, and the acceptance made on B adds the member once and is announced on
+// both nodes at once (the owner on A, the new member's other session on A).
+TEST_P(ClusterTest, GroupInvitationsAndTheirAcceptanceCrossNodes) {
+  auto owner_on_a = loggedIn(a(), 26);
+  auto invitee_on_b = loggedIn(b(), 27);
+  auto invitee_on_a = loggedIn(a(), 27, pb::IOS, Transport::kWebSocket);
+  pb::TurmsRequest create;
+  create.mutable_create_group_request()->set_name("invitations across nodes");
+  auto created = owner_on_a->request(create, 10s);
+  ASSERT_EQ(created.code(), 1000);
+  const int64_t group = created.data().long_();
+  const auto relayed = [](pb::TurmsRequest::KindCase kind) {
+    return [kind](const Frame& frame) { return isRelayed(frame, kind); };
+  };
+
+  pb::TurmsRequest invite;
+  invite.mutable_create_group_invitation_request()->set_group_id(group);
+  invite.mutable_create_group_invitation_request()->set_invitee_id(27);
+  invite.mutable_create_group_invitation_request()->set_content("join us");
+  auto invited = owner_on_a->request(invite, 10s);
+  ASSERT_EQ(invited.code(), 1000);
+  for (auto* invitee : {invitee_on_b.get(), invitee_on_a.get()}) {
+    ASSERT_TRUE(
+        invitee->waitFor(relayed(pb::TurmsRequest::kCreateGroupInvitationRequest), kPollTimeout));
+  }
+
+  pb::TurmsRequest accept;
+  accept.mutable_update_group_invitation_request()->set_invitation_id(invited.data().long_());
+  accept.mutable_update_group_invitation_request()->set_response_action(pb::ACCEPT);
+  ASSERT_EQ(invitee_on_b->request(accept, 10s).code(), 1000);
+  EXPECT_TRUE(
+      owner_on_a->waitFor(relayed(pb::TurmsRequest::kUpdateGroupInvitationRequest), kPollTimeout));
+  for (auto* told : {owner_on_a.get(), invitee_on_a.get()}) {
+    const auto added =
+        told->waitFor(relayed(pb::TurmsRequest::kCreateGroupMembersRequest), kPollTimeout);
+    ASSERT_TRUE(added.has_value());
+    EXPECT_EQ(added->notification.relayed_request().create_group_members_request().user_ids(0), 27);
+  }
+  // Accepted once: a second answer finds it no longer pending, and the member is there once.
+  EXPECT_EQ(invitee_on_a->request(accept, 10s).code(), 3710);
+  pb::TurmsRequest members;
+  members.mutable_query_group_members_request()->set_group_id(group);
+  auto listed = owner_on_a->request(members, 10s);
+  ASSERT_EQ(listed.code(), 1000);
+  EXPECT_EQ(listed.data().group_members_with_version().group_members_size(), 2);
+}
+
 TEST_P(ClusterTest, GroupMessagesReachEveryMemberOnEveryNodeOnce) {
   auto owner = loggedIn(a(), 13);
   auto on_b = loggedIn(b(), 14);
