@@ -219,11 +219,7 @@ TEST_P(GroupInvitationRepositoryContractTest, OfTwoAcceptsAtOnceOneWinsAndTheMem
     insert(makeInvitation(id, kGroup, kOwner, invitee));
     const int winners = acceptAtOnce({replyOf(id, RequestStatus::kAccepted, kT0 + 100),
                                       replyOf(id, RequestStatus::kAccepted, kT0 + 100)});
-    if (conditionalUpdatesAreAtomic()) {
-      EXPECT_EQ(winners, 1) << "round " << round;
-    } else {
-      EXPECT_GE(winners, 1) << "round " << round;
-    }
+    expectOneWinner(winners, round);
     const auto accepted = find(id);
     ASSERT_TRUE(accepted.has_value());
     EXPECT_EQ(accepted->status, RequestStatus::kAccepted) << "round " << round;

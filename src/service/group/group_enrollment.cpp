@@ -12,15 +12,15 @@
 
 namespace parley {
 
-Result<LiveGroup> liveGroup(ServiceDeps& deps, int64_t group_id) {
+Result<LiveGroup> liveGroup(ServiceDeps& deps, int64_t group_id, StatusCode inactive_code) {
   auto group = deps.store.groups().findById(group_id);
   if (!group.ok()) return group.status();
   if (!*group || (*group)->deletion_date || !(*group)->is_active) {
-    return error(StatusCode::kAddUserToInactiveGroup);
+    return error(inactive_code);
   }
   auto type = deps.group_types.find((*group)->type_id);
   if (!type.ok()) return type.status();
-  if (!*type) return error(StatusCode::kAddUserToInactiveGroup);
+  if (!*type) return error(inactive_code);
   return LiveGroup{std::move(**group), std::move(**type)};
 }
 

@@ -14,14 +14,15 @@
 
 namespace parley {
 
-// The group and its type when both exist and the group takes members; else
-// ADD_USER_TO_INACTIVE_GROUP (a deleted type included, as upstream, whose lookup then finds
-// nothing).
+// The group and its type when both exist and the group takes members; else `inactive_code`
+// (ADD_USER_TO_INACTIVE_GROUP unless the request names its own, e.g. 3605 for a join request; a
+// deleted type included, as upstream, whose lookup then finds nothing).
 struct LiveGroup {
   GroupRecord group;
   GroupTypeRecord type;
 };
-Result<LiveGroup> liveGroup(ServiceDeps& deps, int64_t group_id);
+Result<LiveGroup> liveGroup(ServiceDeps& deps, int64_t group_id,
+                            StatusCode inactive_code = StatusCode::kAddUserToInactiveGroup);
 
 // What stops `user_id` from joining now, although an invitation or join request lets them: the
 // group gone or inactive, the user blocked since, or the group full. Upstream checks none of these

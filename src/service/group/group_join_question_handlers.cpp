@@ -91,12 +91,8 @@ HandlerResult answerGroupJoinQuestions(ServiceDeps& deps, const RequestContext& 
   auto role = roleOf(deps, group_id, ctx.user_id);
   if (!role.ok()) return HandlerResult::failure(role.status());
   if (*role) return HandlerResult::failure(StatusCode::kGroupMemberAnswerGroupQuestion);
-  auto group = liveGroup(deps, group_id);
-  if (!group.ok()) {
-    return group.status().code == StatusCode::kAddUserToInactiveGroup
-               ? HandlerResult::failure(StatusCode::kAnswerGroupQuestionOfInactiveGroup)
-               : HandlerResult::failure(group.status());
-  }
+  auto group = liveGroup(deps, group_id, StatusCode::kAnswerGroupQuestionOfInactiveGroup);
+  if (!group.ok()) return HandlerResult::failure(group.status());
   if (group->type.join_strategy != GroupJoinStrategy::kQuestion) {
     return HandlerResult::failure(StatusCode::kAnswerInactiveGroupQuestion);
   }
@@ -157,12 +153,8 @@ HandlerResult createGroupJoinQuestions(ServiceDeps& deps, const RequestContext& 
   if (!isOwnerOrManager(*role)) {
     return HandlerResult::failure(StatusCode::kNotGroupOwnerOrManagerToCreateGroupQuestion);
   }
-  auto group = liveGroup(deps, group_id);
-  if (!group.ok()) {
-    return group.status().code == StatusCode::kAddUserToInactiveGroup
-               ? HandlerResult::failure(StatusCode::kCreateGroupQuestionForInactiveGroup)
-               : HandlerResult::failure(group.status());
-  }
+  auto group = liveGroup(deps, group_id, StatusCode::kCreateGroupQuestionForInactiveGroup);
+  if (!group.ok()) return HandlerResult::failure(group.status());
   if (const StatusCode refusal = questionsRefusal(group->type.join_strategy);
       refusal != StatusCode::kOk) {
     return HandlerResult::failure(refusal);

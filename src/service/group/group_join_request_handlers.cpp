@@ -52,12 +52,8 @@ HandlerResult createGroupJoinRequest(ServiceDeps& deps, const RequestContext& ct
   if (!blocked.ok()) return HandlerResult::failure(blocked.status());
   if (!blocked->empty())
     return HandlerResult::failure(StatusCode::kBlockedUserSendGroupJoinRequest);
-  auto group = liveGroup(deps, group_id);
-  if (!group.ok()) {
-    return group.status().code == StatusCode::kAddUserToInactiveGroup
-               ? HandlerResult::failure(StatusCode::kSendGroupJoinRequestToInactiveGroup)
-               : HandlerResult::failure(group.status());
-  }
+  auto group = liveGroup(deps, group_id, StatusCode::kSendGroupJoinRequestToInactiveGroup);
+  if (!group.ok()) return HandlerResult::failure(group.status());
   if (const StatusCode refusal = wrongWayIn(group->type.join_strategy);
       refusal != StatusCode::kOk) {
     return HandlerResult::failure(refusal);
