@@ -43,6 +43,7 @@ std::span<const Route> relationshipRoutes();
 std::span<const Route> relationshipGroupRoutes();
 std::span<const Route> friendRequestRoutes();
 std::span<const Route> groupTypeRoutes();
+std::span<const Route> groupRoutes();
 
 // ---- answers ----
 

@@ -522,10 +522,10 @@ constexpr Route kRoutes[] = {
 };
 
 // Every domain's table; a route's table is the only place that names it.
-const std::array<std::span<const Route>, 5>& routeTables() {
-  static const std::array<std::span<const Route>, 5> tables{
+const std::array<std::span<const Route>, 6>& routeTables() {
+  static const std::array<std::span<const Route>, 6> tables{
       std::span<const Route>(kRoutes), relationshipRoutes(), relationshipGroupRoutes(),
-      friendRequestRoutes(), groupTypeRoutes()};
+      friendRequestRoutes(),           groupTypeRoutes(),    groupRoutes()};
   return tables;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/date_range.h"
 
 namespace parley {
 
@@ -37,7 +38,27 @@ struct GroupUpdate {
   std::optional<int64_t> type_id;
   std::optional<int64_t> mute_end_date;
   std::optional<int64_t> owner_id;
+  // Only the admin API changes these (upstream's UpdateGroupDTO).
+  std::optional<int64_t> creator_id;
+  std::optional<int64_t> creation_date;
+  std::optional<bool> is_active;
   int64_t last_updated_date = 0;
+};
+
+// The admin API's listing of groups (upstream's GroupService.queryGroups): an empty list or an
+// unset range does not filter. Deleted groups are listed too.
+struct GroupSearch {
+  std::vector<int64_t> ids;
+  std::vector<int64_t> type_ids;
+  std::vector<int64_t> creator_ids;
+  std::vector<int64_t> owner_ids;
+  // Groups that any of these users is a member of.
+  std::vector<int64_t> member_ids;
+  std::optional<bool> is_active;
+  DateRange creation_date;
+  DateRange deletion_date;
+  DateRange last_updated_date;
+  DateRange mute_end_date;
 };
 
 // im.turms.proto.GroupMemberRole values.
@@ -73,6 +94,10 @@ class GroupRepository {
   virtual Result<std::vector<GroupRecord>> findByIds(std::span<const int64_t> ids) = 0;
   virtual Result<bool> update(int64_t id, const GroupUpdate& update) = 0;
   virtual Result<bool> softDelete(int64_t id, int64_t now_millis) = 0;
+  // Ordered by id: the first `skip` matches skipped, at most `limit` of the rest.
+  virtual Result<std::vector<GroupRecord>> search(const GroupSearch& search, int64_t skip,
+                                                  int64_t limit) = 0;
+  virtual Result<int64_t> count(const GroupSearch& search) = 0;
 };
 
 class GroupMemberRepository {

@@ -217,6 +217,9 @@ TEST_P(GroupRepositoryContractTest, UpdateChangesOnlyGivenFields) {
   everything.type_id = 9;
   everything.mute_end_date = kT0 + 99;
   everything.owner_id = 777;
+  everything.creator_id = 778;
+  everything.creation_date = kT0 - 5;
+  everything.is_active = false;
   everything.last_updated_date = kT0 + 11;
   ASSERT_TRUE(groups().update(1, everything).value());
   expected.name = "";
@@ -226,6 +229,9 @@ TEST_P(GroupRepositoryContractTest, UpdateChangesOnlyGivenFields) {
   expected.type_id = 9;
   expected.mute_end_date = kT0 + 99;
   expected.owner_id = 777;
+  expected.creator_id = 778;
+  expected.creation_date = kT0 - 5;
+  expected.is_active = false;
   expected.last_updated_date = kT0 + 11;
   expectSameGroup(*findGroup(1), expected);
 
@@ -252,6 +258,59 @@ TEST_P(GroupRepositoryContractTest, UpdateOfUnknownOrDeletedGroupReturnsFalse) {
   ASSERT_TRUE(deleted.ok());
   EXPECT_FALSE(deleted.value());
   EXPECT_EQ(findGroup(1)->name, makeGroup(1).name);
+}
+
+TEST_P(GroupRepositoryContractTest, SearchFiltersByEveryFieldInIdOrderAndPages) {
+  for (const int64_t id : {1, 2, 3, 4}) {
+    GroupRecord group = makeGroup(id);
+    group.type_id = id % 2;
+    group.owner_id = 10 + id;
+    if (id == 3) group.is_active = false;
+    if (id == 4) group.mute_end_date = kT0 + 100;
+    ASSERT_TRUE(groups().insert(group).ok());
+  }
+  ASSERT_TRUE(groups().softDelete(2, kT0 + 50).value());
+  addMembers({makeMember(1, 7), makeMember(3, 7), makeMember(4, 8)});
+  const auto found = [&](const GroupSearch& search, int64_t skip = 0, int64_t limit = 10) {
+    auto records = groups().search(search, skip, limit);
+    EXPECT_TRUE(records.ok()) << records.status().reason;
+    std::vector<int64_t> ids;
+    if (records.ok()) {
+      for (const GroupRecord& record : *records) ids.push_back(record.id);
+    }
+    return ids;
+  };
+  const GroupSearch everything;
+  EXPECT_EQ(found(everything), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(found(everything, 1, 2), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(groups().count(everything).value(), 4);
+  GroupSearch by_type;
+  by_type.type_ids = {1};
+  by_type.owner_ids = {11, 12, 13};
+  EXPECT_EQ(found(by_type), (std::vector<int64_t>{1, 3}));
+  GroupSearch by_member;
+  by_member.member_ids = {7, 9};
+  EXPECT_EQ(found(by_member), (std::vector<int64_t>{1, 3}));
+  by_member.ids = {3, 4};
+  EXPECT_EQ(found(by_member), std::vector<int64_t>{3});
+  EXPECT_EQ(groups().count(by_member).value(), 1);
+  by_member.member_ids = {9};
+  EXPECT_EQ(found(by_member), std::vector<int64_t>{});
+  EXPECT_EQ(groups().count(by_member).value(), 0);
+  GroupSearch inactive;
+  inactive.is_active = false;
+  EXPECT_EQ(found(inactive), std::vector<int64_t>{3});
+  GroupSearch deleted;
+  deleted.deletion_date = {kT0 + 50, kT0 + 51};
+  EXPECT_EQ(found(deleted), std::vector<int64_t>{2});
+  GroupSearch muted;
+  muted.mute_end_date.start = kT0;
+  EXPECT_EQ(found(muted), std::vector<int64_t>{4});
+  GroupSearch dates;
+  dates.creation_date = {kT0 + 2, kT0 + 4};
+  dates.last_updated_date.end = kT0 + 10;  // 2 was updated by its deletion
+  dates.creator_ids = {makeGroup(2).creator_id, makeGroup(3).creator_id};
+  EXPECT_EQ(found(dates), std::vector<int64_t>{3});
 }
 
 TEST_P(GroupRepositoryContractTest, SoftDeleteSetsTheDatesOnce) {

@@ -19,6 +19,7 @@
 #include "online/session_registry.h"
 #include "service/group/group_strategies.h"
 #include "service/group/group_types.h"
+#include "store/group_lifecycle.h"
 #include "store/store.h"
 
 namespace parley {
@@ -125,10 +126,8 @@ pb::GroupsWithVersion liveGroupsWithVersion(const std::vector<GroupRecord>& grou
   return result;
 }
 
-// Changes the owner of a live group from requester_id to successor_id: the successor becomes
-// OWNER, the old owner a MEMBER or, with quit, no member at all. Not one transaction (the
-// repositories have none across calls, as MongoDB without cross-shard transactions): the
-// successor is promoted first, so a failure halfway leaves a group with two owners, never none.
+// Changes the owner of a live group from requester_id to successor_id (moveGroupOwnership, after
+// the client's checks).
 VoidResult transferOwnership(ServiceDeps& deps, int64_t requester_id, int64_t group_id,
                              int64_t successor_id, bool quit, int64_t now) {
   auto group = deps.store.groups().findById(group_id);
@@ -152,32 +151,8 @@ VoidResult transferOwnership(ServiceDeps& deps, int64_t requester_id, int64_t gr
     return allowed;
   }
 
-  auto& members = deps.store.groupMembers();
-  auto promoted = members.updateRole(group_id, successor_id, kGroupRoleOwner, now);
-  if (!promoted) return promoted.status();
-  if (!*promoted) return error(StatusCode::kGroupSuccessorNotGroupMember);  // left meanwhile
-  GroupUpdate update;
-  update.owner_id = successor_id;
-  update.last_updated_date = now;
-  if (auto updated = deps.store.groups().update(group_id, update); !updated) {
-    spdlog::error("group {}: member {} is OWNER but owner_id is still {}: {}", group_id,
-                  successor_id, requester_id, updated.status().reason);
-    return updated.status();
-  }
-  if (quit) {
-    const int64_t old_owner[] = {requester_id};
-    if (auto removed = members.remove(group_id, old_owner, now); !removed) {
-      spdlog::error("group {}: ownership moved to {} but {} could not quit: {}", group_id,
-                    successor_id, requester_id, removed.status().reason);
-      return removed.status();
-    }
-  } else if (auto demoted = members.updateRole(group_id, requester_id, kGroupRoleMember, now);
-             !demoted) {
-    spdlog::error("group {}: ownership moved to {} but {} is still OWNER: {}", group_id,
-                  successor_id, requester_id, demoted.status().reason);
-    return demoted.status();
-  }
-  return {};
+  return moveGroupOwnership(deps.store.groups(), deps.store.groupMembers(), group_id, requester_id,
+                            successor_id, quit, now);
 }
 
 // Groups
@@ -214,22 +189,9 @@ HandlerResult createGroup(ServiceDeps& deps, const RequestContext& ctx,
   group.creation_date = now;
   group.last_updated_date = now;
   group.members_last_updated_date = now;
-  if (auto inserted = deps.store.groups().insert(group); !inserted) {
-    return HandlerResult::failure(inserted.status());
-  }
-  GroupMemberRecord owner;
-  owner.group_id = group.id;
-  owner.user_id = ctx.user_id;
-  owner.role = kGroupRoleOwner;
-  owner.join_date = now;
-  if (auto added = deps.store.groupMembers().insertMany(std::span(&owner, 1)); !added) {
-    // A group without its owner must not be left behind: the deleted group is invisible to
-    // every query, and its id is never handed out again.
-    if (auto deleted = deps.store.groups().softDelete(group.id, now); !deleted) {
-      spdlog::error("group {} of user {} was created without its owner and could not be deleted",
-                    group.id, ctx.user_id);
-    }
-    return HandlerResult::failure(added.status());
+  if (auto created = createGroupWithOwner(deps.store.groups(), deps.store.groupMembers(), group);
+      !created) {
+    return HandlerResult::failure(created.status());
   }
   HandlerResult result = HandlerResult::withLong(group.id);
   result.pushes.push_back(pushToUsersAndSelf({}, ctx.user_id));
@@ -248,15 +210,12 @@ HandlerResult deleteGroup(ServiceDeps& deps, const RequestContext& ctx,
   auto member_ids = deps.store.groupMembers().findMemberIds(group_id);
   if (!member_ids) return HandlerResult::failure(member_ids.status());
   const int64_t now = deps.clock.nowMillis();
-  // An owner who is still a member of a deleted group retries a delete that failed halfway:
-  // softDelete answers false then, and the members are removed now.
-  if (auto deleted = deps.store.groups().softDelete(group_id, now); !deleted) {
+  // An owner who is still a member of a deleted group retries a delete that failed halfway: its
+  // members are removed now.
+  if (auto deleted =
+          deleteGroupWithMembers(deps.store.groups(), deps.store.groupMembers(), group_id, now);
+      !deleted) {
     return HandlerResult::failure(deleted.status());
-  }
-  if (auto removed = deps.store.groupMembers().removeAll(group_id, now); !removed) {
-    spdlog::error("group {} is deleted but its members could not be removed: {}", group_id,
-                  removed.status().reason);
-    return HandlerResult::failure(removed.status());
   }
   return okWithPush(pushToUsersAndSelf(std::move(member_ids).value(), ctx.user_id));
 }

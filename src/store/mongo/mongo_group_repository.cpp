@@ -184,6 +184,40 @@ Result<std::vector<int64_t>> findMemberKeyIds(const Connection& connection, cons
   return ids;
 }
 
+// The admin search's filter; nullopt when it matches nothing (no group has any of member_ids). The
+// members are looked up first: MongoDB has no join short of $lookup, which a group listing does
+// not need.
+Result<std::optional<BsonPtr>> groupSearchFilter(const Connection& connection,
+                                                 const GroupSearch& search) {
+  std::vector<int64_t> ids = search.ids;
+  if (!search.member_ids.empty()) {
+    BsonPtr members_filter(bson_new());
+    appendAnyOf(members_filter.get(), "_id.uid", search.member_ids);
+    Result<std::vector<int64_t>> joined =
+        findMemberKeyIds(connection, members_filter.get(), "_id.gid", "find groups of members");
+    if (!joined.ok()) return joined.status();
+    std::sort(joined->begin(), joined->end());
+    joined->erase(std::unique(joined->begin(), joined->end()), joined->end());
+    if (!ids.empty()) {
+      std::erase_if(*joined,
+                    [&](int64_t id) { return std::find(ids.begin(), ids.end(), id) == ids.end(); });
+    }
+    if (joined->empty()) return std::optional<BsonPtr>();
+    ids = std::move(joined).value();
+  }
+  BsonPtr filter(bson_new());
+  if (!ids.empty()) appendAnyOf(filter.get(), "_id", ids);
+  if (!search.type_ids.empty()) appendAnyOf(filter.get(), kTypeId, search.type_ids);
+  if (!search.creator_ids.empty()) appendAnyOf(filter.get(), kCreatorId, search.creator_ids);
+  if (!search.owner_ids.empty()) appendAnyOf(filter.get(), kOwnerId, search.owner_ids);
+  if (search.is_active) BSON_APPEND_BOOL(filter.get(), kIsActive, *search.is_active);
+  appendDateRange(filter.get(), kCreationDate, search.creation_date);
+  appendDateRange(filter.get(), kDeletionDate, search.deletion_date);
+  appendDateRange(filter.get(), kLastUpdatedDate, search.last_updated_date);
+  appendDateRange(filter.get(), kMuteEndDate, search.mute_end_date);
+  return std::optional<BsonPtr>(std::move(filter));
+}
+
 // Versions only move forward, by at least 1 ms, so that two changes within one millisecond (or
 // a clock that stepped back) still give a client holding the older version fresh data. Without
 // pipeline updates (FerretDB has none) MongoDB cannot say max(v + 1, now) in one write, so each
@@ -306,7 +340,8 @@ Result<std::optional<int64_t>> findGroupVersion(const Connection& connection, in
   return int64At(found.value()->get(), field);
 }
 
-// Groups are read by id only (findById, findByIds), so _id is their only index. Shard key
+// Clients read groups by id only (findById, findByIds), so _id is their only index; the admin
+// search scans, as upstream's admin queries do. Shard key
 // {_id: hashed}: group ids are Snowflake ids that grow with time, so a range key would send every
 // new group to the last chunk; hashing spreads them, and every read names the id, so it stays
 // targeted.
@@ -376,6 +411,9 @@ Result<bool> MongoGroupRepository::update(int64_t id, const GroupUpdate& update)
   // GroupUpdate can set the mute but not clear it: a client unmutes with a past date, as upstream.
   appendOptionalDate(&set, kMuteEndDate, update.mute_end_date);
   appendOptionalInt64(&set, kOwnerId, update.owner_id);
+  appendOptionalInt64(&set, kCreatorId, update.creator_id);
+  appendOptionalDate(&set, kCreationDate, update.creation_date);
+  if (update.is_active) BSON_APPEND_BOOL(&set, kIsActive, *update.is_active);
   appendDate(&set, kLastUpdatedDate, update.last_updated_date);
   bson_append_document_end(changes.get(), &set);
   Result<UpdateOutcome> outcome = updateOne(connection_, kGroups, filter.get(), changes.get(),
@@ -396,6 +434,29 @@ Result<bool> MongoGroupRepository::softDelete(int64_t id, int64_t now_millis) {
                                             /*upsert=*/false, "delete group");
   if (!outcome.ok()) return outcome.status();
   return outcome->matched > 0;
+}
+
+Result<std::vector<GroupRecord>> MongoGroupRepository::search(const GroupSearch& search,
+                                                              int64_t skip, int64_t limit) {
+  Result<std::optional<BsonPtr>> filter = groupSearchFilter(connection_, search);
+  if (!filter.ok()) return filter.status();
+  if (!filter.value()) return std::vector<GroupRecord>();
+  BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}", "skip", BCON_INT64(skip), "limit",
+                        BCON_INT64(limit)));
+  auto client = connection_.client();
+  CollectionPtr groups = client.collection(kGroups);
+  CursorPtr cursor(
+      mongoc_collection_find_with_opts(groups.get(), filter->value().get(), opts.get(), nullptr));
+  return readAll<GroupRecord>(cursor.get(), "search groups", readGroup);
+}
+
+Result<int64_t> MongoGroupRepository::count(const GroupSearch& search) {
+  Result<std::optional<BsonPtr>> filter = groupSearchFilter(connection_, search);
+  if (!filter.ok()) return filter.status();
+  if (!filter.value()) return int64_t{0};
+  auto client = connection_.client();
+  CollectionPtr groups = client.collection(kGroups);
+  return countDocuments(groups.get(), filter->value().get(), "count groups");
 }
 
 // groupMember: one document per (group, user), keyed {gid, uid} as upstream. Member lists are

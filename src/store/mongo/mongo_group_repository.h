@@ -21,6 +21,9 @@ class MongoGroupRepository final : public GroupRepository {
   Result<std::vector<GroupRecord>> findByIds(std::span<const int64_t> ids) override;
   Result<bool> update(int64_t id, const GroupUpdate& update) override;
   Result<bool> softDelete(int64_t id, int64_t now_millis) override;
+  Result<std::vector<GroupRecord>> search(const GroupSearch& search, int64_t skip,
+                                          int64_t limit) override;
+  Result<int64_t> count(const GroupSearch& search) override;
 
  private:
   const Connection& connection_;

@@ -29,8 +29,28 @@ constexpr std::string_view kUpdateGroup =
     "UPDATE group_info SET name = coalesce(?2, name), intro = coalesce(?3, intro), "
     "announcement = coalesce(?4, announcement), minimum_score = coalesce(?5, minimum_score), "
     "type_id = coalesce(?6, type_id), mute_end_date = coalesce(?7, mute_end_date), "
-    "owner_id = coalesce(?8, owner_id), last_updated_date = ?9 "
-    "WHERE id = ?1 AND deletion_date IS NULL";
+    "owner_id = coalesce(?8, owner_id), last_updated_date = ?9, "
+    "creator_id = coalesce(?10, creator_id), creation_date = coalesce(?11, creation_date), "
+    "is_active = coalesce(?12, is_active) WHERE id = ?1 AND deletion_date IS NULL";
+// The admin search: every filter optional, lists as JSON arrays (?1 ids, ?2 types, ?3 creators,
+// ?4 owners, ?5 members), ?6 is_active, ?7..?14 the creation, deletion, last-updated and mute-end
+// date ranges.
+#define PARLEY_GROUP_SEARCH                                                                     \
+  " FROM group_info WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))"              \
+  " AND (?2 IS NULL OR type_id IN (SELECT value FROM json_each(?2)))"                           \
+  " AND (?3 IS NULL OR creator_id IN (SELECT value FROM json_each(?3)))"                        \
+  " AND (?4 IS NULL OR owner_id IN (SELECT value FROM json_each(?4)))"                          \
+  " AND (?5 IS NULL OR id IN (SELECT group_id FROM group_member"                                \
+  " WHERE user_id IN (SELECT value FROM json_each(?5))))"                                       \
+  " AND (?6 IS NULL OR is_active = ?6)"                                                         \
+  " AND (?7 IS NULL OR creation_date >= ?7) AND (?8 IS NULL OR creation_date < ?8)"             \
+  " AND (?9 IS NULL OR deletion_date >= ?9) AND (?10 IS NULL OR deletion_date < ?10)"           \
+  " AND (?11 IS NULL OR last_updated_date >= ?11) AND (?12 IS NULL OR last_updated_date < ?12)" \
+  " AND (?13 IS NULL OR mute_end_date >= ?13) AND (?14 IS NULL OR mute_end_date < ?14)"
+constexpr std::string_view kSearchGroups =
+    "SELECT " PARLEY_GROUP_COLUMNS PARLEY_GROUP_SEARCH " ORDER BY id LIMIT ?15 OFFSET ?16";
+constexpr std::string_view kCountGroups = "SELECT count(*)" PARLEY_GROUP_SEARCH;
+#undef PARLEY_GROUP_SEARCH
 constexpr std::string_view kSoftDeleteGroup =
     "UPDATE group_info SET deletion_date = ?2, last_updated_date = ?2 "
     "WHERE id = ?1 AND deletion_date IS NULL";
@@ -125,6 +145,28 @@ GroupMemberRecord readMember(const Statement& stmt) {
   member.join_date = stmt.columnInt64(4);
   member.mute_end_date = optionalInt64(stmt, 5);
   return member;
+}
+
+std::optional<int64_t> optionalBool(const std::optional<bool>& value) {
+  if (!value) return std::nullopt;
+  return int64_t{*value};
+}
+
+void bindGroupSearch(Statement& stmt, const GroupSearch& search) {
+  stmt.bind(1, jsonArrayOrNull(search.ids))
+      .bind(2, jsonArrayOrNull(search.type_ids))
+      .bind(3, jsonArrayOrNull(search.creator_ids))
+      .bind(4, jsonArrayOrNull(search.owner_ids))
+      .bind(5, jsonArrayOrNull(search.member_ids))
+      .bind(6, optionalBool(search.is_active))
+      .bind(7, search.creation_date.start)
+      .bind(8, search.creation_date.end)
+      .bind(9, search.deletion_date.start)
+      .bind(10, search.deletion_date.end)
+      .bind(11, search.last_updated_date.start)
+      .bind(12, search.last_updated_date.end)
+      .bind(13, search.mute_end_date.start)
+      .bind(14, search.mute_end_date.end);
 }
 
 // The helpers below run inside the caller's lock (and usually its transaction).
@@ -256,7 +298,10 @@ Result<bool> SqliteGroupRepository::update(int64_t id, const GroupUpdate& update
         .bind(6, update.type_id)
         .bind(7, update.mute_end_date)
         .bind(8, update.owner_id)
-        .bind(9, update.last_updated_date);
+        .bind(9, update.last_updated_date)
+        .bind(10, update.creator_id)
+        .bind(11, update.creation_date)
+        .bind(12, optionalBool(update.is_active));
   });
   if (!changed.ok()) return changed.status();
   return changed.value() > 0;
@@ -268,6 +313,19 @@ Result<bool> SqliteGroupRepository::softDelete(int64_t id, int64_t now_millis) {
       db_, kSoftDeleteGroup, [&](Statement& stmt) { stmt.bind(1, id).bind(2, now_millis); });
   if (!changed.ok()) return changed.status();
   return changed.value() > 0;
+}
+
+Result<std::vector<GroupRecord>> SqliteGroupRepository::search(const GroupSearch& search,
+                                                               int64_t skip, int64_t limit) {
+  return readWith(readers_, kSearchGroups, [&](Statement& stmt) {
+    bindGroupSearch(stmt, search);
+    stmt.bind(15, limit).bind(16, skip);
+    return readAllRows<GroupRecord>(stmt, readGroup);
+  });
+}
+
+Result<int64_t> SqliteGroupRepository::count(const GroupSearch& search) {
+  return readInt64(readers_, kCountGroups, [&](Statement& stmt) { bindGroupSearch(stmt, search); });
 }
 
 Result<int64_t> SqliteGroupMemberRepository::insertMany(
