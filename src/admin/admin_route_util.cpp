@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "store/store.h"
 #include "store/user_repository.h"
 
 namespace parley::admin {
@@ -99,6 +100,18 @@ std::optional<AdminResponse> refuseMissingUser(AdminRoutes& routes, int64_t user
   if (*user && !(*user)->deletion_date) return std::nullopt;
   return fail(404, StatusCode::kIllegalArgument,
               std::string(field) + ": user " + std::to_string(user_id) + " does not exist");
+}
+
+std::optional<AdminResponse> refuseMissingGroup(Store& store, int64_t group_id,
+                                                std::optional<GroupRecord>* live) {
+  auto group = store.groups().findById(group_id);
+  if (!group) return fail(group.status());
+  if (*group && !(*group)->deletion_date) {
+    if (live) *live = std::move(*group);
+    return std::nullopt;
+  }
+  return fail(404, StatusCode::kIllegalArgument,
+              "groupId: group " + std::to_string(group_id) + " does not exist");
 }
 
 std::optional<int64_t> parseInt64(std::string_view text) {

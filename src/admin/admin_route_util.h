@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "core/status_code.h"
 #include "store/date_range.h"
+#include "store/group_repository.h"
 
 namespace parley {
 class Store;
@@ -44,6 +45,7 @@ std::span<const Route> relationshipGroupRoutes();
 std::span<const Route> friendRequestRoutes();
 std::span<const Route> groupTypeRoutes();
 std::span<const Route> groupRoutes();
+std::span<const Route> groupMemberRoutes();
 
 // ---- answers ----
 
@@ -89,6 +91,11 @@ Result<Store*> requireStore(AdminRoutes& routes);
 // client handlers refuse relationships and friend requests with such users too.
 std::optional<AdminResponse> refuseMissingUser(AdminRoutes& routes, int64_t user_id,
                                                std::string_view field);
+
+// 404 naming groupId when the group does not exist or was deleted (nullopt when it is live, and
+// the group in *live when given): members and blocked users belong to live groups only.
+std::optional<AdminResponse> refuseMissingGroup(Store& store, int64_t group_id,
+                                                std::optional<GroupRecord>* live = nullptr);
 
 // ---- query parameters ----
 

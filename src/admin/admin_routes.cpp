@@ -522,10 +522,14 @@ constexpr Route kRoutes[] = {
 };
 
 // Every domain's table; a route's table is the only place that names it.
-const std::array<std::span<const Route>, 6>& routeTables() {
-  static const std::array<std::span<const Route>, 6> tables{
-      std::span<const Route>(kRoutes), relationshipRoutes(), relationshipGroupRoutes(),
-      friendRequestRoutes(),           groupTypeRoutes(),    groupRoutes()};
+const std::array<std::span<const Route>, 7>& routeTables() {
+  static const std::array<std::span<const Route>, 7> tables{std::span<const Route>(kRoutes),
+                                                            relationshipRoutes(),
+                                                            relationshipGroupRoutes(),
+                                                            friendRequestRoutes(),
+                                                            groupTypeRoutes(),
+                                                            groupRoutes(),
+                                                            groupMemberRoutes()};
   return tables;
 }
 

@@ -83,7 +83,18 @@ struct GroupMemberRecord {
 struct GroupMemberUpdate {
   std::optional<std::string> name;
   std::optional<int32_t> role;
+  std::optional<int64_t> join_date;      // the admin API's only
   std::optional<int64_t> mute_end_date;  // a past date unmutes
+};
+
+// The admin API's listing of members (upstream's GroupMemberService.queryGroupMembers): an empty
+// list or an unset range does not filter.
+struct GroupMemberSearch {
+  std::vector<int64_t> group_ids;
+  std::vector<int64_t> user_ids;
+  std::vector<int32_t> roles;
+  DateRange join_date;
+  DateRange mute_end_date;
 };
 
 class GroupRepository {
@@ -126,6 +137,11 @@ class GroupMemberRepository {
   // false when the user is not a member.
   virtual Result<bool> update(int64_t group_id, int64_t user_id, const GroupMemberUpdate& update,
                               int64_t now_millis) = 0;
+  // Ordered by group id, then user id: the first `skip` matches skipped, at most `limit` of the
+  // rest.
+  virtual Result<std::vector<GroupMemberRecord>> search(const GroupMemberSearch& search,
+                                                        int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const GroupMemberSearch& search) = 0;
 };
 
 }  // namespace parley

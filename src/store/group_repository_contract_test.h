@@ -465,9 +465,11 @@ TEST_P(GroupRepositoryContractTest, UpdateChangesOnlyTheGivenMemberFields) {
   everything.name = "";
   everything.role = kGroupRoleManager;
   everything.mute_end_date = 0;  // unmuted by a past date
+  everything.join_date = kT0 - 9;
   ASSERT_TRUE(members().update(1, 20, everything, kT0 + 6).value());
   expected.name = "";
   expected.role = kGroupRoleManager;
+  expected.join_date = kT0 - 9;
   expected.mute_end_date = 0;
   expectSameMember(*findMember(1, 20), expected);
   expectSameMember(*findMember(1, 10), makeMember(1, 10, kGroupRoleOwner));
@@ -476,6 +478,47 @@ TEST_P(GroupRepositoryContractTest, UpdateChangesOnlyTheGivenMemberFields) {
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing.value());
   EXPECT_FALSE(findMember(1, 404).has_value());
+}
+
+TEST_P(GroupRepositoryContractTest, MemberSearchFiltersInKeyOrderAndPages) {
+  GroupMemberRecord muted = makeMember(2, 10, kGroupRoleManager, kT0 + 5);
+  muted.mute_end_date = kT0 + 100;
+  addMembers({makeMember(1, 20, kGroupRoleOwner), makeMember(1, 10), muted,
+              makeMember(3, 20, kGroupRoleGuest, kT0 + 9)});
+  const auto found = [&](const GroupMemberSearch& search, int64_t skip = 0, int64_t limit = 10) {
+    auto records = members().search(search, skip, limit);
+    EXPECT_TRUE(records.ok()) << records.status().reason;
+    std::vector<std::string> keys;
+    if (records.ok()) {
+      for (const GroupMemberRecord& member : *records) {
+        keys.push_back(std::to_string(member.group_id) + "/" + std::to_string(member.user_id));
+      }
+    }
+    return keys;
+  };
+  const GroupMemberSearch everything;
+  EXPECT_EQ(found(everything), (std::vector<std::string>{"1/10", "1/20", "2/10", "3/20"}));
+  EXPECT_EQ(found(everything, 1, 2), (std::vector<std::string>{"1/20", "2/10"}));
+  EXPECT_EQ(members().count(everything).value(), 4);
+  auto records = members().search(everything, 2, 1);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  expectSameMember(records->at(0), muted);
+  GroupMemberSearch keys;
+  keys.group_ids = {1, 3};
+  keys.user_ids = {20};
+  EXPECT_EQ(found(keys), (std::vector<std::string>{"1/20", "3/20"}));
+  EXPECT_EQ(members().count(keys).value(), 2);
+  GroupMemberSearch roles;
+  roles.roles = {kGroupRoleOwner, kGroupRoleGuest};
+  EXPECT_EQ(found(roles), (std::vector<std::string>{"1/20", "3/20"}));
+  GroupMemberSearch dates;
+  dates.join_date = {kT0 + 1, kT0 + 9};
+  EXPECT_EQ(found(dates), std::vector<std::string>{"2/10"});
+  GroupMemberSearch mute;
+  mute.mute_end_date.end = kT0 + 101;
+  EXPECT_EQ(found(mute), std::vector<std::string>{"2/10"});
+  EXPECT_EQ(members().count(mute).value(), 1);
 }
 
 TEST_P(GroupRepositoryContractTest, EveryMemberChangeMovesTheMembersVersionForward) {

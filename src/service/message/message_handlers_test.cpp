@@ -73,6 +73,11 @@ class FailingMemberListing final : public GroupMemberRepository {
   Result<std::vector<int64_t>> findJoinedGroupIds(int64_t user_id) override {
     return real_.findJoinedGroupIds(user_id);
   }
+  Result<std::vector<GroupMemberRecord>> search(const GroupMemberSearch& search, int64_t skip,
+                                                int64_t limit) override {
+    return real_.search(search, skip, limit);
+  }
+  Result<int64_t> count(const GroupMemberSearch& search) override { return real_.count(search); }
   Result<std::optional<int64_t>> findJoinedGroupsVersion(int64_t user_id) override {
     return real_.findJoinedGroupsVersion(user_id);
   }

@@ -218,6 +218,19 @@ Result<std::optional<BsonPtr>> groupSearchFilter(const Connection& connection,
   return std::optional<BsonPtr>(std::move(filter));
 }
 
+BsonPtr memberSearchFilter(const GroupMemberSearch& search) {
+  BsonPtr filter(bson_new());
+  if (!search.group_ids.empty()) appendAnyOf(filter.get(), "_id.gid", search.group_ids);
+  if (!search.user_ids.empty()) appendAnyOf(filter.get(), "_id.uid", search.user_ids);
+  if (!search.roles.empty()) {
+    const std::vector<int64_t> roles(search.roles.begin(), search.roles.end());
+    appendAnyOf(filter.get(), kRole, roles);
+  }
+  appendDateRange(filter.get(), kJoinDate, search.join_date);
+  appendDateRange(filter.get(), kMuteEndDate, search.mute_end_date);
+  return filter;
+}
+
 // Versions only move forward, by at least 1 ms, so that two changes within one millisecond (or
 // a clock that stepped back) still give a client holding the older version fresh data. Without
 // pipeline updates (FerretDB has none) MongoDB cannot say max(v + 1, now) in one write, so each
@@ -629,7 +642,7 @@ Result<bool> MongoGroupMemberRepository::updateRole(int64_t group_id, int64_t us
 Result<bool> MongoGroupMemberRepository::update(int64_t group_id, int64_t user_id,
                                                 const GroupMemberUpdate& update,
                                                 int64_t now_millis) {
-  if (!update.name && !update.role && !update.mute_end_date) {
+  if (!update.name && !update.role && !update.join_date && !update.mute_end_date) {
     // Nothing to set ($set must not be empty), but an existing member still counts as updated,
     // as in SQLite.
     Result<std::optional<GroupMemberRecord>> member = find(group_id, user_id);
@@ -643,6 +656,7 @@ Result<bool> MongoGroupMemberRepository::update(int64_t group_id, int64_t user_i
     BSON_APPEND_DOCUMENT_BEGIN(changes.get(), "$set", &set);
     if (update.name) appendString(&set, kName, *update.name);
     appendOptionalInt32(&set, kRole, update.role);
+    appendOptionalDate(&set, kJoinDate, update.join_date);
     // A past date unmutes; the field is never cleared, as in GroupUpdate.
     appendOptionalDate(&set, kMuteEndDate, update.mute_end_date);
     bson_append_document_end(changes.get(), &set);
@@ -655,6 +669,25 @@ Result<bool> MongoGroupMemberRepository::update(int64_t group_id, int64_t user_i
     return done.status();
   }
   return true;
+}
+
+Result<std::vector<GroupMemberRecord>> MongoGroupMemberRepository::search(
+    const GroupMemberSearch& search, int64_t skip, int64_t limit) {
+  BsonPtr filter = memberSearchFilter(search);
+  BsonPtr opts(BCON_NEW("sort", "{", "_id.gid", BCON_INT32(1), "_id.uid", BCON_INT32(1), "}",
+                        "skip", BCON_INT64(skip), "limit", BCON_INT64(limit)));
+  auto client = connection_.client();
+  CollectionPtr members = client.collection(kMembers);
+  CursorPtr cursor(
+      mongoc_collection_find_with_opts(members.get(), filter.get(), opts.get(), nullptr));
+  return readAll<GroupMemberRecord>(cursor.get(), "search group members", readMember);
+}
+
+Result<int64_t> MongoGroupMemberRepository::count(const GroupMemberSearch& search) {
+  BsonPtr filter = memberSearchFilter(search);
+  auto client = connection_.client();
+  CollectionPtr members = client.collection(kMembers);
+  return countDocuments(members.get(), filter.get(), "count group members");
 }
 
 }  // namespace parley::mongo

@@ -68,6 +68,9 @@ class MongoGroupMemberRepository final : public GroupMemberRepository {
                           int64_t now_millis) override;
   Result<bool> update(int64_t group_id, int64_t user_id, const GroupMemberUpdate& update,
                       int64_t now_millis) override;
+  Result<std::vector<GroupMemberRecord>> search(const GroupMemberSearch& search, int64_t skip,
+                                                int64_t limit) override;
+  Result<int64_t> count(const GroupMemberSearch& search) override;
 
  private:
   const Connection& connection_;

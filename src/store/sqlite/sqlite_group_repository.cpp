@@ -90,7 +90,20 @@ constexpr std::string_view kUpdateRole =
 // As kUpdateGroup: unset fields are bound as NULL and keep their value.
 constexpr std::string_view kUpdateMember =
     "UPDATE group_member SET name = coalesce(?3, name), role = coalesce(?4, role), "
-    "mute_end_date = coalesce(?5, mute_end_date) WHERE group_id = ?1 AND user_id = ?2";
+    "mute_end_date = coalesce(?5, mute_end_date), join_date = coalesce(?6, join_date) "
+    "WHERE group_id = ?1 AND user_id = ?2";
+// The admin search: every filter optional, lists as JSON arrays (?1 groups, ?2 users, ?3 roles),
+// ?4..?7 the join and mute-end date ranges.
+#define PARLEY_MEMBER_SEARCH                                                               \
+  " FROM group_member WHERE (?1 IS NULL OR group_id IN (SELECT value FROM json_each(?1)))" \
+  " AND (?2 IS NULL OR user_id IN (SELECT value FROM json_each(?2)))"                      \
+  " AND (?3 IS NULL OR role IN (SELECT value FROM json_each(?3)))"                         \
+  " AND (?4 IS NULL OR join_date >= ?4) AND (?5 IS NULL OR join_date < ?5)"                \
+  " AND (?6 IS NULL OR mute_end_date >= ?6) AND (?7 IS NULL OR mute_end_date < ?7)"
+constexpr std::string_view kSearchMembers = "SELECT " PARLEY_MEMBER_COLUMNS PARLEY_MEMBER_SEARCH
+                                            " ORDER BY group_id, user_id LIMIT ?8 OFFSET ?9";
+constexpr std::string_view kCountMembers = "SELECT count(*)" PARLEY_MEMBER_SEARCH;
+#undef PARLEY_MEMBER_SEARCH
 
 #undef PARLEY_GROUP_COLUMNS
 #undef PARLEY_MEMBER_COLUMNS
@@ -167,6 +180,16 @@ void bindGroupSearch(Statement& stmt, const GroupSearch& search) {
       .bind(12, search.last_updated_date.end)
       .bind(13, search.mute_end_date.start)
       .bind(14, search.mute_end_date.end);
+}
+
+void bindMemberSearch(Statement& stmt, const GroupMemberSearch& search) {
+  stmt.bind(1, jsonArrayOrNull(search.group_ids))
+      .bind(2, jsonArrayOrNull(search.user_ids))
+      .bind(3, jsonArrayOrNull(search.roles))
+      .bind(4, search.join_date.start)
+      .bind(5, search.join_date.end)
+      .bind(6, search.mute_end_date.start)
+      .bind(7, search.mute_end_date.end);
 }
 
 // The helpers below run inside the caller's lock (and usually its transaction).
@@ -475,8 +498,23 @@ Result<bool> SqliteGroupMemberRepository::update(int64_t group_id, int64_t user_
         .bind(2, user_id)
         .bind(3, update.name)
         .bind(4, role)
-        .bind(5, update.mute_end_date);
+        .bind(5, update.mute_end_date)
+        .bind(6, update.join_date);
   });
+}
+
+Result<std::vector<GroupMemberRecord>> SqliteGroupMemberRepository::search(
+    const GroupMemberSearch& search, int64_t skip, int64_t limit) {
+  return readWith(readers_, kSearchMembers, [&](Statement& stmt) {
+    bindMemberSearch(stmt, search);
+    stmt.bind(8, limit).bind(9, skip);
+    return readAllRows<GroupMemberRecord>(stmt, readMember);
+  });
+}
+
+Result<int64_t> SqliteGroupMemberRepository::count(const GroupMemberSearch& search) {
+  return readInt64(readers_, kCountMembers,
+                   [&](Statement& stmt) { bindMemberSearch(stmt, search); });
 }
 
 }  // namespace parley::sqlite
