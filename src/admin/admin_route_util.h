@@ -46,6 +46,7 @@ std::span<const Route> friendRequestRoutes();
 std::span<const Route> groupTypeRoutes();
 std::span<const Route> groupRoutes();
 std::span<const Route> groupMemberRoutes();
+std::span<const Route> groupBlocklistRoutes();
 
 // ---- answers ----
 

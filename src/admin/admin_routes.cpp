@@ -522,14 +522,15 @@ constexpr Route kRoutes[] = {
 };
 
 // Every domain's table; a route's table is the only place that names it.
-const std::array<std::span<const Route>, 7>& routeTables() {
-  static const std::array<std::span<const Route>, 7> tables{std::span<const Route>(kRoutes),
+const std::array<std::span<const Route>, 8>& routeTables() {
+  static const std::array<std::span<const Route>, 8> tables{std::span<const Route>(kRoutes),
                                                             relationshipRoutes(),
                                                             relationshipGroupRoutes(),
                                                             friendRequestRoutes(),
                                                             groupTypeRoutes(),
                                                             groupRoutes(),
-                                                            groupMemberRoutes()};
+                                                            groupMemberRoutes(),
+                                                            groupBlocklistRoutes()};
   return tables;
 }
 

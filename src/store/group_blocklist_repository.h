@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/date_range.h"
 
 namespace parley {
 
@@ -22,6 +23,21 @@ struct GroupBlockedUserRecord {
 struct GroupBlockOutcome {
   bool was_member = false;     // and is no longer
   bool newly_blocked = false;  // false: was blocked already
+};
+
+// The admin API's listing (upstream's GroupBlocklistService.queryBlockedUsers): an empty list or
+// an unset range does not filter.
+struct GroupBlockedUserSearch {
+  std::vector<int64_t> group_ids;
+  std::vector<int64_t> user_ids;
+  std::vector<int64_t> requester_ids;
+  DateRange block_date;
+};
+
+// Fields to change; unset ones stay as they are.
+struct GroupBlockedUserUpdate {
+  std::optional<int64_t> block_date;
+  std::optional<int64_t> requester_id;
 };
 
 class GroupBlocklistRepository {
@@ -43,6 +59,15 @@ class GroupBlocklistRepository {
                                                         std::span<const int64_t> user_ids) = 0;
   // When the group's blocklist last changed; empty when it never did.
   virtual Result<std::optional<int64_t>> findVersion(int64_t group_id) = 0;
+
+  // Ordered by group id, then user id: the first `skip` matches skipped, at most `limit` of the
+  // rest.
+  virtual Result<std::vector<GroupBlockedUserRecord>> search(const GroupBlockedUserSearch& search,
+                                                             int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const GroupBlockedUserSearch& search) = 0;
+  // false when the user is not blocked. Moves the blocklist version otherwise.
+  virtual Result<bool> update(int64_t group_id, int64_t user_id,
+                              const GroupBlockedUserUpdate& update, int64_t now_millis) = 0;
 };
 
 }  // namespace parley

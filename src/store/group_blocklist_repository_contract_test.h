@@ -131,4 +131,51 @@ TEST_P(GroupBlocklistRepositoryContractTest, FindsTheBlockedAmongGivenUsersInOrd
   EXPECT_EQ(ids, (std::vector<int64_t>{3, 5, 9}));
 }
 
+TEST_P(GroupBlocklistRepositoryContractTest, SearchFiltersInKeyOrderAndPages) {
+  ASSERT_TRUE(blocklist().block({kGroup, 2, kT0 + 1, 1}, kT0 + 1).ok());
+  ASSERT_TRUE(blocklist().block({kGroup, 9, kT0 + 2, 3}, kT0 + 2).ok());
+  ASSERT_TRUE(blocklist().block({kGroup + 1, 2, kT0 + 3, 1}, kT0 + 3).ok());
+  const auto found = [&](const GroupBlockedUserSearch& search, int64_t skip = 0,
+                         int64_t limit = 10) {
+    auto records = blocklist().search(search, skip, limit);
+    EXPECT_TRUE(records.ok()) << records.status().reason;
+    return records.ok() ? *records : std::vector<GroupBlockedUserRecord>{};
+  };
+  const GroupBlockedUserSearch everything;
+  EXPECT_EQ(found(everything),
+            (std::vector<GroupBlockedUserRecord>{
+                {kGroup, 2, kT0 + 1, 1}, {kGroup, 9, kT0 + 2, 3}, {kGroup + 1, 2, kT0 + 3, 1}}));
+  EXPECT_EQ(found(everything, 1, 1),
+            (std::vector<GroupBlockedUserRecord>{{kGroup, 9, kT0 + 2, 3}}));
+  EXPECT_EQ(blocklist().count(everything).value(), 3);
+  GroupBlockedUserSearch search;
+  search.user_ids = {2};
+  search.requester_ids = {1};
+  search.block_date = {kT0 + 2, kT0 + 4};
+  EXPECT_EQ(found(search), (std::vector<GroupBlockedUserRecord>{{kGroup + 1, 2, kT0 + 3, 1}}));
+  EXPECT_EQ(blocklist().count(search).value(), 1);
+  search.group_ids = {kGroup};
+  EXPECT_EQ(found(search), std::vector<GroupBlockedUserRecord>{});
+  EXPECT_EQ(blocklist().count(search).value(), 0);
+}
+
+TEST_P(GroupBlocklistRepositoryContractTest, UpdateChangesTheGivenFieldsAndMovesTheVersion) {
+  block(2, kT0 + 1);
+  GroupBlockedUserUpdate update;
+  update.requester_id = 3;
+  auto updated = blocklist().update(kGroup, 2, update, kT0 + 5);
+  ASSERT_TRUE(updated.ok()) << updated.status().reason;
+  EXPECT_TRUE(*updated);
+  EXPECT_EQ(blocklist().findBlocked(kGroup).value(),
+            (std::vector<GroupBlockedUserRecord>{{kGroup, 2, kT0 + 1, 3}}));
+  EXPECT_EQ(version(), kT0 + 5);
+  update.block_date = kT0 - 1;
+  ASSERT_TRUE(blocklist().update(kGroup, 2, update, kT0 + 6).value());
+  EXPECT_EQ(blocklist().findBlocked(kGroup).value().at(0).block_date, kT0 - 1);
+  auto missing = blocklist().update(kGroup, 3, update, kT0 + 7);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(*missing);
+  EXPECT_EQ(version(), kT0 + 6);
+}
+
 }  // namespace parley::contract

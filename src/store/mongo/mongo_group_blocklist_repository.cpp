@@ -15,12 +15,15 @@ BsonPtr keyFilter(int64_t group_id, int64_t user_id) {
   return filter;
 }
 
+// The documents matching filter, in the order (and page) of opts; by user id without it.
 Result<std::vector<GroupBlockedUserRecord>> findDocs(const Connection& connection,
-                                                     const bson_t* filter, const char* what) {
+                                                     const bson_t* filter, const char* what,
+                                                     const bson_t* opts = nullptr) {
   auto client = connection.client();
   CollectionPtr blocked = client.collection(kBlockedUsers);
-  BsonPtr opts(BCON_NEW("sort", "{", "_id.uid", BCON_INT32(1), "}"));
-  CursorPtr cursor(mongoc_collection_find_with_opts(blocked.get(), filter, opts.get(), nullptr));
+  BsonPtr by_user(BCON_NEW("sort", "{", "_id.uid", BCON_INT32(1), "}"));
+  CursorPtr cursor(mongoc_collection_find_with_opts(blocked.get(), filter,
+                                                    opts ? opts : by_user.get(), nullptr));
   return readAll<GroupBlockedUserRecord>(
       cursor.get(), what, [](const bson_t* doc) -> Result<GroupBlockedUserRecord> {
         GroupBlockedUserRecord record;
@@ -30,6 +33,15 @@ Result<std::vector<GroupBlockedUserRecord>> findDocs(const Connection& connectio
         record.requester_id = int64At(doc, kRequesterId).value_or(0);
         return record;
       });
+}
+
+BsonPtr searchFilter(const GroupBlockedUserSearch& search) {
+  BsonPtr filter(bson_new());
+  if (!search.group_ids.empty()) appendAnyOf(filter.get(), "_id.gid", search.group_ids);
+  if (!search.user_ids.empty()) appendAnyOf(filter.get(), "_id.uid", search.user_ids);
+  if (!search.requester_ids.empty()) appendAnyOf(filter.get(), kRequesterId, search.requester_ids);
+  appendDateRange(filter.get(), kBlockDate, search.block_date);
+  return filter;
 }
 
 }  // namespace
@@ -114,6 +126,53 @@ Result<std::vector<int64_t>> MongoGroupBlocklistRepository::findBlockedAmong(
 
 Result<std::optional<int64_t>> MongoGroupBlocklistRepository::findVersion(int64_t group_id) {
   return findGroupVersion(connection_, group_id, kGroupBlocklistVersion);
+}
+
+Result<std::vector<GroupBlockedUserRecord>> MongoGroupBlocklistRepository::search(
+    const GroupBlockedUserSearch& search, int64_t skip, int64_t limit) {
+  BsonPtr filter = searchFilter(search);
+  BsonPtr opts(BCON_NEW("sort", "{", "_id.gid", BCON_INT32(1), "_id.uid", BCON_INT32(1), "}",
+                        "skip", BCON_INT64(skip), "limit", BCON_INT64(limit)));
+  return findDocs(connection_, filter.get(), "search group blocked users", opts.get());
+}
+
+Result<int64_t> MongoGroupBlocklistRepository::count(const GroupBlockedUserSearch& search) {
+  BsonPtr filter = searchFilter(search);
+  auto client = connection_.client();
+  CollectionPtr blocked = client.collection(kBlockedUsers);
+  return countDocuments(blocked.get(), filter.get(), "count group blocked users");
+}
+
+Result<bool> MongoGroupBlocklistRepository::update(int64_t group_id, int64_t user_id,
+                                                   const GroupBlockedUserUpdate& update,
+                                                   int64_t now_millis) {
+  BsonPtr filter = keyFilter(group_id, user_id);
+  if (!update.block_date && !update.requester_id) {
+    // Nothing to set ($set must not be empty), but a blocked user still counts as updated, as in
+    // SQLite.
+    Result<std::vector<GroupBlockedUserRecord>> found =
+        findDocs(connection_, filter.get(), "find group blocked user");
+    if (!found.ok()) return found.status();
+    if (found->empty()) return false;
+  } else {
+    BsonPtr changes(bson_new());
+    bson_t set;
+    BSON_APPEND_DOCUMENT_BEGIN(changes.get(), "$set", &set);
+    appendOptionalDate(&set, kBlockDate, update.block_date);
+    appendOptionalInt64(&set, kRequesterId, update.requester_id);
+    bson_append_document_end(changes.get(), &set);
+    Result<UpdateOutcome> outcome =
+        updateOne(connection_, kBlockedUsers, filter.get(), changes.get(), /*upsert=*/false,
+                  "update group blocked user");
+    if (!outcome.ok()) return outcome.status();
+    if (outcome->matched == 0) return false;
+  }
+  if (VoidResult bumped =
+          bumpGroupVersion(connection_, group_id, kGroupBlocklistVersion, now_millis);
+      !bumped.ok()) {
+    return bumped.status();
+  }
+  return true;
 }
 
 }  // namespace parley::mongo

@@ -35,6 +35,11 @@ class SqliteGroupBlocklistRepository final : public GroupBlocklistRepository {
   Result<std::vector<int64_t>> findBlockedAmong(int64_t group_id,
                                                 std::span<const int64_t> user_ids) override;
   Result<std::optional<int64_t>> findVersion(int64_t group_id) override;
+  Result<std::vector<GroupBlockedUserRecord>> search(const GroupBlockedUserSearch& search,
+                                                     int64_t skip, int64_t limit) override;
+  Result<int64_t> count(const GroupBlockedUserSearch& search) override;
+  Result<bool> update(int64_t group_id, int64_t user_id, const GroupBlockedUserUpdate& update,
+                      int64_t now_millis) override;
 
  private:
   Database& db_;
