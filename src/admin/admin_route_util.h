@@ -116,14 +116,6 @@ Result<std::optional<bool>> parseBoolParam(const AdminRequest& request, const st
 // <prefix>Start and <prefix>End, Unix milliseconds: from start (inclusive) to end (exclusive).
 Result<DateRange> parseDateRange(const AdminRequest& request, const std::string& prefix);
 
-// Turms' listings: `size` (1..kMaxPageSize, default kDefaultPageSize) and, for the /page forms,
-// `page` counted from 0.
-struct PageRequest {
-  int64_t skip = 0;
-  int64_t limit = kDefaultPageSize;
-};
-Result<PageRequest> parsePageRequest(const AdminRequest& request, bool paged);
-
 // Turms' composite keys: keys[0].ownerId=1&keys[0].relatedUserId=2&keys[1].ownerId=..., each key
 // with exactly `fields`, as 64-bit integers. At least one, at most kMaxIdsPerRequest.
 Result<std::vector<std::map<std::string, int64_t>>> parseKeys(
@@ -205,6 +197,33 @@ std::optional<int32_t> JsonBody::enumeration(std::string_view key,
     refuse(key, problem);
   }
   return parsed;
+}
+
+// ---- listings ----
+
+// Turms' listings: `size` (1..kMaxPageSize, default kDefaultPageSize) and, for the /page forms,
+// `page` counted from 0.
+struct PageRequest {
+  int64_t skip = 0;
+  int64_t limit = kDefaultPageSize;
+};
+Result<PageRequest> parsePageRequest(const AdminRequest& request, bool paged);
+
+// A listing over a repository's search(search, skip, limit) and count(search), for unpaged<> and
+// paged<>: the search parsed from the query by `parse`, the repository Store's member function
+// `repository` returns, each record printed by `to_json`.
+template <auto parse, auto repository, auto to_json>
+AdminResponse searchListing(AdminRoutes& routes, const AdminRequest& request, bool paged) {
+  auto store = requireStore(routes);
+  if (!store) return fail(store.status());
+  auto search = parse(request);
+  if (!search) return fail(search.status());
+  auto page = parsePageRequest(request, paged);
+  if (!page) return fail(page.status());
+  auto& records = ((**store).*repository)();
+  auto found = records.search(*search, page->skip, page->limit);
+  if (!found) return fail(found.status());
+  return listingAnswer(*found, to_json, paged, [&] { return records.count(*search); });
 }
 
 }  // namespace parley::admin

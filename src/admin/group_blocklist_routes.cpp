@@ -38,18 +38,7 @@ Result<GroupBlockedUserSearch> parseSearch(const AdminRequest& request) {
   return search;
 }
 
-AdminResponse listBlocked(AdminRoutes& routes, const AdminRequest& request, bool paged) {
-  auto store = requireStore(routes);
-  if (!store) return fail(store.status());
-  auto search = parseSearch(request);
-  if (!search) return fail(search.status());
-  auto page = parsePageRequest(request, paged);
-  if (!page) return fail(page.status());
-  GroupBlocklistRepository& blocklist = (*store)->groupBlocklist();
-  auto found = blocklist.search(*search, page->skip, page->limit);
-  if (!found) return fail(found.status());
-  return listingAnswer(*found, blockedJson, paged, [&] { return blocklist.count(*search); });
-}
+constexpr Listing listBlocked = searchListing<parseSearch, &Store::groupBlocklist, blockedJson>;
 
 // Upstream's addBlockedUser: the group is live, the user and the requester exist.
 AdminResponse blockUser(AdminRoutes& routes, const AdminRequest& request) {

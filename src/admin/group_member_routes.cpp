@@ -84,18 +84,7 @@ Result<GroupMemberSearch> parseSearch(const AdminRequest& request) {
   return search;
 }
 
-AdminResponse listMembers(AdminRoutes& routes, const AdminRequest& request, bool paged) {
-  auto store = requireStore(routes);
-  if (!store) return fail(store.status());
-  auto search = parseSearch(request);
-  if (!search) return fail(search.status());
-  auto page = parsePageRequest(request, paged);
-  if (!page) return fail(page.status());
-  GroupMemberRepository& members = (*store)->groupMembers();
-  auto found = members.search(*search, page->skip, page->limit);
-  if (!found) return fail(found.status());
-  return listingAnswer(*found, memberJson, paged, [&] { return members.count(*search); });
-}
+constexpr Listing listMembers = searchListing<parseSearch, &Store::groupMembers, memberJson>;
 
 // Upstream's addGroupMember, with the client path's rules on who may be a member: the group is
 // live, the user exists and is not blocked there.

@@ -119,18 +119,7 @@ Result<GroupSearch> parseSearch(const AdminRequest& request) {
   return search;
 }
 
-AdminResponse listGroups(AdminRoutes& routes, const AdminRequest& request, bool paged) {
-  auto store = requireStore(routes);
-  if (!store) return fail(store.status());
-  auto search = parseSearch(request);
-  if (!search) return fail(search.status());
-  auto page = parsePageRequest(request, paged);
-  if (!page) return fail(page.status());
-  GroupRepository& groups = (*store)->groups();
-  auto found = groups.search(*search, page->skip, page->limit);
-  if (!found) return fail(found.status());
-  return listingAnswer(*found, groupJson, paged, [&] { return groups.count(*search); });
-}
+constexpr Listing listGroups = searchListing<parseSearch, &Store::groups, groupJson>;
 
 // Upstream's authAndCreateGroup: the owner defaults to the creator and the creator to the owner.
 AdminResponse addGroup(AdminRoutes& routes, const AdminRequest& request) {

@@ -41,18 +41,7 @@ Result<RelationshipGroupSearch> parseSearch(const AdminRequest& request) {
   return search;
 }
 
-AdminResponse listGroups(AdminRoutes& routes, const AdminRequest& request, bool paged) {
-  auto store = requireStore(routes);
-  if (!store) return fail(store.status());
-  auto search = parseSearch(request);
-  if (!search) return fail(search.status());
-  auto page = parsePageRequest(request, paged);
-  if (!page) return fail(page.status());
-  RelationshipGroupRepository& groups = (*store)->relationshipGroups();
-  auto found = groups.search(*search, page->skip, page->limit);
-  if (!found) return fail(found.status());
-  return listingAnswer(*found, groupJson, paged, [&] { return groups.count(*search); });
-}
+constexpr Listing listGroups = searchListing<parseSearch, &Store::relationshipGroups, groupJson>;
 
 // Upstream's AddRelationshipGroupDTO: the index is random and free when not given, as a client's
 // CreateRelationshipGroupRequest gets; a given one must be free (the default group, index 0,
