@@ -47,6 +47,7 @@ std::span<const Route> groupTypeRoutes();
 std::span<const Route> groupRoutes();
 std::span<const Route> groupMemberRoutes();
 std::span<const Route> groupBlocklistRoutes();
+std::span<const Route> groupQuestionRoutes();
 
 // ---- answers ----
 

@@ -522,15 +522,16 @@ constexpr Route kRoutes[] = {
 };
 
 // Every domain's table; a route's table is the only place that names it.
-const std::array<std::span<const Route>, 8>& routeTables() {
-  static const std::array<std::span<const Route>, 8> tables{std::span<const Route>(kRoutes),
-                                                            relationshipRoutes(),
-                                                            relationshipGroupRoutes(),
-                                                            friendRequestRoutes(),
-                                                            groupTypeRoutes(),
-                                                            groupRoutes(),
-                                                            groupMemberRoutes(),
-                                                            groupBlocklistRoutes()};
+std::span<const std::span<const Route>> routeTables() {
+  static const std::span<const Route> tables[] = {std::span<const Route>(kRoutes),
+                                                  relationshipRoutes(),
+                                                  relationshipGroupRoutes(),
+                                                  friendRequestRoutes(),
+                                                  groupTypeRoutes(),
+                                                  groupRoutes(),
+                                                  groupMemberRoutes(),
+                                                  groupBlocklistRoutes(),
+                                                  groupQuestionRoutes()};
   return tables;
 }
 

@@ -47,6 +47,8 @@ struct AdminDeps {
   // Called after the group types changed, so that this node's rules see the change at once
   // (service/group/group_types.h); other nodes see it within their refresh time.
   std::function<void()> group_types_changed;
+  // The group rules' limits (invitations, join requests, questions) the client handlers apply.
+  GroupConfig groups;
 };
 
 struct AdminRequest {

@@ -40,12 +40,21 @@ class AdminStoreTest : public ::testing::Test {
                           {},
                           store_.get(),
                           friendRequestConfig(),
-                          [this] { ++group_types_changes_; }}) {}
+                          [this] { ++group_types_changes_; },
+                          groupConfig()}) {}
 
   static FriendRequestConfig friendRequestConfig() {
     FriendRequestConfig config;
     config.expire_after_seconds = 3600;
     config.max_content_length = 10;
+    return config;
+  }
+
+  static GroupConfig groupConfig() {
+    GroupConfig config;
+    config.question.max_question_length = 20;
+    config.question.max_answer_length = 5;
+    config.question.max_answer_count = 3;
     return config;
   }
 

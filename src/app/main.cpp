@@ -226,7 +226,8 @@ int run(const Config& config) {
                          },
                          store.get(),
                          config.friend_request,
-                         [&group_types] { group_types.invalidate(); }};
+                         [&group_types] { group_types.invalidate(); },
+                         config.group};
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
                                           config.admin.bind, config.admin.port);
   }

@@ -44,6 +44,12 @@ struct GroupJoinQuestionUpdate {
   std::optional<int32_t> score;
 };
 
+// The admin API's listing (upstream's GroupQuestionController): an empty list does not filter.
+struct GroupJoinQuestionSearch {
+  std::vector<int64_t> ids;
+  std::vector<int64_t> group_ids;
+};
+
 class GroupJoinQuestionRepository {
  public:
   virtual ~GroupJoinQuestionRepository() = default;
@@ -65,6 +71,11 @@ class GroupJoinQuestionRepository {
   // moves the group's version when any went. Returns how many went.
   virtual Result<int64_t> removeMany(int64_t group_id, std::span<const int64_t> ids,
                                      int64_t now_millis) = 0;
+
+  // By id: the first `skip` matches skipped, at most `limit` of the rest.
+  virtual Result<std::vector<GroupJoinQuestionRecord>> search(const GroupJoinQuestionSearch& search,
+                                                              int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const GroupJoinQuestionSearch& search) = 0;
 
   // When the group's join questions last changed; nullopt when they never did.
   virtual Result<std::optional<int64_t>> findVersion(int64_t group_id) = 0;

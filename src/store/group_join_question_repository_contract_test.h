@@ -119,6 +119,38 @@ TEST_P(GroupJoinQuestionRepositoryContractTest, FindByGroupIsInIdOrderAndOnlyTha
   EXPECT_EQ(idsOf(404), std::vector<int64_t>{});
 }
 
+TEST_P(GroupJoinQuestionRepositoryContractTest, SearchFiltersByIdsAndGroupsAndPagesByQuestion) {
+  GroupJoinQuestionRecord many_answers = makeQuestion(4, kGroup);
+  many_answers.answers = {"a", "b", "c", "d", "e"};
+  insert({makeQuestion(5, kGroup), makeQuestion(2, kOtherGroup), many_answers,
+          makeQuestion(1, kGroup)});
+  const auto search = [&](GroupJoinQuestionSearch filter, int64_t skip = 0, int64_t limit = 100) {
+    auto found = questions().search(filter, skip, limit);
+    EXPECT_TRUE(found.ok()) << found.status().reason;
+    std::vector<int64_t> ids;
+    if (!found.ok()) return ids;
+    for (const GroupJoinQuestionRecord& question : found.value()) ids.push_back(question.id);
+    return ids;
+  };
+  const auto count = [&](GroupJoinQuestionSearch filter) {
+    auto counted = questions().count(filter);
+    EXPECT_TRUE(counted.ok()) << counted.status().reason;
+    return counted.ok() ? counted.value() : -1;
+  };
+  EXPECT_EQ(search({}), (std::vector<int64_t>{1, 2, 4, 5}));
+  EXPECT_EQ(count({}), 4);
+  EXPECT_EQ(search({.group_ids = {kGroup}}), (std::vector<int64_t>{1, 4, 5}));
+  EXPECT_EQ(search({.ids = {2, 4, 404}}), (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(search({.ids = {2, 4}, .group_ids = {kGroup}}), std::vector<int64_t>{4});
+  EXPECT_EQ(count({.ids = {2, 4}, .group_ids = {kGroup}}), 1);
+  EXPECT_EQ(count({.group_ids = {404}}), 0);
+  // A page holds whole questions, whatever number of answers each has.
+  EXPECT_EQ(search({}, 1, 2), (std::vector<int64_t>{2, 4}));
+  auto page = questions().search({}, 2, 1);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page.value(), std::vector<GroupJoinQuestionRecord>{many_answers});
+}
+
 TEST_P(GroupJoinQuestionRepositoryContractTest, AnUpdateChangesTheFieldsItSetsAndNoOther) {
   insert({makeQuestion(1, kGroup), makeQuestion(2, kGroup)});
   GroupJoinQuestionRecord expected = makeQuestion(1, kGroup);

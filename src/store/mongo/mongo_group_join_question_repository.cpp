@@ -44,14 +44,23 @@ Result<GroupJoinQuestionRecord> readQuestion(const bson_t* doc) {
   return question;
 }
 
-// The questions filter matches, by id.
+// The questions filter matches, by id: the first `skip` skipped, at most `limit` (0 = all).
 Result<std::vector<GroupJoinQuestionRecord>> findQuestions(const Connection& connection,
-                                                           const bson_t* filter, const char* what) {
-  BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}"));
+                                                           const bson_t* filter, const char* what,
+                                                           int64_t skip = 0, int64_t limit = 0) {
+  BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}", "skip", BCON_INT64(skip), "limit",
+                        BCON_INT64(limit)));
   auto client = connection.client();
   CollectionPtr questions = client.collection(kQuestions);
   CursorPtr cursor(mongoc_collection_find_with_opts(questions.get(), filter, opts.get(), nullptr));
   return readAll<GroupJoinQuestionRecord>(cursor.get(), what, readQuestion);
+}
+
+BsonPtr searchFilter(const GroupJoinQuestionSearch& search) {
+  BsonPtr filter(bson_new());
+  if (!search.ids.empty()) appendAnyOf(filter.get(), "_id", search.ids);
+  if (!search.group_ids.empty()) appendAnyOf(filter.get(), kGroupId, search.group_ids);
+  return filter;
 }
 
 // The ids of questions, by group.
@@ -173,6 +182,19 @@ Result<int64_t> MongoGroupJoinQuestionRepository::removeMany(int64_t group_id,
     return moved.status();
   }
   return removed;
+}
+
+Result<std::vector<GroupJoinQuestionRecord>> MongoGroupJoinQuestionRepository::search(
+    const GroupJoinQuestionSearch& search, int64_t skip, int64_t limit) {
+  BsonPtr filter = searchFilter(search);
+  return findQuestions(connection_, filter.get(), "search group join questions", skip, limit);
+}
+
+Result<int64_t> MongoGroupJoinQuestionRepository::count(const GroupJoinQuestionSearch& search) {
+  BsonPtr filter = searchFilter(search);
+  auto client = connection_.client();
+  CollectionPtr questions = client.collection(kQuestions);
+  return countDocuments(questions.get(), filter.get(), "count group join questions");
 }
 
 Result<std::optional<int64_t>> MongoGroupJoinQuestionRepository::findVersion(int64_t group_id) {

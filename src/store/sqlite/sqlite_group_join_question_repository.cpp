@@ -21,6 +21,16 @@ constexpr std::string_view kFindById =
     PARLEY_GROUP_JOIN_QUESTION_SELECT "WHERE q.id = ?1 ORDER BY a.key";
 constexpr std::string_view kFindByGroup =
     PARLEY_GROUP_JOIN_QUESTION_SELECT "WHERE q.group_id = ?1 ORDER BY q.id, a.key";
+// The admin search: ?1 ids and ?2 groups as JSON arrays, NULL to not filter. The page is taken
+// over questions, not over the rows of their answers.
+#define PARLEY_GROUP_JOIN_QUESTION_SEARCH                                                   \
+  " FROM group_join_question WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))" \
+  " AND (?2 IS NULL OR group_id IN (SELECT value FROM json_each(?2)))"
+constexpr std::string_view kSearch =
+    PARLEY_GROUP_JOIN_QUESTION_SELECT "WHERE q.id IN (SELECT id" PARLEY_GROUP_JOIN_QUESTION_SEARCH
+                                      " ORDER BY id LIMIT ?3 OFFSET ?4) ORDER BY q.id, a.key";
+constexpr std::string_view kCount = "SELECT count(*)" PARLEY_GROUP_JOIN_QUESTION_SEARCH;
+#undef PARLEY_GROUP_JOIN_QUESTION_SEARCH
 #undef PARLEY_GROUP_JOIN_QUESTION_SELECT
 constexpr std::string_view kExists = "SELECT count(*) FROM group_join_question WHERE id = ?1";
 // NULL keeps a field. RETURNING names the group, whose version moves.
@@ -164,6 +174,23 @@ Result<int64_t> SqliteGroupJoinQuestionRepository::removeMany(int64_t group_id,
       });
   if (!changed.ok()) return changed.status();
   return removed;
+}
+
+Result<std::vector<GroupJoinQuestionRecord>> SqliteGroupJoinQuestionRepository::search(
+    const GroupJoinQuestionSearch& search, int64_t skip, int64_t limit) {
+  return readWith(readers_, kSearch, [&](Statement& stmt) {
+    stmt.bind(1, jsonArrayOrNull(search.ids))
+        .bind(2, jsonArrayOrNull(search.group_ids))
+        .bind(3, limit)
+        .bind(4, skip);
+    return readQuestions(stmt);
+  });
+}
+
+Result<int64_t> SqliteGroupJoinQuestionRepository::count(const GroupJoinQuestionSearch& search) {
+  return readInt64(readers_, kCount, [&](Statement& stmt) {
+    stmt.bind(1, jsonArrayOrNull(search.ids)).bind(2, jsonArrayOrNull(search.group_ids));
+  });
 }
 
 Result<std::optional<int64_t>> SqliteGroupJoinQuestionRepository::findVersion(int64_t group_id) {

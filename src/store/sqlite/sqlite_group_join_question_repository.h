@@ -40,6 +40,9 @@ class SqliteGroupJoinQuestionRepository final : public GroupJoinQuestionReposito
   Result<bool> update(const GroupJoinQuestionUpdate& update, int64_t now_millis) override;
   Result<int64_t> removeMany(int64_t group_id, std::span<const int64_t> ids,
                              int64_t now_millis) override;
+  Result<std::vector<GroupJoinQuestionRecord>> search(const GroupJoinQuestionSearch& search,
+                                                      int64_t skip, int64_t limit) override;
+  Result<int64_t> count(const GroupJoinQuestionSearch& search) override;
   Result<std::optional<int64_t>> findVersion(int64_t group_id) override;
 
  private:
