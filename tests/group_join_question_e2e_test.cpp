@@ -1,12 +1,11 @@
-// Group join questions through real sockets, on SQLite and on MongoDB (FerretDB): the admin API
-// switches the demo type "test" to the QUESTION join strategy; an owner asks a question of a group
-// that needs a score of 5; a stranger reads it, answers wrongly, then rightly, joins at once, the
-// owner hears of the new member, and the new member can send to the group.
+// Group join questions through real sockets, on SQLite and on MongoDB (FerretDB): an owner asks a
+// question of a group of the demo type "question" that needs a score of 5; a stranger reads it,
+// answers wrongly, then rightly, joins at once, the owner hears of the new member, and the new
+// member can send to the group.
 #include <gtest/gtest.h>
 
 #include "support/backend.h"
 #include "support/client_requests.h"
-#include "support/http_client.h"
 #include "support/test_helpers.h"
 
 namespace parley::testing {
@@ -29,16 +28,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, GroupJoinQuestionTest, ::testing::Values(Backen
 INSTANTIATE_TEST_SUITE_P(Mongo, GroupJoinQuestionTest, ::testing::Values(Backend::kMongo));
 
 TEST_P(GroupJoinQuestionTest, AStrangerAnswersRightlyAndIsInAtOnce) {
-  const auto switched =
-      httpRequest(parley_->adminPort(), "PUT",
-                  "/groups/types?ids=" + std::to_string(requests::kDemoGroupTypeId),
-                  R"({"joinStrategy": "QUESTION"})",
-                  {{"authorization", basicAuth("admin", ParleyProcess::kAdminPassword)}});
-  ASSERT_EQ(switched.status, 200) << switched.body;
   auto owner = loggedIn(*parley_, kOwner);
   pb::TurmsRequest create_group;
   create_group.mutable_create_group_request()->set_name("quiz");
-  create_group.mutable_create_group_request()->set_type_id(requests::kDemoGroupTypeId);
+  create_group.mutable_create_group_request()->set_type_id(requests::kQuestionGroupTypeId);
   create_group.mutable_create_group_request()->set_min_score(5);
   const auto group_created = owner->request(create_group, kRequestTimeout);
   ASSERT_EQ(group_created.code(), 1000);

@@ -1,11 +1,10 @@
-// Group join requests through real sockets, on SQLite and on MongoDB (FerretDB): the admin API
-// switches the demo type "test" to the JOIN_REQUEST join strategy; a stranger asks to join a group
-// of it, its owner is told and accepts, and the new member is told and can send to the group.
+// Group join requests through real sockets, on SQLite and on MongoDB (FerretDB): a stranger asks
+// to join a group of the demo type "join-request", its owner is told and accepts, and the new
+// member is told and can send to the group.
 #include <gtest/gtest.h>
 
 #include "support/backend.h"
 #include "support/client_requests.h"
-#include "support/http_client.h"
 #include "support/test_helpers.h"
 
 namespace parley::testing {
@@ -28,14 +27,8 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, GroupJoinRequestTest, ::testing::Values(Backend
 INSTANTIATE_TEST_SUITE_P(Mongo, GroupJoinRequestTest, ::testing::Values(Backend::kMongo));
 
 TEST_P(GroupJoinRequestTest, AStrangerAsksTheOwnerAcceptsAndTheNewMemberIsIn) {
-  const auto switched =
-      httpRequest(parley_->adminPort(), "PUT",
-                  "/groups/types?ids=" + std::to_string(requests::kDemoGroupTypeId),
-                  R"({"joinStrategy": "JOIN_REQUEST"})",
-                  {{"authorization", basicAuth("admin", ParleyProcess::kAdminPassword)}});
-  ASSERT_EQ(switched.status, 200) << switched.body;
   auto owner = loggedIn(*parley_, kOwner);
-  const int64_t group = requests::createGroupWith(*owner, {2});
+  const int64_t group = requests::createGroupWith(*owner, {2}, requests::kJoinRequestGroupTypeId);
   auto sender = loggedIn(*parley_, kSender);
 
   pb::TurmsRequest ask;

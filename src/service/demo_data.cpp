@@ -8,10 +8,12 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/password_hasher.h"
+#include "store/group_lifecycle.h"
 #include "store/store.h"
 
 namespace parley {
@@ -19,6 +21,8 @@ namespace {
 
 constexpr int64_t kDemoGroupId = 1;
 constexpr int64_t kDemoGroupTypeId = 1;
+constexpr int64_t kJoinRequestGroupTypeId = 2;
+constexpr int64_t kQuestionGroupTypeId = 3;
 constexpr int64_t kYear2000Millis = 946684800000;  // 2000-01-01T00:00:00Z
 constexpr int64_t kHourMillis = 3600 * 1000;
 constexpr int64_t kMutedForever = 9999999999999;
@@ -119,9 +123,11 @@ void seedFriendRequests(Store& store, int64_t now, int user_count) {
 }
 
 // Upstream's fake data adds group type 1, "test", beside DEFAULT: anyone adds members directly
-// (no invitation to accept) and users join by asking. Tests and benchmarks build their groups with
-// it (a config that lists it in group.creatable-type-ids).
-void seedGroupType(Store& store) {
+// (no invitation to accept) and users join by asking. Parley adds types 2, "join-request", and 3,
+// "question", alike but for the way in, so that the demo has a group of every join strategy.
+// Tests and benchmarks build their groups with them (a config that lists them in
+// group.creatable-type-ids).
+void seedGroupTypes(Store& store) {
   GroupTypeRecord type;
   type.id = kDemoGroupTypeId;
   type.name = "test";
@@ -135,6 +141,14 @@ void seedGroupType(Store& store) {
   type.enable_read_receipt = true;
   type.message_editable = true;
   orThrow(store.groupTypes().insert(type), "insert the demo group type");
+  for (const auto& [id, name, strategy] :
+       {std::tuple{kJoinRequestGroupTypeId, "join-request", GroupJoinStrategy::kJoinRequest},
+        std::tuple{kQuestionGroupTypeId, "question", GroupJoinStrategy::kQuestion}}) {
+    type.id = id;
+    type.name = name;
+    type.join_strategy = strategy;
+    orThrow(store.groupTypes().insert(type), "insert the demo group types");
+  }
 }
 
 // Group 1, owned by user 1, with members 1..100; 51..100 are muted.
@@ -163,8 +177,8 @@ void seedGroup(Store& store, int64_t now, int user_count) {
 // The rest of upstream's fake data around group 1, at its default 1000 users (a step of 100): users
 // 701..800 ask to join, 801..900 are invited by user 1, 901..1000 are blocked by user 1, and the
 // group has one join question. Requests are dated now, as the demo friend requests, so they read
-// as PENDING (upstream dates them in 2000, long expired).
-void seedGroupEnrollment(Store& store, int64_t now, int user_count) {
+// as PENDING (upstream dates them in 2000, long expired). Returns the first id it left unused.
+int64_t seedGroupEnrollment(Store& store, int64_t now, int user_count) {
   int64_t next_id = 1;
   for (int64_t user = 701; user <= std::min<int64_t>(800, user_count); ++user) {
     GroupJoinRequestRecord request;
@@ -194,6 +208,35 @@ void seedGroupEnrollment(Store& store, int64_t now, int user_count) {
                                          .question = "test-question",
                                          .answers = {"a", "b", "c"},
                                          .score = 20};
+  orThrow(store.groupJoinQuestions().insertMany(std::span(&question, 1), now),
+          "insert the demo join question");
+  return next_id;
+}
+
+// One group of each join strategy, owned by user 1 with no other member, so a demo shows every
+// way in: 2 by invitation (DEFAULT), 3 by asking to be a member (type 1), 4 by join request
+// (type 2), 5 by answering its question ("1 + 1?", answer "2", enough for its minimum score).
+void seedGroupsOfEveryJoinStrategy(Store& store, int64_t now, int64_t first_question_id) {
+  const std::tuple<int64_t, int64_t, const char*> groups[] = {
+      {2, kDefaultGroupTypeId, "Join by invitation"},
+      {3, kDemoGroupTypeId, "Join by asking"},
+      {4, kJoinRequestGroupTypeId, "Join by request"},
+      {5, kQuestionGroupTypeId, "Join by answering"}};
+  for (const auto& [id, type_id, name] : groups) {
+    GroupRecord group;
+    group.id = id;
+    group.type_id = type_id;
+    group.creator_id = 1;
+    group.owner_id = 1;
+    group.name = name;
+    group.creation_date = now;
+    group.last_updated_date = now;
+    if (type_id == kQuestionGroupTypeId) group.minimum_score = 10;
+    orThrow(createGroupWithOwner(store.groups(), store.groupMembers(), group),
+            "insert the demo groups");
+  }
+  const GroupJoinQuestionRecord question{
+      .id = first_question_id, .group_id = 5, .question = "1 + 1?", .answers = {"2"}, .score = 10};
   orThrow(store.groupJoinQuestions().insertMany(std::span(&question, 1), now),
           "insert the demo join question");
 }
@@ -250,15 +293,15 @@ int64_t seedDemoData(Store& store, const PasswordHasher& hasher, const Clock& cl
   seedUsers(store, hasher, now, user_count, distinct_password_hashes);
   seedFriendships(store, now, user_count);
   seedFriendRequests(store, now, user_count);
-  seedGroupType(store);
+  seedGroupTypes(store);
   seedGroup(store, now, user_count);
-  seedGroupEnrollment(store, now, user_count);
+  seedGroupsOfEveryJoinStrategy(store, now, seedGroupEnrollment(store, now, user_count));
   seedMessages(store, user_count);
   seedConversations(store, user_count);
   spdlog::info(
       "demo data: seeded {} users (ids 1..{}, password \"123\"), friendships and friend requests "
       "of user 1, group 1 with its messages, join requests, invitations, blocked users and join "
-      "question, and group type 1 (\"test\": members added directly)",
+      "question, groups 2..5 (one of each join strategy) and group types 1..3",
       user_count, user_count);
   return user_count;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "testing/service_test_fixture.h"
@@ -52,6 +54,39 @@ TEST_F(DemoDataTest, GroupOneHasUpstreamsRequestsInvitationsBlockedUsersAndQuest
 
   // A second start adds nothing.
   EXPECT_EQ(seedDemoData(*store_, hasher_, clock_, 1000), 0);
+}
+
+// Groups 2..5 show every way into a group: each is live, owned by user 1 alone, of a type with
+// that join strategy, and group 5's question is worth its minimum score.
+TEST_F(DemoDataTest, GroupsTwoToFiveHaveOneJoinStrategyEach) {
+  ASSERT_EQ(seedDemoData(*store_, hasher_, clock_, 20), 20);
+  const std::pair<int64_t, GroupJoinStrategy> expected[] = {
+      {2, GroupJoinStrategy::kInvitation},
+      {3, GroupJoinStrategy::kMembershipRequest},
+      {4, GroupJoinStrategy::kJoinRequest},
+      {5, GroupJoinStrategy::kQuestion}};
+  for (const auto& [group_id, strategy] : expected) {
+    auto group = store_->groups().findById(group_id);
+    ASSERT_TRUE(group.ok() && group->has_value()) << group_id;
+    EXPECT_EQ((*group)->owner_id, 1);
+    EXPECT_FALSE((*group)->deletion_date.has_value());
+    auto type = store_->groupTypes().findById((*group)->type_id);
+    ASSERT_TRUE(type.ok() && type->has_value()) << group_id;
+    EXPECT_EQ((*type)->join_strategy, strategy) << group_id;
+    auto members = store_->groupMembers().findMembers(group_id, {});
+    ASSERT_TRUE(members.ok());
+    ASSERT_EQ(members->size(), 1u);
+    EXPECT_EQ(members->front().user_id, 1);
+    EXPECT_EQ(members->front().role, kGroupRoleOwner);
+  }
+  auto questions = store_->groupJoinQuestions().findByGroup(5);
+  ASSERT_TRUE(questions.ok());
+  ASSERT_EQ(questions->size(), 1u);
+  EXPECT_EQ(questions->front().answers, std::vector<std::string>{"2"});
+  auto group = store_->groups().findById(5);
+  ASSERT_TRUE(group.ok());
+  EXPECT_GE(questions->front().score, (**group).minimum_score);
+  EXPECT_GT((**group).minimum_score, 0);
 }
 
 TEST_F(DemoDataTest, FewerUsersGetOnlyWhatTheirIdsReach) {

@@ -64,16 +64,20 @@ inline std::vector<im::turms::proto::Message> queryMessages(TurmsClient& client,
   return {messages.begin(), messages.end()};
 }
 
-// The demo data's group type "test", under which members are added directly; ParleyProcess
-// lets users create groups of it when it seeds the demo data.
+// The demo data's group types, under which members are added directly: "test" (users join by
+// asking), "join-request" and "question" (users join by those ways). ParleyProcess lets users
+// create groups of them when it seeds the demo data.
 inline constexpr int64_t kDemoGroupTypeId = 1;
+inline constexpr int64_t kJoinRequestGroupTypeId = 2;
+inline constexpr int64_t kQuestionGroupTypeId = 3;
 
-// A new group of the demo type owned by `owner` with `members` added; returns its id, throws on
+// A new group of a demo type owned by `owner` with `members` added; returns its id, throws on
 // failure.
-inline int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members) {
+inline int64_t createGroupWith(TurmsClient& owner, std::vector<int64_t> members,
+                               int64_t type_id = kDemoGroupTypeId) {
   im::turms::proto::TurmsRequest create;
   create.mutable_create_group_request()->set_name("e2e group");
-  create.mutable_create_group_request()->set_type_id(kDemoGroupTypeId);
+  create.mutable_create_group_request()->set_type_id(type_id);
   auto created = owner.request(create, kRequestTimeout);
   if (created.code() != 1000) throw std::runtime_error("create group failed");
   const int64_t group_id = created.data().long_();

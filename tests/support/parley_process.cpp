@@ -79,8 +79,8 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
   if (options.demo_data) {
     args.push_back("--demo-data");
     args.push_back("--demo-user-count=" + std::to_string(options.demo_user_count));
-    // Tests build groups of the demo type "test" (members added directly) in one request.
-    args.push_back("--group-creatable-type-ids=0,1");
+    // Tests build groups of the demo types (members added directly) in one request.
+    args.push_back("--group-creatable-type-ids=0,1,2,3");
   }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   const SpawnedChild child = spawnParley(args, log_path_, options.death_signal);
