@@ -294,7 +294,7 @@ int main(int argc, char** argv) {
   }
   if (command_line.exit_now) return command_line.exit_code;
   const auto& config = command_line.config;
-  parley::setupLogging(config.log.level, config.node.id);
+  parley::setupLogging(config.log.level, config.node.id, config.log.format);
   try {
     return migrate ? parley::runMigrate(config) : parley::run(config);
   } catch (const std::exception& e) {

@@ -492,6 +492,11 @@ const std::vector<KeySpec>& specs() {
           "log.level", "--log-level", "trace, debug, info, warn, error",
           {"trace", "debug", "info", "warn", "error", "critical", "off"},
           [](Config & c) -> auto& { return c.log.level; }),
+      stringKey(
+          "log.format", "--log-format",
+          "text (one line of text per entry) or json (one JSON object per line: time, level, "
+          "node, thread, message)",
+          {"text", "json"}, [](Config & c) -> auto& { return c.log.format; }),
   };
   return kSpecs;
 }
@@ -664,6 +669,11 @@ CommandLine parseCommandLine(int argc, const char* const* argv,
   CLI::App app{"Parley: a Turms-compatible instant-messaging server"};
   std::string config_file;
   app.add_option("--config", config_file, "TOML configuration file")->envname("PARLEY_CONFIG");
+  // For deployment scripts and service managers: a config is checked before a restart needs it.
+  std::string check_file;
+  app.add_option("--check-config", check_file,
+                 "check this TOML configuration file (with the environment and the other flags) "
+                 "and exit: 0 when it is valid, 2 with the problem when not");
 
   // Flags are collected as text, then applied through the same parsers as the file so that
   // every source reports errors the same way.
@@ -686,6 +696,12 @@ CommandLine parseCommandLine(int argc, const char* const* argv,
     return result;
   }
 
+  if (!check_file.empty()) {
+    if (!config_file.empty() && config_file != check_file) {
+      throw ConfigError("--check-config and --config name different files");
+    }
+    config_file = check_file;
+  }
   Config config;
   if (auto it = env.find("PARLEY_CONFIG"); config_file.empty() && it != env.end()) {
     config_file = it->second;
@@ -716,6 +732,10 @@ CommandLine parseCommandLine(int argc, const char* const* argv,
   }
   validate(config);
   result.config = std::move(config);
+  if (!check_file.empty()) {
+    std::cout << "parley: " << check_file << " is a valid configuration\n";
+    result.exit_now = true;
+  }
   return result;
 }
 

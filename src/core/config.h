@@ -237,6 +237,8 @@ struct DemoConfig {
 
 struct LogConfig {
   std::string level = "info";
+  // "text" (a line of text each) or "json" (a JSON object each, core/json_log_formatter.h).
+  std::string format = "text";
 };
 
 struct Config {

@@ -150,6 +150,35 @@ TEST(Config, CreatableGroupTypesAreUpstreamsDefaultRoleUnlessListed) {
   EXPECT_NE(errorOf({"--group-creatable-type-ids", "1,1"}).find("listed twice"), std::string::npos);
 }
 
+TEST(Config, CheckConfigValidatesTheFileAndExits) {
+  auto valid = writeTemp("[log]\nlevel = \"debug\"\n");
+  const CommandLine checked = parse({"--check-config", valid});
+  EXPECT_TRUE(checked.exit_now);
+  EXPECT_EQ(checked.exit_code, 0);
+  EXPECT_EQ(checked.config.log.level, "debug");
+  // The flags and environment a node would get are checked with it.
+  EXPECT_NE(errorOf({"--check-config", valid, "--log-format", "xml"}).find("log.format"),
+            std::string::npos);
+  std::remove(valid.c_str());
+
+  auto unknown_key = writeTemp("[log]\nlevle = \"debug\"\n");
+  EXPECT_NE(errorOf({"--check-config", unknown_key}).find("log.levle"), std::string::npos);
+  std::remove(unknown_key.c_str());
+  EXPECT_NE(errorOf({"--check-config", "/nonexistent/parley.toml"}).find("cannot read"),
+            std::string::npos);
+  EXPECT_NE(errorOf({"--check-config", "a.toml", "--config", "b.toml"}).find("different files"),
+            std::string::npos);
+}
+
+TEST(Config, LogFormatIsTextUnlessJsonIsAsked) {
+  EXPECT_EQ(parse({}).config.log.format, "text");
+  EXPECT_EQ(parse({"--log-format", "json"}).config.log.format, "json");
+  auto file = writeTemp("[log]\nformat = \"json\"\n");
+  EXPECT_EQ(parse({"--config", file}).config.log.format, "json");
+  std::remove(file.c_str());
+  EXPECT_NE(errorOf({"--log-format", "xml"}).find("log.format"), std::string::npos);
+}
+
 TEST(Config, LocationSettingsHaveUpstreamsDefaults) {
   const LocationConfig defaults = parse({}).config.location;
   EXPECT_TRUE(defaults.enabled);

@@ -4,8 +4,9 @@
 
 namespace parley {
 
-// Sets the default logger's level and pattern; the node id is part of every line so that logs
-// from several nodes can be merged.
-void setupLogging(const std::string& level, const std::string& node_id);
+// Sets the default logger's level and format ("text" or "json", LogConfig::format); the node id
+// is part of every line so that logs from several nodes can be merged.
+void setupLogging(const std::string& level, const std::string& node_id,
+                  const std::string& format = "text");
 
 }  // namespace parley
