@@ -2,9 +2,12 @@
 // Prometheus text; nothing is writable anonymously.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "support/client_requests.h"
 #include "support/http_client.h"
 #include "support/test_helpers.h"
 
@@ -154,6 +157,41 @@ TEST_F(AdminTest, MetricsParseAsPrometheusText) {
                              "parley_sqlite_conversations_in_memory"}) {
     EXPECT_NE(metrics.body.find(series), std::string::npos) << series;
   }
+}
+
+// packaging/grafana-dashboard.json charts only series a node serves: after a login and a message,
+// every metric name in its queries is in /metrics (a histogram's _bucket by its family's name).
+TEST_F(AdminTest, TheGrafanaDashboardNamesOnlyMetricsANodeServes) {
+  auto client = connectTo(*parley_, Transport::kWebSocket);
+  ASSERT_EQ(client->login(2, "123").code(), 1000);
+  ASSERT_EQ(requests::sendPrivate(*client, 1, "for the dashboard").code(), 1000);
+  auto metrics = httpRequest(parley_->adminPort(), "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+
+  std::ifstream file(std::string(PARLEY_SOURCE_DIR) + "/packaging/grafana-dashboard.json");
+  ASSERT_TRUE(file) << "packaging/grafana-dashboard.json";
+  std::stringstream text;
+  text << file.rdbuf();
+  std::error_code ec;
+  const boost::json::value dashboard = boost::json::parse(text.str(), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  static const std::regex kMetricName("parley_[a-z_]+");
+  int queries = 0;
+  for (const boost::json::value& panel : dashboard.at("panels").as_array()) {
+    for (const boost::json::value& target : panel.at("targets").as_array()) {
+      const std::string expr(target.at("expr").as_string());
+      ++queries;
+      for (auto it = std::sregex_iterator(expr.begin(), expr.end(), kMetricName);
+           it != std::sregex_iterator(); ++it) {
+        // The exposition names every series on a line of its own, after "# TYPE <family>".
+        const std::string name = it->str();
+        EXPECT_TRUE(metrics.body.find("\n" + name + " ") != std::string::npos ||
+                    metrics.body.find("\n" + name + "{") != std::string::npos)
+            << panel.at("title").as_string() << ": " << name << " is not served";
+      }
+    }
+  }
+  EXPECT_GE(queries, 6);
 }
 
 }  // namespace
