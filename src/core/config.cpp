@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -454,6 +456,32 @@ const std::vector<KeySpec>& specs() {
           "a node silent this long is dead and its sessions offline", 100, 3600000,
           [](Config & c) -> auto& { return c.cluster.node_stale_after_millis; }),
       stringKey(
+          "cluster.secret", "--cluster-secret",
+          "authenticates node-to-node RPC: the same on every node, >= 16 bytes; required unless "
+          "rpc-bind is loopback",
+          {}, [](Config & c) -> auto& { return c.cluster.secret; }),
+      stringKey(
+          "cluster.secret-file", "--cluster-secret-file",
+          "file holding cluster.secret (trailing newlines ignored)", {},
+          [](Config & c) -> auto& { return c.cluster.secret_file; }),
+      intKey(
+          "cluster.rpc-max-frame-bytes", "--rpc-max-frame-bytes",
+          "largest node-to-node RPC frame; larger ones close the connection", 64 * 1024,
+          256 * 1024 * 1024, [](Config & c) -> auto& { return c.cluster.rpc_max_frame_bytes; }),
+      intKey(
+          "cluster.rpc-max-queued-reply-bytes", "--rpc-max-queued-reply-bytes",
+          "RPC replies a peer leaves unread before its connection is closed", 4 * 1024,
+          256 * 1024 * 1024,
+          [](Config & c) -> auto& { return c.cluster.rpc_max_queued_reply_bytes; }),
+      intKey(
+          "cluster.rpc-max-connections", "--rpc-max-connections",
+          "RPC connections accepted at once; more are closed at once", 1, 65536,
+          [](Config & c) -> auto& { return c.cluster.rpc_max_connections; }),
+      intKey(
+          "cluster.rpc-idle-timeout-seconds", "--rpc-idle-timeout-seconds",
+          "close RPC connections without a frame this long (peers ping every quarter of it)", 4,
+          24 * 3600, [](Config & c) -> auto& { return c.cluster.rpc_idle_timeout_seconds; }),
+      stringKey(
           "password.algorithm", "--password-algorithm",
           "hash for new passwords: argon2id or salted-sha256", {"argon2id", "salted-sha256"},
           [](Config & c) -> auto& { return c.password.algorithm; }),
@@ -598,6 +626,42 @@ void applyToml(Config& config, const std::string& text, const std::string& sourc
   applyTable(config, table, "", source);
 }
 
+namespace {
+
+// Loopback as the RPC server understands it (127.0.0.0/8, ::1): only there may RPC run
+// without a secret.
+bool isLoopbackAddress(const std::string& address) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, address.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+}  // namespace
+
+void loadClusterSecretFile(Config& config) {
+  auto& cluster = config.cluster;
+  if (cluster.secret_file.empty()) return;
+  if (!cluster.secret.empty()) {
+    throw ConfigError(
+        "config keys 'cluster.secret' and 'cluster.secret-file': set one of them, not both");
+  }
+  std::ifstream in(cluster.secret_file, std::ios::binary);
+  if (!in) {
+    throw ConfigError("config key 'cluster.secret-file': cannot read '" + cluster.secret_file +
+                      "'");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  // `openssl rand -hex 32 > file` and editors end the file with a newline: not part of it.
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) {
+    throw ConfigError("config key 'cluster.secret-file': '" + cluster.secret_file + "' is empty");
+  }
+  cluster.secret = std::move(secret);
+}
+
 void validate(const Config& config) {
   {
     // Node ids are hash fields in the Redis session registry next to device types (numbers) and
@@ -649,6 +713,22 @@ void validate(const Config& config) {
     throw ConfigError(
         "config key 'password.verification-cache-secret': " + std::to_string(secret.size()) +
         " characters; use at least 32 (e.g. openssl rand -hex 32)");
+  }
+  if (const auto& secret = config.cluster.secret;
+      !secret.empty() && secret.size() < kMinClusterSecretBytes) {
+    // The secret's length is reported, never the secret.
+    throw ConfigError("config key 'cluster.secret': " + std::to_string(secret.size()) +
+                      " bytes; use at least " + std::to_string(kMinClusterSecretBytes) +
+                      " (e.g. openssl rand -hex 32)");
+  }
+  if (!config.redis.session_uris.empty() && config.cluster.secret.empty() &&
+      !isLoopbackAddress(config.cluster.rpc_bind)) {
+    throw ConfigError(
+        "config key 'cluster.secret': required when cluster.rpc-bind ('" + config.cluster.rpc_bind +
+        "') is not a loopback address: without it anyone who reaches the RPC port can push to "
+        "any user, close any session and pose as a node. Set the same secret (at least " +
+        std::to_string(kMinClusterSecretBytes) +
+        " bytes, e.g. openssl rand -hex 32) on every node, or cluster.secret-file");
   }
   if (config.store.data_dir.empty()) {
     throw ConfigError("config key 'store.data-dir': must not be empty");
@@ -730,6 +810,7 @@ CommandLine parseCommandLine(int argc, const char* const* argv,
     if (value.empty() && key.key == "demo.enabled") value = "true";
     applyValue(config, key.key, value, "flag " + key.flag);
   }
+  loadClusterSecretFile(config);
   validate(config);
   result.config = std::move(config);
   if (!check_file.empty()) {

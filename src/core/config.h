@@ -208,6 +208,19 @@ struct ClusterConfig {
   int heartbeat_interval_millis = 5000;
   // A node whose heartbeat is older than this is dead: its sessions count as offline.
   int node_stale_after_millis = 15000;
+  // Every RPC connection proves both ends hold it (nodes/rpc_auth.h); the same on every node,
+  // at least 16 bytes. Empty: RPC is unauthenticated, allowed only with a loopback rpc_bind.
+  // Never logged.
+  std::string secret;
+  // A file holding the secret (trailing newlines ignored), so that it need not sit in the
+  // config; read at start-up into `secret`. Exclusive with `secret`.
+  std::string secret_file;
+  // Bounds on what a peer (or anyone who reaches the RPC port) may make this node hold.
+  int rpc_max_frame_bytes = 1024 * 1024;
+  int rpc_max_queued_reply_bytes = 1024 * 1024;  // per connection, unread by the peer
+  int rpc_max_connections = 256;
+  // A connection without a frame this long is closed; peers ping every quarter of it.
+  int rpc_idle_timeout_seconds = 120;
 };
 
 struct PasswordConfig {
@@ -280,8 +293,14 @@ void applyToml(Config& config, const std::string& toml_text, const std::string& 
 // Applies one "dotted.key = value" pair given as text (flags and env vars).
 void applyValue(Config& config, const std::string& key, const std::string& value,
                 const std::string& source_name);
+// Reads cluster.secret-file, when set, into cluster.secret (parseCommandLine does, before
+// validate); throws ConfigError naming the key.
+void loadClusterSecretFile(Config& config);
 // Checks cross-field constraints; throws ConfigError naming the key.
 void validate(const Config& config);
+
+// The shortest cluster.secret accepted.
+inline constexpr size_t kMinClusterSecretBytes = 16;
 
 // Every settable key, e.g. "gateway.ws-port", with its flag and environment variable names.
 struct ConfigKeyInfo {

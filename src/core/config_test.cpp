@@ -304,6 +304,53 @@ TEST(Config, VerificationCacheSettings) {
   EXPECT_NE(errorOf({"--shared-verification-cache-seconds", "-1"}), "");
 }
 
+TEST(Config, ClusterRpcIsBoundedAndUnauthenticatedOnlyOnLoopback) {
+  const auto defaults = parse({}).config.cluster;
+  EXPECT_TRUE(defaults.secret.empty());
+  EXPECT_EQ(defaults.rpc_bind, "127.0.0.1");
+  EXPECT_EQ(defaults.rpc_max_frame_bytes, 1024 * 1024);
+  EXPECT_EQ(defaults.rpc_max_connections, 256);
+  EXPECT_EQ(defaults.rpc_idle_timeout_seconds, 120);
+
+  // A Redis-backed node on loopback may run without a secret (tests, one host)...
+  for (const char* bind : {"127.0.0.1", "127.8.9.10", "::1"}) {
+    EXPECT_EQ(errorOf({"--redis-session-uris", "redis://a:1", "--rpc-bind", bind}), "") << bind;
+  }
+  // ...but not on any other address: the error names the key to set.
+  for (const char* bind : {"0.0.0.0", "10.0.0.1", "::", "fd00::1"}) {
+    const std::string error = errorOf({"--redis-session-uris", "redis://a:1", "--rpc-bind", bind});
+    EXPECT_NE(error.find("'cluster.secret'"), std::string::npos) << bind << ": " << error;
+  }
+  const std::string secret = "0123456789abcdef";
+  const auto set = parse({"--redis-session-uris", "redis://a:1", "--rpc-bind", "10.0.0.1"},
+                         {{"PARLEY_CLUSTER_SECRET", secret}})
+                       .config.cluster;
+  EXPECT_EQ(set.secret, secret);
+  // Without Redis there is no RPC server, so nothing to protect.
+  EXPECT_EQ(errorOf({"--rpc-bind", "0.0.0.0"}), "");
+}
+
+TEST(Config, AClusterSecretTooShortIsRefusedWithoutEchoingIt) {
+  const std::string error = errorOf({"--cluster-secret", "fifteen-bytes!!"});
+  EXPECT_NE(error.find("cluster.secret"), std::string::npos) << error;
+  EXPECT_NE(error.find("15 bytes"), std::string::npos) << error;
+  EXPECT_EQ(error.find("fifteen-bytes!!"), std::string::npos) << error;
+}
+
+TEST(Config, TheClusterSecretMayComeFromAFile) {
+  auto file = writeTemp("sixteen-bytes-or-more\n");
+  EXPECT_EQ(parse({"--cluster-secret-file", file}).config.cluster.secret, "sixteen-bytes-or-more");
+  EXPECT_NE(errorOf({"--cluster-secret-file", file, "--cluster-secret", "sixteen-bytes-or-more"})
+                .find("cluster.secret-file"),
+            std::string::npos);
+  std::ofstream(file) << "short\n";
+  const std::string short_error = errorOf({"--cluster-secret-file", file});
+  EXPECT_NE(short_error.find("cluster.secret"), std::string::npos) << short_error;
+  EXPECT_EQ(short_error.find("short"), std::string::npos) << short_error;
+  std::remove(file.c_str());
+  EXPECT_NE(errorOf({"--cluster-secret-file", file}).find("cannot read"), std::string::npos);
+}
+
 TEST(Config, UnknownFlagIsAnError) { EXPECT_FALSE(errorOf({"--no-such-flag"}).empty()); }
 
 }  // namespace
