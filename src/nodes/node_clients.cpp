@@ -20,7 +20,9 @@
 
 #include "net/byte_stream_socket.h"
 #include "nodes/membership.h"
+#include "nodes/rpc_auth.h"
 #include "nodes/rpc_frame.h"
+#include "nodes/rpc_handshake.h"
 #include "nodes/run_sync.h"
 
 namespace parley::nodes {
@@ -73,6 +75,8 @@ struct RpcNodeClients::Impl {
   // Written on the strand, read by stats() from any thread.
   mutable std::mutex mutex;
   std::map<std::string, std::shared_ptr<Peer>, std::less<>> peers;
+  // The counters of peers forgotten (forgetAllBut): totals never go down.
+  NodeClientsStats forgotten;
 };
 
 namespace {
@@ -89,6 +93,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
         resolver_(owner.strand),
         connect_timer_(owner.strand),
         retry_timer_(owner.strand),
+        keepalive_timer_(owner.strand),
         decoder_(owner.options.max_frame_size) {
     backoff_ = owner.options.reconnect_min_delay;
   }
@@ -151,6 +156,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
     stats.rpc_errors = rpc_errors_.load();
     stats.connects = connects_.load();
     stats.connect_failures = connect_failures_.load();
+    stats.handshake_failures = handshake_failures_.load();
     return stats;
   }
 
@@ -226,9 +232,82 @@ class Peer : public std::enable_shared_from_this<Peer> {
                                   self->connectFailed(ec.message());
                                   return;
                                 }
-                                self->onConnected();
+                                self->readChallenge(attempt);
                               });
         });
+  }
+
+  // The handshake of rpc_auth.h, within the connect timeout. Nothing queued is written before it
+  // has passed: the stream starts only in onConnected.
+  void readChallenge(uint64_t attempt) {
+    detail::asyncReadHandshakeFrame(
+        stream_.socket(),
+        [self = shared_from_this(), attempt](const std::string& error, rpc::RpcFrame& frame) {
+          if (attempt != self->attempt_) return;
+          if (!error.empty()) {
+            self->handshakeFailed("no challenge: " + error);
+            return;
+          }
+          if (frame.body_case() != rpc::RpcFrame::kAuthChallenge) {
+            self->handshakeFailed("it sent frame type " + std::to_string(frame.body_case()) +
+                                  " instead of a challenge");
+            return;
+          }
+          self->answerChallenge(attempt, frame.auth_challenge().server_nonce());
+        });
+  }
+
+  void answerChallenge(uint64_t attempt, const std::string& server_nonce) {
+    const std::string& secret = owner_.options.secret;
+    if (secret.empty() != server_nonce.empty()) {
+      // Both ends must agree: an authenticated cluster never talks to an open node.
+      handshakeFailed(secret.empty()
+                          ? "it requires a cluster.secret and this node has none"
+                          : "it has no cluster.secret and this node has one: set the same on both");
+      return;
+    }
+    if (secret.empty()) {
+      onConnected();
+      return;
+    }
+    if (server_nonce.size() != kRpcNonceSize) {
+      handshakeFailed("its challenge is not a nonce");
+      return;
+    }
+    const std::string client_nonce = newRpcNonce();
+    rpc::RpcFrame response;
+    auto* body = response.mutable_auth_response();
+    body->set_client_nonce(client_nonce);
+    body->set_node_id(owner_.options.node_id);
+    body->set_proof(rpcClientProof(secret, server_nonce, client_nonce, owner_.options.node_id));
+    detail::asyncWriteHandshakeFrame(
+        stream_.socket(), response, [self = shared_from_this(), attempt](const std::string& error) {
+          if (attempt != self->attempt_ || error.empty()) return;
+          self->handshakeFailed("writing the answer failed: " + error);
+        });
+    detail::asyncReadHandshakeFrame(
+        stream_.socket(), [self = shared_from_this(), attempt,
+                           expected = rpcServerProof(secret, client_nonce, server_nonce)](
+                              const std::string& error, rpc::RpcFrame& frame) {
+          if (attempt != self->attempt_) return;
+          if (!error.empty()) {
+            // A server that finds the proof wrong closes the connection without a word.
+            self->handshakeFailed("refused this node's proof (is cluster.secret the same?): " +
+                                  error);
+            return;
+          }
+          if (frame.body_case() != rpc::RpcFrame::kAuthAccepted ||
+              !sameRpcProof(expected, frame.auth_accepted().proof())) {
+            self->handshakeFailed("its answer does not prove this node's cluster.secret");
+            return;
+          }
+          self->onConnected();
+        });
+  }
+
+  void handshakeFailed(const std::string& why) {
+    ++handshake_failures_;
+    connectFailed("handshake failed: " + why);
   }
 
   void onConnected() {
@@ -242,10 +321,36 @@ class Peer : public std::enable_shared_from_this<Peer> {
     error_code ignored;
     stream_.socket().set_option(tcp::no_delay(true), ignored);
     decoder_ = RpcFrameDecoder(owner_.options.max_frame_size);
+    ping_id_ = 0;
     stream_.start({[this](std::string_view bytes) { return onBytes(bytes); },
                    [this](const std::string& why) { connectionLost(why); },
                    [this](std::vector<Outgoing>& written) { onWritten(written); }},
                   weak_from_this());
+    armKeepalive(attempt_);
+  }
+
+  // A ping per interval keeps the peer's idle timeout from closing this connection; one still
+  // unanswered an interval later means the peer is gone or stuck, and the connection is dropped
+  // (requests then fail fast and pushes wait for a new one instead of going into a dead socket).
+  void armKeepalive(uint64_t attempt) {
+    keepalive_timer_.expires_after(owner_.options.keepalive_interval);
+    keepalive_timer_.async_wait([self = shared_from_this(), attempt](error_code ec) {
+      if (ec || attempt != self->attempt_ || self->state_ != State::kConnected) return;
+      if (self->ping_id_ != 0) {
+        self->connectionLost("no answer to a keepalive ping within " +
+                             std::to_string(self->owner_.options.keepalive_interval.count()) +
+                             " ms");
+        return;
+      }
+      self->ping_id_ = self->owner_.next_request_id++;
+      rpc::RpcFrame frame;
+      frame.set_request_id(self->ping_id_);
+      frame.mutable_ping();
+      auto bytes = std::make_shared<const std::string>(encodeRpcFrame(frame));
+      self->queued_bytes_ += bytes->size();
+      self->stream_.write(Outgoing{std::move(bytes), false, {}});
+      self->armKeepalive(attempt);
+    });
   }
 
   void connectFailed(const std::string& why) {
@@ -312,6 +417,7 @@ class Peer : public std::enable_shared_from_this<Peer> {
     ++attempt_;
     connected_ = false;
     connect_timer_.cancel();
+    keepalive_timer_.cancel();
     resolver_.cancel();
     // Written (perhaps in part) to a connection now gone: not sent again, it may have arrived.
     for (const auto& outgoing : stream_.close()) {
@@ -371,6 +477,10 @@ class Peer : public std::enable_shared_from_this<Peer> {
         connectionLost("unexpected frame type from the peer");
         return false;
       }
+      if (ping_id_ != 0 && frame_.request_id() == ping_id_) {
+        ping_id_ = 0;
+        continue;
+      }
       const auto& response = frame_.response();
       complete(frame_.request_id(),
                Status{static_cast<StatusCode>(response.code()), response.reason()});
@@ -387,6 +497,8 @@ class Peer : public std::enable_shared_from_this<Peer> {
   tcp::resolver resolver_;
   asio::steady_timer connect_timer_;
   asio::steady_timer retry_timer_;
+  asio::steady_timer keepalive_timer_;
+  int64_t ping_id_ = 0;  // the request id of the ping awaiting its answer; 0 = none
   bool retry_armed_ = false;
   uint64_t attempt_ = 0;
   SteadyClock::time_point retry_at_{};
@@ -407,7 +519,16 @@ class Peer : public std::enable_shared_from_this<Peer> {
   std::atomic<uint64_t> rpc_errors_{0};
   std::atomic<uint64_t> connects_{0};
   std::atomic<uint64_t> connect_failures_{0};
+  std::atomic<uint64_t> handshake_failures_{0};
 };
+
+void addTotals(NodeClientsStats& totals, const PeerStats& peer) {
+  totals.pushes_sent += peer.pushes_sent;
+  totals.pushes_dropped += peer.pushes_dropped;
+  totals.close_requests += peer.close_requests;
+  totals.rpc_errors += peer.rpc_errors;
+  totals.handshake_failures += peer.handshake_failures;
+}
 
 }  // namespace
 
@@ -442,18 +563,23 @@ RpcNodeClients::~RpcNodeClients() {
 void RpcNodeClients::push(const std::string& node_id, std::span<const int64_t> user_ids,
                           std::shared_ptr<const std::string> notification, int64_t except_user_id,
                           int32_t except_device_type) {
-  // Encoded here, on the caller's thread, to keep the io thread free.
-  rpc::RpcFrame frame;
-  auto* push = frame.mutable_push();
-  push->mutable_user_ids()->Add(user_ids.begin(), user_ids.end());
-  if (notification) push->set_notification(*notification);
-  push->set_except_user_id(except_user_id);
-  push->set_except_device_type(except_device_type);
-  auto bytes = std::make_shared<const std::string>(encodeRpcFrame(frame));
-  asio::post(impl_->strand, [impl = impl_, node_id, bytes = std::move(bytes)]() mutable {
-    if (impl->stopped) return;
-    impl->peer(node_id)->send(std::move(bytes), 0, nullptr);
-  });
+  // Encoded here, on the caller's thread, to keep the io thread free. A large group's users are
+  // split over several frames, so that the frame limit need only cover the notification.
+  for (size_t first = 0; first < user_ids.size() || first == 0; first += kMaxUsersPerPushFrame) {
+    const auto chunk =
+        user_ids.subspan(first, std::min(kMaxUsersPerPushFrame, user_ids.size() - first));
+    rpc::RpcFrame frame;
+    auto* push = frame.mutable_push();
+    push->mutable_user_ids()->Add(chunk.begin(), chunk.end());
+    if (notification) push->set_notification(*notification);
+    push->set_except_user_id(except_user_id);
+    push->set_except_device_type(except_device_type);
+    auto bytes = std::make_shared<const std::string>(encodeRpcFrame(frame));
+    asio::post(impl_->strand, [impl = impl_, node_id, bytes = std::move(bytes)]() mutable {
+      if (impl->stopped) return;
+      impl->peer(node_id)->send(std::move(bytes), 0, nullptr);
+    });
+  }
 }
 
 void RpcNodeClients::closeSessionsAsync(const std::string& node_id, int64_t user_id,
@@ -534,17 +660,38 @@ bool RpcNodeClients::connected(std::string_view node_id) const {
 }
 
 NodeClientsStats RpcNodeClients::stats() const {
-  NodeClientsStats stats;
   std::lock_guard lock(impl_->mutex);
+  NodeClientsStats stats = impl_->forgotten;
   for (const auto& [id, peer] : impl_->peers) {
     auto peer_stats = peer->stats();
-    stats.pushes_sent += peer_stats.pushes_sent;
-    stats.pushes_dropped += peer_stats.pushes_dropped;
-    stats.close_requests += peer_stats.close_requests;
-    stats.rpc_errors += peer_stats.rpc_errors;
+    addTotals(stats, peer_stats);
     stats.peers.push_back(std::move(peer_stats));
   }
   return stats;
+}
+
+void RpcNodeClients::forgetAllBut(std::vector<std::string> live_node_ids) {
+  std::sort(live_node_ids.begin(), live_node_ids.end());
+  asio::post(impl_->strand, [impl = impl_, live = std::move(live_node_ids)] {
+    if (impl->stopped) return;
+    std::vector<std::shared_ptr<Peer>> gone;
+    {
+      std::lock_guard lock(impl->mutex);
+      for (const auto& [id, peer] : impl->peers) {
+        if (!std::binary_search(live.begin(), live.end(), id)) gone.push_back(peer);
+      }
+    }
+    for (const auto& peer : gone) {
+      spdlog::info("rpc: node {} left the cluster; its connection and queue are dropped",
+                   peer->stats().node_id);
+      // Outside the lock: failing requests runs callbacks, which may read stats(). Until it is
+      // erased below, stats() still counts the peer among the live ones.
+      peer->shutdown();
+      std::lock_guard lock(impl->mutex);
+      impl->peers.erase(peer->stats().node_id);
+      addTotals(impl->forgotten, peer->stats());
+    }
+  });
 }
 
 }  // namespace parley::nodes

@@ -9,6 +9,11 @@
 // push already written to a connection that breaks is not sent again (it may have arrived).
 // Close requests are answered, pipelined on the same connection and matched by request id, and
 // fail with kServerUnavailable on a timeout or an unreachable peer.
+//
+// Every connection starts with the handshake of rpc_auth.h: nothing is sent before the peer has
+// proved that it holds the same cluster.secret (or, without one, that it has none either). An
+// idle connection is pinged, so that the peer's idle timeout does not close it and a peer that
+// stopped answering is noticed; nodes that left the membership are forgotten (forgetAllBut).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -43,6 +48,7 @@ struct PeerStats {
   uint64_t rpc_errors = 0;  // close requests that failed (timeout, connection lost, refused)
   uint64_t connects = 0;
   uint64_t connect_failures = 0;
+  uint64_t handshake_failures = 0;  // of those, the peer did not prove the secret (or refused)
 };
 
 struct NodeClientsStats {
@@ -50,7 +56,8 @@ struct NodeClientsStats {
   uint64_t pushes_dropped = 0;
   uint64_t close_requests = 0;
   uint64_t rpc_errors = 0;
-  std::vector<PeerStats> peers;  // in node id order
+  uint64_t handshake_failures = 0;
+  std::vector<PeerStats> peers;  // in node id order; forgotten nodes still count in the totals
 };
 
 class NodeClients {
@@ -93,6 +100,11 @@ using NodeResolver = std::function<std::optional<NodeAddress>(std::string_view n
 NodeResolver membershipResolver(const Membership& membership);
 
 struct NodeClientsOptions {
+  // This node's id, told to peers in the handshake (for their logs).
+  std::string node_id;
+  // cluster.secret, proved to every peer and required of it; empty = peers must have none.
+  std::string secret;
+  // Covers the TCP connect and the handshake.
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{5000};
   // How long a push waits for an unreachable peer before it is dropped.
@@ -105,7 +117,10 @@ struct NodeClientsOptions {
   // grow this node's memory without bound).
   size_t max_queued_bytes = 64u * 1024 * 1024;
   // Must not exceed the peers' RpcServerOptions::max_frame_size: larger frames are not sent.
-  size_t max_frame_size = 64u * 1024 * 1024;
+  size_t max_frame_size = 1024 * 1024;
+  // A connected peer is pinged this often: well inside its RpcServerOptions::idle_timeout, and a
+  // ping still unanswered at the next one drops the connection (the peer is gone or stuck).
+  std::chrono::milliseconds keepalive_interval{30'000};
 };
 
 class RpcNodeClients final : public NodeClients {
@@ -130,6 +145,9 @@ class RpcNodeClients final : public NodeClients {
                        const std::string& reason) override;
   NodeClientsStats stats() const override;
   bool connected(std::string_view node_id) const override;
+  // Drops the connection, queues and pending requests of every node not named (nodes that left
+  // the membership): failed and counted as for an unreachable node. Any thread; does not block.
+  void forgetAllBut(std::vector<std::string> live_node_ids);
 
   struct Impl;
 

@@ -10,8 +10,13 @@
 
 namespace parley::nodes {
 
-inline constexpr size_t kDefaultMaxRpcFrameSize = 64u * 1024 * 1024;
+inline constexpr size_t kDefaultMaxRpcFrameSize = 1024 * 1024;
 inline constexpr size_t kRpcFrameHeaderSize = 4;
+// A push to more users is split into several frames, so that a push frame is its notification
+// plus at most kMaxPushFrameOverhead bytes (ids are varints of up to 10 bytes) whatever the size
+// of the group: the frame limit only has to cover the largest notification.
+inline constexpr size_t kMaxUsersPerPushFrame = 4096;
+inline constexpr size_t kMaxPushFrameOverhead = 64 * 1024;
 
 // Appends the length prefix and the serialized frame.
 void appendRpcFrame(std::string& out, const rpc::RpcFrame& frame);

@@ -1,7 +1,9 @@
 // RpcServer and RpcNodeClients over loopback sockets in one process (two io threads, as two
 // nodes): pushes arrive byte for byte, close requests get the handler's answer, an unreachable
 // peer fails close requests fast, pushes wait for it within their window (then are dropped), a
-// malformed frame closes only its own connection.
+// malformed frame closes only its own connection. Both ends hold a cluster secret unless a test
+// says otherwise: every connection runs the handshake, and one that fails it (or skips it) gets
+// nothing acted on. Raw sockets play the attacker.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "nodes/node_clients.h"
+#include "nodes/rpc_auth.h"
 #include "nodes/rpc_frame.h"
 #include "nodes/rpc_server.h"
 #include "testing/eventually.h"
@@ -33,6 +36,8 @@ using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 using parley::testing::eventually;
 using parley::testing::IoThreads;
+
+const std::string kSecret = "loopback-test-cluster-secret";
 
 struct ReceivedPush {
   std::vector<int64_t> users;
@@ -56,6 +61,10 @@ class RecordingHandler final : public RpcHandler {
     if (reason == "refuse") return error(StatusCode::kIllegalArgument, "refused " + reason);
     return Status::ok();
   }
+  void onNodeJoined(const rpc::NodeJoined& joined) override {
+    std::lock_guard lock(mutex_);
+    joined_.push_back(joined.node_id());
+  }
 
   std::vector<ReceivedPush> pushes() const {
     std::lock_guard lock(mutex_);
@@ -65,22 +74,35 @@ class RecordingHandler final : public RpcHandler {
     std::lock_guard lock(mutex_);
     return closed_users_.size();
   }
+  std::vector<std::string> joined() const {
+    std::lock_guard lock(mutex_);
+    return joined_;
+  }
+  // Nothing at all was acted on.
+  bool untouched() const {
+    std::lock_guard lock(mutex_);
+    return pushes_.empty() && closed_users_.empty() && joined_.empty();
+  }
 
  private:
   mutable std::mutex mutex_;
   std::vector<ReceivedPush> pushes_;
   std::vector<int64_t> closed_users_;
+  std::vector<std::string> joined_;
 };
 
-RpcServerOptions loopback(uint16_t port = 0) {
+RpcServerOptions loopback(uint16_t port = 0, std::string secret = kSecret) {
   RpcServerOptions options;
   options.bind_address = "127.0.0.1";
   options.port = port;
+  options.secret = std::move(secret);
   return options;
 }
 
-NodeClientsOptions fastOptions() {
+NodeClientsOptions fastOptions(std::string secret = kSecret) {
   NodeClientsOptions options;
+  options.node_id = "a";
+  options.secret = std::move(secret);
   options.connect_timeout = 1000ms;
   options.request_timeout = 2000ms;
   options.reconnect_min_delay = 50ms;
@@ -89,23 +111,101 @@ NodeClientsOptions fastOptions() {
   return options;
 }
 
+// A hand-driven peer on a blocking socket: sends what a real node never would.
+class RawPeer {
+ public:
+  // receive_buffer > 0: a small socket buffer, so that what the peer leaves unread soon stays in
+  // the server's queue instead of the kernel's.
+  explicit RawPeer(uint16_t port, int receive_buffer = 0) : socket_(io_) {
+    socket_.open(asio::ip::tcp::v4());
+    if (receive_buffer > 0) {
+      socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    }
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+  }
+
+  rpc::RpcFrame readFrame() {
+    uint8_t header[kRpcFrameHeaderSize];
+    asio::read(socket_, asio::buffer(header));
+    const size_t size = (size_t{header[0]} << 24) | (size_t{header[1]} << 16) |
+                        (size_t{header[2]} << 8) | header[3];
+    std::string payload(size, '\0');
+    asio::read(socket_, asio::buffer(payload));
+    rpc::RpcFrame frame;
+    EXPECT_TRUE(frame.ParseFromString(payload));
+    return frame;
+  }
+  void write(const rpc::RpcFrame& frame) { writeBytes(encodeRpcFrame(frame)); }
+  void writeBytes(const std::string& bytes) {
+    boost::system::error_code ignored;  // the server may have closed already
+    asio::write(socket_, asio::buffer(bytes), ignored);
+  }
+
+  // The client side of the handshake with `secret`; true when the server's answer proves it,
+  // false when it does not or the server hangs up.
+  bool authenticate(const std::string& secret) try {
+    const rpc::RpcFrame challenge = readFrame();
+    const std::string& server_nonce = challenge.auth_challenge().server_nonce();
+    const std::string client_nonce = newRpcNonce();
+    rpc::RpcFrame response;
+    response.mutable_auth_response()->set_client_nonce(client_nonce);
+    response.mutable_auth_response()->set_node_id("raw");
+    response.mutable_auth_response()->set_proof(
+        rpcClientProof(secret, server_nonce, client_nonce, "raw"));
+    write(response);
+    const rpc::RpcFrame accepted = readFrame();
+    return sameRpcProof(rpcServerProof(secret, client_nonce, server_nonce),
+                        accepted.auth_accepted().proof());
+  } catch (const boost::system::system_error&) {
+    return false;
+  }
+
+  // Blocks until the server closes the connection (the test's timeout bounds it); true when it
+  // did, having sent nothing more.
+  bool closedByServer() {
+    char byte;
+    boost::system::error_code ec;
+    asio::read(socket_, asio::buffer(&byte, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+
+  asio::ip::tcp::socket& socket() { return socket_; }
+
+ private:
+  asio::io_context io_;
+  asio::ip::tcp::socket socket_;
+};
+
+rpc::RpcFrame nodeJoined(const std::string& node_id) {
+  rpc::RpcFrame frame;
+  frame.set_request_id(7);
+  frame.mutable_node_joined()->set_node_id(node_id);
+  frame.mutable_node_joined()->set_rpc_host("203.0.113.9");
+  frame.mutable_node_joined()->set_rpc_port(7510);
+  return frame;
+}
+
 class RpcLoopbackTest : public ::testing::Test {
  protected:
-  void startServer(uint16_t port = 0) {
-    auto server = RpcServer::listen(server_io_.context(), loopback(port), handler_);
+  void startServer(uint16_t port = 0) { startServer(loopback(port)); }
+  void startServer(RpcServerOptions options) {
+    auto server = RpcServer::listen(server_io_.context(), std::move(options), handler_);
     ASSERT_TRUE(server.ok()) << server.status().reason;
     server_ = std::move(server).value();
     port_ = server_->port();
   }
-  void SetUp() override {
-    startServer();
-    clients_ = std::make_unique<RpcNodeClients>(
+  std::unique_ptr<RpcNodeClients> makeClients(NodeClientsOptions options) {
+    return std::make_unique<RpcNodeClients>(
         client_io_.context(),
         [this](std::string_view id) -> std::optional<NodeAddress> {
           if (id != "b") return std::nullopt;
           return NodeAddress{"127.0.0.1", port_.load()};
         },
-        fastOptions());
+        std::move(options));
+  }
+  void SetUp() override {
+    startServer();
+    clients_ = makeClients(fastOptions());
   }
   void TearDown() override {
     clients_.reset();
@@ -249,15 +349,11 @@ TEST_F(RpcLoopbackTest, ReconnectsWhenThePeerComesBackOnItsPort) {
 TEST_F(RpcLoopbackTest, MalformedFrameClosesOnlyThatConnection) {
   ASSERT_TRUE(clients_->closeSessions("b", 1, {}, 0, StatusCode::kOk, "r").isOk());
 
-  IoThreads raw_io;
-  asio::ip::tcp::socket raw(raw_io.context());
-  raw.connect({asio::ip::make_address("127.0.0.1"), port_});
+  RawPeer raw(port_);
+  ASSERT_TRUE(raw.authenticate(kSecret));
   // 3 bytes announced, not an RpcFrame.
-  asio::write(raw, asio::buffer(std::string("\x00\x00\x00\x03\x0a\x7f\x01", 7)));
-  char byte;
-  boost::system::error_code ec;
-  asio::read(raw, asio::buffer(&byte, 1), ec);  // blocks until the server closes it
-  EXPECT_EQ(ec, asio::error::eof);
+  raw.writeBytes(std::string("\x00\x00\x00\x03\x0a\x7f\x01", 7));
+  EXPECT_TRUE(raw.closedByServer());
   EXPECT_EQ(server_->stats().malformed, 1u);
 
   // The peer's own connection is untouched.
@@ -265,16 +361,235 @@ TEST_F(RpcLoopbackTest, MalformedFrameClosesOnlyThatConnection) {
   EXPECT_EQ(server_->stats().connections, 2u);
 }
 
+// The limit holds for authenticated peers too: a frame past it is not even buffered.
 TEST_F(RpcLoopbackTest, OversizedFrameClosesThatConnection) {
-  asio::io_context io;
-  asio::ip::tcp::socket raw(io);
-  raw.connect({asio::ip::make_address("127.0.0.1"), port_});
-  asio::write(raw, asio::buffer(std::string("\xff\xff\xff\xff", 4)));
-  char byte;
-  boost::system::error_code ec;
-  asio::read(raw, asio::buffer(&byte, 1), ec);
-  EXPECT_EQ(ec, asio::error::eof);
+  RawPeer raw(port_);
+  ASSERT_TRUE(raw.authenticate(kSecret));
+  const size_t over = loopback().max_frame_size + 1;
+  raw.writeBytes(std::string{static_cast<char>(over >> 24), static_cast<char>(over >> 16),
+                             static_cast<char>(over >> 8), static_cast<char>(over)});
+  EXPECT_TRUE(raw.closedByServer());
   EXPECT_EQ(server_->stats().malformed, 1u);
+}
+
+// ---- Authentication ----
+
+TEST_F(RpcLoopbackTest, ClientsWithTheSecretAreServedAndTheServerProvesItToo) {
+  const int64_t users[] = {3};
+  clients_->push("b", users, std::make_shared<const std::string>("hello"), 0, -1);
+  ASSERT_TRUE(eventually([&] { return handler_.pushes().size() == 1; }));
+  EXPECT_TRUE(clients_->closeSessions("b", 3, {}, 0, StatusCode::kOk, "r").isOk());
+  EXPECT_EQ(server_->stats().auth_failures, 0u);
+  EXPECT_EQ(clients_->stats().handshake_failures, 0u);
+}
+
+TEST_F(RpcLoopbackTest, AWrongSecretIsRefusedAndNothingItSentIsActedOn) {
+  auto intruder = makeClients(fastOptions("not-the-cluster-secret"));
+  const int64_t users[] = {3};
+  intruder->push("b", users, std::make_shared<const std::string>("forged"), 0, -1);
+  EXPECT_EQ(intruder->closeSessions("b", 3, {}, 0, StatusCode::kOk, "r").code,
+            StatusCode::kServerUnavailable);
+  EXPECT_TRUE(eventually([&] { return server_->stats().auth_failures >= 1; }));
+  EXPECT_GE(intruder->stats().handshake_failures, 1u);
+  EXPECT_TRUE(eventually([&] { return intruder->stats().pushes_dropped == 1; }));
+  EXPECT_TRUE(handler_.untouched());
+  EXPECT_EQ(server_->stats().pushes, 0u);
+}
+
+TEST_F(RpcLoopbackTest, AClientWithoutASecretIsRefusedByAServerWithOne) {
+  auto open_node = makeClients(fastOptions(""));
+  EXPECT_EQ(open_node->closeSessions("b", 3, {}, 0, StatusCode::kOk, "r").code,
+            StatusCode::kServerUnavailable);
+  EXPECT_GE(open_node->stats().handshake_failures, 1u);
+  EXPECT_TRUE(eventually([&] { return server_->stats().auth_failures >= 1; }));
+  EXPECT_TRUE(handler_.untouched());
+}
+
+TEST_F(RpcLoopbackTest, AClientWithASecretRefusesAServerWithout) {
+  server_->stop();
+  startServer(loopback(0, ""));
+  EXPECT_EQ(clients_->closeSessions("b", 3, {}, 0, StatusCode::kOk, "r").code,
+            StatusCode::kServerUnavailable);
+  EXPECT_GE(clients_->stats().handshake_failures, 1u);
+  EXPECT_TRUE(handler_.untouched());
+}
+
+TEST_F(RpcLoopbackTest, WithoutASecretOnEitherEndRequestsFlowOnLoopback) {
+  server_->stop();
+  startServer(loopback(0, ""));
+  auto open_node = makeClients(fastOptions(""));
+  EXPECT_TRUE(open_node->closeSessions("b", 3, {}, 0, StatusCode::kOk, "r").isOk());
+  EXPECT_EQ(open_node->stats().handshake_failures, 0u);
+}
+
+// A fake "node joined" would make this node route users' pushes to the attacker.
+TEST_F(RpcLoopbackTest, AForgedNodeJoinedWithoutTheHandshakeChangesNothing) {
+  RawPeer raw(port_);
+  const rpc::RpcFrame challenge = raw.readFrame();
+  ASSERT_EQ(challenge.auth_challenge().server_nonce().size(), kRpcNonceSize);
+  raw.write(nodeJoined("evil"));
+  EXPECT_TRUE(raw.closedByServer());  // no answer: closed
+  EXPECT_EQ(server_->stats().auth_failures, 1u);
+  EXPECT_TRUE(handler_.joined().empty());
+  EXPECT_TRUE(handler_.untouched());
+}
+
+TEST_F(RpcLoopbackTest, AForgedNodeJoinedBehindAWrongProofChangesNothing) {
+  RawPeer raw(port_);
+  const rpc::RpcFrame challenge = raw.readFrame();
+  rpc::RpcFrame response;
+  response.mutable_auth_response()->set_client_nonce(newRpcNonce());
+  response.mutable_auth_response()->set_node_id("evil");
+  response.mutable_auth_response()->set_proof(std::string(32, 'x'));
+  // The announcement pipelined right behind the answer: it must not be read as a request.
+  raw.writeBytes(encodeRpcFrame(response) + encodeRpcFrame(nodeJoined("evil")));
+  EXPECT_TRUE(raw.closedByServer());
+  EXPECT_EQ(server_->stats().auth_failures, 1u);
+  EXPECT_TRUE(handler_.untouched());
+}
+
+TEST_F(RpcLoopbackTest, AnAnnouncementAfterTheHandshakeIsActedOn) {
+  RawPeer raw(port_);
+  ASSERT_TRUE(raw.authenticate(kSecret));
+  raw.write(nodeJoined("node-c"));
+  const rpc::RpcFrame answer = raw.readFrame();
+  EXPECT_EQ(answer.request_id(), 7);
+  EXPECT_EQ(handler_.joined(), std::vector<std::string>{"node-c"});
+}
+
+// Both ends verify: a server that cannot prove the secret gets no request from the client.
+TEST_F(RpcLoopbackTest, AnImpostorServerGetsNothingFromTheClient) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  server_->stop();
+  port_ = acceptor.local_endpoint().port();
+  const int64_t users[] = {3};
+  clients_->push("b", users, std::make_shared<const std::string>("secret news"), 0, -1);
+
+  asio::ip::tcp::socket socket(io);
+  acceptor.accept(socket);
+  rpc::RpcFrame challenge;
+  challenge.mutable_auth_challenge()->set_server_nonce(newRpcNonce());
+  asio::write(socket, asio::buffer(encodeRpcFrame(challenge)));
+  rpc::RpcFrame accepted;
+  accepted.mutable_auth_accepted()->set_proof(std::string(32, 'x'));
+  asio::write(socket, asio::buffer(encodeRpcFrame(accepted)));
+  // Everything the client sends until it hangs up: its handshake answer, and no push.
+  std::string received;
+  boost::system::error_code ec;
+  char buffer[4096];
+  while (!ec) received.append(buffer, socket.read_some(asio::buffer(buffer), ec));
+  RpcFrameDecoder decoder;
+  decoder.feed(received);
+  rpc::RpcFrame frame;
+  ASSERT_EQ(decoder.next(&frame), RpcFrameDecoder::State::kFrame);
+  EXPECT_EQ(frame.body_case(), rpc::RpcFrame::kAuthResponse);
+  EXPECT_EQ(decoder.next(&frame), RpcFrameDecoder::State::kNeedMore);
+  EXPECT_GE(clients_->stats().handshake_failures, 1u);
+}
+
+TEST_F(RpcLoopbackTest, AHandshakeNotFinishedInTimeIsClosed) {
+  server_->stop();
+  auto options = loopback();
+  options.handshake_timeout = 200ms;
+  startServer(options);
+  RawPeer raw(port_);
+  raw.readFrame();  // the challenge, never answered
+  EXPECT_TRUE(raw.closedByServer());
+  EXPECT_EQ(server_->stats().auth_failures, 1u);
+}
+
+// ---- Bounds ----
+
+TEST_F(RpcLoopbackTest, ConnectionsBeyondTheLimitAreRefused) {
+  server_->stop();
+  auto options = loopback();
+  options.max_connections = 2;
+  startServer(options);
+  RawPeer first(port_);
+  RawPeer second(port_);
+  ASSERT_TRUE(first.authenticate(kSecret));
+  ASSERT_TRUE(second.authenticate(kSecret));
+  RawPeer third(port_);
+  EXPECT_TRUE(third.closedByServer());
+  EXPECT_EQ(server_->stats().refused, 1u);
+  // Once one goes, there is room again.
+  first.socket().close();
+  EXPECT_TRUE(eventually([&] {
+    RawPeer again(port_);
+    return again.authenticate(kSecret);
+  }));
+}
+
+TEST_F(RpcLoopbackTest, AnIdleConnectionIsClosed) {
+  server_->stop();
+  auto options = loopback();
+  options.idle_timeout = 300ms;
+  startServer(options);
+  RawPeer raw(port_);
+  ASSERT_TRUE(raw.authenticate(kSecret));
+  EXPECT_TRUE(raw.closedByServer());
+  EXPECT_EQ(server_->stats().idle_closed, 1u);
+}
+
+// The clients' pings keep their connection open through the server's idle timeout.
+TEST_F(RpcLoopbackTest, KeepalivePingsHoldAQuietConnectionOpen) {
+  server_->stop();
+  auto options = loopback();
+  options.idle_timeout = 1000ms;
+  startServer(options);
+  auto client_options = fastOptions();
+  client_options.keepalive_interval = 100ms;
+  auto pinging = makeClients(client_options);
+  ASSERT_TRUE(pinging->closeSessions("b", 1, {}, 0, StatusCode::kOk, "r").isOk());
+  std::this_thread::sleep_for(2500ms);  // well past the idle timeout, without a request
+  EXPECT_EQ(server_->stats().idle_closed, 0u);
+  EXPECT_TRUE(pinging->closeSessions("b", 2, {}, 0, StatusCode::kOk, "r").isOk());
+  EXPECT_EQ(pinging->stats().peers.at(0).connects, 1u);
+}
+
+TEST_F(RpcLoopbackTest, RepliesLeftUnreadPastTheBoundCloseTheConnection) {
+  server_->stop();
+  auto options = loopback();
+  options.max_queued_reply_bytes = 4096;
+  startServer(options);
+  RawPeer raw(port_, /*receive_buffer=*/4096);
+  ASSERT_TRUE(raw.authenticate(kSecret));
+  // Requests whose answers are never read: they fill the socket buffers, then the queue.
+  std::string pings;
+  for (int i = 1; i <= 200'000; ++i) {
+    rpc::RpcFrame ping;
+    ping.set_request_id(i);
+    ping.mutable_ping();
+    appendRpcFrame(pings, ping);
+  }
+  raw.writeBytes(pings);
+  EXPECT_TRUE(eventually([&] { return server_->stats().overflowed == 1; }));
+}
+
+TEST_F(RpcLoopbackTest, APushToALargeGroupIsSplitIntoFramesWithinTheLimit) {
+  std::vector<int64_t> users(2 * kMaxUsersPerPushFrame + 10);
+  for (size_t i = 0; i < users.size(); ++i) users[i] = static_cast<int64_t>(i) + 1;
+  clients_->push("b", users, std::make_shared<const std::string>("group news"), 0, -1);
+  ASSERT_TRUE(eventually([&] { return handler_.pushes().size() == 3; }));
+  std::vector<int64_t> received;
+  for (const auto& push : handler_.pushes()) {
+    EXPECT_EQ(push.notification, "group news");
+    received.insert(received.end(), push.users.begin(), push.users.end());
+  }
+  EXPECT_EQ(received, users);
+}
+
+// ---- Peers that left ----
+
+TEST_F(RpcLoopbackTest, ANodeThatLeftIsForgottenWithItsConnection) {
+  ASSERT_TRUE(clients_->closeSessions("b", 1, {}, 0, StatusCode::kOk, "r").isOk());
+  ASSERT_TRUE(clients_->connected("b"));
+  const uint64_t requests = clients_->stats().close_requests;
+  clients_->forgetAllBut({"c"});
+  EXPECT_TRUE(eventually([&] { return clients_->stats().peers.empty(); }));
+  EXPECT_FALSE(clients_->connected("b"));
+  EXPECT_EQ(clients_->stats().close_requests, requests);  // the totals keep what it did
 }
 
 TEST_F(RpcLoopbackTest, BlockingCloseOnTheClientsIoThreadIsRefused) {
@@ -285,6 +600,25 @@ TEST_F(RpcLoopbackTest, BlockingCloseOnTheClientsIoThreadIsRefused) {
   auto future = answer.get_future();
   ASSERT_EQ(future.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(future.get().code, StatusCode::kServerInternalError);
+}
+
+TEST(RpcServerTest, RefusesToListenBeyondLoopbackWithoutASecret) {
+  IoThreads io;
+  RecordingHandler handler;
+  auto options = loopback(0, "");
+  options.bind_address = "0.0.0.0";
+  auto server = RpcServer::listen(io.context(), options, handler);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code, StatusCode::kIllegalArgument);
+  EXPECT_NE(server.status().reason.find("cluster.secret"), std::string::npos);
+}
+
+TEST(RpcServerTest, RefusesAShortSecret) {
+  IoThreads io;
+  RecordingHandler handler;
+  auto server = RpcServer::listen(io.context(), loopback(0, "short"), handler);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code, StatusCode::kIllegalArgument);
 }
 
 TEST(RpcServerTest, RejectsABadBindAddress) {

@@ -2,17 +2,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "core/config.h"
 #include "net/byte_stream_socket.h"
+#include "nodes/rpc_auth.h"
 #include "nodes/rpc_frame.h"
+#include "nodes/rpc_handshake.h"
 #include "nodes/run_sync.h"
 
 namespace parley::nodes {
@@ -20,6 +25,7 @@ namespace parley::nodes {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -36,23 +42,33 @@ struct RpcServer::Impl : std::enable_shared_from_this<RpcServer::Impl> {
       : io(io_context),
         strand(asio::make_strand(io_context)),
         acceptor(strand),
+        idle_timer(strand),
         options(std::move(opts)),
         handler(&h) {}
 
   void acceptNext();
+  // Closes connections idle past options.idle_timeout, then rearms itself.
+  void sweepIdle();
+  void forget(const std::shared_ptr<ServerConnection>& connection);
 
   asio::io_context& io;
   asio::strand<asio::io_context::executor_type> strand;
   tcp::acceptor acceptor;
+  asio::steady_timer idle_timer;
   RpcServerOptions options;
   RpcHandler* handler;  // null once stopped
   uint16_t port = 0;
   std::unordered_set<std::shared_ptr<ServerConnection>> connections;
+  bool refusing = false;  // logged that connections are refused; reset below the limit
 
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> pushes{0};
   std::atomic<uint64_t> close_requests{0};
   std::atomic<uint64_t> malformed{0};
+  std::atomic<uint64_t> auth_failures{0};
+  std::atomic<uint64_t> refused{0};
+  std::atomic<uint64_t> idle_closed{0};
+  std::atomic<uint64_t> overflowed{0};
 };
 
 namespace {
@@ -62,6 +78,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   ServerConnection(std::shared_ptr<RpcServer::Impl> server, tcp::socket socket)
       : server_(std::move(server)),
         stream_(std::move(socket), kReadChunk, kMaxFramesPerWrite),
+        handshake_timer_(server_->strand),
         decoder_(server_->options.max_frame_size) {
     error_code ec;
     auto remote = stream_.socket().remote_endpoint(ec);
@@ -69,25 +86,126 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
         ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
   }
 
+  // The handshake first (rpc_auth.h); frames are read and acted on only once it has passed.
   void start() {
-    stream_.start({[this](std::string_view bytes) { return onBytes(bytes); },
-                   [this](const std::string& why) {
-                     spdlog::debug("rpc server: connection from {} lost: {}", peer_, why);
-                     close();
-                   },
-                   [](std::vector<std::string>&) {}},
-                  weak_from_this());
+    const auto& options = server_->options;
+    handshake_timer_.expires_after(options.handshake_timeout);
+    handshake_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->closed_ || self->serving_) return;
+      self->refuse("did not finish the handshake within " +
+                   std::to_string(self->server_->options.handshake_timeout.count()) + " ms");
+    });
+    rpc::RpcFrame challenge;
+    if (!options.secret.empty()) {
+      server_nonce_ = newRpcNonce();
+      challenge.mutable_auth_challenge()->set_server_nonce(server_nonce_);
+    } else {
+      challenge.mutable_auth_challenge();  // empty: no secret, requests may follow at once
+    }
+    detail::asyncWriteHandshakeFrame(stream_.socket(), challenge,
+                                     [self = shared_from_this()](const std::string& error) {
+                                       if (!self->live()) return;
+                                       if (!error.empty()) {
+                                         self->lost("writing the challenge failed: " + error);
+                                       } else if (self->server_->options.secret.empty()) {
+                                         self->startFrames();
+                                       } else {
+                                         self->readAuthResponse();
+                                       }
+                                     });
   }
 
   void close() {
+    if (closed_) return;
+    closed_ = true;
+    handshake_timer_.cancel();
     stream_.close();
-    server_->connections.erase(shared_from_this());
+    server_->forget(shared_from_this());
+  }
+
+  bool serving() const { return serving_; }
+  SteadyClock::time_point lastFrameAt() const { return last_frame_at_; }
+
+  void closeIdle() {
+    ++server_->idle_closed;
+    spdlog::info("rpc server: closing the connection from {}: no frame for {} ms", peer_,
+                 server_->options.idle_timeout.count());
+    close();
   }
 
  private:
+  bool live() const { return !closed_ && server_->handler; }
+
+  void readAuthResponse() {
+    detail::asyncReadHandshakeFrame(
+        stream_.socket(), [self = shared_from_this()](const std::string& error, rpc::RpcFrame& f) {
+          if (!self->live()) return;
+          if (!error.empty()) {
+            self->refuse(error);
+            return;
+          }
+          self->checkAuthResponse(f);
+        });
+  }
+
+  void checkAuthResponse(const rpc::RpcFrame& frame) {
+    if (frame.body_case() != rpc::RpcFrame::kAuthResponse) {
+      refuse("sent frame type " + std::to_string(frame.body_case()) + " before authenticating");
+      return;
+    }
+    const auto& response = frame.auth_response();
+    const std::string& secret = server_->options.secret;
+    if (response.client_nonce().size() != kRpcNonceSize ||
+        !sameRpcProof(
+            rpcClientProof(secret, server_nonce_, response.client_nonce(), response.node_id()),
+            response.proof())) {
+      // The node id is the peer's claim, unproven: logged as such.
+      refuse("its proof (claiming node '" + response.node_id().substr(0, 64) +
+             "') does not match this node's cluster.secret");
+      return;
+    }
+    peer_ = "node " + response.node_id() + " (" + peer_ + ")";
+    rpc::RpcFrame accepted;
+    accepted.mutable_auth_accepted()->set_proof(
+        rpcServerProof(secret, response.client_nonce(), server_nonce_));
+    detail::asyncWriteHandshakeFrame(
+        stream_.socket(), accepted, [self = shared_from_this()](const std::string& error) {
+          if (!self->live()) return;
+          if (!error.empty()) {
+            self->lost("writing the handshake answer failed: " + error);
+            return;
+          }
+          self->startFrames();
+        });
+  }
+
+  void startFrames() {
+    serving_ = true;
+    handshake_timer_.cancel();
+    last_frame_at_ = SteadyClock::now();
+    stream_.start({[this](std::string_view bytes) { return onBytes(bytes); },
+                   [this](const std::string& why) { lost(why); },
+                   [this](std::vector<std::string>& written) {
+                     for (const auto& bytes : written) queued_reply_bytes_ -= bytes.size();
+                   }},
+                  weak_from_this());
+  }
+
+  // One line naming the remote address, counted; nothing the connection sent was acted on.
+  void refuse(const std::string& why) {
+    ++server_->auth_failures;
+    spdlog::warn("rpc server: refusing the connection from {}: {}", peer_, why);
+    close();
+  }
+
+  void lost(const std::string& why) {
+    spdlog::debug("rpc server: connection from {} lost: {}", peer_, why);
+    close();
+  }
+
   // false when the connection was closed.
   bool onBytes(std::string_view bytes) {
-    if (!server_->handler) return false;
+    if (!live()) return false;
     decoder_.feed(bytes);
     for (;;) {
       auto state = decoder_.next(&frame_);
@@ -96,8 +214,9 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
         malformed(decoder_.error());
         return false;
       }
+      last_frame_at_ = SteadyClock::now();
       if (!handle()) return false;
-      if (!server_->handler || !stream_.isOpen()) return false;  // stopped by the handler
+      if (!live() || !stream_.isOpen()) return false;  // stopped by the handler
     }
   }
 
@@ -125,12 +244,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
             request.user_id(),
             std::span<const int32_t>(request.device_types().data(), request.device_types_size()),
             request.close_status(), static_cast<StatusCode>(request.code()), request.reason());
-        rpc::RpcFrame reply;
-        reply.set_request_id(frame_.request_id());
-        reply.mutable_response()->set_code(static_cast<int32_t>(status.code));
-        reply.mutable_response()->set_reason(status.reason);
-        send(encodeRpcFrame(reply));
-        return true;
+        return answer(status);
       }
       case rpc::RpcFrame::kNodeJoined: {
         if (frame_.request_id() == 0) {
@@ -138,16 +252,41 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
           return false;
         }
         handler.onNodeJoined(frame_.node_joined());
-        rpc::RpcFrame reply;
-        reply.set_request_id(frame_.request_id());
-        reply.mutable_response()->set_code(static_cast<int32_t>(StatusCode::kOk));
-        send(encodeRpcFrame(reply));
-        return true;
+        return answer(Status::ok());
+      }
+      case rpc::RpcFrame::kPing: {
+        if (frame_.request_id() == 0) {
+          malformed("ping without a request id");
+          return false;
+        }
+        return answer(Status::ok());
       }
       default:
         malformed("unexpected frame type " + std::to_string(frame_.body_case()));
         return false;
     }
+  }
+
+  // false when the connection was closed.
+  bool answer(const Status& status) {
+    rpc::RpcFrame reply;
+    reply.set_request_id(frame_.request_id());
+    reply.mutable_response()->set_code(static_cast<int32_t>(status.code));
+    reply.mutable_response()->set_reason(status.reason);
+    std::string bytes = encodeRpcFrame(reply);
+    queued_reply_bytes_ += bytes.size();
+    if (queued_reply_bytes_ > server_->options.max_queued_reply_bytes) {
+      // A peer that sends requests but does not read the answers.
+      ++server_->overflowed;
+      spdlog::warn(
+          "rpc server: closing the connection from {}: more than {} bytes of replies "
+          "unread",
+          peer_, server_->options.max_queued_reply_bytes);
+      close();
+      return false;
+    }
+    stream_.write(std::move(bytes));
+    return true;
   }
 
   void malformed(const std::string& why) {
@@ -156,11 +295,15 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     close();
   }
 
-  void send(std::string bytes) { stream_.write(std::move(bytes)); }
-
   std::shared_ptr<RpcServer::Impl> server_;
   net::ByteStreamSocket<std::string> stream_;
+  asio::steady_timer handshake_timer_;
   std::string peer_;
+  std::string server_nonce_;
+  bool serving_ = false;
+  bool closed_ = false;
+  SteadyClock::time_point last_frame_at_{};
+  size_t queued_reply_bytes_ = 0;  // written to stream_ and not yet reported written
   RpcFrameDecoder decoder_;
   rpc::RpcFrame frame_;
 };
@@ -174,6 +317,20 @@ void RpcServer::Impl::acceptNext() {
     if (!self->handler || !self->acceptor.is_open()) return;
     if (ec) {
       spdlog::warn("rpc server: accept failed: {}", ec.message());
+    } else if (self->connections.size() >= self->options.max_connections) {
+      ++self->refused;
+      if (!self->refusing) {
+        self->refusing = true;
+        error_code ignored;
+        auto remote = socket.remote_endpoint(ignored);
+        spdlog::warn(
+            "rpc server: refusing the connection from {}: {} connections are open "
+            "(cluster.rpc-max-connections); further refusals are counted only",
+            remote.address().to_string() + ":" + std::to_string(remote.port()),
+            self->connections.size());
+      }
+      error_code ignored;
+      socket.close(ignored);
     } else {
       ++self->accepted;
       error_code ignored;
@@ -186,6 +343,30 @@ void RpcServer::Impl::acceptNext() {
   });
 }
 
+void RpcServer::Impl::forget(const std::shared_ptr<ServerConnection>& connection) {
+  connections.erase(connection);
+  if (connections.size() < options.max_connections) refusing = false;
+}
+
+void RpcServer::Impl::sweepIdle() {
+  // A quarter of the timeout between sweeps: a connection is closed at most 1.25 timeouts after
+  // its last frame, for one timer per server instead of one per connection.
+  idle_timer.expires_after(std::max(options.idle_timeout / 4, std::chrono::milliseconds(10)));
+  idle_timer.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || !self->handler) return;
+    const auto now = SteadyClock::now();
+    std::vector<std::shared_ptr<ServerConnection>> idle;
+    for (const auto& connection : self->connections) {
+      // Handshaking connections have their own, shorter, deadline.
+      if (connection->serving() && now - connection->lastFrameAt() > self->options.idle_timeout) {
+        idle.push_back(connection);
+      }
+    }
+    for (const auto& connection : idle) connection->closeIdle();
+    self->sweepIdle();
+  });
+}
+
 Result<std::unique_ptr<RpcServer>> RpcServer::listen(asio::io_context& io, RpcServerOptions options,
                                                      RpcHandler& handler) {
   error_code ec;
@@ -193,6 +374,18 @@ Result<std::unique_ptr<RpcServer>> RpcServer::listen(asio::io_context& io, RpcSe
   if (ec) {
     return error(StatusCode::kIllegalArgument,
                  "rpc: bad bind address '" + options.bind_address + "'");
+  }
+  if (options.secret.empty() && !address.is_loopback()) {
+    return error(StatusCode::kIllegalArgument,
+                 "rpc: without cluster.secret the RPC port listens on loopback only (127.0.0.0/8 "
+                 "or ::1), not on '" +
+                     options.bind_address +
+                     "': anyone reaching it could push to any user and close any session");
+  }
+  if (!options.secret.empty() && options.secret.size() < kMinClusterSecretBytes) {
+    return error(StatusCode::kIllegalArgument,
+                 "rpc: cluster.secret has " + std::to_string(options.secret.size()) +
+                     " bytes; use at least " + std::to_string(kMinClusterSecretBytes));
   }
   auto impl = std::make_shared<Impl>(io, options, handler);
   tcp::endpoint endpoint(address, options.port);
@@ -207,7 +400,16 @@ Result<std::unique_ptr<RpcServer>> RpcServer::listen(asio::io_context& io, RpcSe
   }
   impl->port = impl->acceptor.local_endpoint().port();
   spdlog::info("rpc server listening on {}:{}", options.bind_address, impl->port);
-  asio::post(impl->strand, [impl] { impl->acceptNext(); });
+  if (options.secret.empty()) {
+    spdlog::warn(
+        "rpc server: no cluster.secret: connections to port {} are not authenticated (allowed on "
+        "loopback only); set cluster.secret on every node before binding another address",
+        impl->port);
+  }
+  asio::post(impl->strand, [impl] {
+    impl->acceptNext();
+    impl->sweepIdle();
+  });
   return std::unique_ptr<RpcServer>(new RpcServer(std::move(impl)));
 }
 
@@ -223,6 +425,7 @@ void RpcServer::stop() {
     impl->handler = nullptr;
     error_code ignored;
     impl->acceptor.close(ignored);
+    impl->idle_timer.cancel();
     auto connections = impl->connections;
     for (const auto& connection : connections) connection->close();
   });
@@ -234,6 +437,10 @@ RpcServerStats RpcServer::stats() const {
   stats.pushes = impl_->pushes.load();
   stats.close_requests = impl_->close_requests.load();
   stats.malformed = impl_->malformed.load();
+  stats.auth_failures = impl_->auth_failures.load();
+  stats.refused = impl_->refused.load();
+  stats.idle_closed = impl_->idle_closed.load();
+  stats.overflowed = impl_->overflowed.load();
   return stats;
 }
 
