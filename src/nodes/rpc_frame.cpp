@@ -41,8 +41,7 @@ RpcFrameDecoder::State RpcFrameDecoder::fail(std::string message) {
 RpcFrameDecoder::State RpcFrameDecoder::next(rpc::RpcFrame* frame) {
   if (!error_.empty()) return State::kError;
   if (buffered() < kRpcFrameHeaderSize) return State::kNeedMore;
-  const auto* p = reinterpret_cast<const uint8_t*>(buffer_.data() + consumed_);
-  const size_t size = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | p[3];
+  const size_t size = rpcFrameLength(reinterpret_cast<const uint8_t*>(buffer_.data() + consumed_));
   // protobuf parses at most INT_MAX bytes, whatever the configured limit.
   if (size > max_frame_size_ || size > static_cast<size_t>(INT32_MAX)) {
     return fail(fmt::format("frame of {} bytes exceeds the limit of {}", size, max_frame_size_));

@@ -18,6 +18,12 @@ inline constexpr size_t kRpcFrameHeaderSize = 4;
 inline constexpr size_t kMaxUsersPerPushFrame = 4096;
 inline constexpr size_t kMaxPushFrameOverhead = 64 * 1024;
 
+// The length a frame's 4-byte header announces.
+inline size_t rpcFrameLength(const uint8_t* header) {
+  return (size_t{header[0]} << 24) | (size_t{header[1]} << 16) | (size_t{header[2]} << 8) |
+         header[3];
+}
+
 // Appends the length prefix and the serialized frame.
 void appendRpcFrame(std::string& out, const rpc::RpcFrame& frame);
 std::string encodeRpcFrame(const rpc::RpcFrame& frame);

@@ -42,9 +42,7 @@ inline void asyncReadHandshakeFrame(
                      read->frame);
           return;
         }
-        const auto& h = read->header;
-        const size_t size =
-            (size_t{h[0]} << 24) | (size_t{h[1]} << 16) | (size_t{h[2]} << 8) | h[3];
+        const size_t size = rpcFrameLength(read->header.data());
         if (size > kMaxHandshakeFrameSize) {
           read->done("a first frame of " + std::to_string(size) + " bytes is no handshake",
                      read->frame);

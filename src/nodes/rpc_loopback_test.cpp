@@ -127,9 +127,7 @@ class RawPeer {
   rpc::RpcFrame readFrame() {
     uint8_t header[kRpcFrameHeaderSize];
     asio::read(socket_, asio::buffer(header));
-    const size_t size = (size_t{header[0]} << 24) | (size_t{header[1]} << 16) |
-                        (size_t{header[2]} << 8) | header[3];
-    std::string payload(size, '\0');
+    std::string payload(rpcFrameLength(header), '\0');
     asio::read(socket_, asio::buffer(payload));
     rpc::RpcFrame frame;
     EXPECT_TRUE(frame.ParseFromString(payload));
@@ -536,13 +534,15 @@ TEST_F(RpcLoopbackTest, AnIdleConnectionIsClosed) {
 TEST_F(RpcLoopbackTest, KeepalivePingsHoldAQuietConnectionOpen) {
   server_->stop();
   auto options = loopback();
-  options.idle_timeout = 1000ms;
+  options.idle_timeout = 2000ms;
   startServer(options);
   auto client_options = fastOptions();
-  client_options.keepalive_interval = 100ms;
+  // Not shorter: a ping unanswered for an interval drops the connection, and a loaded machine
+  // may stall an io thread for a while.
+  client_options.keepalive_interval = 500ms;
   auto pinging = makeClients(client_options);
   ASSERT_TRUE(pinging->closeSessions("b", 1, {}, 0, StatusCode::kOk, "r").isOk());
-  std::this_thread::sleep_for(2500ms);  // well past the idle timeout, without a request
+  std::this_thread::sleep_for(5000ms);  // well past the idle timeout, without a request
   EXPECT_EQ(server_->stats().idle_closed, 0u);
   EXPECT_TRUE(pinging->closeSessions("b", 2, {}, 0, StatusCode::kOk, "r").isOk());
   EXPECT_EQ(pinging->stats().peers.at(0).connects, 1u);
