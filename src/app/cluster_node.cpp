@@ -17,6 +17,7 @@
 #include "nodes/membership.h"
 #include "nodes/node_clients.h"
 #include "nodes/node_rpc.pb.h"
+#include "nodes/rpc_frame.h"
 #include "nodes/rpc_server.h"
 #include "online/redis_sequence_ids.h"
 #include "online/redis_session_registry.h"
@@ -164,7 +165,14 @@ struct ClusterNode::Impl {
   // One tick: tell the others this node lives, then refresh (and, after a data loss, rewrite)
   // every local session entry: one script call per Redis batch, not one per user.
   void tick() {
-    if (auto alive = membership->heartbeat(); !alive) failures.fetch_add(1);
+    if (auto alive = membership->heartbeat(); !alive) {
+      failures.fetch_add(1);
+    } else {
+      // Nodes that left (or died) take their connection and queued pushes with them.
+      std::vector<std::string> live;
+      for (const auto& node : membership->liveNodes()) live.push_back(node.id);
+      clients->forgetAllBut(std::move(live));
+    }
     if (!warned_shared_sqlite && config.mongo.uri.empty() && !membership->alone()) {
       warned_shared_sqlite = true;
       spdlog::warn(
@@ -233,6 +241,13 @@ struct ClusterNode::Impl {
       m.rpc_pushes_sent = rpc.pushes_sent;
       m.rpc_pushes_dropped = rpc.pushes_dropped;
       m.rpc_errors = rpc.rpc_errors;
+      m.rpc_auth_failures += rpc.handshake_failures;
+    }
+    if (rpc_server) {
+      const auto served = rpc_server->stats();
+      m.rpc_auth_failures += served.auth_failures;
+      m.rpc_connections_refused = served.refused;
+      m.rpc_connections_closed = served.malformed + served.idle_closed + served.overflowed;
     }
     m.locations_rewritten = locations_rewritten.load();
     addStats(m, session_redis->stats());
@@ -250,6 +265,17 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
                                                Store& store, const Clock& clock, Metrics& metrics) {
   const auto& redis_config = config.redis;
   if (redis_config.session_uris.empty()) return nullptr;
+  // A push frame is one notification (at most a client request, relayed) and a bounded number
+  // of user ids: the frame limit must leave room for the largest request.
+  if (const int64_t needed =
+          int64_t{config.gateway.max_request_size_bytes} + int64_t{nodes::kMaxPushFrameOverhead};
+      config.cluster.rpc_max_frame_bytes < needed) {
+    throw std::runtime_error("config key 'cluster.rpc-max-frame-bytes': " +
+                             std::to_string(config.cluster.rpc_max_frame_bytes) +
+                             " cannot carry a push of the largest request "
+                             "(gateway.max-request-size-bytes); use at least " +
+                             std::to_string(needed));
+  }
   auto impl = std::make_unique<Impl>(config, pool, store, clock, metrics);
   impl->session_redis = openDeployment(pool, redis_config.session_uris, "redis.session.uris",
                                        redis_config.timeout_ms);
@@ -311,6 +337,11 @@ void ClusterNode::start(Gateway& gateway) {
   nodes::RpcServerOptions rpc_options;
   rpc_options.bind_address = cluster.rpc_bind;
   rpc_options.port = static_cast<uint16_t>(cluster.rpc_port);
+  rpc_options.secret = cluster.secret;
+  rpc_options.max_frame_size = static_cast<size_t>(cluster.rpc_max_frame_bytes);
+  rpc_options.max_queued_reply_bytes = static_cast<size_t>(cluster.rpc_max_queued_reply_bytes);
+  rpc_options.max_connections = static_cast<size_t>(cluster.rpc_max_connections);
+  rpc_options.idle_timeout = std::chrono::seconds(cluster.rpc_idle_timeout_seconds);
   auto server = nodes::RpcServer::listen(impl.pool.context(0), rpc_options, *impl.rpc_handler);
   if (!server) {
     throw std::runtime_error("cluster RPC (cluster.rpc-port): " + server.status().reason);
@@ -348,6 +379,12 @@ void ClusterNode::start(Gateway& gateway) {
   } else {
     impl.ghosts_removed.fetch_add(*removed);
   }
+  nodes::NodeClientsOptions client_options;
+  client_options.node_id = self.id;
+  client_options.secret = cluster.secret;
+  client_options.max_frame_size = rpc_options.max_frame_size;
+  // Every node has the same idle timeout: a ping per quarter of it keeps connections open.
+  client_options.keepalive_interval = rpc_options.idle_timeout / 4;
   impl.clients = std::make_unique<nodes::RpcNodeClients>(
       impl.pool.context(impl.pool.size() > 1 ? 1 : 0),
       [membership =
@@ -355,7 +392,8 @@ void ClusterNode::start(Gateway& gateway) {
         auto node = membership->find(node_id);
         if (!node) return std::nullopt;
         return nodes::NodeAddress{node->rpc_host, node->rpc_port};
-      });
+      },
+      client_options);
   impl.membership->setReachability([clients = impl.clients.get()](std::string_view node_id) {
     return clients->connected(node_id);
   });

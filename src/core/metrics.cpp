@@ -154,10 +154,11 @@ struct MirroredCounter {
 struct ClusterSeries {
   Gauge* live_nodes;
   MirroredCounter reregistered, taken_over, maintenance_failures, pushes_sent, pushes_dropped,
-      rpc_errors, redis_commands, redis_failed_fast, redis_timeouts, redis_connects,
-      redis_disconnects, redis_redirects, redis_server_changes, pushes_undeliverable,
-      pushes_offered_to_all, session_ghosts_removed, sequence_leases, sequence_stale_counters,
-      sequence_lease_waits, sequence_bound_checks, locations_rewritten;
+      rpc_errors, rpc_auth_failures, rpc_connections_refused, rpc_connections_closed,
+      redis_commands, redis_failed_fast, redis_timeouts, redis_connects, redis_disconnects,
+      redis_redirects, redis_server_changes, pushes_undeliverable, pushes_offered_to_all,
+      session_ghosts_removed, sequence_leases, sequence_stale_counters, sequence_lease_waits,
+      sequence_bound_checks, locations_rewritten;
 };
 
 struct PasswordSeries {
@@ -385,6 +386,14 @@ struct Metrics::Impl {
         counter("parley_rpc_pushes_dropped_total",
                 "Pushes to other nodes dropped (node unreachable or queue full)"),
         counter("parley_rpc_errors_total", "Node-to-node requests that failed"),
+        counter("parley_rpc_auth_failures_total",
+                "Node-to-node connections refused because the handshake failed (wrong or missing "
+                "cluster.secret, another frame first, too slow), on either end"),
+        counter("parley_rpc_connections_refused_total",
+                "Node-to-node connections refused beyond cluster.rpc-max-connections"),
+        counter("parley_rpc_connections_closed_total",
+                "Node-to-node connections closed by this node for a bad or oversized frame, "
+                "replies left unread, or idleness"),
         counter("parley_redis_commands_total", "Redis commands issued"),
         counter("parley_redis_failed_fast_total",
                 "Redis commands failed at once because the server was unreachable"),
@@ -434,6 +443,9 @@ struct Metrics::Impl {
     c.pushes_sent.set(m.rpc_pushes_sent);
     c.pushes_dropped.set(m.rpc_pushes_dropped);
     c.rpc_errors.set(m.rpc_errors);
+    c.rpc_auth_failures.set(m.rpc_auth_failures);
+    c.rpc_connections_refused.set(m.rpc_connections_refused);
+    c.rpc_connections_closed.set(m.rpc_connections_closed);
     c.redis_commands.set(m.redis_commands);
     c.redis_failed_fast.set(m.redis_failed_fast);
     c.redis_timeouts.set(m.redis_timeouts);

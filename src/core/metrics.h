@@ -20,6 +20,11 @@ struct ClusterMetrics {
   uint64_t rpc_pushes_sent = 0;
   uint64_t rpc_pushes_dropped = 0;
   uint64_t rpc_errors = 0;
+  // RPC connections refused for a failed, wrong or unfinished handshake, on either end.
+  uint64_t rpc_auth_failures = 0;
+  uint64_t rpc_connections_refused = 0;  // beyond cluster.rpc-max-connections
+  // Closed by the server: a bad or oversized frame, replies left unread, idleness.
+  uint64_t rpc_connections_closed = 0;
   uint64_t redis_commands = 0;
   uint64_t redis_failed_fast = 0;
   uint64_t redis_timeouts = 0;

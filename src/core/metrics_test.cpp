@@ -129,10 +129,12 @@ TEST(MetricsTest, ClusterFiguresAreReadAtEachScrape) {
   current.live_nodes = 3;
   current.sessions_reregistered = 10;
   current.rpc_pushes_dropped = 2;
+  current.rpc_auth_failures = 4;
   auto series = parseExposition(metrics.serialize());
   EXPECT_EQ(valueOf(series, "parley_cluster_live_nodes"), 3);
   EXPECT_EQ(valueOf(series, "parley_sessions_reregistered_total"), 10);
   EXPECT_EQ(valueOf(series, "parley_rpc_pushes_dropped_total"), 2);
+  EXPECT_EQ(valueOf(series, "parley_rpc_auth_failures_total"), 4);
   current.live_nodes = 2;
   current.sessions_reregistered = 25;
   series = parseExposition(metrics.serialize());
