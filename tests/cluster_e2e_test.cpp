@@ -25,6 +25,7 @@
 #include "support/http_client.h"
 #include "support/redis_topology.h"
 #include "support/test_helpers.h"
+#include "testing/eventually.h"
 
 namespace parley::testing {
 namespace {
@@ -659,6 +660,29 @@ TEST(ClusterNodeJoin, UsersOfANodeThatJustJoinedGetPushesAndShowOnlineAtOnce) {
   EXPECT_TRUE(waitForMessage(*bob, sent.data().long_()).has_value())
       << "the push to a user of the new node was lost";
   if (HasFailure()) std::cerr << a.log() << b.log();
+}
+
+// ---- RPC authentication ----
+
+// A process that shares the Redis but not the cluster.secret is no member: the nodes refuse each
+// other's RPC connections (its "node joined" announcement at start included), on both ends, each
+// with a log line and a count.
+TEST(ClusterRpcAuth, ANodeWithAnotherSecretIsRefusedBothWays) {
+  RedisTopology redis(RedisTopologyKind::kSingle);
+  const std::string database = uniqueDatabaseName("rpcauth");
+  ParleyProcess a(nodeOptions("node-a", redis.sessionUris(), database));
+  auto outsider_options = nodeOptions("node-x", redis.sessionUris(), database);
+  outsider_options.extra_args.push_back("--cluster-secret=another-secret-of-the-right-size");
+  ParleyProcess outsider(outsider_options);
+  EXPECT_TRUE(eventually(
+      [&] { return metricValue(a.adminPort(), "parley_rpc_auth_failures_total") >= 1; }));
+  EXPECT_TRUE(eventually(
+      [&] { return metricValue(outsider.adminPort(), "parley_rpc_auth_failures_total") >= 1; }));
+  EXPECT_NE(a.log().find("refusing the connection from"), std::string::npos);
+  EXPECT_NE(outsider.log().find("handshake failed"), std::string::npos);
+  // The secret itself is never logged.
+  EXPECT_EQ(a.log().find(ParleyProcess::kClusterSecret), std::string::npos);
+  if (HasFailure()) std::cerr << a.log() << outsider.log();
 }
 
 // ---- A node killed with SIGKILL ----

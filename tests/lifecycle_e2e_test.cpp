@@ -130,6 +130,15 @@ TEST(Lifecycle, UnknownConfigKeyStopsStartUpNamingTheKey) {
   EXPECT_NE(env_result.exit_code, 0);
 }
 
+// Anyone reaching an unauthenticated RPC port could push to any user and close any session.
+TEST(Lifecycle, AClusterNodeWhoseRpcPortIsNotLoopbackNeedsASecret) {
+  auto result =
+      runParleyToExit({"--redis-session-uris", "redis://127.0.0.1:1", "--rpc-bind", "0.0.0.0",
+                       "--ws-port", "0", "--tcp-port", "0", "--admin-port", "0"});
+  EXPECT_EQ(result.exit_code, 2);  // a configuration error
+  EXPECT_NE(result.output.find("'cluster.secret'"), std::string::npos) << result.output;
+}
+
 TEST(Lifecycle, UnusableDataDirStopsStartUpWithAClearMessage) {
   auto result = runParleyToExit({"--data-dir", "/proc/parley-cannot-write-here", "--ws-port", "0",
                                  "--tcp-port", "0", "--admin-port", "0"});

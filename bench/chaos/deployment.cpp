@@ -53,6 +53,9 @@ std::vector<std::string> Deployment::nodeArgs(size_t index) const {
       "--mongo-database=chaos",
       "--rpc-port=0",
       "--rpc-bind=127.0.0.1",
+      // Loopback would allow none, but the nodes under test should run the RPC handshake as a
+      // production cluster does (every connection the chaos kills is re-authenticated).
+      std::string("--cluster-secret=") + testing::ParleyProcess::kClusterSecret,
       "--cluster-heartbeat-interval-millis=" + std::to_string(o.heartbeat_millis),
       "--node-stale-after-millis=" + std::to_string(o.stale_after_millis),
       "--close-idle-session-after-seconds=" + std::to_string(o.session_ttl_seconds),

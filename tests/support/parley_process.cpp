@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -83,6 +84,13 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
     args.push_back("--group-creatable-type-ids=0,1,2,3");
   }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+  auto names = [&](std::string_view flag) {
+    return std::any_of(options.extra_args.begin(), options.extra_args.end(),
+                       [&](const std::string& arg) { return arg.starts_with(flag); });
+  };
+  if (names("--redis-session-uris") && !names("--cluster-secret")) {
+    args.push_back(std::string("--cluster-secret=") + kClusterSecret);
+  }
   const SpawnedChild child = spawnParley(args, log_path_, options.death_signal);
   pid_ = child.pid;
   const int out_fd = child.stdout_fd;

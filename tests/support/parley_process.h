@@ -29,6 +29,9 @@ struct ParleyOptions {
 class ParleyProcess {
  public:
   static constexpr const char* kAdminPassword = "test-admin-password";
+  // Given to every Redis-backed node that names no secret of its own, so that every multi-node
+  // test runs the RPC handshake between its nodes.
+  static constexpr const char* kClusterSecret = "test-cluster-secret-0123456789";
 
   explicit ParleyProcess(ParleyOptions options = {});
   ~ParleyProcess();
