@@ -192,6 +192,17 @@ class RpcLoopbackTest : public ::testing::Test {
     server_ = std::move(server).value();
     port_ = server_->port();
   }
+  // The fixture's server replaced by one with other options (on another port).
+  void restartServer(RpcServerOptions options) {
+    server_->stop();
+    startServer(std::move(options));
+  }
+  template <typename Change>
+  void restartServerWith(Change change) {
+    RpcServerOptions options = loopback();
+    change(options);
+    restartServer(std::move(options));
+  }
   std::unique_ptr<RpcNodeClients> makeClients(NodeClientsOptions options) {
     return std::make_unique<RpcNodeClients>(
         client_io_.context(),
@@ -404,8 +415,7 @@ TEST_F(RpcLoopbackTest, AClientWithoutASecretIsRefusedByAServerWithOne) {
 }
 
 TEST_F(RpcLoopbackTest, AClientWithASecretRefusesAServerWithout) {
-  server_->stop();
-  startServer(loopback(0, ""));
+  restartServer(loopback(0, ""));
   EXPECT_EQ(clients_->closeSessions("b", 3, {}, 0, StatusCode::kOk, "r").code,
             StatusCode::kServerUnavailable);
   EXPECT_GE(clients_->stats().handshake_failures, 1u);
@@ -413,8 +423,7 @@ TEST_F(RpcLoopbackTest, AClientWithASecretRefusesAServerWithout) {
 }
 
 TEST_F(RpcLoopbackTest, WithoutASecretOnEitherEndRequestsFlowOnLoopback) {
-  server_->stop();
-  startServer(loopback(0, ""));
+  restartServer(loopback(0, ""));
   auto open_node = makeClients(fastOptions(""));
   EXPECT_TRUE(open_node->closeSessions("b", 3, {}, 0, StatusCode::kOk, "r").isOk());
   EXPECT_EQ(open_node->stats().handshake_failures, 0u);
@@ -487,10 +496,7 @@ TEST_F(RpcLoopbackTest, AnImpostorServerGetsNothingFromTheClient) {
 }
 
 TEST_F(RpcLoopbackTest, AHandshakeNotFinishedInTimeIsClosed) {
-  server_->stop();
-  auto options = loopback();
-  options.handshake_timeout = 200ms;
-  startServer(options);
+  restartServerWith([](RpcServerOptions& options) { options.handshake_timeout = 200ms; });
   RawPeer raw(port_);
   raw.readFrame();  // the challenge, never answered
   EXPECT_TRUE(raw.closedByServer());
@@ -500,10 +506,7 @@ TEST_F(RpcLoopbackTest, AHandshakeNotFinishedInTimeIsClosed) {
 // ---- Bounds ----
 
 TEST_F(RpcLoopbackTest, ConnectionsBeyondTheLimitAreRefused) {
-  server_->stop();
-  auto options = loopback();
-  options.max_connections = 2;
-  startServer(options);
+  restartServerWith([](RpcServerOptions& options) { options.max_connections = 2; });
   RawPeer first(port_);
   RawPeer second(port_);
   ASSERT_TRUE(first.authenticate(kSecret));
@@ -520,10 +523,7 @@ TEST_F(RpcLoopbackTest, ConnectionsBeyondTheLimitAreRefused) {
 }
 
 TEST_F(RpcLoopbackTest, AnIdleConnectionIsClosed) {
-  server_->stop();
-  auto options = loopback();
-  options.idle_timeout = 300ms;
-  startServer(options);
+  restartServerWith([](RpcServerOptions& options) { options.idle_timeout = 300ms; });
   RawPeer raw(port_);
   ASSERT_TRUE(raw.authenticate(kSecret));
   EXPECT_TRUE(raw.closedByServer());
@@ -532,10 +532,7 @@ TEST_F(RpcLoopbackTest, AnIdleConnectionIsClosed) {
 
 // The clients' pings keep their connection open through the server's idle timeout.
 TEST_F(RpcLoopbackTest, KeepalivePingsHoldAQuietConnectionOpen) {
-  server_->stop();
-  auto options = loopback();
-  options.idle_timeout = 2000ms;
-  startServer(options);
+  restartServerWith([](RpcServerOptions& options) { options.idle_timeout = 2000ms; });
   auto client_options = fastOptions();
   // Not shorter: a ping unanswered for an interval drops the connection, and a loaded machine
   // may stall an io thread for a while.
@@ -549,10 +546,7 @@ TEST_F(RpcLoopbackTest, KeepalivePingsHoldAQuietConnectionOpen) {
 }
 
 TEST_F(RpcLoopbackTest, RepliesLeftUnreadPastTheBoundCloseTheConnection) {
-  server_->stop();
-  auto options = loopback();
-  options.max_queued_reply_bytes = 4096;
-  startServer(options);
+  restartServerWith([](RpcServerOptions& options) { options.max_queued_reply_bytes = 4096; });
   RawPeer raw(port_, /*receive_buffer=*/4096);
   ASSERT_TRUE(raw.authenticate(kSecret));
   // Requests whose answers are never read: they fill the socket buffers, then the queue.
