@@ -12,20 +12,9 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/date_range.h"
+#include "store/request_record.h"
 
 namespace parley {
-
-// Turms' RequestStatus, stored as its number (upstream stores the enum's ordinal, the same).
-enum class RequestStatus : int32_t {
-  kPending = 0,
-  kAccepted = 1,
-  kAcceptedWithoutConfirm = 2,
-  kDeclined = 3,
-  kIgnored = 4,
-  kExpired = 5,
-  kCanceled = 6,
-};
 
 struct FriendRequestRecord {
   int64_t id = 0;
@@ -40,16 +29,6 @@ struct FriendRequestRecord {
   bool operator==(const FriendRequestRecord&) const = default;
 };
 
-// What a caller sees of a stored request (a friend request, a group invitation: any record with a
-// status and a creation date) at a moment: PENDING past expired_before reads EXPIRED.
-template <typename Record>
-RequestStatus effectiveStatus(const Record& request, int64_t expired_before) {
-  if (request.status == RequestStatus::kPending && request.creation_date < expired_before) {
-    return RequestStatus::kExpired;
-  }
-  return request.status;
-}
-
 // A change of a PENDING request: the new status, the reason (unset = keep) and when.
 struct FriendRequestReply {
   int64_t request_id = 0;
@@ -59,18 +38,10 @@ struct FriendRequestReply {
   int64_t expired_before = 0;  // a PENDING request created before this is not changed
 };
 
-// The admin API's listing (upstream's UserFriendRequestController): an empty list or an unset
-// range does not filter.
-struct FriendRequestSearch {
-  std::vector<int64_t> ids;
+// The admin API's listing (upstream's UserFriendRequestController).
+struct FriendRequestSearch : RequestSearch {
   std::vector<int64_t> requester_ids;
   std::vector<int64_t> recipient_ids;
-  // Compared with effectiveStatus(request, expired_before): EXPIRED also finds the PENDING
-  // requests created before expired_before, PENDING only the others.
-  std::vector<RequestStatus> statuses;
-  DateRange creation_date;
-  DateRange response_date;
-  int64_t expired_before = 0;
 };
 
 class FriendRequestRepository {

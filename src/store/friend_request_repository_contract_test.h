@@ -12,6 +12,7 @@
 #include "store/friend_request_repository.h"
 #include "store/group_repository.h"
 #include "store/relationship_repository.h"
+#include "store/request_search_contract_test.h"
 #include "store/store.h"
 #include "store/store_test_env.h"
 
@@ -294,38 +295,10 @@ TEST_P(FriendRequestRepositoryContractTest, SearchIsNewestFirstAndPages) {
   EXPECT_EQ(found->front(), makeRequest(2, 11, 20, kT0 + 1));
 }
 
-TEST_P(FriendRequestRepositoryContractTest, SearchByStatusReadsExpiryAndDates) {
-  insert(makeRequest(1, 10, 20, kT0));       // pending, but expired at kT0 + 5
-  insert(makeRequest(2, 10, 21, kT0 + 10));  // pending
-  FriendRequestRecord declined = makeRequest(3, 10, 22, kT0 + 1);
-  declined.status = RequestStatus::kDeclined;
-  declined.response_date = kT0 + 20;
-  insert(declined);
-  FriendRequestRecord expired = makeRequest(4, 10, 23, kT0 + 2);
-  expired.status = RequestStatus::kExpired;
-  insert(expired);
-
-  FriendRequestSearch search;
-  search.expired_before = kT0 + 5;
-  search.statuses = {RequestStatus::kPending};
-  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), std::vector<int64_t>{2});
-  search.statuses = {RequestStatus::kExpired};
-  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{4, 1}));
-  EXPECT_EQ(requests().count(search).value(), 2);
-  search.statuses = {RequestStatus::kDeclined, RequestStatus::kPending};
-  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{2, 3}));
-  // Without expiry a pending request stays pending.
-  search.expired_before = 0;
-  search.statuses = {RequestStatus::kPending};
-  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{2, 1}));
-
-  // Dates: start inclusive, end exclusive; a request without a response date has none to match.
-  FriendRequestSearch dates;
-  dates.creation_date = {kT0 + 1, kT0 + 10};
-  EXPECT_EQ(idsOf(requests().search(dates, 0, 10)), (std::vector<int64_t>{4, 3}));
-  FriendRequestSearch responded;
-  responded.response_date.start = kT0;
-  EXPECT_EQ(idsOf(requests().search(responded, 0, 10)), std::vector<int64_t>{3});
+TEST_P(FriendRequestRepositoryContractTest, SearchReadsStatusesDatesAndPages) {
+  expectSearchReadsStatusesDatesAndPages<FriendRequestSearch>(
+      requests(), [](int64_t id, int64_t created) { return makeRequest(id, 10, 19 + id, created); },
+      [&](const FriendRequestRecord& request) { insert(request); }, kT0);
 }
 
 TEST_P(FriendRequestRepositoryContractTest, ReplaceRewritesEveryFieldAndMovesVersions) {

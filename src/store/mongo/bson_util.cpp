@@ -370,6 +370,29 @@ Result<int64_t> deleteMany(const Connection& connection, const char* collection,
   return deleted;
 }
 
+Result<bool> replaceOrMove(const Connection& connection, const char* collection,
+                           const bson_t* filter, const bson_t* doc, bool moves_shard_key,
+                           const char* what) {
+  BsonPtr opts = writeOptions(connection);
+  auto client = connection.client();
+  CollectionPtr target = client.collection(collection);
+  bson_t reply;
+  bson_error_t error;
+  const bool ok =
+      moves_shard_key
+          ? mongoc_collection_delete_one(target.get(), filter, opts.get(), &reply, &error)
+          : mongoc_collection_replace_one(target.get(), filter, doc, opts.get(), &reply, &error);
+  const int64_t matched = countAt(&reply, moves_shard_key ? "deletedCount" : "matchedCount");
+  bson_destroy(&reply);
+  if (!ok) return toStatus(error, what);
+  if (matched == 0) return false;
+  if (moves_shard_key &&
+      !mongoc_collection_insert_one(target.get(), doc, opts.get(), nullptr, &error)) {
+    return toStatus(error, what);
+  }
+  return true;
+}
+
 Result<BulkOutcome> bulkWrite(
     const Connection& connection, mongoc_collection_t* collection, bool ordered, const char* what,
     const std::function<bool(mongoc_bulk_operation_t*, bson_error_t*)>& fill) {

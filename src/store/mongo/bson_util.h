@@ -146,6 +146,14 @@ Result<UpdateOutcome> updateMany(const Connection& connection, const char* colle
 Result<int64_t> deleteMany(const Connection& connection, const char* collection,
                            const bson_t* filter, const char* what);
 
+// Replaces the one document filter matches (filter names its shard key, so the write is targeted)
+// with doc. When doc's shard key differs from the stored one (`moves_shard_key`), a replacement
+// cannot move it to another shard's range: it is deleted and inserted again instead, and a failure
+// between the two loses it (the caller reports the error). Whether filter matched.
+Result<bool> replaceOrMove(const Connection& connection, const char* collection,
+                           const bson_t* filter, const bson_t* doc, bool moves_shard_key,
+                           const char* what);
+
 struct BulkOutcome {
   int64_t inserted = 0;
   int64_t matched = 0;

@@ -7,6 +7,7 @@
 
 #include "store/mongo/bson_util.h"
 #include "store/mongo/mongo_relationship_repository.h"
+#include "store/mongo/mongo_request_search.h"
 #include "store/mongo/mongo_user_version.h"
 
 namespace parley::mongo {
@@ -78,48 +79,14 @@ Result<std::vector<FriendRequestRecord>> findRequests(const Connection& connecti
   return readAll<FriendRequestRecord>(cursor.get(), what, readRequest);
 }
 
-// One condition of a search's $or per wanted status, as effectiveStatus reads the stored ones.
-void appendStatusCondition(bson_t* any_of, uint32_t& i, RequestStatus status,
-                           int64_t expired_before) {
-  const auto append = [&](RequestStatus stored, const char* date_operator) {
-    bson_t condition;
-    bson_append_document_begin(any_of, arrayKey(i++).c_str(), -1, &condition);
-    BSON_APPEND_INT32(&condition, kStatus, static_cast<int32_t>(stored));
-    if (date_operator) {
-      bson_t date;
-      BSON_APPEND_DOCUMENT_BEGIN(&condition, kCreationDate, &date);
-      appendDate(&date, date_operator, expired_before);
-      bson_append_document_end(&condition, &date);
-    }
-    bson_append_document_end(any_of, &condition);
-  };
-  const bool expires = expired_before != 0;
-  if (status == RequestStatus::kPending) {
-    append(RequestStatus::kPending, expires ? "$gte" : nullptr);
-    return;
-  }
-  append(status, nullptr);
-  if (status == RequestStatus::kExpired && expires) append(RequestStatus::kPending, "$lt");
-}
-
-BsonPtr searchFilter(const FriendRequestSearch& search) {
-  BsonPtr filter(bson_new());
-  if (!search.ids.empty()) appendAnyOf(filter.get(), "_id", search.ids);
-  if (!search.requester_ids.empty()) appendAnyOf(filter.get(), kRequesterId, search.requester_ids);
-  if (!search.recipient_ids.empty()) appendAnyOf(filter.get(), kRecipientId, search.recipient_ids);
-  if (!search.statuses.empty()) {
-    bson_t any_of;
-    BSON_APPEND_ARRAY_BEGIN(filter.get(), "$or", &any_of);
-    uint32_t i = 0;
-    for (const RequestStatus status : search.statuses) {
-      appendStatusCondition(&any_of, i, status, search.expired_before);
-    }
-    bson_append_array_end(filter.get(), &any_of);
-  }
-  appendDateRange(filter.get(), kCreationDate, search.creation_date);
-  appendDateRange(filter.get(), kResponseDate, search.response_date);
-  return filter;
-}
+constexpr RequestSearchQuery<FriendRequestSearch, 2> kSearch{
+    .collection = kRequests,
+    .what = "friend requests",
+    .status_field = kStatus,
+    .creation_date_field = kCreationDate,
+    .response_date_field = kResponseDate,
+    .id_fields = {{{kRequesterId, &FriendRequestSearch::requester_ids},
+                   {kRecipientId, &FriendRequestSearch::recipient_ids}}}};
 
 // The requester's sent and the recipient's received requests changed; data is written first, so a
 // reader never pairs a new version with old data. A failure leaves the versions behind until the
@@ -357,27 +324,16 @@ Result<int64_t> MongoFriendRequestRepository::finishInterruptedAccepts(int64_t s
 
 Result<std::vector<FriendRequestRecord>> MongoFriendRequestRepository::search(
     const FriendRequestSearch& search, int64_t skip, int64_t limit) {
-  BsonPtr filter = searchFilter(search);
-  BsonPtr opts(BCON_NEW("sort", "{", kCreationDate, BCON_INT32(-1), "_id", BCON_INT32(-1), "}",
-                        "skip", BCON_INT64(skip), "limit", BCON_INT64(limit)));
-  auto client = connection_.client();
-  CollectionPtr requests = client.collection(kRequests);
-  CursorPtr cursor(
-      mongoc_collection_find_with_opts(requests.get(), filter.get(), opts.get(), nullptr));
-  return readAll<FriendRequestRecord>(cursor.get(), "search friend requests", readRequest);
+  return kSearch.search(connection_, search, skip, limit, readRequest);
 }
 
 Result<int64_t> MongoFriendRequestRepository::count(const FriendRequestSearch& search) {
-  BsonPtr filter = searchFilter(search);
-  auto client = connection_.client();
-  CollectionPtr requests = client.collection(kRequests);
-  return countDocuments(requests.get(), filter.get(), "count friend requests");
+  return kSearch.count(connection_, search);
 }
 
-// The filter names the recipient, the shard key, so the write is targeted; an accept in progress
-// is left to complete first (its document is what completes it). A new recipient moves the
-// request to another shard's range, which a replacement cannot do: it is deleted and inserted
-// again, and a failure between the two loses it (the admin sees the error).
+// The filter names the recipient, the shard key, so the write is targeted (a new recipient moves
+// the request: see replaceOrMove); an accept in progress is left to complete first (its document
+// is what completes it).
 Result<bool> MongoFriendRequestRepository::replace(const FriendRequestRecord& request,
                                                    int64_t now_millis) {
   Result<std::optional<FriendRequestRecord>> before = findById(request.id);
@@ -387,35 +343,13 @@ Result<bool> MongoFriendRequestRepository::replace(const FriendRequestRecord& re
   BsonPtr filter(BCON_NEW("_id", BCON_INT64(request.id), kRecipientId, BCON_INT64(old.recipient_id),
                           kAcceptStarted, "{", "$exists", BCON_BOOL(false), "}"));
   BsonPtr doc = requestDocument(request);
-  auto client = connection_.client();
-  CollectionPtr requests = client.collection(kRequests);
-  bson_error_t failure;
-  bson_t reply;
-  BsonPtr opts = writeOptions(connection_);
-  bool written = false;
-  if (old.recipient_id == request.recipient_id) {
-    written = mongoc_collection_replace_one(requests.get(), filter.get(), doc.get(), opts.get(),
-                                            &reply, &failure);
-  } else {
-    written =
-        mongoc_collection_delete_one(requests.get(), filter.get(), opts.get(), &reply, &failure);
-  }
-  bson_iter_t count;
-  const bool matched =
-      written &&
-      bson_iter_init_find(
-          &count, &reply,
-          old.recipient_id == request.recipient_id ? "matchedCount" : "deletedCount") &&
-      bson_iter_as_int64(&count) > 0;
-  bson_destroy(&reply);
-  if (!written) return toStatus(failure, "replace friend request");
-  if (!matched) {
+  Result<bool> matched =
+      replaceOrMove(connection_, kRequests, filter.get(), doc.get(),
+                    old.recipient_id != request.recipient_id, "replace friend request");
+  if (!matched.ok()) return matched.status();
+  if (!matched.value()) {
     return error(StatusCode::kServerUnavailable, "friend request " + std::to_string(request.id) +
                                                      " is being accepted or was removed; retry");
-  }
-  if (old.recipient_id != request.recipient_id &&
-      !mongoc_collection_insert_one(requests.get(), doc.get(), opts.get(), nullptr, &failure)) {
-    return toStatus(failure, "replace friend request (insert)");
   }
   if (const VoidResult moved =
           moveVersions(connection_, old.requester_id, old.recipient_id, now_millis);

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_friend_request_repository.h"
 
 #include "store/sqlite/sqlite_relationship_repository.h"
+#include "store/sqlite/sqlite_request_search.h"
 #include "store/sqlite/sqlite_user_version.h"
 
 #include <string>
@@ -27,28 +28,19 @@ constexpr std::string_view kFindByRequester =
 constexpr std::string_view kFindByRecipient =
     "SELECT " PARLEY_FRIEND_REQUEST_COLUMNS
     " FROM friend_request WHERE recipient_id = ?1 ORDER BY creation_date DESC, id DESC";
-// The admin search: every filter optional, lists as JSON arrays (?1 ids, ?2 requesters, ?3
-// recipients, ?4 statuses, compared as effectiveStatus reads them with ?9 as expired_before),
-// ?5..?8 the creation and response date ranges.
-#define PARLEY_FRIEND_REQUEST_SEARCH                                                         \
-  " FROM friend_request WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))"       \
-  " AND (?2 IS NULL OR requester_id IN (SELECT value FROM json_each(?2)))"                   \
-  " AND (?3 IS NULL OR recipient_id IN (SELECT value FROM json_each(?3)))"                   \
-  " AND (?4 IS NULL OR (CASE WHEN status = 0 AND creation_date < ?9 THEN 5 ELSE status END)" \
-  " IN (SELECT value FROM json_each(?4)))"                                                   \
-  " AND (?5 IS NULL OR creation_date >= ?5) AND (?6 IS NULL OR creation_date < ?6)"          \
-  " AND (?7 IS NULL OR response_date >= ?7) AND (?8 IS NULL OR response_date < ?8)"
-constexpr std::string_view kSearch =
-    "SELECT " PARLEY_FRIEND_REQUEST_COLUMNS PARLEY_FRIEND_REQUEST_SEARCH
-    " ORDER BY creation_date DESC, id DESC LIMIT ?10 OFFSET ?11";
-constexpr std::string_view kCount = "SELECT count(*)" PARLEY_FRIEND_REQUEST_SEARCH;
-#undef PARLEY_FRIEND_REQUEST_SEARCH
-
 constexpr std::string_view kReplace =
     "UPDATE friend_request SET requester_id = ?2, recipient_id = ?3, content = ?4, status = ?5, "
     "reason = ?6, creation_date = ?7, response_date = ?8 WHERE id = ?1";
 constexpr std::string_view kRemove =
     "DELETE FROM friend_request WHERE id = ?1 RETURNING requester_id, recipient_id";
+
+const RequestSearchSql<FriendRequestSearch, 2>& searchSql() {
+  static const RequestSearchSql<FriendRequestSearch, 2> sql(
+      "friend_request", PARLEY_FRIEND_REQUEST_COLUMNS,
+      {{{"requester_id", &FriendRequestSearch::requester_ids},
+        {"recipient_id", &FriendRequestSearch::recipient_ids}}});
+  return sql;
+}
 #undef PARLEY_FRIEND_REQUEST_COLUMNS
 
 // Status 0 is PENDING; ?5 = 0 means requests never expire. RETURNING names the two users whose
@@ -92,22 +84,6 @@ void bindRequest(Statement& stmt, const FriendRequestRecord& request) {
       .bind(6, request.reason)
       .bind(7, request.creation_date)
       .bind(8, request.response_date);
-}
-
-void bindSearch(Statement& stmt, const FriendRequestSearch& search) {
-  std::vector<int32_t> statuses;
-  for (const RequestStatus status : search.statuses) {
-    statuses.push_back(static_cast<int32_t>(status));
-  }
-  stmt.bind(1, jsonArrayOrNull(search.ids))
-      .bind(2, jsonArrayOrNull(search.requester_ids))
-      .bind(3, jsonArrayOrNull(search.recipient_ids))
-      .bind(4, jsonArrayOrNull(statuses))
-      .bind(5, search.creation_date.start)
-      .bind(6, search.creation_date.end)
-      .bind(7, search.response_date.start)
-      .bind(8, search.response_date.end)
-      .bind(9, search.expired_before);
 }
 
 }  // namespace
@@ -233,15 +209,11 @@ VoidResult SqliteFriendRequestRepository::bumpVersionsLocked(int64_t requester_i
 
 Result<std::vector<FriendRequestRecord>> SqliteFriendRequestRepository::search(
     const FriendRequestSearch& search, int64_t skip, int64_t limit) {
-  return readWith(readers_, kSearch, [&](Statement& stmt) {
-    bindSearch(stmt, search);
-    stmt.bind(10, limit).bind(11, skip);
-    return readRequests(stmt);
-  });
+  return searchSql().search(readers_, search, skip, limit, readRequest);
 }
 
 Result<int64_t> SqliteFriendRequestRepository::count(const FriendRequestSearch& search) {
-  return readInt64(readers_, kCount, [&](Statement& stmt) { bindSearch(stmt, search); });
+  return searchSql().count(readers_, search);
 }
 
 Result<bool> SqliteFriendRequestRepository::replace(const FriendRequestRecord& request,
