@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/friend_request_repository.h"
+#include "store/request_record.h"
 
 namespace parley {
 
@@ -37,6 +37,13 @@ struct GroupInvitationReply {
   std::optional<std::string> reason;
   int64_t now_millis = 0;
   int64_t expired_before = 0;  // a PENDING invitation created before this is not changed
+};
+
+// The admin API's listing (upstream's GroupInvitationController).
+struct GroupInvitationSearch : RequestSearch {
+  std::vector<int64_t> group_ids;
+  std::vector<int64_t> inviter_ids;
+  std::vector<int64_t> invitee_ids;
 };
 
 class GroupInvitationRepository {
@@ -70,6 +77,15 @@ class GroupInvitationRepository {
   // invitation is not pending (then nothing changes).
   virtual Result<bool> acceptIfPending(const GroupInvitationReply& reply) = 0;
 
+  // Newest first (by creation date, then id): the first `skip` matches skipped, at most `limit`
+  // of the rest.
+  virtual Result<std::vector<GroupInvitationRecord>> search(const GroupInvitationSearch& search,
+                                                            int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const GroupInvitationSearch& search) = 0;
+  // Replaces every field of the stored invitation with invitation.id (an admin's edit, whatever
+  // its status; nobody joins) and moves the versions of its group and users before and after the
+  // change. False (nothing written) when there is no such invitation.
+  virtual Result<bool> replace(const GroupInvitationRecord& invitation, int64_t now_millis) = 0;
   // Deletes the invitation and moves its three versions; false when there was none.
   virtual Result<bool> remove(int64_t id, int64_t now_millis) = 0;
   // Removes every invitation created before `created_before` whatever its status (upstream's

@@ -20,9 +20,13 @@ namespace parley::contract {
 
 class GroupInvitationRepositoryContractTest
     : public GroupRequestContractTest<GroupInvitationRepository, GroupInvitationRecord,
-                                      GroupInvitationReply> {
+                                      GroupInvitationReply, GroupInvitationSearch> {
  protected:
   GroupInvitationRepository& requests() override { return store_->groupInvitations(); }
+  GroupInvitationRecord makePending(int64_t id, int64_t group_id, int64_t user_id,
+                                    int64_t creation_date) override {
+    return makeInvitation(id, group_id, kOwner, user_id, creation_date);
+  }
   GroupInvitationRepository& invitations() { return requests(); }
 
   static GroupInvitationRecord makeInvitation(int64_t id, int64_t group_id, int64_t inviter_id,
@@ -258,6 +262,67 @@ TEST_P(GroupInvitationRepositoryContractTest, ANotPendingOrExpiredInvitationIsNo
   EXPECT_EQ(find(2), makeInvitation(2, kGroup, kOwner, 20, kT0));
   EXPECT_EQ(member(kGroup, 20), std::nullopt);
   EXPECT_EQ(versions(kOwner, 20), before);
+}
+
+TEST_P(GroupInvitationRepositoryContractTest, SearchReadsStatusesDatesAndPages) {
+  expectSearchReadsStatusesDatesAndPages();
+}
+
+TEST_P(GroupInvitationRepositoryContractTest, SearchFiltersByInviterAndInvitee) {
+  insert(makeInvitation(1, kGroup, kOwner, 20, kT0));
+  insert(makeInvitation(2, kGroup, 11, 20, kT0 + 1));
+  insert(makeInvitation(3, kOtherGroup, 11, 21, kT0 + 2));
+  GroupInvitationSearch search;
+  search.inviter_ids = {11};
+  EXPECT_EQ(idsOf(invitations().search(search, 0, 10)), (std::vector<int64_t>{3, 2}));
+  search.invitee_ids = {20, 404};
+  EXPECT_EQ(idsOf(invitations().search(search, 0, 10)), std::vector<int64_t>{2});
+  EXPECT_EQ(invitations().count(search).value(), 1);
+  search.group_ids = {kOtherGroup};
+  EXPECT_EQ(idsOf(invitations().search(search, 0, 10)), std::vector<int64_t>{});
+  EXPECT_EQ(invitations().count(search).value(), 0);
+}
+
+TEST_P(GroupInvitationRepositoryContractTest, ReplaceRewritesEveryFieldAndMovesVersions) {
+  insert(makeInvitation(1, kGroup, kOwner, 20, kT0));
+  GroupInvitationRecord edited = makeInvitation(1, kOtherGroup, 11, 21, kT0 - 100);
+  edited.content = "edited";
+  edited.status = RequestStatus::kAccepted;
+  edited.reason = "why";
+  edited.response_date = kT0 + 1;
+  ASSERT_TRUE(invitations().replace(edited, kT0 + 50).value());
+  EXPECT_EQ(find(1), edited);
+  // The group and users it had and the ones it has now all see their lists change.
+  EXPECT_EQ(groupVersion(kGroup), kT0 + 50);
+  EXPECT_EQ(groupVersion(kOtherGroup), kT0 + 50);
+  EXPECT_EQ(sentVersion(kOwner), kT0 + 50);
+  EXPECT_EQ(receivedVersion(20), kT0 + 50);
+  EXPECT_EQ(sentVersion(11), kT0 + 50);
+  EXPECT_EQ(receivedVersion(21), kT0 + 50);
+  EXPECT_EQ(idsOf(invitations().findByInvitee(21)), std::vector<int64_t>{1});
+  EXPECT_EQ(idsOf(invitations().findByInvitee(20)), std::vector<int64_t>{});
+  // An ACCEPTED invitation written so is a record only: nobody joins.
+  EXPECT_EQ(member(kOtherGroup, 21), std::nullopt);
+
+  // The same parties: their versions move once.
+  edited.content = "again";
+  ASSERT_TRUE(invitations().replace(edited, kT0 + 60).value());
+  EXPECT_EQ(find(1), edited);
+  EXPECT_EQ(groupVersion(kOtherGroup), kT0 + 60);
+  EXPECT_EQ(receivedVersion(21), kT0 + 60);
+  EXPECT_EQ(groupVersion(kGroup), kT0 + 50);
+
+  // A new invitee: the group and inviter, in both the old and the new, move once too.
+  edited.invitee_id = 22;
+  ASSERT_TRUE(invitations().replace(edited, kT0 + 70).value());
+  EXPECT_EQ(groupVersion(kOtherGroup), kT0 + 70);
+  EXPECT_EQ(sentVersion(11), kT0 + 70);
+  EXPECT_EQ(receivedVersion(21), kT0 + 70);
+  EXPECT_EQ(receivedVersion(22), kT0 + 70);
+
+  EXPECT_FALSE(invitations().replace(makeInvitation(404, kGroup, kOwner, 20), kT0 + 80).value());
+  EXPECT_EQ(find(404), std::nullopt);
+  EXPECT_EQ(groupVersion(kGroup), kT0 + 50);
 }
 
 TEST_P(GroupInvitationRepositoryContractTest, RemoveDeletesOneAndMovesItsVersions) {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/friend_request_repository.h"
+#include "store/request_record.h"
 
 namespace parley {
 
@@ -42,6 +42,13 @@ struct GroupJoinRequestReply {
   int64_t expired_before = 0;  // a PENDING request created before this is not changed
 };
 
+// The admin API's listing (upstream's GroupJoinRequestController).
+struct GroupJoinRequestSearch : RequestSearch {
+  std::vector<int64_t> group_ids;
+  std::vector<int64_t> requester_ids;
+  std::vector<int64_t> responder_ids;
+};
+
 class GroupJoinRequestRepository {
  public:
   virtual ~GroupJoinRequestRepository() = default;
@@ -67,6 +74,15 @@ class GroupJoinRequestRepository {
   // is not pending (then nothing changes).
   virtual Result<bool> acceptIfPending(const GroupJoinRequestReply& reply) = 0;
 
+  // Newest first (by creation date, then id): the first `skip` matches skipped, at most `limit`
+  // of the rest.
+  virtual Result<std::vector<GroupJoinRequestRecord>> search(const GroupJoinRequestSearch& search,
+                                                             int64_t skip, int64_t limit) = 0;
+  virtual Result<int64_t> count(const GroupJoinRequestSearch& search) = 0;
+  // Replaces every field of the stored request with request.id (an admin's edit, whatever its
+  // status; nobody joins) and moves the versions of its group and requester before and after the
+  // change. False (nothing written) when there is no such request.
+  virtual Result<bool> replace(const GroupJoinRequestRecord& request, int64_t now_millis) = 0;
   // Deletes the request and moves its two versions; false when there was none.
   virtual Result<bool> remove(int64_t id, int64_t now_millis) = 0;
   // Removes every request created before `created_before` whatever its status (upstream's cleanup

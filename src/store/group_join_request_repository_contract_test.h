@@ -22,11 +22,15 @@ namespace parley::contract {
 
 class GroupJoinRequestRepositoryContractTest
     : public GroupRequestContractTest<GroupJoinRequestRepository, GroupJoinRequestRecord,
-                                      GroupJoinRequestReply> {
+                                      GroupJoinRequestReply, GroupJoinRequestSearch> {
  protected:
   static constexpr int64_t kManager = 2;  // answers requests, not a member in these tests
 
   GroupJoinRequestRepository& requests() override { return store_->groupJoinRequests(); }
+  GroupJoinRequestRecord makePending(int64_t id, int64_t group_id, int64_t user_id,
+                                     int64_t creation_date) override {
+    return makeRequest(id, group_id, user_id, creation_date);
+  }
 
   static GroupJoinRequestRecord makeRequest(int64_t id, int64_t group_id, int64_t requester_id,
                                             int64_t creation_date = kT0) {
@@ -256,6 +260,65 @@ TEST_P(GroupJoinRequestRepositoryContractTest, ANotPendingOrExpiredRequestIsNotA
   EXPECT_EQ(find(2), makeRequest(2, kGroup, 20, kT0));
   EXPECT_EQ(member(kGroup, 20), std::nullopt);
   EXPECT_EQ(versions(20), before);
+}
+
+TEST_P(GroupJoinRequestRepositoryContractTest, SearchReadsStatusesDatesAndPages) {
+  expectSearchReadsStatusesDatesAndPages();
+}
+
+TEST_P(GroupJoinRequestRepositoryContractTest, SearchFiltersByRequesterAndResponder) {
+  insert(makeRequest(1, kGroup, 20, kT0));
+  insert(
+      answered(makeRequest(2, kGroup, 21, kT0 + 1), RequestStatus::kDeclined, kManager, kT0 + 5));
+  insert(answered(makeRequest(3, kOtherGroup, 21, kT0 + 2), RequestStatus::kDeclined, kOwner,
+                  kT0 + 5));
+  GroupJoinRequestSearch search;
+  search.requester_ids = {21};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), (std::vector<int64_t>{3, 2}));
+  search.responder_ids = {kManager, 404};
+  EXPECT_EQ(idsOf(requests().search(search, 0, 10)), std::vector<int64_t>{2});
+  EXPECT_EQ(requests().count(search).value(), 1);
+  // A request nobody answered has no responder to match.
+  GroupJoinRequestSearch by_responder;
+  by_responder.responder_ids = {kOwner, kManager};
+  EXPECT_EQ(idsOf(requests().search(by_responder, 0, 10)), (std::vector<int64_t>{3, 2}));
+}
+
+TEST_P(GroupJoinRequestRepositoryContractTest, ReplaceRewritesEveryFieldAndMovesVersions) {
+  insert(makeRequest(1, kGroup, 20, kT0));
+  GroupJoinRequestRecord edited = answered(makeRequest(1, kOtherGroup, 21, kT0 - 100),
+                                           RequestStatus::kAccepted, kManager, kT0 + 1, "why");
+  edited.content = "edited";
+  ASSERT_TRUE(requests().replace(edited, kT0 + 50).value());
+  EXPECT_EQ(find(1), edited);
+  // The group and requester it had and the ones it has now all see their lists change.
+  EXPECT_EQ(groupVersion(kGroup), kT0 + 50);
+  EXPECT_EQ(groupVersion(kOtherGroup), kT0 + 50);
+  EXPECT_EQ(sentVersion(20), kT0 + 50);
+  EXPECT_EQ(sentVersion(21), kT0 + 50);
+  EXPECT_EQ(idsOf(requests().findByRequester(21)), std::vector<int64_t>{1});
+  EXPECT_EQ(idsOf(requests().findByRequester(20)), std::vector<int64_t>{});
+  // An ACCEPTED request written so is a record only: nobody joins.
+  EXPECT_EQ(member(kOtherGroup, 21), std::nullopt);
+
+  // The same parties: their versions move once.
+  edited.responder_id = std::nullopt;
+  ASSERT_TRUE(requests().replace(edited, kT0 + 60).value());
+  EXPECT_EQ(find(1), edited);
+  EXPECT_EQ(groupVersion(kOtherGroup), kT0 + 60);
+  EXPECT_EQ(sentVersion(21), kT0 + 60);
+  EXPECT_EQ(groupVersion(kGroup), kT0 + 50);
+
+  // A new requester: the group, in both the old and the new, moves once too.
+  edited.requester_id = 22;
+  ASSERT_TRUE(requests().replace(edited, kT0 + 70).value());
+  EXPECT_EQ(groupVersion(kOtherGroup), kT0 + 70);
+  EXPECT_EQ(sentVersion(21), kT0 + 70);
+  EXPECT_EQ(sentVersion(22), kT0 + 70);
+
+  EXPECT_FALSE(requests().replace(makeRequest(404, kGroup, 20), kT0 + 80).value());
+  EXPECT_EQ(find(404), std::nullopt);
+  EXPECT_EQ(groupVersion(kGroup), kT0 + 50);
 }
 
 TEST_P(GroupJoinRequestRepositoryContractTest, RemoveDeletesOneAndMovesItsVersions) {

@@ -49,6 +49,8 @@ struct GroupRequestParties {
   static constexpr size_t kMaxUsers = 2;
   int64_t group_id = 0;
   std::array<int64_t, kMaxUsers> user_ids{};
+
+  bool operator==(const GroupRequestParties&) const = default;
 };
 
 // replyIfPending never writes ACCEPTED (that is acceptIfPending, which adds the member) nor

@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "store/group_repository.h"
+#include "store/request_search_contract_test.h"
 #include "store/store.h"
 #include "store/store_test_env.h"
 
 namespace parley::contract {
 
-template <typename Repository, typename Record, typename Reply>
+template <typename Repository, typename Record, typename Reply, typename Search>
 class GroupRequestContractTest : public StoreContractTest {
  protected:
   static constexpr int64_t kT0 = 1'700'000'000'000;
@@ -43,6 +44,10 @@ class GroupRequestContractTest : public StoreContractTest {
 
   // The store's repository of the kind under test.
   virtual Repository& requests() = 0;
+  // A PENDING request of the kind under test for user (the invitee, the requester: who would
+  // join) to join group_id, created at creation_date.
+  virtual Record makePending(int64_t id, int64_t group_id, int64_t user_id,
+                             int64_t creation_date) = 0;
 
   void insert(const Record& record) {
     const VoidResult inserted = requests().insert(record, record.creation_date);
@@ -128,6 +133,20 @@ class GroupRequestContractTest : public StoreContractTest {
     auto found = store_->groupMembers().find(group_id, user_id);
     EXPECT_TRUE(found.ok()) << found.status().reason;
     return found.ok() ? found.value() : std::nullopt;
+  }
+
+  // search() and count() as for every kind of request, and by group.
+  void expectSearchReadsStatusesDatesAndPages() {
+    contract::expectSearchReadsStatusesDatesAndPages<Search>(
+        requests(),
+        [this](int64_t id, int64_t created) {
+          return makePending(id, id == 4 ? kOtherGroup : kGroup, 19 + id, created);
+        },
+        [this](const Record& record) { insert(record); }, kT0);
+    Search by_group;
+    by_group.group_ids = {kOtherGroup};
+    EXPECT_EQ(idsOf(requests().search(by_group, 0, 10)), std::vector<int64_t>{4});
+    EXPECT_EQ(requests().count(by_group).value(), 1);
   }
 
   // user as a muted MANAGER of kGroup since before kT0: an accept must leave them as they are.

@@ -5,6 +5,7 @@
 
 #include "store/mongo/bson_util.h"
 #include "store/mongo/mongo_group_request.h"
+#include "store/mongo/mongo_request_search.h"
 #include "store/mongo/mongo_user_version.h"
 
 namespace parley::mongo {
@@ -29,6 +30,20 @@ constexpr GroupRequestKind kKind{.collection = "groupInvitation",
                                  .joiner = 1,
                                  .responder_field = nullptr,
                                  .group_version = kGroupInvitationsVersion};
+
+constexpr RequestSearchQuery<GroupInvitationSearch, 3> kSearch{
+    .collection = kKind.collection,
+    .what = "group invitations",
+    .status_field = kRequestStatus,
+    .creation_date_field = kRequestCreationDate,
+    .response_date_field = kRequestResponseDate,
+    .id_fields = {{{kRequestGroupId, &GroupInvitationSearch::group_ids},
+                   {kInviterId, &GroupInvitationSearch::inviter_ids},
+                   {kInviteeId, &GroupInvitationSearch::invitee_ids}}}};
+
+GroupRequestParties partiesOf(const GroupInvitationRecord& invitation) {
+  return {invitation.group_id, {invitation.inviter_id, invitation.invitee_id}};
+}
 
 BsonPtr invitationDocument(const GroupInvitationRecord& invitation) {
   BsonPtr doc(bson_new());
@@ -88,10 +103,8 @@ const std::vector<CollectionSpec>& MongoGroupInvitationRepository::collections()
 
 VoidResult MongoGroupInvitationRepository::insert(const GroupInvitationRecord& invitation,
                                                   int64_t now_millis) {
-  const GroupRequestParties parties{invitation.group_id,
-                                    {invitation.inviter_id, invitation.invitee_id}};
   return insertGroupRequest(connection_, kKind, invitationDocument(invitation).get(), invitation.id,
-                            parties, now_millis);
+                            partiesOf(invitation), now_millis);
 }
 
 Result<std::optional<GroupInvitationRecord>> MongoGroupInvitationRepository::findById(int64_t id) {
@@ -135,6 +148,21 @@ Result<bool> MongoGroupInvitationRepository::replyIfPending(const GroupInvitatio
 
 Result<bool> MongoGroupInvitationRepository::acceptIfPending(const GroupInvitationReply& reply) {
   return acceptGroupRequest(connection_, members_, kKind, answerOf(reply));
+}
+
+Result<std::vector<GroupInvitationRecord>> MongoGroupInvitationRepository::search(
+    const GroupInvitationSearch& search, int64_t skip, int64_t limit) {
+  return kSearch.search(connection_, search, skip, limit, readInvitation);
+}
+
+Result<int64_t> MongoGroupInvitationRepository::count(const GroupInvitationSearch& search) {
+  return kSearch.count(connection_, search);
+}
+
+Result<bool> MongoGroupInvitationRepository::replace(const GroupInvitationRecord& invitation,
+                                                     int64_t now_millis) {
+  return replaceGroupRequest(connection_, kKind, invitationDocument(invitation).get(),
+                             invitation.id, partiesOf(invitation), now_millis);
 }
 
 Result<bool> MongoGroupInvitationRepository::remove(int64_t id, int64_t now_millis) {

@@ -30,6 +30,10 @@ class MongoGroupInvitationRepository final : public GroupInvitationRepository {
                                                          int64_t expired_before) override;
   Result<bool> replyIfPending(const GroupInvitationReply& reply) override;
   Result<bool> acceptIfPending(const GroupInvitationReply& reply) override;
+  Result<std::vector<GroupInvitationRecord>> search(const GroupInvitationSearch& search,
+                                                    int64_t skip, int64_t limit) override;
+  Result<int64_t> count(const GroupInvitationSearch& search) override;
+  Result<bool> replace(const GroupInvitationRecord& invitation, int64_t now_millis) override;
   Result<bool> remove(int64_t id, int64_t now_millis) override;
   Result<int64_t> removeCreatedBefore(int64_t created_before) override;
   Result<std::optional<int64_t>> findGroupVersion(int64_t group_id) override;

@@ -5,6 +5,7 @@
 
 #include "store/mongo/bson_util.h"
 #include "store/mongo/mongo_group_request.h"
+#include "store/mongo/mongo_request_search.h"
 #include "store/mongo/mongo_user_version.h"
 
 namespace parley::mongo {
@@ -28,6 +29,20 @@ constexpr GroupRequestKind kKind{.collection = "groupJoinRequest",
                                  .joiner = 0,
                                  .responder_field = kResponderId,
                                  .group_version = kGroupJoinRequestsVersion};
+
+constexpr RequestSearchQuery<GroupJoinRequestSearch, 3> kSearch{
+    .collection = kKind.collection,
+    .what = "group join requests",
+    .status_field = kRequestStatus,
+    .creation_date_field = kRequestCreationDate,
+    .response_date_field = kRequestResponseDate,
+    .id_fields = {{{kRequestGroupId, &GroupJoinRequestSearch::group_ids},
+                   {kRequesterId, &GroupJoinRequestSearch::requester_ids},
+                   {kResponderId, &GroupJoinRequestSearch::responder_ids}}}};
+
+GroupRequestParties partiesOf(const GroupJoinRequestRecord& request) {
+  return {request.group_id, {request.requester_id}};
+}
 
 BsonPtr requestDocument(const GroupJoinRequestRecord& request) {
   BsonPtr doc(bson_new());
@@ -83,9 +98,8 @@ const std::vector<CollectionSpec>& MongoGroupJoinRequestRepository::collections(
 
 VoidResult MongoGroupJoinRequestRepository::insert(const GroupJoinRequestRecord& request,
                                                    int64_t now_millis) {
-  const GroupRequestParties parties{request.group_id, {request.requester_id}};
-  return insertGroupRequest(connection_, kKind, requestDocument(request).get(), request.id, parties,
-                            now_millis);
+  return insertGroupRequest(connection_, kKind, requestDocument(request).get(), request.id,
+                            partiesOf(request), now_millis);
 }
 
 Result<std::optional<GroupJoinRequestRecord>> MongoGroupJoinRequestRepository::findById(
@@ -113,6 +127,21 @@ Result<bool> MongoGroupJoinRequestRepository::replyIfPending(const GroupJoinRequ
 
 Result<bool> MongoGroupJoinRequestRepository::acceptIfPending(const GroupJoinRequestReply& reply) {
   return acceptGroupRequest(connection_, members_, kKind, answerOf(reply));
+}
+
+Result<std::vector<GroupJoinRequestRecord>> MongoGroupJoinRequestRepository::search(
+    const GroupJoinRequestSearch& search, int64_t skip, int64_t limit) {
+  return kSearch.search(connection_, search, skip, limit, readRequest);
+}
+
+Result<int64_t> MongoGroupJoinRequestRepository::count(const GroupJoinRequestSearch& search) {
+  return kSearch.count(connection_, search);
+}
+
+Result<bool> MongoGroupJoinRequestRepository::replace(const GroupJoinRequestRecord& request,
+                                                      int64_t now_millis) {
+  return replaceGroupRequest(connection_, kKind, requestDocument(request).get(), request.id,
+                             partiesOf(request), now_millis);
 }
 
 Result<bool> MongoGroupJoinRequestRepository::remove(int64_t id, int64_t now_millis) {

@@ -27,6 +27,10 @@ class MongoGroupJoinRequestRepository final : public GroupJoinRequestRepository 
   Result<std::vector<GroupJoinRequestRecord>> findByRequester(int64_t requester_id) override;
   Result<bool> replyIfPending(const GroupJoinRequestReply& reply) override;
   Result<bool> acceptIfPending(const GroupJoinRequestReply& reply) override;
+  Result<std::vector<GroupJoinRequestRecord>> search(const GroupJoinRequestSearch& search,
+                                                     int64_t skip, int64_t limit) override;
+  Result<int64_t> count(const GroupJoinRequestSearch& search) override;
+  Result<bool> replace(const GroupJoinRequestRecord& request, int64_t now_millis) override;
   Result<bool> remove(int64_t id, int64_t now_millis) override;
   Result<int64_t> removeCreatedBefore(int64_t created_before) override;
   Result<std::optional<int64_t>> findGroupVersion(int64_t group_id) override;

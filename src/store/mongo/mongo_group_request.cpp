@@ -43,15 +43,20 @@ Result<std::optional<StoredRequest>> findStored(const Connection& connection,
 
 // The group's requests and its users' lists changed. Data is written first, so a reader never
 // pairs a new version with old data; a failure leaves the versions behind until the next change
-// (SQLite writes them atomically).
+// (SQLite writes them atomically). Those that `moved` (the parties before an edit) had in the same
+// place moved already and are skipped.
 VoidResult moveVersions(const Connection& connection, const GroupRequestKind& kind,
-                        const GroupRequestParties& parties, int64_t now_millis) {
-  if (VoidResult group =
-          bumpGroupVersion(connection, parties.group_id, kind.group_version, now_millis);
-      !group.ok()) {
-    return group;
+                        const GroupRequestParties& parties, int64_t now_millis,
+                        const GroupRequestParties* moved = nullptr) {
+  if (!moved || moved->group_id != parties.group_id) {
+    if (VoidResult group =
+            bumpGroupVersion(connection, parties.group_id, kind.group_version, now_millis);
+        !group.ok()) {
+      return group;
+    }
   }
   for (size_t i = 0; i < kind.user_versions.size(); ++i) {
+    if (moved && moved->user_ids[i] == parties.user_ids[i]) continue;
     if (VoidResult user = moveUserVersionForward(connection, parties.user_ids[i],
                                                  kind.user_versions[i], now_millis);
         !user.ok()) {
@@ -209,6 +214,32 @@ Result<bool> acceptGroupRequest(const Connection& connection, MongoGroupMemberRe
     return false;
   }
   if (const VoidResult moved = moveVersions(connection, kind, stored.parties, answer.now_millis);
+      !moved.ok()) {
+    return moved.status();
+  }
+  return true;
+}
+
+Result<bool> replaceGroupRequest(const Connection& connection, const GroupRequestKind& kind,
+                                 const bson_t* doc, int64_t id, const GroupRequestParties& parties,
+                                 int64_t now_millis) {
+  Result<std::optional<StoredRequest>> found = findStored(connection, kind, id);
+  if (!found.ok()) return found.status();
+  if (!found.value()) return false;
+  const GroupRequestParties& before = found.value()->parties;
+  const int64_t joiner_before = before.user_ids[kind.joiner];
+  // The joiner is the shard key: the write is targeted.
+  BsonPtr filter(
+      BCON_NEW("_id", BCON_INT64(id), kind.user_fields[kind.joiner], BCON_INT64(joiner_before)));
+  const std::string what = "replace " + std::string(kind.what);
+  Result<bool> replaced =
+      replaceOrMove(connection, kind.collection, filter.get(), doc,
+                    parties.user_ids[kind.joiner] != joiner_before, what.c_str());
+  if (!replaced.ok() || !replaced.value()) return replaced;
+  if (const VoidResult moved = moveVersions(connection, kind, before, now_millis); !moved.ok()) {
+    return moved.status();
+  }
+  if (const VoidResult moved = moveVersions(connection, kind, parties, now_millis, &before);
       !moved.ok()) {
     return moved.status();
   }

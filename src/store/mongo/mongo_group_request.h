@@ -88,6 +88,12 @@ Result<bool> answerGroupRequest(const Connection& connection, const GroupRequest
 // members and joined-groups versions), then the request is answered; see the .cpp for the order.
 Result<bool> acceptGroupRequest(const Connection& connection, MongoGroupMemberRepository& members,
                                 const GroupRequestKind& kind, const GroupRequestAnswer& answer);
+// Replaces the request `id` with doc (every field, whatever its status; nobody joins) and moves
+// the versions of its parties before and, when they differ, after (`parties`). False when there is
+// no such request (or it was removed meanwhile).
+Result<bool> replaceGroupRequest(const Connection& connection, const GroupRequestKind& kind,
+                                 const bson_t* doc, int64_t id, const GroupRequestParties& parties,
+                                 int64_t now_millis);
 Result<bool> removeGroupRequest(const Connection& connection, const GroupRequestKind& kind,
                                 int64_t id, int64_t now_millis);
 // No version moves, as in upstream's cleanup (and friend requests'): what goes is long expired.

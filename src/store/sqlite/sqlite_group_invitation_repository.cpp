@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_group_request.h"
+#include "store/sqlite/sqlite_request_search.h"
 
 namespace parley::sqlite {
 namespace {
@@ -31,6 +32,18 @@ constexpr std::string_view kFindPending =
     "SELECT " PARLEY_GROUP_INVITATION_COLUMNS
     " FROM group_invitation WHERE invitee_id = ?2 AND group_id = ?1 AND status = 0 "
     "AND creation_date >= ?3 ORDER BY creation_date, id";
+constexpr std::string_view kReplace =
+    "UPDATE group_invitation SET group_id = ?2, inviter_id = ?3, invitee_id = ?4, content = ?5, "
+    "status = ?6, reason = ?7, creation_date = ?8, response_date = ?9 WHERE id = ?1";
+
+const RequestSearchSql<GroupInvitationSearch, 3>& searchSql() {
+  static const RequestSearchSql<GroupInvitationSearch, 3> sql(
+      "group_invitation", PARLEY_GROUP_INVITATION_COLUMNS,
+      {{{"group_id", &GroupInvitationSearch::group_ids},
+        {"inviter_id", &GroupInvitationSearch::inviter_ids},
+        {"invitee_id", &GroupInvitationSearch::invitee_ids}}});
+  return sql;
+}
 #undef PARLEY_GROUP_INVITATION_COLUMNS
 
 // ?5 = 0 means invitations never expire. RETURNING names the group and users whose versions move,
@@ -41,6 +54,8 @@ constexpr std::string_view kReplyIfPending =
     "RETURNING group_id, inviter_id, invitee_id";
 constexpr std::string_view kRemove =
     "DELETE FROM group_invitation WHERE id = ?1 RETURNING group_id, inviter_id, invitee_id";
+constexpr std::string_view kFindParties =
+    "SELECT group_id, inviter_id, invitee_id FROM group_invitation WHERE id = ?1";
 constexpr std::string_view kRemoveCreatedBefore =
     "DELETE FROM group_invitation WHERE creation_date < ?1";
 
@@ -49,6 +64,7 @@ constexpr UserVersionColumn kUserVersions[] = {UserVersionColumn::kSentGroupInvi
 // The invitee (the second user) joins on an accept.
 constexpr GroupRequestTable kTable{.answer_sql = kReplyIfPending,
                                    .remove_sql = kRemove,
+                                   .find_parties_sql = kFindParties,
                                    .remove_created_before_sql = kRemoveCreatedBefore,
                                    .records_responder = false,
                                    .group_version = GroupVersionColumn::kInvitations,
@@ -69,26 +85,30 @@ GroupInvitationRecord readInvitation(const Statement& stmt) {
   return invitation;
 }
 
+// Every field, in the order of kInsert's and kReplace's parameters.
+void bindInvitation(Statement& stmt, const GroupInvitationRecord& invitation) {
+  stmt.bind(1, invitation.id)
+      .bind(2, invitation.group_id)
+      .bind(3, invitation.inviter_id)
+      .bind(4, invitation.invitee_id)
+      .bind(5, invitation.content)
+      .bind(6, int64_t{static_cast<int32_t>(invitation.status)})
+      .bind(7, invitation.reason)
+      .bind(8, invitation.creation_date)
+      .bind(9, invitation.response_date);
+}
+
+GroupRequestParties partiesOf(const GroupInvitationRecord& invitation) {
+  return {invitation.group_id, {invitation.inviter_id, invitation.invitee_id}};
+}
+
 }  // namespace
 
 VoidResult SqliteGroupInvitationRepository::insert(const GroupInvitationRecord& invitation,
                                                    int64_t now_millis) {
-  const GroupRequestParties parties{invitation.group_id,
-                                    {invitation.inviter_id, invitation.invitee_id}};
   return insertGroupRequest(
-      db_, kTable, kInsert,
-      [&](Statement& stmt) {
-        stmt.bind(1, invitation.id)
-            .bind(2, invitation.group_id)
-            .bind(3, invitation.inviter_id)
-            .bind(4, invitation.invitee_id)
-            .bind(5, invitation.content)
-            .bind(6, int64_t{static_cast<int32_t>(invitation.status)})
-            .bind(7, invitation.reason)
-            .bind(8, invitation.creation_date)
-            .bind(9, invitation.response_date);
-      },
-      parties, now_millis);
+      db_, kTable, kInsert, [&](Statement& stmt) { bindInvitation(stmt, invitation); },
+      partiesOf(invitation), now_millis);
 }
 
 Result<std::optional<GroupInvitationRecord>> SqliteGroupInvitationRepository::findById(int64_t id) {
@@ -124,6 +144,22 @@ Result<bool> SqliteGroupInvitationRepository::replyIfPending(const GroupInvitati
 
 Result<bool> SqliteGroupInvitationRepository::acceptIfPending(const GroupInvitationReply& reply) {
   return acceptGroupRequest(db_, kTable, answerOf(reply));
+}
+
+Result<std::vector<GroupInvitationRecord>> SqliteGroupInvitationRepository::search(
+    const GroupInvitationSearch& search, int64_t skip, int64_t limit) {
+  return searchSql().search(readers_, search, skip, limit, readInvitation);
+}
+
+Result<int64_t> SqliteGroupInvitationRepository::count(const GroupInvitationSearch& search) {
+  return searchSql().count(readers_, search);
+}
+
+Result<bool> SqliteGroupInvitationRepository::replace(const GroupInvitationRecord& invitation,
+                                                      int64_t now_millis) {
+  return replaceGroupRequest(
+      db_, kTable, kReplace, [&](Statement& stmt) { bindInvitation(stmt, invitation); },
+      invitation.id, partiesOf(invitation), now_millis);
 }
 
 Result<bool> SqliteGroupInvitationRepository::remove(int64_t id, int64_t now_millis) {

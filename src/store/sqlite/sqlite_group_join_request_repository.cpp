@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_group_request.h"
+#include "store/sqlite/sqlite_request_search.h"
 
 namespace parley::sqlite {
 namespace {
@@ -23,6 +24,18 @@ constexpr std::string_view kFindByGroup =
 constexpr std::string_view kFindByRequester =
     "SELECT " PARLEY_GROUP_JOIN_REQUEST_COLUMNS
     " FROM group_join_request WHERE requester_id = ?1 ORDER BY creation_date DESC, id DESC";
+constexpr std::string_view kReplace =
+    "UPDATE group_join_request SET group_id = ?2, requester_id = ?3, responder_id = ?4, "
+    "content = ?5, status = ?6, reason = ?7, creation_date = ?8, response_date = ?9 WHERE id = ?1";
+
+const RequestSearchSql<GroupJoinRequestSearch, 3>& searchSql() {
+  static const RequestSearchSql<GroupJoinRequestSearch, 3> sql(
+      "group_join_request", PARLEY_GROUP_JOIN_REQUEST_COLUMNS,
+      {{{"group_id", &GroupJoinRequestSearch::group_ids},
+        {"requester_id", &GroupJoinRequestSearch::requester_ids},
+        {"responder_id", &GroupJoinRequestSearch::responder_ids}}});
+  return sql;
+}
 #undef PARLEY_GROUP_JOIN_REQUEST_COLUMNS
 
 // Status 0 is PENDING; ?5 = 0 means requests never expire. ?6 is who answered, NULL for a recall
@@ -34,6 +47,8 @@ constexpr std::string_view kReplyIfPending =
     "WHERE id = ?1 AND status = 0 AND creation_date >= ?5 RETURNING group_id, requester_id";
 constexpr std::string_view kRemove =
     "DELETE FROM group_join_request WHERE id = ?1 RETURNING group_id, requester_id";
+constexpr std::string_view kFindParties =
+    "SELECT group_id, requester_id FROM group_join_request WHERE id = ?1";
 constexpr std::string_view kRemoveCreatedBefore =
     "DELETE FROM group_join_request WHERE creation_date < ?1";
 
@@ -41,6 +56,7 @@ constexpr UserVersionColumn kUserVersions[] = {UserVersionColumn::kSentGroupJoin
 // The requester (the only user) joins on an accept.
 constexpr GroupRequestTable kTable{.answer_sql = kReplyIfPending,
                                    .remove_sql = kRemove,
+                                   .find_parties_sql = kFindParties,
                                    .remove_created_before_sql = kRemoveCreatedBefore,
                                    .records_responder = true,
                                    .group_version = GroupVersionColumn::kJoinRequests,
@@ -61,25 +77,30 @@ GroupJoinRequestRecord readRequest(const Statement& stmt) {
   return request;
 }
 
+// Every field, in the order of kInsert's and kReplace's parameters.
+void bindRequest(Statement& stmt, const GroupJoinRequestRecord& request) {
+  stmt.bind(1, request.id)
+      .bind(2, request.group_id)
+      .bind(3, request.requester_id)
+      .bind(4, request.responder_id)
+      .bind(5, request.content)
+      .bind(6, int64_t{static_cast<int32_t>(request.status)})
+      .bind(7, request.reason)
+      .bind(8, request.creation_date)
+      .bind(9, request.response_date);
+}
+
+GroupRequestParties partiesOf(const GroupJoinRequestRecord& request) {
+  return {request.group_id, {request.requester_id}};
+}
+
 }  // namespace
 
 VoidResult SqliteGroupJoinRequestRepository::insert(const GroupJoinRequestRecord& request,
                                                     int64_t now_millis) {
-  const GroupRequestParties parties{request.group_id, {request.requester_id}};
   return insertGroupRequest(
-      db_, kTable, kInsert,
-      [&](Statement& stmt) {
-        stmt.bind(1, request.id)
-            .bind(2, request.group_id)
-            .bind(3, request.requester_id)
-            .bind(4, request.responder_id)
-            .bind(5, request.content)
-            .bind(6, int64_t{static_cast<int32_t>(request.status)})
-            .bind(7, request.reason)
-            .bind(8, request.creation_date)
-            .bind(9, request.response_date);
-      },
-      parties, now_millis);
+      db_, kTable, kInsert, [&](Statement& stmt) { bindRequest(stmt, request); },
+      partiesOf(request), now_millis);
 }
 
 Result<std::optional<GroupJoinRequestRecord>> SqliteGroupJoinRequestRepository::findById(
@@ -103,6 +124,22 @@ Result<bool> SqliteGroupJoinRequestRepository::replyIfPending(const GroupJoinReq
 
 Result<bool> SqliteGroupJoinRequestRepository::acceptIfPending(const GroupJoinRequestReply& reply) {
   return acceptGroupRequest(db_, kTable, answerOf(reply));
+}
+
+Result<std::vector<GroupJoinRequestRecord>> SqliteGroupJoinRequestRepository::search(
+    const GroupJoinRequestSearch& search, int64_t skip, int64_t limit) {
+  return searchSql().search(readers_, search, skip, limit, readRequest);
+}
+
+Result<int64_t> SqliteGroupJoinRequestRepository::count(const GroupJoinRequestSearch& search) {
+  return searchSql().count(readers_, search);
+}
+
+Result<bool> SqliteGroupJoinRequestRepository::replace(const GroupJoinRequestRecord& request,
+                                                       int64_t now_millis) {
+  return replaceGroupRequest(
+      db_, kTable, kReplace, [&](Statement& stmt) { bindRequest(stmt, request); }, request.id,
+      partiesOf(request), now_millis);
 }
 
 Result<bool> SqliteGroupJoinRequestRepository::remove(int64_t id, int64_t now_millis) {

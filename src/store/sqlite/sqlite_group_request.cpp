@@ -6,8 +6,8 @@
 namespace parley::sqlite {
 namespace {
 
-// Steps a statement whose RETURNING clause names the parties of the one row it changed (an id
-// is one row at most). nullopt when it changed none.
+// Steps a statement whose RETURNING clause (or selection) names the parties of the one row it
+// changed or read (an id is one row at most). nullopt when there was none.
 Result<std::optional<GroupRequestParties>> changedParties(Statement& stmt,
                                                           const GroupRequestTable& table) {
   const Result<bool> row = stmt.step();
@@ -49,14 +49,26 @@ Result<std::optional<GroupRequestParties>> answerLocked(Database& db,
 
 }  // namespace
 
+Result<std::optional<GroupRequestParties>> findGroupRequestPartiesLocked(
+    Database& db, const GroupRequestTable& table, int64_t id) {
+  Result<Statement> stmt = db.prepare(table.find_parties_sql);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, id);
+  return changedParties(*stmt, table);
+}
+
 VoidResult moveGroupRequestVersionsLocked(Database& db, const GroupRequestTable& table,
-                                          const GroupRequestParties& parties, int64_t now_millis) {
-  if (const VoidResult group =
-          moveGroupVersionForwardLocked(db, parties.group_id, table.group_version, now_millis);
-      !group.ok()) {
-    return group;
+                                          const GroupRequestParties& parties, int64_t now_millis,
+                                          const GroupRequestParties* moved) {
+  if (!moved || moved->group_id != parties.group_id) {
+    if (const VoidResult group =
+            moveGroupVersionForwardLocked(db, parties.group_id, table.group_version, now_millis);
+        !group.ok()) {
+      return group;
+    }
   }
   for (size_t i = 0; i < table.user_versions.size(); ++i) {
+    if (moved && moved->user_ids[i] == parties.user_ids[i]) continue;
     if (const VoidResult user = moveUserVersionForwardLocked(db, parties.user_ids[i],
                                                              table.user_versions[i], now_millis);
         !user.ok()) {

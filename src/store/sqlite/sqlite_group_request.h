@@ -19,10 +19,12 @@ namespace parley::sqlite {
 struct GroupRequestTable {
   // Answers one request that is PENDING and not expired: ?1 id, ?2 status, ?3 reason (NULL keeps
   // it), ?4 response date, ?5 expired_before (0 = never), ?6 responder when records_responder.
-  // Deletes one request by id (?1). Deletes every request created before ?1. Both single-row
-  // statements end with RETURNING group_id and then the users of user_versions, in order.
+  // Deletes one request by id (?1). Selects the parties of one request by id (?1). Deletes every
+  // request created before ?1. The single-row statements end with RETURNING (or select) group_id
+  // and then the users of user_versions, in order.
   std::string_view answer_sql;
   std::string_view remove_sql;
+  std::string_view find_parties_sql;
   std::string_view remove_created_before_sql;
   bool records_responder = false;
   GroupVersionColumn group_version;
@@ -39,6 +41,13 @@ template <typename Bind>
 VoidResult insertGroupRequest(Database& db, const GroupRequestTable& table,
                               std::string_view insert_sql, Bind&& bind,
                               const GroupRequestParties& parties, int64_t now_millis);
+
+// Rewrites the request `id` with replace_sql after bind(statement) and moves the versions of its
+// parties before and, when they differ, after (`parties`). False when there is no such request.
+template <typename Bind>
+Result<bool> replaceGroupRequest(Database& db, const GroupRequestTable& table,
+                                 std::string_view replace_sql, Bind&& bind, int64_t id,
+                                 const GroupRequestParties& parties, int64_t now_millis);
 
 // replyIfPending: refuses ACCEPTED and PENDING; false when the request is not pending.
 Result<bool> answerGroupRequest(Database& db, const GroupRequestTable& table,
@@ -72,8 +81,13 @@ Result<std::optional<Record>> findGroupRequest(ReaderPool& readers, std::string_
 }
 
 // Inside the caller's lock and transaction.
+Result<std::optional<GroupRequestParties>> findGroupRequestPartiesLocked(
+    Database& db, const GroupRequestTable& table, int64_t id);
+// Moves the versions of parties' group and users, but those `moved` (the parties before an edit)
+// had in the same place, whose versions moved already.
 VoidResult moveGroupRequestVersionsLocked(Database& db, const GroupRequestTable& table,
-                                          const GroupRequestParties& parties, int64_t now_millis);
+                                          const GroupRequestParties& parties, int64_t now_millis,
+                                          const GroupRequestParties* moved = nullptr);
 
 template <typename Bind>
 VoidResult insertGroupRequest(Database& db, const GroupRequestTable& table,
@@ -89,6 +103,34 @@ VoidResult insertGroupRequest(Database& db, const GroupRequestTable& table,
     return moved;
   }
   return transaction->commit();
+}
+
+template <typename Bind>
+Result<bool> replaceGroupRequest(Database& db, const GroupRequestTable& table,
+                                 std::string_view replace_sql, Bind&& bind, int64_t id,
+                                 const GroupRequestParties& parties, int64_t now_millis) {
+  auto lock = db.lock();
+  Result<Transaction> transaction = Transaction::begin(db);
+  if (!transaction.ok()) return transaction.status();
+  const Result<std::optional<GroupRequestParties>> before =
+      findGroupRequestPartiesLocked(db, table, id);
+  if (!before.ok()) return before.status();
+  if (!before.value()) return false;
+  const Result<int64_t> replaced = writeRows(db, replace_sql, bind);
+  if (!replaced.ok()) return replaced.status();
+  if (const VoidResult moved = moveGroupRequestVersionsLocked(db, table, **before, now_millis);
+      !moved.ok()) {
+    return moved.status();
+  }
+  if (const VoidResult moved =
+          moveGroupRequestVersionsLocked(db, table, parties, now_millis, &**before);
+      !moved.ok()) {
+    return moved.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
 }
 
 }  // namespace parley::sqlite
