@@ -148,7 +148,7 @@ TEST_F(FriendRequestRoutesTest, UpdateRefusesBeforeWritingAnything) {
   const std::string path = "/users/relationships/friend-requests?ids=1,2";
   // Request 2 would become 2 -> 2.
   EXPECT_EQ(refusal(call("PUT", path, R"({"recipientId":2})"), 400),
-            "body: request 2 would have the same requester and recipient");
+            "body: friend request 2 would have the same requester and recipient");
   EXPECT_EQ(stored(1)->recipient_id, 2);
   EXPECT_EQ(refusal(call("PUT", path, R"({"requesterId":9})"), 404),
             "requesterId: user 9 does not exist");
