@@ -48,6 +48,8 @@ std::span<const Route> groupRoutes();
 std::span<const Route> groupMemberRoutes();
 std::span<const Route> groupBlocklistRoutes();
 std::span<const Route> groupQuestionRoutes();
+std::span<const Route> groupInvitationRoutes();
+std::span<const Route> groupJoinRequestRoutes();
 
 // ---- answers ----
 

@@ -531,6 +531,8 @@ std::span<const std::span<const Route>> routeTables() {
                                                   groupRoutes(),
                                                   groupMemberRoutes(),
                                                   groupBlocklistRoutes(),
+                                                  groupInvitationRoutes(),
+                                                  groupJoinRequestRoutes(),
                                                   groupQuestionRoutes()};
   return tables;
 }

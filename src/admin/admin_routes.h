@@ -39,7 +39,7 @@ struct AdminDeps {
   // Closes every session of the user on this node (and, through the registry, on others); called
   // after the user is deactivated or deleted.
   std::function<void(int64_t user_id)> disconnect_user;
-  // The relationship, relationship-group and friend-request routes' data (the same store as
+  // The business data of the relationship, friend-request and group routes (the same store as
   // `users`); without it they answer 503.
   Store* store = nullptr;
   // Friend-request expiry and length limits, the ones the client handlers apply.

@@ -7,11 +7,14 @@
 #include <boost/json.hpp>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "admin/admin_routes.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
 #include "online/session_registry.h"
+#include "store/group_lifecycle.h"
 #include "store/store.h"
 #include "testing/fast_password_hasher.h"
 #include "testing/manual_clock.h"
@@ -39,19 +42,26 @@ class AdminStoreTest : public ::testing::Test {
                           {},
                           {},
                           store_.get(),
-                          friendRequestConfig(),
+                          limitedRequests<FriendRequestConfig>(),
                           [this] { ++group_types_changes_; },
                           groupConfig()}) {}
 
-  static FriendRequestConfig friendRequestConfig() {
-    FriendRequestConfig config;
-    config.expire_after_seconds = 3600;
+  // Requests of every kind (friend requests, group invitations and join requests) expire after
+  // an hour and hold at most 10 characters of content and 5 of reason.
+  static constexpr int64_t kRequestExpiryMillis = 3'600'000;
+  template <typename Config>
+  static Config limitedRequests() {
+    Config config;
+    config.expire_after_seconds = kRequestExpiryMillis / 1000;
     config.max_content_length = 10;
+    config.max_reason_length = 5;
     return config;
   }
 
   static GroupConfig groupConfig() {
     GroupConfig config;
+    config.invitation = limitedRequests<GroupInvitationConfig>();
+    config.join_request = limitedRequests<GroupJoinRequestConfig>();
     config.question.max_question_length = 20;
     config.question.max_answer_length = 5;
     config.question.max_answer_count = 3;
@@ -66,6 +76,26 @@ class AdminStoreTest : public ::testing::Test {
     user.registration_date = kStartMillis - 60'000;
     user.last_updated_date = user.registration_date;
     ASSERT_TRUE(store_->users().insert(user).ok());
+  }
+
+  // When addGroup's groups were created: a second before the test's clock.
+  static constexpr int64_t kCreated = kStartMillis - 1000;
+  // A live group with its owner as its OWNER member.
+  void addGroup(int64_t id, int64_t owner_id) {
+    GroupRecord group;
+    group.id = id;
+    group.creator_id = owner_id;
+    group.owner_id = owner_id;
+    group.creation_date = kCreated;
+    group.last_updated_date = kCreated;
+    group.members_last_updated_date = kCreated;
+    ASSERT_TRUE(createGroupWithOwner(store_->groups(), store_->groupMembers(), group).ok());
+  }
+
+  // A group deleted (soft, as clients delete) at its creation.
+  void addDeletedGroup(int64_t id, int64_t owner_id) {
+    addGroup(id, owner_id);
+    ASSERT_TRUE(store_->groups().softDelete(id, kCreated).ok());
   }
 
   AdminResponse call(const std::string& method, const std::string& target,
@@ -90,6 +120,23 @@ class AdminStoreTest : public ::testing::Test {
   static boost::json::value dataOf(const AdminResponse& response) {
     EXPECT_EQ(response.status, 200) << response.body;
     return bodyOf(response).at("data");
+  }
+
+  // The record with this id in a repository (nullopt when there is none).
+  template <typename Repository>
+  static auto storedIn(Repository& records, int64_t id) {
+    auto found = records.findById(id);
+    EXPECT_TRUE(found.ok()) << found.status().reason;
+    return found.ok() ? *found : std::remove_cvref_t<decltype(*found)>();
+  }
+
+  // The ids of a listing's records.
+  static std::vector<int64_t> idsOf(const boost::json::value& records) {
+    std::vector<int64_t> ids;
+    for (const boost::json::value& record : records.as_array()) {
+      ids.push_back(record.at("id").as_int64());
+    }
+    return ids;
   }
 
   // The reason of a refusal with this HTTP status.
