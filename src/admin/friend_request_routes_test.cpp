@@ -10,9 +10,6 @@ namespace {
 
 namespace json = boost::json;
 
-// The fixture's friend requests expire after an hour and hold at most 10 characters.
-constexpr int64_t kHourMillis = 3'600'000;
-
 class FriendRequestRoutesTest : public testing::AdminStoreTest {
  protected:
   void SetUp() override {
@@ -33,30 +30,23 @@ class FriendRequestRoutesTest : public testing::AdminStoreTest {
   }
 
   std::optional<FriendRequestRecord> stored(int64_t id) {
-    auto found = store_->friendRequests().findById(id);
-    EXPECT_TRUE(found.ok());
-    return found.ok() ? *found : std::nullopt;
-  }
-
-  static std::vector<int64_t> idsOf(const json::value& records) {
-    std::vector<int64_t> ids;
-    for (const json::value& record : records.as_array()) ids.push_back(record.at("id").as_int64());
-    return ids;
+    return storedIn(store_->friendRequests(), id);
   }
 };
 
 TEST_F(FriendRequestRoutesTest, CreateStoresTheRequestAndMovesVersions) {
   const AdminResponse created = call("POST", "/users/relationships/friend-requests",
                                      R"({"id":70,"requesterId":1,"recipientId":2,"content":"hi"})");
-  EXPECT_EQ(dataOf(created), (json::value{{"id", 70},
-                                          {"content", "hi"},
-                                          {"status", "PENDING"},
-                                          {"reason", nullptr},
-                                          {"creationDate", kStartMillis},
-                                          {"responseDate", nullptr},
-                                          {"requesterId", 1},
-                                          {"recipientId", 2},
-                                          {"expirationDate", kStartMillis + kHourMillis}}));
+  EXPECT_EQ(dataOf(created),
+            (json::value{{"id", 70},
+                         {"content", "hi"},
+                         {"status", "PENDING"},
+                         {"reason", nullptr},
+                         {"creationDate", kStartMillis},
+                         {"responseDate", nullptr},
+                         {"requesterId", 1},
+                         {"recipientId", 2},
+                         {"expirationDate", kStartMillis + kRequestExpiryMillis}}));
   const std::optional<FriendRequestRecord> request = stored(70);
   ASSERT_TRUE(request.has_value());
   EXPECT_EQ(request->status, RequestStatus::kPending);
@@ -103,8 +93,8 @@ TEST_F(FriendRequestRoutesTest, CreateRefusesWhatClientsCannotSend) {
 }
 
 TEST_F(FriendRequestRoutesTest, ListFiltersByEffectiveStatusUsersAndDates) {
-  storeRequest(1, 1, 2, kStartMillis - 2 * kHourMillis);  // pending, so expired by now
-  storeRequest(2, 1, 3, kStartMillis - 1000);             // pending
+  storeRequest(1, 1, 2, kStartMillis - 2 * kRequestExpiryMillis);  // pending, so expired by now
+  storeRequest(2, 1, 3, kStartMillis - 1000);                      // pending
   storeRequest(3, 2, 3, kStartMillis - 500, RequestStatus::kDeclined);
   const std::string path = "/users/relationships/friend-requests";
   EXPECT_EQ(idsOf(dataOf(call("GET", path))), (std::vector<int64_t>{3, 2, 1}));

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "admin/admin_store_test_fixture.h"
-#include "store/group_lifecycle.h"
 
 namespace parley {
 namespace {
@@ -14,19 +13,10 @@ namespace json = boost::json;
 
 class GroupBlocklistRoutesTest : public testing::AdminStoreTest {
  protected:
-  static constexpr int64_t kCreated = kStartMillis - 1000;
-
   void SetUp() override {
     for (const int64_t id : {1, 2, 3, 4}) addUser(id);
     // Group 10: owner 1, member 2.
-    GroupRecord group;
-    group.id = 10;
-    group.creator_id = 1;
-    group.owner_id = 1;
-    group.creation_date = kCreated;
-    group.last_updated_date = kCreated;
-    group.members_last_updated_date = kCreated;
-    ASSERT_TRUE(createGroupWithOwner(store_->groups(), store_->groupMembers(), group).ok());
+    addGroup(10, 1);
     const GroupMemberRecord member{.group_id = 10, .user_id = 2, .join_date = kCreated};
     ASSERT_TRUE(store_->groupMembers().insertMany(std::span(&member, 1)).ok());
   }

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "admin/admin_store_test_fixture.h"
-#include "store/group_lifecycle.h"
 
 namespace parley {
 namespace {
@@ -14,27 +13,14 @@ namespace json = boost::json;
 
 class GroupMemberRoutesTest : public testing::AdminStoreTest {
  protected:
-  static constexpr int64_t kCreated = kStartMillis - 1000;
-
   void SetUp() override {
     for (const int64_t id : {1, 2, 3, 4}) addUser(id);
     // Group 10: owner 1, member 2 (muted). Group 11: owner 3.
-    storeGroup(10, 1);
-    storeGroup(11, 3);
+    addGroup(10, 1);
+    addGroup(11, 3);
     GroupMemberRecord member{.group_id = 10, .user_id = 2, .name = "two", .join_date = kCreated};
     member.mute_end_date = kStartMillis + 1000;
     ASSERT_TRUE(store_->groupMembers().insertMany(std::span(&member, 1)).ok());
-  }
-
-  void storeGroup(int64_t id, int64_t owner_id) {
-    GroupRecord group;
-    group.id = id;
-    group.creator_id = owner_id;
-    group.owner_id = owner_id;
-    group.creation_date = kCreated;
-    group.last_updated_date = kCreated;
-    group.members_last_updated_date = kCreated;
-    ASSERT_TRUE(createGroupWithOwner(store_->groups(), store_->groupMembers(), group).ok());
   }
 
   std::optional<GroupMemberRecord> stored(int64_t group_id, int64_t user_id) {

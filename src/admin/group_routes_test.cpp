@@ -49,12 +49,6 @@ class GroupRoutesTest : public testing::AdminStoreTest {
     if (!member.ok() || !*member) return std::nullopt;
     return (*member)->role;
   }
-
-  static std::vector<int64_t> idsOf(const json::value& records) {
-    std::vector<int64_t> ids;
-    for (const json::value& record : records.as_array()) ids.push_back(record.at("id").as_int64());
-    return ids;
-  }
 };
 
 TEST_F(GroupRoutesTest, CreateStoresTheGroupWithItsOwnerAsOwnerMember) {
