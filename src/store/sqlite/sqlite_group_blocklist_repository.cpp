@@ -36,6 +36,27 @@ GroupBlockedUserRecord readBlocked(const Statement& row) {
                                 row.columnInt64(3)};
 }
 
+// One transaction: write() changes rows of the group's blocklist and, when it changed any, the
+// group's blocklist version moves with them. False (nothing committed) when it changed none.
+template <typename Write>
+Result<bool> changeBlocklist(Database& db, int64_t group_id, int64_t now_millis, Write&& write) {
+  auto lock = db.lock();
+  Result<Transaction> transaction = Transaction::begin(db);
+  if (!transaction.ok()) return transaction.status();
+  const Result<int64_t> changed = write();
+  if (!changed.ok()) return changed.status();
+  if (changed.value() == 0) return false;
+  if (const VoidResult bumped =
+          moveGroupVersionForwardLocked(db, group_id, GroupVersionColumn::kBlocklist, now_millis);
+      !bumped.ok()) {
+    return bumped.status();
+  }
+  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
+    return committed.status();
+  }
+  return true;
+}
+
 void bindSearch(Statement& stmt, const GroupBlockedUserSearch& search) {
   stmt.bind(1, jsonArrayOrNull(search.group_ids))
       .bind(2, jsonArrayOrNull(search.user_ids))
@@ -81,22 +102,10 @@ Result<GroupBlockOutcome> SqliteGroupBlocklistRepository::block(
 
 Result<bool> SqliteGroupBlocklistRepository::unblock(int64_t group_id, int64_t user_id,
                                                      int64_t now_millis) {
-  auto lock = db_.lock();
-  Result<Transaction> transaction = Transaction::begin(db_);
-  if (!transaction.ok()) return transaction.status();
-  const Result<int64_t> deleted = writeRows(
-      db_, kDeleteBlocked, [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
-  if (!deleted.ok()) return deleted.status();
-  if (deleted.value() == 0) return false;
-  if (const VoidResult bumped =
-          moveGroupVersionForwardLocked(db_, group_id, GroupVersionColumn::kBlocklist, now_millis);
-      !bumped.ok()) {
-    return bumped.status();
-  }
-  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
-    return committed.status();
-  }
-  return true;
+  return changeBlocklist(db_, group_id, now_millis, [&] {
+    return writeRows(db_, kDeleteBlocked,
+                     [&](Statement& stmt) { stmt.bind(1, group_id).bind(2, user_id); });
+  });
 }
 
 Result<std::vector<GroupBlockedUserRecord>> SqliteGroupBlocklistRepository::findBlocked(
@@ -137,23 +146,14 @@ Result<int64_t> SqliteGroupBlocklistRepository::count(const GroupBlockedUserSear
 Result<bool> SqliteGroupBlocklistRepository::update(int64_t group_id, int64_t user_id,
                                                     const GroupBlockedUserUpdate& update,
                                                     int64_t now_millis) {
-  auto lock = db_.lock();
-  Result<Transaction> transaction = Transaction::begin(db_);
-  if (!transaction.ok()) return transaction.status();
-  const Result<int64_t> changed = writeRows(db_, kUpdateBlocked, [&](Statement& stmt) {
-    stmt.bind(1, group_id).bind(2, user_id).bind(3, update.block_date).bind(4, update.requester_id);
+  return changeBlocklist(db_, group_id, now_millis, [&] {
+    return writeRows(db_, kUpdateBlocked, [&](Statement& stmt) {
+      stmt.bind(1, group_id)
+          .bind(2, user_id)
+          .bind(3, update.block_date)
+          .bind(4, update.requester_id);
+    });
   });
-  if (!changed.ok()) return changed.status();
-  if (changed.value() == 0) return false;
-  if (const VoidResult bumped =
-          moveGroupVersionForwardLocked(db_, group_id, GroupVersionColumn::kBlocklist, now_millis);
-      !bumped.ok()) {
-    return bumped.status();
-  }
-  if (const VoidResult committed = transaction->commit(); !committed.ok()) {
-    return committed.status();
-  }
-  return true;
 }
 
 }  // namespace parley::sqlite
