@@ -197,9 +197,9 @@ TEST(MongoMigrate, EverythingSeededInSqliteIsFoundOnMongoAndARerunChangesNothing
                            "group_invitations", "private_conversations", "sequence_counters"}) {
     EXPECT_GT(kinds.at(kind).sqlite, 0) << kind << " had nothing to migrate";
   }
-  // The demo data's question of group 1 and the one this test stored.
-  EXPECT_EQ(kinds.at("group_join_questions").sqlite, 2);
-  EXPECT_EQ(kinds.at("group_join_questions").written, 2);
+  // The demo data's questions of groups 1 and 5, and the one this test stored.
+  EXPECT_EQ(kinds.at("group_join_questions").sqlite, 3);
+  EXPECT_EQ(kinds.at("group_join_questions").written, 3);
   std::cout << "first migrate run:\n" << first.output << "\n";
 
   // Idempotent: a second run inserts no user or message again and verifies the same counts.
