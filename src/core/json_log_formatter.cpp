@@ -6,42 +6,13 @@
 #include <chrono>
 #include <cstdint>
 
+#include "core/utf8.h"
+
 namespace parley {
 namespace {
 
 void append(spdlog::memory_buf_t& out, std::string_view text) {
   out.append(text.data(), text.data() + text.size());
-}
-
-// The length of the well-formed UTF-8 sequence at text[i], or 0 when there is none.
-size_t utf8SequenceLength(std::string_view text, size_t i) {
-  const auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
-  const unsigned char lead = byte(i);
-  size_t length = 0;
-  uint32_t min = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    min = 0x80;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    min = 0x800;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  uint32_t code_point = lead & (0x7F >> length);
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    code_point = (code_point << 6) | (byte(i + k) & 0x3F);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-  if (code_point < min || (code_point >= 0xD800 && code_point <= 0xDFFF) || code_point > 0x10FFFF) {
-    return 0;
-  }
-  return length;
 }
 
 // The names log.level takes, so a filter reads the same words as the config.
@@ -70,14 +41,10 @@ void appendJsonEscaped(std::string_view text, spdlog::memory_buf_t& out) {
   for (size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const size_t length = utf8SequenceLength(text, i);
-      if (length == 0) {
-        append(out, "\xEF\xBF\xBD");  // U+FFFD for a byte that starts no UTF-8 sequence
-        ++i;
-      } else {
-        append(out, text.substr(i, length));
-        i += length;
-      }
+      const size_t start = i;
+      decodeUtf8(text, i);
+      // A well-formed sequence is two bytes or more; one byte consumed is one that starts none.
+      append(out, i - start > 1 ? text.substr(start, i - start) : "\xEF\xBF\xBD");
       continue;
     }
     switch (c) {

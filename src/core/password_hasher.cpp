@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "core/digest_lru.h"
+#include "core/utf8.h"
 
 namespace parley {
 namespace {
@@ -55,50 +56,6 @@ class SecretBytes {
  private:
   std::string bytes_;
 };
-
-constexpr char32_t kReplacementChar = 0xFFFD;
-
-// Decodes one code point at pos and advances it. Malformed input yields U+FFFD for one byte:
-// Turms clients cannot send such passwords (proto3 parsers reject invalid UTF-8 in strings), so
-// this only has to be deterministic, not identical to Java's decoder.
-char32_t decodeUtf8(std::string_view s, size_t& pos) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(pos);
-  if (lead < 0x80) {
-    ++pos;
-    return lead;
-  }
-  size_t length = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    ++pos;
-    return kReplacementChar;
-  }
-  if (pos + length > s.size()) {
-    ++pos;
-    return kReplacementChar;
-  }
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) {
-      ++pos;
-      return kReplacementChar;
-    }
-    cp = (cp << 6) | (byte(pos + i) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++pos;
-    return kReplacementChar;
-  }
-  pos += length;
-  return cp;
-}
 
 void appendUtf16Le(char16_t unit, std::string& out) {
   out.push_back(static_cast<char>(unit & 0xFF));
