@@ -50,7 +50,7 @@ for i in $(seq 1 "$NODES"); do
   "$PARLEY" --node-id "bench$i" --worker-id "$i" --bind 127.0.0.1 --ws-port "$ws_port" \
     --tcp-port -1 --admin-port -1 --rpc-port 0 --data-dir "$work/node$i" \
     --redis-session-uris "redis://127.0.0.1:$redis_port" --argon2-ops-limit 1 \
-    --argon2-mem-limit-kib 64 --log-level warn --demo-data true \
+    --argon2-mem-limit-kib 64 --log-level warn --demo-data true --throttle false \
     --demo-user-count "$users_per_node" >"$work/node$i.out" 2>"$work/node$i.err" &
   node_pids+=("$!")
   pids+=("$!")

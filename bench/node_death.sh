@@ -139,7 +139,7 @@ start_node() {
   store="$(store_args "$dir")"
   # shellcheck disable=SC2086
   "$PARLEY" --node-id "$name" --worker-id "$worker_id" --bind=127.0.0.1 --ws-port=0 \
-    --tcp-port=-1 --admin-port=0 --admin-password=x --rpc-port=0 $store \
+    --tcp-port=-1 --admin-port=0 --admin-password=x --rpc-port=0 --throttle=false $store \
     --redis-session-uris="redis://127.0.0.1:$redis_port" --log-level=warn $cache_args \
     >"$run_dir/$name.out" 2>"$run_dir/$name.err" &
   node_pid=$!

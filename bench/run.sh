@@ -260,7 +260,7 @@ start_parley() {
   start_server parley "parley ready" "$BENCH_PARLEY_BIN" --bind=127.0.0.1 --ws-port=0 --tcp-port=0 \
     --admin-port=0 --data-dir="$data" --admin-password=x --argon2-ops-limit=1 \
     --argon2-mem-limit-kib=64 --log-level=warn --demo-data=true --demo-user-count="$users" \
-    --group-creatable-type-ids=0,1 "${backend_args[@]}" ${BENCH_PARLEY_ARGS:-}
+    --group-creatable-type-ids=0,1 --throttle=false "${backend_args[@]}" ${BENCH_PARLEY_ARGS:-}
   if [ "$GROUP_SIZE" -gt 1000 ]; then
     curl -sSf -u admin:x -X PUT "http://127.0.0.1:$server_admin/groups/types?ids=1" \
       -d "{\"groupSizeLimit\": $GROUP_SIZE}" >/dev/null

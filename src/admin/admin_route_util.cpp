@@ -22,6 +22,9 @@ int httpStatusFor(StatusCode code) {
       return 400;
     case StatusCode::kUnauthorizedRequest:
       return 401;
+    case StatusCode::kIpBlocklistIsDisabled:
+    case StatusCode::kUserIdBlocklistIsDisabled:
+      return 403;
     case StatusCode::kUpdateInfoOfNonexistentUser:
       return 404;
     case StatusCode::kRecordContainsDuplicateKey:

@@ -50,6 +50,7 @@ std::span<const Route> groupBlocklistRoutes();
 std::span<const Route> groupQuestionRoutes();
 std::span<const Route> groupInvitationRoutes();
 std::span<const Route> groupJoinRequestRoutes();
+std::span<const Route> clientBlocklistRoutes();
 
 // ---- answers ----
 

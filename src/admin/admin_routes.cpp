@@ -533,7 +533,8 @@ std::span<const std::span<const Route>> routeTables() {
                                                   groupBlocklistRoutes(),
                                                   groupInvitationRoutes(),
                                                   groupJoinRequestRoutes(),
-                                                  groupQuestionRoutes()};
+                                                  groupQuestionRoutes(),
+                                                  clientBlocklistRoutes()};
   return tables;
 }
 

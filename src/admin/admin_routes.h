@@ -17,6 +17,7 @@
 
 namespace parley {
 
+class Blocklist;
 class Clock;
 class Metrics;
 class PasswordHasher;
@@ -49,6 +50,8 @@ struct AdminDeps {
   std::function<void()> group_types_changed;
   // The group rules' limits (invitations, join requests, questions) the client handlers apply.
   GroupConfig groups;
+  // The client blocklists (/blocked-clients); null when blocklist.enabled is off (1400, 1401).
+  Blocklist* blocklist = nullptr;
 };
 
 struct AdminRequest {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "admin/admin_server.h"
+#include "app/blocklist_setup.h"
 #include "app/cluster_node.h"
 #include "app/migrate.h"
 #include "app/verification_cache_setup.h"
@@ -149,7 +150,20 @@ int run(const Config& config) {
                            registry,       hasher,         metrics, clock};
   gateway_deps.local_backends = config.mongo.uri.empty() && !cluster;
   gateway_deps.locations = config.location.enabled ? &locations : nullptr;
+  std::unique_ptr<NodeBlocklist> blocklist;
+  if (config.blocklist.enabled) {
+    blocklist =
+        std::make_unique<NodeBlocklist>(config.blocklist, cluster.get(), config.node.id, clock);
+    gateway_deps.blocklist = &blocklist->blocklist();
+    gateway_deps.blocklist_config = &config.blocklist;
+  }
   Gateway gateway(gateway_deps);
+  if (blocklist) {
+    // Every node closes its own connections of a blocked client, once its copy has the block.
+    blocklist->start([&gateway](BlockTarget target, const std::string& id) {
+      gateway.closeBlockedClient(target, id);
+    });
+  }
   if (cluster) cluster->start(gateway);
   SessionControl& session_control = cluster ? cluster->routing() : gateway;
   const int64_t worker_id = config.node.worker_id >= 0
@@ -227,7 +241,8 @@ int run(const Config& config) {
                          store.get(),
                          config.friend_request,
                          [&group_types] { group_types.invalidate(); },
-                         config.group};
+                         config.group,
+                         blocklist ? &blocklist->blocklist() : nullptr};
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
                                           config.admin.bind, config.admin.port);
   }
@@ -250,6 +265,7 @@ int run(const Config& config) {
   spdlog::info("received {}; shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
 
   servers.stopAccepting();
+  if (blocklist) blocklist->stop();
   gateway.closeAll();
   // Give clients the close timeout to read the close signal and hang up, plus a margin.
   const auto deadline = std::chrono::steady_clock::now() +

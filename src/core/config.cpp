@@ -161,371 +161,499 @@ KeySpec customSettingsKey(std::string key, std::string flag, std::string help, G
 
 constexpr int kMaxPort = 65535;
 
-const std::vector<KeySpec>& specs() {
-  static const std::vector<KeySpec> kSpecs = {
-      stringKey(
-          "node.id", "--node-id", "this node's id (unique in a cluster)", {},
-          [](Config & c) -> auto& { return c.node.id; }),
+// gateway.throttle.<name>.{capacity,tokens-per-period,refill-interval-millis}.
+std::vector<KeySpec> tokenBucketKeys(const std::string& name, const std::string& what,
+                                     TokenBucketConfig ThrottleConfig::*bucket) {
+  const std::string key = "gateway.throttle." + name;
+  const std::string flag = "--throttle-" + name;
+  return {
       intKey(
-          "node.io-threads", "--io-threads", "io threads; 0 = one per core", 0, 256,
-          [](Config & c) -> auto& { return c.node.io_threads; }),
+          key + ".capacity", flag + "-capacity", what + ": the most allowed at once", 1,
+          1000000, [bucket](Config & c) -> auto& { return (c.gateway.throttle.*bucket).capacity; }),
       intKey(
-          "node.blocking-threads", "--blocking-threads",
-          "threads for store, hashing and Redis calls (requests in flight at once)", 1, 1024,
-          [](Config & c) -> auto& { return c.node.blocking_threads; }),
+          key + ".tokens-per-period", flag + "-tokens-per-period",
+          what + ": allowed again per refill interval", 1, 1000000,
+          [bucket](Config & c) -> auto& { return (c.gateway.throttle.*bucket).tokens_per_period; }),
       intKey(
-          "node.worker-id", "--worker-id",
-          "0..1023, inside every message id: unique per node in a cluster; -1 = from a hash of "
-          "node.id",
-          -1, 1023, [](Config & c) -> auto& { return c.node.worker_id; }),
-      stringKey(
-          "gateway.bind", "--bind", "address the client ports listen on", {},
-          [](Config & c) -> auto& { return c.gateway.bind; }),
-      intKey(
-          "gateway.ws-port", "--ws-port", "WebSocket port; 0 = any free port, -1 = off", -1,
-          kMaxPort, [](Config & c) -> auto& { return c.gateway.ws_port; }),
-      intKey(
-          "gateway.tcp-port", "--tcp-port", "raw TCP port; 0 = any free port, -1 = off", -1,
-          kMaxPort, [](Config & c) -> auto& { return c.gateway.tcp_port; }),
-      intKey(
-          "gateway.max-request-size-bytes", "--max-request-size-bytes",
-          "largest accepted request frame", 64, 64 * 1024 * 1024,
-          [](Config & c) -> auto& { return c.gateway.max_request_size_bytes; }),
-      intKey(
-          "gateway.max-unsent-bytes", "--max-unsent-bytes",
-          "frames queued for a client that is not reading before it is dropped", 64 * 1024,
-          1024 * 1024 * 1024, [](Config & c) -> auto& { return c.gateway.max_unsent_bytes; }),
-      intKey(
-          "gateway.close-idle-session-after-seconds", "--close-idle-session-after-seconds",
-          "close sessions without requests or heartbeats for this long (status 110)", 1, 24 * 3600,
-          [](Config & c) -> auto& { return c.gateway.close_idle_session_after_seconds; }),
-      intKey(
-          "gateway.login-timeout-seconds", "--login-timeout-seconds",
-          "close connections that do not log in within this time (status 111)", 1, 24 * 3600,
-          [](Config & c) -> auto& { return c.gateway.login_timeout_seconds; }),
-      intKey(
-          "gateway.close-timeout-millis", "--close-timeout-millis",
-          "after a close signal, wait this long for the client to close", 0, 600000,
-          [](Config & c) -> auto& { return c.gateway.close_timeout_millis; }),
-      boolKey(
-          "gateway.notify-session-info-after-login", "--notify-session-info-after-login",
-          "push user_session {session_id, server_id} after login",
-          [](Config & c) -> auto& { return c.gateway.notify_session_info_after_login; }),
-      boolKey(
-          "gateway.return-reason-for-server-error", "--return-reason-for-server-error",
-          "include reasons in 12xx responses",
-          [](Config & c) -> auto& { return c.gateway.return_reason_for_server_error; }),
-      int64ListKey(
-          "group.creatable-type-ids", "--group-creatable-type-ids",
-          "group types users may create groups with (as upstream's default user role: 0, the "
-          "DEFAULT type); empty = none",
-          1000, [](Config & c) -> auto& { return c.group.creatable_type_ids; }),
-      boolKey(
-          "group.allow-group-owner-change-group-type", "--allow-group-owner-change-group-type",
-          "UpdateGroupRequest may change the group's type (to a creatable one); off = 3102",
-          [](Config & c) -> auto& { return c.group.allow_group_owner_change_group_type; }),
-      intKey(
-          "message.max-text-length", "--max-text-length", "characters per message", 0, 1000000,
-          [](Config & c) -> auto& { return c.message.max_text_length; }),
-      intKey(
-          "message.recall-window-seconds", "--recall-window-seconds",
-          "how long a sender may recall a message", 0, 365 * 24 * 3600,
-          [](Config & c) -> auto& { return c.message.recall_window_seconds; }),
-      boolKey(
-          "message.allow-send-to-oneself", "--allow-send-to-oneself", "private messages to oneself",
-          [](Config & c) -> auto& { return c.message.allow_send_to_oneself; }),
-      boolKey(
-          "message.allow-send-to-stranger", "--allow-send-to-stranger",
-          "private messages to users who do not have the sender as a contact",
-          [](Config & c) -> auto& { return c.message.allow_send_to_stranger; }),
-      boolKey(
-          "message.owner-and-managers-speak-in-muted-group",
-          "--owner-and-managers-speak-in-muted-group",
-          "a group's owner and managers still send messages while the group is muted",
-          [](Config & c) -> auto& { return c.message.owner_and_managers_speak_in_muted_group; }),
-      boolKey(
-          "message.use-sequence-ids", "--use-sequence-ids", "per-conversation sequence ids",
-          [](Config & c) -> auto& { return c.message.use_sequence_ids; }),
-      boolKey(
-          "user.respond-offline-if-invisible", "--respond-offline-if-invisible",
-          "others see an INVISIBLE user as OFFLINE (else as INVISIBLE, upstream's default)",
-          [](Config & c) -> auto& { return c.user.respond_offline_if_invisible; }),
-      customSettingsKey(
-          "user.settings.allowed", "--user-settings-allowed",
-          "settings users may store, NAME:TYPE[:OPTION]... each (see the README); none by default",
-          [](Config & c) -> auto& { return c.user.allowed_settings; }),
-      customSettingsKey(
-          "user.info.user-defined-attributes.allowed", "--user-defined-attributes-allowed",
-          "user-defined attributes of profiles (UpdateUserRequest), NAME:TYPE[:OPTION]... each; "
-          "none by default",
-          [](Config & c) -> auto& { return c.user.allowed_attributes; }),
-      boolKey(
-          "user.info.user-defined-attributes.ignore-unknown-on-upsert",
-          "--user-defined-attributes-ignore-unknown-on-upsert",
-          "an update naming an attribute not allowed skips it (else the update is refused)",
-          [](Config & c) -> auto& { return c.user.ignore_unknown_attributes_on_upsert; }),
-      boolKey(
-          "user.search-by-name", "--user-search-by-name",
-          "QueryUserProfilesRequest's name searches users by name prefix (false: 7100)",
-          [](Config & c) -> auto& { return c.user.search_by_name; }),
-      boolKey(
-          "user.settings.ignore-unknown-on-upsert", "--user-settings-ignore-unknown-on-upsert",
-          "an update naming a setting not allowed skips it (else the update is refused)",
-          [](Config & c) -> auto& { return c.user.ignore_unknown_settings_on_upsert; }),
-      boolKey(
-          "user.settings.ignore-unknown-on-delete", "--user-settings-ignore-unknown-on-delete",
-          "a delete naming a setting not allowed skips it (else the delete is refused)",
-          [](Config & c) -> auto& { return c.user.ignore_unknown_settings_on_delete; }),
-      intKey(
-          "friend-request.max-content-length", "--friend-request-max-content-length",
-          "characters of a friend request's text; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.friend_request.max_content_length; }),
-      intKey(
-          "friend-request.max-reason-length", "--friend-request-max-reason-length",
-          "characters of a reply's reason; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.friend_request.max_reason_length; }),
-      intKey(
-          "friend-request.expire-after-seconds", "--friend-request-expire-after-seconds",
-          "a pending request expires this long after it was sent; 0 = never", 0, 1000000000,
-          [](Config & c) -> auto& { return c.friend_request.expire_after_seconds; }),
-      boolKey(
-          "friend-request.allow-resend-after-declined-ignored-expired",
-          "--friend-request-allow-resend", "ask again after a declined, ignored or expired request",
-          [](Config & c) -> auto& {
-            return c.friend_request.allow_resend_after_declined_ignored_expired;
+          key + ".refill-interval-millis", flag + "-refill-interval-millis",
+          what + ": the refill interval; 0 = never refill", 0, 24 * 3600 * 1000,
+          [bucket](Config & c) -> auto& {
+            return (c.gateway.throttle.*bucket).refill_interval_millis;
           }),
-      boolKey(
-          "friend-request.allow-recall-pending", "--friend-request-allow-recall",
-          "requesters may recall (DeleteFriendRequest) their pending requests",
-          [](Config & c) -> auto& { return c.friend_request.allow_recall_pending; }),
-      boolKey(
-          "friend-request.delete-expired", "--friend-request-delete-expired",
-          "the hourly cleanup deletes requests older than the expiry",
-          [](Config & c) -> auto& { return c.friend_request.delete_expired; }),
-      intKey(
-          "group.invitation.max-content-length", "--group-invitation-max-content-length",
-          "characters of a group invitation's text; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.group.invitation.max_content_length; }),
-      intKey(
-          "group.invitation.max-reason-length", "--group-invitation-max-reason-length",
-          "characters of an invitee's reason; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.group.invitation.max_reason_length; }),
-      intKey(
-          "group.invitation.expire-after-seconds", "--group-invitation-expire-after-seconds",
-          "a pending invitation expires this long after it was sent; 0 = never", 0, 1000000000,
-          [](Config & c) -> auto& { return c.group.invitation.expire_after_seconds; }),
-      boolKey(
-          "group.invitation.allow-recall-by-owner-and-manager",
-          "--group-invitation-allow-recall-by-owner-and-manager",
-          "the group's owner and managers may recall pending invitations",
-          [](Config & c) -> auto& { return c.group.invitation.allow_recall_by_owner_and_manager; }),
-      boolKey(
-          "group.invitation.allow-recall-by-sender", "--group-invitation-allow-recall-by-sender",
-          "inviters may recall their pending invitations",
-          [](Config & c) -> auto& { return c.group.invitation.allow_recall_by_sender; }),
-      boolKey(
-          "group.invitation.delete-expired", "--group-invitation-delete-expired",
-          "the hourly cleanup deletes invitations older than the expiry",
-          [](Config & c) -> auto& { return c.group.invitation.delete_expired; }),
-      intKey(
-          "group.join-request.max-content-length", "--group-join-request-max-content-length",
-          "characters of a group join request's text; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.group.join_request.max_content_length; }),
-      intKey(
-          "group.join-request.max-reason-length", "--group-join-request-max-reason-length",
-          "characters of an answer's reason; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.group.join_request.max_reason_length; }),
-      intKey(
-          "group.join-request.expire-after-seconds", "--group-join-request-expire-after-seconds",
-          "a pending join request expires this long after it was sent; 0 = never", 0, 1000000000,
-          [](Config & c) -> auto& { return c.group.join_request.expire_after_seconds; }),
-      boolKey(
-          "group.join-request.allow-recall-by-sender", "--group-join-request-allow-recall",
-          "senders may recall their pending join requests",
-          [](Config & c) -> auto& { return c.group.join_request.allow_recall_by_sender; }),
-      boolKey(
-          "group.join-request.delete-expired", "--group-join-request-delete-expired",
-          "the hourly cleanup deletes join requests older than the expiry",
-          [](Config & c) -> auto& { return c.group.join_request.delete_expired; }),
-      intKey(
-          "group.question.max-question-length", "--group-question-max-question-length",
-          "characters of a group join question; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.group.question.max_question_length; }),
-      intKey(
-          "group.question.max-answer-length", "--group-question-max-answer-length",
-          "characters of each accepted answer of a join question; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.group.question.max_answer_length; }),
-      intKey(
-          "group.question.max-answer-count", "--group-question-max-answer-count",
-          "accepted answers of one join question; 0 = no limit", 0, 1000000,
-          [](Config & c) -> auto& { return c.group.question.max_answer_count; }),
-      boolKey(
-          "location.enabled", "--location-enabled",
-          "user locations and nearby users (false: their requests answer 2200)",
-          [](Config & c) -> auto& { return c.location.enabled; }),
-      boolKey(
-          "location.treat-user-id-and-device-type-as-unique-user", "--location-per-device",
-          "each device of a user has its own position (nearby users answered per device)",
-          [](Config & c) -> auto& {
-            return c.location.treat_user_id_and_device_type_as_unique_user;
-          }),
-      intKey(
-          "location.nearby-user-request.default-max-nearby-user-count",
-          "--nearby-default-max-count", "users a nearby query answers when it names no count", 1,
-          10000, [](Config & c) -> auto& { return c.location.default_max_nearby_user_count; }),
-      intKey(
-          "location.nearby-user-request.max-nearby-user-count", "--nearby-max-count",
-          "the largest count a nearby query may ask for", 1, 10000,
-          [](Config & c) -> auto& { return c.location.max_nearby_user_count; }),
-      intKey(
-          "location.nearby-user-request.default-max-distance-meters",
-          "--nearby-default-max-distance", "radius of a nearby query that names none (m)", 1,
-          20'000'000, [](Config & c) -> auto& { return c.location.default_max_distance_meters; }),
-      intKey(
-          "location.nearby-user-request.max-distance-meters", "--nearby-max-distance",
-          "the largest radius a nearby query may ask for (m)", 1, 20'000'000,
-          [](Config & c) -> auto& { return c.location.max_distance_meters; }),
-      stringKey(
-          "admin.bind", "--admin-bind", "address the admin HTTP API listens on", {},
-          [](Config & c) -> auto& { return c.admin.bind; }),
-      intKey(
-          "admin.port", "--admin-port", "admin HTTP port; 0 = any free port, -1 = off", -1,
-          kMaxPort, [](Config & c) -> auto& { return c.admin.port; }),
-      stringKey(
-          "admin.password", "--admin-password",
-          "admin API password (HTTP Basic user 'admin', or Bearer); empty = random, logged", {},
-          [](Config & c) -> auto& { return c.admin.password; }),
-      stringKey(
-          "store.data-dir", "--data-dir", "directory of the embedded SQLite store", {},
-          [](Config & c) -> auto& { return c.store.data_dir; }),
-      stringKey(
-          "mongo.uri", "--mongo-uri",
-          "MongoDB URI for business data (standalone, replica set or mongos); empty = SQLite", {},
-          [](Config & c) -> auto& { return c.mongo.uri; }),
-      stringKey(
-          "mongo.database", "--mongo-database", "MongoDB database of the business data", {},
-          [](Config & c) -> auto& { return c.mongo.database; }),
-      stringKey(
-          "mongo.write-concern", "--mongo-write-concern",
-          "write concern: majority or a number of nodes", {},
-          [](Config & c) -> auto& { return c.mongo.write_concern; }),
-      intKey(
-          "mongo.pool-size", "--mongo-pool-size", "MongoDB connections per node", 1, 1024,
-          [](Config & c) -> auto& { return c.mongo.pool_size; }),
-      intKey(
-          "mongo.timeout-ms", "--mongo-timeout-ms",
-          "MongoDB server selection, socket and write timeouts", 100, 600000,
-          [](Config & c) -> auto& { return c.mongo.timeout_ms; }),
-      listKey(
-          "redis.session.uris", "--redis-session-uris",
-          "Redis for the session registry: redis://h:p (one node), several (shards by user id) "
-          "or redis+cluster://seed; empty = in-process",
-          [](Config & c) -> auto& { return c.redis.session_uris; }),
-      listKey(
-          "redis.sequence.uris", "--redis-sequence-uris",
-          "Redis for per-conversation sequence ids; empty = the session URIs",
-          [](Config & c) -> auto& { return c.redis.sequence_uris; }),
-      listKey(
-          "redis.location.uris", "--redis-location-uris",
-          "Redis for user locations (nearby users); empty = the session URIs",
-          [](Config & c) -> auto& { return c.redis.location_uris; }),
-      intKey(
-          "redis.timeout-ms", "--redis-timeout-ms", "Redis connect and command timeout", 50, 600000,
-          [](Config & c) -> auto& { return c.redis.timeout_ms; }),
-      intKey(
-          "redis.sequence.lease-size", "--redis-sequence-lease-size",
-          "sequence ids per durable lease: at most this many are skipped when Redis loses a "
-          "counter, and a conversation writes its bound to the store once per this many",
-          1, 1000000, [](Config & c) -> auto& { return c.redis.sequence_lease_size; }),
-      stringKey(
-          "cluster.rpc-bind", "--rpc-bind", "address the node-to-node RPC port listens on", {},
-          [](Config & c) -> auto& { return c.cluster.rpc_bind; }),
-      intKey(
-          "cluster.rpc-port", "--rpc-port", "node-to-node RPC port; 0 = any free port", 0, kMaxPort,
-          [](Config & c) -> auto& { return c.cluster.rpc_port; }),
-      stringKey(
-          "cluster.rpc-advertise-host", "--rpc-advertise-host",
-          "address other nodes use to reach this one; empty = rpc-bind", {},
-          [](Config & c) -> auto& { return c.cluster.rpc_advertise_host; }),
-      intKey(
-          "cluster.heartbeat-interval-millis", "--cluster-heartbeat-interval-millis",
-          "node heartbeat and session refresh / self-healing tick", 50, 600000,
-          [](Config & c) -> auto& { return c.cluster.heartbeat_interval_millis; }),
-      intKey(
-          "cluster.node-stale-after-millis", "--node-stale-after-millis",
-          "a node silent this long is dead and its sessions offline", 100, 3600000,
-          [](Config & c) -> auto& { return c.cluster.node_stale_after_millis; }),
-      stringKey(
-          "cluster.secret", "--cluster-secret",
-          "authenticates node-to-node RPC: the same on every node, >= 16 bytes; required unless "
-          "rpc-bind is loopback",
-          {}, [](Config & c) -> auto& { return c.cluster.secret; }),
-      stringKey(
-          "cluster.secret-file", "--cluster-secret-file",
-          "file holding cluster.secret (trailing newlines ignored)", {},
-          [](Config & c) -> auto& { return c.cluster.secret_file; }),
-      intKey(
-          "cluster.rpc-max-frame-bytes", "--rpc-max-frame-bytes",
-          "largest node-to-node RPC frame; larger ones close the connection", 64 * 1024,
-          256 * 1024 * 1024, [](Config & c) -> auto& { return c.cluster.rpc_max_frame_bytes; }),
-      intKey(
-          "cluster.rpc-max-queued-reply-bytes", "--rpc-max-queued-reply-bytes",
-          "RPC replies a peer leaves unread before its connection is closed", 4 * 1024,
-          256 * 1024 * 1024,
-          [](Config & c) -> auto& { return c.cluster.rpc_max_queued_reply_bytes; }),
-      intKey(
-          "cluster.rpc-max-connections", "--rpc-max-connections",
-          "RPC connections accepted at once; more are closed at once", 1, 65536,
-          [](Config & c) -> auto& { return c.cluster.rpc_max_connections; }),
-      intKey(
-          "cluster.rpc-idle-timeout-seconds", "--rpc-idle-timeout-seconds",
-          "close RPC connections without a frame this long (peers ping every quarter of it)", 4,
-          24 * 3600, [](Config & c) -> auto& { return c.cluster.rpc_idle_timeout_seconds; }),
-      stringKey(
-          "password.algorithm", "--password-algorithm",
-          "hash for new passwords: argon2id or salted-sha256", {"argon2id", "salted-sha256"},
-          [](Config & c) -> auto& { return c.password.algorithm; }),
-      u64Key(
-          "password.argon2-ops-limit", "--argon2-ops-limit", "Argon2id passes", 1, 64,
-          [](Config & c) -> auto& { return c.password.argon2_ops_limit; }),
-      u64Key(
-          "password.argon2-mem-limit-kib", "--argon2-mem-limit-kib", "Argon2id memory in KiB", 8,
-          4 * 1024 * 1024, [](Config & c) -> auto& { return c.password.argon2_mem_limit_kib; }),
-      intKey(
-          "password.verification-cache-seconds", "--verification-cache-seconds",
-          "remember successful logins this long (0 = off)", 0, 24 * 3600,
-          [](Config & c) -> auto& { return c.password.verification_cache_seconds; }),
-      intKey(
-          "password.shared-verification-cache-seconds", "--shared-verification-cache-seconds",
-          "the cache's second level (Redis, or the embedded node's store): an entry lives this "
-          "long after its last login or session renewal (0 = off)",
-          0, 7 * 24 * 3600,
-          [](Config & c) -> auto& { return c.password.shared_verification_cache_seconds; }),
-      stringKey(
-          "password.verification-cache-secret", "--verification-cache-secret",
-          "keys the verification cache (>= 32 characters, the same on every node); empty = "
-          "generated once and kept in the business store",
-          {}, [](Config & c) -> auto& { return c.password.verification_cache_secret; }),
-      boolKey(
-          "demo.enabled", "--demo-data", "seed the demo data set on an empty store",
-          [](Config & c) -> auto& { return c.demo.enabled; }),
-      intKey(
-          "demo.user-count", "--demo-user-count", "number of demo users", 1, 1000000,
-          [](Config & c) -> auto& { return c.demo.user_count; }),
-      boolKey(
-          "demo.distinct-password-hashes", "--demo-distinct-password-hashes",
-          "give every demo user a hash of its own (one Argon2id run each when seeding)",
-          [](Config & c) -> auto& { return c.demo.distinct_password_hashes; }),
-      stringKey(
-          "log.level", "--log-level", "trace, debug, info, warn, error",
-          {"trace", "debug", "info", "warn", "error", "critical", "off"},
-          [](Config & c) -> auto& { return c.log.level; }),
-      stringKey(
-          "log.format", "--log-format",
-          "text (one line of text per entry) or json (one JSON object per line: time, level, "
-          "node, thread, message)",
-          {"text", "json"}, [](Config & c) -> auto& { return c.log.format; }),
   };
+}
+
+// gateway.throttle.<name>.{free-attempts,first-backoff-millis,max-backoff-millis}.
+std::vector<KeySpec> loginBackoffKeys(const std::string& name, const std::string& whose,
+                                      LoginBackoffConfig ThrottleConfig::*backoff) {
+  const std::string key = "gateway.throttle." + name;
+  const std::string flag = "--throttle-" + name;
+  return {
+      intKey(
+          key + ".free-attempts", flag + "-free-attempts",
+          "failed logins of " + whose + " before it must wait", 1, 1000000,
+          [backoff](Config & c) -> auto& { return (c.gateway.throttle.*backoff).free_attempts; }),
+      intKey(
+          key + ".first-backoff-millis", flag + "-first-backoff-millis",
+          "the first wait of " + whose + " (doubling with each further failure)", 1,
+          24 * 3600 * 1000,
+          [backoff](Config & c) -> auto& {
+            return (c.gateway.throttle.*backoff).first_backoff_millis;
+          }),
+      intKey(
+          key + ".max-backoff-millis", flag + "-max-backoff-millis",
+          "the longest wait of " + whose + "; failures are forgotten after as long without one", 1,
+          24 * 3600 * 1000,
+          [backoff](Config & c) -> auto& {
+            return (c.gateway.throttle.*backoff).max_backoff_millis;
+          }),
+  };
+}
+
+// Auto-block levels, one BLOCK_MILLIS:FORGIVE_ONE_AFTER_MILLIS:OFFENCES per item, in order.
+template <typename Get>
+KeySpec autoBlockLevelsKey(std::string key, std::string flag, std::string help, Get get) {
+  return {key, std::move(flag), std::move(help), [key, get](Config& c, const std::string& v) {
+            std::vector<AutoBlockLevel> levels;
+            for (const std::string& item : splitList(v)) {
+              const size_t first = item.find(':');
+              const size_t second =
+                  first == std::string::npos ? std::string::npos : item.find(':', first + 1);
+              if (second == std::string::npos) {
+                throw ConfigError("config key '" + key + "': '" + item +
+                                  "' is not BLOCK_MILLIS:FORGIVE_ONE_AFTER_MILLIS:OFFENCES");
+              }
+              levels.push_back({parseInt<int64_t>(key, item.substr(0, first), 1,
+                                                  int64_t{365} * 24 * 3600 * 1000),
+                                parseInt<int64_t>(key, item.substr(first + 1, second - first - 1),
+                                                  0, int64_t{24} * 3600 * 1000),
+                                parseInt<int>(key, item.substr(second + 1), 1, 1000000)});
+            }
+            if (levels.size() > 10) {
+              throw ConfigError("config key '" + key + "': more than 10 levels");
+            }
+            get(c) = std::move(levels);
+          }};
+}
+
+std::vector<KeySpec> blocklistKeys() {
+  return {
+      boolKey(
+          "blocklist.enabled", "--blocklist",
+          "refuse blocked client IPs and user ids (admin API /blocked-clients; 701)",
+          [](Config & c) -> auto& { return c.blocklist.enabled; }),
+      intKey(
+          "blocklist.sync-interval-millis", "--blocklist-sync-interval-millis",
+          "how often a node refreshes its copy of the shared blocklists", 100, 3600 * 1000,
+          [](Config & c) -> auto& { return c.blocklist.sync_interval_millis; }),
+      boolKey(
+          "blocklist.auto-block.enabled", "--auto-block",
+          "block IPs and users by themselves for repeated corrupted frames or requests and "
+          "requests over a throttle",
+          [](Config & c) -> auto& { return c.blocklist.auto_block; }),
+      autoBlockLevelsKey(
+          "blocklist.auto-block.levels", "--auto-block-levels",
+          "BLOCK_MILLIS:FORGIVE_ONE_AFTER_MILLIS:OFFENCES per level, in order (default "
+          "600000:60000:5,1800000:60000:1,3600000:60000:1)",
+          [](Config & c) -> auto& { return c.blocklist.auto_block_levels; }),
+  };
+}
+
+std::vector<KeySpec> throttleKeys() {
+  std::vector<KeySpec> keys = {boolKey(
+      "gateway.throttle.enabled", "--throttle",
+      "limit requests, new connections and failed logins per client IP and per user (1101)",
+      [](Config & c) -> auto& { return c.gateway.throttle.enabled; })};
+  for (auto group :
+       {tokenBucketKeys("ip-requests", "requests from one IP", &ThrottleConfig::ip_requests),
+        tokenBucketKeys("user-requests", "requests of one user on this node",
+                        &ThrottleConfig::user_requests),
+        tokenBucketKeys("ip-connections", "new connections from one IP",
+                        &ThrottleConfig::ip_connections),
+        loginBackoffKeys("user-login-failures", "one user id",
+                         &ThrottleConfig::user_login_failures),
+        loginBackoffKeys("ip-login-failures", "one IP", &ThrottleConfig::ip_login_failures)}) {
+    keys.insert(keys.end(), group.begin(), group.end());
+  }
+  return keys;
+}
+
+const std::vector<KeySpec>& specs() {
+  static const std::vector<KeySpec> kSpecs = [] {
+    std::vector<KeySpec> specs = {
+        stringKey(
+            "node.id", "--node-id", "this node's id (unique in a cluster)", {},
+            [](Config & c) -> auto& { return c.node.id; }),
+        intKey(
+            "node.io-threads", "--io-threads", "io threads; 0 = one per core", 0, 256,
+            [](Config & c) -> auto& { return c.node.io_threads; }),
+        intKey(
+            "node.blocking-threads", "--blocking-threads",
+            "threads for store, hashing and Redis calls (requests in flight at once)", 1, 1024,
+            [](Config & c) -> auto& { return c.node.blocking_threads; }),
+        intKey(
+            "node.worker-id", "--worker-id",
+            "0..1023, inside every message id: unique per node in a cluster; -1 = from a hash of "
+            "node.id",
+            -1, 1023, [](Config & c) -> auto& { return c.node.worker_id; }),
+        stringKey(
+            "gateway.bind", "--bind", "address the client ports listen on", {},
+            [](Config & c) -> auto& { return c.gateway.bind; }),
+        intKey(
+            "gateway.ws-port", "--ws-port", "WebSocket port; 0 = any free port, -1 = off", -1,
+            kMaxPort, [](Config & c) -> auto& { return c.gateway.ws_port; }),
+        intKey(
+            "gateway.tcp-port", "--tcp-port", "raw TCP port; 0 = any free port, -1 = off", -1,
+            kMaxPort, [](Config & c) -> auto& { return c.gateway.tcp_port; }),
+        intKey(
+            "gateway.max-request-size-bytes", "--max-request-size-bytes",
+            "largest accepted request frame", 64, 64 * 1024 * 1024,
+            [](Config & c) -> auto& { return c.gateway.max_request_size_bytes; }),
+        intKey(
+            "gateway.max-unsent-bytes", "--max-unsent-bytes",
+            "frames queued for a client that is not reading before it is dropped", 64 * 1024,
+            1024 * 1024 * 1024, [](Config & c) -> auto& { return c.gateway.max_unsent_bytes; }),
+        intKey(
+            "gateway.close-idle-session-after-seconds", "--close-idle-session-after-seconds",
+            "close sessions without requests or heartbeats for this long (status 110)", 1,
+            24 * 3600,
+            [](Config & c) -> auto& { return c.gateway.close_idle_session_after_seconds; }),
+        intKey(
+            "gateway.login-timeout-seconds", "--login-timeout-seconds",
+            "close connections that do not log in within this time (status 111)", 1, 24 * 3600,
+            [](Config & c) -> auto& { return c.gateway.login_timeout_seconds; }),
+        intKey(
+            "gateway.close-timeout-millis", "--close-timeout-millis",
+            "after a close signal, wait this long for the client to close", 0, 600000,
+            [](Config & c) -> auto& { return c.gateway.close_timeout_millis; }),
+        boolKey(
+            "gateway.notify-session-info-after-login", "--notify-session-info-after-login",
+            "push user_session {session_id, server_id} after login",
+            [](Config & c) -> auto& { return c.gateway.notify_session_info_after_login; }),
+        boolKey(
+            "gateway.return-reason-for-server-error", "--return-reason-for-server-error",
+            "include reasons in 12xx responses",
+            [](Config & c) -> auto& { return c.gateway.return_reason_for_server_error; }),
+        int64ListKey(
+            "group.creatable-type-ids", "--group-creatable-type-ids",
+            "group types users may create groups with (as upstream's default user role: 0, the "
+            "DEFAULT type); empty = none",
+            1000, [](Config & c) -> auto& { return c.group.creatable_type_ids; }),
+        boolKey(
+            "group.allow-group-owner-change-group-type", "--allow-group-owner-change-group-type",
+            "UpdateGroupRequest may change the group's type (to a creatable one); off = 3102",
+            [](Config & c) -> auto& { return c.group.allow_group_owner_change_group_type; }),
+        intKey(
+            "message.max-text-length", "--max-text-length", "characters per message", 0, 1000000,
+            [](Config & c) -> auto& { return c.message.max_text_length; }),
+        intKey(
+            "message.recall-window-seconds", "--recall-window-seconds",
+            "how long a sender may recall a message", 0, 365 * 24 * 3600,
+            [](Config & c) -> auto& { return c.message.recall_window_seconds; }),
+        boolKey(
+            "message.allow-send-to-oneself", "--allow-send-to-oneself",
+            "private messages to oneself",
+            [](Config & c) -> auto& { return c.message.allow_send_to_oneself; }),
+        boolKey(
+            "message.allow-send-to-stranger", "--allow-send-to-stranger",
+            "private messages to users who do not have the sender as a contact",
+            [](Config & c) -> auto& { return c.message.allow_send_to_stranger; }),
+        boolKey(
+            "message.owner-and-managers-speak-in-muted-group",
+            "--owner-and-managers-speak-in-muted-group",
+            "a group's owner and managers still send messages while the group is muted",
+            [](Config & c) -> auto& { return c.message.owner_and_managers_speak_in_muted_group; }),
+        boolKey(
+            "message.use-sequence-ids", "--use-sequence-ids", "per-conversation sequence ids",
+            [](Config & c) -> auto& { return c.message.use_sequence_ids; }),
+        boolKey(
+            "user.respond-offline-if-invisible", "--respond-offline-if-invisible",
+            "others see an INVISIBLE user as OFFLINE (else as INVISIBLE, upstream's default)",
+            [](Config & c) -> auto& { return c.user.respond_offline_if_invisible; }),
+        customSettingsKey(
+            "user.settings.allowed", "--user-settings-allowed",
+            "settings users may store, NAME:TYPE[:OPTION]... each (see the README); none by "
+            "default",
+            [](Config & c) -> auto& { return c.user.allowed_settings; }),
+        customSettingsKey(
+            "user.info.user-defined-attributes.allowed", "--user-defined-attributes-allowed",
+            "user-defined attributes of profiles (UpdateUserRequest), NAME:TYPE[:OPTION]... each; "
+            "none by default",
+            [](Config & c) -> auto& { return c.user.allowed_attributes; }),
+        boolKey(
+            "user.info.user-defined-attributes.ignore-unknown-on-upsert",
+            "--user-defined-attributes-ignore-unknown-on-upsert",
+            "an update naming an attribute not allowed skips it (else the update is refused)",
+            [](Config & c) -> auto& { return c.user.ignore_unknown_attributes_on_upsert; }),
+        boolKey(
+            "user.search-by-name", "--user-search-by-name",
+            "QueryUserProfilesRequest's name searches users by name prefix (false: 7100)",
+            [](Config & c) -> auto& { return c.user.search_by_name; }),
+        boolKey(
+            "user.settings.ignore-unknown-on-upsert", "--user-settings-ignore-unknown-on-upsert",
+            "an update naming a setting not allowed skips it (else the update is refused)",
+            [](Config & c) -> auto& { return c.user.ignore_unknown_settings_on_upsert; }),
+        boolKey(
+            "user.settings.ignore-unknown-on-delete", "--user-settings-ignore-unknown-on-delete",
+            "a delete naming a setting not allowed skips it (else the delete is refused)",
+            [](Config & c) -> auto& { return c.user.ignore_unknown_settings_on_delete; }),
+        intKey(
+            "friend-request.max-content-length", "--friend-request-max-content-length",
+            "characters of a friend request's text; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.friend_request.max_content_length; }),
+        intKey(
+            "friend-request.max-reason-length", "--friend-request-max-reason-length",
+            "characters of a reply's reason; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.friend_request.max_reason_length; }),
+        intKey(
+            "friend-request.expire-after-seconds", "--friend-request-expire-after-seconds",
+            "a pending request expires this long after it was sent; 0 = never", 0, 1000000000,
+            [](Config & c) -> auto& { return c.friend_request.expire_after_seconds; }),
+        boolKey(
+            "friend-request.allow-resend-after-declined-ignored-expired",
+            "--friend-request-allow-resend",
+            "ask again after a declined, ignored or expired request", [](Config & c) -> auto& {
+              return c.friend_request.allow_resend_after_declined_ignored_expired;
+            }),
+        boolKey(
+            "friend-request.allow-recall-pending", "--friend-request-allow-recall",
+            "requesters may recall (DeleteFriendRequest) their pending requests",
+            [](Config & c) -> auto& { return c.friend_request.allow_recall_pending; }),
+        boolKey(
+            "friend-request.delete-expired", "--friend-request-delete-expired",
+            "the hourly cleanup deletes requests older than the expiry",
+            [](Config & c) -> auto& { return c.friend_request.delete_expired; }),
+        intKey(
+            "group.invitation.max-content-length", "--group-invitation-max-content-length",
+            "characters of a group invitation's text; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.group.invitation.max_content_length; }),
+        intKey(
+            "group.invitation.max-reason-length", "--group-invitation-max-reason-length",
+            "characters of an invitee's reason; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.group.invitation.max_reason_length; }),
+        intKey(
+            "group.invitation.expire-after-seconds", "--group-invitation-expire-after-seconds",
+            "a pending invitation expires this long after it was sent; 0 = never", 0, 1000000000,
+            [](Config & c) -> auto& { return c.group.invitation.expire_after_seconds; }),
+        boolKey(
+            "group.invitation.allow-recall-by-owner-and-manager",
+            "--group-invitation-allow-recall-by-owner-and-manager",
+            "the group's owner and managers may recall pending invitations",
+            [](Config & c) -> auto& {
+              return c.group.invitation.allow_recall_by_owner_and_manager;
+            }),
+        boolKey(
+            "group.invitation.allow-recall-by-sender", "--group-invitation-allow-recall-by-sender",
+            "inviters may recall their pending invitations",
+            [](Config & c) -> auto& { return c.group.invitation.allow_recall_by_sender; }),
+        boolKey(
+            "group.invitation.delete-expired", "--group-invitation-delete-expired",
+            "the hourly cleanup deletes invitations older than the expiry",
+            [](Config & c) -> auto& { return c.group.invitation.delete_expired; }),
+        intKey(
+            "group.join-request.max-content-length", "--group-join-request-max-content-length",
+            "characters of a group join request's text; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.group.join_request.max_content_length; }),
+        intKey(
+            "group.join-request.max-reason-length", "--group-join-request-max-reason-length",
+            "characters of an answer's reason; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.group.join_request.max_reason_length; }),
+        intKey(
+            "group.join-request.expire-after-seconds", "--group-join-request-expire-after-seconds",
+            "a pending join request expires this long after it was sent; 0 = never", 0, 1000000000,
+            [](Config & c) -> auto& { return c.group.join_request.expire_after_seconds; }),
+        boolKey(
+            "group.join-request.allow-recall-by-sender", "--group-join-request-allow-recall",
+            "senders may recall their pending join requests",
+            [](Config & c) -> auto& { return c.group.join_request.allow_recall_by_sender; }),
+        boolKey(
+            "group.join-request.delete-expired", "--group-join-request-delete-expired",
+            "the hourly cleanup deletes join requests older than the expiry",
+            [](Config & c) -> auto& { return c.group.join_request.delete_expired; }),
+        intKey(
+            "group.question.max-question-length", "--group-question-max-question-length",
+            "characters of a group join question; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.group.question.max_question_length; }),
+        intKey(
+            "group.question.max-answer-length", "--group-question-max-answer-length",
+            "characters of each accepted answer of a join question; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.group.question.max_answer_length; }),
+        intKey(
+            "group.question.max-answer-count", "--group-question-max-answer-count",
+            "accepted answers of one join question; 0 = no limit", 0, 1000000,
+            [](Config & c) -> auto& { return c.group.question.max_answer_count; }),
+        boolKey(
+            "location.enabled", "--location-enabled",
+            "user locations and nearby users (false: their requests answer 2200)",
+            [](Config & c) -> auto& { return c.location.enabled; }),
+        boolKey(
+            "location.treat-user-id-and-device-type-as-unique-user", "--location-per-device",
+            "each device of a user has its own position (nearby users answered per device)",
+            [](Config & c) -> auto& {
+              return c.location.treat_user_id_and_device_type_as_unique_user;
+            }),
+        intKey(
+            "location.nearby-user-request.default-max-nearby-user-count",
+            "--nearby-default-max-count", "users a nearby query answers when it names no count", 1,
+            10000, [](Config & c) -> auto& { return c.location.default_max_nearby_user_count; }),
+        intKey(
+            "location.nearby-user-request.max-nearby-user-count", "--nearby-max-count",
+            "the largest count a nearby query may ask for", 1, 10000,
+            [](Config & c) -> auto& { return c.location.max_nearby_user_count; }),
+        intKey(
+            "location.nearby-user-request.default-max-distance-meters",
+            "--nearby-default-max-distance", "radius of a nearby query that names none (m)", 1,
+            20'000'000, [](Config & c) -> auto& { return c.location.default_max_distance_meters; }),
+        intKey(
+            "location.nearby-user-request.max-distance-meters", "--nearby-max-distance",
+            "the largest radius a nearby query may ask for (m)", 1, 20'000'000,
+            [](Config & c) -> auto& { return c.location.max_distance_meters; }),
+        stringKey(
+            "admin.bind", "--admin-bind", "address the admin HTTP API listens on", {},
+            [](Config & c) -> auto& { return c.admin.bind; }),
+        intKey(
+            "admin.port", "--admin-port", "admin HTTP port; 0 = any free port, -1 = off", -1,
+            kMaxPort, [](Config & c) -> auto& { return c.admin.port; }),
+        stringKey(
+            "admin.password", "--admin-password",
+            "admin API password (HTTP Basic user 'admin', or Bearer); empty = random, logged", {},
+            [](Config & c) -> auto& { return c.admin.password; }),
+        stringKey(
+            "store.data-dir", "--data-dir", "directory of the embedded SQLite store", {},
+            [](Config & c) -> auto& { return c.store.data_dir; }),
+        stringKey(
+            "mongo.uri", "--mongo-uri",
+            "MongoDB URI for business data (standalone, replica set or mongos); empty = SQLite", {},
+            [](Config & c) -> auto& { return c.mongo.uri; }),
+        stringKey(
+            "mongo.database", "--mongo-database", "MongoDB database of the business data", {},
+            [](Config & c) -> auto& { return c.mongo.database; }),
+        stringKey(
+            "mongo.write-concern", "--mongo-write-concern",
+            "write concern: majority or a number of nodes", {},
+            [](Config & c) -> auto& { return c.mongo.write_concern; }),
+        intKey(
+            "mongo.pool-size", "--mongo-pool-size", "MongoDB connections per node", 1, 1024,
+            [](Config & c) -> auto& { return c.mongo.pool_size; }),
+        intKey(
+            "mongo.timeout-ms", "--mongo-timeout-ms",
+            "MongoDB server selection, socket and write timeouts", 100, 600000,
+            [](Config & c) -> auto& { return c.mongo.timeout_ms; }),
+        listKey(
+            "redis.session.uris", "--redis-session-uris",
+            "Redis for the session registry: redis://h:p (one node), several (shards by user id) "
+            "or redis+cluster://seed; empty = in-process",
+            [](Config & c) -> auto& { return c.redis.session_uris; }),
+        listKey(
+            "redis.sequence.uris", "--redis-sequence-uris",
+            "Redis for per-conversation sequence ids; empty = the session URIs",
+            [](Config & c) -> auto& { return c.redis.sequence_uris; }),
+        listKey(
+            "redis.location.uris", "--redis-location-uris",
+            "Redis for user locations (nearby users); empty = the session URIs",
+            [](Config & c) -> auto& { return c.redis.location_uris; }),
+        intKey(
+            "redis.timeout-ms", "--redis-timeout-ms", "Redis connect and command timeout", 50,
+            600000, [](Config & c) -> auto& { return c.redis.timeout_ms; }),
+        intKey(
+            "redis.sequence.lease-size", "--redis-sequence-lease-size",
+            "sequence ids per durable lease: at most this many are skipped when Redis loses a "
+            "counter, and a conversation writes its bound to the store once per this many",
+            1, 1000000, [](Config & c) -> auto& { return c.redis.sequence_lease_size; }),
+        stringKey(
+            "cluster.rpc-bind", "--rpc-bind", "address the node-to-node RPC port listens on", {},
+            [](Config & c) -> auto& { return c.cluster.rpc_bind; }),
+        intKey(
+            "cluster.rpc-port", "--rpc-port", "node-to-node RPC port; 0 = any free port", 0,
+            kMaxPort, [](Config & c) -> auto& { return c.cluster.rpc_port; }),
+        stringKey(
+            "cluster.rpc-advertise-host", "--rpc-advertise-host",
+            "address other nodes use to reach this one; empty = rpc-bind", {},
+            [](Config & c) -> auto& { return c.cluster.rpc_advertise_host; }),
+        intKey(
+            "cluster.heartbeat-interval-millis", "--cluster-heartbeat-interval-millis",
+            "node heartbeat and session refresh / self-healing tick", 50, 600000,
+            [](Config & c) -> auto& { return c.cluster.heartbeat_interval_millis; }),
+        intKey(
+            "cluster.node-stale-after-millis", "--node-stale-after-millis",
+            "a node silent this long is dead and its sessions offline", 100, 3600000,
+            [](Config & c) -> auto& { return c.cluster.node_stale_after_millis; }),
+        stringKey(
+            "cluster.secret", "--cluster-secret",
+            "authenticates node-to-node RPC: the same on every node, >= 16 bytes; required unless "
+            "rpc-bind is loopback",
+            {}, [](Config & c) -> auto& { return c.cluster.secret; }),
+        stringKey(
+            "cluster.secret-file", "--cluster-secret-file",
+            "file holding cluster.secret (trailing newlines ignored)", {},
+            [](Config & c) -> auto& { return c.cluster.secret_file; }),
+        intKey(
+            "cluster.rpc-max-frame-bytes", "--rpc-max-frame-bytes",
+            "largest node-to-node RPC frame; larger ones close the connection", 64 * 1024,
+            256 * 1024 * 1024, [](Config & c) -> auto& { return c.cluster.rpc_max_frame_bytes; }),
+        intKey(
+            "cluster.rpc-max-queued-reply-bytes", "--rpc-max-queued-reply-bytes",
+            "RPC replies a peer leaves unread before its connection is closed", 4 * 1024,
+            256 * 1024 * 1024,
+            [](Config & c) -> auto& { return c.cluster.rpc_max_queued_reply_bytes; }),
+        intKey(
+            "cluster.rpc-max-connections", "--rpc-max-connections",
+            "RPC connections accepted at once; more are closed at once", 1, 65536,
+            [](Config & c) -> auto& { return c.cluster.rpc_max_connections; }),
+        intKey(
+            "cluster.rpc-idle-timeout-seconds", "--rpc-idle-timeout-seconds",
+            "close RPC connections without a frame this long (peers ping every quarter of it)", 4,
+            24 * 3600, [](Config & c) -> auto& { return c.cluster.rpc_idle_timeout_seconds; }),
+        stringKey(
+            "password.algorithm", "--password-algorithm",
+            "hash for new passwords: argon2id or salted-sha256", {"argon2id", "salted-sha256"},
+            [](Config & c) -> auto& { return c.password.algorithm; }),
+        u64Key(
+            "password.argon2-ops-limit", "--argon2-ops-limit", "Argon2id passes", 1, 64,
+            [](Config & c) -> auto& { return c.password.argon2_ops_limit; }),
+        u64Key(
+            "password.argon2-mem-limit-kib", "--argon2-mem-limit-kib", "Argon2id memory in KiB", 8,
+            4 * 1024 * 1024, [](Config & c) -> auto& { return c.password.argon2_mem_limit_kib; }),
+        intKey(
+            "password.verification-cache-seconds", "--verification-cache-seconds",
+            "remember successful logins this long (0 = off)", 0, 24 * 3600,
+            [](Config & c) -> auto& { return c.password.verification_cache_seconds; }),
+        intKey(
+            "password.shared-verification-cache-seconds", "--shared-verification-cache-seconds",
+            "the cache's second level (Redis, or the embedded node's store): an entry lives this "
+            "long after its last login or session renewal (0 = off)",
+            0, 7 * 24 * 3600,
+            [](Config & c) -> auto& { return c.password.shared_verification_cache_seconds; }),
+        stringKey(
+            "password.verification-cache-secret", "--verification-cache-secret",
+            "keys the verification cache (>= 32 characters, the same on every node); empty = "
+            "generated once and kept in the business store",
+            {}, [](Config & c) -> auto& { return c.password.verification_cache_secret; }),
+        boolKey(
+            "demo.enabled", "--demo-data", "seed the demo data set on an empty store",
+            [](Config & c) -> auto& { return c.demo.enabled; }),
+        intKey(
+            "demo.user-count", "--demo-user-count", "number of demo users", 1, 1000000,
+            [](Config & c) -> auto& { return c.demo.user_count; }),
+        boolKey(
+            "demo.distinct-password-hashes", "--demo-distinct-password-hashes",
+            "give every demo user a hash of its own (one Argon2id run each when seeding)",
+            [](Config & c) -> auto& { return c.demo.distinct_password_hashes; }),
+        stringKey(
+            "log.level", "--log-level", "trace, debug, info, warn, error",
+            {"trace", "debug", "info", "warn", "error", "critical", "off"},
+            [](Config & c) -> auto& { return c.log.level; }),
+        stringKey(
+            "log.format", "--log-format",
+            "text (one line of text per entry) or json (one JSON object per line: time, level, "
+            "node, thread, message)",
+            {"text", "json"}, [](Config & c) -> auto& { return c.log.format; }),
+    };
+    for (auto group : {throttleKeys(), blocklistKeys()}) {
+      specs.insert(specs.end(), group.begin(), group.end());
+    }
+    return specs;
+  }();
   return kSpecs;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/custom_setting.h"
+#include "core/rate_limit_config.h"
 
 namespace parley {
 
@@ -146,6 +147,37 @@ struct GroupConfig {
   GroupQuestionConfig question;
 };
 
+// Limits on what one client address or one user may ask of a node (upstream: the client API's
+// rate limiting). Each node keeps its own counts. Over a limit, the request is answered
+// CLIENT_REQUESTS_TOO_FREQUENT (1101) and the session carries on.
+struct ThrottleConfig {
+  bool enabled = true;
+  // Requests (logins included, heartbeats not) from one IP: upstream's defaults.
+  TokenBucketConfig ip_requests{50, 1, 1000};
+  // Requests of one user, from all its devices on this node.
+  TokenBucketConfig user_requests{50, 1, 1000};
+  // New connections from one IP; beyond them a connection is closed at once.
+  TokenBucketConfig ip_connections{30, 5, 1000};
+  // Failed logins: past the free attempts, the user id (or the IP) waits a doubling time.
+  LoginBackoffConfig user_login_failures{5, 1000, 5 * 60 * 1000};
+  LoginBackoffConfig ip_login_failures{20, 1000, 5 * 60 * 1000};
+};
+
+// The blocklists of client IPs and user ids (upstream: turms.security.blocklist): checked when a
+// connection opens (IP) and at login (user), managed through the admin API, filled by automatic
+// blocking, and shared by every node through Redis (in process on the embedded node).
+struct BlocklistConfig {
+  bool enabled = true;
+  // How often a node refreshes its local copy from Redis (and drops expired entries).
+  int sync_interval_millis = 2000;
+  // Repeated corrupted frames, corrupted requests and requests over a throttle block the IP and
+  // the user by themselves, for growing times (upstream's levels).
+  bool auto_block = true;
+  std::vector<AutoBlockLevel> auto_block_levels = {{10 * 60 * 1000, 60 * 1000, 5},
+                                                   {30 * 60 * 1000, 60 * 1000, 1},
+                                                   {60 * 60 * 1000, 60 * 1000, 1}};
+};
+
 struct GatewayConfig {
   std::string bind = "0.0.0.0";
   int ws_port = 10510;   // 0 = any free port (tests), -1 = disabled
@@ -160,6 +192,7 @@ struct GatewayConfig {
   int close_timeout_millis = 1000;
   bool notify_session_info_after_login = true;
   bool return_reason_for_server_error = false;
+  ThrottleConfig throttle;
 };
 
 struct AdminConfig {
@@ -270,6 +303,7 @@ struct Config {
   PasswordConfig password;
   DemoConfig demo;
   LogConfig log;
+  BlocklistConfig blocklist;
 };
 
 // Thrown only during start-up; main prints it and exits non-zero.

@@ -179,6 +179,30 @@ TEST(Config, LogFormatIsTextUnlessJsonIsAsked) {
   EXPECT_NE(errorOf({"--log-format", "xml"}).find("log.format"), std::string::npos);
 }
 
+TEST(Config, ThrottlingIsOnWithUpstreamsRequestBudget) {
+  const ThrottleConfig defaults = parse({}).config.gateway.throttle;
+  EXPECT_TRUE(defaults.enabled);
+  EXPECT_EQ(defaults.ip_requests.capacity, 50);
+  EXPECT_EQ(defaults.ip_requests.tokens_per_period, 1);
+  EXPECT_EQ(defaults.ip_requests.refill_interval_millis, 1000);
+
+  auto file = writeTemp(
+      "[gateway.throttle]\nenabled = false\n"
+      "[gateway.throttle.ip-connections]\ncapacity = 7\n"
+      "[gateway.throttle.user-login-failures]\nmax-backoff-millis = 9000\n");
+  const ThrottleConfig set =
+      parse({"--config", file, "--throttle-user-requests-tokens-per-period", "3"})
+          .config.gateway.throttle;
+  std::remove(file.c_str());
+  EXPECT_FALSE(set.enabled);
+  EXPECT_EQ(set.ip_connections.capacity, 7);
+  EXPECT_EQ(set.user_login_failures.max_backoff_millis, 9000);
+  EXPECT_EQ(set.user_requests.tokens_per_period, 3);
+  EXPECT_NE(errorOf({"--throttle-ip-requests-capacity", "0"})
+                .find("gateway.throttle.ip-requests.capacity"),
+            std::string::npos);
+}
+
 TEST(Config, LocationSettingsHaveUpstreamsDefaults) {
   const LocationConfig defaults = parse({}).config.location;
   EXPECT_TRUE(defaults.enabled);

@@ -206,6 +206,16 @@ struct Metrics::Impl {
                             .Name("parley_frames_rejected_total")
                             .Help("Client frames dropped before dispatch, by reason")
                             .Register(*registry)),
+        throttled(prometheus::BuildCounter()
+                      .Name("parley_client_throttled_total")
+                      .Help("Client requests, connections and logins refused by a throttle "
+                            "(1101), by limit")
+                      .Register(*registry)),
+        auto_blocks(prometheus::BuildCounter()
+                        .Name("parley_auto_blocks_total")
+                        .Help("Clients (IPs and users) blocked or kept blocked by themselves, by "
+                              "offence")
+                        .Register(*registry)),
         logins(prometheus::BuildCounter()
                    .Name("parley_logins_total")
                    .Help("Login attempts by Turms status code")
@@ -248,6 +258,14 @@ struct Metrics::Impl {
                     [this](std::string_view reason, std::string_view) {
                       return &frames_rejected.Add({{"reason", std::string(reason)}});
                     }),
+        throttle_cache("parley_client_throttled_total",
+                       [this](std::string_view limit, std::string_view) {
+                         return &throttled.Add({{"limit", std::string(limit)}});
+                       }),
+        auto_block_cache("parley_auto_blocks_total",
+                         [this](std::string_view offence, std::string_view) {
+                           return &auto_blocks.Add({{"offence", std::string(offence)}});
+                         }),
         login_cache("parley_logins_total", [this](std::string_view, std::string_view code) {
           return &logins.Add({{"code", std::string(code)}});
         }) {
@@ -260,6 +278,12 @@ struct Metrics::Impl {
     // Both transports are listed from the start, so dashboards show 0 rather than no data.
     connection_cache.get("ws");
     connection_cache.get("tcp");
+    for (const char* limit : {"ip_requests", "user_requests", "ip_connections", "login_backoff"}) {
+      throttle_cache.get(limit);
+    }
+    for (const char* offence : {"corrupted_frame", "corrupted_request", "frequent_request"}) {
+      auto_block_cache.get(offence);
+    }
   }
 
   std::shared_ptr<prometheus::Registry> registry;
@@ -270,6 +294,8 @@ struct Metrics::Impl {
   prometheus::Family<Counter>& requests;
   prometheus::Family<Histogram>& request_duration;
   prometheus::Family<Counter>& frames_rejected;
+  prometheus::Family<Counter>& throttled;
+  prometheus::Family<Counter>& auto_blocks;
   prometheus::Family<Counter>& logins;
   Counter& clients_not_reading;
   Counter& heartbeats;
@@ -279,6 +305,8 @@ struct Metrics::Impl {
   LabelCache<RequestSeries> request_cache;
   LabelCache<Counter*> close_cache;
   LabelCache<Counter*> frame_cache;
+  LabelCache<Counter*> throttle_cache;
+  LabelCache<Counter*> auto_block_cache;
   LabelCache<Counter*> login_cache;
 
   std::mutex sources_mutex;  // scrapes may overlap; guards the sources and their series
@@ -496,6 +524,14 @@ void Metrics::frameRejected(std::string_view reason) {
 }
 
 void Metrics::loginResult(int status_code) { impl_->login_cache.get({}, status_code)->Increment(); }
+
+void Metrics::clientThrottled(std::string_view limit) {
+  impl_->throttle_cache.get(limit)->Increment();
+}
+
+void Metrics::autoBlocked(std::string_view offence) {
+  impl_->auto_block_cache.get(offence)->Increment();
+}
 
 void Metrics::heartbeat() { impl_->heartbeats.Increment(); }
 

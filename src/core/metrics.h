@@ -103,6 +103,14 @@ class Metrics {
 
   void heartbeat();
 
+  // A request, connection or login refused by a client throttle (gateway.throttle); limit:
+  // "ip_requests", "user_requests", "ip_connections" or "login_backoff".
+  void clientThrottled(std::string_view limit);
+
+  // A client blocked by itself (blocklist.auto-block); offence: "corrupted_frame",
+  // "corrupted_request" or "frequent_request". Renewals of a block count too.
+  void autoBlocked(std::string_view offence);
+
   // A client that stopped reading was dropped (more than gateway.max-unsent-bytes waiting).
   void clientNotReading();
 

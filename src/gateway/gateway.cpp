@@ -9,6 +9,7 @@
 #include "core/password_hasher.h"
 #include "gateway/gateway_impl.h"
 #include "net/io_pool.h"
+#include "online/blocklist.h"
 #include "online/session_registry.h"
 #include "online/user_locations.h"
 #include "service/dispatcher.h"
@@ -21,6 +22,9 @@ using notifications::CloseStatus;
 namespace {
 // Requests a client may pipeline on one connection before it is told to slow down (1101).
 constexpr size_t kMaxQueuedRequestsPerConnection = 256;
+// How often the sweep forgets the throttles' idle buckets: often enough to bound their memory
+// by the clients of the last few seconds, rarely enough that the walk costs nothing.
+constexpr int64_t kThrottlePruneIntervalMillis = 10'000;
 }  // namespace
 
 using notifications::toInt;
@@ -28,6 +32,11 @@ using parley::toInt;
 
 Gateway::Gateway(GatewayDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {
   impl_->session_control = this;
+  const BlocklistConfig* blocklist_config = impl_->deps.blocklist_config;
+  if (impl_->deps.blocklist && blocklist_config && blocklist_config->auto_block) {
+    impl_->auto_blockers =
+        std::make_unique<Impl::AutoBlockers>(blocklist_config->auto_block_levels);
+  }
 }
 Gateway::~Gateway() = default;
 
@@ -81,6 +90,23 @@ void Gateway::onOpen(const net::ConnectionPtr& connection) {
     impl_->connections[connection->id()] = connection;
   }
   impl_->deps.metrics.connectionOpened(connection->transport());
+  const std::string_view ip = ipOfAddress(connection->remoteAddress());
+  if (impl_->deps.blocklist &&
+      impl_->deps.blocklist->blockedUntil(BlockTarget::kIp, ip, state->opened_at)) {
+    spdlog::debug("connection {} from {}: closing: the address is blocked", connection->id(),
+                  connection->remoteAddress());
+    impl_->closeBlocked(connection, "This address is blocked");
+    return;
+  }
+  if (!impl_->throttle.allowConnection(ip, state->opened_at)) {
+    // Debug only: a flood would write a line per connection; the metric counts them.
+    spdlog::debug("connection {} from {}: closing: too many new connections from this address",
+                  connection->id(), connection->remoteAddress());
+    impl_->deps.metrics.clientThrottled("ip_connections");
+    impl_->closeWith(connection, toInt(CloseStatus::kIllegalRequest),
+                     StatusCode::kClientRequestsTooFrequent,
+                     "Too many new connections from this address: try again later");
+  }
 }
 
 void Gateway::onFrame(const net::ConnectionPtr& connection, std::string_view payload) {
@@ -104,6 +130,7 @@ void Gateway::onFrame(const net::ConnectionPtr& connection, std::string_view pay
     spdlog::info("connection {} from {}: closing: undecodable request of {} bytes",
                  connection->id(), connection->remoteAddress(), payload.size());
     impl_->deps.metrics.frameRejected("bad_protobuf");
+    impl_->offend(connection, Impl::Offence::kCorruptedRequest);
     impl_->closeWith(connection, toInt(CloseStatus::kIllegalRequest), StatusCode::kInvalidRequest,
                      "The request is not a valid TurmsRequest");
     return;
@@ -116,6 +143,7 @@ void Gateway::onRejected(const net::ConnectionPtr& connection, std::string_view 
                connection->remoteAddress(), reason);
   impl_->deps.metrics.frameRejected(reason.find("exceeds") != std::string_view::npos ? "too_large"
                                                                                      : "malformed");
+  impl_->offend(connection, Impl::Offence::kCorruptedFrame);
 }
 
 void Gateway::onNotReading(const net::ConnectionPtr& connection, size_t unsent_bytes) {
@@ -246,8 +274,10 @@ void Gateway::Impl::handleRequest(const net::ConnectionPtr& connection,
     // Upstream answers with the invalid id echoed back, so the client can still match it.
     respond(connection, request_id, StatusCode::kInvalidRequest,
             "The request ID must be greater than 0");
+    offend(connection, Offence::kCorruptedRequest);
     return;
   }
+  if (throttled(connection, request_id)) return;
   switch (request->kind_case()) {
     case pb::TurmsRequest::kCreateSessionRequest:
       handleLogin(connection, std::move(request));
@@ -276,6 +306,21 @@ void Gateway::Impl::handleRequest(const net::ConnectionPtr& connection,
     return;
   }
   dispatch(connection, std::move(request));
+}
+
+bool Gateway::Impl::throttled(const net::ConnectionPtr& connection, int64_t request_id) {
+  const auto verdict =
+      throttle.allowRequest(ipOfAddress(connection->remoteAddress()),
+                            Impl::state(connection).user_id, deps.clock.nowMillis());
+  if (verdict == ClientThrottle::Verdict::kAllowed) return false;
+  const bool by_ip = verdict == ClientThrottle::Verdict::kIpOverLimit;
+  deps.metrics.clientThrottled(by_ip ? "ip_requests" : "user_requests");
+  offend(connection, Offence::kFrequentRequest);
+  // Only this request is refused: the session and the requests already queued carry on.
+  respond(connection, request_id, StatusCode::kClientRequestsTooFrequent,
+          by_ip ? "Too many requests from this address: try again later"
+                : "Too many requests from this user: try again later");
+  return true;
 }
 
 void Gateway::Impl::dispatch(const net::ConnectionPtr& connection,
@@ -418,6 +463,10 @@ void Gateway::Impl::sweep() {
     closeWith(connection, toInt(status), std::nullopt, "");
   }
   if (!live_digests.empty()) deps.hasher.keepAlive(live_digests);
+  if (now >= next_throttle_prune_millis) {
+    next_throttle_prune_millis = now + kThrottlePruneIntervalMillis;
+    throttle.prune(now);
+  }
 }
 
 }  // namespace parley

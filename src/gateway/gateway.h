@@ -9,10 +9,12 @@
 
 #include "core/config.h"
 #include "net/connection.h"
+#include "online/blocklist_store.h"
 #include "service/session_control.h"
 
 namespace parley {
 
+class Blocklist;
 class Clock;
 class Dispatcher;
 class Metrics;
@@ -42,6 +44,10 @@ struct GatewayDeps {
   // Where logins store the position they carry, and closing sessions remove theirs; null when
   // location.enabled is off (positions are then ignored).
   UserLocations* locations = nullptr;
+  // Blocked IPs are refused when they connect and blocked users when they log in; null when
+  // blocklist.enabled is off. With auto_block, offences block clients by themselves.
+  Blocklist* blocklist = nullptr;
+  const BlocklistConfig* blocklist_config = nullptr;
 };
 
 class Gateway final : public net::ConnectionHandler, public SessionControl {
@@ -66,6 +72,9 @@ class Gateway final : public net::ConnectionHandler, public SessionControl {
   size_t sessionCount() const;
   // Closes every session of the user (admin: deleted or deactivated users).
   void disconnectUser(int64_t user_id, int32_t close_status);
+  // Closes this node's connections of a client just blocked (Blocklist::onBlocked): the user's
+  // sessions, or every connection from the IP, with USER_IS_BLOCKED (701).
+  void closeBlockedClient(BlockTarget target, const std::string& id);
 
   // net::ConnectionHandler
   void onOpen(const net::ConnectionPtr& connection) override;

@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/auto_block.h"
 #include "core/verification_cache.h"
+#include "gateway/client_throttle.h"
 #include "gateway/gateway.h"
 #include "gateway/notifications.h"
 #include "net/io_pool.h"
@@ -46,9 +48,30 @@ struct ConnectionState {
 };
 
 struct Gateway::Impl {
-  explicit Impl(GatewayDeps d) : deps(std::move(d)) {}
+  explicit Impl(GatewayDeps d) : deps(std::move(d)), throttle(deps.config.throttle) {}
 
   GatewayDeps deps;
+  ClientThrottle throttle;
+  int64_t next_throttle_prune_millis = 0;  // sweep's thread only
+
+  // Automatic blocking: what counts as an offence, each counted apart (upstream's kinds).
+  enum class Offence { kCorruptedFrame, kCorruptedRequest, kFrequentRequest };
+  static std::string_view offenceName(Offence offence);  // the metric label
+  struct AutoBlockers {
+    explicit AutoBlockers(const std::vector<AutoBlockLevel>& levels)
+        : ip{IpAutoBlocker(levels), IpAutoBlocker(levels), IpAutoBlocker(levels)},
+          user{UserAutoBlocker(levels), UserAutoBlocker(levels), UserAutoBlocker(levels)} {}
+    IpAutoBlocker ip[3];
+    UserAutoBlocker user[3];
+  };
+  // Null without a blocklist or with blocklist.auto-block.enabled off.
+  std::unique_ptr<AutoBlockers> auto_blockers;
+  // Counts an offence of the connection's IP (and user, once logged in), blocking them through
+  // the blocklist (on the blocking pool) when it is one too many.
+  void offend(const net::ConnectionPtr& connection, Offence offence);
+  void blockLater(BlockTarget target, std::string id, int64_t block_millis, Offence offence);
+  // The close signal of a blocked client: USER_IS_BLOCKED (701).
+  void closeBlocked(const net::ConnectionPtr& connection, const std::string& reason);
   // Where pushes go: the Gateway itself, or the cluster router that also reaches other nodes
   // (and looks recipients up in Redis, so it must run on the blocking pool).
   SessionControl* session_control = nullptr;
@@ -103,6 +126,8 @@ struct Gateway::Impl {
   // Removes the session (user, device, login date) of this node from the registry on the
   // blocking pool. A newer session of that device type keeps its entry: its login date differs.
   void unregisterLater(int64_t user_id, int32_t device_type, int64_t login_date);
+  // Answers 1101 (and counts it) when the client is over a request limit.
+  bool throttled(const net::ConnectionPtr& connection, int64_t request_id);
   // Counts a login attempt both as a login and as a request of its kind.
   void recordLogin(StatusCode code, std::chrono::steady_clock::time_point started);
   // Encodes a handler's push once and writes it to every recipient session.

@@ -11,6 +11,7 @@
 #include "core/password_hasher.h"
 #include "gateway/gateway_impl.h"
 #include "net/io_pool.h"
+#include "online/blocklist.h"
 #include "online/session_registry.h"
 #include "online/user_locations.h"
 #include "store/user_repository.h"
@@ -78,6 +79,22 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
     fail(StatusCode::kIllegalArgument, "user_status must be an online status");
     return;
   }
+  if (const int64_t wait = throttle.loginWaitMillis(ipOfAddress(connection->remoteAddress()),
+                                                    req.user_id(), deps.clock.nowMillis());
+      wait > 0) {
+    // Refused before the password is looked at, so a guess costs nothing and reveals nothing.
+    deps.metrics.clientThrottled("login_backoff");
+    fail(StatusCode::kClientRequestsTooFrequent,
+         "Too many failed logins: try again in " + std::to_string((wait + 999) / 1000) + " s");
+    return;
+  }
+  if (deps.blocklist && deps.blocklist->isUserBlocked(req.user_id(), deps.clock.nowMillis())) {
+    // Before the password: a blocked user costs no Argon2. The close signal says why.
+    spdlog::debug("connection {} from {}: login of blocked user {} refused", connection->id(),
+                  connection->remoteAddress(), req.user_id());
+    closeBlocked(connection, "The user is blocked");
+    return;
+  }
   // Values newer than this build map to UNKNOWN, as upstream does.
   const int32_t device_type =
       pb::DeviceType_IsValid(req.device_type()) ? req.device_type() : pb::UNKNOWN;
@@ -133,6 +150,14 @@ void Gateway::Impl::handleLogin(const net::ConnectionPtr& connection,
         if (code == StatusCode::kOk)
           unregisterLater(user_id, device_type, registration->login_date);
         return;
+      }
+      if (code == StatusCode::kLoginAuthenticationFailed ||
+          code == StatusCode::kLoggingInUserNotActive) {
+        throttle.loginFailed(ipOfAddress(connection->remoteAddress()), user_id,
+                             code == StatusCode::kLoginAuthenticationFailed,
+                             deps.clock.nowMillis());
+      } else if (code == StatusCode::kOk) {
+        throttle.loginSucceeded(user_id);
       }
       if (code != StatusCode::kOk) {
         // The connection stays open: the client may retry until the login timeout.

@@ -26,6 +26,7 @@ enum class CloseStatus : int32_t {
   kDisconnectedByOtherDevice = 501,
   kDisconnectedByAdmin = 600,
   kUserIsDeletedOrInactivated = 700,
+  kUserIsBlocked = 701,
 };
 
 constexpr int32_t toInt(CloseStatus status) { return static_cast<int32_t>(status); }

@@ -30,6 +30,12 @@ std::string sequenceLeaseLock(const ConversationKey& key) {
 
 std::string nodes() { return "im:nodes:{cluster}"; }
 
+std::string blocklist(std::string_view target) {
+  return "im:block:{blocklist}:" + std::string(target);
+}
+
+std::string_view blocklistMarks() { return "im:block:{blocklist}:mark"; }
+
 std::string node(std::string_view node_id) {
   std::string key = "im:node:{cluster}:";
   key.append(node_id);

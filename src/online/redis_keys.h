@@ -39,6 +39,12 @@
 //                                      type>:<node id>").
 //   im:loc-mark:{l:<bucket>}     HASH  node id → the Redis server process that node last wrote all
 //                                      its entries of the bucket to.
+//   im:block:{blocklist}:ip      ZSET  blocked client IPs (redis_blocklist_store.h): member the
+//                                      IP as printed, score = when the block ends, epoch ms;
+//                                      expired members are removed at every node's sync.
+//   im:block:{blocklist}:user    ZSET  the same for user ids.
+//   im:block:{blocklist}:mark    HASH  node id → the Redis server process that node last wrote
+//                                      its copy of the blocklists to.
 // All membership keys share the tag "cluster" so one script can register a node and prune the
 // dead ones atomically; the data is tiny, so one slot is enough.
 #include <cstdint>
@@ -66,6 +72,9 @@ std::string sequenceLeaseLock(const ConversationKey& key);
 std::string nodes();
 std::string node(std::string_view node_id);
 std::string verifiedPassword(const VerificationDigest& digest);
+// target: "ip" or "user" (blockTargetName).
+std::string blocklist(std::string_view target);
+std::string_view blocklistMarks();
 std::string locations(int32_t bucket);
 std::string locationWriters(int32_t bucket);
 std::string locationMarks(int32_t bucket);

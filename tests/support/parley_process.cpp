@@ -88,6 +88,11 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
     return std::any_of(options.extra_args.begin(), options.extra_args.end(),
                        [&](const std::string& arg) { return arg.starts_with(flag); });
   };
+  // Tests send far faster from one address than a real client may; the throttle tests turn it
+  // back on with their own limits.
+  if (!names("--throttle=")) args.push_back("--throttle=false");
+  // Likewise, the bad-input tests would block the loopback address for everyone after them.
+  if (!names("--auto-block=")) args.push_back("--auto-block=false");
   if (names("--redis-session-uris") && !names("--cluster-secret")) {
     args.push_back(std::string("--cluster-secret=") + kClusterSecret);
   }
