@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 ./scripts/check-format.sh
 ./scripts/build.sh
 ./scripts/build-ferretdb.sh
-./scripts/fuzz.sh 5
+./scripts/fuzz.sh
 # Last, so that its summary line closes the output.
 (cd build && ctest --output-on-failure --timeout 300 -j 2)

@@ -103,7 +103,7 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
   // Wait for "parley ready ws=N tcp=N admin=N" on stdout.
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  static const std::regex kReady(R"(parley ready ws=(\d+) tcp=(\d+) admin=(\d+))");
+  static const std::regex kReady(R"(parley ready ws=(\d+) tcp=(\d+) admin=(\d+) rpc=(\d+))");
   std::smatch match;
   while (!std::regex_search(out, match, kReady)) {
     if (std::chrono::steady_clock::now() > deadline) {
@@ -127,6 +127,7 @@ ParleyProcess::ParleyProcess(ParleyOptions options) {
   ws_port_ = static_cast<uint16_t>(std::stoi(match[1]));
   tcp_port_ = static_cast<uint16_t>(std::stoi(match[2]));
   admin_port_ = static_cast<uint16_t>(std::stoi(match[3]));
+  rpc_port_ = static_cast<uint16_t>(std::stoi(match[4]));
 }
 
 ParleyProcess::~ParleyProcess() {

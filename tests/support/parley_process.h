@@ -41,6 +41,7 @@ class ParleyProcess {
   uint16_t wsPort() const { return ws_port_; }
   uint16_t tcpPort() const { return tcp_port_; }
   uint16_t adminPort() const { return admin_port_; }
+  uint16_t rpcPort() const { return rpc_port_; }  // 0 without Redis
   pid_t pid() const { return pid_; }
   const std::string& dataDir() const { return data_dir_; }
 
@@ -59,6 +60,7 @@ class ParleyProcess {
   uint16_t ws_port_ = 0;
   uint16_t tcp_port_ = 0;
   uint16_t admin_port_ = 0;
+  uint16_t rpc_port_ = 0;
   std::string data_dir_;
   std::string log_path_;
 };
