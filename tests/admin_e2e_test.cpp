@@ -10,6 +10,7 @@
 #include "support/client_requests.h"
 #include "support/http_client.h"
 #include "support/test_helpers.h"
+#include "testing/eventually.h"
 
 namespace parley::testing {
 namespace {
@@ -42,6 +43,18 @@ TEST_F(AdminTest, DuplicateIdIsAConflict) {
   auto again = httpRequest(parley_->adminPort(), "POST", "/users", body, auth());
   EXPECT_EQ(again.status, 409);
   EXPECT_NE(again.body.find("1103"), std::string::npos);
+  // Both changes are in the audit trail, with who asked, from where, and what came of it; a
+  // read is not.
+  ASSERT_EQ(httpRequest(parley_->adminPort(), "GET", "/users?ids=5002", "", auth()).status, 200);
+  EXPECT_TRUE(eventually([&] {
+    const std::string log = parley_->log();
+    return log.find("admin audit: account admin from 127.0.0.1: POST /users -> 200") !=
+               std::string::npos &&
+           log.find("admin audit: account admin from 127.0.0.1: POST /users -> 409") !=
+               std::string::npos;
+  })) << parley_->log();
+  EXPECT_EQ(parley_->log().find("admin audit: account admin from 127.0.0.1: GET"),
+            std::string::npos);
 }
 
 TEST_F(AdminTest, WritesNeedTheAdminPassword) {

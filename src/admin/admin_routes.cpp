@@ -555,8 +555,8 @@ AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request) {
     path.remove_suffix(1);
   }
   // Unknown paths need credentials too, so that probing cannot map the API.
-  if (!isPublicPath(path) && !isAuthorized(routes.deps(), request)) {
-    return unauthorized();
+  if (!isPublicPath(path)) {
+    if (auto refused = routes.authenticate(request)) return std::move(*refused);
   }
   std::string allowed;
   for (const std::span<const Route> table : routeTables()) {
@@ -668,6 +668,26 @@ int64_t AdminRoutes::nextId() {
   return id == 0 ? 1 : static_cast<int64_t>(id);
 }
 
+std::optional<AdminResponse> AdminRoutes::authenticate(const AdminRequest& request) {
+  // A request without credentials (a browser's first try, a probe) is not a failed login.
+  if (!request.headers.contains("authorization")) return unauthorized();
+  const int64_t now = deps_.clock.nowMillis();
+  if (const int64_t wait = failed_logins_.waitMillis(request.remote_ip, now); wait > 0) {
+    return fail(429, StatusCode::kAdminRequestsTooFrequent,
+                "too many failed admin logins from this address: try again in " +
+                    std::to_string((wait + 999) / 1000) + " s");
+  }
+  if (!isAuthorized(deps_, request)) {
+    failed_logins_.recordFailure(request.remote_ip, now);
+    if (failed_logins_.waitMillis(request.remote_ip, now) > 0) {
+      spdlog::warn("admin: failed logins from {}: its logins wait now", request.remote_ip);
+    }
+    return unauthorized();
+  }
+  failed_logins_.recordSuccess(request.remote_ip);
+  return std::nullopt;
+}
+
 AdminResponse AdminRoutes::handle(const AdminRequest& request) {
   AdminResponse response;
   try {
@@ -676,6 +696,12 @@ AdminResponse AdminRoutes::handle(const AdminRequest& request) {
     // Only resource exhaustion (bad_alloc) or a bug gets here; the client still gets an answer.
     spdlog::error("admin {} {}: {}", request.method, request.path, e.what());
     response = fail(500, StatusCode::kServerInternalError, "internal error");
+  }
+  // The audit trail: every change an authenticated admin asked for, whatever came of it.
+  const bool changes = request.method != "GET" && request.method != "HEAD";
+  if (changes && !isPublicPath(request.path) && response.status != 401 && response.status != 429) {
+    spdlog::info("admin audit: account {} from {}: {} {} -> {}", kAdminUser, request.remote_ip,
+                 request.method, request.path, response.status);
   }
   if (response.status >= 300) {
     constexpr size_t kMaxLoggedBody = 300;

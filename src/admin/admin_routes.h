@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/config.h"
+#include "core/login_backoff.h"
 
 namespace parley {
 
@@ -62,6 +64,7 @@ struct AdminRequest {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
+  std::string remote_ip;  // the client's address, for the failed-login throttle and the audit
 };
 
 struct AdminResponse {
@@ -88,8 +91,15 @@ class AdminRoutes {
   // layout.
   int64_t nextId();
 
+  // nullopt when the request carries the admin credentials; otherwise the refusal: 401, or 429
+  // with ADMIN_REQUESTS_TOO_FREQUENT (1304) while its address waits after failed logins.
+  std::optional<AdminResponse> authenticate(const AdminRequest& request);
+
  private:
   AdminDeps deps_;
+  // Wrong credentials per address: after 5, each further one doubles the wait (1 s up to 5 min)
+  // during which even right ones are refused, so the password cannot be guessed at speed.
+  IpLoginBackoff failed_logins_{LoginBackoffConfig{5, 1000, 5 * 60 * 1000}};
   const uint64_t node_bits_;
   std::atomic<uint64_t> id_sequence_{0};
 };

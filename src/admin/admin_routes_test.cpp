@@ -195,6 +195,24 @@ class AdminRoutesTest : public ::testing::Test {
   AdminRoutes routes_;
 };
 
+TEST_F(AdminRoutesTest, RepeatedWrongPasswordsMakeTheAddressWaitWith1304) {
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(call("GET", "/users/count", "", "Bearer wrong").status, 401) << i;
+  }
+  // Past five failures even the right password waits, so guessing cannot go on at speed.
+  const AdminResponse refused = call("GET", "/users/count");
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(codeOf(refused), 1304);
+  EXPECT_NE(reasonOf(refused).find("try again in 1 s"), std::string::npos) << refused.body;
+  // Requests without credentials are not failures, and public paths never wait.
+  EXPECT_EQ(call("GET", "/health", "", "").status, 200);
+  clock_.advance(1000);
+  EXPECT_EQ(call("GET", "/users/count").status, 200);
+  // The success forgot the failures: one more wrong password is free again.
+  EXPECT_EQ(call("GET", "/users/count", "", "Bearer wrong").status, 401);
+  EXPECT_EQ(call("GET", "/users/count").status, 200);
+}
+
 TEST_F(AdminRoutesTest, HealthNeedsNoAuthAndFollowsIsHealthy) {
   AdminResponse up = call("GET", "/health", "", "");
   EXPECT_EQ(up.status, 200);
@@ -220,13 +238,19 @@ TEST_F(AdminRoutesTest, UsersRequireCredentials) {
   EXPECT_EQ(none.headers[0].first, "WWW-Authenticate");
   EXPECT_NE(none.headers[0].second.find("Basic"), std::string::npos);
 
-  EXPECT_EQ(call("GET", "/users", "", "Bearer wrong").status, 401);
-  EXPECT_EQ(call("GET", "/users", "", "Bearer s3cre").status, 401);
-  EXPECT_EQ(call("GET", "/users", "", "Bearer s3cret2").status, 401);
-  EXPECT_EQ(call("GET", "/users", "", "Basic YWRtaW46d3Jvbmc=").status, 401);  // admin:wrong
-  EXPECT_EQ(call("GET", "/users", "", "Basic cm9vdDpzM2NyZXQ=").status, 401);  // root:s3cret
-  EXPECT_EQ(call("GET", "/users", "", "Basic !!!").status, 401);
-  EXPECT_EQ(call("GET", "/users", "", kPassword).status, 401);  // no scheme
+  // Each wrong one after enough quiet time that the failed-login throttle has forgotten the
+  // last (RepeatedWrongPasswordsMakeTheAddressWaitWith1304 covers the throttle).
+  auto wrong = [&](const std::string& authorization) {
+    clock_.advance(10 * 60 * 1000);
+    return call("GET", "/users", "", authorization).status;
+  };
+  EXPECT_EQ(wrong("Bearer wrong"), 401);
+  EXPECT_EQ(wrong("Bearer s3cre"), 401);
+  EXPECT_EQ(wrong("Bearer s3cret2"), 401);
+  EXPECT_EQ(wrong("Basic YWRtaW46d3Jvbmc="), 401);  // admin:wrong
+  EXPECT_EQ(wrong("Basic cm9vdDpzM2NyZXQ="), 401);  // root:s3cret
+  EXPECT_EQ(wrong("Basic !!!"), 401);
+  EXPECT_EQ(wrong(kPassword), 401);  // no scheme
 
   EXPECT_EQ(call("GET", "/users", "", kBasicAuth).status, 200);
   EXPECT_EQ(call("GET", "/users", "", "bearer s3cret").status, 200);  // schemes are case-blind

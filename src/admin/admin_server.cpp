@@ -126,6 +126,10 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
   if (impl->stopped) {
     co_return;
   }
+  boost::system::error_code endpoint_error;
+  const auto endpoint = socket.remote_endpoint(endpoint_error);
+  // For the failed-login throttle and the audit log.
+  const std::string remote_ip = endpoint_error ? "unknown" : endpoint.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   impl->connections.insert(&stream);
   struct Unregister {
@@ -166,6 +170,7 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
       AdminRequest request;
       const bool target_ok = parseRequestTarget(toStd(message.target()), request);
       fillAdminRequest(message, request);
+      request.remote_ip = remote_ip;
       if (target_ok) {
         response = impl->routes.handle(request);
       } else {
