@@ -100,12 +100,17 @@ class AdminStoreTest : public ::testing::Test {
 
   AdminResponse call(const std::string& method, const std::string& target,
                      const std::string& body = "") {
+    return callOn(routes_, method, target, body);
+  }
+  // The same through other routes (built with deps of their own).
+  static AdminResponse callOn(AdminRoutes& routes, const std::string& method,
+                              const std::string& target, const std::string& body = "") {
     AdminRequest request;
     EXPECT_TRUE(parseRequestTarget(target, request)) << target;
     request.method = method;
     request.headers["authorization"] = std::string("Bearer ") + kPassword;
     request.body = body;
-    return routes_.handle(request);
+    return routes.handle(request);
   }
 
   // The parsed body of a JSON response.

@@ -22,12 +22,7 @@ class ClientBlocklistRoutesTest : public AdminStoreTest {
 
   AdminResponse callBlocking(const std::string& method, const std::string& target,
                              const std::string& body = "") {
-    AdminRequest request;
-    EXPECT_TRUE(parseRequestTarget(target, request)) << target;
-    request.method = method;
-    request.headers["authorization"] = std::string("Bearer ") + kPassword;
-    request.body = body;
-    return blocking_routes_.handle(request);
+    return callOn(blocking_routes_, method, target, body);
   }
 
   InProcessBlocklistStore store_blocks_;
