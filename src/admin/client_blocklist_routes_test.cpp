@@ -32,9 +32,9 @@ class ClientBlocklistRoutesTest : public AdminStoreTest {
 };
 
 TEST_F(ClientBlocklistRoutesTest, BlockedIpsAreListedInTheFormTheGatewaySees) {
-  auto blocked =
-      callBlocking("POST", "/blocked-clients/ips",
-                   R"({"ids": ["2001:DB8:0::1", "192.0.2.7"], "blockDurationMillis": 60000})");
+  auto blocked = callBlocking(
+      "POST", "/blocked-clients/ips",
+      R"({"ids": ["2001:DB8:0::1", "::ffff:192.0.2.7"], "blockDurationMillis": 60000})");
   ASSERT_EQ(blocked.status, 200) << blocked.body;
   EXPECT_EQ(closed_, (std::vector<std::string>{"ip:2001:db8::1", "ip:192.0.2.7"}));
   EXPECT_TRUE(blocklist_.blockedUntil(BlockTarget::kIp, "2001:db8::1", kStartMillis));

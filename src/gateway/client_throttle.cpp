@@ -4,11 +4,6 @@
 
 namespace parley {
 
-std::string_view ipOfAddress(std::string_view address) {
-  const size_t colon = address.rfind(':');
-  return colon == std::string_view::npos ? address : address.substr(0, colon);
-}
-
 ClientThrottle::ClientThrottle(const ThrottleConfig& config)
     : enabled_(config.enabled),
       ip_requests_(config.ip_requests),

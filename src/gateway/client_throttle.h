@@ -6,13 +6,11 @@
 #include <string_view>
 
 #include "core/config.h"
+#include "core/ip_address.h"
 #include "core/keyed_rate_limiter.h"
 #include "core/login_backoff.h"
 
 namespace parley {
-
-// The IP part of a connection's "address:port" (IPv6 addresses print without brackets).
-std::string_view ipOfAddress(std::string_view address);
 
 class ClientThrottle {
  public:

@@ -21,6 +21,8 @@ TEST(IpOfAddress, DropsThePort) {
   EXPECT_EQ(ipOfAddress("192.0.2.7:51234"), "192.0.2.7");
   EXPECT_EQ(ipOfAddress("2001:db8::1:443"), "2001:db8::1");
   EXPECT_EQ(ipOfAddress("unknown"), "unknown");
+  EXPECT_EQ(ipOfAddress("::ffff:192.0.2.7:443"), "192.0.2.7");
+  EXPECT_EQ(ipOfAddress("::ffff:1:443"), "::ffff:1");
 }
 
 TEST(ClientThrottle, RequestsOfOneAddressShareItsBudgetWhateverTheUser) {
