@@ -87,8 +87,11 @@ TEST_F(BlocklistTest, ABlockedUserIsClosedWith701AndCannotLogInUntilUnblocked) {
   EXPECT_NE(listed.body.find(R"("id":"1")"), std::string::npos) << listed.body;
   EXPECT_EQ(listed.body.find(R"("id":"2")"), std::string::npos) << listed.body;
 
+  EXPECT_EQ(metricValue(parley_->adminPort(), R"(parley_blocked_clients{target="user"})"), 1);
+
   ASSERT_EQ(admin(*parley_, "DELETE", "/blocked-clients/users?ids=1").status, 200);
   EXPECT_TRUE(eventuallyLogsIn(*parley_, 1));
+  EXPECT_EQ(metricValue(parley_->adminPort(), R"(parley_blocked_clients{target="user"})"), 0);
 }
 
 TEST_F(BlocklistTest, ABlockLiftsByItselfWhenItEnds) {

@@ -33,6 +33,11 @@ void NodeBlocklist::start(Blocklist::OnBlocked on_blocked) {
 
 void NodeBlocklist::stop() { job_.reset(); }
 
+BlocklistMetrics NodeBlocklist::metrics() const {
+  return {blocklist_->size(BlockTarget::kIp), blocklist_->size(BlockTarget::kUser),
+          sync_failures_.load(std::memory_order_relaxed)};
+}
+
 void NodeBlocklist::sync() {
   auto synced = blocklist_->sync(clock_.nowMillis());
   if (!synced && !failing_) {
@@ -45,6 +50,7 @@ void NodeBlocklist::sync() {
     spdlog::info("blocklist: the shared blocklists can be read again");
   }
   failing_ = !synced;
+  if (!synced) sync_failures_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace parley

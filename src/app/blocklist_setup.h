@@ -1,10 +1,12 @@
 #pragma once
 // This node's blocklists: their store (Redis beside the sessions, or this process), the local
 // copy the gateway checks, and the job that keeps that copy in sync.
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "core/config.h"
+#include "core/metrics.h"
 #include "online/blocklist.h"
 
 namespace parley {
@@ -21,6 +23,8 @@ class NodeBlocklist {
   ~NodeBlocklist();
 
   Blocklist& blocklist() { return *blocklist_; }
+  // For /metrics; any thread.
+  BlocklistMetrics metrics() const;
 
   // Reads the store once, then every sync interval; on_blocked closes this node's connections of
   // clients blocked anywhere. A store that cannot be read is logged once per outage, and the
@@ -37,6 +41,7 @@ class NodeBlocklist {
   std::unique_ptr<BlocklistStore> store_;
   std::unique_ptr<Blocklist> blocklist_;
   bool failing_ = false;  // the job's thread only
+  std::atomic<uint64_t> sync_failures_{0};
   std::unique_ptr<PeriodicJob> job_;
 };
 

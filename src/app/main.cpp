@@ -163,6 +163,7 @@ int run(const Config& config) {
     blocklist->start([&gateway](BlockTarget target, const std::string& id) {
       gateway.closeBlockedClient(target, id);
     });
+    metrics.setBlocklistSource([&blocklist = *blocklist] { return blocklist.metrics(); });
   }
   if (cluster) cluster->start(gateway);
   SessionControl& session_control = cluster ? cluster->routing() : gateway;

@@ -166,6 +166,12 @@ struct PasswordSeries {
       shared_write_failures;
 };
 
+struct BlocklistSeries {
+  Gauge* blocked_ips;
+  Gauge* blocked_users;
+  MirroredCounter sync_failures;
+};
+
 struct StoreSeries {
   Gauge* queued_writes;
   Gauge* conversations_in_memory;
@@ -316,6 +322,8 @@ struct Metrics::Impl {
   std::optional<StoreSeries> store_series;
   std::function<PasswordMetrics()> password_source;
   std::optional<PasswordSeries> password_series;
+  std::function<BlocklistMetrics()> blocklist_source;
+  std::optional<BlocklistSeries> blocklist_series;
 
   MirroredCounter mirroredCounter(const char* name, const char* help, double unit = 1) {
     return MirroredCounter{
@@ -394,6 +402,28 @@ struct Metrics::Impl {
     p.shared_write_failures.set(m.shared_write_failures);
   }
 
+  void registerBlocklist() {
+    auto& blocked = prometheus::BuildGauge()
+                        .Name("parley_blocked_clients")
+                        .Help("Clients blocked in this node's copy of the blocklists, by target")
+                        .Register(*registry);
+    blocklist_series = BlocklistSeries{
+        &blocked.Add({{"target", "ip"}}),
+        &blocked.Add({{"target", "user"}}),
+        mirroredCounter("parley_blocklist_sync_failures_total",
+                        "Syncs of the blocklists that could not read the shared lists (Redis "
+                        "unreachable): checks used the last copy meanwhile"),
+    };
+  }
+
+  void collectBlocklist() {
+    if (!blocklist_source) return;
+    const BlocklistMetrics m = blocklist_source();
+    blocklist_series->blocked_ips->Set(static_cast<double>(m.blocked_ips));
+    blocklist_series->blocked_users->Set(static_cast<double>(m.blocked_users));
+    blocklist_series->sync_failures.set(m.sync_failures);
+  }
+
   void registerCluster() {
     auto counter = [this](const char* name, const char* help) {
       return mirroredCounter(name, help);
@@ -461,6 +491,7 @@ struct Metrics::Impl {
     std::lock_guard lock(sources_mutex);
     collectStore();
     collectPassword();
+    collectBlocklist();
     if (!cluster_source) return;
     const ClusterMetrics m = cluster_source();
     auto& c = *cluster;
@@ -547,6 +578,12 @@ void Metrics::setStoreSource(std::function<StoreMetrics()> source) {
   std::lock_guard lock(impl_->sources_mutex);
   if (!impl_->store_series) impl_->registerStore();
   impl_->store_source = std::move(source);
+}
+
+void Metrics::setBlocklistSource(std::function<BlocklistMetrics()> source) {
+  std::lock_guard lock(impl_->sources_mutex);
+  if (!impl_->blocklist_series) impl_->registerBlocklist();
+  impl_->blocklist_source = std::move(source);
 }
 
 void Metrics::setPasswordSource(std::function<PasswordMetrics()> source) {

@@ -71,6 +71,13 @@ struct PasswordMetrics {
   uint64_t shared_write_failures = 0;  // entries it did not store or renew
 };
 
+// The client blocklists (online/blocklist.h), read when /metrics is scraped.
+struct BlocklistMetrics {
+  uint64_t blocked_ips = 0;  // in this node's copy, at the moment of the scrape
+  uint64_t blocked_users = 0;
+  uint64_t sync_failures = 0;  // syncs that could not read the shared lists; counter
+};
+
 class Metrics {
  public:
   // version becomes parley_build_info{version}.
@@ -120,6 +127,8 @@ class Metrics {
   void setStoreSource(std::function<StoreMetrics()> source);
   // The same for password verification.
   void setPasswordSource(std::function<PasswordMetrics()> source);
+  // The same for the client blocklists; not set with blocklist.enabled off.
+  void setBlocklistSource(std::function<BlocklistMetrics()> source);
 
   // Prometheus text exposition format 0.0.4 of every metric, including the process ones.
   std::string serialize() const;
