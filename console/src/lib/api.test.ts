@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Api, ApiError, query } from './api';
+
+function fakeFetch(status: number, body: string, seen: RequestInit[] = [], urls: string[] = []) {
+  return (async (url: string, init: RequestInit) => {
+    urls.push(url);
+    seen.push(init);
+    return new Response(body, { status });
+  }) as unknown as typeof fetch;
+}
+
+// The error a call failed with; fails the test when it succeeded.
+async function refusal(call: Promise<unknown>): Promise<ApiError> {
+  try {
+    await call;
+  } catch (error) {
+    return error as ApiError;
+  }
+  throw new Error('the call succeeded');
+}
+
+describe('Api', () => {
+  it('sends the password as a Bearer header, never in the URL, and returns data', async () => {
+    const seen: RequestInit[] = [];
+    const urls: string[] = [];
+    const api = new Api('pw 1', fakeFetch(200, '{"code":1000,"data":[1,2]}', seen, urls));
+    expect(await api.get<number[]>('/users?ids=1')).toEqual([1, 2]);
+    expect((seen[0].headers as Record<string, string>).Authorization).toBe('Bearer pw 1');
+    expect(urls[0]).not.toContain('pw');
+  });
+
+  it('turns a refusal into an ApiError with the reason', async () => {
+    const api = new Api('x', fakeFetch(401, '{"code":1100,"reason":"send Authorization"}'));
+    const error = await refusal(api.get('/users'));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(401);
+    expect(error.code).toBe(1100);
+    expect(error.message).toBe('send Authorization');
+  });
+
+  it('keeps a plain-text refusal readable', async () => {
+    const api = new Api('x', fakeFetch(404, 'no such console file\n'));
+    const error = await refusal(api.get('/x'));
+    expect(error.message).toBe('no such console file');
+  });
+});
+
+describe('query', () => {
+  it('joins arrays with commas and escapes', () => {
+    expect(query({ ids: [1, 2], deviceTypes: 'ANDROID', name: 'a&b' })).toBe(
+      '?ids=1%2C2&deviceTypes=ANDROID&name=a%26b',
+    );
+    expect(query({})).toBe('');
+  });
+});

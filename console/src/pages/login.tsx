@@ -1,0 +1,51 @@
+import { useState } from 'preact/hooks';
+import { Api, ApiError } from '../lib/api';
+import { errorText } from './page';
+
+// Today's admin password (admin.password); the console checks it with one authenticated call.
+export function LoginPage({ onLogin }: { onLogin: (api: Api) => void }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    const api = new Api(password);
+    try {
+      await api.get('/users/online-infos/count');
+      onLogin(api);
+    } catch (e) {
+      setError(e instanceof ApiError && e.status === 401 ? 'Wrong password.' : errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <form onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">Parley console</h1>
+        <label for="password">Admin password</label>
+        <input
+          id="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          autoFocus
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,119 @@
+// The cluster as this node sees it: live nodes, the Redis deployments of the online state and the
+// business store (GET /cluster).
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../lib/api';
+import { formatCount, formatDate } from '../lib/format';
+import { errorText, PageProps } from './page';
+
+interface NodeInfo {
+  nodeId: string;
+  rpcAddress: string;
+  lastHeartbeat: number | null;
+  local: boolean;
+  sessions: number | null;
+}
+
+interface Deployment {
+  purpose: string; // sessions, sequence ids, locations
+  topology: string; // single, shards, cluster
+  uris: string[]; // passwords masked by the server
+  healthy: boolean | null;
+}
+
+interface ClusterView {
+  nodes: NodeInfo[];
+  redis: Deployment[];
+  store: { kind: string; healthy: boolean };
+}
+
+export function NodesPage({ api, onError }: PageProps) {
+  const [view, setView] = useState<ClusterView | null>(null);
+  const [error, setError] = useState('');
+
+  const load = async () => {
+    setError('');
+    try {
+      setView(await api.get<ClusterView>('/cluster'));
+    } catch (e) {
+      onError(e);
+      setError(
+        e instanceof ApiError && e.status === 404
+          ? 'This node does not report its cluster (GET /cluster).'
+          : errorText(e),
+      );
+    }
+  };
+  useEffect(() => void load(), [api]);
+
+  return (
+    <section aria-label="Nodes">
+      <div class="actions">
+        <button type="button" onClick={load}>
+          Refresh
+        </button>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      {view && (
+        <>
+          <h2>Live nodes ({view.nodes.length})</h2>
+          <div class="table-scroll">
+            <table data-testid="nodes">
+              <thead>
+                <tr>
+                  <th scope="col">Node</th>
+                  <th scope="col">RPC address</th>
+                  <th scope="col">Sessions</th>
+                  <th scope="col">Last heartbeat</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.nodes.map((n) => (
+                  <tr>
+                    <td>
+                      {n.nodeId}
+                      {n.local && <small> (this node)</small>}
+                    </td>
+                    <td>{n.rpcAddress || '–'}</td>
+                    <td>{formatCount(n.sessions)}</td>
+                    <td>{formatDate(n.lastHeartbeat)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h2>Online state</h2>
+          {view.redis.length === 0 ? (
+            <p>In this process (no Redis configured): a single node.</p>
+          ) : (
+            <div class="table-scroll">
+              <table data-testid="redis">
+                <thead>
+                  <tr>
+                    <th scope="col">Holds</th>
+                    <th scope="col">Topology</th>
+                    <th scope="col">Servers</th>
+                    <th scope="col">Health</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {view.redis.map((d) => (
+                    <tr>
+                      <td>{d.purpose}</td>
+                      <td>{d.topology}</td>
+                      <td>{d.uris.join(', ')}</td>
+                      <td>{d.healthy === null ? '–' : d.healthy ? 'up' : 'down'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <h2>Business store</h2>
+          <p data-testid="store">
+            {view.store.kind}: {view.store.healthy ? 'up' : 'down'}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
