@@ -25,7 +25,50 @@ struct KeySpec {
   std::function<void(Config&, const std::string& value)> set;
   // A TOML array of this key holds integers rather than strings.
   bool integer_items = false;
+  // The key's current value as text (configValues()); reads a copy, since the accessors that
+  // reach members take a mutable Config.
+  std::function<std::string(Config&)> show;
 };
+
+std::string joinList(const std::vector<std::string>& items) {
+  std::string joined;
+  for (const std::string& item : items) joined += (joined.empty() ? "" : ",") + item;
+  return joined;
+}
+
+// The value of an accessor as configuration text: numbers and booleans as TOML writes them,
+// lists comma-separated as flags take them.
+std::string valueText(const std::string& value) { return value; }
+std::string valueText(bool value) { return value ? "true" : "false"; }
+std::string valueText(int value) { return std::to_string(value); }
+std::string valueText(uint64_t value) { return std::to_string(value); }
+std::string valueText(const std::vector<std::string>& values) { return joinList(values); }
+std::string valueText(const std::vector<int64_t>& values) {
+  std::vector<std::string> items;
+  for (const int64_t value : values) items.push_back(std::to_string(value));
+  return joinList(items);
+}
+std::string valueText(const std::vector<CustomSetting>& settings) {
+  std::vector<std::string> names;
+  for (const CustomSetting& setting : settings) names.push_back(setting.name);
+  return joinList(names);
+}
+
+std::string valueText(const std::vector<AutoBlockLevel>& levels) {
+  std::vector<std::string> items;
+  for (const AutoBlockLevel& level : levels) {
+    items.push_back(std::to_string(level.block_millis) + ":" +
+                    std::to_string(level.forgive_one_after_millis) + ":" +
+                    std::to_string(level.offences));
+  }
+  return joinList(items);
+}
+
+template <typename Get>
+KeySpec shown(KeySpec spec, Get get) {
+  spec.show = [get](Config& c) { return valueText(get(c)); };
+  return spec;
+}
 
 std::string envNameForFlag(const std::string& flag) {
   std::string env = "PARLEY_";
@@ -57,36 +100,42 @@ bool parseBool(const std::string& key, const std::string& text) {
 
 template <typename Get>
 KeySpec intKey(std::string key, std::string flag, std::string help, int min, int max, Get get) {
-  return {key, std::move(flag), std::move(help),
-          [key, min, max, get](Config& c, const std::string& v) {
-            get(c) = parseInt<int>(key, v, min, max);
-          }};
+  return shown(KeySpec{key, std::move(flag), std::move(help),
+                       [key, min, max, get](Config& c, const std::string& v) {
+                         get(c) = parseInt<int>(key, v, min, max);
+                       }},
+               get);
 }
 template <typename Get>
 KeySpec u64Key(std::string key, std::string flag, std::string help, uint64_t min, uint64_t max,
                Get get) {
-  return {key, std::move(flag), std::move(help),
-          [key, min, max, get](Config& c, const std::string& v) {
-            get(c) = parseInt<uint64_t>(key, v, min, max);
-          }};
+  return shown(KeySpec{key, std::move(flag), std::move(help),
+                       [key, min, max, get](Config& c, const std::string& v) {
+                         get(c) = parseInt<uint64_t>(key, v, min, max);
+                       }},
+               get);
 }
 template <typename Get>
 KeySpec boolKey(std::string key, std::string flag, std::string help, Get get) {
-  return {key, std::move(flag), std::move(help),
-          [key, get](Config& c, const std::string& v) { get(c) = parseBool(key, v); }};
+  return shown(KeySpec{key, std::move(flag), std::move(help),
+                       [key, get](Config& c, const std::string& v) { get(c) = parseBool(key, v); }},
+               get);
 }
 template <typename Get>
 KeySpec stringKey(std::string key, std::string flag, std::string help,
                   std::vector<std::string> allowed, Get get) {
-  return {key, std::move(flag), std::move(help),
-          [key, allowed, get](Config& c, const std::string& v) {
-            if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
-              std::string list;
-              for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-              throw ConfigError("config key '" + key + "': '" + v + "' is not one of: " + list);
-            }
-            get(c) = v;
-          }};
+  return shown(
+      KeySpec{key, std::move(flag), std::move(help),
+              [key, allowed, get](Config& c, const std::string& v) {
+                if (!allowed.empty() &&
+                    std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+                  std::string list;
+                  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                  throw ConfigError("config key '" + key + "': '" + v + "' is not one of: " + list);
+                }
+                get(c) = v;
+              }},
+      get);
 }
 
 // A list of strings: a TOML array, or comma-separated text in flags and environment variables
@@ -108,55 +157,60 @@ std::vector<std::string> splitList(const std::string& v) {
 
 template <typename Get>
 KeySpec listKey(std::string key, std::string flag, std::string help, Get get) {
-  return {key, std::move(flag), std::move(help),
-          [get](Config& c, const std::string& v) { get(c) = splitList(v); }};
+  return shown(KeySpec{key, std::move(flag), std::move(help),
+                       [get](Config& c, const std::string& v) { get(c) = splitList(v); }},
+               get);
 }
 
 // Comma-separated whole numbers (a TOML array of integers), at most max_items, without repeats.
 template <typename Get>
 KeySpec int64ListKey(std::string key, std::string flag, std::string help, size_t max_items,
                      Get get) {
-  return {key, std::move(flag), std::move(help),
-          [key, max_items, get](Config& c, const std::string& v) {
-            std::vector<int64_t> values;
-            for (const std::string& item : splitList(v)) {
-              const int64_t value = parseInt<int64_t>(key, item, INT64_MIN, INT64_MAX);
-              if (std::find(values.begin(), values.end(), value) != values.end()) {
-                throw ConfigError("config key '" + key + "': " + item + " is listed twice");
-              }
-              values.push_back(value);
-            }
-            if (values.size() > max_items) {
-              throw ConfigError("config key '" + key + "': more than " + std::to_string(max_items) +
-                                " values");
-            }
-            get(c) = std::move(values);
-          },
-          /*integer_items=*/true};
+  return shown(
+      KeySpec{key, std::move(flag), std::move(help),
+              [key, max_items, get](Config& c, const std::string& v) {
+                std::vector<int64_t> values;
+                for (const std::string& item : splitList(v)) {
+                  const int64_t value = parseInt<int64_t>(key, item, INT64_MIN, INT64_MAX);
+                  if (std::find(values.begin(), values.end(), value) != values.end()) {
+                    throw ConfigError("config key '" + key + "': " + item + " is listed twice");
+                  }
+                  values.push_back(value);
+                }
+                if (values.size() > max_items) {
+                  throw ConfigError("config key '" + key + "': more than " +
+                                    std::to_string(max_items) + " values");
+                }
+                get(c) = std::move(values);
+              },
+              /*integer_items=*/true},
+      get);
 }
 
 // A list of allowed custom settings (core/custom_setting.h), one NAME:TYPE[:OPTION]... per item.
 template <typename Get>
 KeySpec customSettingsKey(std::string key, std::string flag, std::string help, Get get) {
-  return {
-      key, std::move(flag), std::move(help), [key, get](Config& c, const std::string& v) {
-        std::vector<CustomSetting> allowed;
-        for (const std::string& item : splitList(v)) {
-          CustomSetting setting;
-          try {
-            setting = parseCustomSetting(item);
-          } catch (const ConfigError& e) {
-            throw ConfigError("config key '" + key + "': " + e.what());
-          }
-          for (const CustomSetting& earlier : allowed) {
-            if (earlier.name == setting.name) {
-              throw ConfigError("config key '" + key + "': '" + setting.name + "' is listed twice");
-            }
-          }
-          allowed.push_back(std::move(setting));
-        }
-        get(c) = std::move(allowed);
-      }};
+  return shown(KeySpec{key, std::move(flag), std::move(help),
+                       [key, get](Config& c, const std::string& v) {
+                         std::vector<CustomSetting> allowed;
+                         for (const std::string& item : splitList(v)) {
+                           CustomSetting setting;
+                           try {
+                             setting = parseCustomSetting(item);
+                           } catch (const ConfigError& e) {
+                             throw ConfigError("config key '" + key + "': " + e.what());
+                           }
+                           for (const CustomSetting& earlier : allowed) {
+                             if (earlier.name == setting.name) {
+                               throw ConfigError("config key '" + key + "': '" + setting.name +
+                                                 "' is listed twice");
+                             }
+                           }
+                           allowed.push_back(std::move(setting));
+                         }
+                         get(c) = std::move(allowed);
+                       }},
+               get);
 }
 
 constexpr int kMaxPort = 65535;
@@ -213,27 +267,31 @@ std::vector<KeySpec> loginBackoffKeys(const std::string& name, const std::string
 // Auto-block levels, one BLOCK_MILLIS:FORGIVE_ONE_AFTER_MILLIS:OFFENCES per item, in order.
 template <typename Get>
 KeySpec autoBlockLevelsKey(std::string key, std::string flag, std::string help, Get get) {
-  return {key, std::move(flag), std::move(help), [key, get](Config& c, const std::string& v) {
-            std::vector<AutoBlockLevel> levels;
-            for (const std::string& item : splitList(v)) {
-              const size_t first = item.find(':');
-              const size_t second =
-                  first == std::string::npos ? std::string::npos : item.find(':', first + 1);
-              if (second == std::string::npos) {
-                throw ConfigError("config key '" + key + "': '" + item +
-                                  "' is not BLOCK_MILLIS:FORGIVE_ONE_AFTER_MILLIS:OFFENCES");
-              }
-              levels.push_back({parseInt<int64_t>(key, item.substr(0, first), 1,
-                                                  int64_t{365} * 24 * 3600 * 1000),
-                                parseInt<int64_t>(key, item.substr(first + 1, second - first - 1),
-                                                  0, int64_t{24} * 3600 * 1000),
-                                parseInt<int>(key, item.substr(second + 1), 1, 1000000)});
-            }
-            if (levels.size() > 10) {
-              throw ConfigError("config key '" + key + "': more than 10 levels");
-            }
-            get(c) = std::move(levels);
-          }};
+  return shown(
+      KeySpec{key, std::move(flag), std::move(help),
+              [key, get](Config& c, const std::string& v) {
+                std::vector<AutoBlockLevel> levels;
+                for (const std::string& item : splitList(v)) {
+                  const size_t first = item.find(':');
+                  const size_t second =
+                      first == std::string::npos ? std::string::npos : item.find(':', first + 1);
+                  if (second == std::string::npos) {
+                    throw ConfigError("config key '" + key + "': '" + item +
+                                      "' is not BLOCK_MILLIS:FORGIVE_ONE_AFTER_MILLIS:OFFENCES");
+                  }
+                  levels.push_back(
+                      {parseInt<int64_t>(key, item.substr(0, first), 1,
+                                         int64_t{365} * 24 * 3600 * 1000),
+                       parseInt<int64_t>(key, item.substr(first + 1, second - first - 1), 0,
+                                         int64_t{24} * 3600 * 1000),
+                       parseInt<int>(key, item.substr(second + 1), 1, 1000000)});
+                }
+                if (levels.size() > 10) {
+                  throw ConfigError("config key '" + key + "': more than 10 levels");
+                }
+                get(c) = std::move(levels);
+              }},
+      get);
 }
 
 std::vector<KeySpec> blocklistKeys() {
@@ -519,6 +577,10 @@ const std::vector<KeySpec>& specs() {
             "admin API password (HTTP Basic user 'admin', or Bearer); empty = random, logged", {},
             [](Config & c) -> auto& { return c.admin.password; }),
         stringKey(
+            "admin.console-dir", "--console-dir",
+            "directory of the built web console served at /console/; empty = beside the binary", {},
+            [](Config & c) -> auto& { return c.admin.console_dir; }),
+        stringKey(
             "store.data-dir", "--data-dir", "directory of the embedded SQLite store", {},
             [](Config & c) -> auto& { return c.store.data_dir; }),
         stringKey(
@@ -718,6 +780,15 @@ void applyTable(Config& config, const toml::table& table, const std::string& pre
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> configValues(const Config& config) {
+  Config copy = config;
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& s : specs()) {
+    values.emplace_back(s.key, s.show ? s.show(copy) : std::string());
+  }
+  return values;
+}
 
 const std::vector<ConfigKeyInfo>& configKeys() {
   static const std::vector<ConfigKeyInfo> kKeys = [] {

@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/custom_setting.h"
@@ -201,6 +202,9 @@ struct AdminConfig {
   // Required for every admin request except /health and /metrics. Empty = a random password is
   // generated at start-up and logged once.
   std::string password;
+  // The built web console (console/ in the repository) served at /console/. Empty = console/
+  // beside the binary (the build tree) or ../share/parley/console from it (an install).
+  std::string console_dir;
 };
 
 struct StoreConfig {
@@ -344,5 +348,10 @@ struct ConfigKeyInfo {
   std::string help;
 };
 const std::vector<ConfigKeyInfo>& configKeys();
+
+// Every settable key with its value in `config` as configuration text (lists comma-separated,
+// custom settings by name), in the order of configKeys(). Secrets are included as they are:
+// whoever shows these must mask them.
+std::vector<std::pair<std::string, std::string>> configValues(const Config& config);
 
 }  // namespace parley

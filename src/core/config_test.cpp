@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 namespace parley {
 namespace {
@@ -59,6 +60,23 @@ TEST(Config, DemoDataIsASwitch) {
   EXPECT_TRUE(parse({"--demo-data"}).config.demo.enabled);
   EXPECT_FALSE(parse({"--demo-data", "false"}).config.demo.enabled);
   EXPECT_TRUE(parse({}, {{"PARLEY_DEMO_DATA", "true"}}).config.demo.enabled);
+}
+
+TEST(Config, ValuesListEveryKeyAsTextThatParsesBack) {
+  auto config = parse({"--ws-port", "3000", "--admin-password", "pw", "--demo-data",
+                       "--redis-session-uris", "redis://a:1,redis://b:2"})
+                    .config;
+  const auto values = configValues(config);
+  ASSERT_EQ(values.size(), configKeys().size());
+  std::map<std::string, std::string> by_key(values.begin(), values.end());
+  EXPECT_EQ(by_key.at("gateway.ws-port"), "3000");
+  EXPECT_EQ(by_key.at("admin.password"), "pw");
+  EXPECT_EQ(by_key.at("demo.enabled"), "true");
+  EXPECT_EQ(by_key.at("redis.session.uris"), "redis://a:1,redis://b:2");
+  // Every value, applied to a default config, gives the same config back.
+  Config copy;
+  for (const auto& [key, value] : values) applyValue(copy, key, value, "test");
+  EXPECT_EQ(configValues(copy), values);
 }
 
 TEST(Config, EveryKeyHasAFlagAndAnEnvironmentVariable) {
