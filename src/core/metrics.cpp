@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -596,6 +598,67 @@ std::string Metrics::serialize() const {
   impl_->resident_memory.Set(residentMemoryBytes());
   impl_->collectSources();
   return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+}  // namespace parley
+
+namespace parley {
+namespace {
+
+std::string_view labelValue(const prometheus::ClientMetric& metric, std::string_view name) {
+  for (const prometheus::ClientMetric::Label& label : metric.label) {
+    if (label.name == name) return label.value;
+  }
+  return {};
+}
+
+// Adds each series' value into totals keyed by one label.
+template <typename Value>
+void sumByLabel(const prometheus::MetricFamily& family, std::string_view label, Value value,
+                std::map<std::string, double>& totals) {
+  for (const prometheus::ClientMetric& metric : family.metric) {
+    totals[std::string(labelValue(metric, label))] += value(metric);
+  }
+}
+
+}  // namespace
+
+MetricsSnapshot Metrics::snapshot() const {
+  MetricsSnapshot snapshot;
+  snapshot.resident_memory_bytes = residentMemoryBytes();
+  const auto counter = [](const prometheus::ClientMetric& m) { return m.counter.value; };
+  const auto gauge = [](const prometheus::ClientMetric& m) { return m.gauge.value; };
+  const auto& bounds = requestBuckets();
+  snapshot.latency_bounds.assign(bounds.begin(), bounds.end());
+  snapshot.latency_bounds.push_back(std::numeric_limits<double>::infinity());  // prometheus' +Inf
+  snapshot.latency_counts.assign(snapshot.latency_bounds.size(), 0);
+  // Collect() is what a scrape reads, so the stream and /metrics never disagree.
+  for (const prometheus::MetricFamily& family : impl_->registry->Collect()) {
+    const std::string& name = family.name;
+    if (name == "parley_sessions" && !family.metric.empty()) {
+      snapshot.sessions = family.metric.front().gauge.value;
+    } else if (name == "parley_connections") {
+      sumByLabel(family, "transport", gauge, snapshot.connections);
+    } else if (name == "parley_connections_opened_total") {
+      sumByLabel(family, "transport", counter, snapshot.connections_opened);
+    } else if (name == "parley_requests_total") {
+      sumByLabel(family, "kind", counter, snapshot.requests_by_kind);
+      sumByLabel(family, "code", counter, snapshot.requests_by_code);
+    } else if (name == "parley_logins_total") {
+      sumByLabel(family, "code", counter, snapshot.logins_by_code);
+    } else if (name == "parley_heartbeats_total" && !family.metric.empty()) {
+      snapshot.heartbeats = family.metric.front().counter.value;
+    } else if (name == "parley_request_duration_seconds") {
+      // Every kind has the same buckets (requestBuckets()), so they add up bucket by bucket.
+      for (const prometheus::ClientMetric& metric : family.metric) {
+        const auto& buckets = metric.histogram.bucket;
+        for (size_t i = 0; i < buckets.size() && i < snapshot.latency_counts.size(); ++i) {
+          snapshot.latency_counts[i] += static_cast<double>(buckets[i].cumulative_count);
+        }
+      }
+    }
+  }
+  return snapshot;
 }
 
 }  // namespace parley

@@ -4,9 +4,11 @@
 // does not pay for its headers.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parley {
 
@@ -78,6 +80,24 @@ struct BlocklistMetrics {
   uint64_t sync_failures = 0;  // syncs that could not read the shared lists; counter
 };
 
+// One reading of the client-facing counters behind /metrics, for the admin metrics stream (the
+// web console's live charts). Totals since start, except the gauges; a reader computes rates from
+// two readings.
+struct MetricsSnapshot {
+  double sessions = 0;                               // gauge
+  std::map<std::string, double> connections;         // open now, by transport (gauge)
+  std::map<std::string, double> connections_opened;  // by transport
+  std::map<std::string, double> requests_by_kind;    // e.g. "create_message_request"
+  std::map<std::string, double> requests_by_code;    // Turms status code
+  std::map<std::string, double> logins_by_code;      // Turms status code
+  // Request latency of every kind together: bucket upper bounds in seconds, ascending, and the
+  // cumulative count at each; the last bound is +infinity (written as null in JSON).
+  std::vector<double> latency_bounds;
+  std::vector<double> latency_counts;
+  double heartbeats = 0;
+  double resident_memory_bytes = 0;
+};
+
 class Metrics {
  public:
   // version becomes parley_build_info{version}.
@@ -132,6 +152,9 @@ class Metrics {
 
   // Prometheus text exposition format 0.0.4 of every metric, including the process ones.
   std::string serialize() const;
+
+  // The same counters as serialize(), as numbers.
+  MetricsSnapshot snapshot() const;
 
  private:
   struct Impl;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <sstream>
 #include <string>
@@ -249,6 +250,50 @@ TEST(MetricsTest, ConcurrentUpdatesAreAllCounted) {
     logins += valueOf(series, R"(parley_logins_total{code=")" + std::to_string(code) + "\"}");
   }
   EXPECT_EQ(logins, kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace parley
+
+namespace parley {
+namespace {
+
+TEST(MetricsSnapshot, ReadsTheCountersThatMetricsExposes) {
+  Metrics metrics;
+  MetricsSnapshot empty = metrics.snapshot();
+  EXPECT_EQ(empty.sessions, 0);
+  EXPECT_EQ(empty.connections.at("ws"), 0);  // listed from the start
+  ASSERT_EQ(empty.latency_bounds.size(), empty.latency_counts.size());
+  EXPECT_TRUE(std::isinf(empty.latency_bounds.back()));
+
+  metrics.connectionOpened("ws");
+  metrics.connectionOpened("tcp");
+  metrics.connectionOpened("tcp");
+  metrics.connectionClosed("tcp");
+  metrics.sessionOpened();
+  metrics.loginResult(1000);
+  metrics.loginResult(1000);
+  metrics.loginResult(2000);
+  metrics.requestHandled("create_message_request", 1000, 0.0002);
+  metrics.requestHandled("create_message_request", 1000, 0.003);
+  metrics.requestHandled("query_user_profiles_request", 1100, 7.0);
+
+  const MetricsSnapshot s = metrics.snapshot();
+  EXPECT_EQ(s.sessions, 1);
+  EXPECT_EQ(s.connections.at("ws"), 1);
+  EXPECT_EQ(s.connections.at("tcp"), 1);
+  EXPECT_EQ(s.connections_opened.at("tcp"), 2);
+  EXPECT_EQ(s.logins_by_code.at("1000"), 2);
+  EXPECT_EQ(s.logins_by_code.at("2000"), 1);
+  EXPECT_EQ(s.requests_by_kind.at("create_message_request"), 2);
+  EXPECT_EQ(s.requests_by_code.at("1000"), 2);
+  EXPECT_EQ(s.requests_by_code.at("1100"), 1);
+  // Cumulative over both kinds: 0.0002 s falls in the 0.00025 bucket, 7 s only in +Inf.
+  ASSERT_EQ(s.latency_bounds[1], 0.00025);
+  EXPECT_EQ(s.latency_counts[0], 0);
+  EXPECT_EQ(s.latency_counts[1], 1);
+  EXPECT_EQ(s.latency_counts[s.latency_counts.size() - 2], 2);
+  EXPECT_EQ(s.latency_counts.back(), 3);
 }
 
 }  // namespace
