@@ -1,6 +1,9 @@
 // The admin HTTP API of a real parley process: users created there can log in; /metrics is
 // Prometheus text; nothing is writable anonymously.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <fstream>
@@ -14,6 +17,67 @@
 
 namespace parley::testing {
 namespace {
+
+// An open GET /metrics/stream: the response header, then one event per read.
+class MetricsStream {
+ public:
+  MetricsStream(uint16_t port, const std::string& authorization) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    timeval timeout{10, 0};  // a bound on each read, never a timing assert
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      throw std::runtime_error("cannot connect to the admin port");
+    }
+    const std::string request =
+        "GET /metrics/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Authorization: " +
+        authorization + "\r\n\r\n";
+    send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
+  }
+  ~MetricsStream() { close(fd_); }
+
+  // The response header; empty when the server closed first.
+  std::string header() {
+    readUntil("\r\n\r\n");
+    const size_t end = buffer_.find("\r\n\r\n");
+    if (end == std::string::npos) return "";
+    std::string header = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+    return header;
+  }
+
+  // The next event's JSON; null when the stream ended or a read timed out.
+  boost::json::value nextEvent() {
+    readUntil("\n\n");
+    const size_t end = buffer_.find("\n\n");
+    if (end == std::string::npos || !buffer_.starts_with("data: ")) return nullptr;
+    std::string data = buffer_.substr(6, end - 6);
+    buffer_.erase(0, end + 2);
+    return boost::json::parse(data);
+  }
+
+ private:
+  void readUntil(const std::string& delimiter) {
+    char chunk[4096];
+    while (buffer_.find(delimiter) == std::string::npos) {
+      const ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+      if (n <= 0) return;
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+double successfulLogins(const boost::json::value& event) {
+  const auto* logins = event.at("loginsByCode").as_object().if_contains("1000");
+  return logins ? logins->to_number<double>() : 0;
+}
 
 class AdminTest : public SharedParleySuite<AdminTest> {
  protected:
@@ -205,6 +269,40 @@ TEST_F(AdminTest, TheGrafanaDashboardNamesOnlyMetricsANodeServes) {
     }
   }
   EXPECT_GE(queries, 6);
+}
+
+TEST_F(AdminTest, MetricsStreamSendsSnapshotsThatFollowLogins) {
+  MetricsStream stream(parley_->adminPort(), basicAuth("admin", ParleyProcess::kAdminPassword));
+  const std::string header = stream.header();
+  EXPECT_NE(header.find("HTTP/1.1 200"), std::string::npos) << header;
+  EXPECT_NE(header.find("text/event-stream"), std::string::npos) << header;
+  const boost::json::value first = stream.nextEvent();
+  ASSERT_TRUE(first.is_object());
+  EXPECT_TRUE(first.at("connections").as_object().contains("ws"));
+  EXPECT_TRUE(first.at("latency").at("bounds").as_array().back().is_null());
+
+  auto client = connectTo(*parley_, Transport::kWebSocket);
+  ASSERT_EQ(client->login(19, "123").code(), 1000);
+  // Events keep coming once a second; one of the next few counts the login.
+  boost::json::value later;
+  for (int i = 0; i < 10; ++i) {
+    later = stream.nextEvent();
+    ASSERT_TRUE(later.is_object()) << "the stream ended";
+    if (successfulLogins(later) > successfulLogins(first)) break;
+  }
+  EXPECT_EQ(successfulLogins(later), successfulLogins(first) + 1);
+  EXPECT_GE(later.at("sessions").to_number<double>(), 1);
+}
+
+TEST_F(AdminTest, MetricsStreamNeedsThePassword) {
+  MetricsStream stream(parley_->adminPort(), basicAuth("admin", "guess"));
+  EXPECT_NE(stream.header().find("HTTP/1.1 401"), std::string::npos);
+}
+
+TEST_F(AdminTest, ConsoleIsRedirectedToItsDirectory) {
+  auto response = httpRequest(parley_->adminPort(), "GET", "/console");
+  EXPECT_EQ(response.status, 301);
+  EXPECT_EQ(response.headers["location"], "/console/");
 }
 
 }  // namespace

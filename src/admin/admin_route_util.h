@@ -51,6 +51,7 @@ std::span<const Route> groupQuestionRoutes();
 std::span<const Route> groupInvitationRoutes();
 std::span<const Route> groupJoinRequestRoutes();
 std::span<const Route> clientBlocklistRoutes();
+std::span<const Route> clusterRoutes();
 
 // ---- answers ----
 

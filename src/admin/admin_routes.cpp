@@ -13,6 +13,8 @@
 #include <set>
 
 #include "admin/admin_route_util.h"
+#include "admin/console_files.h"
+#include "admin/metrics_stream.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/password_hasher.h"
@@ -330,6 +332,15 @@ AdminResponse metrics(AdminRoutes& routes, const AdminRequest&) {
   return response;
 }
 
+// The stream's first event alone, for a client that calls handle() (AdminServer streams).
+AdminResponse metricsStreamOnce(AdminRoutes& routes, const AdminRequest&) {
+  AdminResponse response;
+  response.content_type = "text/event-stream";
+  response.body = routes.metricsEvent();
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
 AdminResponse createUser(AdminRoutes& routes, const AdminRequest& request) {
   const AdminDeps& deps = routes.deps();
   auto fields = parseUserFields(request.body, UserBody::kCreate);
@@ -491,6 +502,43 @@ AdminResponse onlineStatuses(AdminRoutes& routes, const AdminRequest& request) {
   return infos ? ok(onlineInfosJson(*infos)) : fail(infos.status());
 }
 
+// Turms' PUT /users/online-infos/statuses: OFFLINE closes the sessions (of the deviceTypes given,
+// else all). Other statuses are not settable here: a status belongs to the user's client.
+AdminResponse updateOnlineStatuses(AdminRoutes& routes, const AdminRequest& request) {
+  const AdminDeps& deps = routes.deps();
+  auto ids = parseIds(request);
+  if (!ids) {
+    return fail(ids.status());
+  }
+  std::vector<int32_t> device_types;
+  for (const std::string& name : parseStrings(request, "deviceTypes")) {
+    const std::optional<int32_t> type = enumValue(kDeviceTypes, json::value(name));
+    if (!type) {
+      return fail(badArgument("deviceTypes", "must be DESKTOP, BROWSER, IOS, ANDROID, OTHERS"));
+    }
+    device_types.push_back(*type);
+  }
+  auto body = JsonBody::parse(request.body);
+  if (!body) {
+    return fail(body.status());
+  }
+  const std::optional<int32_t> status = body->enumeration("onlineStatus", kUserStatuses);
+  if (VoidResult valid = body->status(); !valid) {
+    return fail(valid.status());
+  }
+  if (!status || enumName(kUserStatuses, *status) != "OFFLINE") {
+    return fail(badArgument("onlineStatus", "only OFFLINE (closing the sessions) is supported"));
+  }
+  if (!deps.kick_sessions) {
+    return fail(503, StatusCode::kServerUnavailable, "this node cannot close sessions");
+  }
+  for (const int64_t id : *ids) {
+    deps.kick_sessions(id, device_types);
+  }
+  spdlog::info("admin: closed the sessions of {} user(s), first {}", ids->size(), ids->front());
+  return ok(nullptr);
+}
+
 AdminResponse countOnlineUsers(AdminRoutes& routes, const AdminRequest&) {
   auto count = routes.deps().sessions.countOnlineUsers();
   // Named as Turms' OnlineUserCountDTO.
@@ -510,6 +558,8 @@ AdminResponse listSessions(AdminRoutes& routes, const AdminRequest& request) {
 constexpr Route kRoutes[] = {
     {"GET", "/health", false, health},
     {"GET", "/metrics", false, metrics},
+    // Unlike /metrics, authenticated: it is meant for the console, not for scrapers.
+    {"GET", kMetricsStreamPath, true, metricsStreamOnce},
     {"POST", "/users", true, createUser},
     {"GET", "/users", true, getUsers},
     {"PUT", "/users", true, updateUsers},
@@ -517,6 +567,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/users/count", true, countUsers},
     {"GET", "/users/online-statuses", true, onlineStatuses},
     {"GET", "/users/online-infos/statuses", true, onlineStatuses},
+    {"PUT", "/users/online-infos/statuses", true, updateOnlineStatuses},
     {"GET", "/users/online-infos/count", true, countOnlineUsers},
     {"GET", "/sessions", true, listSessions},
 };
@@ -534,7 +585,8 @@ std::span<const std::span<const Route>> routeTables() {
                                                   groupInvitationRoutes(),
                                                   groupJoinRequestRoutes(),
                                                   groupQuestionRoutes(),
-                                                  clientBlocklistRoutes()};
+                                                  clientBlocklistRoutes(),
+                                                  clusterRoutes()};
   return tables;
 }
 
@@ -549,7 +601,34 @@ bool isPublicPath(std::string_view path) {
   return false;
 }
 
+// The console's files are public: they hold no secret, and the login page must load before the
+// password is known.
+std::optional<AdminResponse> consoleAnswer(const AdminRoutes& routes, const AdminRequest& request) {
+  if (request.path != "/console" && !request.path.starts_with("/console/")) {
+    return std::nullopt;
+  }
+  if (request.method != "GET") {
+    AdminResponse response = fail(405, StatusCode::kInvalidRequest,
+                                  "method " + request.method + " not allowed; use GET");
+    response.headers.emplace_back("Allow", "GET");
+    return response;
+  }
+  if (request.path == "/console") {
+    // Relative links in index.html resolve against the directory only with the slash.
+    AdminResponse response;
+    response.status = 301;
+    response.content_type = "text/plain";
+    response.body = "moved to /console/\n";
+    response.headers.emplace_back("Location", "/console/");
+    return response;
+  }
+  return serveConsoleFile(routes.deps().console_dir, request.path);
+}
+
 AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request) {
+  if (auto console = consoleAnswer(routes, request)) {
+    return std::move(*console);
+  }
   std::string_view path = request.path;
   if (path.size() > 1 && path.back() == '/') {
     path.remove_suffix(1);
@@ -686,6 +765,17 @@ std::optional<AdminResponse> AdminRoutes::authenticate(const AdminRequest& reque
   }
   failed_logins_.recordSuccess(request.remote_ip);
   return std::nullopt;
+}
+
+bool AdminRoutes::opensMetricsStream(const AdminRequest& request) const {
+  return request.method == "GET" && request.path == kMetricsStreamPath &&
+         isAuthorized(deps_, request);
+}
+
+std::string AdminRoutes::metricsEvent() {
+  const Result<int64_t> online = deps_.sessions.countOnlineUsers();
+  return metricsStreamEvent(deps_.metrics.snapshot(), deps_.clock.nowMillis(), deps_.node_id,
+                            online ? std::optional<int64_t>(*online) : std::nullopt);
 }
 
 AdminResponse AdminRoutes::handle(const AdminRequest& request) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,14 @@ class UserRepository;
 
 // Everything the admin API reads or changes. All references must outlive the AdminRoutes (and the
 // AdminServer) built from it.
+// A live node of the cluster, as GET /cluster shows it.
+struct AdminNode {
+  std::string id;
+  std::string rpc_address;  // host:port other nodes dial
+  int64_t started_at_millis = 0;
+  int64_t heartbeat_millis = 0;
+};
+
 struct AdminDeps {
   UserRepository& users;
   SessionRegistry& sessions;
@@ -54,6 +63,17 @@ struct AdminDeps {
   GroupConfig groups;
   // The client blocklists (/blocked-clients); null when blocklist.enabled is off (1400, 1401).
   Blocklist* blocklist = nullptr;
+  // The built web console served under /console/ (admin/console_files.h); empty = not served.
+  std::string console_dir;
+  // Closes the user's sessions on the given device types (all when empty) with
+  // DISCONNECTED_BY_ADMIN, here and on other nodes: the console's and Turms' "kick".
+  std::function<void(int64_t user_id, std::span<const int32_t> device_types)> kick_sessions;
+  // The effective configuration (configValues() of core/config.h), shown by GET /config with
+  // secrets masked; GET /cluster reads the store and Redis deployments from it.
+  std::vector<std::pair<std::string, std::string>> config_values;
+  // The live nodes, this one included, from the membership; unset on a single node, which
+  // GET /cluster then shows alone.
+  std::function<std::vector<AdminNode>()> live_nodes;
 };
 
 struct AdminRequest {
@@ -85,6 +105,12 @@ class AdminRoutes {
   // Never throws for anything a client sends; storage failures become 500/503 responses. Calls
   // the repositories synchronously (see AdminServer for where that runs).
   AdminResponse handle(const AdminRequest& request);
+
+  // True for an authorized GET /metrics/stream: AdminServer then sends metricsEvent() once a
+  // second on that connection instead of one answer from handle() (which would send one event).
+  bool opensMetricsStream(const AdminRequest& request) const;
+  // One event of the stream (admin/metrics_stream.h), read now.
+  std::string metricsEvent();
 
   const AdminDeps& deps() const { return deps_; }
   // Id for a created record (user, friend request) that gave none; see the definition for the

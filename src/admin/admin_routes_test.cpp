@@ -4,7 +4,9 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -213,6 +215,19 @@ TEST_F(AdminRoutesTest, RepeatedWrongPasswordsMakeTheAddressWaitWith1304) {
   EXPECT_EQ(call("GET", "/users/count").status, 200);
 }
 
+TEST_F(AdminRoutesTest, ConsoleNeedsNoAuthAndGetsItsSlash) {
+  const AdminResponse redirect = call("GET", "/console", "", "");
+  EXPECT_EQ(redirect.status, 301);
+  ASSERT_EQ(redirect.headers.size(), 1u);
+  EXPECT_EQ(redirect.headers[0], (std::pair<std::string, std::string>("Location", "/console/")));
+  // No console_dir here: a plain 404 without credentials, not a 401.
+  const AdminResponse unbuilt = call("GET", "/console/", "", "");
+  EXPECT_EQ(unbuilt.status, 404);
+  EXPECT_EQ(call("POST", "/console/", "", "").status, 405);
+  // Only the /console/ tree: a path that merely starts with the word still needs credentials.
+  EXPECT_EQ(call("GET", "/consoles", "", "").status, 401);
+}
+
 TEST_F(AdminRoutesTest, HealthNeedsNoAuthAndFollowsIsHealthy) {
   AdminResponse up = call("GET", "/health", "", "");
   EXPECT_EQ(up.status, 200);
@@ -285,6 +300,47 @@ TEST(AdminRoutesNoPasswordTest, EmptyAdminPasswordRefusesEverything) {
   // /health still answers; no is_healthy callback means healthy.
   ASSERT_TRUE(parseRequestTarget("/health", request));
   EXPECT_EQ(routes.handle(request).status, 200);
+}
+
+TEST(AdminRoutesKickTest, OfflineStatusClosesTheNamedDevicesOnly) {
+  testing::ManualClock clock(kStartMillis);
+  FakeUserRepository users;
+  FakeSessionRegistry sessions;
+  PasswordHasher hasher(testing::fastPasswordHasherOptions(), clock);
+  Metrics metrics;
+  AdminDeps deps{users, sessions, hasher, metrics, clock, kPassword, "n", {}, {}};
+  std::vector<std::pair<int64_t, std::vector<int32_t>>> kicked;
+  deps.kick_sessions = [&](int64_t user_id, std::span<const int32_t> device_types) {
+    kicked.emplace_back(user_id, std::vector<int32_t>(device_types.begin(), device_types.end()));
+  };
+  AdminRoutes routes(std::move(deps));
+  auto put = [&](const std::string& target, const std::string& body) {
+    AdminRequest request;
+    EXPECT_TRUE(parseRequestTarget(target, request));
+    request.method = "PUT";
+    request.headers["authorization"] = std::string("Bearer ") + kPassword;
+    request.body = body;
+    return routes.handle(request);
+  };
+
+  EXPECT_EQ(put("/users/online-infos/statuses?ids=7,8", R"({"onlineStatus":"OFFLINE"})").status,
+            200);
+  EXPECT_EQ(put("/users/online-infos/statuses?ids=9&deviceTypes=ANDROID,BROWSER",
+                R"({"onlineStatus":"OFFLINE"})")
+                .status,
+            200);
+  const std::vector<std::pair<int64_t, std::vector<int32_t>>> expected = {
+      {7, {}}, {8, {}}, {9, {3, 1}}};
+  EXPECT_EQ(kicked, expected);
+
+  // Nothing is closed for a status the admin cannot set, a bad device or no ids.
+  EXPECT_EQ(put("/users/online-infos/statuses?ids=7", R"({"onlineStatus":"BUSY"})").status, 400);
+  EXPECT_EQ(
+      put("/users/online-infos/statuses?ids=7&deviceTypes=FRIDGE", R"({"onlineStatus":"OFFLINE"})")
+          .status,
+      400);
+  EXPECT_EQ(put("/users/online-infos/statuses", R"({"onlineStatus":"OFFLINE"})").status, 400);
+  EXPECT_EQ(kicked.size(), 3u);
 }
 
 TEST_F(AdminRoutesTest, CreateThenGet) {

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
@@ -36,6 +37,8 @@ constexpr uint32_t kHeaderLimitBytes = 16 * 1024;
 constexpr std::chrono::seconds kIdleTimeout{60};
 constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// The metrics stream's resolution: the console charts per-second rates.
+constexpr std::chrono::seconds kMetricsStreamInterval{1};
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
@@ -76,6 +79,9 @@ struct ServerState {
     for (beast::tcp_stream* stream : connections) {
       stream->socket().close(ignored);
     }
+    for (asio::steady_timer* timer : stream_timers) {
+      timer->cancel();
+    }
   }
 
   asio::strand<asio::io_context::executor_type> strand;
@@ -84,6 +90,7 @@ struct ServerState {
   uint16_t port = 0;
   bool stopped = false;
   std::set<beast::tcp_stream*> connections;
+  std::set<asio::steady_timer*> stream_timers;  // of metrics streams, so close() ends them at once
 };
 
 http::response<http::string_body> toBeast(AdminResponse response, unsigned version,
@@ -120,6 +127,44 @@ void fillAdminRequest(http::request<http::string_body>& message, AdminRequest& r
     }
   }
   request.body = std::move(message.body());
+}
+
+// Server-sent events (admin/metrics_stream.h) until the client goes away or the server stops.
+// The body ends with the connection (no length, no chunks), as HTTP/1.1 allows for a response
+// marked Connection: close; fetch() and EventSource both read such a body as it comes.
+asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tcp_stream& stream,
+                                    unsigned version) {
+  http::response<http::empty_body> header{http::status::ok, version};
+  header.set(http::field::server, "parley");
+  header.set(http::field::content_type, "text/event-stream");
+  header.set(http::field::cache_control, "no-store");
+  header.set("X-Accel-Buffering", "no");  // a reverse proxy must pass each event on at once
+  header.keep_alive(false);
+  http::response_serializer<http::empty_body> serializer{header};
+  stream.expires_after(kWriteTimeout);
+  auto [header_error, header_bytes] =
+      co_await http::async_write_header(stream, serializer, kUseTuple);
+  if (header_error) {
+    co_return;
+  }
+  asio::steady_timer timer(impl->strand);
+  impl->stream_timers.insert(&timer);
+  struct Unregister {
+    ServerState& impl;
+    asio::steady_timer* timer;
+    ~Unregister() { impl.stream_timers.erase(timer); }
+  } unregister{*impl, &timer};
+  while (!impl->stopped) {
+    const std::string event = impl->routes.metricsEvent();
+    stream.expires_after(kWriteTimeout);
+    auto [write_error, written] =
+        co_await asio::async_write(stream, asio::buffer(event), kUseTuple);
+    if (write_error) {
+      break;  // the client went away: the only way a stream ends besides stop()
+    }
+    timer.expires_after(kMetricsStreamInterval);
+    co_await timer.async_wait(kUseTuple);
+  }
 }
 
 asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::socket socket) {
@@ -162,6 +207,7 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
 
     AdminResponse response;
     bool keep_alive = false;
+    bool stream_metrics = false;
     unsigned version = 11;
     if (!read_error) {
       auto message = parser.release();
@@ -171,7 +217,9 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
       const bool target_ok = parseRequestTarget(toStd(message.target()), request);
       fillAdminRequest(message, request);
       request.remote_ip = remote_ip;
-      if (target_ok) {
+      if (target_ok && impl->routes.opensMetricsStream(request)) {
+        stream_metrics = true;
+      } else if (target_ok) {
         response = impl->routes.handle(request);
       } else {
         response = plainError(400, "bad request target");
@@ -190,6 +238,10 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
     }
     if (impl->stopped) {
       break;  // stop() came while the handler ran
+    }
+    if (stream_metrics) {
+      co_await streamMetrics(impl, stream, version);
+      break;
     }
 
     auto message = toBeast(std::move(response), version, keep_alive);

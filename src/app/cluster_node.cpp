@@ -327,6 +327,10 @@ UserLocations* ClusterNode::locations() { return impl_->locations.get(); }
 redis::RedisDeployment& ClusterNode::sessionRedis() { return *impl_->session_redis; }
 SessionControl& ClusterNode::routing() { return *impl_->routing; }
 
+std::vector<nodes::NodeInfo> ClusterNode::liveNodes() const {
+  return impl_->membership ? impl_->membership->liveNodes() : std::vector<nodes::NodeInfo>();
+}
+
 uint16_t ClusterNode::rpcPort() const { return impl_->rpc_server ? impl_->rpc_server->port() : 0; }
 
 void ClusterNode::start(Gateway& gateway) {

@@ -5,6 +5,7 @@
 // session TTL refresh, re-registration and location write-back after Redis lost data). Without
 // Redis a node uses none of this.
 #include <memory>
+#include <vector>
 
 #include "core/config.h"
 
@@ -20,6 +21,9 @@ class Store;
 class UserLocations;
 namespace net {
 class IoPool;
+}
+namespace nodes {
+struct NodeInfo;
 }
 namespace redis {
 class RedisDeployment;
@@ -55,6 +59,9 @@ class ClusterNode {
   void stop();
 
   uint16_t rpcPort() const;
+  // The live nodes, this one included, in id order (the membership's cached view); empty before
+  // start().
+  std::vector<nodes::NodeInfo> liveNodes() const;
 
  private:
   struct Impl;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <random>
@@ -26,6 +27,7 @@
 #include "gateway/gateway.h"
 #include "net/client_servers.h"
 #include "net/io_pool.h"
+#include "nodes/membership.h"
 #include "online/session_registry.h"
 #include "online/user_locations.h"
 #include "service/conversation/conversation_handlers.h"
@@ -82,6 +84,28 @@ std::string randomPassword() {
   std::string password;
   for (int i = 0; i < 24; ++i) password += kAlphabet[device() % (sizeof(kAlphabet) - 1)];
   return password;
+}
+
+// admin.console-dir, or where the build and an install put the console: build/console beside
+// build/parley, <prefix>/share/parley/console for <prefix>/bin/parley. Empty when none exists;
+// /console/ then says the console was not built.
+std::string consoleDir(const AdminConfig& config) {
+  if (!config.console_dir.empty()) {
+    return config.console_dir;
+  }
+  std::error_code error;
+  const std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) {
+    return "";
+  }
+  for (const std::filesystem::path& candidate :
+       {binary.parent_path() / "console",
+        binary.parent_path().parent_path() / "share" / "parley" / "console"}) {
+    if (std::filesystem::is_regular_file(candidate / "index.html", error)) {
+      return candidate.string();
+    }
+  }
+  return "";
 }
 
 // Blocks SIGINT/SIGTERM in every thread (threads inherit the mask) so that main can sigwait.
@@ -244,6 +268,26 @@ int run(const Config& config) {
                          [&group_types] { group_types.invalidate(); },
                          config.group,
                          blocklist ? &blocklist->blocklist() : nullptr};
+    admin_deps.console_dir = consoleDir(config.admin);
+    admin_deps.config_values = configValues(config);
+    if (cluster) {
+      admin_deps.live_nodes = [&cluster] {
+        std::vector<AdminNode> live;
+        for (const nodes::NodeInfo& node : cluster->liveNodes()) {
+          live.push_back({node.id, node.rpc_host + ":" + std::to_string(node.rpc_port),
+                          node.started_at_millis, node.heartbeat_millis});
+        }
+        return live;
+      };
+    }
+    admin_deps.kick_sessions = [&session_control](int64_t user_id,
+                                                  std::span<const int32_t> device_types) {
+      session_control.closeUserSessions(user_id, device_types, /*DISCONNECTED_BY_ADMIN*/ 600,
+                                        StatusCode::kOk, "");
+    };
+    if (admin_deps.console_dir.empty()) {
+      spdlog::info("web console not found (admin.console-dir); /console/ answers 404");
+    }
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
                                           config.admin.bind, config.admin.port);
   }

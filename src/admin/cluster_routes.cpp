@@ -1,0 +1,113 @@
+// GET /cluster (live nodes, the online state's Redis deployments, the business store) and
+// GET /config (the effective configuration, secrets masked): what the console's Nodes and Config
+// pages show.
+#include <map>
+#include <string>
+
+#include "admin/admin_route_util.h"
+#include "admin/config_mask.h"
+
+namespace parley::admin {
+namespace {
+
+std::map<std::string, std::string> configMap(const AdminDeps& deps) {
+  return {deps.config_values.begin(), deps.config_values.end()};
+}
+
+std::string valueOf(const std::map<std::string, std::string>& config, const std::string& key) {
+  auto it = config.find(key);
+  return it == config.end() ? "" : it->second;
+}
+
+std::vector<std::string> splitUris(const std::string& text) {
+  std::vector<std::string> uris;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) uris.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return uris;
+}
+
+// One Redis deployment: a single server, standalone shards (several URIs) or a Redis Cluster
+// (redis+cluster:// seeds), as RedisConfig describes them.
+json::object deploymentJson(std::string_view purpose, const std::string& key,
+                            const std::string& uris_text) {
+  const std::vector<std::string> uris = splitUris(uris_text);
+  const bool cluster = !uris.empty() && uris.front().starts_with("redis+cluster://");
+  json::array shown;
+  for (const std::string& uri : uris) shown.emplace_back(maskConfigValue(key, uri));
+  return json::object{
+      {"purpose", purpose},
+      {"topology", cluster           ? "cluster"
+                   : uris.size() > 1 ? "shards"
+                                     : "single"},
+      {"uris", std::move(shown)},
+      // Reachability is in /metrics (parley_redis_*); this view does not probe.
+      {"healthy", nullptr},
+  };
+}
+
+AdminResponse cluster(AdminRoutes& routes, const AdminRequest&) {
+  const AdminDeps& deps = routes.deps();
+  json::array nodes;
+  if (deps.live_nodes) {
+    for (const AdminNode& node : deps.live_nodes()) {
+      nodes.push_back(json::object{{"nodeId", node.id},
+                                   {"rpcAddress", node.rpc_address},
+                                   {"startedAt", node.started_at_millis},
+                                   {"lastHeartbeat", node.heartbeat_millis},
+                                   {"local", node.id == deps.node_id},
+                                   {"sessions", nullptr}});
+    }
+  } else {
+    nodes.push_back(json::object{{"nodeId", deps.node_id},
+                                 {"rpcAddress", ""},
+                                 {"startedAt", nullptr},
+                                 {"lastHeartbeat", nullptr},
+                                 {"local", true},
+                                 {"sessions", nullptr}});
+  }
+
+  const auto config = configMap(deps);
+  const std::string sessions = valueOf(config, "redis.session.uris");
+  json::array redis;
+  if (!sessions.empty()) {
+    redis.push_back(deploymentJson("sessions", "redis.session.uris", sessions));
+    // Sequence ids and locations live with the sessions unless they have URIs of their own.
+    for (const auto& [purpose, key] : {std::pair{"sequence ids", "redis.sequence.uris"},
+                                       std::pair{"locations", "redis.location.uris"}}) {
+      const std::string uris = valueOf(config, key);
+      redis.push_back(deploymentJson(purpose, key, uris.empty() ? sessions : uris));
+    }
+  }
+  const bool mongo = !valueOf(config, "mongo.uri").empty();
+  const bool healthy = !deps.is_healthy || deps.is_healthy();
+  return ok(json::object{
+      {"nodes", std::move(nodes)},
+      {"redis", std::move(redis)},
+      {"store",
+       json::object{{"kind", mongo ? "MongoDB" : "SQLite (embedded)"}, {"healthy", healthy}}},
+  });
+}
+
+AdminResponse config(AdminRoutes& routes, const AdminRequest&) {
+  json::object values;
+  for (const auto& [key, value] : routes.deps().config_values) {
+    values[key] = maskConfigValue(key, value);
+  }
+  return ok(std::move(values));
+}
+
+constexpr Route kClusterRoutes[] = {
+    {"GET", "/cluster", true, cluster},
+    {"GET", "/config", true, config},
+};
+
+}  // namespace
+
+std::span<const Route> clusterRoutes() { return kClusterRoutes; }
+
+}  // namespace parley::admin
