@@ -16,6 +16,8 @@ PACKAGES=(
   # tests: GoogleTest, the format check, libFuzzer, real Redis servers
   libgtest-dev libgmock-dev clang-format-14 clang-14 libfuzzer-14-dev libclang-rt-14-dev
   redis-server redis-tools python3 curl
+  # the web console: Node.js (with npm) builds it; its browser test drives Debian's chromium
+  nodejs chromium
 )
 
 missing=()
@@ -29,4 +31,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's nodejs comes without npm (its own package); NodeSource's nodejs includes it, and
+# Debian's npm package would conflict with that one.
+if ! command -v npm >/dev/null; then
+  echo "install-deps: installing npm"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q --no-install-recommends npm
+fi
+# Vite needs Node.js 20.19 or later; Debian 12's own nodejs is 18.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "install-deps: Node.js $(node --version) is too old for the console's build (Vite needs 20.19+);" \
+    "install Node.js 20 or 22 (e.g. from NodeSource)" >&2
+  exit 1
 fi

@@ -1,0 +1,210 @@
+// The console in a real browser (Debian's chromium, headless, driven by playwright-core): log in,
+// watch the message rate rise while parley-bench sends, look a user up, kick their session and
+// see the device go offline, visit every page, log out. Screenshots of each step go to
+// ARTIFACT_DIR. Starts its own parley on free loopback ports and stops everything it started.
+//
+//   PARLEY_BINARY=build/parley PARLEY_BENCH_BINARY=build/parley-bench CONSOLE_DIR=build/console \
+//   ARTIFACT_DIR=build/console-artifacts node console/tests/browser/console.browser.mjs
+//
+// No timing asserts: every wait is for a condition, with a bound that only catches a hang.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (!value) throw new Error(`set ${name}`);
+  return value;
+};
+const PARLEY = env('PARLEY_BINARY');
+const BENCH = env('PARLEY_BENCH_BINARY');
+const CONSOLE_DIR = env('CONSOLE_DIR');
+const ARTIFACTS = env('ARTIFACT_DIR');
+const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
+const PASSWORD = 'browser-test-admin-password';
+const KICKED_USER = 7; // a demo user; the message senders are other users
+const BOUND_MS = 60_000;
+
+const children = [];
+const temp = mkdtempSync(join(tmpdir(), 'parley-console-browser-'));
+mkdirSync(ARTIFACTS, { recursive: true });
+
+function start(command, args, extraEnv = {}) {
+  // parley refuses PARLEY_* variables it does not know, such as this test's own settings.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('PARLEY_')));
+  const child = spawn(command, args, {
+    env: { ...inherited, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  // Drained, so that a chatty child never blocks; the tail is kept for failure messages.
+  child.errorTail = '';
+  child.stderr.on('data', (data) => {
+    child.errorTail = (child.errorTail + data).slice(-2000);
+  });
+  return child;
+}
+
+// Starts parley on free ports and resolves with them from its "parley ready" line.
+function startParley() {
+  const parley = start(
+    PARLEY,
+    [
+      '--ws-port=0', '--tcp-port=0', '--admin-port=0', '--bind=127.0.0.1',
+      `--data-dir=${join(temp, 'data')}`, `--console-dir=${CONSOLE_DIR}`,
+      '--demo-data', '--demo-user-count=200',
+      '--argon2-ops-limit=1', '--argon2-mem-limit-kib=64', '--io-threads=2',
+    ],
+    // Through the environment, not argv, where any local user could read it.
+    { PARLEY_ADMIN_PASSWORD: PASSWORD },
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('parley did not become ready')), BOUND_MS);
+    parley.on('exit', (code) =>
+      reject(new Error(`parley exited with ${code}: ${parley.errorTail}`)));
+    createInterface({ input: parley.stdout }).on('line', (line) => {
+      const ready = /^parley ready ws=(\d+) tcp=(\d+) admin=(\d+)/.exec(line);
+      if (ready) {
+        clearTimeout(timer);
+        resolve({ ws: Number(ready[1]), admin: Number(ready[3]) });
+      }
+    });
+  });
+}
+
+function bench(wsPort, scenario) {
+  const child = start(BENCH, ['--port', String(wsPort), ...scenario]);
+  child.stdout.on('data', () => {});
+  return child;
+}
+
+async function waitFor(what, check) {
+  const deadline = Date.now() + BOUND_MS;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function adminGet(port, path) {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    headers: { Authorization: `Bearer ${PASSWORD}` },
+  });
+  return response.json();
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+  console.log(`ok - ${message}`);
+}
+
+let browser;
+let failed = false;
+try {
+  const ports = await startParley();
+  console.log(`parley ready: ws ${ports.ws}, admin ${ports.admin}`);
+  // A persistent context is how playwright takes a user-data-dir: a fresh one in our temp dir.
+  const context = await chromium.launchPersistentContext(join(temp, 'chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  browser = context;
+  const page = await context.newPage();
+  page.setDefaultTimeout(BOUND_MS);
+  const offOrigin = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(`http://127.0.0.1:${ports.admin}/`) && !request.url().startsWith('data:')) {
+      offOrigin.push(request.url());
+    }
+  });
+  const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  // /console redirects to /console/, which is the login form.
+  await page.goto(`http://127.0.0.1:${ports.admin}/console`);
+  check(page.url().endsWith('/console/'), '/console redirects to /console/');
+  await page.getByLabel('Admin password').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Wrong password.').waitFor();
+  check(true, 'a wrong password is refused');
+  await shot('01-login');
+  await page.getByLabel('Admin password').fill(PASSWORD);
+  await page.keyboard.press('Enter'); // by keyboard, as anyone without a mouse would
+  await page.locator('[data-testid="stream-state"][data-state="live"]').waitFor();
+  check(true, 'logged in; the metrics stream is live');
+
+  // Messages from a bounded bench run make the message-rate chart rise.
+  const messages = page.locator('[data-testid="chart-messages"]');
+  const peak = async () => Number((await messages.getAttribute('data-peak')) || 0);
+  const peakBefore = await peak();
+  bench(ports.ws, ['private', 'sessions=20', 'first_user_id=100', 'rate=200', 'duration=20s',
+    'max_messages=4000', 'drain=1s', 'workers=1']);
+  await waitFor('the message rate to rise', async () => (await peak()) > peakBefore);
+  check((await peak()) > 0, `the message-rate chart rose (peak ${await peak()}/s)`);
+  await shot('02-overview-messages');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot('03-overview-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // A user with a live session: look them up, kick it, see the device go offline.
+  const holder = bench(ports.ws, ['idle', 'sessions=1', `first_user_id=${KICKED_USER}`,
+    'duration=120s', 'heartbeat=0', 'drain=0s', 'workers=1']);
+  await waitFor(`user ${KICKED_USER} to be online`, async () => {
+    const answer = await adminGet(ports.admin, `/users/online-statuses?ids=${KICKED_USER}`);
+    return answer.data?.[0]?.userStatus !== 'OFFLINE';
+  });
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByLabel('User id').fill(String(KICKED_USER));
+  await page.getByRole('button', { name: 'Look up' }).click();
+  const device = page.locator('[data-testid="devices"] tbody tr').first();
+  await device.waitFor();
+  const deviceType = await device.getAttribute('data-device');
+  check(Boolean(deviceType), `user ${KICKED_USER} is online on ${deviceType}`);
+  await shot('04-user-online');
+  await page.getByRole('button', { name: `Kick ${deviceType}` }).click();
+  await waitFor('the device to go offline', async () => {
+    if (await page.locator('[data-testid="no-devices"]').isVisible()) return true;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    return false;
+  });
+  check(true, 'after the kick the user has no device online');
+  const answer = await adminGet(ports.admin, `/users/online-statuses?ids=${KICKED_USER}`);
+  check(answer.data[0].userStatus === 'OFFLINE', 'the admin API agrees the user is offline');
+  await shot('05-user-kicked');
+  holder.kill('SIGTERM');
+
+  for (const [route, name] of [['nodes', '06-nodes'], ['groups', '07-groups'], ['config', '08-config']]) {
+    await page.getByRole('link', { name: route[0].toUpperCase() + route.slice(1) }).click();
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: new RegExp(route, 'i') }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await shot(name);
+  }
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByLabel('Admin password').waitFor();
+  check(true, 'logged out');
+  await shot('09-logged-out');
+  check(offOrigin.length === 0, `nothing loaded from another origin ${offOrigin.join(' ')}`);
+} catch (error) {
+  failed = true;
+  console.error(`not ok - ${error.stack ?? error}`);
+} finally {
+  await browser?.close().catch(() => {});
+  for (const child of children) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  }
+  await Promise.all(children.map((child) =>
+    child.exitCode === null ? new Promise((resolve) => child.on('exit', resolve)) : null));
+  rmSync(temp, { recursive: true, force: true });
+}
+console.log(failed ? 'console browser test FAILED' : `console browser test passed; screenshots in ${ARTIFACTS}`);
+process.exit(failed ? 1 : 0);
