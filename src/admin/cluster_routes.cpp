@@ -6,6 +6,7 @@
 
 #include "admin/admin_route_util.h"
 #include "admin/config_mask.h"
+#include "core/metrics.h"
 
 namespace parley::admin {
 namespace {
@@ -52,15 +53,19 @@ json::object deploymentJson(std::string_view purpose, const std::string& key,
 
 AdminResponse cluster(AdminRoutes& routes, const AdminRequest&) {
   const AdminDeps& deps = routes.deps();
+  // Only this node's own count is known here; other nodes' are in their own streams.
+  const double local_sessions = deps.metrics.snapshot().sessions;
   json::array nodes;
   if (deps.live_nodes) {
     for (const AdminNode& node : deps.live_nodes()) {
-      nodes.push_back(json::object{{"nodeId", node.id},
-                                   {"rpcAddress", node.rpc_address},
-                                   {"startedAt", node.started_at_millis},
-                                   {"lastHeartbeat", node.heartbeat_millis},
-                                   {"local", node.id == deps.node_id},
-                                   {"sessions", nullptr}});
+      nodes.push_back(
+          json::object{{"nodeId", node.id},
+                       {"rpcAddress", node.rpc_address},
+                       {"startedAt", node.started_at_millis},
+                       {"lastHeartbeat", node.heartbeat_millis},
+                       {"local", node.id == deps.node_id},
+                       {"sessions", node.id == deps.node_id ? json::value(local_sessions)
+                                                            : json::value(nullptr)}});
     }
   } else {
     nodes.push_back(json::object{{"nodeId", deps.node_id},
@@ -68,7 +73,7 @@ AdminResponse cluster(AdminRoutes& routes, const AdminRequest&) {
                                  {"startedAt", nullptr},
                                  {"lastHeartbeat", nullptr},
                                  {"local", true},
-                                 {"sessions", nullptr}});
+                                 {"sessions", local_sessions}});
   }
 
   const auto config = configMap(deps);

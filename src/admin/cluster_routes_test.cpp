@@ -62,6 +62,7 @@ TEST_F(ClusterRoutesTest, ASingleNodeShowsItselfAndItsEmbeddedState) {
   ASSERT_EQ(data.at("nodes").as_array().size(), 1u);
   EXPECT_EQ(data.at("nodes").at(0).at("nodeId"), "node-a");
   EXPECT_EQ(data.at("nodes").at(0).at("local"), true);
+  EXPECT_EQ(data.at("nodes").at(0).at("sessions"), 0.0);
   EXPECT_TRUE(data.at("redis").as_array().empty());
   EXPECT_EQ(data.at("store").at("kind"), "SQLite (embedded)");
   EXPECT_EQ(data.at("store").at("healthy"), true);
@@ -82,6 +83,7 @@ TEST_F(ClusterRoutesTest, AClusterShowsItsLiveNodesAndRedisDeployments) {
   EXPECT_EQ(nodes[0].at("rpcAddress"), "10.0.0.1:7510");
   EXPECT_EQ(nodes[0].at("local"), true);
   EXPECT_EQ(nodes[1].at("local"), false);
+  EXPECT_TRUE(nodes[1].at("sessions").is_null());
   const json::array& redis = data.at("redis").as_array();
   ASSERT_EQ(redis.size(), 3u);
   EXPECT_EQ(redis[0].at("topology"), "shards");
