@@ -33,7 +33,11 @@ export function Chart(props: {
       height: 180,
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] } },
+      scales: {
+        x: { time: true },
+        // From zero, so that a rise reads as one; an all-zero chart still gets a scale.
+        y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+      },
       axes: [{}, { values: (_u, values) => values.map((v) => props.format(v)), size: 70 }],
       series: [
         {},
