@@ -392,6 +392,18 @@ AdminResponse createUser(AdminRoutes& routes, const AdminRequest& request) {
 
 AdminResponse getUsers(AdminRoutes& routes, const AdminRequest& request) {
   UserRepository& users = routes.deps().users;
+  if (const auto name = queryParam(request, "name")) {
+    // A name prefix (as clients search), ordered by name: the console's lookup by name.
+    if (name->empty()) {
+      return fail(badArgument("name", "must not be empty"));
+    }
+    auto size = parseIntParam(request, "size", kDefaultPageSize, 1, kMaxPageSize);
+    if (!size) {
+      return fail(size.status());
+    }
+    auto found = users.searchByName(std::string(*name), {}, 0, static_cast<int>(*size));
+    return found ? ok(usersJson(*found)) : fail(found.status());
+  }
   if (request.query.contains("ids")) {
     auto ids = parseIds(request);
     if (!ids) {

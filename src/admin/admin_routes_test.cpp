@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -54,9 +56,19 @@ class FakeUserRepository final : public UserRepository {
     }
     return found;
   }
-  Result<std::vector<UserRecord>> searchByName(const std::string&, std::span<const int64_t>, int,
-                                               int) override {
-    return error(StatusCode::kServerInternalError, "the admin API does not search by name");
+  Result<std::vector<UserRecord>> searchByName(const std::string& prefix, std::span<const int64_t>,
+                                               int skip, int limit) override {
+    if (fail_all) return error(StatusCode::kServerInternalError, "disk on fire");
+    std::vector<UserRecord> found;
+    for (const auto& [id, user] : users) {
+      if (!user.deletion_date && user.name.starts_with(prefix)) found.push_back(user);
+    }
+    std::sort(found.begin(), found.end(), [](const UserRecord& a, const UserRecord& b) {
+      return std::tie(a.name, a.id) < std::tie(b.name, b.id);
+    });
+    found.erase(found.begin(), found.begin() + std::min<size_t>(skip, found.size()));
+    if (found.size() > static_cast<size_t>(limit)) found.resize(limit);
+    return found;
   }
   Result<std::vector<UserRecord>> list(int64_t after_id, int limit) override {
     if (fail_all) return error(StatusCode::kServerInternalError, "disk on fire");
@@ -341,6 +353,20 @@ TEST(AdminRoutesKickTest, OfflineStatusClosesTheNamedDevicesOnly) {
       400);
   EXPECT_EQ(put("/users/online-infos/statuses", R"({"onlineStatus":"OFFLINE"})").status, 400);
   EXPECT_EQ(kicked.size(), 3u);
+}
+
+TEST_F(AdminRoutesTest, UsersAreFoundByNamePrefix) {
+  for (const char* body : {R"({"id": 1, "name": "bob"})", R"({"id": 2, "name": "alice"})",
+                           R"({"id": 3, "name": "albert"})", R"({"id": 4, "name": "al"})"}) {
+    ASSERT_EQ(call("POST", "/users", body).status, 200);
+  }
+  ASSERT_EQ(call("DELETE", "/users?ids=4").status, 200);
+  const json::array found = dataArray(call("GET", "/users?name=al"));
+  ASSERT_EQ(found.size(), 2u);  // ordered by name; the deleted "al" is not found
+  EXPECT_EQ(found[0].at("name"), "albert");
+  EXPECT_EQ(found[1].at("name"), "alice");
+  EXPECT_EQ(dataArray(call("GET", "/users?name=al&size=1")).size(), 1u);
+  EXPECT_EQ(call("GET", "/users?name=").status, 400);
 }
 
 TEST_F(AdminRoutesTest, CreateThenGet) {
