@@ -1,4 +1,4 @@
-// One user by id: profile, online devices and the node holding each, and what an operator does
+// One user by id (or found by name prefix): profile, online devices and the node holding each, and what an operator does
 // about a user: close a session, deactivate or reactivate, set a new password.
 import { useState } from 'preact/hooks';
 import { query } from '../lib/api';
@@ -28,6 +28,7 @@ export function UsersPage({ api, onError }: PageProps) {
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
   const [newPassword, setNewPassword] = useState('');
+  const [matches, setMatches] = useState<User[]>([]);
 
   const run = async (action: () => Promise<void>) => {
     setError('');
@@ -53,12 +54,25 @@ export function UsersPage({ api, onError }: PageProps) {
   const lookUp = (event: Event) => {
     event.preventDefault();
     setMessage('');
-    const id = Number(idText.trim());
-    if (!Number.isSafeInteger(id) || id <= 0) {
-      setError('A user id is a positive whole number.');
+    setMatches([]);
+    const text = idText.trim();
+    if (!text) return;
+    if (/^\d+$/.test(text)) {
+      void load(Number(text));
       return;
     }
-    void load(id);
+    // Anything else is the start of a name.
+    void run(async () => {
+      const found = await api.get<User[]>(`/users${query({ name: text, size: 20 })}`);
+      setUser(null);
+      setOnline(null);
+      if (found.length === 1) {
+        await load(found[0].id);
+      } else {
+        setMatches(found);
+        if (found.length === 0) setMessage(`No user's name starts with "${text}".`);
+      }
+    });
   };
 
   const kick = (deviceType: string) =>
@@ -90,7 +104,7 @@ export function UsersPage({ api, onError }: PageProps) {
   return (
     <section aria-label="Users">
       <form class="inline" onSubmit={lookUp} role="search">
-        <label for="user-id">User id</label>
+        <label for="user-id">User id or name</label>
         <input
           id="user-id"
           inputMode="numeric"
@@ -101,6 +115,17 @@ export function UsersPage({ api, onError }: PageProps) {
       </form>
       {error && <p class="error" role="alert">{error}</p>}
       {message && <p class="note" role="status">{message}</p>}
+      {matches.length > 0 && (
+        <ul class="plain" aria-label="Users found">
+          {matches.map((m) => (
+            <li>
+              <button type="button" class="quiet" onClick={() => { setMatches([]); void load(m.id); }}>
+                {m.name || '(no name)'} #{m.id}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {user && (
         <>
           <h2>

@@ -163,7 +163,7 @@ try {
     return answer.data?.[0]?.userStatus !== 'OFFLINE';
   });
   await page.getByRole('link', { name: 'Users' }).click();
-  await page.getByLabel('User id').fill(String(KICKED_USER));
+  await page.getByLabel('User id or name').fill(String(KICKED_USER));
   await page.getByRole('button', { name: 'Look up' }).click();
   const device = page.locator('[data-testid="devices"] tbody tr').first();
   await device.waitFor();
