@@ -147,6 +147,11 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
   if (header_error) {
     co_return;
   }
+  beast::error_code endpoint_error;
+  const tcp::endpoint peer = stream.socket().remote_endpoint(endpoint_error);
+  const std::string client = endpoint_error ? "?" : peer.address().to_string();
+  // Once each way: an operator sees who watches the node, and a stream that ends unexpectedly.
+  spdlog::info("admin: metrics stream opened for {}", client);
   asio::steady_timer timer(impl->strand);
   impl->stream_timers.insert(&timer);
   struct Unregister {
@@ -165,6 +170,7 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
     timer.expires_after(kMetricsStreamInterval);
     co_await timer.async_wait(kUseTuple);
   }
+  spdlog::info("admin: metrics stream closed for {}", client);
 }
 
 asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::socket socket) {
