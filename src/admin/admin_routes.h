@@ -38,6 +38,14 @@ struct AdminNode {
   int64_t heartbeat_millis = 0;
 };
 
+// A Redis server of the online state, as GET /cluster shows it.
+struct AdminRedisServer {
+  std::string purpose;  // "sessions", "sequence ids" or "locations"
+  std::string server;   // host:port/db
+  bool reachable = false;
+  std::string persistence;  // "aof", "rdb", "none" or "unknown"
+};
+
 struct AdminDeps {
   UserRepository& users;
   SessionRegistry& sessions;
@@ -74,6 +82,9 @@ struct AdminDeps {
   // The live nodes, this one included, from the membership; unset on a single node, which
   // GET /cluster then shows alone.
   std::function<std::vector<AdminNode>()> live_nodes;
+  // Pings every Redis server of the online state and reads its persistence (blocking); unset
+  // without Redis.
+  std::function<std::vector<AdminRedisServer>()> redis_servers;
 };
 
 struct AdminRequest {

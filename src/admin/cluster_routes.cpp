@@ -1,8 +1,11 @@
 // GET /cluster (live nodes, the online state's Redis deployments, the business store) and
 // GET /config (the effective configuration, secrets masked): what the console's Nodes and Config
 // pages show.
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "admin/admin_route_util.h"
 #include "admin/config_mask.h"
@@ -35,26 +38,45 @@ std::vector<std::string> splitUris(const std::string& text) {
 // One Redis deployment: a single server, standalone shards (several URIs) or a Redis Cluster
 // (redis+cluster:// seeds), as RedisConfig describes them.
 json::object deploymentJson(std::string_view purpose, const std::string& key,
-                            const std::string& uris_text) {
+                            const std::string& uris_text,
+                            const std::optional<std::vector<AdminRedisServer>>& servers) {
   const std::vector<std::string> uris = splitUris(uris_text);
   const bool cluster = !uris.empty() && uris.front().starts_with("redis+cluster://");
   json::array shown;
   for (const std::string& uri : uris) shown.emplace_back(maskConfigValue(key, uri));
-  return json::object{
+  json::object deployment{
       {"purpose", purpose},
       {"topology", cluster           ? "cluster"
                    : uris.size() > 1 ? "shards"
                                      : "single"},
       {"uris", std::move(shown)},
-      // Reachability is in /metrics (parley_redis_*); this view does not probe.
-      {"healthy", nullptr},
+      {"healthy", nullptr},  // unknown without redis_servers
+      {"servers", json::array()},
   };
+  if (!servers) {
+    return deployment;
+  }
+  // A deployment without servers of its own is the session deployment.
+  const bool own = std::any_of(servers->begin(), servers->end(),
+                               [&](const AdminRedisServer& s) { return s.purpose == purpose; });
+  const std::string_view holder = own ? purpose : std::string_view("sessions");
+  bool healthy = true;
+  json::array& listed = deployment["servers"].as_array();
+  for (const AdminRedisServer& server : *servers) {
+    if (server.purpose != holder) continue;
+    healthy = healthy && server.reachable;
+    listed.push_back(json::object{{"server", server.server},
+                                  {"reachable", server.reachable},
+                                  {"persistence", server.persistence}});
+  }
+  deployment["healthy"] = healthy && !listed.empty();
+  return deployment;
 }
 
 AdminResponse cluster(AdminRoutes& routes, const AdminRequest&) {
   const AdminDeps& deps = routes.deps();
   // Only this node's own count is known here; other nodes' are in their own streams.
-  const double local_sessions = deps.metrics.snapshot().sessions;
+  const auto local_sessions = static_cast<int64_t>(deps.metrics.snapshot().sessions);
   json::array nodes;
   if (deps.live_nodes) {
     for (const AdminNode& node : deps.live_nodes()) {
@@ -80,12 +102,14 @@ AdminResponse cluster(AdminRoutes& routes, const AdminRequest&) {
   const std::string sessions = valueOf(config, "redis.session.uris");
   json::array redis;
   if (!sessions.empty()) {
-    redis.push_back(deploymentJson("sessions", "redis.session.uris", sessions));
+    std::optional<std::vector<AdminRedisServer>> servers;
+    if (deps.redis_servers) servers = deps.redis_servers();
+    redis.push_back(deploymentJson("sessions", "redis.session.uris", sessions, servers));
     // Sequence ids and locations live with the sessions unless they have URIs of their own.
     for (const auto& [purpose, key] : {std::pair{"sequence ids", "redis.sequence.uris"},
                                        std::pair{"locations", "redis.location.uris"}}) {
       const std::string uris = valueOf(config, key);
-      redis.push_back(deploymentJson(purpose, key, uris.empty() ? sessions : uris));
+      redis.push_back(deploymentJson(purpose, key, uris.empty() ? sessions : uris, servers));
     }
   }
   const bool mongo = !valueOf(config, "mongo.uri").empty();

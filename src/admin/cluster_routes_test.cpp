@@ -18,6 +18,11 @@ class ClusterRoutesTest : public AdminStoreTest {
     AdminDeps deps = routes_.deps();
     deps.config_values = std::move(config);
     if (nodes) {
+      deps.redis_servers = [] {
+        return std::vector<AdminRedisServer>{{"sessions", "r1:6379/0", true, "aof"},
+                                             {"sessions", "r2:6379/0", false, "unknown"},
+                                             {"locations", "c1:7000/0", true, "rdb"}};
+      };
       deps.live_nodes = [] {
         return std::vector<AdminNode>{{"node-a", "10.0.0.1:7510", 1, 2},
                                       {"node-b", "10.0.0.2:7510", 3, 4}};
@@ -62,7 +67,7 @@ TEST_F(ClusterRoutesTest, ASingleNodeShowsItselfAndItsEmbeddedState) {
   ASSERT_EQ(data.at("nodes").as_array().size(), 1u);
   EXPECT_EQ(data.at("nodes").at(0).at("nodeId"), "node-a");
   EXPECT_EQ(data.at("nodes").at(0).at("local"), true);
-  EXPECT_EQ(data.at("nodes").at(0).at("sessions"), 0.0);
+  EXPECT_EQ(data.at("nodes").at(0).at("sessions"), 0);
   EXPECT_TRUE(data.at("redis").as_array().empty());
   EXPECT_EQ(data.at("store").at("kind"), "SQLite (embedded)");
   EXPECT_EQ(data.at("store").at("healthy"), true);
@@ -91,6 +96,14 @@ TEST_F(ClusterRoutesTest, AClusterShowsItsLiveNodesAndRedisDeployments) {
   EXPECT_EQ(redis[1].at("purpose"), "sequence ids");  // on the session shards
   EXPECT_EQ(redis[1].at("topology"), "shards");
   EXPECT_EQ(redis[2].at("topology"), "cluster");
+  // One session shard is down: the sessions, and the sequence ids on them, are not healthy.
+  EXPECT_EQ(redis[0].at("healthy"), false);
+  EXPECT_EQ(redis[0].at("servers").as_array().size(), 2u);
+  EXPECT_EQ(redis[0].at("servers").at(0).at("persistence"), "aof");
+  EXPECT_EQ(redis[1].at("healthy"), false);
+  EXPECT_EQ(redis[2].at("healthy"), true);
+  ASSERT_EQ(redis[2].at("servers").as_array().size(), 1u);
+  EXPECT_EQ(redis[2].at("servers").at(0).at("persistence"), "rdb");
   EXPECT_EQ(data.at("store").at("kind"), "MongoDB");
 }
 

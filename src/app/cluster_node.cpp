@@ -29,22 +29,22 @@ namespace parley {
 
 namespace {
 
+// The value of a CONFIG GET reply; nullopt when it failed or was refused.
+std::optional<std::string> configGetValue(const Result<redis::RespValue>& reply) {
+  if (!reply || reply->type != redis::RespType::kArray || reply->elements.size() < 2) {
+    return std::nullopt;
+  }
+  return reply->elements[1].str;
+}
+
 // Session entries and sequence counters are what a node must not lose silently: say so at start
 // when the Redis servers would lose them at the next restart.
 void warnIfRedisPersistsNothing(redis::RedisDeployment& deployment, const char* purpose) {
   auto appendonly = deployment.commandOnEveryServerSync({"CONFIG", "GET", "appendonly"});
   auto save = deployment.commandOnEveryServerSync({"CONFIG", "GET", "save"});
   for (size_t i = 0; i < appendonly.size() && i < save.size(); ++i) {
-    const auto& aof = appendonly[i].reply;
-    const auto& rdb = save[i].reply;
-    auto value = [](const Result<redis::RespValue>& reply) -> std::optional<std::string> {
-      if (!reply || reply->type != redis::RespType::kArray || reply->elements.size() < 2) {
-        return std::nullopt;
-      }
-      return reply->elements[1].str;
-    };
-    auto aof_value = value(aof);
-    auto save_value = value(rdb);
+    auto aof_value = configGetValue(appendonly[i].reply);
+    auto save_value = configGetValue(save[i].reply);
     if (!aof_value || !save_value) {
       // CONFIG is often renamed or disabled on managed Redis; that is not a problem of ours.
       spdlog::info("Redis {} ({}): cannot check persistence (CONFIG GET refused or failed)",
@@ -329,6 +329,33 @@ SessionControl& ClusterNode::routing() { return *impl_->routing; }
 
 std::vector<nodes::NodeInfo> ClusterNode::liveNodes() const {
   return impl_->membership ? impl_->membership->liveNodes() : std::vector<nodes::NodeInfo>();
+}
+
+std::vector<RedisServerStatus> ClusterNode::redisStatus() const {
+  std::vector<RedisServerStatus> servers;
+  const std::pair<const char*, redis::RedisDeployment*> deployments[] = {
+      {"sessions", impl_->session_redis.get()},
+      {"sequence ids", impl_->sequence_redis.get()},
+      {"locations", impl_->location_redis.get()}};
+  for (const auto& [purpose, deployment] : deployments) {
+    if (deployment == nullptr) continue;  // on the session deployment
+    const auto pings = deployment->commandOnEveryServerSync({"PING"});
+    const auto appendonly = deployment->commandOnEveryServerSync({"CONFIG", "GET", "appendonly"});
+    const auto save = deployment->commandOnEveryServerSync({"CONFIG", "GET", "save"});
+    for (size_t i = 0; i < pings.size(); ++i) {
+      RedisServerStatus status;
+      status.purpose = purpose;
+      status.server = pings[i].server;
+      status.reachable = pings[i].reply.ok() && !pings[i].reply->isError();
+      const auto aof = i < appendonly.size() ? configGetValue(appendonly[i].reply) : std::nullopt;
+      const auto rdb = i < save.size() ? configGetValue(save[i].reply) : std::nullopt;
+      if (aof && rdb) {
+        status.persistence = *aof == "yes" ? "aof" : rdb->empty() ? "none" : "rdb";
+      }
+      servers.push_back(std::move(status));
+    }
+  }
+  return servers;
 }
 
 uint16_t ClusterNode::rpcPort() const { return impl_->rpc_server ? impl_->rpc_server->port() : 0; }

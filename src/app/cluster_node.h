@@ -5,6 +5,7 @@
 // session TTL refresh, re-registration and location write-back after Redis lost data). Without
 // Redis a node uses none of this.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/config.h"
@@ -28,6 +29,16 @@ struct NodeInfo;
 namespace redis {
 class RedisDeployment;
 }
+
+// One Redis server of the online state, as the admin API's GET /cluster shows it.
+struct RedisServerStatus {
+  std::string purpose;  // "sessions", "sequence ids" or "locations"
+  std::string server;   // host:port/db, never a password
+  bool reachable = false;
+  // "aof", "rdb" (snapshots only), "none", or "unknown" when CONFIG GET is refused (managed
+  // Redis often renames it) or the server is unreachable.
+  std::string persistence = "unknown";
+};
 
 class ClusterNode {
  public:
@@ -62,6 +73,9 @@ class ClusterNode {
   // The live nodes, this one included, in id order (the membership's cached view); empty before
   // start().
   std::vector<nodes::NodeInfo> liveNodes() const;
+  // Every server of each Redis deployment: a PING and its persistence settings. Blocking, one
+  // round trip per server and command: call it off the io threads (the admin API's thread).
+  std::vector<RedisServerStatus> redisStatus() const;
 
  private:
   struct Impl;

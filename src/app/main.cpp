@@ -279,6 +279,14 @@ int run(const Config& config) {
         }
         return live;
       };
+      admin_deps.redis_servers = [&cluster] {
+        std::vector<AdminRedisServer> servers;
+        for (RedisServerStatus& status : cluster->redisStatus()) {
+          servers.push_back({std::move(status.purpose), std::move(status.server), status.reachable,
+                             std::move(status.persistence)});
+        }
+        return servers;
+      };
     }
     admin_deps.kick_sessions = [&session_control](int64_t user_id,
                                                   std::span<const int32_t> device_types) {
