@@ -13,12 +13,27 @@ interface NodeInfo {
   sessions: number | null;
 }
 
+interface RedisServer {
+  server: string;
+  reachable: boolean;
+  persistence: string; // aof, rdb, none, unknown
+}
+
 interface Deployment {
   purpose: string; // sessions, sequence ids, locations
   topology: string; // single, shards, cluster
   uris: string[]; // passwords masked by the server
   healthy: boolean | null;
+  servers: RedisServer[];
 }
+
+// What an operator should know of a server's persistence: AOF is what Parley asks for.
+const PERSISTENCE: Record<string, string> = {
+  aof: 'AOF',
+  rdb: 'snapshots only',
+  none: 'none: a restart loses everything',
+  unknown: 'unknown (CONFIG refused)',
+};
 
 interface ClusterView {
   nodes: NodeInfo[];
@@ -91,7 +106,7 @@ export function NodesPage({ api, onError }: PageProps) {
                   <tr>
                     <th scope="col">Holds</th>
                     <th scope="col">Topology</th>
-                    <th scope="col">Servers</th>
+                    <th scope="col">Servers (persistence)</th>
                     <th scope="col">Health</th>
                   </tr>
                 </thead>
@@ -100,7 +115,15 @@ export function NodesPage({ api, onError }: PageProps) {
                     <tr>
                       <td>{d.purpose}</td>
                       <td>{d.topology}</td>
-                      <td>{d.uris.join(', ')}</td>
+                      <td>
+                        {d.servers.length === 0
+                          ? d.uris.join(', ')
+                          : d.servers.map((r) => (
+                              <div>
+                                {r.server}: {r.reachable ? PERSISTENCE[r.persistence] ?? r.persistence : 'unreachable'}
+                              </div>
+                            ))}
+                      </td>
                       <td>{d.healthy === null ? '–' : d.healthy ? 'up' : 'down'}</td>
                     </tr>
                   ))}
