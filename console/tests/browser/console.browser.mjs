@@ -6,9 +6,10 @@
 //   PARLEY_BINARY=build/parley PARLEY_BENCH_BINARY=build/parley-bench CONSOLE_DIR=build/console \
 //   ARTIFACT_DIR=build/console-artifacts node console/tests/browser/console.browser.mjs
 //
-// No timing asserts: every wait is for a condition, with a bound that only catches a hang.
+// No timing asserts: every wait is for a condition, with a bound that only catches a hang
+// (CONSOLE_TEST_BOUND_MS, 60 s by default).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,7 +27,12 @@ const ARTIFACTS = env('ARTIFACT_DIR');
 const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
 const PASSWORD = 'browser-test-admin-password';
 const KICKED_USER = 7; // a demo user; the message senders are other users
-const BOUND_MS = 60_000;
+const BOUND_MS = Number(process.env.CONSOLE_TEST_BOUND_MS ?? 60_000);
+
+if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
+  console.error(`not ok - no built console in ${CONSOLE_DIR}: run scripts/build.sh parley`);
+  process.exit(1);
+}
 
 const children = [];
 const temp = mkdtempSync(join(tmpdir(), 'parley-console-browser-'));
