@@ -1,6 +1,6 @@
 // The shell: the login form until the password works, then a navigation bar and one page per
 // hash route (#/overview, #/users, ...), so that reloads and links need no server routing.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api, ApiError } from './lib/api';
 import { ConfigPage } from './pages/config';
 import { GroupsPage } from './pages/groups';
@@ -32,6 +32,14 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
+  // After a page change, keyboard and screen-reader users start at the new page, not in the bar.
+  const main = useRef<HTMLElement>(null);
+  const shownRoute = useRef(route);
+  useEffect(() => {
+    if (shownRoute.current !== route) main.current?.focus();
+    shownRoute.current = route;
+  }, [route]);
+
   // Every page reports a 401 here: the password changed or was wrong; ask again.
   const onError = (error: unknown) => {
     if (error instanceof ApiError && error.status === 401) setApi(null);
@@ -43,6 +51,9 @@ export function App() {
   const page = PAGES.find((p) => p.route === route)!;
   return (
     <div class="shell">
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>
+        Skip to the page
+      </a>
       <header class="bar">
         <span class="brand">Parley</span>
         <nav aria-label="Pages">
@@ -56,7 +67,7 @@ export function App() {
           Log out
         </button>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" ref={main} tabIndex={-1}>
         <h1>{page.title}</h1>
         <page.Page api={api} onError={onError} />
       </main>
