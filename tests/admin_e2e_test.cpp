@@ -280,6 +280,7 @@ TEST_F(AdminTest, MetricsStreamSendsSnapshotsThatFollowLogins) {
   ASSERT_TRUE(first.is_object());
   EXPECT_TRUE(first.at("connections").as_object().contains("ws"));
   EXPECT_TRUE(first.at("latency").at("bounds").as_array().back().is_null());
+  EXPECT_EQ(first.at("liveNodes").to_number<double>(), 1);  // a single node
 
   auto client = connectTo(*parley_, Transport::kWebSocket);
   ASSERT_EQ(client->login(19, "123").code(), 1000);

@@ -34,6 +34,7 @@ std::string metricsStreamEvent(const MetricsSnapshot& snapshot, int64_t now_mill
       {"node", node_id},
       {"sessions", snapshot.sessions},
       {"onlineUsers", online_users ? json::value(*online_users) : json::value(nullptr)},
+      {"liveNodes", snapshot.live_nodes},
       {"connections", mapJson(snapshot.connections)},
       {"connectionsOpened", mapJson(snapshot.connections_opened)},
       {"requestsByKind", mapJson(snapshot.requests_by_kind)},

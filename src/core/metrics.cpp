@@ -632,7 +632,9 @@ MetricsSnapshot Metrics::snapshot() const {
   snapshot.latency_bounds.assign(bounds.begin(), bounds.end());
   snapshot.latency_bounds.push_back(std::numeric_limits<double>::infinity());  // prometheus' +Inf
   snapshot.latency_counts.assign(snapshot.latency_bounds.size(), 0);
-  // Collect() is what a scrape reads, so the stream and /metrics never disagree.
+  // Collect() is what a scrape reads, so the stream and /metrics never disagree; the sources
+  // are read first, as a scrape does.
+  impl_->collectSources();
   for (const prometheus::MetricFamily& family : impl_->registry->Collect()) {
     const std::string& name = family.name;
     if (name == "parley_sessions" && !family.metric.empty()) {
@@ -646,6 +648,8 @@ MetricsSnapshot Metrics::snapshot() const {
       sumByLabel(family, "code", counter, snapshot.requests_by_code);
     } else if (name == "parley_logins_total") {
       sumByLabel(family, "code", counter, snapshot.logins_by_code);
+    } else if (name == "parley_cluster_live_nodes" && !family.metric.empty()) {
+      snapshot.live_nodes = family.metric.front().gauge.value;
     } else if (name == "parley_heartbeats_total" && !family.metric.empty()) {
       snapshot.heartbeats = family.metric.front().counter.value;
     } else if (name == "parley_request_duration_seconds") {

@@ -96,6 +96,8 @@ struct MetricsSnapshot {
   std::vector<double> latency_counts;
   double heartbeats = 0;
   double resident_memory_bytes = 0;
+  // Live nodes of the cluster, this one included; 1 without a cluster source (a single node).
+  double live_nodes = 1;
 };
 
 class Metrics {

@@ -294,6 +294,14 @@ TEST(MetricsSnapshot, ReadsTheCountersThatMetricsExposes) {
   EXPECT_EQ(s.latency_counts[1], 1);
   EXPECT_EQ(s.latency_counts[s.latency_counts.size() - 2], 2);
   EXPECT_EQ(s.latency_counts.back(), 3);
+  EXPECT_EQ(s.live_nodes, 1);  // no cluster source: a single node
+
+  metrics.setClusterSource([] {
+    ClusterMetrics cluster;
+    cluster.live_nodes = 3;
+    return cluster;
+  });
+  EXPECT_EQ(metrics.snapshot().live_nodes, 3);
 }
 
 }  // namespace
