@@ -9,6 +9,7 @@ function snapshot(overrides: Partial<Snapshot>): Snapshot {
     node: 'parley-1',
     sessions: 0,
     onlineUsers: 0,
+    liveNodes: 1,
     connections: { tcp: 0, ws: 0 },
     connectionsOpened: {},
     requestsByKind: {},

@@ -8,6 +8,7 @@ export interface Snapshot {
   node: string;
   sessions: number;
   onlineUsers: number | null; // the cluster's, from the session registry
+  liveNodes: number; // the cluster's, this node included
   connections: CounterMap; // open now, by transport
   connectionsOpened: CounterMap;
   requestsByKind: CounterMap;
@@ -23,6 +24,7 @@ export interface Point {
   time: number; // Unix seconds, as uPlot wants them
   sessions: number;
   onlineUsers: number | null;
+  liveNodes: number;
   connections: CounterMap;
   messagesPerSecond: number | null;
   loginsPerSecond: number | null;
@@ -99,6 +101,7 @@ export function toPoint(previous: Snapshot | null, next: Snapshot): Point {
     time: next.time / 1000,
     sessions: next.sessions,
     onlineUsers: next.onlineUsers,
+    liveNodes: next.liveNodes,
     connections: { ...next.connections },
     messagesPerSecond: perSecond((s) => s.requestsByKind[MESSAGE_KIND] ?? 0),
     loginsPerSecond: perSecond((s) => sum(s.loginsByCode)),

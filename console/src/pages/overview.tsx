@@ -54,6 +54,7 @@ export function OverviewPage({ api }: PageProps) {
       <dl class="tiles">
         <Tile label="Sessions (this node)" value={formatCount(point?.sessions)} />
         <Tile label="Online users (cluster)" value={formatCount(point?.onlineUsers)} />
+        <Tile label="Live nodes (cluster)" value={formatCount(point?.liveNodes)} />
         <Tile label="Messages" value={formatRate(point?.messagesPerSecond)} />
         <Tile label="Logins" value={formatRate(point?.loginsPerSecond)} />
         <Tile label="Latency p99" value={formatSeconds(point?.p99Seconds)} />
@@ -109,10 +110,13 @@ export function OverviewPage({ api }: PageProps) {
           format={formatRate}
         />
         <Chart
-          title="Online users (cluster)"
+          title="Online users and live nodes (cluster)"
           testId="chart-cluster"
-          series={[{ label: 'online users', color: color(3) }]}
-          data={w.columns([(p) => p.onlineUsers])}
+          series={[
+            { label: 'online users', color: color(3) },
+            { label: 'live nodes', color: color(4) },
+          ]}
+          data={w.columns([(p) => p.onlineUsers, (p) => p.liveNodes])}
           format={formatCount}
         />
       </div>
