@@ -293,11 +293,16 @@ int run(const Config& config) {
       session_control.closeUserSessions(user_id, device_types, /*DISCONNECTED_BY_ADMIN*/ 600,
                                         StatusCode::kOk, "");
     };
-    if (admin_deps.console_dir.empty()) {
-      spdlog::info("web console not found (admin.console-dir); /console/ answers 404");
-    }
+    const std::string console_dir = admin_deps.console_dir;
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
                                           config.admin.bind, config.admin.port);
+    if (console_dir.empty()) {
+      spdlog::info("web console not found (admin.console-dir); /console/ answers 404");
+    } else {
+      // The address an operator opens, with the port actually bound (admin.port may be 0).
+      spdlog::info("web console at http://{}:{}/console/ (files in {})", config.admin.bind,
+                   admin->port(), console_dir);
+    }
   }
   gateway.start();
   admin_pool.start();
