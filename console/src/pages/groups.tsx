@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { query } from '../lib/api';
 import { formatDate } from '../lib/format';
-import { errorText, PageProps } from './page';
+import { PageProps, useAction } from './page';
 
 interface Group {
   id: number;
@@ -33,18 +33,9 @@ export function GroupsPage({ api, onError }: PageProps) {
   const [members, setMembers] = useState<Member[]>([]);
   const [blocked, setBlocked] = useState<Blocked[]>([]);
   const [blockText, setBlockText] = useState('');
-  const [error, setError] = useState('');
+  const { error, setError, run } = useAction(onError);
   const [message, setMessage] = useState('');
 
-  const run = async (action: () => Promise<void>) => {
-    setError('');
-    try {
-      await action();
-    } catch (e) {
-      onError(e);
-      setError(errorText(e));
-    }
-  };
 
   const load = (id: number) =>
     run(async () => {

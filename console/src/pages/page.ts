@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { Api } from '../lib/api';
 
 export interface PageProps {
@@ -8,4 +9,20 @@ export interface PageProps {
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// A page's error line and the wrapper its actions run in: clears the line, runs the action, and
+// on failure tells the shell (onError) and shows why.
+export function useAction(onError: (error: unknown) => void) {
+  const [error, setError] = useState('');
+  const run = async (action: () => Promise<void>) => {
+    setError('');
+    try {
+      await action();
+    } catch (e) {
+      onError(e);
+      setError(errorText(e));
+    }
+  };
+  return { error, setError, run };
 }

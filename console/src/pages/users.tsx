@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { query } from '../lib/api';
 import { formatDate } from '../lib/format';
-import { errorText, PageProps } from './page';
+import { PageProps, useAction } from './page';
 
 interface User {
   id: number;
@@ -26,19 +26,10 @@ export function UsersPage({ api, onError }: PageProps) {
   const [user, setUser] = useState<User | null>(null);
   const [online, setOnline] = useState<OnlineInfo | null>(null);
   const [message, setMessage] = useState('');
-  const [error, setError] = useState('');
+  const { error, run } = useAction(onError);
   const [newPassword, setNewPassword] = useState('');
   const [matches, setMatches] = useState<User[]>([]);
 
-  const run = async (action: () => Promise<void>) => {
-    setError('');
-    try {
-      await action();
-    } catch (e) {
-      onError(e);
-      setError(errorText(e));
-    }
-  };
 
   const load = (id: number) =>
     run(async () => {
