@@ -29,7 +29,7 @@ Result<Blocklist*> requireBlocklist(AdminRoutes& routes, BlockTarget target) {
 }
 
 // The form the gateway sees an address in (inet_ntop's, IPv4-mapped IPv6 as IPv4: see
-// ipOfAddress), so "2001:DB8::0:1" blocks 2001:db8::1 and "::ffff:192.0.2.1" blocks 192.0.2.1.
+// unmappedIp), so "2001:DB8::0:1" blocks 2001:db8::1 and "::ffff:192.0.2.1" blocks 192.0.2.1.
 std::optional<std::string> canonicalIp(std::string_view text) {
   const std::string ip(text);
   unsigned char bytes[16];
@@ -37,7 +37,7 @@ std::optional<std::string> canonicalIp(std::string_view text) {
   for (int family : {AF_INET, AF_INET6}) {
     if (inet_pton(family, ip.c_str(), bytes) == 1 &&
         inet_ntop(family, bytes, printed, sizeof printed) != nullptr) {
-      return std::string(ipOfAddress(std::string(printed) + ":0"));
+      return std::string(unmappedIp(printed));
     }
   }
   return std::nullopt;
