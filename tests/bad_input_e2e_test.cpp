@@ -197,6 +197,12 @@ std::vector<Row> adminRows() {
        [](const ParleyProcess& p) {
          return admin(p, "POST", "/users", std::string(1024 * 1024 + 1, ' '));
        }},
+      // More than the kernel buffers between the two ends hold, so the node answers and closes
+      // while the client is still sending: the 413 must still arrive, not a reset.
+      {"admin", "a body of 16 MiB", "http 413",
+       [](const ParleyProcess& p) {
+         return admin(p, "POST", "/users", std::string(16 * 1024 * 1024, ' '));
+       }},
   };
 }
 

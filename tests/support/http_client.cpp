@@ -31,16 +31,19 @@ HttpResponse httpRequest(uint16_t port, const std::string& method, const std::st
                         "\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   request += "\r\n" + body;
-  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    close(fd);
-    throw std::runtime_error("send failed");
+  // A server may answer and stop reading before the whole body is sent (413): stop sending then
+  // and read its answer, as a browser does.
+  for (size_t sent = 0; sent < request.size();) {
+    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
   }
   std::string raw;
   char buffer[4096];
   ssize_t n;
   while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) raw.append(buffer, n);
   close(fd);
+  if (raw.empty()) throw std::runtime_error("no answer from port " + std::to_string(port));
   auto header_end = raw.find("\r\n\r\n");
   if (raw.rfind("HTTP/1.1 ", 0) != 0 || header_end == std::string::npos) {
     throw std::runtime_error("not an HTTP response: " + raw.substr(0, 200));
