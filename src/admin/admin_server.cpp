@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -36,6 +37,9 @@ constexpr uint32_t kHeaderLimitBytes = 16 * 1024;
 // port scanners do not hold sockets forever.
 constexpr std::chrono::seconds kIdleTimeout{60};
 constexpr std::chrono::seconds kWriteTimeout{30};
+// How long an answer to an unreadable request (413, 431, 400) waits for the client to stop
+// sending before the socket is closed; see drainBeforeClose.
+constexpr std::chrono::seconds kLingerTime{5};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 // The metrics stream's resolution: the console charts per-second rates.
 constexpr std::chrono::seconds kMetricsStreamInterval{1};
@@ -173,6 +177,23 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
   spdlog::info("admin: metrics stream closed for {}", client);
 }
 
+// Closing a socket with unread bytes in it makes the kernel send a reset, which can reach the
+// client before it has read the answer and while it is still sending the body: it then sees
+// "connection reset" instead of the 413. Half-close and read what is still coming, for a
+// bounded time, so the answer is delivered (a lingering close, as nginx does).
+asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTime);
+  std::array<char, 16 * 1024> sink;
+  for (;;) {
+    auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+    if (error) {
+      co_return;  // the client's end of stream, the linger time, a reset or stop()
+    }
+  }
+}
+
 asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::socket socket) {
   if (impl->stopped) {
     co_return;
@@ -190,6 +211,7 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
   } unregister{*impl, &stream};
 
   beast::flat_buffer buffer;
+  bool input_left_unread = false;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kBodyLimitBytes);
@@ -233,12 +255,15 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
       }
     } else if (read_error == http::error::body_limit) {
       response = plainError(413, "request body larger than 1 MiB");
+      input_left_unread = true;
     } else if (read_error == http::error::header_limit) {
       response = plainError(431, "request header larger than 16 KiB");
+      input_left_unread = true;
     } else if (read_error.category() == http::make_error_code(http::error::bad_target).category() &&
                read_error != http::error::end_of_stream &&
                read_error != http::error::partial_message) {
       response = plainError(400, "malformed HTTP request: " + read_error.message());
+      input_left_unread = true;
     } else {
       break;  // closed by the client, timed out, reset, or stop()
     }
@@ -256,6 +281,10 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
     if (write_error || !keep_alive) {
       break;
     }
+  }
+  if (input_left_unread && !impl->stopped) {
+    co_await drainBeforeClose(stream);
+    co_return;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
