@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "core/verification_cache.h"
 #include "online/sequence_ids.h"
+#include "store/admin_account_repository.h"
 #include "store/conversation_repository.h"
 #include "store/friend_request_repository.h"
 #include "store/group_blocklist_repository.h"
@@ -53,9 +54,15 @@ class Store {
   virtual SequenceIds& sequenceIds() = 0;
   // Durable bounds under which Redis sequence counters hand out ids (sequence_lease_repository.h).
   virtual SequenceLeaseRepository& sequenceLeases() = 0;
+  // Accounts of the admin API beside the configured bootstrap owner.
+  virtual AdminAccountRepository& adminAccounts() = 0;
   // Makes everything acknowledged so far durable, and waits for the writes queued so far and the
   // callbacks of asynchronous ones (called on graceful shutdown, before the io threads stop).
   virtual void flush() = 0;
+  // One cheap round trip to the storage (MongoDB's ping, a read of the SQLite schema), for the
+  // node's health: kServerUnavailable, with the reason, when it does not answer. Blocks up to the
+  // store's timeout.
+  virtual VoidResult ping() = 0;
   // True when the store holds no business data at all (demo data is only seeded then).
   virtual Result<bool> isEmpty() = 0;
   // True for exactly one caller among all nodes sharing this store, and only while it holds no

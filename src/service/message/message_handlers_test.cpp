@@ -124,7 +124,9 @@ class FailingInsertStore final : public Store {
   ConversationRepository& conversations() override { return real_.conversations(); }
   SequenceIds& sequenceIds() override { return real_.sequenceIds(); }
   SequenceLeaseRepository& sequenceLeases() override { return real_.sequenceLeases(); }
+  AdminAccountRepository& adminAccounts() override { return real_.adminAccounts(); }
   void flush() override { real_.flush(); }
+  VoidResult ping() override { return real_.ping(); }
   Result<bool> isEmpty() override { return real_.isEmpty(); }
   Result<bool> claimDemoSeeding() override { return real_.claimDemoSeeding(); }
   Result<std::string> sharedSetting(std::string_view name, std::string_view value) override {

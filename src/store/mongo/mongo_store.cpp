@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "store/mongo/bson_util.h"
+#include "store/mongo/mongo_admin_account_repository.h"
 #include "store/mongo/mongo_client.h"
 #include "store/mongo/mongo_conversation_repository.h"
 #include "store/mongo/mongo_friend_request_repository.h"
@@ -48,7 +49,8 @@ std::vector<mongo::CollectionSpec> allCollections() {
         &mongo::MongoRelationshipGroupRepository::collections(),
         &mongo::MongoUserValuesRepository::collections(),
         &mongo::MongoFriendRequestRepository::collections(),
-        &mongo::MongoConversationRepository::collections()}) {
+        &mongo::MongoConversationRepository::collections(),
+        &mongo::MongoAdminAccountRepository::collections()}) {
     all.insert(all.end(), specs->begin(), specs->end());
   }
   return all;
@@ -74,7 +76,8 @@ class MongoStore final : public Store {
         user_settings_(connection_, mongo::kUserSettingsLayout),
         user_defined_attributes_(connection_, mongo::kUserDefinedAttributesLayout),
         friend_requests_(connection_),
-        conversations_(connection_) {
+        conversations_(connection_),
+        admin_accounts_(connection_) {
     mongo::bootstrap(connection_, allCollections());
     group_types_.ensureDefaultType();
   }
@@ -96,6 +99,8 @@ class MongoStore final : public Store {
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
   SequenceLeaseRepository& sequenceLeases() override { return sequence_leases_; }
+  AdminAccountRepository& adminAccounts() override { return admin_accounts_; }
+  VoidResult ping() override { return connection_.ping(); }
   // Every acknowledged write already waited for its write concern (journaled).
   void flush() override {}
   Result<bool> isEmpty() override { return users_.isEmpty(); }
@@ -166,6 +171,7 @@ class MongoStore final : public Store {
   mongo::MongoUserValuesRepository user_defined_attributes_;
   mongo::MongoFriendRequestRepository friend_requests_;
   mongo::MongoConversationRepository conversations_;
+  mongo::MongoAdminAccountRepository admin_accounts_;
 };
 
 }  // namespace

@@ -68,6 +68,7 @@ CREATE TABLE setting (
      sqlite::kGroupJoinRequestSchema},
     {20, "create group_join_question; the join questions version of groups",
      sqlite::kGroupJoinQuestionSchema},
+    {21, "create admin_account", sqlite::kAdminAccountSchema},
 };
 
 // Reads run at once on about as many threads as there are cores (io threads check messages,
@@ -101,7 +102,8 @@ SqliteStore::SqliteStore(const std::string& path, std::span<const Migration> mig
       friend_requests_(db_, readers_),
       conversations_(db_, readers_),
       sequence_ids_(db_, messages_),
-      sequence_leases_(db_, readers_, messages_) {
+      sequence_leases_(db_, readers_, messages_),
+      admin_accounts_(db_, readers_) {
   db_.migrate(migrations);
   messages_.counters().recover();
 }
@@ -123,6 +125,15 @@ std::optional<StoreMetrics> SqliteStore::metrics() {
   figures.conversations_in_memory =
       static_cast<int64_t>(messages_.counters().cachedConversations());
   return figures;
+}
+
+VoidResult SqliteStore::ping() {
+  // Through a read connection: it opens no transaction the writer would wait for.
+  const Result<int64_t> tables =
+      readInt64(readers_, "SELECT count(*) FROM sqlite_schema", [](Statement&) {});
+  if (!tables.ok())
+    return error(StatusCode::kServerUnavailable, "SQLite: " + tables.status().reason);
+  return {};
 }
 
 Result<bool> SqliteStore::isEmpty() {

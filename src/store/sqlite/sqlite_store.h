@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/sqlite/sqlite_admin_account_repository.h"
 #include "store/sqlite/sqlite_conversation_repository.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_friend_request_repository.h"
@@ -56,7 +57,9 @@ class SqliteStore final : public Store {
   ConversationRepository& conversations() override { return conversations_; }
   SequenceIds& sequenceIds() override { return sequence_ids_; }
   SequenceLeaseRepository& sequenceLeases() override { return sequence_leases_; }
+  AdminAccountRepository& adminAccounts() override { return admin_accounts_; }
   void flush() override;
+  VoidResult ping() override;
   Result<bool> isEmpty() override;
   // One node per SQLite file, so the only question is whether the store is still empty.
   Result<bool> claimDemoSeeding() override { return isEmpty(); }
@@ -92,6 +95,7 @@ class SqliteStore final : public Store {
   SqliteConversationRepository conversations_;
   SqliteSequenceIds sequence_ids_;
   SqliteSequenceLeaseRepository sequence_leases_;
+  SqliteAdminAccountRepository admin_accounts_;
 };
 
 // The schema version a store of this build has once migrated: the last of its migrations.
