@@ -52,6 +52,7 @@ std::span<const Route> groupInvitationRoutes();
 std::span<const Route> groupJoinRequestRoutes();
 std::span<const Route> clientBlocklistRoutes();
 std::span<const Route> clusterRoutes();
+std::span<const Route> adminAccountRoutes();
 
 // ---- answers ----
 

@@ -9,9 +9,13 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <variant>
 
+#include "admin/admin_credentials.h"
+#include "admin/admin_permissions.h"
 #include "admin/admin_route_util.h"
 #include "admin/console_files.h"
 #include "admin/metrics_stream.h"
@@ -21,6 +25,7 @@
 #include "core/result.h"
 #include "core/status_code.h"
 #include "online/session_registry.h"
+#include "store/store.h"
 #include "store/user_repository.h"
 
 namespace parley {
@@ -28,7 +33,6 @@ namespace {
 
 using namespace admin;
 
-constexpr std::string_view kAdminUser = "admin";
 constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4";
 
 // Enum names as Turms' admin API (Jackson) prints them, indexed by the proto value.
@@ -221,92 +225,6 @@ json::array onlineInfosJson(const std::vector<UserOnlineInfo>& infos) {
 
 // ---- authentication ----
 
-// Compares without an early exit, so the time taken does not reveal how much of a guess matched.
-// Only the length of the secret can leak.
-bool constantTimeEquals(std::string_view given, std::string_view secret) {
-  unsigned char diff = given.size() == secret.size() ? 0 : 1;
-  for (size_t i = 0; i < secret.size(); ++i) {
-    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-    diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(secret[i]));
-  }
-  return diff == 0;
-}
-
-std::optional<std::string> decodeBase64(std::string_view text) {
-  auto sextet = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  while (!text.empty() && text.back() == '=') {
-    text.remove_suffix(1);
-  }
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int value = sextet(c);
-    if (value < 0) {
-      return std::nullopt;
-    }
-    buffer = (buffer << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-bool isAuthorized(const AdminDeps& deps, const AdminRequest& request) {
-  if (deps.admin_password.empty()) {
-    return false;
-  }
-  auto header = request.headers.find("authorization");
-  if (header == request.headers.end()) {
-    return false;
-  }
-  std::string_view value = header->second;
-  const size_t space = value.find(' ');
-  if (space == std::string_view::npos) {
-    return false;
-  }
-  const std::string_view scheme = value.substr(0, space);
-  std::string_view credentials = value.substr(space + 1);
-  while (!credentials.empty() && credentials.front() == ' ') {
-    credentials.remove_prefix(1);
-  }
-  if (equalsIgnoreCase(scheme, "Bearer")) {
-    return constantTimeEquals(credentials, deps.admin_password);
-  }
-  if (equalsIgnoreCase(scheme, "Basic")) {
-    const auto decoded = decodeBase64(credentials);
-    if (!decoded) {
-      return false;
-    }
-    const size_t colon = decoded->find(':');
-    if (colon == std::string::npos) {
-      return false;
-    }
-    const bool user_ok = std::string_view(*decoded).substr(0, colon) == kAdminUser;
-    const bool password_ok =
-        constantTimeEquals(std::string_view(*decoded).substr(colon + 1), deps.admin_password);
-    return user_ok && password_ok;
-  }
-  return false;
-}
-
 AdminResponse unauthorized() {
   AdminResponse response =
       fail(401, StatusCode::kUnauthorizedRequest,
@@ -338,6 +256,7 @@ AdminResponse metricsStreamOnce(AdminRoutes& routes, const AdminRequest&) {
   response.content_type = "text/event-stream";
   response.body = routes.metricsEvent();
   response.headers.emplace_back("Cache-Control", "no-store");
+  response.opens_metrics_stream = true;
   return response;
 }
 
@@ -598,7 +517,8 @@ std::span<const std::span<const Route>> routeTables() {
                                                   groupJoinRequestRoutes(),
                                                   groupQuestionRoutes(),
                                                   clientBlocklistRoutes(),
-                                                  clusterRoutes()};
+                                                  clusterRoutes(),
+                                                  adminAccountRoutes()};
   return tables;
 }
 
@@ -637,7 +557,9 @@ std::optional<AdminResponse> consoleAnswer(const AdminRoutes& routes, const Admi
   return serveConsoleFile(routes.deps().console_dir, request.path);
 }
 
-AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request) {
+// `who` receives the sender of an authenticated request, for the audit trail.
+AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request,
+                       std::optional<AdminIdentity>& who) {
   if (auto console = consoleAnswer(routes, request)) {
     return std::move(*console);
   }
@@ -647,7 +569,15 @@ AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request) {
   }
   // Unknown paths need credentials too, so that probing cannot map the API.
   if (!isPublicPath(path)) {
-    if (auto refused = routes.authenticate(request)) return std::move(*refused);
+    auto sender = routes.authenticate(request);
+    if (auto* refused = std::get_if<AdminResponse>(&sender)) return std::move(*refused);
+    who = std::get<AdminIdentity>(std::move(sender));
+    if (!roleAllows(who->role, request.method, path)) {
+      return fail(403, StatusCode::kUnauthorized,
+                  "account " + who->login_name + " (" +
+                      std::string(kAdminRoleNames[static_cast<size_t>(who->role)]) + ") may not " +
+                      request.method + " " + std::string(path));
+    }
   }
   std::string allowed;
   for (const std::span<const Route> table : routeTables()) {
@@ -759,7 +689,36 @@ int64_t AdminRoutes::nextId() {
   return id == 0 ? 1 : static_cast<int64_t>(id);
 }
 
-std::optional<AdminResponse> AdminRoutes::authenticate(const AdminRequest& request) {
+Result<std::optional<AdminIdentity>> AdminRoutes::checkCredentials(
+    const AdminCredentials& credentials) const {
+  if (credentials.login_name == kBootstrapLoginName) {
+    // An empty admin.password never matches: the API must not be open by accident.
+    if (deps_.admin_password.empty() ||
+        !constantTimeEquals(credentials.password, deps_.admin_password)) {
+      return std::optional<AdminIdentity>();
+    }
+    return std::optional<AdminIdentity>(
+        AdminIdentity{std::string(kBootstrapLoginName), AdminRole::kOwner});
+  }
+  if (deps_.store == nullptr) return std::optional<AdminIdentity>();
+  auto account = deps_.store->adminAccounts().findByLoginName(credentials.login_name);
+  if (!account) return account.status();
+  if (!*account) {
+    // As long as a wrong password of a real account, so that timing does not tell which login
+    // names exist.
+    std::call_once(unknown_account_hash_once_,
+                   [&] { unknown_account_hash_ = deps_.hasher.hash("no such account"); });
+    (void)deps_.hasher.verify(credentials.password, unknown_account_hash_);
+    return std::optional<AdminIdentity>();
+  }
+  if (!deps_.hasher.verify(credentials.password, (*account)->password_hash)) {
+    return std::optional<AdminIdentity>();
+  }
+  return std::optional<AdminIdentity>(AdminIdentity{(*account)->login_name, (*account)->role});
+}
+
+std::variant<AdminIdentity, AdminResponse> AdminRoutes::authenticate(const AdminRequest& request) {
+  const std::optional<AdminCredentials> credentials = parseCredentials(request);
   // A request without credentials (a browser's first try, a probe) is not a failed login.
   if (!request.headers.contains("authorization")) return unauthorized();
   const int64_t now = deps_.clock.nowMillis();
@@ -768,7 +727,15 @@ std::optional<AdminResponse> AdminRoutes::authenticate(const AdminRequest& reque
                 "too many failed admin logins from this address: try again in " +
                     std::to_string((wait + 999) / 1000) + " s");
   }
-  if (!isAuthorized(deps_, request)) {
+  Result<std::optional<AdminIdentity>> who =
+      credentials ? checkCredentials(*credentials)
+                  : Result<std::optional<AdminIdentity>>(std::optional<AdminIdentity>());
+  if (!who) {
+    // The store could not say: not the sender's failure, so not counted against its address.
+    return fail(503, StatusCode::kServerUnavailable,
+                "cannot read the admin account: " + who.status().reason);
+  }
+  if (!*who) {
     failed_logins_.recordFailure(request.remote_ip, now);
     if (failed_logins_.waitMillis(request.remote_ip, now) > 0) {
       spdlog::warn("admin: failed logins from {}: its logins wait now", request.remote_ip);
@@ -776,12 +743,7 @@ std::optional<AdminResponse> AdminRoutes::authenticate(const AdminRequest& reque
     return unauthorized();
   }
   failed_logins_.recordSuccess(request.remote_ip);
-  return std::nullopt;
-}
-
-bool AdminRoutes::opensMetricsStream(const AdminRequest& request) const {
-  return request.method == "GET" && request.path == kMetricsStreamPath &&
-         isAuthorized(deps_, request);
+  return std::move(**who);
 }
 
 std::string AdminRoutes::metricsEvent() {
@@ -792,8 +754,9 @@ std::string AdminRoutes::metricsEvent() {
 
 AdminResponse AdminRoutes::handle(const AdminRequest& request) {
   AdminResponse response;
+  std::optional<AdminIdentity> who;
   try {
-    response = dispatch(*this, request);
+    response = dispatch(*this, request, who);
   } catch (const std::exception& e) {
     // Only resource exhaustion (bad_alloc) or a bug gets here; the client still gets an answer.
     spdlog::error("admin {} {}: {}", request.method, request.path, e.what());
@@ -801,8 +764,8 @@ AdminResponse AdminRoutes::handle(const AdminRequest& request) {
   }
   // The audit trail: every change an authenticated admin asked for, whatever came of it.
   const bool changes = request.method != "GET" && request.method != "HEAD";
-  if (changes && !isPublicPath(request.path) && response.status != 401 && response.status != 429) {
-    spdlog::info("admin audit: account {} from {}: {} {} -> {}", kAdminUser, request.remote_ip,
+  if (changes && who) {
+    spdlog::info("admin audit: account {} from {}: {} {} -> {}", who->login_name, request.remote_ip,
                  request.method, request.path, response.status);
   }
   if (response.status >= 300) {

@@ -8,17 +8,25 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/config.h"
 #include "core/login_backoff.h"
+#include "core/result.h"
+#include "store/admin_account_repository.h"
 
 namespace parley {
+
+namespace admin {
+struct AdminCredentials;
+}  // namespace admin
 
 class Blocklist;
 class Clock;
@@ -103,6 +111,15 @@ struct AdminResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. WWW-Authenticate
+  // An authorized GET /metrics/stream: AdminServer keeps sending AdminRoutes::metricsEvent() once
+  // a second on the connection, after this first event.
+  bool opens_metrics_stream = false;
+};
+
+// The sender of an authenticated admin request.
+struct AdminIdentity {
+  std::string login_name;
+  AdminRole role = AdminRole::kReadOnly;
 };
 
 // Splits a request target ("/users?ids=1,2") into request.path and request.query. False when the
@@ -117,9 +134,6 @@ class AdminRoutes {
   // the repositories synchronously (see AdminServer for where that runs).
   AdminResponse handle(const AdminRequest& request);
 
-  // True for an authorized GET /metrics/stream: AdminServer then sends metricsEvent() once a
-  // second on that connection instead of one answer from handle() (which would send one event).
-  bool opensMetricsStream(const AdminRequest& request) const;
   // One event of the stream (admin/metrics_stream.h), read now.
   std::string metricsEvent();
 
@@ -128,17 +142,26 @@ class AdminRoutes {
   // layout.
   int64_t nextId();
 
-  // nullopt when the request carries the admin credentials; otherwise the refusal: 401, or 429
-  // with ADMIN_REQUESTS_TOO_FREQUENT (1304) while its address waits after failed logins.
-  std::optional<AdminResponse> authenticate(const AdminRequest& request);
+  // The account that sent the request: the bootstrap owner "admin" with admin.password, or a
+  // stored account (/admins). Otherwise the refusal: 401 for missing or wrong credentials, 429
+  // with ADMIN_REQUESTS_TOO_FREQUENT (1304) while the address waits after failed logins, 503 when
+  // the account cannot be read.
+  std::variant<AdminIdentity, AdminResponse> authenticate(const AdminRequest& request);
 
  private:
+  // nullopt for wrong credentials; an error when the store cannot be read.
+  Result<std::optional<AdminIdentity>> checkCredentials(
+      const admin::AdminCredentials& credentials) const;
+
   AdminDeps deps_;
   // Wrong credentials per address: after 5, each further one doubles the wait (1 s up to 5 min)
   // during which even right ones are refused, so the password cannot be guessed at speed.
   IpLoginBackoff failed_logins_{LoginBackoffConfig{5, 1000, 5 * 60 * 1000}};
   const uint64_t node_bits_;
   std::atomic<uint64_t> id_sequence_{0};
+  // A hash that no password matches, made on the first unknown login name (see checkCredentials).
+  mutable std::once_flag unknown_account_hash_once_;
+  mutable std::string unknown_account_hash_;
 };
 
 }  // namespace parley

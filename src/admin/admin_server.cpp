@@ -245,10 +245,9 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
       const bool target_ok = parseRequestTarget(toStd(message.target()), request);
       fillAdminRequest(message, request);
       request.remote_ip = remote_ip;
-      if (target_ok && impl->routes.opensMetricsStream(request)) {
-        stream_metrics = true;
-      } else if (target_ok) {
+      if (target_ok) {
         response = impl->routes.handle(request);
+        stream_metrics = response.opens_metrics_stream;
       } else {
         response = plainError(400, "bad request target");
         keep_alive = false;

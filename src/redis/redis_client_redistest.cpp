@@ -1,7 +1,6 @@
 // RedisClient against real redis-server processes (ctest label `redis`): pipelining, AUTH,
 // SELECT, the EVALSHA fallback, and what happens when the server dies and comes back.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -18,6 +17,7 @@
 #include "redis/redis_server_process.h"
 #include "testing/eventually.h"
 #include "testing/io_threads.h"
+#include "testing/log_capture.h"
 
 namespace parley::redis {
 namespace {
@@ -284,30 +284,8 @@ TEST(RedisClientTest, DestroyingTheClientFailsCommandsInFlight) {
   EXPECT_EQ(future.get().code, StatusCode::kServerUnavailable);
 }
 
-// Counts lines the client logged, to check that an outage is logged once, not per command.
-class LogCapture {
- public:
-  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)) {
-    spdlog::default_logger()->sinks().push_back(sink_);
-  }
-  ~LogCapture() {
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-  }
-  int count(std::string_view needle) const {
-    int n = 0;
-    for (const auto& line : sink_->last_formatted()) {
-      if (line.find(needle) != std::string::npos) ++n;
-    }
-    return n;
-  }
-
- private:
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-};
-
 TEST(RedisClientTest, ServerKilledThenRestarted) {
-  LogCapture logs;
+  testing::LogCapture logs;
   RedisServerProcess server;
   IoThreads io;
   const auto options = fastOptions();

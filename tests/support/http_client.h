@@ -4,6 +4,8 @@
 #include <map>
 #include <string>
 
+#include "testing/basic_auth.h"
+
 namespace parley::testing {
 
 struct HttpResponse {
@@ -16,8 +18,6 @@ struct HttpResponse {
 HttpResponse httpRequest(uint16_t port, const std::string& method, const std::string& target,
                          const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {});
-
-std::string basicAuth(const std::string& user, const std::string& password);
 
 // The value of an unlabelled series (`name value`) in the /metrics of the admin server on port;
 // -1 when the server cannot be reached or does not show the series.
