@@ -7,8 +7,10 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 #include "support/client_requests.h"
 #include "support/http_client.h"
@@ -298,6 +300,27 @@ TEST_F(AdminTest, MetricsStreamSendsSnapshotsThatFollowLogins) {
 TEST_F(AdminTest, MetricsStreamNeedsThePassword) {
   MetricsStream stream(parley_->adminPort(), basicAuth("admin", "guess"));
   EXPECT_NE(stream.header().find("HTTP/1.1 401"), std::string::npos);
+}
+
+// 64 streams at once serve; the 65th is refused with 503 and a reason, and once one closes the
+// next is served again. On a node of its own, so that no other test's stream is still open.
+TEST(AdminMetricsStreamTest, MetricsStreamsAreCappedAt64) {
+  const ParleyProcess parley;
+  const std::string authorization = basicAuth("admin", ParleyProcess::kAdminPassword);
+  std::vector<std::unique_ptr<MetricsStream>> open;
+  for (int i = 0; i < 64; ++i) {
+    open.push_back(std::make_unique<MetricsStream>(parley.adminPort(), authorization));
+    const std::string opened = open.back()->header();
+    ASSERT_NE(opened.find("HTTP/1.1 200"), std::string::npos) << i << ": " << opened;
+  }
+  MetricsStream refused(parley.adminPort(), authorization);
+  const std::string header = refused.header();
+  EXPECT_NE(header.find("HTTP/1.1 503"), std::string::npos) << header;
+  open.pop_back();  // closes its socket; the node notices at its next event write
+  EXPECT_TRUE(eventually([&] {
+    MetricsStream again(parley.adminPort(), authorization);
+    return again.header().find("HTTP/1.1 200") != std::string::npos;
+  }));
 }
 
 TEST_F(AdminTest, ConsoleIsRedirectedToItsDirectory) {

@@ -1,6 +1,7 @@
 // MongoDB going away under traffic: a client sending messages while FerretDB is killed gets
-// SERVER_UNAVAILABLE (1201) within a bounded time, the node stays up, sends succeed again by
-// themselves once the database is back, and every message acknowledged before is still there.
+// SERVER_UNAVAILABLE (1201) within a bounded time, the node stays up (its /health says DOWN, so a
+// load balancer can steer around it), sends succeed again by themselves once the database is
+// back, and every message acknowledged before is still there.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -10,7 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/http_client.h"
 #include "support/test_helpers.h"
+#include "testing/eventually.h"
 #include "testing/ferretdb_process.h"
 
 namespace parley::testing {
@@ -118,6 +121,10 @@ TEST(MongoOutage, SendersGetUnavailableNodeStaysUpServiceResumesNothingAcknowled
   }
   ASSERT_GE(acknowledgedCount(), 10) << "no traffic before the outage";
 
+  auto healthStatus = [&] { return httpRequest(parley.adminPort(), "GET", "/health").status; };
+  EXPECT_EQ(healthStatus(), 200);
+  EXPECT_EQ(metricValue(parley.adminPort(), "parley_store_up"), 1);
+
   // The outage: the database dies without closing anything properly.
   ferretdb.kill();
   const auto killed_at = Clock::now();
@@ -128,6 +135,8 @@ TEST(MongoOutage, SendersGetUnavailableNodeStaysUpServiceResumesNothingAcknowled
   // Server selection, socket and write timeouts are each kMongoTimeoutMs; a send touches the
   // database at most a few times.
   EXPECT_LT(unavailable->answered_at - killed_at, std::chrono::seconds(8));
+  EXPECT_TRUE(eventually([&] { return healthStatus() == 503; })) << "/health stayed UP";
+  EXPECT_EQ(metricValue(parley.adminPort(), "parley_store_up"), 0);
   // Keep the database down a little longer so several sends fail, then bring it back.
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_EQ(::kill(parley.pid(), 0), 0) << "the node died with its database";
@@ -141,6 +150,8 @@ TEST(MongoOutage, SendersGetUnavailableNodeStaysUpServiceResumesNothingAcknowled
                                     std::chrono::seconds(10), isOk);
   EXPECT_TRUE(more.has_value());
   traffic.stop();
+  EXPECT_TRUE(eventually([&] { return healthStatus() == 200; })) << "/health stayed DOWN";
+  EXPECT_EQ(metricValue(parley.adminPort(), "parley_store_up"), 1);
 
   const auto outcomes = traffic.outcomes();
   std::set<int64_t> acknowledged;

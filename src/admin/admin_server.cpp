@@ -43,6 +43,9 @@ constexpr std::chrono::seconds kLingerTime{5};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 // The metrics stream's resolution: the console charts per-second rates.
 constexpr std::chrono::seconds kMetricsStreamInterval{1};
+// Each open stream costs a snapshot of every counter a second, and a console tab holds one. More
+// at once than operators ever open is a leak or abuse: the next are refused with 503.
+constexpr size_t kMaxMetricsStreams = 64;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
@@ -95,6 +98,7 @@ struct ServerState {
   bool stopped = false;
   std::set<beast::tcp_stream*> connections;
   std::set<asio::steady_timer*> stream_timers;  // of metrics streams, so close() ends them at once
+  size_t metrics_streams = 0;                   // open now, kMaxMetricsStreams at most
 };
 
 http::response<http::string_body> toBeast(AdminResponse response, unsigned version,
@@ -269,8 +273,18 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
     if (impl->stopped) {
       break;  // stop() came while the handler ran
     }
+    if (stream_metrics && impl->metrics_streams >= kMaxMetricsStreams) {
+      spdlog::warn("admin: refused a metrics stream from {}: {} are open", remote_ip,
+                   impl->metrics_streams);
+      response = plainError(503, "too many open metrics streams (" +
+                                     std::to_string(kMaxMetricsStreams) + "); close some consoles");
+      stream_metrics = false;
+      keep_alive = false;
+    }
     if (stream_metrics) {
+      ++impl->metrics_streams;
       co_await streamMetrics(impl, stream, version);
+      --impl->metrics_streams;
       break;
     }
 

@@ -16,6 +16,7 @@
 #include "app/blocklist_setup.h"
 #include "app/cluster_node.h"
 #include "app/migrate.h"
+#include "app/store_health.h"
 #include "app/verification_cache_setup.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -242,6 +243,7 @@ int run(const Config& config) {
   server_options.limits.max_unsent_bytes = static_cast<size_t>(config.gateway.max_unsent_bytes);
   net::ClientServers servers(pool, gateway, server_options);
 
+  const StoreHealth store_health(*store, metrics);
   std::unique_ptr<AdminServer> admin;
   if (config.admin.port >= 0) {
     std::string password = config.admin.password;
@@ -256,7 +258,7 @@ int run(const Config& config) {
                          clock,
                          password,
                          config.node.id,
-                         [] { return true; },
+                         [&store_health] { return store_health.healthy(); },
                          [&session_control](int64_t user_id) {
                            // On every node that holds a session of the user.
                            session_control.closeUserSessions(user_id, {},

@@ -244,6 +244,11 @@ struct Metrics::Impl {
                             .Help("Resident set size of this process")
                             .Register(*registry)
                             .Add({})),
+        store_up(prometheus::BuildGauge()
+                     .Name("parley_store_up")
+                     .Help("1 while the business store answered its last health check, else 0")
+                     .Register(*registry)
+                     .Add({})),
         connection_cache(
             "parley_connections",
             [this](std::string_view transport, std::string_view) {
@@ -308,6 +313,7 @@ struct Metrics::Impl {
   Counter& clients_not_reading;
   Counter& heartbeats;
   Gauge& resident_memory;
+  Gauge& store_up;
 
   LabelCache<ConnectionSeries> connection_cache;
   LabelCache<RequestSeries> request_cache;
@@ -569,6 +575,8 @@ void Metrics::autoBlocked(std::string_view offence) {
 void Metrics::heartbeat() { impl_->heartbeats.Increment(); }
 
 void Metrics::clientNotReading() { impl_->clients_not_reading.Increment(); }
+
+void Metrics::storeUp(bool up) { impl_->store_up.Set(up ? 1 : 0); }
 
 void Metrics::setClusterSource(std::function<ClusterMetrics()> source) {
   std::lock_guard lock(impl_->sources_mutex);

@@ -143,6 +143,9 @@ class Metrics {
   // A client that stopped reading was dropped (more than gateway.max-unsent-bytes waiting).
   void clientNotReading();
 
+  // The business store's last health check (app/store_health.h).
+  void storeUp(bool up);
+
   // Read at every scrape; set once at start-up, before the admin server serves.
   void setClusterSource(std::function<ClusterMetrics()> source);
   // The same for the embedded store's writer; not set with MongoDB.
