@@ -1,4 +1,4 @@
-// The shell: the login form until the password works, then a navigation bar and one page per
+// The shell: the login form until the credentials work, then a navigation bar and one page per
 // hash route (#/overview, #/users, ...), so that reloads and links need no server routing.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api, ApiError } from './lib/api';
@@ -40,7 +40,7 @@ export function App() {
     shownRoute.current = route;
   }, [route]);
 
-  // Every page reports a 401 here: the password changed or was wrong; ask again.
+  // Every page reports a 401 here: the password changed or the account went; ask again.
   const onError = (error: unknown) => {
     if (error instanceof ApiError && error.status === 401) setApi(null);
   };
@@ -63,6 +63,9 @@ export function App() {
             </a>
           ))}
         </nav>
+        <span class="account" data-testid="account">
+          {api.loginName}
+        </span>
         <button type="button" class="quiet" onClick={() => setApi(null)}>
           Log out
         </button>

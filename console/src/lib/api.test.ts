@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, ApiError, query } from './api';
+import { Api, ApiError, base64Utf8, query } from './api';
 
 function fakeFetch(status: number, body: string, seen: RequestInit[] = [], urls: string[] = []) {
   return (async (url: string, init: RequestInit) => {
@@ -20,17 +20,24 @@ async function refusal(call: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('Api', () => {
-  it('sends the password as a Bearer header, never in the URL, and returns data', async () => {
+  it('sends the account as Basic credentials, never in the URL, and returns data', async () => {
     const seen: RequestInit[] = [];
     const urls: string[] = [];
-    const api = new Api('pw 1', fakeFetch(200, '{"code":1000,"data":[1,2]}', seen, urls));
+    const api = new Api('ops', 'pw 1', fakeFetch(200, '{"code":1000,"data":[1,2]}', seen, urls));
     expect(await api.get<number[]>('/users?ids=1')).toEqual([1, 2]);
-    expect((seen[0].headers as Record<string, string>).Authorization).toBe('Bearer pw 1');
+    // base64("ops:pw 1")
+    expect((seen[0].headers as Record<string, string>).Authorization).toBe('Basic b3BzOnB3IDE=');
     expect(urls[0]).not.toContain('pw');
   });
 
+  it('encodes credentials beyond Latin-1 as UTF-8', () => {
+    // base64 of the UTF-8 bytes of "é:€"
+    expect(base64Utf8('é:€')).toBe('w6k64oKs');
+    expect(new Api('é', '€').authorization()).toBe('Basic w6k64oKs');
+  });
+
   it('turns a refusal into an ApiError with the reason', async () => {
-    const api = new Api('x', fakeFetch(401, '{"code":1100,"reason":"send Authorization"}'));
+    const api = new Api('admin', 'x', fakeFetch(401, '{"code":1100,"reason":"send Authorization"}'));
     const error = await refusal(api.get('/users'));
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(401);
@@ -39,7 +46,7 @@ describe('Api', () => {
   });
 
   it('keeps a plain-text refusal readable', async () => {
-    const api = new Api('x', fakeFetch(404, 'no such console file\n'));
+    const api = new Api('admin', 'x', fakeFetch(404, 'no such console file\n'));
     const error = await refusal(api.get('/x'));
     expect(error.message).toBe('no such console file');
   });

@@ -13,16 +13,25 @@ export class ApiError extends Error {
 
 export type Fetch = typeof fetch;
 
+// Base64 of the text's UTF-8 bytes (btoa alone takes Latin-1 only).
+export function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 export class Api {
-  // The password lives in memory only: a reload asks for it again, and it is never written to
-  // storage or put into a URL.
+  // The credentials live in memory only: a reload asks for them again, and they are never
+  // written to storage or put into a URL. "admin" is the account of the configured admin
+  // password; others are the accounts the admin API manages (/admins).
   constructor(
+    readonly loginName: string,
     private readonly password: string,
     private readonly fetchImpl: Fetch = fetch.bind(globalThis),
   ) {}
 
   authorization(): string {
-    return `Bearer ${this.password}`;
+    return `Basic ${base64Utf8(`${this.loginName}:${this.password}`)}`;
   }
 
   get<T>(path: string): Promise<T> {

@@ -2,8 +2,10 @@ import { useState } from 'preact/hooks';
 import { Api, ApiError } from '../lib/api';
 import { errorText } from './page';
 
-// Today's admin password (admin.password); the console checks it with one authenticated call.
+// An admin account: "admin" with the configured admin.password, or an account made through
+// /admins. The console checks the credentials with one authenticated call.
 export function LoginPage({ onLogin }: { onLogin: (api: Api) => void }) {
+  const [loginName, setLoginName] = useState('admin');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -12,12 +14,12 @@ export function LoginPage({ onLogin }: { onLogin: (api: Api) => void }) {
     event.preventDefault();
     setBusy(true);
     setError('');
-    const api = new Api(password);
+    const api = new Api(loginName.trim(), password);
     try {
       await api.get('/users/online-infos/count');
       onLogin(api);
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? 'Wrong password.' : errorText(e));
+      setError(e instanceof ApiError && e.status === 401 ? 'Wrong account or password.' : errorText(e));
     } finally {
       setBusy(false);
     }
@@ -27,7 +29,15 @@ export function LoginPage({ onLogin }: { onLogin: (api: Api) => void }) {
     <main class="login">
       <form onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">Parley console</h1>
-        <label for="password">Admin password</label>
+        <label for="login-name">Account</label>
+        <input
+          id="login-name"
+          autocomplete="username"
+          required
+          value={loginName}
+          onInput={(e) => setLoginName((e.target as HTMLInputElement).value)}
+        />
+        <label for="password">Password</label>
         <input
           id="password"
           type="password"

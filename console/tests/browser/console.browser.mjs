@@ -138,12 +138,13 @@ try {
   // /console redirects to /console/, which is the login form.
   await page.goto(`http://127.0.0.1:${ports.admin}/console`);
   check(page.url().endsWith('/console/'), '/console redirects to /console/');
-  await page.getByLabel('Admin password').fill('wrong');
+  check(await page.getByLabel('Account').inputValue() === 'admin', 'the account is "admin" at first');
+  await page.getByLabel('Password').fill('wrong');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Wrong password.').waitFor();
+  await page.getByText('Wrong account or password.').waitFor();
   check(true, 'a wrong password is refused');
   await shot('01-login');
-  await page.getByLabel('Admin password').fill(PASSWORD);
+  await page.getByLabel('Password').fill(PASSWORD);
   await page.keyboard.press('Enter'); // by keyboard, as anyone without a mouse would
   await page.locator('[data-testid="stream-state"][data-state="live"]').waitFor();
   check(true, 'logged in; the metrics stream is live');
@@ -196,9 +197,40 @@ try {
   }
 
   await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByLabel('Admin password').waitFor();
+  await page.getByLabel('Password').waitFor();
   check(true, 'logged out');
   await shot('09-logged-out');
+
+  // A read-only account made through the admin API logs in, watches, and may not kick.
+  const created = await fetch(`http://127.0.0.1:${ports.admin}/admins`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${PASSWORD}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ loginName: 'viewer', password: 'viewer-password', role: 'READ_ONLY' }),
+  });
+  check(created.status === 200, 'a read-only account was created through /admins');
+  await page.getByLabel('Account').fill('viewer');
+  await page.getByLabel('Password').fill('viewer-password');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="stream-state"][data-state="live"]').waitFor();
+  check(await page.getByTestId('account').textContent() === 'viewer', 'logged in as viewer');
+  const viewerHolder = bench(ports.ws, ['idle', 'sessions=1', `first_user_id=${KICKED_USER}`,
+    'duration=120s', 'heartbeat=0', 'drain=0s', 'workers=1']);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await waitFor(`user ${KICKED_USER} to be online again`, async () => {
+    await page.getByLabel('User id or name').fill(String(KICKED_USER));
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.waitForLoadState('networkidle');
+    return page.locator('[data-testid="devices"] tbody tr').first().isVisible();
+  });
+  const viewerDevice = await page.locator('[data-testid="devices"] tbody tr').first()
+    .getAttribute('data-device');
+  await page.getByRole('button', { name: `Kick ${viewerDevice}` }).click();
+  await page.getByText('may not PUT /users/online-infos/statuses').waitFor();
+  check(true, 'the read-only account is refused the kick, with the reason shown');
+  await shot('10-read-only-refused');
+  viewerHolder.kill('SIGTERM');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByLabel('Password').waitFor();
   check(offOrigin.length === 0, `nothing loaded from another origin ${offOrigin.join(' ')}`);
 } catch (error) {
   failed = true;
