@@ -285,7 +285,7 @@ TEST(RedisClientTest, DestroyingTheClientFailsCommandsInFlight) {
 }
 
 TEST(RedisClientTest, ServerKilledThenRestarted) {
-  testing::LogCapture logs;
+  parley::testing::LogCapture logs;
   RedisServerProcess server;
   IoThreads io;
   const auto options = fastOptions();
