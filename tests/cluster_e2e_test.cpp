@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -406,6 +407,37 @@ TEST_P(ClusterTest, PresenceIsTheSameFromEveryNode) {
   second->close();
   on_b->close();
   EXPECT_TRUE(waitForPresence(*on_a, 18, {})) << "user 18 still online after logging out";
+}
+
+// Each node publishes its figures through Redis, and every node's /cluster shows them: the
+// console's Nodes page and cluster charts, without a call to each node.
+TEST_P(ClusterTest, EveryNodeShowsTheOthersSessionsAndLoad) {
+  auto on_b = loggedIn(b(), 28, pb::ANDROID);
+  const int64_t b_sessions = metricValue(b().adminPort(), "parley_sessions");
+  ASSERT_GE(b_sessions, 1);
+  // Node B as A's /cluster shows it; null figures when it has none for B (yet).
+  auto nodeBOnA = [&]() -> boost::json::value {
+    const HttpResponse response =
+        httpRequest(a().adminPort(), "GET", "/cluster", "",
+                    {{"Authorization", basicAuth("admin", ParleyProcess::kAdminPassword)}});
+    if (response.status != 200) return nullptr;
+    const boost::json::value body = boost::json::parse(response.body);
+    for (const auto& node : body.at("data").at("nodes").as_array()) {
+      if (node.at("nodeId") == "node-b") return node;
+    }
+    return nullptr;
+  };
+  // The first question starts A reading the others' figures; they arrive within a second or two.
+  EXPECT_TRUE(eventually([&] {
+    const boost::json::value node = nodeBOnA();
+    return node.is_object() && node.at("sessions").is_number() &&
+           node.at("sessions").to_number<int64_t>() == b_sessions;
+  })) << boost::json::serialize(nodeBOnA());
+  const boost::json::value node = nodeBOnA();
+  ASSERT_TRUE(node.is_object());
+  EXPECT_GE(node.at("connections").to_number<double>(), 1);
+  EXPECT_GT(node.at("residentMemoryBytes").to_number<double>(), 0);
+  EXPECT_EQ(node.at("local"), false);
 }
 
 TEST_P(ClusterTest, SameDeviceTypeOnAnotherNodeKicksTheFirstSession) {

@@ -748,8 +748,10 @@ std::variant<AdminIdentity, AdminResponse> AdminRoutes::authenticate(const Admin
 
 std::string AdminRoutes::metricsEvent() {
   const Result<int64_t> online = deps_.sessions.countOnlineUsers();
+  const std::vector<std::string> others =
+      deps_.other_nodes_figures ? deps_.other_nodes_figures() : std::vector<std::string>();
   return metricsStreamEvent(deps_.metrics.snapshot(), deps_.clock.nowMillis(), deps_.node_id,
-                            online ? std::optional<int64_t>(*online) : std::nullopt);
+                            online ? std::optional<int64_t>(*online) : std::nullopt, others);
 }
 
 AdminResponse AdminRoutes::handle(const AdminRequest& request) {

@@ -93,6 +93,10 @@ struct AdminDeps {
   // Pings every Redis server of the online state and reads its persistence (blocking); unset
   // without Redis.
   std::function<std::vector<AdminRedisServer>()> redis_servers;
+  // The figures the other live nodes last published (nodeFiguresJson texts of
+  // admin/metrics_stream.h), for the console's cluster view; returns at once. Unset on a single
+  // node.
+  std::function<std::vector<std::string>()> other_nodes_figures;
 };
 
 struct AdminRequest {

@@ -9,6 +9,8 @@
 
 #include "admin/admin_route_util.h"
 #include "admin/config_mask.h"
+#include "admin/metrics_stream.h"
+#include "core/clock.h"
 #include "core/metrics.h"
 
 namespace parley::admin {
@@ -73,29 +75,65 @@ json::object deploymentJson(std::string_view purpose, const std::string& key,
   return deployment;
 }
 
+// Every live node's last published figures (this node's now), by node id.
+std::map<std::string, json::object> figuresByNode(const AdminDeps& deps) {
+  std::vector<std::string> texts =
+      deps.other_nodes_figures ? deps.other_nodes_figures() : std::vector<std::string>();
+  texts.push_back(nodeFiguresJson(deps.metrics.snapshot(), deps.clock.nowMillis(), deps.node_id));
+  std::map<std::string, json::object> figures;
+  for (const std::string& text : texts) {
+    std::error_code error;
+    json::value parsed = json::parse(text, error);
+    if (error || !parsed.is_object() || !parsed.as_object().contains("node")) continue;
+    const json::value& node = parsed.at("node");
+    if (node.is_string()) figures[std::string(node.as_string())] = std::move(parsed.as_object());
+  }
+  return figures;
+}
+
+// A node's entry: its address and times, and from its figures (null for a node that published
+// none lately) its sessions, open connections, memory and machine load.
+json::object nodeJson(const AdminNode& node, bool local,
+                      const std::map<std::string, json::object>& figures) {
+  json::object entry{{"nodeId", node.id},
+                     {"rpcAddress", node.rpc_address},
+                     {"startedAt", node.started_at_millis},
+                     {"lastHeartbeat", node.heartbeat_millis},
+                     {"local", local},
+                     {"sessions", nullptr},
+                     {"connections", nullptr},
+                     {"residentMemoryBytes", nullptr},
+                     {"loadAverage", nullptr}};
+  const auto found = figures.find(node.id);
+  if (found == figures.end()) return entry;
+  const json::object& published = found->second;
+  for (const char* field : {"sessions", "residentMemoryBytes", "loadAverage"}) {
+    if (const json::value* value = published.if_contains(field)) entry[field] = *value;
+  }
+  if (const json::value* connections = published.if_contains("connections");
+      connections && connections->is_object()) {
+    int64_t open = 0;
+    for (const auto& [transport, count] : connections->as_object()) {
+      if (count.is_number()) open += static_cast<int64_t>(count.to_number<double>());
+    }
+    entry["connections"] = open;
+  }
+  return entry;
+}
+
 AdminResponse cluster(AdminRoutes& routes, const AdminRequest&) {
   const AdminDeps& deps = routes.deps();
-  // Only this node's own count is known here; other nodes' are in their own streams.
-  const auto local_sessions = static_cast<int64_t>(deps.metrics.snapshot().sessions);
+  const std::map<std::string, json::object> figures = figuresByNode(deps);
   json::array nodes;
   if (deps.live_nodes) {
     for (const AdminNode& node : deps.live_nodes()) {
-      nodes.push_back(
-          json::object{{"nodeId", node.id},
-                       {"rpcAddress", node.rpc_address},
-                       {"startedAt", node.started_at_millis},
-                       {"lastHeartbeat", node.heartbeat_millis},
-                       {"local", node.id == deps.node_id},
-                       {"sessions", node.id == deps.node_id ? json::value(local_sessions)
-                                                            : json::value(nullptr)}});
+      nodes.push_back(nodeJson(node, node.id == deps.node_id, figures));
     }
   } else {
-    nodes.push_back(json::object{{"nodeId", deps.node_id},
-                                 {"rpcAddress", ""},
-                                 {"startedAt", nullptr},
-                                 {"lastHeartbeat", nullptr},
-                                 {"local", true},
-                                 {"sessions", local_sessions}});
+    json::object alone = nodeJson(AdminNode{deps.node_id, "", 0, 0}, true, figures);
+    alone["startedAt"] = nullptr;
+    alone["lastHeartbeat"] = nullptr;
+    nodes.push_back(std::move(alone));
   }
 
   const auto config = configMap(deps);

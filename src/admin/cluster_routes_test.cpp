@@ -14,9 +14,11 @@ class ClusterRoutesTest : public AdminStoreTest {
  protected:
   // The fixture's routes with a configuration and, when `nodes`, a membership.
   AdminResponse get(const std::string& target, bool nodes,
-                    std::vector<std::pair<std::string, std::string>> config) {
+                    std::vector<std::pair<std::string, std::string>> config,
+                    std::vector<std::string> other_nodes_figures = {}) {
     AdminDeps deps = routes_.deps();
     deps.config_values = std::move(config);
+    deps.other_nodes_figures = [other_nodes_figures] { return other_nodes_figures; };
     if (nodes) {
       deps.redis_servers = [] {
         return std::vector<AdminRedisServer>{{"sessions", "r1:6379/0", true, "aof"},
@@ -51,6 +53,32 @@ TEST_F(ClusterRoutesTest, ConfigShowsEveryValueWithSecretsMasked) {
   EXPECT_EQ(data.at("gateway.ws-port"), "10510");
   EXPECT_EQ(data.at("admin.password"), "********");
   EXPECT_EQ(data.at("mongo.uri"), "mongodb://parley:****@db1/");
+}
+
+// Each node's sessions, connections, memory and load come from the figures it published; a node
+// that published none (or something unreadable) shows nulls.
+TEST_F(ClusterRoutesTest, NodesShowTheFiguresTheyPublished) {
+  const AdminResponse response =
+      get("/cluster", true, {},
+          {R"({"node": "node-b", "sessions": 12, "connections": {"ws": 3, "tcp": 4},
+           "residentMemoryBytes": 1000, "loadAverage": 0.5})",
+           "not json", R"({"node": "node-gone", "sessions": 99})"});
+  const json::value data = dataOf(response);
+  const json::array& nodes = data.at("nodes").as_array();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].at("nodeId"), "node-a");
+  EXPECT_EQ(nodes[0].at("sessions"), 0);  // this node's own, read now
+  EXPECT_EQ(nodes[0].at("connections"), 0);
+  EXPECT_EQ(nodes[1].at("sessions"), 12);
+  EXPECT_EQ(nodes[1].at("connections"), 7);
+  EXPECT_EQ(nodes[1].at("residentMemoryBytes"), 1000);
+  EXPECT_EQ(nodes[1].at("loadAverage"), 0.5);
+
+  const AdminResponse unpublished = get("/cluster", true, {});
+  const json::value bare_data = dataOf(unpublished);
+  const json::array& bare = bare_data.at("nodes").as_array();
+  EXPECT_TRUE(bare[1].at("sessions").is_null());
+  EXPECT_TRUE(bare[1].at("loadAverage").is_null());
 }
 
 TEST_F(ClusterRoutesTest, ConfigNeedsThePassword) {

@@ -16,6 +16,7 @@
 #include "app/blocklist_setup.h"
 #include "app/cluster_node.h"
 #include "app/migrate.h"
+#include "app/node_figures.h"
 #include "app/store_health.h"
 #include "app/verification_cache_setup.h"
 #include "core/clock.h"
@@ -191,6 +192,17 @@ int run(const Config& config) {
     metrics.setBlocklistSource([&blocklist = *blocklist] { return blocklist.metrics(); });
   }
   if (cluster) cluster->start(gateway);
+  // For the console's cluster view; written beside the sessions, like the membership.
+  std::unique_ptr<NodeFigures> node_figures;
+  if (cluster) {
+    node_figures = std::make_unique<NodeFigures>(
+        cluster->sessionRedis(), metrics, clock, config.node.id, [&cluster] {
+          std::vector<std::string> ids;
+          for (const nodes::NodeInfo& node : cluster->liveNodes()) ids.push_back(node.id);
+          return ids;
+        });
+    node_figures->start();
+  }
   SessionControl& session_control = cluster ? cluster->routing() : gateway;
   const int64_t worker_id = config.node.worker_id >= 0
                                 ? config.node.worker_id
@@ -281,6 +293,7 @@ int run(const Config& config) {
         }
         return live;
       };
+      admin_deps.other_nodes_figures = [&node_figures] { return node_figures->others(); };
       admin_deps.redis_servers = [&cluster] {
         std::vector<AdminRedisServer> servers;
         for (RedisServerStatus& status : cluster->redisStatus()) {
@@ -341,6 +354,8 @@ int run(const Config& config) {
   // Writes still queued in the store (messages whose answers are not sent yet) commit now, and
   // their answers are handed to the io threads, which still run.
   store->flush();
+  // Its job writes to Redis: it ends before the cluster's connections do.
+  node_figures.reset();
   // Now leave the membership so other nodes stop routing here at once.
   if (cluster) cluster->stop();
   if (admin) admin->stop();

@@ -42,6 +42,12 @@ std::string node(std::string_view node_id) {
   return key;
 }
 
+std::string nodeFigures(std::string_view node_id) {
+  std::string key = "im:node-figures:{cluster}:";
+  key.append(node_id);
+  return key;
+}
+
 std::string verifiedPassword(const VerificationDigest& digest) {
   const std::string hex = toHex(digest);
   return "im:pwv:{v:" + hex.substr(0, 16) + "}" + hex.substr(16);

@@ -27,6 +27,10 @@
 //                                      refresh writing all its sessions began); TTL'd, so a
 //                                      dead node's entry expires. The tag comes before the node
 //                                      id so braces inside a node id cannot change the slot.
+//   im:node-figures:{cluster}:<node id>  STRING  one node's figures for the console's cluster
+//                                      view (JSON of admin/metrics_stream.h), written every
+//                                      second with a 5 s TTL: a node that stops writing drops out.
+//                                      The membership's tag, so one MGET reads every node's.
 //   im:pwv:{v:<16 hex>}<48 hex>  "1"   a password verification another node may rely on: the
 //                                      keyed digest in hex (core/verification_cache.h), its first
 //                                      8 bytes as the tag so entries spread over slots and shards.
@@ -71,6 +75,7 @@ std::string sequence(const ConversationKey& key);
 std::string sequenceLeaseLock(const ConversationKey& key);
 std::string nodes();
 std::string node(std::string_view node_id);
+std::string nodeFigures(std::string_view node_id);
 std::string verifiedPassword(const VerificationDigest& digest);
 // target: "ip" or "user" (blockTargetName).
 std::string blocklist(std::string_view target);

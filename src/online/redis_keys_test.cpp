@@ -17,6 +17,7 @@ TEST(RedisKeys, Names) {
   EXPECT_EQ(redis_keys::privateSequence(-5, 3), "im:seq:{p:-5:3}");
   EXPECT_EQ(redis_keys::nodes(), "im:nodes:{cluster}");
   EXPECT_EQ(redis_keys::node("node-a"), "im:node:{cluster}:node-a");
+  EXPECT_EQ(redis_keys::nodeFigures("node-a"), "im:node-figures:{cluster}:node-a");
 }
 
 TEST(RedisKeys, ConversationKeysAreUnordered) {
@@ -35,6 +36,8 @@ TEST(RedisKeys, EachTagIsOneSlotWhateverTheKeyName) {
   EXPECT_EQ(keySlot(redis_keys::nodes()), keySlot(redis_keys::node("n1")));
   // Braces in a node id come after the tag, so they cannot move the key to another slot.
   EXPECT_EQ(keySlot(redis_keys::node("{weird}")), keySlot(redis_keys::nodes()));
+  // Every node's figures in one slot: one MGET reads them all.
+  EXPECT_EQ(keySlot(redis_keys::nodeFigures("{weird}")), keySlot(redis_keys::nodes()));
 }
 
 TEST(RedisKeys, UsersSpreadOverSlots) {
