@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDate, formatRate, formatSeconds } from './format';
+import {
+  formatBytes,
+  formatCount,
+  formatDate,
+  formatLoad,
+  formatRate,
+  formatSeconds,
+} from './format';
 
 describe('format', () => {
   it('counts with separators', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(formatCount(2.25)).toBe('2.3');
     expect(formatCount(null)).toBe('–');
+  });
+
+  it('load averages with two decimals, as uptime', () => {
+    expect(formatLoad(0.421)).toBe('0.42');
+    expect(formatLoad(12)).toBe('12.00');
+    expect(formatLoad(null)).toBe('–');
   });
 
   it('rates with a short suffix', () => {

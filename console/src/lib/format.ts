@@ -37,6 +37,12 @@ export function formatBytes(value: number | null | undefined): string {
   return `${unit === 0 ? scaled : trim(scaled)} ${units[unit]}`;
 }
 
+// A machine's load average, as uptime prints it: "0.42", "12.00".
+export function formatLoad(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return value.toFixed(2);
+}
+
 // Unix milliseconds as UTC, the time zone of server logs: "2026-12-07 16:51:37 UTC".
 export function formatDate(millis: number | null | undefined): string {
   if (millis === null || millis === undefined || !Number.isFinite(millis) || millis <= 0) {

@@ -1,6 +1,8 @@
 // The metrics stream's snapshots (GET /metrics/stream) and what the charts show of them. Counters
 // are totals since the node started; rates come from two consecutive snapshots.
 
+import type { ClusterPoint } from './cluster';
+
 export type CounterMap = Record<string, number>;
 
 export interface Snapshot {
@@ -17,6 +19,9 @@ export interface Snapshot {
   latency: { bounds: (number | null)[]; counts: number[] }; // cumulative; null bound = +Inf
   heartbeats: number;
   residentMemoryBytes: number;
+  loadAverage?: number | null; // the node's machine, over one minute
+  // The other live nodes' last published figures (the same fields), when clustered.
+  cluster?: Snapshot[];
 }
 
 // One second of the charts.
@@ -32,6 +37,7 @@ export interface Point {
   p50Seconds: number | null;
   p99Seconds: number | null;
   errorsPerSecond: CounterMap; // by Turms status code
+  cluster?: ClusterPoint; // every live node's sum (ClusterRates), set by the Overview
 }
 
 // The request kind a sent message is counted under.

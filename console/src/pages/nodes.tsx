@@ -2,7 +2,7 @@
 // business store (GET /cluster).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../lib/api';
-import { formatCount, formatDate } from '../lib/format';
+import { formatBytes, formatCount, formatDate, formatLoad } from '../lib/format';
 import { errorText, PageProps } from './page';
 
 interface NodeInfo {
@@ -10,7 +10,11 @@ interface NodeInfo {
   rpcAddress: string;
   lastHeartbeat: number | null;
   local: boolean;
+  // From the figures the node last published (null when it published none lately).
   sessions: number | null;
+  connections: number | null;
+  residentMemoryBytes: number | null;
+  loadAverage: number | null; // its machine's, over one minute
 }
 
 interface RedisServer {
@@ -78,18 +82,24 @@ export function NodesPage({ api, onError }: PageProps) {
                   <th scope="col">Node</th>
                   <th scope="col">RPC address</th>
                   <th scope="col">Sessions</th>
+                  <th scope="col">Connections</th>
+                  <th scope="col">Memory</th>
+                  <th scope="col">Load</th>
                   <th scope="col">Last heartbeat</th>
                 </tr>
               </thead>
               <tbody>
                 {view.nodes.map((n) => (
-                  <tr>
+                  <tr data-node={n.nodeId}>
                     <td>
                       {n.nodeId}
                       {n.local && <small> (this node)</small>}
                     </td>
                     <td>{n.rpcAddress || '–'}</td>
                     <td>{formatCount(n.sessions)}</td>
+                    <td>{formatCount(n.connections)}</td>
+                    <td>{formatBytes(n.residentMemoryBytes)}</td>
+                    <td>{formatLoad(n.loadAverage)}</td>
                     <td>{formatDate(n.lastHeartbeat)}</td>
                   </tr>
                 ))}

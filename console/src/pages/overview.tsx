@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Chart, color } from '../components/chart';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../lib/format';
+import { ClusterRates } from '../lib/cluster';
 import { Point, Snapshot, toPoint, Window } from '../lib/metrics';
 import { openMetricsStream, StreamState } from '../lib/stream';
 import { PageProps } from './page';
@@ -18,6 +19,7 @@ const STATE_TEXT: Record<StreamState, string> = {
 export function OverviewPage({ api }: PageProps) {
   const window = useRef(new Window(WINDOW_SECONDS));
   const previous = useRef<Snapshot | null>(null);
+  const clusterRates = useRef(new ClusterRates());
   const [latest, setLatest] = useState<Snapshot | null>(null);
   const [point, setPoint] = useState<Point | null>(null);
   const [state, setState] = useState<StreamState>('connecting');
@@ -28,6 +30,7 @@ export function OverviewPage({ api }: PageProps) {
         api,
         (snapshot) => {
           const next = toPoint(previous.current, snapshot);
+          next.cluster = clusterRates.current.update([snapshot, ...(snapshot.cluster ?? [])]);
           previous.current = snapshot;
           window.current.push(next);
           setLatest(snapshot);
@@ -36,7 +39,10 @@ export function OverviewPage({ api }: PageProps) {
         (s) => {
           setState(s);
           // After a gap, rates restart from the next pair of snapshots.
-          if (s !== 'live') previous.current = null;
+          if (s !== 'live') {
+            previous.current = null;
+            clusterRates.current.reset();
+          }
         },
       ),
     [api],
@@ -53,9 +59,14 @@ export function OverviewPage({ api }: PageProps) {
       </p>
       <dl class="tiles">
         <Tile label="Sessions (this node)" value={formatCount(point?.sessions)} />
+        <Tile label="Sessions (cluster)" value={formatCount(point?.cluster?.sessions)} />
         <Tile label="Online users (cluster)" value={formatCount(point?.onlineUsers)} />
         <Tile label="Live nodes (cluster)" value={formatCount(point?.liveNodes)} />
-        <Tile label="Messages" value={formatRate(point?.messagesPerSecond)} />
+        <Tile label="Messages (this node)" value={formatRate(point?.messagesPerSecond)} />
+        <Tile
+          label="Messages (cluster)"
+          value={formatRate(point?.cluster?.messagesPerSecond)}
+        />
         <Tile label="Logins" value={formatRate(point?.loginsPerSecond)} />
         <Tile label="Latency p99" value={formatSeconds(point?.p99Seconds)} />
         <Tile label="Memory" value={formatBytes(latest?.residentMemoryBytes)} />
@@ -110,13 +121,27 @@ export function OverviewPage({ api }: PageProps) {
           format={formatRate}
         />
         <Chart
-          title="Online users and live nodes (cluster)"
+          title="Messages and logins per second (cluster)"
+          testId="chart-cluster-rates"
+          series={[
+            { label: 'messages/s', color: color(0) },
+            { label: 'logins/s', color: color(1) },
+          ]}
+          data={w.columns([
+            (p) => p.cluster?.messagesPerSecond,
+            (p) => p.cluster?.loginsPerSecond,
+          ])}
+          format={formatRate}
+        />
+        <Chart
+          title="Sessions, online users and live nodes (cluster)"
           testId="chart-cluster"
           series={[
+            { label: 'sessions', color: color(0) },
             { label: 'online users', color: color(3) },
             { label: 'live nodes', color: color(4) },
           ]}
-          data={w.columns([(p) => p.onlineUsers, (p) => p.liveNodes])}
+          data={w.columns([(p) => p.cluster?.sessions, (p) => p.onlineUsers, (p) => p.liveNodes])}
           format={formatCount}
         />
       </div>
