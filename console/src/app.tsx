@@ -2,6 +2,7 @@
 // hash route (#/overview, #/users, ...), so that reloads and links need no server routing.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api, ApiError } from './lib/api';
+import { BlocklistsPage } from './pages/blocklists';
 import { ConfigPage } from './pages/config';
 import { GroupsPage } from './pages/groups';
 import { LoginPage } from './pages/login';
@@ -14,6 +15,7 @@ const PAGES = [
   { route: 'nodes', title: 'Nodes', Page: NodesPage },
   { route: 'users', title: 'Users', Page: UsersPage },
   { route: 'groups', title: 'Groups', Page: GroupsPage },
+  { route: 'blocklists', title: 'Blocklists', Page: BlocklistsPage },
   { route: 'config', title: 'Config', Page: ConfigPage },
 ];
 

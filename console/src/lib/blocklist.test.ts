@@ -143,12 +143,12 @@ describe('durationMillis', () => {
 describe('formatRemaining', () => {
   const now = Date.UTC(2026, 11, 7, 12, 0, 0);
   it('shows the two largest units, rounded up', () => {
-    expect(formatRemaining(now + 3_600_000 - 20, now)).toBe('1 h');
-    expect(formatRemaining(now + 3_545_000, now)).toBe('59 min 5 s');
-    expect(formatRemaining(now + 12_000, now)).toBe('12 s');
-    expect(formatRemaining(now + 1, now)).toBe('1 s');
-    expect(formatRemaining(now + 86_400_000 + 4 * 3_600_000 + 59_000, now)).toBe('1 d 4 h');
-    expect(formatRemaining(now + 30 * 86_400_000 + 30_000, now)).toBe('30 d');
+    expect(formatRemaining(now + 3_600_000 - 20, now)).toBe('1 h left');
+    expect(formatRemaining(now + 3_545_000, now)).toBe('59 min 5 s left');
+    expect(formatRemaining(now + 12_000, now)).toBe('12 s left');
+    expect(formatRemaining(now + 1, now)).toBe('1 s left');
+    expect(formatRemaining(now + 86_400_000 + 4 * 3_600_000 + 59_000, now)).toBe('1 d 4 h left');
+    expect(formatRemaining(now + 30 * 86_400_000 + 30_000, now)).toBe('30 d left');
   });
 
   it('says when a block has ended', () => {

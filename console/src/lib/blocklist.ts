@@ -122,9 +122,9 @@ export function durationLabel(millis: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-// How long until the block ends, in its two largest units: "1 d 4 h", "59 min 5 s", "12 s".
-// Rounded up, so that a block just made for an hour reads "1 h", and "expired" once it ended
-// (the server drops expired entries at its next read).
+// How long until the block ends, in its two largest units: "1 d 4 h left", "59 min 5 s left".
+// Rounded up, so that a block just made for an hour reads "1 h left", and "expired" once it
+// ended (the server drops expired entries at its next read).
 export function formatRemaining(endMillis: number, nowMillis: number): string {
   const left = endMillis - nowMillis;
   if (!Number.isFinite(left)) return '–';
@@ -143,5 +143,5 @@ export function formatRemaining(endMillis: number, nowMillis: number): string {
     if (amount > 0 || parts.length > 0) parts.push(amount > 0 ? `${amount} ${name}` : '');
     if (parts.length === 2) break;
   }
-  return parts.filter((part) => part !== '').join(' ');
+  return `${parts.filter((part) => part !== '').join(' ')} left`;
 }
