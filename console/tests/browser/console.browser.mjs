@@ -1,7 +1,8 @@
 // The console in a real browser (Debian's chromium, headless, driven by playwright-core): log in,
 // watch the message rate rise while parley-bench sends, look a user up, kick their session and
-// see the device go offline, visit every page, log out. Screenshots of each step go to
-// ARTIFACT_DIR. Starts its own parley on free loopback ports and stops everything it started.
+// see the device go offline, visit every page, block and unblock a user and an IP, log out.
+// Screenshots of each step go to ARTIFACT_DIR. Starts its own parley on free loopback ports and
+// stops everything it started.
 //
 //   PARLEY_BINARY=build/parley PARLEY_BENCH_BINARY=build/parley-bench CONSOLE_DIR=build/console \
 //   ARTIFACT_DIR=build/console-artifacts node console/tests/browser/console.browser.mjs
@@ -27,6 +28,10 @@ const ARTIFACTS = env('ARTIFACT_DIR');
 const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
 const PASSWORD = 'browser-test-admin-password';
 const KICKED_USER = 7; // a demo user; the message senders are other users
+// Blocked and unblocked on the Blocklists page: a user id no demo user has, and a documentation
+// address (RFC 5737), so that blocking them shuts out no client of the test.
+const BLOCKED_USER = 424242;
+const BLOCKED_IP = '203.0.113.9';
 const BOUND_MS = Number(process.env.CONSOLE_TEST_BOUND_MS ?? 60_000);
 
 if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
@@ -102,6 +107,17 @@ async function adminGet(port, path) {
     headers: { Authorization: `Bearer ${PASSWORD}` },
   });
   return response.json();
+}
+
+// Waits for a Blocklists section to show its list; fails at once with the page's error instead
+// (such as 1400/1401 when the node runs with blocklist.enabled off).
+async function blocklistLoaded(section, kind) {
+  const total = section.getByTestId(`blocked-${kind}-total`);
+  const error = section.locator('.error');
+  await total.or(error).first().waitFor();
+  if (await error.isVisible()) {
+    throw new Error(`the ${kind} blocklist did not load: ${await error.first().textContent()}`);
+  }
 }
 
 function check(condition, message) {
@@ -196,6 +212,54 @@ try {
     await shot(name);
   }
 
+  // Blocklists: a typo is caught on the page; a user and an IP blocked through it are listed
+  // there and by the admin API, and gone from both once unblocked.
+  await page.getByRole('link', { name: 'Blocklists' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Blocklists' }).waitFor();
+  const users = page.getByTestId('blocklist-users');
+  const ips = page.getByTestId('blocklist-ips');
+  await blocklistLoaded(users, 'users');
+  await blocklistLoaded(ips, 'ips');
+  await users.getByLabel('User ids to block').fill(`${BLOCKED_USER}, abc`);
+  await users.getByRole('button', { name: 'Block users' }).click();
+  await users.getByText('"abc" is not a user id').waitFor();
+  check(true, 'the page refuses a user id that is no number, naming it');
+  await users.getByLabel('User ids to block').fill(String(BLOCKED_USER));
+  await users.getByLabel('for', { exact: true }).selectOption({ label: '1 hour' });
+  await users.getByRole('button', { name: 'Block users' }).click();
+  const userRow = users.locator(`[data-testid="blocked-users"] tr[data-id="${BLOCKED_USER}"]`);
+  await userRow.waitFor();
+  await users.getByText(`Blocked user ${BLOCKED_USER} for 1 hour.`).waitFor();
+  const timeLeft = await userRow.getByTestId('time-left').textContent();
+  check(true, `user ${BLOCKED_USER} is listed as blocked (${timeLeft})`);
+  const userPath = `/blocked-clients/users?ids=${BLOCKED_USER}`;
+  const blockedUser = (await adminGet(ports.admin, userPath)).data;
+  // Bounds loose enough for any run time and clock step: an hour, not 10 minutes or a day.
+  const userEnd = blockedUser?.[0]?.blockEndTime - Date.now();
+  check(blockedUser?.length === 1 && String(blockedUser[0].id) === String(BLOCKED_USER) &&
+    userEnd > 30 * 60_000 && userEnd <= 61 * 60_000,
+    `the admin API has user ${BLOCKED_USER} blocked for about an hour`);
+  await ips.getByLabel('IPs to block').fill(BLOCKED_IP);
+  await ips.getByLabel('for', { exact: true }).selectOption({ label: '10 minutes' });
+  await ips.getByRole('button', { name: 'Block IPs' }).click();
+  const ipRow = ips.locator(`[data-testid="blocked-ips"] tr[data-id="${BLOCKED_IP}"]`);
+  await ipRow.waitFor();
+  const blockedIp = (await adminGet(ports.admin, `/blocked-clients/ips?ids=${BLOCKED_IP}`)).data;
+  check(blockedIp?.length === 1 && blockedIp[0].id === BLOCKED_IP,
+    `IP ${BLOCKED_IP} is listed as blocked, and by the admin API`);
+  await shot('07b-blocklists');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot('07c-blocklists-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await users.getByRole('button', { name: `Unblock ${BLOCKED_USER}`, exact: true }).click();
+  await userRow.waitFor({ state: 'detached' });
+  const unblockedUser = await adminGet(ports.admin, userPath);
+  check(unblockedUser.data?.length === 0, `user ${BLOCKED_USER} is unblocked, on the page and API`);
+  await ips.getByRole('button', { name: `Unblock ${BLOCKED_IP}`, exact: true }).click();
+  await ipRow.waitFor({ state: 'detached' });
+  const unblockedIp = await adminGet(ports.admin, `/blocked-clients/ips?ids=${BLOCKED_IP}`);
+  check(unblockedIp.data?.length === 0, `IP ${BLOCKED_IP} is unblocked, on the page and API`);
+
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByLabel('Password').waitFor();
   check(true, 'logged out');
@@ -229,6 +293,13 @@ try {
   check(true, 'the read-only account is refused the kick, with the reason shown');
   await shot('10-read-only-refused');
   viewerHolder.kill('SIGTERM');
+  await page.getByRole('link', { name: 'Blocklists' }).click();
+  const viewerUsers = page.getByTestId('blocklist-users');
+  await blocklistLoaded(viewerUsers, 'users');
+  await viewerUsers.getByLabel('User ids to block').fill(String(BLOCKED_USER));
+  await viewerUsers.getByRole('button', { name: 'Block users' }).click();
+  await viewerUsers.getByText('may not POST /blocked-clients/users').waitFor();
+  check(true, 'the read-only account sees the blocklists and is refused a block, with the reason');
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByLabel('Password').waitFor();
   check(offOrigin.length === 0, `nothing loaded from another origin ${offOrigin.join(' ')}`);
