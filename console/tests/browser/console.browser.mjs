@@ -275,6 +275,10 @@ try {
   await page.getByLabel('Account').fill('viewer');
   await page.getByLabel('Password').fill('viewer-password');
   await page.keyboard.press('Enter');
+  // Signing in again keeps the page shown before the log-out (Blocklists here), as after a 401;
+  // the stream lives on Overview.
+  await page.getByTestId('account').waitFor();
+  await page.getByRole('link', { name: 'Overview' }).click();
   await page.locator('[data-testid="stream-state"][data-state="live"]').waitFor();
   check(await page.getByTestId('account').textContent() === 'viewer', 'logged in as viewer');
   const viewerHolder = bench(ports.ws, ['idle', 'sessions=1', `first_user_id=${KICKED_USER}`,
