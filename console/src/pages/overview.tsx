@@ -67,7 +67,7 @@ export function OverviewPage({ api }: PageProps) {
           label="Messages (cluster)"
           value={formatRate(point?.cluster?.messagesPerSecond)}
         />
-        <Tile label="Logins" value={formatRate(point?.loginsPerSecond)} />
+        <Tile label="Logins (this node)" value={formatRate(point?.loginsPerSecond)} />
         <Tile label="Latency p99" value={formatSeconds(point?.p99Seconds)} />
         <Tile label="Memory" value={formatBytes(latest?.residentMemoryBytes)} />
       </dl>

@@ -215,6 +215,13 @@ try {
     await page.getByRole('link', { name: route[0].toUpperCase() + route.slice(1) }).click();
     await page.getByRole('heading', { level: 1 }).filter({ hasText: new RegExp(route, 'i') }).waitFor();
     await page.waitForLoadState('networkidle');
+    if (route === 'nodes') {
+      // This node's row carries its own figures: memory in bytes and its machine's load.
+      const row = page.locator('[data-testid="nodes"] tbody tr').first();
+      const cells = await row.locator('td').allTextContents();
+      check(cells.some((cell) => /iB$/.test(cell)), `the node's memory is shown (${cells.join(' | ')})`);
+      check(cells.some((cell) => /^\d+\.\d\d$/.test(cell)), "the node's load is shown");
+    }
     await shot(name);
   }
 
