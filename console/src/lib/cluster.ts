@@ -1,56 +1,42 @@
-// The cluster's figures on the Overview: the sum over every live node of what it published
+// The cluster's chart points on the Overview: the sum over every live node of what it published
 // (GET /metrics/stream carries this node's snapshot and, under "cluster", the others' last
 // ones). Each node's rates come from its own consecutive figures, so a node joining or leaving
-// changes the sums by its own share, never by a jump of its whole counter.
-import { MESSAGE_KIND, rate, Snapshot, sum } from './metrics';
+// changes a sum by its own share, never by a jump of its whole counter. Latency quantiles come
+// from the nodes' latency histograms added bucket by bucket, as Prometheus would sum them.
+import { CounterMap, latencyIncrease, Point, quantile, Snapshot, toPoint } from './metrics';
 
-export interface ClusterPoint {
-  nodes: number; // nodes whose figures this event carried
-  sessions: number;
-  messagesPerSecond: number | null; // null until some node has two figures to compare
-  loginsPerSecond: number | null;
-}
-
+// What one node's last two figures gave.
 interface NodeRates {
-  messages: number | null;
-  logins: number | null;
+  point: Point;
+  latency: number[]; // observations per bucket between the two figures
 }
 
 export class ClusterRates {
   // Each node's last figures and the rates they gave.
   private readonly last = new Map<string, { figures: Snapshot; rates: NodeRates }>();
 
-  // The point for one event: this node's snapshot and the others' figures.
-  update(figures: Snapshot[]): ClusterPoint {
+  // The cluster's point for one event: `self` is this node's snapshot (its onlineUsers and
+  // liveNodes are the cluster's already), `figures` every live node's, this one included.
+  update(self: Snapshot, figures: Snapshot[]): Point {
     const seen = new Set<string>();
-    let messages: number | null = null;
-    let logins: number | null = null;
-    let sessions = 0;
+    const nodes: NodeRates[] = [];
     for (const node of figures) {
       if (seen.has(node.node)) continue; // a node listed twice counts once
       seen.add(node.node);
       const before = this.last.get(node.node);
       if (!before) {
-        this.last.set(node.node, { figures: node, rates: { messages: null, logins: null } });
+        this.last.set(node.node, { figures: node, rates: ratesBetween(null, node) });
       } else if (node.time > before.figures.time) {
-        const seconds = (node.time - before.figures.time) / 1000;
-        const rates = {
-          messages: rate(messageCount(before.figures), messageCount(node), seconds),
-          logins: rate(sum(before.figures.loginsByCode), sum(node.loginsByCode), seconds),
-        };
-        this.last.set(node.node, { figures: node, rates });
+        this.last.set(node.node, { figures: node, rates: ratesBetween(before.figures, node) });
       }
       // Otherwise the same figures again (the node has not published since): its last rates hold.
-      const rates: NodeRates = this.last.get(node.node)!.rates;
-      sessions += node.sessions;
-      if (rates.messages !== null) messages = (messages ?? 0) + rates.messages;
-      if (rates.logins !== null) logins = (logins ?? 0) + rates.logins;
+      nodes.push(this.last.get(node.node)!.rates);
     }
     // Nodes that left are forgotten: if they come back, their rates start again.
     for (const id of [...this.last.keys()]) {
       if (!seen.has(id)) this.last.delete(id);
     }
-    return { nodes: seen.size, sessions, messagesPerSecond: messages, loginsPerSecond: logins };
+    return sumOf(self, nodes);
   }
 
   // After a gap in the stream, rates restart from the next figures.
@@ -59,6 +45,47 @@ export class ClusterRates {
   }
 }
 
-function messageCount(figures: Snapshot): number {
-  return figures.requestsByKind[MESSAGE_KIND] ?? 0;
+function ratesBetween(previous: Snapshot | null, next: Snapshot): NodeRates {
+  return { point: toPoint(previous, next), latency: latencyIncrease(previous, next) };
+}
+
+// Adds b into a; a value missing on one side counts as 0.
+function addInto(a: CounterMap, b: CounterMap): void {
+  for (const [key, value] of Object.entries(b)) a[key] = (a[key] ?? 0) + value;
+}
+
+// Null while no node has a rate yet; otherwise the sum of the nodes that have one.
+function sumRates(values: (number | null)[]): number | null {
+  const known = values.filter((value): value is number => value !== null);
+  return known.length > 0 ? known.reduce((total, value) => total + value, 0) : null;
+}
+
+function sumOf(self: Snapshot, nodes: NodeRates[]): Point {
+  const connections: CounterMap = {};
+  const errorsPerSecond: CounterMap = {};
+  for (const { point } of nodes) {
+    addInto(connections, point.connections);
+    addInto(errorsPerSecond, point.errorsPerSecond);
+  }
+  // Histograms add up only over the same buckets: this node's (every node of one version).
+  const bounds = self.latency.bounds;
+  const latency = bounds.map(() => 0);
+  for (const node of nodes) {
+    if (node.latency.length !== bounds.length) continue;
+    node.latency.forEach((count, i) => (latency[i] += count));
+  }
+  return {
+    time: self.time / 1000,
+    sessions: nodes.reduce((total, { point }) => total + point.sessions, 0),
+    onlineUsers: self.onlineUsers,
+    liveNodes: self.liveNodes,
+    connections,
+    messagesPerSecond: sumRates(nodes.map(({ point }) => point.messagesPerSecond)),
+    loginsPerSecond: sumRates(nodes.map(({ point }) => point.loginsPerSecond)),
+    requestsPerSecond: sumRates(nodes.map(({ point }) => point.requestsPerSecond)),
+    // Differences of cumulative bucket counts, added: still cumulative, as quantile() wants.
+    p50Seconds: quantile(0.5, bounds, latency),
+    p99Seconds: quantile(0.99, bounds, latency),
+    errorsPerSecond,
+  };
 }

@@ -1,8 +1,6 @@
 // The metrics stream's snapshots (GET /metrics/stream) and what the charts show of them. Counters
 // are totals since the node started; rates come from two consecutive snapshots.
 
-import type { ClusterPoint } from './cluster';
-
 export type CounterMap = Record<string, number>;
 
 export interface Snapshot {
@@ -37,7 +35,6 @@ export interface Point {
   p50Seconds: number | null;
   p99Seconds: number | null;
   errorsPerSecond: CounterMap; // by Turms status code
-  cluster?: ClusterPoint; // every live node's sum (ClusterRates), set by the Overview
 }
 
 // The request kind a sent message is counted under.
@@ -87,14 +84,20 @@ function difference(previous: number[], next: number[]): number[] {
   return next.map((value, i) => Math.max(0, value - (previous[i] ?? 0)));
 }
 
+// The latency observations between two snapshots, cumulative per bound (all zero without a
+// previous one).
+export function latencyIncrease(previous: Snapshot | null, next: Snapshot): number[] {
+  return previous
+    ? difference(previous.latency.counts, next.latency.counts)
+    : next.latency.counts.map(() => 0);
+}
+
 // The chart point for the second that ends with `next`.
 export function toPoint(previous: Snapshot | null, next: Snapshot): Point {
   const seconds = previous ? (next.time - previous.time) / 1000 : 0;
   const perSecond = (pick: (s: Snapshot) => number) =>
     previous ? rate(pick(previous), pick(next), seconds) : null;
-  const recent = previous
-    ? difference(previous.latency.counts, next.latency.counts)
-    : next.latency.counts.map(() => 0);
+  const recent = latencyIncrease(previous, next);
   const errorsPerSecond: CounterMap = {};
   if (previous && seconds > 0) {
     for (const [code, total] of Object.entries(next.requestsByCode)) {

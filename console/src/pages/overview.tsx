@@ -1,4 +1,5 @@
-// Live charts from the node's metrics stream, one point a second, the last five minutes.
+// Live charts from the node's metrics stream, one point a second, the last five minutes: of this
+// node, or of the whole cluster (every live node's published figures summed, lib/cluster.ts).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Chart, color } from '../components/chart';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../lib/format';
@@ -16,13 +17,17 @@ const STATE_TEXT: Record<StreamState, string> = {
   unauthorized: 'refused: log in again',
 };
 
+type Scope = 'node' | 'cluster';
+
 export function OverviewPage({ api }: PageProps) {
-  const window = useRef(new Window(WINDOW_SECONDS));
+  const windows = useRef({ node: new Window(WINDOW_SECONDS), cluster: new Window(WINDOW_SECONDS) });
   const previous = useRef<Snapshot | null>(null);
   const clusterRates = useRef(new ClusterRates());
   const [latest, setLatest] = useState<Snapshot | null>(null);
   const [point, setPoint] = useState<Point | null>(null);
+  const [clusterPoint, setClusterPoint] = useState<Point | null>(null);
   const [state, setState] = useState<StreamState>('connecting');
+  const [scope, setScope] = useState<Scope>('node');
 
   useEffect(
     () =>
@@ -30,11 +35,16 @@ export function OverviewPage({ api }: PageProps) {
         api,
         (snapshot) => {
           const next = toPoint(previous.current, snapshot);
-          next.cluster = clusterRates.current.update([snapshot, ...(snapshot.cluster ?? [])]);
+          const cluster = clusterRates.current.update(snapshot, [
+            snapshot,
+            ...(snapshot.cluster ?? []),
+          ]);
           previous.current = snapshot;
-          window.current.push(next);
+          windows.current.node.push(next);
+          windows.current.cluster.push(cluster);
           setLatest(snapshot);
           setPoint(next);
+          setClusterPoint(cluster);
         },
         (s) => {
           setState(s);
@@ -48,7 +58,8 @@ export function OverviewPage({ api }: PageProps) {
     [api],
   );
 
-  const w = window.current;
+  const w = windows.current[scope];
+  const whose = scope === 'node' ? '(this node)' : '(cluster)';
   const transports = w.keys((p) => p.connections);
   const codes = w.keys((p) => p.errorsPerSecond);
   return (
@@ -57,23 +68,35 @@ export function OverviewPage({ api }: PageProps) {
         Metrics stream: {STATE_TEXT[state]}
         {latest && <> · node <strong>{latest.node}</strong></>}
       </p>
+      <div class="actions" role="group" aria-label="Charts of">
+        {(['node', 'cluster'] as const).map((s) => (
+          <button
+            type="button"
+            class={scope === s ? '' : 'quiet'}
+            aria-pressed={scope === s}
+            onClick={() => setScope(s)}
+          >
+            {s === 'node' ? 'This node' : 'Cluster'}
+          </button>
+        ))}
+      </div>
       <dl class="tiles">
         <Tile label="Sessions (this node)" value={formatCount(point?.sessions)} />
-        <Tile label="Sessions (cluster)" value={formatCount(point?.cluster?.sessions)} />
+        <Tile label="Sessions (cluster)" value={formatCount(clusterPoint?.sessions)} />
         <Tile label="Online users (cluster)" value={formatCount(point?.onlineUsers)} />
         <Tile label="Live nodes (cluster)" value={formatCount(point?.liveNodes)} />
         <Tile label="Messages (this node)" value={formatRate(point?.messagesPerSecond)} />
         <Tile
           label="Messages (cluster)"
-          value={formatRate(point?.cluster?.messagesPerSecond)}
+          value={formatRate(clusterPoint?.messagesPerSecond)}
         />
         <Tile label="Logins (this node)" value={formatRate(point?.loginsPerSecond)} />
-        <Tile label="Latency p99" value={formatSeconds(point?.p99Seconds)} />
-        <Tile label="Memory" value={formatBytes(latest?.residentMemoryBytes)} />
+        <Tile label="Latency p99 (this node)" value={formatSeconds(point?.p99Seconds)} />
+        <Tile label="Memory (this node)" value={formatBytes(latest?.residentMemoryBytes)} />
       </dl>
       <div class="charts">
         <Chart
-          title="Sessions and connections (this node)"
+          title={`Sessions and connections ${whose}`}
           testId="chart-sessions"
           series={[{ label: 'sessions', color: color(0) }].concat(
             transports.map((t, i) => ({ label: `${t} connections`, color: color(i + 1) })),
@@ -82,21 +105,21 @@ export function OverviewPage({ api }: PageProps) {
           format={formatCount}
         />
         <Chart
-          title="Messages per second (this node)"
+          title={`Messages per second ${whose}`}
           testId="chart-messages"
           series={[{ label: 'messages/s', color: color(0) }]}
           data={w.columns([(p) => p.messagesPerSecond])}
           format={formatRate}
         />
         <Chart
-          title="Logins per second (this node)"
+          title={`Logins per second ${whose}`}
           testId="chart-logins"
           series={[{ label: 'logins/s', color: color(1) }]}
           data={w.columns([(p) => p.loginsPerSecond])}
           format={formatRate}
         />
         <Chart
-          title="Request latency (this node)"
+          title={`Request latency ${whose}`}
           testId="chart-latency"
           series={[
             { label: 'p50', color: color(0) },
@@ -106,7 +129,7 @@ export function OverviewPage({ api }: PageProps) {
           format={formatSeconds}
         />
         <Chart
-          title="Errors by status code (this node)"
+          title={`Errors by status code ${whose}`}
           testId="chart-errors"
           series={
             codes.length > 0
@@ -121,27 +144,13 @@ export function OverviewPage({ api }: PageProps) {
           format={formatRate}
         />
         <Chart
-          title="Messages and logins per second (cluster)"
-          testId="chart-cluster-rates"
-          series={[
-            { label: 'messages/s', color: color(0) },
-            { label: 'logins/s', color: color(1) },
-          ]}
-          data={w.columns([
-            (p) => p.cluster?.messagesPerSecond,
-            (p) => p.cluster?.loginsPerSecond,
-          ])}
-          format={formatRate}
-        />
-        <Chart
-          title="Sessions, online users and live nodes (cluster)"
+          title="Online users and live nodes (cluster)"
           testId="chart-cluster"
           series={[
-            { label: 'sessions', color: color(0) },
             { label: 'online users', color: color(3) },
             { label: 'live nodes', color: color(4) },
           ]}
-          data={w.columns([(p) => p.cluster?.sessions, (p) => p.onlineUsers, (p) => p.liveNodes])}
+          data={w.columns([(p) => p.onlineUsers, (p) => p.liveNodes])}
           format={formatCount}
         />
       </div>

@@ -183,6 +183,13 @@ try {
   await page.setViewportSize({ width: 390, height: 844 });
   await shot('03-overview-phone');
   await page.setViewportSize({ width: 1280, height: 900 });
+  // The same charts for the cluster: this node's figures summed with the others' (none here).
+  await page.getByRole('button', { name: 'Cluster' }).click();
+  await messages.locator('figcaption').filter({ hasText: '(cluster)' }).waitFor();
+  await waitFor('the cluster message rate to show', async () => (await peak()) > 0);
+  check(true, `the cluster's message-rate chart shows the messages (peak ${await peak()}/s)`);
+  await shot('03b-overview-cluster');
+  await page.getByRole('button', { name: 'This node' }).click();
 
   // A user with a live session: look them up, kick it, see the device go offline.
   const holder = bench(ports.ws, ['idle', 'sessions=1', `first_user_id=${KICKED_USER}`,
