@@ -18,6 +18,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -520,6 +521,28 @@ TEST_F(RpcLoopbackTest, ConnectionsBeyondTheLimitAreRefused) {
     RawPeer again(port_);
     return again.authenticate(kSecret);
   }));
+}
+
+// Handshakes never finished from one address hold at most max_handshaking_per_address slots: the
+// next connection from it is refused at once, and a finished handshake frees its slot.
+TEST_F(RpcLoopbackTest, UnfinishedHandshakesFromOneAddressAreCapped) {
+  restartServerWith([](RpcServerOptions& options) { options.max_handshaking_per_address = 2; });
+  RawPeer first(port_);
+  RawPeer second(port_);
+  // Both got their challenge (the server accepted them) and answer nothing.
+  ASSERT_TRUE(eventually([&] { return server_->stats().connections == 2; }));
+  RawPeer third(port_);
+  EXPECT_TRUE(third.closedByServer());
+  EXPECT_EQ(server_->stats().refused, 1u);
+  // A connection that closes before finishing frees its slot; one that finishes frees it too.
+  first.socket().close();
+  std::optional<RawPeer> proven;
+  EXPECT_TRUE(eventually([&] {
+    proven.emplace(port_);
+    return proven->authenticate(kSecret);
+  }));
+  RawPeer fourth(port_);
+  EXPECT_TRUE(fourth.authenticate(kSecret));
 }
 
 TEST_F(RpcLoopbackTest, AnIdleConnectionIsClosed) {

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -31,6 +32,13 @@ namespace {
 
 class ServerConnection;
 
+// The peer's IP address ("?" when the socket has none any more), without the port.
+std::string remoteAddress(const tcp::socket& socket) {
+  error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  return ec ? std::string("?") : remote.address().to_string();
+}
+
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxFramesPerWrite = 64;
 
@@ -50,6 +58,8 @@ struct RpcServer::Impl : std::enable_shared_from_this<RpcServer::Impl> {
   // Closes connections idle past options.idle_timeout, then rearms itself.
   void sweepIdle();
   void forget(const std::shared_ptr<ServerConnection>& connection);
+  // A connection from address passed its handshake or closed before passing it.
+  void handshakeEnded(const std::string& address);
 
   asio::io_context& io;
   asio::strand<asio::io_context::executor_type> strand;
@@ -60,6 +70,9 @@ struct RpcServer::Impl : std::enable_shared_from_this<RpcServer::Impl> {
   uint16_t port = 0;
   std::unordered_set<std::shared_ptr<ServerConnection>> connections;
   bool refusing = false;  // logged that connections are refused; reset below the limit
+  // Connections still in their handshake, by remote address; an address leaves at zero.
+  std::unordered_map<std::string, size_t> handshaking;
+  bool refusing_handshakes = false;  // logged once until a handshake slot frees
 
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> pushes{0};
@@ -75,8 +88,9 @@ namespace {
 
 class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
  public:
-  ServerConnection(std::shared_ptr<RpcServer::Impl> server, tcp::socket socket)
+  ServerConnection(std::shared_ptr<RpcServer::Impl> server, tcp::socket socket, std::string address)
       : server_(std::move(server)),
+        address_(std::move(address)),
         stream_(std::move(socket), kReadChunk, kMaxFramesPerWrite),
         handshake_timer_(server_->strand),
         decoder_(server_->options.max_frame_size) {
@@ -118,6 +132,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    if (!serving_) server_->handshakeEnded(address_);
     handshake_timer_.cancel();
     stream_.close();
     server_->forget(shared_from_this());
@@ -181,6 +196,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
 
   void startFrames() {
     serving_ = true;
+    server_->handshakeEnded(address_);
     handshake_timer_.cancel();
     last_frame_at_ = SteadyClock::now();
     stream_.start({[this](std::string_view bytes) { return onBytes(bytes); },
@@ -296,6 +312,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   }
 
   std::shared_ptr<RpcServer::Impl> server_;
+  const std::string address_;  // the remote IP, for RpcServer::Impl::handshaking
   net::ByteStreamSocket<std::string> stream_;
   asio::steady_timer handshake_timer_;
   std::string peer_;
@@ -331,16 +348,36 @@ void RpcServer::Impl::acceptNext() {
       }
       error_code ignored;
       socket.close(ignored);
+    } else if (const std::string address = remoteAddress(socket);
+               self->handshaking[address] >= self->options.max_handshaking_per_address) {
+      ++self->refused;
+      if (!self->refusing_handshakes) {
+        self->refusing_handshakes = true;
+        spdlog::warn(
+            "rpc server: refusing a connection from {}: {} of its connections have not finished "
+            "the handshake; further refusals are counted only",
+            address, self->handshaking[address]);
+      }
+      error_code ignored;
+      socket.close(ignored);
     } else {
       ++self->accepted;
+      ++self->handshaking[address];
       error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      auto connection = std::make_shared<ServerConnection>(self, std::move(socket));
+      auto connection = std::make_shared<ServerConnection>(self, std::move(socket), address);
       self->connections.insert(connection);
       connection->start();
     }
     self->acceptNext();
   });
+}
+
+void RpcServer::Impl::handshakeEnded(const std::string& address) {
+  auto it = handshaking.find(address);
+  if (it == handshaking.end()) return;
+  if (--it->second == 0) handshaking.erase(it);
+  refusing_handshakes = false;
 }
 
 void RpcServer::Impl::forget(const std::shared_ptr<ServerConnection>& connection) {

@@ -54,6 +54,10 @@ struct RpcServerOptions {
   size_t max_queued_reply_bytes = 1024 * 1024;
   // Connections beyond this are closed as soon as they are accepted.
   size_t max_connections = 256;
+  // Connections from one address that have not finished the handshake yet; more are closed as
+  // soon as they are accepted, so that one host cannot hold every slot with handshakes it never
+  // finishes. A peer has one or two connections to this node at a time.
+  size_t max_handshaking_per_address = 16;
   // A connection without a frame for this long is closed; clients ping well within it.
   std::chrono::milliseconds idle_timeout{120'000};
   // A connection that has not proved the secret this long after it was accepted is closed.
@@ -66,9 +70,10 @@ struct RpcServerStats {
   uint64_t close_requests = 0;
   uint64_t malformed = 0;      // connections closed for a bad or oversized frame
   uint64_t auth_failures = 0;  // closed for a failed, wrong or unfinished handshake
-  uint64_t refused = 0;        // closed at once: max_connections were open
-  uint64_t idle_closed = 0;    // closed after idle_timeout without a frame
-  uint64_t overflowed = 0;     // closed with more than max_queued_reply_bytes unsent
+  uint64_t refused =
+      0;  // closed at once: max_connections, or max_handshaking_per_address, were open
+  uint64_t idle_closed = 0;  // closed after idle_timeout without a frame
+  uint64_t overflowed = 0;   // closed with more than max_queued_reply_bytes unsent
 };
 
 class RpcServer {
