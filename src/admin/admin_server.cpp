@@ -140,8 +140,9 @@ void fillAdminRequest(http::request<http::string_body>& message, AdminRequest& r
 // Server-sent events (admin/metrics_stream.h) until the client goes away or the server stops.
 // The body ends with the connection (no length, no chunks), as HTTP/1.1 allows for a response
 // marked Connection: close; fetch() and EventSource both read such a body as it comes.
+// first_event is the answer handle() gave to the request: the stream starts with it.
 asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tcp_stream& stream,
-                                    unsigned version) {
+                                    unsigned version, std::string client, std::string first_event) {
   http::response<http::empty_body> header{http::status::ok, version};
   header.set(http::field::server, "parley");
   header.set(http::field::content_type, "text/event-stream");
@@ -155,9 +156,6 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
   if (header_error) {
     co_return;
   }
-  beast::error_code endpoint_error;
-  const tcp::endpoint peer = stream.socket().remote_endpoint(endpoint_error);
-  const std::string client = endpoint_error ? "?" : peer.address().to_string();
   // Once each way: an operator sees who watches the node, and a stream that ends unexpectedly.
   spdlog::info("admin: metrics stream opened for {}", client);
   asio::steady_timer timer(impl->strand);
@@ -167,14 +165,16 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
     asio::steady_timer* timer;
     ~Unregister() { impl.stream_timers.erase(timer); }
   } unregister{*impl, &timer};
+  std::string event = std::move(first_event);
   while (!impl->stopped) {
-    const std::string event = impl->routes.metricsEvent();
+    if (event.empty()) event = impl->routes.metricsEvent();
     stream.expires_after(kWriteTimeout);
     auto [write_error, written] =
         co_await asio::async_write(stream, asio::buffer(event), kUseTuple);
     if (write_error) {
       break;  // the client went away: the only way a stream ends besides stop()
     }
+    event.clear();
     timer.expires_after(kMetricsStreamInterval);
     co_await timer.async_wait(kUseTuple);
   }
@@ -283,7 +283,7 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
     }
     if (stream_metrics) {
       ++impl->metrics_streams;
-      co_await streamMetrics(impl, stream, version);
+      co_await streamMetrics(impl, stream, version, remote_ip, std::move(response.body));
       --impl->metrics_streams;
       break;
     }
