@@ -1,5 +1,6 @@
 // One group by id: its facts, members and blocklist; block and unblock users.
 import { useState } from 'preact/hooks';
+import { LookupForm } from '../components/lookup_form';
 import { query } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { PageProps, useAction } from './page';
@@ -35,7 +36,6 @@ export function GroupsPage({ api, onError }: PageProps) {
   const [blockText, setBlockText] = useState('');
   const { error, setError, run } = useAction(onError);
   const [message, setMessage] = useState('');
-
 
   const load = (id: number) =>
     run(async () => {
@@ -88,18 +88,15 @@ export function GroupsPage({ api, onError }: PageProps) {
 
   return (
     <section aria-label="Groups">
-      <form class="inline" onSubmit={lookUp} role="search">
-        <label for="group-id">Group id</label>
-        <input
-          id="group-id"
-          inputMode="numeric"
-          value={idText}
-          onInput={(e) => setIdText((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit">Look up</button>
-      </form>
-      {error && <p class="error" role="alert">{error}</p>}
-      {message && <p class="note" role="status">{message}</p>}
+      <LookupForm
+        id="group-id"
+        label="Group id"
+        value={idText}
+        onInput={setIdText}
+        onSubmit={lookUp}
+        error={error}
+        message={message}
+      />
       {group && (
         <>
           <h2>

@@ -1,6 +1,7 @@
 // One user by id (or found by name prefix): profile, online devices and the node holding each, and what an operator does
 // about a user: close a session, deactivate or reactivate, set a new password.
 import { useState } from 'preact/hooks';
+import { LookupForm } from '../components/lookup_form';
 import { query } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { PageProps, useAction } from './page';
@@ -94,18 +95,15 @@ export function UsersPage({ api, onError }: PageProps) {
   const devices = online ? Object.entries(online.deviceTypeToSessionInfo) : [];
   return (
     <section aria-label="Users">
-      <form class="inline" onSubmit={lookUp} role="search">
-        <label for="user-id">User id or name</label>
-        <input
-          id="user-id"
-          inputMode="numeric"
-          value={idText}
-          onInput={(e) => setIdText((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit">Look up</button>
-      </form>
-      {error && <p class="error" role="alert">{error}</p>}
-      {message && <p class="note" role="status">{message}</p>}
+      <LookupForm
+        id="user-id"
+        label="User id or name"
+        value={idText}
+        onInput={setIdText}
+        onSubmit={lookUp}
+        error={error}
+        message={message}
+      />
       {matches.length > 0 && (
         <ul class="plain" aria-label="Users found">
           {matches.map((m) => (
