@@ -1,7 +1,6 @@
 // The admin HTTP API of a real parley process: users created there can log in; /metrics is
 // Prometheus text; nothing is writable anonymously.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,17 +22,7 @@ namespace {
 // An open GET /metrics/stream: the response header, then one event per read.
 class MetricsStream {
  public:
-  MetricsStream(uint16_t port, const std::string& authorization) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    timeval timeout{10, 0};  // a bound on each read, never a timing assert
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      throw std::runtime_error("cannot connect to the admin port");
-    }
+  MetricsStream(uint16_t port, const std::string& authorization) : fd_(connectToLoopback(port)) {
     const std::string request =
         "GET /metrics/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Authorization: " +

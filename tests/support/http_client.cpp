@@ -11,12 +11,10 @@
 
 namespace parley::testing {
 
-HttpResponse httpRequest(uint16_t port, const std::string& method, const std::string& target,
-                         const std::string& body,
-                         const std::map<std::string, std::string>& headers) {
+int connectToLoopback(uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
-  timeval tv{10, 0};
+  timeval tv{10, 0};  // a bound on each read, never a timing assert
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -26,6 +24,13 @@ HttpResponse httpRequest(uint16_t port, const std::string& method, const std::st
     close(fd);
     throw std::runtime_error("cannot connect to admin port " + std::to_string(port));
   }
+  return fd;
+}
+
+HttpResponse httpRequest(uint16_t port, const std::string& method, const std::string& target,
+                         const std::string& body,
+                         const std::map<std::string, std::string>& headers) {
+  const int fd = connectToLoopback(port);
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
                         "Connection: close\r\nContent-Length: " + std::to_string(body.size()) +
                         "\r\n";

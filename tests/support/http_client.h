@@ -14,6 +14,10 @@ struct HttpResponse {
   std::string body;
 };
 
+// A blocking socket connected to 127.0.0.1:port whose reads give up after 10 s; the caller
+// closes it. Throws std::runtime_error when the port cannot be reached.
+int connectToLoopback(uint16_t port);
+
 // Throws std::runtime_error when the server cannot be reached or the answer is not HTTP.
 HttpResponse httpRequest(uint16_t port, const std::string& method, const std::string& target,
                          const std::string& body = "",
