@@ -28,7 +28,7 @@ json::object accountJson(const AdminAccount& account) {
   return {{"id", account.id},
           {"loginName", account.login_name},
           {"displayName", account.display_name},
-          {"role", enumName(kAdminRoleNames, static_cast<int32_t>(account.role))},
+          {"role", adminRoleName(account.role)},
           {"registrationDate", account.registration_date_millis}};
 }
 
@@ -110,7 +110,7 @@ AdminResponse addAccount(AdminRoutes& routes, const AdminRequest& request) {
   }
   if (!inserted) return fail(inserted.status());
   spdlog::info("admin: created admin account {} ({})", account.login_name,
-               kAdminRoleNames[static_cast<size_t>(account.role)]);
+               adminRoleName(account.role));
   return ok(accountJson(account));
 }
 

@@ -16,6 +16,10 @@ namespace parley::admin {
 inline constexpr std::array<std::string_view, kAdminRoleCount> kAdminRoleNames = {
     "OWNER", "OPERATOR", "READ_ONLY"};
 
+inline std::string_view adminRoleName(AdminRole role) {
+  return kAdminRoleNames[static_cast<size_t>(role)];
+}
+
 // True when an account of `role` may send `method` to `path`.
 bool roleAllows(AdminRole role, std::string_view method, std::string_view path);
 

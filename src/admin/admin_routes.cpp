@@ -574,9 +574,8 @@ AdminResponse dispatch(AdminRoutes& routes, const AdminRequest& request,
     who = std::get<AdminIdentity>(std::move(sender));
     if (!roleAllows(who->role, request.method, path)) {
       return fail(403, StatusCode::kUnauthorized,
-                  "account " + who->login_name + " (" +
-                      std::string(kAdminRoleNames[static_cast<size_t>(who->role)]) + ") may not " +
-                      request.method + " " + std::string(path));
+                  "account " + who->login_name + " (" + std::string(adminRoleName(who->role)) +
+                      ") may not " + request.method + " " + std::string(path));
     }
   }
   std::string allowed;
@@ -718,7 +717,6 @@ Result<std::optional<AdminIdentity>> AdminRoutes::checkCredentials(
 }
 
 std::variant<AdminIdentity, AdminResponse> AdminRoutes::authenticate(const AdminRequest& request) {
-  const std::optional<AdminCredentials> credentials = parseCredentials(request);
   // A request without credentials (a browser's first try, a probe) is not a failed login.
   if (!request.headers.contains("authorization")) return unauthorized();
   const int64_t now = deps_.clock.nowMillis();
@@ -727,6 +725,7 @@ std::variant<AdminIdentity, AdminResponse> AdminRoutes::authenticate(const Admin
                 "too many failed admin logins from this address: try again in " +
                     std::to_string((wait + 999) / 1000) + " s");
   }
+  const std::optional<AdminCredentials> credentials = parseCredentials(request);
   Result<std::optional<AdminIdentity>> who =
       credentials ? checkCredentials(*credentials)
                   : Result<std::optional<AdminIdentity>>(std::optional<AdminIdentity>());

@@ -22,6 +22,13 @@ enum class AdminRole : int32_t {
 };
 inline constexpr int32_t kAdminRoleCount = 3;
 
+// A role as a store keeps it; a value this version does not know (written by hand, or by a
+// newer version) may only read.
+inline AdminRole adminRoleFromStored(int64_t value) {
+  return value >= 0 && value < kAdminRoleCount ? static_cast<AdminRole>(value)
+                                               : AdminRole::kReadOnly;
+}
+
 struct AdminAccount {
   int64_t id = 0;
   std::string login_name;

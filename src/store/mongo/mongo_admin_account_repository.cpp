@@ -28,8 +28,7 @@ AdminRole roleOf(const bson_t* doc) {
   bson_iter_t roles;
   if (bson_iter_init_find(&iter, doc, kRoleIds) && BSON_ITER_HOLDS_ARRAY(&iter) &&
       bson_iter_recurse(&iter, &roles) && bson_iter_next(&roles)) {
-    const std::optional<int64_t> id = int64OfIter(&roles);
-    if (id && *id >= 0 && *id < kAdminRoleCount) return static_cast<AdminRole>(*id);
+    if (const std::optional<int64_t> id = int64OfIter(&roles)) return adminRoleFromStored(*id);
   }
   return AdminRole::kReadOnly;
 }

@@ -33,6 +33,19 @@ TEST_P(MongoAdminAccountRepositoryTest, AnAccountHasUpstreamsShape) {
   EXPECT_EQ(raw().storedTypes("admin", RawDocuments::int64(5)), types);
 }
 
+// A role this version does not know (upstream's role ids, or a newer version's) may only read.
+TEST_P(MongoAdminAccountRepositoryTest, AnUnknownStoredRoleReadsAsReadOnly) {
+  raw().insert("admin",
+               R"({"_id": )" + RawDocuments::int64(6) +
+                   R"(, "ln": "ops", "pw": {"$binary": {"base64": "aA==", "subType": "00"}},
+                            "n": "Ops", "rid": [)" +
+                   RawDocuments::int64(9) + R"(], "rd": {"$date": {"$numberLong": "0"}}})");
+  const std::optional<AdminAccount> found = find("ops");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->role, AdminRole::kReadOnly);
+  EXPECT_EQ(found->password_hash, "h");
+}
+
 INSTANTIATE_TEST_SUITE_P(Mongo, MongoAdminAccountRepositoryTest,
                          ::testing::Values(testing::mongoStoreContractParam()),
                          contract::storeContractName);

@@ -24,7 +24,7 @@ AdminAccount readAccount(const Statement& stmt) {
           .login_name = stmt.columnText(1),
           .password_hash = stmt.columnText(2),
           .display_name = stmt.columnText(3),
-          .role = static_cast<AdminRole>(stmt.columnInt64(4)),
+          .role = adminRoleFromStored(stmt.columnInt64(4)),
           .registration_date_millis = stmt.columnInt64(5)};
 }
 
