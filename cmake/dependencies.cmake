@@ -6,6 +6,7 @@ find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
 # Debian's protobuf ships no protobuf-config.cmake: this uses CMake's FindProtobuf module.
 find_package(Protobuf REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)  # TLS on every port (libssl-dev)
 find_package(mongoc-1.0 REQUIRED)  # target mongo::mongoc_shared (libmongoc 1.23)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)

@@ -12,7 +12,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libprotobuf-dev protobuf-compiler libsqlite3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev libsodium-dev prometheus-cpp-dev
-  libhiredis-dev libmongoc-dev libbson-dev
+  libhiredis-dev libmongoc-dev libbson-dev libssl-dev
   # tests: GoogleTest, the format check, libFuzzer, real Redis servers
   libgtest-dev libgmock-dev clang-format-14 clang-14 libfuzzer-14-dev libclang-rt-14-dev
   redis-server redis-tools python3 curl
