@@ -450,6 +450,7 @@ json::object Coordinator::summarize() {
       {"date", utcNow()},
       {"scenario", scenarioName(scenario_.kind)},
       {"transport", transportName(scenario_.transport)},
+      {"tls", !scenario_.tls_ca.empty()},
       {"target", options_.host + ":" + std::to_string(options_.port)},
       {"completed", abort_reason_.empty()},
       {"abort_reason", abort_reason_},
@@ -604,7 +605,8 @@ int main(int argc, char** argv) {
       "SCENARIO is idle, login, private, group or failover; keys: sessions, first_user_id,\n"
       "password, transport (ws|tcp), login_rate, login_concurrency, duration, rate (0 = closed\n"
       "loop), inflight, message_bytes, group_size, workers, heartbeat, drain, max_duration,\n"
-      "max_messages, source_addresses, failover_port, login_timeout. Example: private "
+      "max_messages, source_addresses, failover_port, login_timeout, tls_ca (TLS trusting that\n"
+      "PEM CA file). Example: private "
       "sessions=1000 rate=20k\n"
       "duration=10s. failover: log in, then each session the server drops logs in again on\n"
       "failover_port (duration bounds the wait)"};

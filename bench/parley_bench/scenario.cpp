@@ -98,6 +98,11 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          s->password = std::string(value);
          return "";
        }},
+      {"tls_ca",
+       [](std::string_view, std::string_view value, Scenario* s) -> std::string {
+         s->tls_ca = std::string(value);
+         return "";
+       }},
       {"transport",
        [](std::string_view key, std::string_view value, Scenario* s) -> std::string {
          if (value == "ws" || value == "websocket") {

@@ -45,6 +45,8 @@ struct Scenario {
   int64_t max_messages = 10'000'000;  // hard bound on messages sent
   int source_addresses = 16;          // client sockets bind to 127.1.0.1, 127.1.0.2, ...
   int failover_port = 0;              // failover: where dropped sessions log in again
+  // TLS (wss:// or TLS over TCP) trusting the PEM CA file named here; empty = plaintext.
+  std::string tls_ca;
 
   // Sessions that belong to a group (group scenario): whole groups only.
   int groupCount() const { return kind == ScenarioKind::kGroup ? sessions / group_size : 0; }

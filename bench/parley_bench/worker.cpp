@@ -17,10 +17,14 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "net/tls_context.h"
+#include "net/tls_engine.h"
 #include "parley_bench/histogram.h"
 #include "parley_bench/report.h"
 #include "parley_bench/wire.h"
@@ -87,9 +91,18 @@ struct Session {
   explicit Session(asio::io_context& io, Transport transport)
       : socket(io), reader(transport, kMaxFrameBytes) {}
 
-  enum class State : uint8_t { kNew, kConnecting, kHandshaking, kLoggingIn, kOnline, kClosed };
+  enum class State : uint8_t {
+    kNew,
+    kConnecting,
+    kTlsHandshaking,
+    kHandshaking,
+    kLoggingIn,
+    kOnline,
+    kClosed
+  };
 
   Tcp::socket socket;
+  std::unique_ptr<net::TlsEngine> tls;  // with scenario.tls_ca
   wire::FrameReader reader;
   std::unique_ptr<char[]> input;
   size_t input_capacity = 0;
@@ -126,6 +139,7 @@ class Worker {
       sessions_.back()->index = config.session_begin + i;
     }
     share_ = static_cast<double>(count) / scenario_.sessions;
+    if (!scenario_.tls_ca.empty()) tls_context_ = net::TlsContext::forClient({scenario_.tls_ca});
     server_ = Tcp::endpoint(asio::ip::make_address(config.host), config.port);
     failover_server_ = Tcp::endpoint(asio::ip::make_address(config.host),
                                      static_cast<uint16_t>(scenario_.failover_port));
@@ -261,16 +275,29 @@ class Worker {
           session.socket.set_option(Tcp::no_delay(true));
           session.input_capacity = kInitialReadBytes;
           session.input = std::make_unique<char[]>(session.input_capacity);
-          if (scenario_.transport == Transport::kWebSocket) {
-            session.state = Session::State::kHandshaking;
-            session.output += wire::webSocketHandshake(config_.host, config_.port);
+          if (tls_context_) {
+            session.state = Session::State::kTlsHandshaking;
+            session.tls = std::make_unique<net::TlsEngine>(
+                *tls_context_, net::TlsEngine::Role::kClient, config_.host);
+            session.tls->startHandshake();
             queueFlush(session);
           } else {
-            sendLogin(session);
+            startProtocol(session);
           }
           startRead(session);
           flushAll();
         });
+  }
+
+  // Connected (and through TLS, when asked): the WebSocket upgrade, or the login over TCP.
+  void startProtocol(Session& session) {
+    if (scenario_.transport == Transport::kWebSocket) {
+      session.state = Session::State::kHandshaking;
+      session.output += wire::webSocketHandshake(config_.host, config_.port);
+      queueFlush(session);
+    } else {
+      sendLogin(session);
+    }
   }
 
   void sendLogin(Session& session) {
@@ -362,14 +389,59 @@ class Worker {
 
   // --- reading ------------------------------------------------------------------------------
 
+  // Room for at least `more` bytes behind the input.
+  static void reserveInput(Session& session, size_t more) {
+    if (session.input_capacity - session.input_size >= more) return;
+    size_t capacity = session.input_capacity * 2;
+    while (capacity - session.input_size < more) capacity *= 2;
+    auto bigger = std::make_unique<char[]>(capacity);
+    std::memcpy(bigger.get(), session.input.get(), session.input_size);
+    session.input = std::move(bigger);
+    session.input_capacity = capacity;
+  }
+
+  // TLS: ciphertext into the worker's buffer, plaintext behind the session's input.
+  void startTlsRead(Session& session) {
+    session.socket.async_read_some(
+        asio::buffer(ciphertext_), [this, &session](const ErrorCode& error, size_t bytes) {
+          if (error) {
+            onSocketError(session, "read", error);
+            flushAll();
+            return;
+          }
+          const auto result = session.tls->feed(
+              std::string_view(ciphertext_.data(), bytes), [&session](std::span<char> plain) {
+                reserveInput(session, plain.size());
+                std::memcpy(session.input.get() + session.input_size, plain.data(), plain.size());
+                session.input_size += plain.size();
+                return true;
+              });
+          if (result != net::TlsEngine::FeedResult::kOk) {
+            if (result == net::TlsEngine::FeedResult::kFailed) {
+              last_error_text_["tls"] = session.tls->error();
+            }
+            onSocketError(
+                session, result == net::TlsEngine::FeedResult::kFailed ? "tls" : "closed_by_server",
+                {});
+            flushAll();
+            return;
+          }
+          if (!session.tls->output().empty()) queueFlush(session);
+          if (session.state == Session::State::kTlsHandshaking && session.tls->established()) {
+            startProtocol(session);
+          }
+          processInput(session);
+          if (session.state != Session::State::kClosed) startTlsRead(session);
+          flushAll();
+        });
+  }
+
   void startRead(Session& session) {
-    if (session.input_size == session.input_capacity) {
-      const size_t capacity = session.input_capacity * 2;
-      auto bigger = std::make_unique<char[]>(capacity);
-      std::memcpy(bigger.get(), session.input.get(), session.input_size);
-      session.input = std::move(bigger);
-      session.input_capacity = capacity;
+    if (session.tls) {
+      startTlsRead(session);
+      return;
     }
+    reserveInput(session, 1);
     session.socket.async_read_some(asio::buffer(session.input.get() + session.input_size,
                                                 session.input_capacity - session.input_size),
                                    [this, &session](const ErrorCode& error, size_t bytes) {
@@ -585,6 +657,7 @@ class Worker {
     session.state = Session::State::kClosed;
     ErrorCode ignored;
     session.socket.close(ignored);
+    session.tls.reset();
   }
 
   // --- groups -------------------------------------------------------------------------------
@@ -800,12 +873,21 @@ class Worker {
   }
 
   void flush(Session& session) {
-    if (session.writing_active || session.output.empty() ||
-        session.state == Session::State::kClosed) {
-      return;
+    if (session.writing_active || session.state == Session::State::kClosed) return;
+    if (session.tls) {
+      // Frames wait for the handshake; its own records go out meanwhile.
+      if (session.tls->established() && !session.output.empty()) {
+        session.tls->encrypt(session.output);
+        session.output.clear();
+      }
+      if (session.tls->output().empty()) return;
+      session.writing.swap(session.tls->output());
+      session.tls->output().clear();
+    } else {
+      if (session.output.empty()) return;
+      session.writing.swap(session.output);
+      session.output.clear();
     }
-    session.writing.swap(session.output);
-    session.output.clear();
     session.writing_active = true;
     asio::async_write(session.socket, asio::buffer(session.writing),
                       [this, &session](const ErrorCode& error, size_t) {
@@ -906,6 +988,8 @@ class Worker {
   asio::io_context io_{1};
   asio::steady_timer timer_;
   Tcp::endpoint server_;
+  std::shared_ptr<const net::TlsContext> tls_context_;  // null: plaintext
+  std::vector<char> ciphertext_ = std::vector<char>(16 * 1024);
   Tcp::endpoint failover_server_;
   uint32_t random_;
   pid_t parent_;

@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <chrono>
 #include <exception>
@@ -37,6 +38,8 @@ constexpr uint32_t kHeaderLimitBytes = 16 * 1024;
 // port scanners do not hold sockets forever.
 constexpr std::chrono::seconds kIdleTimeout{60};
 constexpr std::chrono::seconds kWriteTimeout{30};
+// From accepting to the end of the TLS handshake (HTTPS).
+constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
 // How long an answer to an unreadable request (413, 431, 400) waits for the client to stop
 // sending before the socket is closed; see drainBeforeClose.
 constexpr std::chrono::seconds kLingerTime{5};
@@ -73,8 +76,12 @@ void logIfFailed(std::exception_ptr error, std::string_view what) {
 // The server's state, shared by the accept loop and the connections; touched only on `strand`
 // after construction.
 struct ServerState {
-  ServerState(asio::io_context& io_context, AdminDeps deps)
-      : strand(asio::make_strand(io_context)), acceptor(strand), routes(std::move(deps)) {}
+  ServerState(asio::io_context& io_context, AdminDeps deps,
+              std::shared_ptr<net::ReloadableTlsContext> tls_context)
+      : strand(asio::make_strand(io_context)),
+        acceptor(strand),
+        routes(std::move(deps)),
+        tls(std::move(tls_context)) {}
 
   void close() {
     if (stopped) {
@@ -83,8 +90,8 @@ struct ServerState {
     stopped = true;
     beast::error_code ignored;
     acceptor.close(ignored);
-    for (beast::tcp_stream* stream : connections) {
-      stream->socket().close(ignored);
+    for (tcp::socket* socket : connections) {
+      socket->close(ignored);
     }
     for (asio::steady_timer* timer : stream_timers) {
       timer->cancel();
@@ -94,9 +101,10 @@ struct ServerState {
   asio::strand<asio::io_context::executor_type> strand;
   tcp::acceptor acceptor;
   AdminRoutes routes;
+  const std::shared_ptr<net::ReloadableTlsContext> tls;  // null: plain HTTP
   uint16_t port = 0;
   bool stopped = false;
-  std::set<beast::tcp_stream*> connections;
+  std::set<tcp::socket*> connections;
   std::set<asio::steady_timer*> stream_timers;  // of metrics streams, so close() ends them at once
   size_t metrics_streams = 0;                   // open now, kMaxMetricsStreams at most
 };
@@ -141,7 +149,9 @@ void fillAdminRequest(http::request<http::string_body>& message, AdminRequest& r
 // The body ends with the connection (no length, no chunks), as HTTP/1.1 allows for a response
 // marked Connection: close; fetch() and EventSource both read such a body as it comes.
 // first_event is the answer handle() gave to the request: the stream starts with it.
-asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tcp_stream& stream,
+// Stream is a beast::tcp_stream (HTTP) or a beast::ssl_stream over one (HTTPS).
+template <typename Stream>
+asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, Stream& stream,
                                     unsigned version, std::string client, std::string first_event) {
   http::response<http::empty_body> header{http::status::ok, version};
   header.set(http::field::server, "parley");
@@ -150,7 +160,7 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
   header.set("X-Accel-Buffering", "no");  // a reverse proxy must pass each event on at once
   header.keep_alive(false);
   http::response_serializer<http::empty_body> serializer{header};
-  stream.expires_after(kWriteTimeout);
+  beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
   auto [header_error, header_bytes] =
       co_await http::async_write_header(stream, serializer, kUseTuple);
   if (header_error) {
@@ -168,7 +178,7 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
   std::string event = std::move(first_event);
   while (!impl->stopped) {
     if (event.empty()) event = impl->routes.metricsEvent();
-    stream.expires_after(kWriteTimeout);
+    beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
     auto [write_error, written] =
         co_await asio::async_write(stream, asio::buffer(event), kUseTuple);
     if (write_error) {
@@ -185,10 +195,11 @@ asio::awaitable<void> streamMetrics(std::shared_ptr<ServerState> impl, beast::tc
 // client before it has read the answer and while it is still sending the body: it then sees
 // "connection reset" instead of the 413. Half-close and read what is still coming, for a
 // bounded time, so the answer is delivered (a lingering close, as nginx does).
-asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream) {
+template <typename Stream>
+asio::awaitable<void> drainBeforeClose(Stream& stream) {
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(kLingerTime);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(stream).expires_after(kLingerTime);
   std::array<char, 16 * 1024> sink;
   for (;;) {
     auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
@@ -198,29 +209,17 @@ asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream) {
   }
 }
 
-asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::socket socket) {
-  if (impl->stopped) {
-    co_return;
-  }
-  boost::system::error_code endpoint_error;
-  const auto endpoint = socket.remote_endpoint(endpoint_error);
-  // For the failed-login throttle and the audit log.
-  const std::string remote_ip = endpoint_error ? "unknown" : endpoint.address().to_string();
-  beast::tcp_stream stream(std::move(socket));
-  impl->connections.insert(&stream);
-  struct Unregister {
-    ServerState& impl;
-    beast::tcp_stream* stream;
-    ~Unregister() { impl.connections.erase(stream); }
-  } unregister{*impl, &stream};
-
+// Requests and answers on one connection until it closes.
+template <typename Stream>
+asio::awaitable<void> serveHttp(std::shared_ptr<ServerState> impl, Stream& stream,
+                                const std::string& remote_ip) {
   beast::flat_buffer buffer;
   bool input_left_unread = false;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kBodyLimitBytes);
     parser.header_limit(kHeaderLimitBytes);
-    stream.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
     auto [read_error, header_bytes] =
         co_await http::async_read_header(stream, buffer, parser, kUseTuple);
     if (!read_error) {
@@ -289,7 +288,7 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
     }
 
     auto message = toBeast(std::move(response), version, keep_alive);
-    stream.expires_after(kWriteTimeout);
+    beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
     auto [write_error, written] = co_await http::async_write(stream, message, kUseTuple);
     if (write_error || !keep_alive) {
       break;
@@ -300,7 +299,43 @@ asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::so
     co_return;
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> serveConnection(std::shared_ptr<ServerState> impl, tcp::socket socket) {
+  if (impl->stopped) {
+    co_return;
+  }
+  boost::system::error_code endpoint_error;
+  const auto endpoint = socket.remote_endpoint(endpoint_error);
+  // For the failed-login throttle and the audit log.
+  const std::string remote_ip = endpoint_error ? "unknown" : endpoint.address().to_string();
+  beast::tcp_stream tcp_stream(std::move(socket));
+  impl->connections.insert(&tcp_stream.socket());
+  struct Unregister {
+    ServerState& impl;
+    tcp::socket* socket;
+    ~Unregister() { impl.connections.erase(socket); }
+  } unregister{*impl, &tcp_stream.socket()};
+  if (!impl->tls) {
+    co_await serveHttp(impl, tcp_stream, remote_ip);
+    co_return;
+  }
+  // The context current at accept: a reload (SIGHUP) applies to later connections. The Asio
+  // context takes a reference of its own to OpenSSL's.
+  const auto tls = impl->tls->current();
+  SSL_CTX_up_ref(tls->native());
+  asio::ssl::context ssl_context(tls->native());
+  beast::ssl_stream<beast::tcp_stream&> stream(tcp_stream, ssl_context);
+  tcp_stream.expires_after(kTlsHandshakeTimeout);
+  auto [handshake_error] =
+      co_await stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
+  if (handshake_error) {
+    // At debug: anyone can send the port bytes that are not TLS.
+    spdlog::debug("admin: TLS handshake with {} failed: {}", remote_ip, handshake_error.message());
+    co_return;
+  }
+  co_await serveHttp(impl, stream, remote_ip);
 }
 
 asio::awaitable<void> acceptLoop(std::shared_ptr<ServerState> impl) {
@@ -328,8 +363,9 @@ struct AdminServer::Impl : ServerState {
   using ServerState::ServerState;
 };
 
-AdminServer::AdminServer(asio::io_context& io_context, AdminDeps deps, std::string bind, int port)
-    : impl_(std::make_shared<Impl>(io_context, std::move(deps))) {
+AdminServer::AdminServer(asio::io_context& io_context, AdminDeps deps, std::string bind, int port,
+                         std::shared_ptr<net::ReloadableTlsContext> tls)
+    : impl_(std::make_shared<Impl>(io_context, std::move(deps), std::move(tls))) {
   const std::string prefix = "admin port " + std::to_string(port) + ": ";
   if (port < 0 || port > 65535) {
     throw std::runtime_error(prefix + "out of range 0..65535");
@@ -361,7 +397,8 @@ AdminServer::AdminServer(asio::io_context& io_context, AdminDeps deps, std::stri
   impl_->port = acceptor.local_endpoint(error).port();
   asio::co_spawn(impl_->strand, acceptLoop(impl_),
                  [](std::exception_ptr e) { logIfFailed(e, "accept loop"); });
-  spdlog::info("admin API listening on {}:{}", bind, impl_->port);
+  spdlog::info("admin API listening on {}:{} ({})", bind, impl_->port,
+               impl_->tls ? "HTTPS" : "HTTP");
 }
 
 AdminServer::~AdminServer() { stop(); }

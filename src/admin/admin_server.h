@@ -6,6 +6,7 @@
 #include <string>
 
 #include "admin/admin_routes.h"
+#include "net/tls_context.h"
 
 namespace boost::asio {
 class io_context;
@@ -24,7 +25,10 @@ class AdminServer {
   // serves client connections. Any number of threads may run it: the server keeps its state on
   // one strand. io_context and everything in deps must outlive both the server and the run of
   // io_context.
-  AdminServer(boost::asio::io_context& io_context, AdminDeps deps, std::string bind, int port);
+  //
+  // tls: HTTPS with its certificate (reloadable); null = plain HTTP.
+  AdminServer(boost::asio::io_context& io_context, AdminDeps deps, std::string bind, int port,
+              std::shared_ptr<net::ReloadableTlsContext> tls = nullptr);
   // Calls stop().
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;

@@ -110,21 +110,57 @@ std::string consoleDir(const AdminConfig& config) {
   return "";
 }
 
-// Blocks SIGINT/SIGTERM in every thread (threads inherit the mask) so that main can sigwait.
-sigset_t blockShutdownSignals() {
+// Blocks SIGINT/SIGTERM (shut down) and SIGHUP (reload certificates) in every thread (threads
+// inherit the mask) so that main can sigwait.
+sigset_t blockHandledSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
 
+std::shared_ptr<net::ReloadableTlsContext> loadTls(const TlsFilesConfig& files,
+                                                   const std::string& what) {
+  std::shared_ptr<net::ReloadableTlsContext> tls;
+  try {
+    tls = std::make_shared<net::ReloadableTlsContext>(net::TlsServerFiles{
+        files.cert_file, files.key_file, files.client_ca_file, files.require_client_cert});
+  } catch (const std::runtime_error& e) {
+    throw ConfigError("TLS for the " + what + ": " + e.what());
+  }
+  spdlog::info("TLS for the {}: certificate {}", what, tls->current()->certificateSummary());
+  return tls;
+}
+
+// Connections accepted from now on get the new certificate; open ones keep theirs. A file that
+// does not load leaves the current certificate in use.
+void reloadTls(net::ReloadableTlsContext& tls, const std::string& what) {
+  if (auto failure = tls.reload()) {
+    spdlog::error("SIGHUP: TLS for the {} not reloaded, the current certificate stays: {}", what,
+                  *failure);
+    return;
+  }
+  spdlog::info("SIGHUP: TLS for the {} reloaded: certificate {}", what,
+               tls.current()->certificateSummary());
+}
+
 int run(const Config& config) {
-  sigset_t signals = blockShutdownSignals();
+  sigset_t signals = blockHandledSignals();
   // Writes to a closed stdout (a supervisor that went away) must not kill the node.
   signal(SIGPIPE, SIG_IGN);
   const Clock& clock = SystemClock::instance();
+  // First: a missing or mismatched certificate stops the node before it touches any store.
+  std::shared_ptr<net::ReloadableTlsContext> client_tls;
+  if (config.gateway.ws_tls || config.gateway.tcp_tls) {
+    client_tls = loadTls(config.gateway.tls, "client ports");
+  }
+  std::shared_ptr<net::ReloadableTlsContext> admin_tls;
+  if (config.admin.https && config.admin.port >= 0) {
+    admin_tls = loadTls(config.admin.tls, "admin API");
+  }
   // Clusters share MongoDB; with no mongo.uri a node keeps everything in its own SQLite file.
   auto store = config.mongo.uri.empty() ? openSqliteStore(config.store.data_dir)
                                         : openMongoStore(config.mongo);
@@ -253,6 +289,8 @@ int run(const Config& config) {
   server_options.limits.max_frame_bytes = config.gateway.max_request_size_bytes;
   server_options.limits.close_timeout_millis = config.gateway.close_timeout_millis;
   server_options.limits.max_unsent_bytes = static_cast<size_t>(config.gateway.max_unsent_bytes);
+  if (config.gateway.ws_tls) server_options.ws_tls = client_tls;
+  if (config.gateway.tcp_tls) server_options.tcp_tls = client_tls;
   net::ClientServers servers(pool, gateway, server_options);
 
   const StoreHealth store_health(*store, metrics);
@@ -310,13 +348,13 @@ int run(const Config& config) {
     };
     const std::string console_dir = admin_deps.console_dir;
     admin = std::make_unique<AdminServer>(admin_pool.context(0), std::move(admin_deps),
-                                          config.admin.bind, config.admin.port);
+                                          config.admin.bind, config.admin.port, admin_tls);
     if (console_dir.empty()) {
       spdlog::info("web console not found (admin.console-dir); /console/ answers 404");
     } else {
       // The address an operator opens, with the port actually bound (admin.port may be 0).
-      spdlog::info("web console at http://{}:{}/console/ (files in {})", config.admin.bind,
-                   admin->port(), console_dir);
+      spdlog::info("web console at {}://{}:{}/console/ (files in {})", admin_tls ? "https" : "http",
+                   config.admin.bind, admin->port(), console_dir);
     }
   }
   gateway.start();
@@ -334,7 +372,11 @@ int run(const Config& config) {
   std::fflush(stdout);
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    if (client_tls) reloadTls(*client_tls, "client ports");
+    if (admin_tls) reloadTls(*admin_tls, "admin API");
+    if (!client_tls && !admin_tls) spdlog::info("received SIGHUP; no TLS certificates to reload");
+  }
   spdlog::info("received {}; shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
 
   servers.stopAccepting();

@@ -237,6 +237,30 @@ std::vector<KeySpec> tokenBucketKeys(const std::string& name, const std::string&
   };
 }
 
+// <prefix>.tls.{cert-file,key-file,client-ca-file,require-client-cert}.
+template <typename Get>
+std::vector<KeySpec> tlsFilesKeys(const std::string& prefix, const std::string& flag_prefix,
+                                  const std::string& what, Get files) {
+  const std::string key = prefix + ".tls.";
+  const std::string flag = "--" + flag_prefix + "tls-";
+  return {
+      stringKey(
+          key + "cert-file", flag + "cert-file", what + ": PEM certificate, then its intermediates",
+          {}, [files](Config & c) -> auto& { return files(c).cert_file; }),
+      stringKey(
+          key + "key-file", flag + "key-file", what + ": PEM private key",
+          {}, [files](Config & c) -> auto& { return files(c).key_file; }),
+      stringKey(
+          key + "client-ca-file", flag + "client-ca-file",
+          what + ": PEM CAs whose client certificates are accepted; empty = none asked",
+          {}, [files](Config & c) -> auto& { return files(c).client_ca_file; }),
+      boolKey(
+          key + "require-client-cert", flag + "require-client-cert",
+          what + ": refuse clients without a certificate from client-ca-file",
+          [files](Config & c) -> auto& { return files(c).require_client_cert; }),
+  };
+}
+
 // gateway.throttle.<name>.{free-attempts,first-backoff-millis,max-backoff-millis}.
 std::vector<KeySpec> loginBackoffKeys(const std::string& name, const std::string& whose,
                                       LoginBackoffConfig ThrottleConfig::*backoff) {
@@ -363,6 +387,12 @@ const std::vector<KeySpec>& specs() {
         intKey(
             "gateway.tcp-port", "--tcp-port", "raw TCP port; 0 = any free port, -1 = off", -1,
             kMaxPort, [](Config & c) -> auto& { return c.gateway.tcp_port; }),
+        boolKey(
+            "gateway.ws-tls", "--ws-tls", "wss:// on the WebSocket port (gateway.tls.* files)",
+            [](Config & c) -> auto& { return c.gateway.ws_tls; }),
+        boolKey(
+            "gateway.tcp-tls", "--tcp-tls", "TLS on the raw TCP port (gateway.tls.* files)",
+            [](Config & c) -> auto& { return c.gateway.tcp_tls; }),
         intKey(
             "gateway.max-request-size-bytes", "--max-request-size-bytes",
             "largest accepted request frame", 64, 64 * 1024 * 1024,
@@ -572,6 +602,9 @@ const std::vector<KeySpec>& specs() {
         intKey(
             "admin.port", "--admin-port", "admin HTTP port; 0 = any free port, -1 = off", -1,
             kMaxPort, [](Config & c) -> auto& { return c.admin.port; }),
+        boolKey(
+            "admin.https", "--admin-https", "HTTPS on the admin port (admin.tls.* files)",
+            [](Config & c) -> auto& { return c.admin.https; }),
         stringKey(
             "admin.password", "--admin-password",
             "admin API password (HTTP Basic user 'admin', or Bearer); empty = random, logged", {},
@@ -711,7 +744,11 @@ const std::vector<KeySpec>& specs() {
             "node, thread, message)",
             {"text", "json"}, [](Config & c) -> auto& { return c.log.format; }),
     };
-    for (auto group : {throttleKeys(), blocklistKeys()}) {
+    for (auto group : {throttleKeys(), blocklistKeys(),
+                       tlsFilesKeys("gateway", "", "client ports' TLS",
+                                    [](Config& c) -> TlsFilesConfig& { return c.gateway.tls; }),
+                       tlsFilesKeys("admin", "admin-", "admin HTTPS",
+                                    [](Config& c) -> TlsFilesConfig& { return c.admin.tls; })}) {
       specs.insert(specs.end(), group.begin(), group.end());
     }
     return specs;
@@ -861,6 +898,29 @@ void loadClusterSecretFile(Config& config) {
   cluster.secret = std::move(secret);
 }
 
+// The files are read at start-up (a missing or mismatched one stops the node there); this
+// checks that they are named where they are used, and used where they are named.
+void validateTlsFiles(const TlsFilesConfig& tls, bool on, const std::string& prefix,
+                      const std::string& switch_keys) {
+  const std::string key = prefix + ".tls.";
+  if (on && (tls.cert_file.empty() || tls.key_file.empty())) {
+    throw ConfigError("config keys '" + key + "cert-file' and '" + key +
+                      "key-file': required with " + switch_keys);
+  }
+  const bool named = !tls.cert_file.empty() || !tls.key_file.empty() ||
+                     !tls.client_ca_file.empty() || tls.require_client_cert;
+  if (!on && named) {
+    // Files without the switch would leave the port in plaintext while the operator thinks
+    // otherwise.
+    throw ConfigError("config keys '" + key + "*': set, but " + switch_keys +
+                      " is off, so the port would stay plaintext");
+  }
+  if (tls.require_client_cert && tls.client_ca_file.empty()) {
+    throw ConfigError("config key '" + key + "require-client-cert': needs " + key +
+                      "client-ca-file, the CAs that sign the client certificates");
+  }
+}
+
 void validate(const Config& config) {
   {
     // Node ids are hash fields in the Redis session registry next to device types (numbers) and
@@ -940,6 +1000,8 @@ void validate(const Config& config) {
       (config.admin.port == gw.ws_port || config.admin.port == gw.tcp_port)) {
     throw ConfigError("config key 'admin.port': collides with a client port");
   }
+  validateTlsFiles(gw.tls, gw.ws_tls || gw.tcp_tls, "gateway", "gateway.ws-tls or gateway.tcp-tls");
+  validateTlsFiles(config.admin.tls, config.admin.https, "admin", "admin.https");
 }
 
 CommandLine parseCommandLine(int argc, const char* const* argv,

@@ -179,10 +179,22 @@ struct BlocklistConfig {
                                                    {60 * 60 * 1000, 60 * 1000, 1}};
 };
 
+// A listener's TLS files (PEM). TLS 1.2 and 1.3 only. Reloaded on SIGHUP: connections accepted
+// afterwards get the new certificate, open ones keep theirs.
+struct TlsFilesConfig {
+  std::string cert_file;  // the certificate, then the intermediates that sign it
+  std::string key_file;
+  std::string client_ca_file;        // CAs whose client certificates are accepted; empty = none
+  bool require_client_cert = false;  // refuse clients without one (needs client_ca_file)
+};
+
 struct GatewayConfig {
   std::string bind = "0.0.0.0";
   int ws_port = 10510;   // 0 = any free port (tests), -1 = disabled
   int tcp_port = 11510;  // 0 = any free port (tests), -1 = disabled
+  bool ws_tls = false;   // wss:// on ws_port, with tls's files
+  bool tcp_tls = false;  // TLS on tcp_port, with tls's files
+  TlsFilesConfig tls;
   int max_request_size_bytes = 16 * 1024;
   // Frames waiting for a client beyond its socket buffer; a client that lets more pile up is
   // not reading and is dropped (net::TransportLimits::max_unsent_bytes).
@@ -198,7 +210,9 @@ struct GatewayConfig {
 
 struct AdminConfig {
   std::string bind = "127.0.0.1";
-  int port = 8510;  // 0 = any free port, -1 = disabled
+  int port = 8510;     // 0 = any free port, -1 = disabled
+  bool https = false;  // with tls's files
+  TlsFilesConfig tls;
   // Required for every admin request except /health and /metrics. Empty = a random password is
   // generated at start-up and logged once.
   std::string password;

@@ -395,5 +395,32 @@ TEST(Config, TheClusterSecretMayComeFromAFile) {
 
 TEST(Config, UnknownFlagIsAnError) { EXPECT_FALSE(errorOf({"--no-such-flag"}).empty()); }
 
+TEST(Config, TlsNeedsItsFilesAndFilesNeedTheirSwitch) {
+  const auto defaults = parse({}).config;
+  EXPECT_FALSE(defaults.gateway.ws_tls);
+  EXPECT_FALSE(defaults.gateway.tcp_tls);
+  EXPECT_FALSE(defaults.admin.https);
+  const auto on = parse({"--ws-tls", "true", "--tls-cert-file", "c.pem", "--tls-key-file", "k.pem",
+                         "--admin-https", "true", "--admin-tls-cert-file", "a.pem",
+                         "--admin-tls-key-file", "ak.pem"})
+                      .config;
+  EXPECT_TRUE(on.gateway.ws_tls);
+  EXPECT_FALSE(on.gateway.tcp_tls);
+  EXPECT_EQ(on.gateway.tls.cert_file, "c.pem");
+  EXPECT_EQ(on.admin.tls.key_file, "ak.pem");
+
+  EXPECT_NE(errorOf({"--tcp-tls", "true"}).find("gateway.tls.cert-file"), std::string::npos);
+  EXPECT_NE(errorOf({"--admin-https", "true", "--admin-tls-cert-file", "a.pem"})
+                .find("admin.tls.key-file"),
+            std::string::npos);
+  // Files without the switch: the port would stay plaintext, which the operator did not mean.
+  EXPECT_NE(errorOf({"--tls-cert-file", "c.pem", "--tls-key-file", "k.pem"}).find("plaintext"),
+            std::string::npos);
+  EXPECT_NE(errorOf({"--ws-tls", "true", "--tls-cert-file", "c.pem", "--tls-key-file", "k.pem",
+                     "--tls-require-client-cert", "true"})
+                .find("gateway.tls.client-ca-file"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley

@@ -22,16 +22,20 @@ ClientServers::ClientServers(IoPool& pool, ConnectionHandler& handler,
   if (options.ws_port >= 0) {
     impl->ws = std::make_shared<Acceptor>(
         pool, "websocket", options.bind, options.ws_port,
-        [impl, &handler, limits](boost::asio::ip::tcp::socket socket) {
-          std::make_shared<WsConnection>(std::move(socket), impl->next_id++, handler, limits)
+        [impl, &handler, limits, tls = options.ws_tls](boost::asio::ip::tcp::socket socket) {
+          const auto context = tls ? tls->current() : nullptr;
+          std::make_shared<WsConnection>(std::move(socket), impl->next_id++, handler, limits,
+                                         context.get())
               ->start();
         });
   }
   if (options.tcp_port >= 0) {
     impl->tcp = std::make_shared<Acceptor>(
         pool, "tcp", options.bind, options.tcp_port,
-        [impl, &handler, limits](boost::asio::ip::tcp::socket socket) {
-          std::make_shared<TcpConnection>(std::move(socket), impl->next_id++, handler, limits)
+        [impl, &handler, limits, tls = options.tcp_tls](boost::asio::ip::tcp::socket socket) {
+          const auto context = tls ? tls->current() : nullptr;
+          std::make_shared<TcpConnection>(std::move(socket), impl->next_id++, handler, limits,
+                                          context.get())
               ->start();
         });
   }

@@ -7,6 +7,7 @@
 
 #include "net/connection.h"
 #include "net/io_pool.h"
+#include "net/tls_context.h"
 
 namespace parley::net {
 
@@ -15,6 +16,10 @@ struct ClientServerOptions {
   int ws_port = 10510;   // 0 = any free port, -1 = off
   int tcp_port = 11510;  // 0 = any free port, -1 = off
   TransportLimits limits;
+  // wss:// and TLS over the TCP port; null = plaintext. A reload applies to connections
+  // accepted after it.
+  std::shared_ptr<ReloadableTlsContext> ws_tls;
+  std::shared_ptr<ReloadableTlsContext> tcp_tls;
 };
 
 class ClientServers {

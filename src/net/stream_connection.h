@@ -4,6 +4,11 @@
 // and the socket drop — so that each transport keeps only its framing. An idle connection owns
 // no read buffer, timer or write state.
 //
+// With a TLS context the same loops carry TLS (tls_engine.h): ciphertext read on readiness is fed
+// to the session and Derived sees only plaintext; frames are gathered as before, encrypted
+// together and the records written the same way. Derived writes outside the queue only through
+// sendNow() and writeAnswer(), which encrypt too.
+//
 // Derived (CRTP, befriending this base) provides:
 //   static constexpr size_t kMaxHeaderBytes;  // largest frame header it writes
 //   static Frame dataFrame(Payload payload);  // a frame carrying send()/close() payloads
@@ -22,13 +27,20 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "net/connection.h"
 #include "net/gather_write.h"
 #include "net/read_buffer.h"
+#include "net/tls_engine.h"
 
 namespace parley::net {
+
+// A client's TLS session failed (a bad handshake, plaintext on a TLS port, a broken record).
+void logTlsFailure(std::string_view transport, const std::string& remote_address,
+                   const std::string& error);
 
 template <typename Derived, typename Frame>
 class StreamConnection : public Connection, public std::enable_shared_from_this<Derived> {
@@ -36,6 +48,8 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   // Both transports are served by one io thread per connection: everything below except
   // send(), close() and post() runs on it.
   void start() {
+    // With TLS the first bytes are the client's hello: Derived starts as usual and its reads
+    // see plaintext once the handshake is done.
     boost::system::error_code ec;
     // Reads happen only after the socket reported readable, and must never block the io thread.
     socket_.non_blocking(true, ec);
@@ -77,9 +91,11 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   }
 
  protected:
+  // tls: null for plaintext.
   StreamConnection(boost::asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
-                   const TransportLimits& limits)
+                   const TransportLimits& limits, const TlsContext* tls)
       : socket_(std::move(socket)), id_(id), handler_(handler), limits_(limits) {
+    if (tls != nullptr) tls_ = std::make_unique<Tls>(*tls);
     boost::system::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     remote_address_ =
@@ -144,6 +160,14 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   }
 
   void waitReadable() {
+    if (tls_ && tls_->engine.hasUnread()) {
+      // Records that arrived while Derived was not reading: the socket may never become
+      // readable for them again.
+      post([self = this->shared_from_this()] {
+        if (!self->finished_) self->onCiphertext({});
+      });
+      return;
+    }
     socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
                        [self = this->shared_from_this()](boost::system::error_code ec) {
                          if (self->finished_) return;
@@ -164,6 +188,10 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   // Writes the queue; when it is empty, gives back the write state and, once closing, starts
   // the close timeout.
   void writeNext() {
+    if (tls_) {
+      writeNextTls();
+      return;
+    }
     if (queue_.empty()) {
       // Idle again: give back the write state.
       batch_.reset();
@@ -212,6 +240,43 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
         });
   }
 
+  // Sends bytes outside the queue now if the socket takes them (a refusal, a close frame); used
+  // only when nothing else is being written, right before the socket is closed.
+  void sendNow(std::string_view bytes) {
+    boost::system::error_code ignored;
+    if (!tls_) {
+      socket_.send(boost::asio::buffer(bytes.data(), bytes.size()), 0, ignored);
+      return;
+    }
+    if (!tls_->engine.established() || !tls_->engine.encrypt(bytes)) return;
+    socket_.send(boost::asio::buffer(tls_->engine.output()), 0, ignored);
+    tls_->engine.output().clear();
+  }
+
+  // Writes an answer to the client's opening (the WebSocket 101) ahead of any frame, then calls
+  // then; a failed write finishes the connection.
+  void writeAnswer(std::string bytes, void (*then)(Derived&)) {
+    if (tls_) {
+      if (!tls_->engine.encrypt(bytes)) {
+        finish();
+        return;
+      }
+      tls_->answer_then = then;
+      if (!batch_) writeCiphertext();
+      return;
+    }
+    auto owned = std::make_shared<std::string>(std::move(bytes));
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(*owned),
+        [self = this->shared_from_this(), owned, then](boost::system::error_code ec, size_t) {
+          if (ec || self->finished_) {
+            self->finish();
+            return;
+          }
+          then(*self);
+        });
+  }
+
   // One timer at a time, allocated on first use; expiry is ignored once finished.
   void startTimer(std::chrono::milliseconds after, void (*on_expiry)(Derived&)) {
     if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(socket_.get_executor());
@@ -245,6 +310,13 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   struct WriteBatch {  // while a write waits for the socket
     std::vector<Frame> frames;
     Gather gather;
+    std::string ciphertext;  // with TLS: the records the socket has not taken yet
+  };
+
+  struct Tls {
+    explicit Tls(const TlsContext& context) : engine(context, TlsEngine::Role::kServer) {}
+    TlsEngine engine;
+    void (*answer_then)(Derived&) = nullptr;  // writeAnswer() waits for its bytes to leave
   };
 
   // Encodes the frames' headers into out and lists the bytes to write; returns their size.
@@ -283,6 +355,7 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   std::string remote_address_;
   std::unique_ptr<WriteBatch> batch_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
+  std::unique_ptr<Tls> tls_;  // null for plaintext
   std::vector<Frame> queue_;
   bool opened_ = false;  // onOpen called
   bool closing_ = false;
@@ -310,8 +383,129 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
       finish();
       return;
     }
+    if (tls_) {
+      onCiphertext(bytes);
+      return;
+    }
     derived().onBytes(bytes);
     if (!finished_ && derived().readsOn()) waitReadable();
+  }
+
+  // TLS: hands Derived the plaintext while it reads, and writes what the session answers.
+  void onCiphertext(std::span<char> bytes) {
+    const auto result =
+        tls_->engine.feed({bytes.data(), bytes.size()}, [this](std::span<char> plain) {
+          derived().onBytes(plain);
+          return !finished_ && derived().readsOn();
+        });
+    if (finished_) return;
+    if (result == TlsEngine::FeedResult::kFailed) {
+      logTlsFailure(derived().transport(), remote_address_, tls_->engine.error());
+      // The alert that says why, if the socket takes it.
+      boost::system::error_code ignored;
+      if (!batch_) socket_.send(boost::asio::buffer(tls_->engine.output()), 0, ignored);
+      finish();
+      return;
+    }
+    if (result == TlsEngine::FeedResult::kPeerClosed) {
+      derived().onReadFailed(boost::asio::error::eof);
+      finish();
+      return;
+    }
+    // Handshake records and session tickets go out at once, and frames that waited for the
+    // handshake behind them.
+    if (!batch_ && (!tls_->engine.output().empty() || !queue_.empty())) writeNext();
+    if (!finished_ && derived().readsOn()) waitReadable();
+  }
+
+  // TLS and no write in flight: encrypts the queue (once the handshake is done: frames wait for
+  // it) and writes the records.
+  void writeNextTls() {
+    TlsEngine& engine = tls_->engine;
+    if (engine.established() && !queue_.empty()) {
+      derived().onQueueTaken();
+      static thread_local Gather scratch;
+      static thread_local std::string plaintext;
+      gather(queue_, scratch);
+      plaintext.clear();
+      for (const auto& buffer : scratch.buffers) {
+        plaintext.append(static_cast<const char*>(buffer.data()), buffer.size());
+      }
+      queue_.clear();
+      queued_bytes_ = 0;
+      if (!engine.encrypt(plaintext)) {
+        finish();
+        return;
+      }
+    }
+    if (!engine.output().empty()) {
+      writeCiphertext();
+      return;
+    }
+    batch_.reset();
+    if (!engine.established()) {
+      // Frames wait for the handshake; a connection closed before it ends has nothing to flush.
+      if (closing_) finish();
+      return;
+    }
+    queue_ = std::vector<Frame>();
+    if (closing_) afterFlush();
+  }
+
+  // TLS and no write in flight: writes the session's output, inline as far as the socket takes
+  // it and the rest from a batch.
+  void writeCiphertext() {
+    std::string& output = tls_->engine.output();
+    boost::system::error_code ec;
+    const size_t written = socket_.write_some(boost::asio::buffer(output), ec);
+    if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
+      finish();
+      return;
+    }
+    if (written == output.size()) {
+      releaseOutput(output);
+      afterCiphertextWritten();
+      return;
+    }
+    if (!batch_) batch_ = std::make_unique<WriteBatch>();
+    batch_->ciphertext.assign(output, written);
+    releaseOutput(output);
+    batch_unsent_bytes_ = batch_->ciphertext.size();
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(batch_->ciphertext),
+        [self = this->shared_from_this()](boost::system::error_code ec, size_t) {
+          self->batch_unsent_bytes_ = 0;
+          self->batch_.reset();
+          if (ec || self->finished_) {
+            self->finish();
+            return;
+          }
+          self->afterCiphertextWritten();
+        });
+  }
+
+  void afterCiphertextWritten() {
+    // Records added meanwhile (an answer behind a session ticket) leave before the answer's
+    // continuation runs.
+    if (!tls_->engine.output().empty()) {
+      writeCiphertext();
+      return;
+    }
+    if (auto then = std::exchange(tls_->answer_then, nullptr)) {
+      then(derived());
+      return;
+    }
+    derived().onWritten();
+  }
+
+  // An idle connection keeps no large output buffer.
+  static void releaseOutput(std::string& output) {
+    constexpr size_t kKeptCapacity = 4096;
+    if (output.capacity() > kKeptCapacity) {
+      std::string().swap(output);
+    } else {
+      output.clear();
+    }
   }
 
   void afterFlush() {

@@ -3,8 +3,10 @@
 namespace parley::net {
 
 TcpConnection::TcpConnection(boost::asio::ip::tcp::socket socket, uint64_t id,
-                             ConnectionHandler& handler, const TransportLimits& limits)
-    : StreamConnection(std::move(socket), id, handler, limits), decoder_(limits.max_frame_bytes) {}
+                             ConnectionHandler& handler, const TransportLimits& limits,
+                             const TlsContext* tls)
+    : StreamConnection(std::move(socket), id, handler, limits, tls),
+      decoder_(limits.max_frame_bytes) {}
 
 TcpConnection::~TcpConnection() = default;
 

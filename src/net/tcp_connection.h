@@ -11,8 +11,9 @@ namespace parley::net {
 
 class TcpConnection final : public StreamConnection<TcpConnection, Payload> {
  public:
+  // tls: null for plaintext.
   TcpConnection(boost::asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
-                const TransportLimits& limits);
+                const TransportLimits& limits, const TlsContext* tls = nullptr);
   ~TcpConnection() override;
 
   std::string_view transport() const override { return "tcp"; }

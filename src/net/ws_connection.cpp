@@ -29,13 +29,13 @@ const Payload& normalCloseBody() {
 struct WsConnection::Handshake {
   std::string received;  // request bytes so far, once a read did not hold the whole request
   std::string leftover;  // frame bytes that arrived right behind the request
-  std::string response;  // the 101 being written
   bool accepted = false;
 };
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
-                           const TransportLimits& limits)
-    : StreamConnection(std::move(socket), id, handler, limits), reader_(limits.max_frame_bytes) {}
+                           const TransportLimits& limits, const TlsContext* tls)
+    : StreamConnection(std::move(socket), id, handler, limits, tls),
+      reader_(limits.max_frame_bytes) {}
 
 WsConnection::~WsConnection() = default;
 
@@ -94,18 +94,10 @@ void WsConnection::onHandshakeBytes(std::span<char> bytes) {
     case WsUpgradeRequest::State::kAccept:
       break;
   }
-  handshake.response = wsAcceptResponse(request.key);
   handshake.leftover.assign(input.substr(request.request_bytes));
   handshake.received = std::string();
   handshake.accepted = true;
-  asio::async_write(socket_, asio::buffer(handshake.response),
-                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                      if (ec || self->finished_) {
-                        self->finish();
-                        return;
-                      }
-                      self->onUpgraded();
-                    });
+  writeAnswer(wsAcceptResponse(request.key), [](WsConnection& self) { self.onUpgraded(); });
 }
 
 void WsConnection::onUpgraded() {
@@ -191,11 +183,6 @@ void WsConnection::onCloseTimeout() {
   if (!batch_) writeNext();
   // The client's close reply ends the connection; this is the backstop.
   startTimer(kCloseReplyTimeout, [](WsConnection& self) { self.finish(); });
-}
-
-void WsConnection::sendNow(std::string_view bytes) {
-  boost::system::error_code ignored;
-  socket_.send(asio::buffer(bytes.data(), bytes.size()), 0, ignored);
 }
 
 void WsConnection::sendCloseNow(uint16_t code) {

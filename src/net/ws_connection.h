@@ -18,8 +18,9 @@ struct WsOutgoingFrame {
 
 class WsConnection final : public StreamConnection<WsConnection, WsOutgoingFrame> {
  public:
+  // tls: null for plaintext.
   WsConnection(boost::asio::ip::tcp::socket socket, uint64_t id, ConnectionHandler& handler,
-               const TransportLimits& limits);
+               const TransportLimits& limits, const TlsContext* tls = nullptr);
   ~WsConnection() override;
 
   std::string_view transport() const override { return "ws"; }
@@ -47,9 +48,6 @@ class WsConnection final : public StreamConnection<WsConnection, WsOutgoingFrame
   void onFrames(std::span<char> bytes);
   void onPeerClose(std::string_view body);
   void enqueue(Payload payload, uint8_t opcode);
-  // Sends a short control message now if the socket takes it; used only when nothing else is
-  // being written, right before the socket is closed.
-  void sendNow(std::string_view bytes);
   void sendCloseNow(uint16_t code);  // code 0: a close frame without a body
 
   // The flags first: they fill the base's tail padding.
