@@ -10,6 +10,10 @@
 // takes everything queued meanwhile (up to max_items_per_write items), so frames submitted while
 // a write runs leave together. close() ends both loops: completions of a socket that was closed,
 // and perhaps connected again since, find their generation changed and do nothing.
+//
+// With useTls() every connection started afterwards carries TLS (tls_engine.h): the hooks see
+// plaintext, items are encrypted as they are taken into a write, and items wait while the
+// handshake runs.
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -17,12 +21,15 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "net/gather_write.h"
+#include "net/tls_context.h"
+#include "net/tls_engine.h"
 
 namespace parley::net {
 
@@ -57,12 +64,26 @@ class ByteStreamSocket {
 
   boost::asio::ip::tcp::socket& socket() { return socket_; }
 
+  // TLS on the connections started from now on; null = plaintext. The client role checks the
+  // server's certificate against server_name when it is not empty.
+  void useTls(std::shared_ptr<const TlsContext> context, TlsEngine::Role role,
+              std::string server_name = {}) {
+    tls_context_ = std::move(context);
+    tls_role_ = role;
+    tls_server_name_ = std::move(server_name);
+  }
+
   // On a connected socket: reads, and writes what is queued and what comes. owner is the object
   // that holds this one: a completion that finds it gone does nothing.
   void start(Hooks hooks, std::weak_ptr<void> owner) {
     hooks_ = std::move(hooks);
     owner_ = std::move(owner);
     open_ = true;
+    tls_.reset();
+    if (tls_context_) {
+      tls_ = std::make_unique<TlsEngine>(*tls_context_, tls_role_, tls_server_name_);
+      if (tls_role_ == TlsEngine::Role::kClient) tls_->startHandshake();
+    }
     readNext();
     flush();
   }
@@ -94,6 +115,7 @@ class ByteStreamSocket {
   struct Batch {
     std::vector<Item> items;
     std::vector<boost::asio::const_buffer> buffers;
+    std::string ciphertext;  // with TLS: what buffers point to
   };
 
   void readNext() {
@@ -106,20 +128,68 @@ class ByteStreamSocket {
             hooks_.on_failed(ec == boost::asio::error::eof ? "closed by the peer" : ec.message());
             return;
           }
+          if (tls_) {
+            onCiphertext(std::string_view(read_buffer_.data(), size), generation);
+            return;
+          }
           if (!hooks_.on_bytes(std::string_view(read_buffer_.data(), size))) return;
           if (generation == generation_) readNext();
         });
   }
 
-  void flush() {
-    if (!open_ || writing_ || queue_.empty()) return;
-    // Owned by the handler too: its buffers must outlive the write even if close() comes first.
+  void onCiphertext(std::string_view ciphertext, uint64_t generation) {
+    bool owner_reading = true;
+    const auto result = tls_->feed(ciphertext, [&](std::span<char> plain) {
+      owner_reading = hooks_.on_bytes(std::string_view(plain.data(), plain.size()));
+      return owner_reading && generation == generation_;
+    });
+    if (!owner_reading || generation != generation_) return;
+    if (result == TlsEngine::FeedResult::kFailed) {
+      hooks_.on_failed("TLS: " + tls_->error());
+      return;
+    }
+    if (result == TlsEngine::FeedResult::kPeerClosed) {
+      hooks_.on_failed("closed by the peer");
+      return;
+    }
+    flush();  // handshake records, and items that waited for the handshake
+    if (generation == generation_) readNext();
+  }
+
+  // Takes queued items into writing_ (at most max_items_); false when there is nothing to write.
+  bool takeBatch() {
     writing_ = std::make_shared<Batch>();
+    if (tls_) {
+      if (tls_->established()) {
+        while (!queue_.empty() && writing_->items.size() < max_items_) {
+          writing_->items.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+          const boost::asio::const_buffer bytes = bufferOf(writing_->items.back());
+          tls_->encrypt(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
+        }
+      }
+      if (tls_->output().empty()) {
+        writing_.reset();
+        return false;
+      }
+      writing_->ciphertext = std::move(tls_->output());
+      tls_->output().clear();
+      writing_->buffers.push_back(boost::asio::buffer(writing_->ciphertext));
+      return true;
+    }
     while (!queue_.empty() && writing_->items.size() < max_items_) {
       writing_->items.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
     for (const Item& item : writing_->items) writing_->buffers.push_back(bufferOf(item));
+    return true;
+  }
+
+  void flush() {
+    if (!open_ || writing_) return;
+    if (queue_.empty() && !(tls_ && !tls_->output().empty())) return;
+    // Owned by the handler too: its buffers must outlive the write even if close() comes first.
+    if (!takeBatch()) return;
     boost::asio::async_write(socket_, ConstBufferRange(writing_->buffers),
                              [this, owner = owner_, batch = writing_, generation = generation_](
                                  boost::system::error_code ec, size_t) {
@@ -138,6 +208,10 @@ class ByteStreamSocket {
   }
 
   boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<const TlsContext> tls_context_;  // null: plaintext
+  TlsEngine::Role tls_role_ = TlsEngine::Role::kClient;
+  std::string tls_server_name_;
+  std::unique_ptr<TlsEngine> tls_;  // the current connection's session
   std::vector<char> read_buffer_;
   const size_t max_items_;
   Hooks hooks_;

@@ -122,8 +122,14 @@ std::shared_ptr<const TlsContext> TlsContext::forClient(const TlsClientFiles& fi
   return std::shared_ptr<const TlsContext>(new TlsContext(ctx));
 }
 
+ReloadableTlsContext::ReloadableTlsContext(Loader load)
+    : load_(std::move(load)), current_(load_()) {}
+
 ReloadableTlsContext::ReloadableTlsContext(TlsServerFiles files)
-    : files_(std::move(files)), current_(TlsContext::forServer(files_)) {}
+    : ReloadableTlsContext(Loader([files] { return TlsContext::forServer(files); })) {}
+
+ReloadableTlsContext::ReloadableTlsContext(TlsClientFiles files)
+    : ReloadableTlsContext(Loader([files] { return TlsContext::forClient(files); })) {}
 
 std::shared_ptr<const TlsContext> ReloadableTlsContext::current() const {
   std::lock_guard lock(mutex_);
@@ -133,7 +139,7 @@ std::shared_ptr<const TlsContext> ReloadableTlsContext::current() const {
 std::optional<std::string> ReloadableTlsContext::reload() {
   std::shared_ptr<const TlsContext> loaded;
   try {
-    loaded = TlsContext::forServer(files_);
+    loaded = load_();
   } catch (const std::exception& e) {
     return e.what();
   }

@@ -3,6 +3,7 @@
 // every connection made with it. Reloading builds a new one: a connection keeps the context it
 // began with, so certificates are replaced (SIGHUP) without touching the sessions already open.
 // OpenSSL stays in the .cpp.
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,17 +46,20 @@ class TlsContext {
   std::string summary_;
 };
 
-// A listener's context, replaced by reload(). Thread-safe.
+// A context that reload() replaces, for a listener or for the clients of a node. Thread-safe.
 class ReloadableTlsContext {
  public:
-  // Loads the files; throws as TlsContext::forServer.
+  using Loader = std::function<std::shared_ptr<const TlsContext>()>;
+  // Loads the files; throws as TlsContext::forServer / forClient.
   explicit ReloadableTlsContext(TlsServerFiles files);
+  explicit ReloadableTlsContext(TlsClientFiles files);
   std::shared_ptr<const TlsContext> current() const;
   // Reads the files again. On failure the current context stays and the reason is returned.
   std::optional<std::string> reload();
 
  private:
-  const TlsServerFiles files_;
+  explicit ReloadableTlsContext(Loader load);
+  const Loader load_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TlsContext> current_;
 };

@@ -196,7 +196,7 @@ TEST_F(TlsEngineTest, ContextsExplainMissingAndMismatchedFiles) {
 TEST_F(TlsEngineTest, AReloadTakesNewFilesAndAFailedOneKeepsTheOldContext) {
   TempDir live_dir("parley-tls-live");
   const auto live = writeTestCertificates(live_dir.path().string(), "first-certificate");
-  ReloadableTlsContext reloadable({live.server_cert_file, live.server_key_file});
+  ReloadableTlsContext reloadable(TlsServerFiles{live.server_cert_file, live.server_key_file});
   const auto before = reloadable.current();
   EXPECT_NE(before->certificateSummary().find("first-certificate"), std::string::npos);
 
