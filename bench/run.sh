@@ -13,6 +13,11 @@
 #   the users are seeded once into a data dir every run copies (one Argon2id run per user)
 #   node-death: bench/node_death.sh (two Redis-backed nodes, kill -9 one, time until its users
 #   are back on the other); see that script for its settings
+#   tls: what a TLS session costs: the embedded node in plaintext and with TLS on its client ports
+#   (a self-signed P-256 certificate made by openssl), alternating TLS_REPEATS times, for idle
+#   (memory per session) and login runs of TLS_SESSIONS and the closed-loop private run of
+#   PRIVATE_SESSIONS; every parley-bench line goes to bench/results/<date>-tls.jsonl (labels
+#   plain and tls) and the medians are printed
 #
 # Environment (all optional):
 #   BUILD_DIR    build tree to use (default: <repo>/build); built here if a binary is missing
@@ -44,6 +49,7 @@
 #   REREG_SESSIONS ("10000 100000"), REREG_TOPOLOGIES ("single shards3 cluster3"),
 #   REREG_BATCH (1000: users per refresh script call, the node's default)
 #   COLD_SESSIONS (5000), COLD_MODES ("on off": the verification cache's second level on or off)
+#   TLS_SESSIONS (10000), TLS_REPEATS (2)
 #
 # Every process this script starts is stopped by its pid on exit. Traffic stays on loopback.
 set -euo pipefail
@@ -98,18 +104,24 @@ else
   COLD_SESSIONS="${COLD_SESSIONS:-5000}"
 fi
 COLD_MODES="${COLD_MODES:-on off}"
+if [ "$QUICK" = 1 ]; then
+  TLS_SESSIONS="${TLS_SESSIONS:-200}"
+else
+  TLS_SESSIONS="${TLS_SESSIONS:-10000}"
+fi
+TLS_REPEATS="${TLS_REPEATS:-2}"
 REREG_BATCH="${REREG_BATCH:-1000}"
 REREG_BIN="$BUILD_DIR/reregistration-bench"
 
 if [ "$#" -eq 0 ]; then
-  sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,54p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
     all) scenarios+=(idle login private group) ;;
-    idle | login | private | group | reregistration | login-cold) scenarios+=("$arg") ;;
+    idle | login | private | group | reregistration | login-cold | tls) scenarios+=("$arg") ;;
     node-death)
       if [ "$#" -ne 1 ]; then
         echo "run.sh: node-death runs alone (bench/node_death.sh)" >&2
@@ -119,7 +131,7 @@ for arg in "$@"; do
       ;;
     *)
       echo "run.sh: unknown scenario '$arg' (idle, login, private, group, all, reregistration," \
-        "login-cold, node-death)" >&2
+        "login-cold, tls, node-death)" >&2
       exit 2
       ;;
   esac
@@ -472,8 +484,68 @@ run_reregistration() {
   rm -f "$work"/rereg-*.json "$work"/rereg-*.cmd
 }
 
+# tls_step MODE NAME SESSIONS SCENARIO ARGS...: one parley-bench run against a fresh embedded node,
+# in plaintext (MODE plain) or with TLS on its client ports (MODE tls).
+tls_step() {
+  local mode="$1" name="$2" sessions="$3"
+  shift 3
+  local node_args=() bench_args=()
+  if [ "$mode" = tls ]; then
+    node_args=(--ws-tls=true --tcp-tls=true "--tls-cert-file=$work/tls.pem"
+      "--tls-key-file=$work/tls.key")
+    bench_args=("tls_ca=$work/tls.pem")
+  fi
+  BENCH_PARLEY_ARGS="${BENCH_PARLEY_ARGS:-} ${node_args[*]}" start_parley "$sessions"
+  bench "$name" "$mode" "$@" "${bench_args[@]}"
+  stop_parley
+  sleep "$PAUSE"
+}
+
+# run_tls OUT: plaintext and TLS runs, alternating, gathered into OUT (one JSON line each).
+run_tls() {
+  local out="$1" try mode
+  if ! command -v openssl >/dev/null; then
+    echo "run.sh: the tls scenario needs openssl (apt-get install -y openssl)" >&2
+    exit 1
+  fi
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" \
+    -out "$work/tls.pem" 2>/dev/null
+  : >"$out"
+  for try in $(seq "$TLS_REPEATS"); do
+    for mode in plain tls; do
+      tls_step "$mode" "$mode-idle-$try" "$TLS_SESSIONS" idle "sessions=$TLS_SESSIONS" \
+        login_rate=5000 duration=5s max_duration=300s
+      tls_step "$mode" "$mode-login-$try" "$TLS_SESSIONS" login "sessions=$TLS_SESSIONS" \
+        login_rate=0 login_concurrency=1000 max_duration=300s
+      tls_step "$mode" "$mode-private-$try" "$PRIVATE_SESSIONS" private \
+        "sessions=$PRIVATE_SESSIONS" rate=0 "duration=$DURATION" "message_bytes=$MESSAGE_BYTES" \
+        max_duration=300s
+      cat "$work/$mode"-*-"$try".json >>"$out"
+    done
+  done
+  python3 - "$out" <<'PY' >&2
+import json, statistics, sys
+runs = [json.loads(line) for line in open(sys.argv[1])]
+def median(mode, scenario, pick):
+    values = [pick(r) for r in runs if r["label"] == mode and r["scenario"] == scenario]
+    return statistics.median(values) if values else float("nan")
+for mode in ("plain", "tls"):
+    print(f"{mode:5}: {median(mode, 'idle', lambda r: r['server']['bytes_per_session']):8.0f} bytes/session"
+          f"  {median(mode, 'login', lambda r: r['login']['rate_per_s']):8.0f} logins/s"
+          f"  {median(mode, 'private', lambda r: r['messages']['ok_per_s']):8.0f} messages/s")
+PY
+  rm -f "$work"/plain-*.json "$work"/tls-*.json "$work"/*.cmd
+}
+
 for scenario in "${scenarios[@]}"; do
   echo "=== $scenario ===" >&2
+  if [ "$scenario" = tls ]; then
+    out="$bench_dir/results/$date_tag-tls.jsonl"
+    if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-tls.jsonl"; fi
+    run_tls "$out"
+    continue
+  fi
   if [ "$scenario" = login-cold ]; then
     out="$bench_dir/results/$date_tag-login-cold.json"
     if [ "$QUICK" = 1 ]; then out="/tmp/parley-bench-quick-login-cold.json"; fi

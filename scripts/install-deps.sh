@@ -16,6 +16,8 @@ PACKAGES=(
   # tests: GoogleTest, the format check, libFuzzer, real Redis servers
   libgtest-dev libgmock-dev clang-format-14 clang-14 libfuzzer-14-dev libclang-rt-14-dev
   redis-server redis-tools python3 curl
+  # bench/run.sh tls: a self-signed certificate
+  openssl
   # the web console: Node.js (with npm) builds it; its browser test drives Debian's chromium
   nodejs chromium
 )

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "redis/redis_server_process.h"
 #include "support/client_requests.h"
 #include "support/http_client.h"
 #include "support/test_helpers.h"
 #include "support/tls_tunnel.h"
 #include "testing/eventually.h"
+#include "testing/ferretdb_process.h"
 #include "testing/test_certificates.h"
 
 namespace parley::testing {
@@ -177,6 +179,76 @@ TEST_F(TlsTest, TheAdminApiOverHttpsAnswersAndPlainHttpIsRefused) {
   // A plaintext request is not a TLS hello: no HTTP answer comes back.
   EXPECT_THROW(httpRequest(parley.adminPort(), "GET", "/health"), std::runtime_error);
   EXPECT_EQ(httpRequest(https.port(), "GET", "/health").status, 200);
+}
+
+// Two nodes whose shared online state is in a Redis spoken to over TLS only, with a client
+// certificate: logins register there, and a message from one node reaches a user on the other.
+TEST_F(TlsTest, NodesShareARedisOverTls) {
+  using redis::testing::RedisServerProcess;
+  RedisServerProcess redis({}, redis::testing::RedisPorts::kClient,
+                           redis::testing::RedisPersistence::kNone,
+                           redis::testing::RedisTransport::kTls);
+  const auto& files = redis.certificates();
+  auto node = [&](const std::string& id) {
+    ParleyOptions options;
+    options.extra_args = {"--node-id=" + id,
+                          "--redis-session-uris=" + redis.uri(),
+                          "--redis-tls-ca-file=" + files.ca_file,
+                          "--redis-tls-cert-file=" + files.client_cert_file,
+                          "--redis-tls-key-file=" + files.client_key_file,
+                          "--rpc-port=0",
+                          "--rpc-bind=127.0.0.1"};
+    return options;
+  };
+  ASSERT_EQ(redis.uri().rfind("rediss://", 0), 0u);
+  ParleyProcess a(node("node-a"));
+  ParleyProcess b(node("node-b"));
+  auto on_a = requests::loggedIn(a, 1);
+  auto on_b = requests::loggedIn(b, 2);
+  // The session on B was registered in Redis at login: A finds it there and pushes to B.
+  ASSERT_EQ(sendPrivate(*on_a, 2, "through rediss").code(), 1000);
+  EXPECT_EQ(nextPushedText(*on_b), "through rediss");
+  EXPECT_EQ(a.log().find("TLS:"), std::string::npos) << a.log();
+}
+
+// The business store over TLS, set in mongo.uri as MongoDB documents it: libmongoc does the TLS,
+// and the server asks for a client certificate.
+TEST(MongoTlsTest, ANodeStoresAndReadsThroughMongoDbOverTls) {
+  TempDir dir("parley-mongo-tls");
+  const auto certs = writeTestCertificates(dir.path().string());
+  FerretDbProcess mongo(
+      FerretDbTlsFiles{certs.server_cert_file, certs.server_key_file, certs.ca_file});
+  // libmongoc takes the client certificate and its key in one PEM file.
+  const std::string client_pem = dir.file("client-with-key.pem");
+  {
+    std::ofstream out(client_pem);
+    out << std::ifstream(certs.client_cert_file).rdbuf()
+        << std::ifstream(certs.client_key_file).rdbuf();
+  }
+  ParleyOptions options;
+  options.extra_args = {"--mongo-uri=mongodb://127.0.0.1:" + std::to_string(mongo.port()) +
+                        "/?tls=true&tlsCAFile=" + certs.ca_file +
+                        "&tlsCertificateKeyFile=" + client_pem};
+  ParleyProcess parley(options);
+  auto alice = requests::loggedIn(parley, 1);
+  auto bob = requests::loggedIn(parley, 2);
+  ASSERT_EQ(sendPrivate(*alice, 2, "stored over TLS").code(), 1000);
+  EXPECT_EQ(nextPushedText(*bob), "stored over TLS");
+  const auto history = requests::queryMessages(*bob, false, {1});
+  ASSERT_FALSE(history.empty());
+  EXPECT_EQ(history.back().text(), "stored over TLS");
+
+  // A node that does not trust the server's CA cannot use the store: it says so and stops.
+  TempDir other_dir("parley-mongo-tls-other");
+  const auto other = writeTestCertificates(other_dir.path().string());
+  auto distrustful = runParleyToExit(
+      {"--data-dir=" + dir.file("data"), "--ws-port=0", "--tcp-port=0", "--admin-port=-1",
+       "--mongo-timeout-ms=2000",
+       "--mongo-uri=mongodb://127.0.0.1:" + std::to_string(mongo.port()) +
+           "/?tls=true&tlsCAFile=" + other.ca_file + "&tlsCertificateKeyFile=" + client_pem});
+  EXPECT_EQ(distrustful.exit_code, 1) << distrustful.output;
+  EXPECT_NE(distrustful.output.find("cannot reach MongoDB"), std::string::npos)
+      << distrustful.output;
 }
 
 TEST_F(TlsTest, AMissingOrMismatchedFileStopsStartUpNamingIt) {

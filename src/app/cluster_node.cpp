@@ -13,6 +13,7 @@
 #include "core/thread_name.h"
 #include "gateway/gateway.h"
 #include "net/io_pool.h"
+#include "net/tls_context.h"
 #include "nodes/cluster_session_control.h"
 #include "nodes/membership.h"
 #include "nodes/node_clients.h"
@@ -67,9 +68,23 @@ void warnIfRedisPersistsNothing(redis::RedisDeployment& deployment, const char* 
   }
 }
 
-std::unique_ptr<redis::RedisDeployment> openDeployment(net::IoPool& pool,
-                                                       const std::vector<std::string>& uris,
-                                                       const char* key, int timeout_ms) {
+// For rediss:// URIs: redis.tls.*, loaded once for every deployment. Null when no URI is TLS.
+std::shared_ptr<const net::TlsContext> redisTlsContext(const RedisConfig& redis) {
+  bool any_tls = false;
+  for (const auto* uris : {&redis.session_uris, &redis.sequence_uris, &redis.location_uris}) {
+    for (const std::string& uri : *uris) any_tls = any_tls || uri.rfind("rediss", 0) == 0;
+  }
+  if (!any_tls) return nullptr;
+  try {
+    return net::TlsContext::forClient({redis.tls.ca_file, redis.tls.cert_file, redis.tls.key_file});
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("Redis over TLS (redis.tls.*): ") + e.what());
+  }
+}
+
+std::unique_ptr<redis::RedisDeployment> openDeployment(
+    net::IoPool& pool, const std::vector<std::string>& uris, const char* key, int timeout_ms,
+    const std::shared_ptr<const net::TlsContext>& tls) {
   if (auto valid = redis::RedisDeployment::validate(uris); !valid) {
     throw std::runtime_error(std::string("config key '") + key + "': " + valid.status().reason);
   }
@@ -78,6 +93,7 @@ std::unique_ptr<redis::RedisDeployment> openDeployment(net::IoPool& pool,
   redis::RedisClientOptions options;
   options.connect_timeout = std::chrono::milliseconds(timeout_ms);
   options.command_timeout = std::chrono::milliseconds(timeout_ms);
+  options.tls = tls;
   auto deployment = redis::RedisDeployment::open(contexts, uris, options);
   if (!deployment) {
     throw std::runtime_error(std::string("Redis (") + key + "): " + deployment.status().reason);
@@ -277,17 +293,18 @@ std::unique_ptr<ClusterNode> ClusterNode::open(const Config& config, net::IoPool
                              std::to_string(needed));
   }
   auto impl = std::make_unique<Impl>(config, pool, store, clock, metrics);
+  const auto redis_tls = redisTlsContext(redis_config);
   impl->session_redis = openDeployment(pool, redis_config.session_uris, "redis.session.uris",
-                                       redis_config.timeout_ms);
+                                       redis_config.timeout_ms, redis_tls);
   if (!redis_config.sequence_uris.empty() &&
       redis_config.sequence_uris != redis_config.session_uris) {
     impl->sequence_redis = openDeployment(pool, redis_config.sequence_uris, "redis.sequence.uris",
-                                          redis_config.timeout_ms);
+                                          redis_config.timeout_ms, redis_tls);
   }
   if (config.location.enabled && !redis_config.location_uris.empty() &&
       redis_config.location_uris != redis_config.session_uris) {
     impl->location_redis = openDeployment(pool, redis_config.location_uris, "redis.location.uris",
-                                          redis_config.timeout_ms);
+                                          redis_config.timeout_ms, redis_tls);
   }
   warnIfRedisPersistsNothing(*impl->session_redis, "sessions");
   if (impl->sequence_redis) warnIfRedisPersistsNothing(*impl->sequence_redis, "sequence ids");

@@ -656,6 +656,18 @@ const std::vector<KeySpec>& specs() {
             "counter, and a conversation writes its bound to the store once per this many",
             1, 1000000, [](Config & c) -> auto& { return c.redis.sequence_lease_size; }),
         stringKey(
+            "redis.tls.ca-file", "--redis-tls-ca-file",
+            "rediss://: PEM CAs that sign the Redis servers' certificates; empty = the system's",
+            {}, [](Config & c) -> auto& { return c.redis.tls.ca_file; }),
+        stringKey(
+            "redis.tls.cert-file", "--redis-tls-cert-file",
+            "rediss://: PEM client certificate (Redis asks for one unless tls-auth-clients is no)",
+            {}, [](Config & c) -> auto& { return c.redis.tls.cert_file; }),
+        stringKey(
+            "redis.tls.key-file", "--redis-tls-key-file",
+            "rediss://: PEM key of the client certificate", {},
+            [](Config & c) -> auto& { return c.redis.tls.key_file; }),
+        stringKey(
             "cluster.rpc-bind", "--rpc-bind", "address the node-to-node RPC port listens on", {},
             [](Config & c) -> auto& { return c.cluster.rpc_bind; }),
         intKey(
@@ -921,6 +933,28 @@ void validateTlsFiles(const TlsFilesConfig& tls, bool on, const std::string& pre
   }
 }
 
+bool anyTlsUri(const RedisConfig& redis) {
+  for (const auto* uris : {&redis.session_uris, &redis.sequence_uris, &redis.location_uris}) {
+    for (const std::string& uri : *uris) {
+      if (uri.rfind("rediss", 0) == 0) return true;
+    }
+  }
+  return false;
+}
+
+void validateRedisTls(const RedisConfig& redis) {
+  const auto& tls = redis.tls;
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    throw ConfigError(
+        "config keys 'redis.tls.cert-file' and 'redis.tls.key-file': set both or neither");
+  }
+  if ((!tls.ca_file.empty() || !tls.cert_file.empty()) && !anyTlsUri(redis)) {
+    throw ConfigError(
+        "config keys 'redis.tls.*': set, but no Redis URI is rediss:// (or rediss+cluster://), "
+        "so Redis would be spoken to in plaintext");
+  }
+}
+
 void validate(const Config& config) {
   {
     // Node ids are hash fields in the Redis session registry next to device types (numbers) and
@@ -1001,6 +1035,7 @@ void validate(const Config& config) {
     throw ConfigError("config key 'admin.port': collides with a client port");
   }
   validateTlsFiles(gw.tls, gw.ws_tls || gw.tcp_tls, "gateway", "gateway.ws-tls or gateway.tcp-tls");
+  validateRedisTls(config.redis);
   validateTlsFiles(config.admin.tls, config.admin.https, "admin", "admin.https");
 }
 

@@ -247,6 +247,13 @@ struct RedisConfig {
   // Sequence ids per durable lease (RedisSequenceIds): at most this many are skipped when Redis
   // loses a counter; a conversation writes its durable bound once per this many messages.
   int sequence_lease_size = 100;
+  // For rediss:// URIs (PEM): the CAs that sign the servers' certificates (empty = the
+  // system's), and the client certificate Redis asks for unless tls-auth-clients is off.
+  struct Tls {
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+  } tls;
 };
 
 // Several nodes: membership in Redis and node-to-node RPC. Used only when Redis is configured.

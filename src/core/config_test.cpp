@@ -395,6 +395,21 @@ TEST(Config, TheClusterSecretMayComeFromAFile) {
 
 TEST(Config, UnknownFlagIsAnError) { EXPECT_FALSE(errorOf({"--no-such-flag"}).empty()); }
 
+TEST(Config, RedisTlsFilesGoWithRedissUris) {
+  const auto tls =
+      parse({"--redis-session-uris", "rediss://cache:6380", "--redis-tls-ca-file", "ca.pem",
+             "--redis-tls-cert-file", "c.pem", "--redis-tls-key-file", "k.pem"})
+          .config.redis.tls;
+  EXPECT_EQ(tls.ca_file, "ca.pem");
+  EXPECT_EQ(tls.key_file, "k.pem");
+  EXPECT_NE(errorOf({"--redis-session-uris", "redis://cache", "--redis-tls-ca-file", "ca.pem"})
+                .find("plaintext"),
+            std::string::npos);
+  EXPECT_NE(errorOf({"--redis-session-uris", "rediss://cache", "--redis-tls-cert-file", "c.pem"})
+                .find("redis.tls.key-file"),
+            std::string::npos);
+}
+
 TEST(Config, TlsNeedsItsFilesAndFilesNeedTheirSwitch) {
   const auto defaults = parse({}).config;
   EXPECT_FALSE(defaults.gateway.ws_tls);

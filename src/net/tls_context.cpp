@@ -1,5 +1,7 @@
 #include "net/tls_context.h"
 
+#include "net/openssl_errors.h"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -12,15 +14,8 @@ namespace parley::net {
 
 namespace {
 
-// OpenSSL's reasons for the last failure on this thread, oldest first.
 std::string openSslErrors() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    if (!text.empty()) text += "; ";
-    text += buffer;
-  }
+  std::string text = takeOpenSslErrors();
   return text.empty() ? "unknown OpenSSL error" : text;
 }
 
@@ -81,6 +76,17 @@ std::string summarize(SSL_CTX* ctx) {
 }
 
 }  // namespace
+
+std::string takeOpenSslErrors() {
+  std::string text;
+  while (const unsigned long code = ERR_get_error()) {
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    if (!text.empty()) text += "; ";
+    text += buffer;
+  }
+  return text;
+}
 
 TlsContext::TlsContext(SSL_CTX* ctx) : ctx_(ctx), summary_(summarize(ctx)) {}
 

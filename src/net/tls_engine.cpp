@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "net/openssl_errors.h"
 #include "net/tls_context.h"
 
 namespace parley::net {
@@ -162,13 +163,7 @@ std::string TlsEngine::peerSubject() const {
 
 void TlsEngine::setError(int ssl_error) {
   const long verify = SSL_get_verify_result(ssl_);
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    if (!text.empty()) text += "; ";
-    text += buffer;
-  }
+  std::string text = takeOpenSslErrors();
   if (verify != X509_V_OK) {
     text += std::string(text.empty() ? "" : "; ") +
             "certificate: " + X509_verify_cert_error_string(verify);

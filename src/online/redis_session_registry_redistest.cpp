@@ -75,7 +75,10 @@ class RedisRegistryEnv final : public contract::SessionRegistryTestEnv {
 
 std::vector<SessionRegistryContractParam> redisContractParams() {
   std::vector<SessionRegistryContractParam> params;
-  for (const TestTopology topology : testing::testTopologies()) {
+  // And over TLS: rediss:// with a client certificate.
+  auto topologies = testing::testTopologies();
+  topologies.push_back(TestTopology::kSingleOverTls);
+  for (const TestTopology topology : topologies) {
     params.push_back({testing::topologyName({topology, params.size()}),
                       [topology] { return std::make_unique<RedisRegistryEnv>(topology); }});
   }

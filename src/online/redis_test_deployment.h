@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "net/tls_context.h"
 #include "redis/redis_cluster_process.h"
 #include "redis/redis_deployment.h"
 #include "redis/redis_server_process.h"
@@ -16,7 +17,8 @@
 
 namespace parley::testing {
 
-enum class TestTopology { kSingle, kSharded, kCluster };
+// kSingleOverTls: one server spoken to over TLS only (rediss://, with a client certificate).
+enum class TestTopology { kSingle, kSharded, kCluster, kSingleOverTls };
 
 inline std::string topologyName(const ::testing::TestParamInfo<TestTopology>& info) {
   switch (info.param) {
@@ -26,6 +28,8 @@ inline std::string topologyName(const ::testing::TestParamInfo<TestTopology>& in
       return "sharded";
     case TestTopology::kCluster:
       return "cluster";
+    case TestTopology::kSingleOverTls:
+      return "single_over_tls";
   }
   return "unknown";
 }
@@ -44,14 +48,25 @@ class RedisTestDeployment {
       uris = cluster_->seedUris();
       for (size_t i = 0; i < cluster_->size(); ++i) servers_.push_back(&cluster_->node(i));
     } else {
-      const int servers = topology == TestTopology::kSingle ? 1 : 3;
+      const int servers = topology == TestTopology::kSharded ? 3 : 1;
+      const auto transport = topology == TestTopology::kSingleOverTls
+                                 ? redis::testing::RedisTransport::kTls
+                                 : redis::testing::RedisTransport::kPlain;
       for (int i = 0; i < servers; ++i) {
-        owned_servers_.push_back(std::make_unique<redis::testing::RedisServerProcess>());
+        owned_servers_.push_back(std::make_unique<redis::testing::RedisServerProcess>(
+            std::vector<std::string>{}, redis::testing::RedisPorts::kClient,
+            redis::testing::RedisPersistence::kNone, transport));
         servers_.push_back(owned_servers_.back().get());
         uris.push_back(servers_.back()->uri());
       }
     }
-    auto opened = redis::RedisDeployment::open(io_.contexts(), uris, options());
+    auto client_options = options();
+    if (topology == TestTopology::kSingleOverTls) {
+      const auto& files = servers_.front()->certificates();
+      client_options.tls = net::TlsContext::forClient(
+          {files.ca_file, files.client_cert_file, files.client_key_file});
+    }
+    auto opened = redis::RedisDeployment::open(io_.contexts(), uris, client_options);
     if (!opened.ok()) {
       ADD_FAILURE() << "cannot open the deployment: " << opened.status().reason;
       return;

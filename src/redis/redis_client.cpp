@@ -74,17 +74,17 @@ bool parseDecimal(std::string_view text, Int* out) {
 
 Result<RedisUri> parseRedisUri(std::string_view uri) {
   constexpr std::string_view kScheme = "redis://";
-  if (uri.substr(0, 9) == "rediss://") {
-    return badUri("TLS (rediss://) is not supported");
+  constexpr std::string_view kTlsScheme = "rediss://";
+  const bool tls = uri.substr(0, kTlsScheme.size()) == kTlsScheme;
+  if (!tls && uri.substr(0, kScheme.size()) != kScheme) {
+    return badUri("the scheme must be redis:// (or rediss:// for TLS)");
   }
-  if (uri.substr(0, kScheme.size()) != kScheme) {
-    return badUri("the scheme must be redis://");
-  }
-  std::string_view rest = uri.substr(kScheme.size());
+  std::string_view rest = uri.substr(tls ? kTlsScheme.size() : kScheme.size());
   if (rest.find_first_of("?#") != std::string_view::npos) {
     return badUri("query and fragment are not supported");
   }
   RedisUri result;
+  result.tls = tls;
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   const std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
@@ -200,7 +200,13 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
         command_timer(strand),
         backoff_timer(strand),
         parser(options.limits),
-        rng(std::random_device{}()) {}
+        rng(std::random_device{}()) {
+    if (uri.tls) {
+      // Every (re)connect begins a new TLS session; the certificate must name uri.host.
+      stream.useTls(options.tls ? options.tls : net::TlsContext::forClient({}),
+                    net::TlsEngine::Role::kClient, uri.host);
+    }
+  }
 
   asio::io_context& io;
   asio::strand<asio::io_context::executor_type> strand;

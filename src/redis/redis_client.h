@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "net/tls_context.h"
 #include "redis/resp.h"
 
 namespace boost::asio {
@@ -31,13 +32,14 @@ struct RedisUri {
   std::string username;  // empty: AUTH <password> (requirepass); else AUTH <user> <password>
   std::string password;  // empty: no AUTH
   int db = 0;            // non-zero: SELECT <db> on every (re)connect
+  bool tls = false;      // rediss://: the server's certificate is checked against host
 
   // host:port/db, never the password: this is what logs show.
   std::string display() const;
 };
 
-// kIllegalArgument with the reason for anything else (other schemes, rediss:// included, since
-// TLS is not supported; a bad port or db).
+// rediss://... is the same over TLS. kIllegalArgument with the reason for anything else (other
+// schemes, a bad port or db).
 Result<RedisUri> parseRedisUri(std::string_view uri);
 
 struct RedisClientOptions {
@@ -51,6 +53,9 @@ struct RedisClientOptions {
   // Commands written or waiting for the handshake; past this, new ones fail fast (overload).
   size_t max_in_flight = 1'000'000;
   RespLimits limits;
+  // For rediss:// URIs: the CAs trusted and the client certificate (Redis asks for one unless
+  // tls-auth-clients is off). Null = the system's CAs and no certificate.
+  std::shared_ptr<const net::TlsContext> tls;
 };
 
 // What a script receives besides its own arguments.

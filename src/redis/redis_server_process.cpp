@@ -47,11 +47,14 @@ std::string binaryPath() {
 }  // namespace
 
 RedisServerProcess::RedisServerProcess(std::vector<std::string> extra_args, RedisPorts ports,
-                                       RedisPersistence persistence)
-    : extra_args_(std::move(extra_args)), persistence_(persistence) {
+                                       RedisPersistence persistence, RedisTransport transport)
+    : extra_args_(std::move(extra_args)), persistence_(persistence), transport_(transport) {
   std::string pattern = (std::filesystem::temp_directory_path() / "parley-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
+  if (transport_ == RedisTransport::kTls) {
+    certificates_ = parley::testing::writeTestCertificates(dir_.string());
+  }
   std::string failure;
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = freeLoopbackPort(ports);
@@ -97,6 +100,14 @@ bool RedisServerProcess::tryStart(std::string& failure) {
                                 dir_.string(),
                                 "--daemonize",
                                 "no"};
+  if (transport_ == RedisTransport::kTls) {
+    // The same port, spoken over TLS only.
+    args[2] = "0";
+    args.insert(args.end(),
+                {"--tls-port", std::to_string(port_), "--tls-cert-file",
+                 certificates_.server_cert_file, "--tls-key-file", certificates_.server_key_file,
+                 "--tls-ca-cert-file", certificates_.ca_file});
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   const pid_t pid =
       parley::testing::spawnChild(args, {.log_path = (dir_ / "redis.log").string()}).pid;
@@ -166,7 +177,10 @@ void RedisServerProcess::removeDataFiles() {
   for (const char* name : kDataFiles) std::filesystem::remove_all(dir_ / name);
 }
 
-std::string RedisServerProcess::uri() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+std::string RedisServerProcess::uri() const {
+  return (transport_ == RedisTransport::kTls ? "rediss://127.0.0.1:" : "redis://127.0.0.1:") +
+         std::to_string(port_);
+}
 
 std::string RedisServerProcess::log() const {
   std::ifstream in(dir_ / "redis.log");

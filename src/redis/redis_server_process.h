@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "testing/test_certificates.h"
+
 namespace parley::redis::testing {
 
 // A Redis Cluster node also listens on port + 10000 (the cluster bus), which must be free too.
@@ -20,6 +22,10 @@ enum class RedisPorts { kClient, kClientAndClusterBus };
 // snapshots: the append-only file's base is its own RDB).
 enum class RedisPersistence { kNone, kAppendOnly };
 
+// kTls: TLS only, with a CA, a server and a client certificate made for the server (in its
+// directory); clients must present the client certificate, as Redis asks by default.
+enum class RedisTransport { kPlain, kTls };
+
 class RedisServerProcess {
  public:
   // Starts redis-server ($PARLEY_REDIS_SERVER, else the one on PATH) with extra_args appended
@@ -28,7 +34,8 @@ class RedisServerProcess {
   // and the server's log.
   explicit RedisServerProcess(std::vector<std::string> extra_args = {},
                               RedisPorts ports = RedisPorts::kClient,
-                              RedisPersistence persistence = RedisPersistence::kNone);
+                              RedisPersistence persistence = RedisPersistence::kNone,
+                              RedisTransport transport = RedisTransport::kPlain);
   // Stops the server and removes its directory.
   ~RedisServerProcess();
   RedisServerProcess(const RedisServerProcess&) = delete;
@@ -56,8 +63,10 @@ class RedisServerProcess {
 
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
-  // redis://127.0.0.1:<port>
+  // redis://127.0.0.1:<port>, or rediss:// with kTls
   std::string uri() const;
+  // kTls: the files a client trusts and presents.
+  const parley::testing::TestCertificates& certificates() const { return certificates_; }
   std::string log() const;
 
  private:
@@ -65,6 +74,8 @@ class RedisServerProcess {
 
   std::vector<std::string> extra_args_;
   RedisPersistence persistence_;
+  RedisTransport transport_;
+  parley::testing::TestCertificates certificates_;
   std::filesystem::path dir_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;

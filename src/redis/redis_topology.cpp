@@ -62,16 +62,19 @@ Result<DeploymentPlan> planDeployment(std::span<const std::string> uris) {
   for (size_t i = 0; i < uris.size(); ++i) {
     const std::string_view text = uris[i];
     Result<RedisUri> parsed = error(StatusCode::kIllegalArgument);
-    if (startsWith(text, kClusterScheme)) {
+    const bool tls_seed = startsWith(text, kTlsClusterScheme);
+    if (tls_seed || startsWith(text, kClusterScheme)) {
       any_cluster = true;
-      const std::string_view rest = text.substr(kClusterScheme.size());
+      const std::string_view rest =
+          text.substr(tls_seed ? kTlsClusterScheme.size() : kClusterScheme.size());
       if (rest.find('/') != std::string_view::npos) {
         return badList(entryName(i, text) +
                        ": a cluster seed takes no database path (a Redis Cluster has only db 0)");
       }
-      parsed = parseRedisUri(std::string(kRedisScheme) + std::string(rest));
+      parsed =
+          parseRedisUri(std::string(tls_seed ? "rediss://" : kRedisScheme) + std::string(rest));
     } else {
-      any_plain = startsWith(text, kRedisScheme) || any_plain;
+      any_plain = startsWith(text, kRedisScheme) || startsWith(text, "rediss://") || any_plain;
       parsed = parseRedisUri(text);
     }
     if (!parsed.ok()) {

@@ -17,6 +17,8 @@ namespace parley::redis {
 // redis+cluster://[[username]:password@]host[:port]: a seed node of a Redis Cluster. Same form as
 // redis:// except that a database is not allowed (a cluster has only db 0).
 constexpr std::string_view kClusterScheme = "redis+cluster://";
+// The same over TLS.
+constexpr std::string_view kTlsClusterScheme = "rediss+cluster://";
 
 struct DeploymentPlan {
   RedisTopology topology = RedisTopology::kSingle;

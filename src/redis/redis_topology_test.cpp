@@ -51,6 +51,11 @@ TEST(RedisTopologyTest, ClusterSeeds) {
   EXPECT_EQ(one->servers[0].port, 7000);
   EXPECT_EQ(one->servers[0].username, "user");
   EXPECT_EQ(one->servers[0].password, "pw");
+  auto tls = plan({"rediss+cluster://seed:7000"});
+  ASSERT_TRUE(tls.ok()) << tls.status().reason;
+  EXPECT_EQ(tls->topology, RedisTopology::kCluster);
+  EXPECT_TRUE(tls->servers[0].tls);
+  EXPECT_FALSE(one->servers[0].tls);
   auto two = plan({"redis+cluster://a:7000", "redis+cluster://b"});
   ASSERT_TRUE(two.ok());
   EXPECT_EQ(two->topology, RedisTopology::kCluster);
@@ -72,7 +77,9 @@ TEST(RedisTopologyTest, ValidateRejectsBadListsClearly) {
   // Never the password.
   EXPECT_EQ(bad_port.find("hunter2"), std::string::npos) << bad_port;
   EXPECT_NE(bad_port.find("redis://***@b:99999"), std::string::npos) << bad_port;
-  EXPECT_FALSE(RedisDeployment::validate(std::vector<std::string>{"rediss://a:1"}).ok());
+  EXPECT_NE(rejection({"rediss://a:1", "rediss+cluster://b:2"}).find("cannot be mixed"),
+            std::string::npos);
+  EXPECT_TRUE(RedisDeployment::validate(std::vector<std::string>{"rediss://a:1"}).ok());
   EXPECT_TRUE(RedisDeployment::validate(std::vector<std::string>{"redis://a:1"}).ok());
 }
 

@@ -54,11 +54,22 @@ TEST(RedisUriTest, Ipv6) {
   EXPECT_EQ(uri->display(), "[::1]:7000/1");
 }
 
+TEST(RedisUriTest, RedissIsTheSameOverTls) {
+  auto uri = parseRedisUri("rediss://:pw@cache.internal:6380/2");
+  ASSERT_TRUE(uri.ok()) << uri.status().reason;
+  EXPECT_TRUE(uri->tls);
+  EXPECT_EQ(uri->host, "cache.internal");
+  EXPECT_EQ(uri->port, 6380);
+  EXPECT_EQ(uri->password, "pw");
+  EXPECT_EQ(uri->db, 2);
+  EXPECT_FALSE(parseRedisUri("redis://cache")->tls);
+}
+
 TEST(RedisUriTest, Rejected) {
   for (const char* bad :
-       {"http://h", "rediss://h", "redis://", "redis://:pw@", "redis://h:0", "redis://h:65536",
-        "redis://h:x", "redis://h:", "redis://h/x", "redis://h/-1", "redis://h?db=1",
-        "redis://[::1", "redis://[::1]x", "redis://:%zz@h", "redis://:%4@h"}) {
+       {"http://h", "redisss://h", "rediss:/h", "redis://", "redis://:pw@", "redis://h:0",
+        "redis://h:65536", "redis://h:x", "redis://h:", "redis://h/x", "redis://h/-1",
+        "redis://h?db=1", "redis://[::1", "redis://[::1]x", "redis://:%zz@h", "redis://:%4@h"}) {
     auto uri = parseRedisUri(bad);
     EXPECT_FALSE(uri.ok()) << bad;
     if (!uri.ok()) {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "testing/test_processes.h"
@@ -30,7 +31,9 @@ constexpr auto kStopTimeout = std::chrono::seconds(10);
 
 }  // namespace
 
-FerretDbProcess::FerretDbProcess() {
+FerretDbProcess::FerretDbProcess() : FerretDbProcess(FerretDbTlsFiles{}) {}
+
+FerretDbProcess::FerretDbProcess(FerretDbTlsFiles tls) : tls_(std::move(tls)) {
   const std::string binary = binaryPath();
   if (!std::filesystem::exists(binary)) {
     throw std::runtime_error("FerretDB test server not found at " + binary +
@@ -70,9 +73,13 @@ bool FerretDbProcess::tryStart(std::string& failure) {
   const std::string binary = binaryPath();
   const std::string listen = "--listen-addr=127.0.0.1:" + std::to_string(port_);
   const std::string data = "--data-dir=" + (dir_.path() / "data").string();
+  std::vector<std::string> args{binary, listen, data};
+  if (!tls_.cert_file.empty()) {
+    args.insert(args.end(), {"--tls-cert-file=" + tls_.cert_file, "--tls-key-file=" + tls_.key_file,
+                             "--tls-ca-file=" + tls_.ca_file});
+  }
   const SpawnedChild child =
-      spawnChild({binary, listen, data},
-                 {.log_path = dir_.file("ferretdb.log"), .pipe_stdout = true}, SIGTERM);
+      spawnChild(args, {.log_path = dir_.file("ferretdb.log"), .pipe_stdout = true}, SIGTERM);
   const pid_t pid = child.pid;
   const int out_fd = child.stdout_fd;
 

@@ -11,11 +11,20 @@
 
 namespace parley::testing {
 
+// TLS only on the port, with this certificate; with ca_file, clients must present a certificate
+// it signed.
+struct FerretDbTlsFiles {
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+};
+
 class FerretDbProcess {
  public:
   // Starts the server and waits for "ferretdb ready". Throws std::runtime_error with the reason
   // (a missing binary names PARLEY_FERRETDB and scripts/build-ferretdb.sh) and the server's log.
   FerretDbProcess();
+  explicit FerretDbProcess(FerretDbTlsFiles tls);
   // Stops the server (SIGTERM, then SIGKILL) and removes its data.
   ~FerretDbProcess();
   FerretDbProcess(const FerretDbProcess&) = delete;
@@ -33,7 +42,7 @@ class FerretDbProcess {
   bool running() const { return pid_ > 0; }
 
   uint16_t port() const { return port_; }
-  // mongodb://127.0.0.1:<port>/
+  // mongodb://127.0.0.1:<port>/ (with TLS, the URI's TLS options are the caller's to add)
   std::string uri() const;
   // What the server wrote to stderr so far.
   std::string log() const;
@@ -43,6 +52,7 @@ class FerretDbProcess {
   bool tryStart(std::string& failure);
   void closeOutput();
 
+  FerretDbTlsFiles tls_;  // empty cert_file: plaintext
   TempDir dir_{"parley-ferretdb"};
   uint16_t port_ = 0;
   pid_t pid_ = -1;

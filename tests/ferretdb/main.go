@@ -20,6 +20,11 @@ import (
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "address to listen on (loopback)")
 	dataDir := flag.String("data-dir", "", "directory for FerretDB's SQLite files")
+	// With a certificate the address speaks TLS only; with a CA too, clients must present a
+	// certificate it signed.
+	tlsCert := flag.String("tls-cert-file", "", "PEM server certificate: listen with TLS")
+	tlsKey := flag.String("tls-key-file", "", "PEM key of the server certificate")
+	tlsCA := flag.String("tls-ca-file", "", "PEM CA that signs client certificates")
 	flag.Parse()
 	if *dataDir == "" {
 		fmt.Fprintln(os.Stderr, "ferretdb-test: --data-dir is required")
@@ -27,8 +32,14 @@ func main() {
 	}
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	listener := ferretdb.ListenerConfig{TCP: *listen}
+	if *tlsCert != "" {
+		listener = ferretdb.ListenerConfig{
+			TLS: *listen, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey, TLSCAFile: *tlsCA,
+		}
+	}
 	server, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener:  listener,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + *dataDir + "/",
 		Logger:    logger,
