@@ -43,6 +43,7 @@ using ErrorCode = boost::system::error_code;
 
 constexpr auto kTick = std::chrono::milliseconds(1);
 constexpr size_t kInitialReadBytes = 4096;
+constexpr size_t kCiphertextReadBytes = 8192;  // TLS: what one read takes at most
 constexpr size_t kMaxFrameBytes = 4 << 20;
 constexpr int kMaxInflightPerSession = 64;
 constexpr int kPickAttempts = 16;
@@ -103,6 +104,9 @@ struct Session {
 
   Tcp::socket socket;
   std::unique_ptr<net::TlsEngine> tls;  // with scenario.tls_ca
+  // TLS: ciphertext read, before the session decrypts it. Each session has its own: reads of
+  // several sessions complete before their handlers run.
+  std::unique_ptr<char[]> ciphertext;
   wire::FrameReader reader;
   std::unique_ptr<char[]> input;
   size_t input_capacity = 0;
@@ -279,6 +283,7 @@ class Worker {
             session.state = Session::State::kTlsHandshaking;
             session.tls = std::make_unique<net::TlsEngine>(
                 *tls_context_, net::TlsEngine::Role::kClient, config_.host);
+            session.ciphertext = std::make_unique<char[]>(kCiphertextReadBytes);
             session.tls->startHandshake();
             queueFlush(session);
           } else {
@@ -400,17 +405,18 @@ class Worker {
     session.input_capacity = capacity;
   }
 
-  // TLS: ciphertext into the worker's buffer, plaintext behind the session's input.
+  // TLS: ciphertext into the session's buffer, plaintext behind the session's input.
   void startTlsRead(Session& session) {
     session.socket.async_read_some(
-        asio::buffer(ciphertext_), [this, &session](const ErrorCode& error, size_t bytes) {
+        asio::buffer(session.ciphertext.get(), kCiphertextReadBytes),
+        [this, &session](const ErrorCode& error, size_t bytes) {
           if (error) {
             onSocketError(session, "read", error);
             flushAll();
             return;
           }
           const auto result = session.tls->feed(
-              std::string_view(ciphertext_.data(), bytes), [&session](std::span<char> plain) {
+              std::string_view(session.ciphertext.get(), bytes), [&session](std::span<char> plain) {
                 reserveInput(session, plain.size());
                 std::memcpy(session.input.get() + session.input_size, plain.data(), plain.size());
                 session.input_size += plain.size();
@@ -989,7 +995,6 @@ class Worker {
   asio::steady_timer timer_;
   Tcp::endpoint server_;
   std::shared_ptr<const net::TlsContext> tls_context_;  // null: plaintext
-  std::vector<char> ciphertext_ = std::vector<char>(16 * 1024);
   Tcp::endpoint failover_server_;
   uint32_t random_;
   pid_t parent_;
