@@ -16,7 +16,9 @@
 #include "support/http_client.h"
 #include "support/redis_topology.h"
 #include "support/test_helpers.h"
+#include "support/tls_tunnel.h"
 #include "testing/eventually.h"
+#include "testing/test_certificates.h"
 
 namespace parley::testing {
 namespace {
@@ -252,6 +254,70 @@ TEST_F(BadInputTest, NodeRpcRefusesBytesThatAreNotAHandshake) {
   expectNodeUnharmed(parley, *bystander, "rpc garbage");
 }
 
+// TLS handshakes that fail, on every TLS port: each connection is closed before anything reaches
+// the gateway or the admin routes, and clients that speak TLS properly are served throughout.
+TEST_F(BadInputTest, TlsPortsCloseHandshakesThatFailAndServeEveryoneElse) {
+  TempDir dir("parley-bad-tls");
+  const auto certs = writeTestCertificates(dir.path().string());
+  TempDir other_dir("parley-bad-tls-other");
+  const auto other = writeTestCertificates(other_dir.path().string());
+  ParleyProcess parley(
+      {.extra_args = {"--ws-tls=true", "--tcp-tls=true",
+                      "--tls-cert-file=" + certs.server_cert_file,
+                      "--tls-key-file=" + certs.server_key_file, "--admin-https=true",
+                      "--admin-tls-cert-file=" + certs.server_cert_file,
+                      "--admin-tls-key-file=" + certs.server_key_file}});
+  TlsTunnel tcp(parley.tcpPort(), {certs.ca_file});
+  TlsTunnel https(parley.adminPort(), {certs.ca_file});
+  auto bystander = TurmsClient::connect(Transport::kTcp, "127.0.0.1", tcp.port());
+  ASSERT_EQ(bystander->login(20, "123", pb::DESKTOP, kRequestTimeout).code(), 1000);
+
+  // Bytes as they are, on a bare socket (the WebSocket port too: no upgrade is attempted).
+  const auto raw = [](uint16_t port, const std::string& bytes) {
+    auto client = TurmsClient::connect(Transport::kTcp, "127.0.0.1", port);
+    try {
+      client->sendRaw(bytes);
+    } catch (const std::runtime_error&) {
+    }
+    return outcome(*client);
+  };
+  // A TLS record header announcing a handshake, then bytes that are no ClientHello.
+  std::string bad_hello = {'\x16', '\x03', '\x01', '\x00', '\x40'};
+  bad_hello += std::string(64, '\x7f');
+  const std::vector<std::pair<std::string, std::function<std::string()>>> rows = {
+      {"tcp: a plaintext frame", [&] { return raw(parley.tcpPort(), "\x05hello"); }},
+      {"tcp: a handshake record that is no ClientHello",
+       [&] { return raw(parley.tcpPort(), bad_hello); }},
+      {"ws: a plaintext upgrade request",
+       [&] {
+         return raw(parley.wsPort(), "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n");
+       }},
+      {"tcp: a client that does not trust the certificate",
+       [&] {
+         TlsTunnel distrustful(parley.tcpPort(), {other.ca_file});
+         auto client = TurmsClient::connect(Transport::kTcp, "127.0.0.1", distrustful.port());
+         client->sendHeartbeat();
+         return outcome(*client);
+       }},
+      {"admin: plain HTTP on the HTTPS port",
+       [&] {
+         try {
+           return httpOutcome(httpRequest(parley.adminPort(), "GET", "/health"));
+         } catch (const std::runtime_error&) {
+           return std::string("no HTTP answer");
+         }
+       }},
+  };
+  const std::vector<std::string> expected = {"closed", "closed", "closed", "closed",
+                                             "no HTTP answer"};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].second(), expected[i]) << rows[i].first;
+    EXPECT_EQ(httpRequest(https.port(), "GET", "/health").status, 200) << rows[i].first;
+    bystander->sendHeartbeat();
+    EXPECT_TRUE(bystander->waitFor(isHeartbeat, kRequestTimeout).has_value()) << rows[i].first;
+  }
+}
+
 TEST(BadConfigTest, EachBadValueStopsStartUpNamingItsKey) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> rows = {
       {{"--ws-port=70000"}, "gateway.ws-port"},
@@ -259,6 +325,9 @@ TEST(BadConfigTest, EachBadValueStopsStartUpNamingItsKey) {
       {{"--throttle-ip-requests-capacity=0"}, "gateway.throttle.ip-requests.capacity"},
       {{"--auto-block-levels=10:x:1"}, "blocklist.auto-block.levels"},
       {{"--redis-session-uris=http://x"}, "redis"},
+      {{"--ws-tls=true"}, "gateway.tls.cert-file"},
+      {{"--admin-tls-cert-file=a.pem", "--admin-tls-key-file=a.key"}, "admin.https"},
+      {{"--redis-session-uris=redis://127.0.0.1:1", "--redis-tls-ca-file=ca.pem"}, "redis.tls"},
   };
   for (const auto& [args, key] : rows) {
     const RunResult run = runParleyToExit(args);
