@@ -159,17 +159,25 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
     }
   }
 
+  // At most one wait is armed, whoever asks: with TLS, Derived may resume reading (the
+  // WebSocket 101 written) inside the turn that then asks again.
   void waitReadable() {
     if (tls_ && tls_->engine.hasUnread()) {
       // Records that arrived while Derived was not reading: the socket may never become
       // readable for them again.
+      if (unread_posted_) return;
+      unread_posted_ = true;
       post([self = this->shared_from_this()] {
+        self->unread_posted_ = false;
         if (!self->finished_) self->onCiphertext({});
       });
       return;
     }
+    if (wait_armed_) return;
+    wait_armed_ = true;
     socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
                        [self = this->shared_from_this()](boost::system::error_code ec) {
+                         self->wait_armed_ = false;
                          if (self->finished_) return;
                          if (ec) {
                            self->finish();
@@ -360,7 +368,9 @@ class StreamConnection : public Connection, public std::enable_shared_from_this<
   bool opened_ = false;  // onOpen called
   bool closing_ = false;
   bool finished_ = false;
-  bool flush_posted_ = false;  // a write start is posted (send() coalesces a turn's frames)
+  bool flush_posted_ = false;   // a write start is posted (send() coalesces a turn's frames)
+  bool wait_armed_ = false;     // a readiness wait is pending
+  bool unread_posted_ = false;  // TLS: input the session kept is posted for Derived
   // send() and close() calls posted from other threads that have not run yet.
   std::atomic<uint32_t> posted_frames_{0};
   // Payload bytes in queue_, and bytes of the write in progress the socket has not taken yet:

@@ -1,5 +1,6 @@
 // The write path shared by both transports, on a real loopback socket: frames reach the client
-// whole and in order whether the kernel takes them at once or the socket makes them wait.
+// whole and in order whether the kernel takes them at once or the socket makes them wait, in
+// plaintext and through TLS.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -7,13 +8,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <future>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "net/tcp_connection.h"
+#include "net/tls_context.h"
+#include "net/tls_engine.h"
 #include "net/varint_frame.h"
+#include "net/ws_connection.h"
+#include "testing/temp_dir.h"
+#include "testing/test_certificates.h"
 
 namespace parley::net {
 namespace {
@@ -24,7 +32,10 @@ using asio::ip::tcp;
 class RecordingHandler final : public ConnectionHandler {
  public:
   void onOpen(const ConnectionPtr& connection) override { opened.set_value(connection); }
-  void onFrame(const ConnectionPtr&, std::string_view) override {}
+  void onFrame(const ConnectionPtr&, std::string_view payload) override {
+    if (frames.size() < 16) frames.emplace_back(payload);
+    if (frames.size() == 1) first_frame.set_value();
+  }
   void onRejected(const ConnectionPtr&, std::string_view) override {}
   void onNotReading(const ConnectionPtr&, size_t unsent_bytes) override {
     not_reading.set_value(unsent_bytes);
@@ -33,6 +44,8 @@ class RecordingHandler final : public ConnectionHandler {
   std::promise<ConnectionPtr> opened;
   std::promise<size_t> not_reading;
   std::promise<void> closed;
+  std::vector<std::string> frames;  // the first few, on the io thread
+  std::promise<void> first_frame;
 };
 
 // A server-side TcpConnection on its own io thread, and a blocking client socket reading it.
@@ -41,15 +54,64 @@ class StreamConnectionTest : public ::testing::Test {
   // Far above what the tests queue, except where a test sets its own.
   static constexpr size_t kRoomyUnsentBytes = 64u << 20;
 
-  void connect(size_t max_unsent_bytes = kRoomyUnsentBytes) {
+  // tls: the server side speaks TLS with it, and the client (tls_client_) does the handshake.
+  void connect(size_t max_unsent_bytes = kRoomyUnsentBytes, const TlsContext* tls = nullptr) {
     tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     client_.connect(acceptor.local_endpoint());
     TransportLimits limits;
     limits.max_unsent_bytes = max_unsent_bytes;
-    auto accepted = std::make_shared<TcpConnection>(acceptor.accept(), 1, handler_, limits);
+    auto accepted = std::make_shared<TcpConnection>(acceptor.accept(), 1, handler_, limits, tls);
     asio::post(io_, [accepted] { accepted->start(); });
     thread_ = std::thread([this] { io_.run(); });
     connection_ = handler_.opened.get_future().get();
+    if (tls != nullptr) {
+      tls_client_ =
+          std::make_unique<TlsEngine>(*client_tls_, TlsEngine::Role::kClient, "127.0.0.1");
+      tls_client_->startHandshake();
+      writeClientOutput();
+    }
+  }
+
+  // TLS: what the client's session has to say, written blocking.
+  void writeClientOutput() {
+    asio::write(client_, asio::buffer(tls_client_->output()));
+    tls_client_->output().clear();
+  }
+
+  // TLS: reads and answers handshake records until the client's session is established.
+  bool completeClientHandshake() {
+    std::vector<char> buffer(16 * 1024);
+    while (!tls_client_->established()) {
+      boost::system::error_code ec;
+      const size_t read = client_.read_some(asio::buffer(buffer), ec);
+      if (ec) return false;
+      if (tls_client_->feed(std::string_view(buffer.data(), read),
+                            [](std::span<char>) { return true; }) != TlsEngine::FeedResult::kOk) {
+        return false;
+      }
+      if (!tls_client_->output().empty()) writeClientOutput();
+    }
+    return true;
+  }
+
+  // What the client reads, decrypted when it speaks TLS; empty on an error.
+  std::string readClientBytes() {
+    std::vector<char> buffer(64 * 1024);
+    std::string plain;
+    while (plain.empty()) {
+      boost::system::error_code ec;
+      const size_t read = client_.read_some(asio::buffer(buffer), ec);
+      if (ec) return {};
+      if (!tls_client_) return std::string(buffer.data(), read);
+      const auto result =
+          tls_client_->feed(std::string_view(buffer.data(), read), [&](std::span<char> bytes) {
+            plain.append(bytes.data(), bytes.size());
+            return true;
+          });
+      if (result != TlsEngine::FeedResult::kOk) return {};
+      if (!tls_client_->output().empty()) writeClientOutput();
+    }
+    return plain;
   }
 
   void TearDown() override {
@@ -65,12 +127,10 @@ class StreamConnectionTest : public ::testing::Test {
   std::vector<std::string> readFrames(size_t count) {
     VarintFrameDecoder decoder(1 << 20);
     std::vector<std::string> frames;
-    std::vector<char> buffer(64 * 1024);
     while (frames.size() < count) {
-      boost::system::error_code ec;
-      const size_t read = client_.read_some(asio::buffer(buffer), ec);
-      if (ec) break;
-      decoder.feed(std::string_view(buffer.data(), read));
+      const std::string bytes = readClientBytes();
+      if (bytes.empty()) break;
+      decoder.feed(bytes);
       std::string_view payload;
       while (decoder.next(&payload) == VarintFrameDecoder::State::kFrame) {
         frames.emplace_back(payload);
@@ -96,6 +156,13 @@ class StreamConnectionTest : public ::testing::Test {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
       asio::make_work_guard(io_)};
   tcp::socket client_{io_};
+  parley::testing::TempDir certs_dir_{"parley-stream-tls"};
+  parley::testing::TestCertificates certs_ =
+      parley::testing::writeTestCertificates(certs_dir_.path().string());
+  std::shared_ptr<const TlsContext> server_tls_ =
+      TlsContext::forServer({certs_.server_cert_file, certs_.server_key_file});
+  std::shared_ptr<const TlsContext> client_tls_ = TlsContext::forClient({certs_.ca_file});
+  std::unique_ptr<TlsEngine> tls_client_;  // with a TLS connection
   RecordingHandler handler_;
   ConnectionPtr connection_;
   std::thread thread_;
@@ -162,6 +229,44 @@ TEST_F(StreamConnectionTest, AClientThatStopsReadingIsDroppedAtTheBound) {
   const std::vector<std::string> received = readFrames(sent);
   EXPECT_LT(received.size(), sent) << "the frames past the bound were let go";
   EXPECT_EQ(received, expected(received.size(), kFrameBytes));
+}
+
+// The same through TLS: the records of a write the socket did not take wait for it, whole and
+// in order, and frames queued during the handshake wait for its end.
+TEST_F(StreamConnectionTest, TlsFramesOutlastAFullSocket) {
+  connect(kRoomyUnsentBytes, server_tls_.get());
+  constexpr size_t kFrames = 2000;
+  constexpr size_t kFrameBytes = 8 * 1024;
+  for (size_t i = 0; i < kFrames; ++i) connection_->send(numbered(i, kFrameBytes));
+  EXPECT_EQ(readFrames(kFrames), expected(kFrames, kFrameBytes));
+}
+
+// A WebSocket client over TLS whose upgrade request and first frame arrive in one record: the
+// frame is kept while the 101 is written, then handled, and reading goes on.
+TEST_F(StreamConnectionTest, TlsWebSocketFrameBehindTheUpgradeInOneRecord) {
+  tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  client_.connect(acceptor.local_endpoint());
+  auto accepted = std::make_shared<WsConnection>(acceptor.accept(), 1, handler_, TransportLimits{},
+                                                 server_tls_.get());
+  asio::post(io_, [accepted] { accepted->start(); });
+  thread_ = std::thread([this] { io_.run(); });
+  tls_client_ = std::make_unique<TlsEngine>(*client_tls_, TlsEngine::Role::kClient, "127.0.0.1");
+  tls_client_->startHandshake();
+  writeClientOutput();
+  ASSERT_TRUE(completeClientHandshake());
+
+  // A masked binary frame (mask key 0) carrying "hello", right behind the request.
+  const std::string request =
+      "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const std::string frame = std::string("\x82\x85\0\0\0\0", 6) + "hello";
+  ASSERT_TRUE(tls_client_->encrypt(request + frame));
+  writeClientOutput();
+  EXPECT_EQ(readClientBytes().rfind("HTTP/1.1 101", 0), 0u);
+  ASSERT_EQ(handler_.first_frame.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready);
+  EXPECT_EQ(handler_.frames.front(), "hello");  // written before the promise was kept
+  connection_ = handler_.opened.get_future().get();
 }
 
 }  // namespace
