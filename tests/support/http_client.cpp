@@ -22,7 +22,7 @@ int connectToLoopback(uint16_t port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     close(fd);
-    throw std::runtime_error("cannot connect to admin port " + std::to_string(port));
+    throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
   }
   return fd;
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "net/tls_engine.h"
+#include "support/http_client.h"
 
 namespace parley::testing {
 
@@ -26,21 +27,6 @@ bool sendAll(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<size_t>(sent));
   }
   return true;
-}
-
-int connectLoopback(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
 }
 
 }  // namespace
@@ -94,11 +80,15 @@ void TlsTunnel::acceptLoop() {
 }
 
 void TlsTunnel::carry(int plain_fd) {
-  const int tls_fd = connectLoopback(server_port_);
-  if (tls_fd < 0) {
+  int tls_fd = -1;
+  try {
+    tls_fd = connectToLoopback(server_port_);
+  } catch (const std::runtime_error&) {
     ::close(plain_fd);
     return;
   }
+  const int one = 1;
+  ::setsockopt(tls_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   net::TlsEngine engine(*context_, net::TlsEngine::Role::kClient, server_name_);
   engine.startHandshake();
   bool open = sendAll(tls_fd, engine.output());
