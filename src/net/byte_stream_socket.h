@@ -156,40 +156,34 @@ class ByteStreamSocket {
     if (generation == generation_) readNext();
   }
 
-  // Takes queued items into writing_ (at most max_items_); false when there is nothing to write.
+  // Takes queued items into writing_ (at most max_items_; with TLS, only once the handshake is
+  // done, and the session's records with them); false when there is nothing to write.
   bool takeBatch() {
+    const bool take_items = !queue_.empty() && (!tls_ || tls_->established());
+    if (!take_items && !(tls_ && !tls_->output().empty())) return false;
     writing_ = std::make_shared<Batch>();
-    if (tls_) {
-      if (tls_->established()) {
-        while (!queue_.empty() && writing_->items.size() < max_items_) {
-          writing_->items.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-          const boost::asio::const_buffer bytes = bufferOf(writing_->items.back());
-          tls_->encrypt(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
-        }
-      }
-      if (tls_->output().empty()) {
-        writing_.reset();
-        return false;
-      }
-      writing_->ciphertext = std::move(tls_->output());
-      tls_->output().clear();
-      writing_->buffers.push_back(boost::asio::buffer(writing_->ciphertext));
-      return true;
-    }
-    while (!queue_.empty() && writing_->items.size() < max_items_) {
+    while (take_items && !queue_.empty() && writing_->items.size() < max_items_) {
       writing_->items.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    for (const Item& item : writing_->items) writing_->buffers.push_back(bufferOf(item));
+    if (!tls_) {
+      for (const Item& item : writing_->items) writing_->buffers.push_back(bufferOf(item));
+      return true;
+    }
+    for (const Item& item : writing_->items) {
+      const boost::asio::const_buffer bytes = bufferOf(item);
+      tls_->encrypt(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
+    }
+    writing_->ciphertext = std::move(tls_->output());
+    tls_->output().clear();
+    writing_->buffers.push_back(boost::asio::buffer(writing_->ciphertext));
     return true;
   }
 
   void flush() {
-    if (!open_ || writing_) return;
-    if (queue_.empty() && !(tls_ && !tls_->output().empty())) return;
-    // Owned by the handler too: its buffers must outlive the write even if close() comes first.
-    if (!takeBatch()) return;
+    // writing_ is owned by the handler too: its buffers must outlive the write even if close()
+    // comes first.
+    if (!open_ || writing_ || !takeBatch()) return;
     boost::asio::async_write(socket_, ConstBufferRange(writing_->buffers),
                              [this, owner = owner_, batch = writing_, generation = generation_](
                                  boost::system::error_code ec, size_t) {
